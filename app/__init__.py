@@ -1,0 +1,57 @@
+"""Tsunagu: connects a Shopify store to its LINE Official Account."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import db
+from .config import ROOT, Settings
+from .crypto import Vault
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the web app. No work happens at import time; the scheduler never starts here."""
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder="templates",
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.webhook_max_bytes,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["tsunagu.settings"] = settings
+    app.extensions["tsunagu.vault"] = Vault(settings.encryption_keys)
+    app.extensions["tsunagu.engine"] = db.make_engine(settings.database_url)
+    app.teardown_appcontext(db.close_session)
+    if settings.trust_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    _configure_logging(settings)
+
+    from .admin.views import bp as admin_bp
+    from .cli import register_cli
+    from .shopify.auth import bp as auth_bp
+    from .shopify.webhooks import bp as webhooks_bp
+
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    register_cli(app)
+    return app
+
+
+def _configure_logging(settings: Settings) -> None:
+    level = getattr(logging, settings.log_level.upper(), logging.INFO)
+    root = logging.getLogger("tsunagu")
+    root.setLevel(level)
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        root.addHandler(handler)
+        root.propagate = False

@@ -1,0 +1,1 @@
+"""Embedded admin pages and, later, their JSON API."""

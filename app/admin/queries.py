@@ -1,0 +1,62 @@
+"""What the admin pages show, read from the same tables the webhooks fill."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from ..models import (Customer, LineChannel, LineFriend, Order, Product, Shop, WebhookEvent,
+                      WebhookStatus)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    done: bool
+    detail: str  # translation key
+    values: dict
+
+
+def _count(session: Session, statement) -> int:
+    return session.exec(statement).one() or 0
+
+
+def setup_checklist(*, session: Session, shop: Shop) -> list[ChecklistItem]:
+    channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
+    line_ok = bool(channel and channel.connected_at and not channel.disconnected_at)
+    products = _count(session, select(func.count()).select_from(Product).where(
+        Product.shop_id == shop.id, Product.deleted_at.is_(None)))
+    active = _count(session, select(func.count()).select_from(Product).where(
+        Product.shop_id == shop.id, Product.deleted_at.is_(None), Product.status == "active"))
+    store_ok = shop.is_demo or shop.is_installed
+    return [
+        ChecklistItem("check.store", store_ok, "check.store.ok" if store_ok else "check.store.todo",
+                      {"shop": shop.name or shop.domain}),
+        ChecklistItem("check.line", line_ok, "check.line.ok" if line_ok else "check.line.todo",
+                      {"name": channel.display_name if channel else ""}),
+        ChecklistItem("check.catalog", products > 0,
+                      "check.catalog.ok" if products else "check.catalog.todo",
+                      {"count": f"{products:,}", "active": f"{active:,}"}),
+    ]
+
+
+def store_stats(*, session: Session, shop: Shop) -> dict[str, int]:
+    def count(model, *where) -> int:
+        return _count(session, select(func.count()).select_from(model).where(model.shop_id == shop.id, *where))
+
+    return {
+        "stats.customers": count(Customer),
+        "stats.orders": count(Order),
+        "stats.friends": count(LineFriend, LineFriend.is_blocked.is_(False)),
+        "stats.linked": count(LineFriend, LineFriend.customer_id.is_not(None)),
+    }
+
+
+def failed_webhooks(*, session: Session, shop: Shop, limit: int = 20) -> list[WebhookEvent]:
+    return list(session.exec(
+        select(WebhookEvent)
+        .where(WebhookEvent.shop_id == shop.id, WebhookEvent.status == WebhookStatus.FAILED)
+        .order_by(WebhookEvent.received_at.desc()).limit(limit)
+    ))

@@ -1,0 +1,107 @@
+"""Embedded admin pages. Routes stay thin: they read through `queries` and render."""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Blueprint, Response, abort, render_template
+from sqlmodel import select
+
+from .. import db
+from ..ext import settings
+from ..models import ComplianceRequest, Shop
+from ..shopify.auth import embedded
+from ..timeutil import as_utc
+from . import queries
+from .i18n import language, translate
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.app_template_filter("localtime")
+def localtime(value, shop: Shop) -> str:
+    """A timestamp as the merchant reads it: in the shop's time zone."""
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(shop.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("Asia/Tokyo")
+    return as_utc(value).astimezone(zone).strftime("%Y/%m/%d %H:%M")
+
+NAV = [
+    ("admin.home", "nav.home"),
+    ("admin.flows", "nav.flows"),
+    ("admin.customers", "nav.customers"),
+    ("admin.messages", "nav.messages"),
+    ("admin.keywords", "nav.keywords"),
+    ("admin.settings_page", "nav.settings"),
+    ("admin.privacy", "nav.privacy"),
+]
+
+
+def _render(shop: Shop, template: str, active: str, **context) -> str:
+    lang = language(shop.locale)
+    return render_template(
+        template,
+        shop=shop,
+        lang=lang,
+        t=lambda key, **values: translate(key, lang, **values),
+        nav=NAV,
+        active=active,
+        api_key=settings().shopify_api_key,
+        demo=settings().demo_mode,
+        **context,
+    )
+
+
+@bp.get("/")
+@embedded
+def home(shop: Shop):
+    session = db.session()
+    return _render(
+        shop, "admin/home.html", "admin.home",
+        checklist=queries.setup_checklist(session=session, shop=shop),
+        stats=queries.store_stats(session=session, shop=shop),
+        failed_events=queries.failed_webhooks(session=session, shop=shop),
+    )
+
+
+def _coming_soon(endpoint: str, area: str):
+    @embedded
+    def view(shop: Shop):
+        return _render(shop, "admin/coming_soon.html", f"admin.{endpoint}", area=area)
+
+    view.__name__ = endpoint
+    return view
+
+
+bp.add_url_rule("/flows", view_func=_coming_soon("flows", "flows"))
+bp.add_url_rule("/customers", view_func=_coming_soon("customers", "customers"))
+bp.add_url_rule("/messages", view_func=_coming_soon("messages", "messages"))
+bp.add_url_rule("/keywords", view_func=_coming_soon("keywords", "keywords"))
+bp.add_url_rule("/settings", view_func=_coming_soon("settings_page", "settings"))
+
+
+@bp.get("/privacy")
+@embedded
+def privacy(shop: Shop):
+    requests = db.session().exec(
+        select(ComplianceRequest).where(ComplianceRequest.shop_id == shop.id)
+        .order_by(ComplianceRequest.created_at.desc()).limit(200)
+    ).all()
+    return _render(shop, "admin/privacy.html", "admin.privacy", requests=requests)
+
+
+@bp.get("/privacy/requests/<int:request_id>.json")
+@embedded
+def privacy_export(shop: Shop, request_id: int):
+    req = db.session().get(ComplianceRequest, request_id)
+    # Scoped to the verified shop: another shop's id is simply not found.
+    if req is None or req.shop_id != shop.id or req.export is None:
+        abort(404)
+    body = json.dumps(req.export, ensure_ascii=False, indent=2)
+    filename = f"data-request-{req.customer_shopify_id or req.id}.json"
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

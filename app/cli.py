@@ -1,0 +1,84 @@
+"""Flask commands: migrate, worker, run-due, demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+import click
+from flask import Flask, current_app
+
+from .timeutil import as_utc, utcnow
+
+log = logging.getLogger("tsunagu.cli")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(migrate)
+    app.cli.add_command(worker)
+    app.cli.add_command(run_due)
+    app.cli.add_command(demo)
+
+
+@click.command("migrate")
+@click.argument("revision", default="head")
+def migrate(revision: str) -> None:
+    """Apply Alembic migrations to DATABASE_URL (default: head)."""
+    from .schema import upgrade
+
+    upgrade(current_app.extensions["tsunagu.settings"].database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@click.command("worker")
+def worker() -> None:
+    """Run the scheduler (its own process; never inside web workers)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from .jobs import JOBS, run_job
+
+    app = current_app._get_current_object()
+    scheduler = BlockingScheduler(timezone="UTC")
+    for job in JOBS:
+        scheduler.add_job(
+            lambda job=job: run_job(app, job, utcnow()), IntervalTrigger(seconds=job.every_s),
+            id=job.name, name=job.name, max_instances=1, coalesce=True, next_run_time=utcnow(),
+        )
+    click.echo("worker started: " + ", ".join(j.name for j in JOBS))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=True)
+
+
+@click.command("run-due")
+@click.option("--now", "now_text", default=None, help="ISO 8601 time to run as (default: now)")
+def run_due(now_text: str | None) -> None:
+    """Run every job once, as if it were NOW: tests and demos never sleep."""
+    from .jobs import JOBS, run_job
+
+    now = _parse_now(now_text)
+    app = current_app._get_current_object()
+    results = {job.name: run_job(app, job, now) for job in JOBS}
+    click.echo(json.dumps({"now": now.isoformat(), "jobs": results}, ensure_ascii=False))
+
+
+def _parse_now(text: str | None) -> datetime:
+    if not text:
+        return utcnow()
+    try:
+        return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 time: {text!r}", param_hint="--now") from None
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete the demo store first and seed it again.")
+def demo(reset: bool) -> None:
+    """Create (or refresh) the demo store with its Japanese catalog and customers."""
+    from .demo.seed import seed_demo
+
+    summary = seed_demo(current_app._get_current_object(), reset=reset)
+    click.echo(json.dumps(summary, ensure_ascii=False))

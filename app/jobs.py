@@ -1,0 +1,54 @@
+"""The worker's named jobs, in one place. Each job takes the time it runs for.
+
+`flask --app wsgi worker` schedules them with APScheduler in its own process;
+`flask --app wsgi run-due --now <ISO>` runs each once for a given moment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask
+
+from .db import session_scope
+from .shopify.events import retry_due_events
+from .shopify.tokens import refresh_expiring_tokens
+
+log = logging.getLogger("tsunagu.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_s: int
+    run: Callable[[Flask, datetime], dict]
+
+
+def _retry_webhooks(app: Flask, now: datetime) -> dict:
+    return retry_due_events(engine=app.extensions["tsunagu.engine"], now=now)
+
+
+def _refresh_tokens(app: Flask, now: datetime) -> dict:
+    with session_scope(app.extensions["tsunagu.engine"]) as session:
+        return refresh_expiring_tokens(session=session, now=now)
+
+
+JOBS: list[Job] = [
+    Job("retry_failed_webhooks", every_s=60, run=_retry_webhooks),
+    Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
+]
+
+
+def run_job(app: Flask, job: Job, now: datetime) -> dict:
+    """Run one job inside an app context; a failure is logged, never raised to the scheduler."""
+    with app.app_context():
+        try:
+            result = job.run(app, now)
+        except Exception:
+            log.exception("job failed name=%s", job.name)
+            return {"error": 1}
+    log.info("job done name=%s result=%s", job.name, result)
+    return result

@@ -1,0 +1,28 @@
+"""SQLModel tables. Every row carries its shop; migrations are the only schema source."""
+
+from .catalog import Product, ProductVariant
+from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
+from .events import ComplianceRequest, WebhookEvent, WebhookStatus
+from .line import LineChannel, LineFriend, LinkAudit
+from .outbox import Notification, NotificationStatus
+from .shop import Shop
+
+__all__ = [
+    "Cart",
+    "Checkout",
+    "ComplianceRequest",
+    "Customer",
+    "Fulfillment",
+    "LineChannel",
+    "LineFriend",
+    "LinkAudit",
+    "Notification",
+    "NotificationStatus",
+    "Order",
+    "OrderLineItem",
+    "Product",
+    "ProductVariant",
+    "Shop",
+    "WebhookEvent",
+    "WebhookStatus",
+]

@@ -1,0 +1,85 @@
+"""The shop's LINE Official Account, its friends, and the audit of customer links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .base import created, optional_shopify_ref, pk, shop_fk, updated, when
+
+
+class LineChannel(SQLModel, table=True):
+    """One Messaging API channel per shop; secrets encrypted at rest."""
+
+    __tablename__ = "line_channels"
+
+    id: int | None = pk()
+    shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE", unique=True, sa_type=BigInteger)
+    channel_id: str | None = Field(default=None, max_length=32)
+    # The bot's user id: the `destination` of every webhook sent to this channel.
+    bot_user_id: str | None = Field(default=None, max_length=64, unique=True)
+    basic_id: str | None = Field(default=None, max_length=32)
+    display_name: str | None = Field(default=None, max_length=255)
+    picture_url: str | None = Field(default=None, sa_type=Text)
+    channel_secret_enc: str | None = Field(default=None, sa_type=Text)
+    access_token_enc: str | None = Field(default=None, sa_type=Text)
+    login_channel_id: str | None = Field(default=None, max_length=32)
+    login_channel_secret_enc: str | None = Field(default=None, sa_type=Text)
+    webhook_ok_at: datetime | None = when()
+    webhook_error: str | None = Field(default=None, sa_type=Text)
+    connected_at: datetime | None = when()
+    disconnected_at: datetime | None = when()
+    created_at: datetime = created()
+    updated_at: datetime = updated()
+
+
+class LineFriend(SQLModel, table=True):
+    """A LINE user who added the shop's account; optionally linked to a customer."""
+
+    __tablename__ = "line_friends"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "line_user_id", name="uq_line_friends_shop_user"),
+        # One friend per customer per shop (NULLs, the unlinked, do not collide).
+        UniqueConstraint("shop_id", "customer_id", name="uq_line_friends_shop_customer"),
+    )
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    channel_id: int | None = Field(
+        default=None, foreign_key="line_channels.id", ondelete="SET NULL", sa_type=BigInteger
+    )
+    line_user_id: str = Field(max_length=64)
+    display_name: str | None = Field(default=None, max_length=255)
+    picture_url: str | None = Field(default=None, sa_type=Text)
+    language: str | None = Field(default=None, max_length=16)
+    followed_at: datetime | None = when()
+    blocked_at: datetime | None = when()
+    is_blocked: bool = False
+    marketing_opt_out_at: datetime | None = when()
+    customer_id: int | None = Field(
+        default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger
+    )
+    linked_at: datetime | None = when()
+    link_method: str | None = Field(default=None, max_length=16)  # chat | login | merchant
+    created_at: datetime = created()
+    updated_at: datetime = updated()
+
+
+class LinkAudit(SQLModel, table=True):
+    """Who linked or unlinked a friend and a customer, when and how."""
+
+    __tablename__ = "link_audits"
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    friend_id: int | None = Field(
+        default=None, foreign_key="line_friends.id", ondelete="SET NULL", sa_type=BigInteger
+    )
+    customer_shopify_id: int | None = optional_shopify_ref()
+    action: str = Field(max_length=16)  # link | relink | unlink
+    method: str = Field(max_length=16)  # chat | login | merchant | shopper | redact
+    actor: str | None = Field(default=None, max_length=255)
+    note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = created()

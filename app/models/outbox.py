@@ -1,0 +1,59 @@
+"""The outbox: every message the app will send, is sending, or chose not to send."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, Uuid
+from sqlmodel import Field, SQLModel
+
+from .base import created, shop_fk, updated, when
+from .types import JSONType
+
+
+class NotificationStatus:
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+    PENDING = (SCHEDULED, SENDING)
+
+
+class Notification(SQLModel, table=True):
+    """One message to one friend. Its id doubles as LINE's X-Line-Retry-Key."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "dedupe_key", name="uq_notifications_shop_dedupe"),
+        Index("ix_notifications_due", "status", "due_at"),
+        Index("ix_notifications_shop_created", "shop_id", "created_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
+    shop_id: int = shop_fk()
+    friend_id: int | None = Field(
+        default=None, foreign_key="line_friends.id", ondelete="SET NULL", sa_type=BigInteger
+    )
+    customer_id: int | None = Field(
+        default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger
+    )
+    flow: str = Field(max_length=32)  # abandoned_checkout, order_confirmation, ...
+    step: int = 0
+    dedupe_key: str = Field(max_length=255)
+    marketing: bool = False
+    due_at: datetime = when(nullable=False)
+    status: str = Field(default=NotificationStatus.SCHEDULED, max_length=16)
+    reason: str | None = Field(default=None, sa_type=Text)  # why cancelled / skipped
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    messages: list = Field(default_factory=list, sa_type=JSONType)
+    context: dict = Field(default_factory=dict, sa_type=JSONType)
+    sent_at: datetime | None = when()
+    created_at: datetime = created()
+    updated_at: datetime = updated()
+
+
+

@@ -1,0 +1,107 @@
+"""Managed installation: app-home verification, token exchange, the patch-id-token page.
+
+Shopify installs the app itself (managed installation); the first verified page load
+exchanges its session token for an offline, expiring access token. Without Shopify
+credentials the app runs the demo store, but only for requests from this machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request
+from sqlmodel import select
+
+from .. import db
+from ..ext import settings
+from ..models import Shop
+from ..sync.shop import refresh_shop_details
+from .client import for_shop
+from .events import ensure_shop
+from .sdk import as_response, request_input, shopify_app
+from .tokens import ensure_offline_token
+
+log = logging.getLogger("tsunagu.auth")
+bp = Blueprint("shopify_auth", __name__)
+
+PATCH_ID_TOKEN_PATH = "/auth/patch-id-token"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@bp.get(PATCH_ID_TOKEN_PATH)
+def patch_id_token():
+    """A bare page that loads App Bridge, which fetches a fresh session token and reloads."""
+    if settings().demo_mode:
+        return redirect("/")
+    result = shopify_app().app_home_patch_id_token(request_input())
+    return as_response(result.response)
+
+
+def _is_loopback_request() -> bool:
+    try:
+        remote = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    # The Host check stops DNS rebinding from reaching the demo through a browser.
+    host = urlsplit("//" + (request.host or "")).hostname or ""
+    return remote.is_loopback and host in LOOPBACK_HOSTS
+
+
+def _demo_shop() -> Shop | Response:
+    if not _is_loopback_request():
+        log.warning("demo admin refused for a non-loopback request")
+        abort(403)
+    shop = db.session().exec(select(Shop).where(Shop.is_demo.is_(True))).first()
+    if shop is None:
+        return make_response(render_template("admin/no_demo.html"), 503)
+    return shop
+
+
+def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
+    verified = shopify_app().verify_app_home_req(request_input(), PATCH_ID_TOKEN_PATH)
+    if not verified.ok:
+        return None, as_response(verified.response), {}
+    session = db.session()
+    shop = session.get(Shop, ensure_shop(session, f"{verified.shop}.myshopify.com"))
+    was_installed = shop.is_installed
+    failure = ensure_offline_token(session=session, shop=shop, id_token=verified.id_token,
+                                   invalid_token_response=verified.invalid_token_response)
+    if failure is not None:
+        return None, as_response(failure), {}
+    if not was_installed:
+        _first_load(shop)
+    locale = request.args.get("locale", "")
+    if locale:
+        shop.locale = locale[:16]
+    session.commit()
+    return shop, None, dict(verified.response.headers)
+
+
+def _first_load(shop: Shop) -> None:
+    refresh_shop_details(client=for_shop(shop), shop=shop)
+
+
+def embedded(view):
+    """Verify an app-home request (or serve the demo shop) and hand the view its shop."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        headers: dict = {}
+        if settings().demo_mode:
+            shop = _demo_shop()
+            if isinstance(shop, Response):
+                return shop
+        else:
+            shop, failure, headers = _verified_shop()
+            if failure is not None:
+                return failure
+        g.shop = shop
+        response = make_response(view(shop, *args, **kwargs))
+        for name, value in headers.items():  # CSP frame-ancestors, preload links
+            response.headers[name] = value
+        return response
+
+    return wrapper

@@ -1,0 +1,60 @@
+"""The one shared httpx.Client for Shopify, pointed at SHOPIFY_API_BASE.
+
+`shopifyapp` builds `https://{shop}.myshopify.com/...` URLs itself. When the base is
+configured elsewhere (a local fake Shopify in tests, benchmarks and the demo), a thin
+transport rewrites those URLs, so the very same library code runs over real HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+from flask import current_app
+
+from ..config import Settings
+
+DEFAULT_BASE = "https://{shop}.myshopify.com"
+_lock = threading.Lock()
+
+
+class ShopBaseTransport(httpx.BaseTransport):
+    def __init__(self, base: str, inner: httpx.BaseTransport):
+        self._base = base
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if host.endswith(".myshopify.com"):
+            shop = host.removesuffix(".myshopify.com")
+            target = httpx.URL(self._base.format(shop=shop))
+            path = target.path.rstrip("/") + request.url.path
+            request.url = request.url.copy_with(
+                scheme=target.scheme, host=target.host, port=target.port, path=path
+            )
+            request.headers["Host"] = target.netloc.decode()
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def make_client(settings: Settings) -> httpx.Client:
+    timeout = httpx.Timeout(10.0, connect=5.0)
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+    inner = httpx.HTTPTransport(limits=limits, retries=1)
+    transport = (
+        inner if settings.shopify_api_base == DEFAULT_BASE
+        else ShopBaseTransport(settings.shopify_api_base, inner)
+    )
+    return httpx.Client(transport=transport, timeout=timeout, headers={"Accept": "application/json"})
+
+
+def shared_client() -> httpx.Client:
+    """One client per process: connections to Shopify are reused across requests."""
+    ext = current_app.extensions
+    if "tsunagu.shopify_http" not in ext:
+        with _lock:
+            if "tsunagu.shopify_http" not in ext:
+                ext["tsunagu.shopify_http"] = make_client(ext["tsunagu.settings"])
+    return ext["tsunagu.shopify_http"]

@@ -1,0 +1,12 @@
+"""GraphQL documents, as named constants."""
+
+SHOP_DETAILS = """
+query ShopDetails {
+  shop {
+    name
+    ianaTimezone
+    currencyCode
+    myshopifyDomain
+  }
+}
+"""

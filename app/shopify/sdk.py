@@ -1,0 +1,31 @@
+"""Glue between Flask and the official `shopifyapp` package."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from shopify_app import RequestInput, Res, ShopifyApp
+
+from ..ext import settings
+
+
+def shopify_app() -> ShopifyApp:
+    s = settings()
+    return ShopifyApp(
+        client_id=s.shopify_api_key,
+        client_secret=s.shopify_api_secret,
+        old_client_secret=s.shopify_api_secret_old or None,
+    )
+
+
+def request_input(body: str = "") -> RequestInput:
+    return {
+        "method": request.method,
+        "headers": dict(request.headers.items()),
+        "url": request.url,
+        "body": body,
+    }
+
+
+def as_response(res: Res) -> Response:
+    """The package's suggested response, returned as it is."""
+    return Response(res.body, status=res.status, headers=dict(res.headers))

@@ -1,0 +1,1 @@
+"""Shopify data kept locally. Each upsert is idempotent and ignores stale deliveries."""
