@@ -8,6 +8,7 @@ from datetime import datetime
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .timeutil import as_utc, utcnow
 
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 @click.argument("revision", default="head")
 def migrate(revision: str) -> None:
     """Apply Alembic migrations to DATABASE_URL (default: head)."""
@@ -32,6 +34,7 @@ def migrate(revision: str) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 def worker() -> None:
     """Run the scheduler (its own process; never inside web workers)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -54,6 +57,7 @@ def worker() -> None:
 
 
 @click.command("run-due")
+@with_appcontext
 @click.option("--now", "now_text", default=None, help="ISO 8601 time to run as (default: now)")
 def run_due(now_text: str | None) -> None:
     """Run every job once, as if it were NOW: tests and demos never sleep."""
@@ -75,6 +79,7 @@ def _parse_now(text: str | None) -> datetime:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--reset", is_flag=True, help="Delete the demo store first and seed it again.")
 def demo(reset: bool) -> None:
     """Create (or refresh) the demo store with its Japanese catalog and customers."""

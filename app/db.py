@@ -42,34 +42,46 @@ def _sqlite_engine(database_url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        # IMMEDIATE takes the write lock up front: a read-then-write transaction can then
-        # never fail with SQLITE_BUSY on lock upgrade when several processes write.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers (see writer()) BEGIN IMMEDIATE: taking the write lock up front means a
+        # read-then-write transaction never fails on lock upgrade while another process
+        # writes. Readers BEGIN DEFERRED and never block anyone (WAL).
+        conn.exec_driver_sql("BEGIN " + conn.get_execution_options().get("sqlite_begin", "DEFERRED"))
 
     return engine
+
+
+def writer(bind: Engine) -> Engine:
+    """The same engine, for units of work that write (IMMEDIATE transactions on SQLite)."""
+    return bind.execution_options(sqlite_begin="IMMEDIATE") if bind.dialect.name == "sqlite" else bind
 
 
 def engine() -> Engine:
     return current_app.extensions["tsunagu.engine"]
 
 
-def session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
-    if "db_session" not in g:
-        g.db_session = Session(engine(), expire_on_commit=False)
-    return g.db_session
+def session(*, write: bool = False) -> Session:
+    """The request's session, opened on first use and closed at teardown.
+
+    A request that writes asks for `write=True` before its first query.
+    """
+    key = "db_write_session" if write else "db_session"
+    if key not in g:
+        bind = writer(engine()) if write else engine()
+        setattr(g, key, Session(bind, expire_on_commit=False))
+    return getattr(g, key)
 
 
 def close_session(_exc=None) -> None:
-    s = g.pop("db_session", None)
-    if s is not None:
-        s.close()
+    for key in ("db_session", "db_write_session"):
+        s = g.pop(key, None)
+        if s is not None:
+            s.close()
 
 
 @contextlib.contextmanager
 def session_scope(bind: Engine | None = None) -> Iterator[Session]:
-    """A unit of work for jobs and commands: commit on success, roll back on error."""
-    with Session(bind or engine(), expire_on_commit=False) as s:
+    """A unit of work for jobs and commands that write: commit on success, else roll back."""
+    with Session(writer(bind or engine()), expire_on_commit=False) as s:
         try:
             yield s
             s.commit()

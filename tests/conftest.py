@@ -27,7 +27,7 @@ from tests.fakes.server import LiveServer
 from tests.fakes.shopify import FakeShopify
 
 CLIENT_ID = "test-client-id"
-CLIENT_SECRET = "test-client-secret"
+CLIENT_SECRET = "test-client-secret-0123456789abcdef"
 SHOP_DOMAIN = "test-shop.myshopify.com"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 

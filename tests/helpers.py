@@ -16,11 +16,17 @@ def make_shop(db: Session, domain: str = "test-shop.myshopify.com", **fields) ->
     return shop
 
 
-def count(db: Session, model, *where) -> int:
+def fresh(db: Session) -> None:
+    """End the test session's transaction so it sees what the app committed since."""
+    db.commit()
     db.expire_all()
+
+
+def count(db: Session, model, *where) -> int:
+    fresh(db)
     return db.exec(select(func.count()).select_from(model).where(*where)).one()
 
 
 def rows(db: Session, model, *where) -> list:
-    db.expire_all()
+    fresh(db)
     return list(db.exec(select(model).where(*where)))

@@ -64,7 +64,7 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
     verified = shopify_app().verify_app_home_req(request_input(), PATCH_ID_TOKEN_PATH)
     if not verified.ok:
         return None, as_response(verified.response), {}
-    session = db.session()
+    session = db.session(write=True)
     shop = session.get(Shop, ensure_shop(session, f"{verified.shop}.myshopify.com"))
     was_installed = shop.is_installed
     failure = ensure_offline_token(session=session, shop=shop, id_token=verified.id_token,

@@ -26,8 +26,12 @@ ORPHAN_AFTER = timedelta(minutes=2)
 
 
 def ensure_shop(session: Session, domain: str) -> int:
-    insert_or_ignore(session, Shop(domain=domain), ["domain"])
-    return session.exec(select(Shop.id).where(Shop.domain == domain)).one()
+    """The shop's id, creating its row on first contact (a webhook or an app load)."""
+    shop_id = session.exec(select(Shop.id).where(Shop.domain == domain)).first()
+    if shop_id is None:
+        insert_or_ignore(session, Shop(domain=domain), ["domain"])
+        shop_id = session.exec(select(Shop.id).where(Shop.domain == domain)).one()
+    return shop_id
 
 
 def record_event(*, session: Session, shop_id: int, webhook_id: str, topic: str,
@@ -102,7 +106,7 @@ def _due(now: datetime):
 
 def retry_due_events(*, engine: Engine, now: datetime, limit: int = 200) -> dict[str, int]:
     """Re-run failed and orphaned events that are due; each in its own transaction."""
-    with Session(engine) as s:
+    with Session(engine) as s:  # a plain read: never holds the write lock
         ids = list(s.exec(select(WebhookEvent.id).where(_due(now)).order_by(WebhookEvent.id).limit(limit)))
     outcome: dict[str, int] = {}
     for event_id in ids:

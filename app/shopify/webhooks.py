@@ -55,7 +55,7 @@ def receive():
         log.warning("webhook rejected: missing or malformed headers topic=%r", topic[:64])
         return _error(400, "shopify.webhook.missing-headers")
 
-    session = db.session()
+    session = db.session(write=True)
     shop_id = ensure_shop(session, domain)
     event_id = record_event(
         session=session, shop_id=shop_id, webhook_id=webhook_id, topic=topic[:64],

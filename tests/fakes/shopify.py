@@ -44,6 +44,7 @@ class FakeShopify:
     access_tokens: dict[str, str] = field(default_factory=dict)  # token -> shop
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # token -> shop
     fail_next_token_calls: int = 0
+    throttled_count: int = 0
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -112,7 +113,9 @@ class FakeShopify:
             self._available = min(self.bucket_max, self._available + (now - self._seen) * self.restore_rate)
             self._seen = now
             throttled = self._available < self.query_cost
-            if not throttled:
+            if throttled:
+                self.throttled_count += 1
+            else:
                 self._available -= self.query_cost
             status = {"maximumAvailable": self.bucket_max, "currentlyAvailable": self._available,
                       "restoreRate": self.restore_rate}

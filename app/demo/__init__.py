@@ -1,0 +1,1 @@
+"""Demo store: a reproducible Japanese shop fed through the real webhook code."""

@@ -1,0 +1,59 @@
+"""Seed the demo store through the same upserts the webhooks use."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from sqlmodel import Session, select
+
+from ..config import ROOT
+from ..db import session_scope
+from ..models import Shop
+from ..shopify.compliance import redact_shop
+from ..shopify.lifecycle import mark_installed
+from ..sync.customers import upsert_customer
+from ..sync.fulfillments import upsert_fulfillment
+from ..sync.orders import upsert_order
+from ..sync.products import upsert_product
+from ..timeutil import utcnow
+from .catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_fulfillments, demo_orders, demo_products
+from .placeholder import write_placeholders
+
+log = logging.getLogger("tsunagu.demo")
+IMAGE_DIR = ROOT / "static" / "demo" / "products"
+
+
+def demo_shop(session: Session) -> Shop | None:
+    return session.exec(select(Shop).where(Shop.domain == DEMO_SHOP_DOMAIN)).first()
+
+
+def seed_demo(app: Flask, *, reset: bool = False) -> dict:
+    """Idempotent: running it twice leaves the same store (upserts, not inserts)."""
+    engine = app.extensions["tsunagu.engine"]
+    if reset:
+        with session_scope(engine) as session:
+            shop = demo_shop(session)
+            if shop is not None:
+                redact_shop(session=session, shop=shop)
+    now = utcnow()
+    products = demo_products()
+    customers = demo_customers()
+    orders = demo_orders(products=products, customers=customers, now=now)
+    fulfillments = demo_fulfillments(orders=orders, now=now)
+    images = write_placeholders(products, IMAGE_DIR)
+    with session_scope(engine) as session:
+        shop = demo_shop(session) or Shop(domain=DEMO_SHOP_DOMAIN)
+        shop.name, shop.is_demo = "つなぐ デモストア", True
+        shop.timezone, shop.currency, shop.locale = "Asia/Tokyo", "JPY", "ja"
+        mark_installed(shop=shop)
+        session.add(shop)
+        session.flush()
+        for upsert, payloads in ((upsert_product, products), (upsert_customer, customers),
+                                 (upsert_order, orders), (upsert_fulfillment, fulfillments)):
+            for payload in payloads:
+                upsert(session=session, shop=shop, payload=payload)
+    summary = {"shop": DEMO_SHOP_DOMAIN, "products": len(products), "customers": len(customers),
+               "orders": len(orders), "fulfillments": len(fulfillments), "images": images}
+    log.info("demo store seeded %s", summary)
+    return summary
