@@ -12,6 +12,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "nav.settings": {"ja": "設定", "en": "Settings"},
     "nav.privacy": {"ja": "プライバシー", "en": "Privacy"},
     "home.title": {"ja": "はじめに", "en": "Get started"},
+    "home.checklist": {"ja": "セットアップ", "en": "Setup"},
     "home.lead": {
         "ja": "ストアと LINE 公式アカウントをつなぎ、注文・発送・カゴ落ちのお知らせを LINE で届けます。",
         "en": "Connect your store to your LINE Official Account and send order, shipping and cart messages in LINE.",

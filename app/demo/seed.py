@@ -17,7 +17,8 @@ from ..sync.fulfillments import upsert_fulfillment
 from ..sync.orders import upsert_order
 from ..sync.products import upsert_product
 from ..timeutil import utcnow
-from .catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_fulfillments, demo_orders, demo_products
+from .catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_products
+from .orders import demo_fulfillments, demo_orders
 from .placeholder import write_placeholders
 
 log = logging.getLogger("tsunagu.demo")

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.demo.catalog import (DEMO_SHOP_DOMAIN, demo_customers, demo_fulfillments, demo_orders,
-                              demo_products)
+from app.demo.catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_products
+from app.demo.orders import demo_fulfillments, demo_orders
 from app.demo.placeholder import product_svg, write_placeholders
 
 NOW = datetime(2026, 5, 20, 3, 15, 42, tzinfo=timezone.utc)

@@ -1,0 +1,84 @@
+"""The admin in a real browser (headless Chromium), in demo mode, without Shopify's CDN.
+
+Screenshots land in artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from tests.fakes.server import LiveServer
+
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+PAGES = [("/", "home"), ("/flows", "flows"), ("/customers", "customers"), ("/messages", "messages"),
+         ("/keywords", "keywords"), ("/settings", "settings"), ("/privacy", "privacy")]
+
+
+@pytest.fixture
+def demo_server(settings):
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("the browser run needs one database; SQLite is the demo's")
+    app = create_app(settings.with_(shopify_api_key=""))
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with LiveServer(app) as server:
+        yield server
+    app.extensions["tsunagu.engine"].dispose()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ja-JP")
+        # Shopify's CDN is unreachable from tests: fail those requests fast, as offline.
+        context.route("https://cdn.shopify.com/**", lambda route: route.abort())
+        yield context.new_page()
+        browser.close()
+
+
+def test_every_admin_page_is_readable_and_navigable_without_the_cdn(demo_server, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(demo_server.url + "/")
+    for path, name in PAGES:
+        page.get_by_role("navigation").get_by_role("link").nth([p for p, _ in PAGES].index(path)).click()
+        page.wait_for_url(demo_server.url + path)
+        assert page.locator("h1").first.is_visible()
+        current = page.locator('.local-nav a[aria-current="page"]')
+        assert current.count() == 1 and current.get_attribute("href") == path
+        # Nothing wider than the window: no horizontal scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(SHOTS / f"admin-{name}.png"), full_page=True)
+
+
+def test_home_shows_the_checklist_and_store_numbers(demo_server, page):
+    page.goto(demo_server.url + "/")
+
+    checks = page.locator(".checklist li")
+    assert checks.count() == 3
+    assert "つなぐ デモストア に接続済み" in checks.nth(0).inner_text()
+    assert "未接続" in checks.nth(1).inner_text()
+    assert "240 件の商品" in checks.nth(2).inner_text()
+    stats = page.locator(".stats").inner_text()
+    assert "顧客" in stats and "50" in stats
+
+
+def test_keyboard_reaches_the_navigation(demo_server, page):
+    page.goto(demo_server.url + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+
+    assert focused == "ホーム"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(demo_server.url + "/flows")
