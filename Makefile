@@ -19,8 +19,7 @@ migrate: setup
 
 # Demo store on http://127.0.0.1:$(PORT)/ (no Shopify or LINE accounts needed; loopback only).
 demo: migrate
-	$(BIN)/flask --app wsgi demo
-	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) sh scripts/demo.sh
 
 # The whole suite; also on PostgreSQL when TEST_DATABASE_URL points at one.
 test: setup

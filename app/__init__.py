@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["tsunagu.settings"] = settings
     app.extensions["tsunagu.vault"] = Vault(settings.encryption_keys)
     app.extensions["tsunagu.engine"] = db.make_engine(settings.database_url)
+    app.extensions["tsunagu.shop_ids"] = {}  # domain -> id, cached by the webhook intake
     app.teardown_appcontext(db.close_session)
     if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app, g
-from sqlalchemy import event, make_url
+from sqlalchemy import Table, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite"):
         return _sqlite_engine(database_url)
+    # No pre-ping: it costs a round trip on every checkout (the webhook hot path). A
+    # connection dropped by a server restart fails one request, and SQLAlchemy then
+    # invalidates the pool; pool_recycle retires connections before idle timeouts do.
     return create_engine(
-        database_url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True
+        database_url, pool_size=5, max_overflow=10, pool_recycle=300, hide_parameters=True
     )
 
 
@@ -45,14 +50,12 @@ def _sqlite_engine(database_url: str) -> Engine:
         # Writers (see writer()) BEGIN IMMEDIATE: taking the write lock up front means a
         # read-then-write transaction never fails on lock upgrade while another process
         # writes. Readers BEGIN DEFERRED and never block anyone (WAL).
-        conn.exec_driver_sql("BEGIN " + conn.get_execution_options().get("sqlite_begin", "DEFERRED"))
+        options = conn.get_execution_options()
+        if options.get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN " + options.get("sqlite_begin", "DEFERRED"))
 
     return engine
 
-
-def writer(bind: Engine) -> Engine:
-    """The same engine, for units of work that write (IMMEDIATE transactions on SQLite)."""
-    return bind.execution_options(sqlite_begin="IMMEDIATE") if bind.dialect.name == "sqlite" else bind
 
 
 def engine() -> Engine:
@@ -90,14 +93,36 @@ def session_scope(bind: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-def insert_or_ignore(session: Session, row: SQLModel, conflict: list[str]) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING; the new id, or None when the key already existed.
+@functools.cache
+def insert_ignoring_conflict(dialect: str, table: Table, conflict: tuple[str, ...]):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id; execute it with the row's values.
 
-    No exception, no rollback: the cheap way to dedupe deliveries on both databases.
+    It returns the new id, or no row when the key existed: no exception, no rollback, the
+    cheap way to dedupe deliveries on both databases. Built once per table, so SQLAlchemy
+    compiles it once (this sits on the webhook hot path).
     """
-    table = type(row).__table__
-    values = {k: v for k, v in row.model_dump().items() if not (k == "id" and v is None)}
-    dialect = session.get_bind().dialect.name
     insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    return session.execute(stmt.returning(table.c.id)).scalar()
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c.id)
+
+
+def writer(bind: Engine) -> Engine:
+    """The same engine, for units of work that write (IMMEDIATE transactions on SQLite)."""
+    if bind.dialect.name != "sqlite":
+        return bind
+    found = _writers.get(bind)
+    if found is None:
+        found = _writers[bind] = bind.execution_options(sqlite_begin="IMMEDIATE")
+    return found
+
+
+_writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_autocommit: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def autocommit(bind: Engine) -> Engine:
+    """The same engine, each statement its own transaction: one round trip for a single
+    INSERT instead of BEGIN, INSERT, COMMIT (the webhook intake's only write)."""
+    found = _autocommit.get(bind)
+    if found is None:
+        found = _autocommit[bind] = bind.execution_options(isolation_level="AUTOCOMMIT")
+    return found

@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import Flask
 
 from .db import session_scope
-from .shopify.events import retry_due_events
+from .shopify.events import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
 
 log = logging.getLogger("tsunagu.jobs")
@@ -27,8 +27,8 @@ class Job:
     run: Callable[[Flask, datetime], dict]
 
 
-def _retry_webhooks(app: Flask, now: datetime) -> dict:
-    return retry_due_events(engine=app.extensions["tsunagu.engine"], now=now)
+def _process_webhooks(app: Flask, now: datetime) -> dict:
+    return process_due_events(engine=app.extensions["tsunagu.engine"], now=now)
 
 
 def _refresh_tokens(app: Flask, now: datetime) -> dict:
@@ -37,7 +37,8 @@ def _refresh_tokens(app: Flask, now: datetime) -> dict:
 
 
 JOBS: list[Job] = [
-    Job("retry_failed_webhooks", every_s=60, run=_retry_webhooks),
+    # New deliveries and failed ones whose backoff has passed; drains what is due each run.
+    Job("process_webhooks", every_s=1, run=_process_webhooks),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
 ]
 
@@ -50,5 +51,6 @@ def run_job(app: Flask, job: Job, now: datetime) -> dict:
         except Exception:
             log.exception("job failed name=%s", job.name)
             return {"error": 1}
-    log.info("job done name=%s result=%s", job.name, result)
+    if result:
+        log.info("job done name=%s result=%s", job.name, result)
     return result

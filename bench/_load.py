@@ -46,7 +46,7 @@ class PhaseResult:
 
     sent: int = 0
     ok_ids: list[str] = dataclasses.field(default_factory=list)
-    ok_other: int = 0  # 200 whose body did not say "processed"
+    ok_other: int = 0  # 200 whose body did not say "received"
     non200: int = 0
     errors: int = 0
     latencies: list[float] = dataclasses.field(default_factory=list)
@@ -163,7 +163,7 @@ class Recorder:
                     r.error_samples.append(error)
             elif status == 200:
                 r.ok_ids.append(webhook_id)
-                r.ok_other += b'"processed"' not in body
+                r.ok_other += b'"received"' not in body
             else:
                 r.non200 += 1
 

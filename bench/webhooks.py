@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Flask, jsonify, request  # noqa: E402
+from flask import Flask, jsonify, request
 
-from bench import _common as common  # noqa: E402
-from bench._load import PhaseResult, PhaseSpec, run_phase  # noqa: E402
+from bench import _common as common
+from bench._load import PhaseResult, PhaseSpec, run_phase
 
 bare_app = Flask("bare")
 
@@ -34,7 +34,7 @@ bare_app = Flask("bare")
 def bare_receive():
     """The baseline: read the body, answer like the app does; no HMAC, no database."""
     request.get_data(cache=False)
-    return jsonify(status="processed"), 200
+    return jsonify(status="received"), 200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,10 +46,11 @@ class Workload:
     fixed_threads: int = 32  # enough that a 150 ms stall does not delay the schedule
     sat_conns: int = 8
     max_rate: int = 4000  # requests pre-built per second of saturation
+    drain_s: float = 20.0  # how long the worker runs handlers afterwards (not a target)
 
 
 FULL = Workload(rounds=3, round_s=10.0, warmup_s=2.0)
-QUICK = Workload(rounds=2, round_s=2.0, warmup_s=1.0)
+QUICK = Workload(rounds=2, round_s=2.0, warmup_s=1.0, drain_s=3.0)
 PHASES = ("warm-up", "fixed", "saturate")
 
 
@@ -115,13 +116,17 @@ class Generator:
 
 
 def measure(targets: list[Target], work: Workload) -> None:
-    """Warm each server up, then interleave rounds: every server does each phase per round."""
+    """Warm each server up, then interleave rounds: every server does each phase per round.
+
+    Interleaving (and rotating the order) spreads slow drift and background work, such as
+    PostgreSQL's checkpoints after a burst of inserts, over all servers alike.
+    """
     gen = Generator(work)
     try:
         for t in targets:
             gen.run(t, "warm-up")
         for r in range(work.rounds):
-            for t in targets:
+            for t in targets[r % len(targets):] + targets[:r % len(targets)]:  # rotate who goes first
                 for phase in ("fixed", "saturate"):
                     res = gen.run(t, phase)
                     print(f"  round {r + 1}/{work.rounds} {t.name:<15} {phase:<9}"
@@ -147,6 +152,7 @@ def _pct(latencies: list[float], q: float) -> float:
 class Summary:
     """One (server, phase) row: totals over rounds, median ok/s, pooled percentiles."""
 
+    seconds: float
     requests: int
     ok: int
     non200: int
@@ -163,15 +169,16 @@ def summarize(results: list[PhaseResult]) -> Summary:
     latencies = [x for r in results for x in r.latencies]
     rates = [_ok_rate(r) for r in results]
     return Summary(
-        requests=sum(r.sent for r in results), ok=sum(len(r.ok_ids) for r in results),
-        non200=sum(r.non200 for r in results), errors=sum(r.errors for r in results),
-        ok_other=sum(r.ok_other for r in results), rate=statistics.median(rates) if rates else 0.0,
+        seconds=sum(r.elapsed for r in results), requests=sum(r.sent for r in results),
+        ok=sum(len(r.ok_ids) for r in results), non200=sum(r.non200 for r in results),
+        errors=sum(r.errors for r in results), ok_other=sum(r.ok_other for r in results),
+        rate=statistics.median(rates) if rates else 0.0,
         per_round=rates, p50=_pct(latencies, 0.5), p99=_pct(latencies, 0.99),
         ran_out=any(r.ran_out for r in results))
 
 
 def print_table(targets: list[Target], work: Workload) -> dict[tuple[str, str], Summary]:
-    print(f"\n{'server':<15} {'phase':<10} {'requests':>8} {'200':>7} {'non-200':>7} {'errors':>6}"
+    print(f"\n{'server':<15} {'phase':<10} {'secs':>5} {'requests':>8} {'200':>7} {'non-200':>7} {'errors':>6}"
           f" {'ok req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  ok req/s per round")
     table = {}
     for t in targets:
@@ -179,13 +186,13 @@ def print_table(targets: list[Target], work: Workload) -> dict[tuple[str, str], 
             s = table[t.name, phase] = summarize(t.results[phase])
             label = f"{work.rate:.0f}/s" if phase == "fixed" else phase
             rounds = " ".join(f"{x:.0f}" for x in s.per_round) + (" (ran out of requests)" if s.ran_out else "")
-            print(f"{t.name:<15} {label:<10} {s.requests:>8} {s.ok:>7} {s.non200:>7} {s.errors:>6}"
+            print(f"{t.name:<15} {label:<10} {s.seconds:>5.1f} {s.requests:>8} {s.ok:>7} {s.non200:>7} {s.errors:>6}"
                   f" {s.rate:>9.1f} {s.p50:>8.1f} {s.p99:>8.1f}  {rounds}")
             for r in t.results[phase]:
                 for sample in r.error_samples:
                     print(f"{'':<15} error sample: {sample}")
             if s.ok_other:
-                print(f"{'':<15} {s.ok_other} answers were 200 without status \"processed\"")
+                print(f"{'':<15} {s.ok_other} answers were 200 without status \"received\"")
     return table
 
 
@@ -213,36 +220,76 @@ def report(targets: list[Target], table: dict, pg_why: str) -> None:
     print("\n".join(lines))
 
 
+def drain(url: str, seconds: float) -> tuple[int, float]:
+    """Not a target, but the other half of the story: one worker process running the
+    handlers for what the intake recorded (orders/create with its customer and items)."""
+    from app import create_app
+    from app.config import Settings
+    from app.shopify.events import process_due_events
+    from app.timeutil import utcnow
+
+    app = create_app(Settings.from_env(common.app_env(url)))
+    engine, done, started = app.extensions["tsunagu.engine"], 0, time.perf_counter()
+    with app.app_context():
+        while time.perf_counter() - started < seconds:
+            handled = sum(process_due_events(engine=engine, now=utcnow(), limit=50).values())
+            if not handled:
+                break
+            done += handled
+    engine.dispose()
+    return done, time.perf_counter() - started
+
+
+def report_drain(targets: list[Target], work: Workload) -> None:
+    for t in targets[1:]:
+        done, secs = drain(t.url, work.drain_s)
+        rate = done / secs if secs else 0.0
+        print(f"{t.name}: one worker ran {done} queued webhooks in {secs:.1f} s = {rate:.0f} events/s (not a target)")
+
+
+def print_header(work: Workload) -> None:
+    name = "quick" if work is QUICK else "full"
+    print(f"workload ({name}): per server a {work.warmup_s:g} s closed-loop warm-up, then {work.rounds}"
+          f" interleaved rounds x {work.round_s:g} s of each phase = {work.rounds * work.round_s:g} s per phase")
+    print(f"  fixed: open loop at {work.rate:g} req/s = {work.rate * work.round_s:.0f} requests a round"
+          f" ({work.fixed_threads} sender threads; latency from the scheduled send time)")
+    print(f"  saturate: {work.sat_conns} connections, closed loop, as fast as answers come")
+    print(f"  servers: gunicorn -w {common.WORKERS} -k sync on 127.0.0.1, all up at once (sync workers close"
+          " the connection after each answer: one TCP connect per request)")
+    print(f"  note: only {multiprocessing.cpu_count()} CPU cores, shared by the generator, the servers and"
+          " PostgreSQL; 'ok req/s' is the median over rounds of 200s per second, p50/p99 pool all rounds")
+
+
+def run(work: Workload, tmp: Path) -> int:
+    """Prepare, load and report; servers are stopped whatever happens."""
+    targets, pg_why = prepare(tmp)
+    print_header(work)
+    try:
+        start_all(targets, tmp)
+        measure(targets, work)
+    except RuntimeError as exc:
+        print(exc)
+        return 1
+    finally:
+        for t in (t for t in targets if t.server):
+            if t.server.proc.poll() is not None:
+                print(f"server {t.name} exited early; log tail:\n{t.server.tail()}")
+            common.stop(t.server)
+    table = print_table(targets, work)
+    report_drain(targets, work)
+    report(targets, table, pg_why)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Webhook intake benchmark")
+    parser = argparse.ArgumentParser(description="Webhook intake under load (see the module docstring)")
     parser.add_argument("--quick", action="store_true", help="small workload, whole run under a minute")
     work = QUICK if parser.parse_args(argv).quick else FULL
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        targets, pg_why = prepare(tmp)
-        print(f"workload: {'quick' if work is QUICK else 'full'}; per server: warm-up {work.warmup_s:g} s closed loop,"
-              f" then {work.rounds} interleaved rounds x {work.round_s:g} s of each phase ="
-              f" {work.rounds * work.round_s:g} s per phase")
-        print(f"  fixed: open loop at {work.rate:g} req/s ({work.rate * work.round_s:.0f} requests a round,"
-              f" {work.fixed_threads} sender threads, latency from the scheduled send time)")
-        print(f"  saturate: {work.sat_conns} connections closed loop; gunicorn -w {common.WORKERS} -k sync on"
-              f" 127.0.0.1 (a new TCP connection per request: sync workers do not keep alive)")
-        print(f"  note: {multiprocessing.cpu_count()} CPU cores shared by the generator, the servers and PostgreSQL")
-        try:
-            start_all(targets, tmp)
-            measure(targets, work)
-        except RuntimeError as exc:
-            print(exc)
-            return 1
-        finally:
-            for t in targets:
-                if t.server:
-                    common.stop(t.server)
-        table = print_table(targets, work)
-        report(targets, table, pg_why)
+    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-") as tmp:
+        status = run(work, Path(tmp))
     print(f"elapsed {time.monotonic() - started:.0f} s")
-    return 0
+    return status
 
 
 if __name__ == "__main__":

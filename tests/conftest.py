@@ -131,13 +131,23 @@ def sign(body: bytes, secret: str = CLIENT_SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
+def run_worker(app) -> dict:
+    """What the worker's process_webhooks job does every second."""
+    from app.shopify.events import process_due_events
+    from app.timeutil import utcnow
+
+    with app.app_context():
+        return process_due_events(engine=app.extensions["tsunagu.engine"], now=utcnow())
+
+
 @pytest.fixture
-def send_webhook(client):
-    """POST a signed webhook the way Shopify does; returns the response."""
+def send_webhook(client, app):
+    """POST a signed webhook the way Shopify does, then let the worker run (unless
+    process=False); returns the HTTP response."""
 
     def send(topic: str, payload=None, *, webhook_id: str | None = None, shop: str = SHOP_DOMAIN,
              secret: str = CLIENT_SECRET, body: bytes | None = None, headers: dict | None = None,
-             triggered_at: str = "2026-11-25T01:00:00.000Z"):
+             triggered_at: str = "2026-11-25T01:00:00.000Z", process: bool = True):
         raw = body if body is not None else json.dumps(payload, ensure_ascii=False).encode()
         sent = {
             "Content-Type": "application/json",
@@ -149,7 +159,11 @@ def send_webhook(client):
             "X-Shopify-API-Version": "2026-10",
         }
         sent.update(headers or {})
-        return client.post("/webhooks/shopify", data=raw, headers={k: v for k, v in sent.items() if v is not None})
+        response = client.post("/webhooks/shopify", data=raw,
+                               headers={k: v for k, v in sent.items() if v is not None})
+        if process:
+            run_worker(app)
+        return response
 
     return send
 

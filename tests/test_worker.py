@@ -21,7 +21,7 @@ def run_due(app, now):
 
 def test_registry_names_every_job_once():
     names = [job.name for job in JOBS]
-    assert names == ["retry_failed_webhooks", "refresh_expiring_tokens"]
+    assert names == ["process_webhooks", "refresh_expiring_tokens"]
     assert all(job.every_s > 0 for job in JOBS)
 
 
@@ -35,11 +35,11 @@ def test_failed_webhook_is_retried_only_when_due_and_then_processed(app, send_we
     monkeypatch.setitem(handlers.TOPIC_HANDLERS, "orders/create", original)  # the bug is fixed
 
     early = run_due(app, utcnow() + timedelta(seconds=30))
-    assert early["retry_failed_webhooks"] == {}
+    assert early["process_webhooks"] == {}
     assert count(db, Order) == 0
 
     due = run_due(app, event.next_attempt_at + timedelta(seconds=1))
-    assert due["retry_failed_webhooks"] == {"processed": 1}
+    assert due["process_webhooks"] == {"processed": 1}
     [event] = rows(db, WebhookEvent)
     assert event.status == WebhookStatus.PROCESSED and event.attempts == 2 and event.error is None
     assert count(db, Order) == 1
@@ -65,20 +65,15 @@ def test_backoff_grows_and_stops_after_the_last_attempt(app, send_webhook, paylo
     assert gaps == sorted(gaps) and gaps[0] >= timedelta(minutes=5)
 
 
-def test_event_orphaned_by_a_crash_is_picked_up(app, db):
-    """Recorded, then the web process died before the handler ran: the worker finishes it."""
-    from tests.helpers import make_shop
+def test_run_due_processes_exactly_what_is_due_at_that_time(app, send_webhook, payload, db):
+    send_webhook("orders/create", payload("orders_create"), process=False)
+    [event] = rows(db, WebhookEvent)
 
-    shop = make_shop(db)
-    body = json.dumps({"id": 77, "name": "#1077", "updated_at": "2026-11-25T10:00:00+09:00", "line_items": []})
-    db.add(WebhookEvent(shop_id=shop.id, webhook_id="orphan", topic="orders/create", body=body,
-                        received_at=utcnow() - timedelta(minutes=5)))
-    db.commit()
+    before = run_due(app, event.received_at - timedelta(seconds=1))
+    assert before["process_webhooks"] == {} and count(db, Order) == 0
 
-    result = run_due(app, utcnow())
-
-    assert result["retry_failed_webhooks"] == {"processed": 1}
-    assert count(db, Order) == 1
+    at = run_due(app, event.received_at)
+    assert at["process_webhooks"] == {"processed": 1} and count(db, Order) == 1
 
 
 def test_run_due_rejects_a_bad_time(app):

@@ -20,7 +20,7 @@ from ..ext import settings
 from ..models import Shop
 from ..sync.shop import refresh_shop_details
 from .client import for_shop
-from .events import ensure_shop
+from .intake import shop_id_for
 from .sdk import as_response, request_input, shopify_app
 from .tokens import ensure_offline_token
 
@@ -65,7 +65,7 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
     if not verified.ok:
         return None, as_response(verified.response), {}
     session = db.session(write=True)
-    shop = session.get(Shop, ensure_shop(session, f"{verified.shop}.myshopify.com"))
+    shop = session.get(Shop, shop_id_for(session.connection(), f"{verified.shop}.myshopify.com"))
     was_installed = shop.is_installed
     failure = ensure_offline_token(session=session, shop=shop, id_token=verified.id_token,
                                    invalid_token_response=verified.invalid_token_response)

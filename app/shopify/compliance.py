@@ -121,7 +121,11 @@ def redact_shop(*, session: Session, shop: m.Shop) -> None:
     """Every row of the shop goes, the shop itself last."""
     shop_id = shop.id
     session.flush()
-    session.expunge_all()
+    # The rows go through Core deletes; the session must forget its copies of them (other
+    # shops' objects in the same unit of work stay as they are).
+    for obj in list(session.identity_map.values()):
+        if getattr(obj, "shop_id", None) == shop_id or (isinstance(obj, m.Shop) and obj.id == shop_id):
+            session.expunge(obj)
     for table in SHOP_TABLES:
         session.execute(delete(table).where(table.shop_id == shop_id))
     session.execute(delete(m.Shop).where(m.Shop.id == shop_id))

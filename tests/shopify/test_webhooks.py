@@ -6,17 +6,22 @@ import json
 
 import pytest
 
-from app.models import Order, WebhookEvent, WebhookStatus
+from app.models import Order, OrderLineItem, WebhookEvent, WebhookStatus
 from app.shopify import handlers
-from tests.conftest import CLIENT_SECRET, sign
+from tests.conftest import CLIENT_SECRET, run_worker, sign
 from tests.helpers import count, rows
 
 
-def test_valid_webhook_is_recorded_and_processed(send_webhook, payload, db):
-    response = send_webhook("orders/create", payload("orders_create"), webhook_id="wh-1")
+def test_valid_webhook_is_recorded_then_processed_by_the_worker(send_webhook, payload, db, app):
+    response = send_webhook("orders/create", payload("orders_create"), webhook_id="wh-1", process=False)
 
     assert response.status_code == 200
-    assert response.get_json() == {"status": "processed"}
+    assert response.get_json() == {"status": "received"}
+    [event] = rows(db, WebhookEvent)
+    assert event.status == WebhookStatus.RECEIVED and event.next_attempt_at is not None
+    assert count(db, Order) == 0  # nothing is processed in the request
+
+    assert run_worker(app) == {"processed": 1}
     [event] = rows(db, WebhookEvent)
     assert (event.topic, event.webhook_id, event.status, event.attempts) == ("orders/create", "wh-1", "processed", 1)
     assert event.processed_at is not None and event.triggered_at is not None
@@ -96,7 +101,7 @@ def test_duplicate_delivery_does_nothing_the_second_time(send_webhook, payload, 
     order["total_price"] = "1"  # a changed body under the same id must not be applied
     second = send_webhook("orders/create", order, webhook_id="same-id")
 
-    assert first.get_json() == {"status": "processed"}
+    assert first.get_json() == {"status": "received"}
     assert second.status_code == 200 and second.get_json() == {"status": "duplicate"}
     assert count(db, WebhookEvent) == 1
     [stored] = rows(db, Order)
@@ -146,7 +151,6 @@ def test_handler_crash_leaves_event_failed_and_answers_200(send_webhook, payload
     response = send_webhook("orders/create", payload("orders_create"))
 
     assert response.status_code == 200
-    assert response.get_json() == {"status": "failed"}
     [event] = rows(db, WebhookEvent)
     assert event.status == WebhookStatus.FAILED
     assert event.error == "RuntimeError: database hiccup"
@@ -183,3 +187,58 @@ def test_every_topic_in_the_app_config_has_a_handler():
 
     assert subscribed == set(handlers.TOPIC_HANDLERS)
     assert config["webhooks"]["api_version"] == "2026-10"
+
+
+def test_one_bad_event_does_not_stop_the_others(send_webhook, payload, db, app):
+    send_webhook("orders/create", body=b"not json", process=False)
+    send_webhook("orders/create", payload("orders_create"), process=False)
+    send_webhook("customers/create", payload("customers_create"), process=False)
+
+    assert run_worker(app) == {"failed": 1, "processed": 2}
+    assert count(db, Order) == 1
+
+
+def test_shop_recreated_after_redact_is_found_again(send_webhook, payload, db, app):
+    """The intake caches shop ids per process; a shop/redact elsewhere must not break it."""
+    send_webhook("customers/create", payload("customers_create"))
+    send_webhook("shop/redact", payload("shop_redact"))
+    response = send_webhook("orders/create", payload("orders_create"))
+
+    assert response.status_code == 200
+    assert count(db, Order) == 1
+
+
+def test_a_crash_mid_handler_loses_nothing(send_webhook, payload, db, app, monkeypatch):
+    """The worker dies inside a handler: that event's transaction is rolled back, it stays
+    due, and the next run processes it once."""
+    from app.sync import orders as sync_orders
+
+    send_webhook("orders/create", payload("orders_create"), process=False)
+    real = sync_orders._replace_line_items
+
+    def die(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(sync_orders, "_replace_line_items", die)
+    with pytest.raises(SystemExit):
+        run_worker(app)
+    [event] = rows(db, WebhookEvent)
+    assert event.status == WebhookStatus.RECEIVED and event.attempts == 0
+    assert count(db, Order) == 0
+
+    monkeypatch.setattr(sync_orders, "_replace_line_items", real)
+    assert run_worker(app) == {"processed": 1}
+    assert count(db, Order) == 1 and count(db, OrderLineItem) == 2
+
+
+def test_shop_redact_in_a_batch_leaves_other_shops_events_alone(send_webhook, payload, db, app):
+    other = "other-shop.myshopify.com"
+    send_webhook("customers/create", payload("customers_create"), shop=other)
+    send_webhook("orders/create", payload("orders_create"), process=False)
+    send_webhook("shop/redact", {"shop_domain": other}, shop=other, process=False)
+    send_webhook("products/create", payload("products_create"), process=False)
+
+    assert run_worker(app) == {"processed": 3}
+    assert {e.topic: e.status for e in rows(db, WebhookEvent)} == {
+        "orders/create": "processed", "products/create": "processed"}
+    assert count(db, Order) == 1

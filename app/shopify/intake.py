@@ -1,0 +1,58 @@
+"""Recording a verified delivery: the only database work a webhook request does.
+
+The request path must stay short (Shopify waits 5 s, and a busy store sends bursts), so
+it is one INSERT ... ON CONFLICT DO NOTHING through SQLAlchemy Core, with the shop's id
+cached per process. Handlers run in the worker (events.process_due_events).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from ..db import autocommit, insert_ignoring_conflict
+from ..models import Shop, WebhookEvent, WebhookStatus
+from ..timeutil import utcnow
+
+EVENTS = WebhookEvent.__table__
+
+
+def shop_id_for(conn: Connection, domain: str) -> int:
+    """The shop's id, creating its row on first contact (a webhook before any app load)."""
+    shop_id = conn.execute(select(Shop.id).where(Shop.domain == domain)).scalar()
+    if shop_id is None:
+        values = Shop(domain=domain).model_dump(exclude={"id"})
+        insert = insert_ignoring_conflict(conn.dialect.name, Shop.__table__, ("domain",))
+        shop_id = conn.execute(insert, values).scalar() or conn.execute(
+            select(Shop.id).where(Shop.domain == domain)).scalar_one()
+    return shop_id
+
+
+def record_delivery(*, engine: Engine, shop_ids: dict[str, int], domain: str, webhook_id: str,
+                    topic: str, api_version: str, triggered_at: datetime | None, body: str) -> bool:
+    """Store the delivery as due now; False when this webhook id was already recorded."""
+    for attempt in (1, 2):
+        try:
+            # Each statement commits on its own; the shop insert is idempotent, so a crash
+            # between the two statements leaves nothing half done.
+            with autocommit(engine).connect() as conn:
+                if domain not in shop_ids:
+                    shop_ids[domain] = shop_id_for(conn, domain)
+                now = utcnow()
+                values = {
+                    "shop_id": shop_ids[domain], "webhook_id": webhook_id, "topic": topic,
+                    "api_version": api_version, "triggered_at": triggered_at, "received_at": now,
+                    "status": WebhookStatus.RECEIVED, "attempts": 0, "next_attempt_at": now,
+                    "body": body, "updated_at": now,
+                }
+                insert = insert_ignoring_conflict(conn.dialect.name, EVENTS, ("shop_id", "webhook_id"))
+                return conn.execute(insert, values).scalar() is not None
+        except IntegrityError:
+            # The cached shop row is gone (shop/redact ran in another process): look again.
+            shop_ids.pop(domain, None)
+            if attempt == 2:
+                raise
+    return False
