@@ -35,14 +35,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     _configure_logging(settings)
 
+    from .admin.api import bp as admin_api_bp
     from .admin.views import bp as admin_bp
     from .cli import register_cli
+    from .line.login import bp as line_login_bp
+    from .line.webhooks import bp as line_webhooks_bp
     from .shopify.auth import bp as auth_bp
+    from .shopify.proxy import bp as proxy_bp
     from .shopify.webhooks import bp as webhooks_bp
 
-    app.register_blueprint(webhooks_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (webhooks_bp, auth_bp, admin_bp, admin_api_bp, proxy_bp, line_webhooks_bp, line_login_bp):
+        app.register_blueprint(blueprint)
     register_cli(app)
     return app
 

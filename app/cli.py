@@ -20,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(run_due)
     app.cli.add_command(demo)
+    app.cli.add_command(chat)
 
 
 @click.command("migrate")
@@ -87,3 +88,17 @@ def demo(reset: bool) -> None:
 
     summary = seed_demo(current_app._get_current_object(), reset=reset)
     click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@click.command("chat")
+@click.argument("text")
+@click.option("--as", "who", default=None, help="A demo friend's display name or LINE user id.")
+@with_appcontext
+def chat(text: str, who: str | None) -> None:
+    """Send TEXT to the demo bot through the real webhook and print its reply."""
+    from .demo.chat import ChatError, send_chat
+
+    try:
+        click.echo(send_chat(current_app._get_current_object(), text, who))
+    except ChatError as exc:
+        raise click.ClickException(str(exc)) from None

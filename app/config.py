@@ -44,6 +44,12 @@ class Settings:
         "read_products,read_customers,write_customers,read_orders,"
         "read_fulfillments,write_discounts,read_discounts,write_app_proxy"
     )
+    # LINE: Messaging API, its data API (content), and the browser-facing dialogs/Login.
+    line_api_base: str = "https://api.line.me"
+    line_data_api_base: str = "https://api-data.line.me"
+    line_access_base: str = "https://access.line.me"
+    # live | dry_run: dry_run records the exact request instead of sending (always in the demo)
+    delivery_mode: str = "live"
     webhook_max_bytes: int = 5 * 1024 * 1024
     # Refresh an expiring offline token this long before it runs out.
     token_refresh_margin_s: int = 15 * 60
@@ -55,6 +61,10 @@ class Settings:
     def demo_mode(self) -> bool:
         """Demo when no Shopify credentials are configured (never in production)."""
         return not self.shopify_api_key and self.env != "production"
+
+    @property
+    def dry_run(self) -> bool:
+        return self.delivery_mode == "dry_run" or self.demo_mode
 
     @property
     def is_sqlite(self) -> bool:
@@ -80,6 +90,10 @@ class Settings:
             shopify_api_version=env.get("SHOPIFY_API_VERSION", SHOPIFY_API_VERSION),
             shopify_api_base=env.get("SHOPIFY_API_BASE", cls.shopify_api_base).rstrip("/"),
             shopify_scopes=env.get("SCOPES", cls.shopify_scopes),
+            line_api_base=env.get("LINE_API_BASE", cls.line_api_base).rstrip("/"),
+            line_data_api_base=env.get("LINE_DATA_API_BASE", cls.line_data_api_base).rstrip("/"),
+            line_access_base=env.get("LINE_ACCESS_BASE", cls.line_access_base).rstrip("/"),
+            delivery_mode=env.get("DELIVERY_MODE", "live"),
             log_level=env.get("LOG_LEVEL", "INFO"),
             trust_proxy=env.get("TRUST_PROXY", "1" if env.get("SHOPIFY_API_KEY") else "0") == "1",
         )
@@ -118,6 +132,8 @@ class Settings:
                 problems.append("ENCRYPTION_KEYS holds a value that is not a Fernet key")
         if not self.shopify_api_key or self.shopify_api_secret.lower() in PLACEHOLDERS:
             problems.append("SHOPIFY_API_KEY and SHOPIFY_API_SECRET are required")
+        if self.delivery_mode not in ("live", "dry_run"):
+            problems.append("DELIVERY_MODE must be live or dry_run")
         if not self.app_url.startswith("https://"):
             problems.append("APP_URL must be an https:// URL")
         if problems:

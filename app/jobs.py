@@ -15,7 +15,9 @@ from flask import Flask
 
 from .db import session_scope
 from .shopify.events import process_due_events
+from .line.events import process_orphaned_events
 from .shopify.tokens import refresh_expiring_tokens
+from .sync.tags import sync_line_tags
 
 log = logging.getLogger("tsunagu.jobs")
 
@@ -36,10 +38,22 @@ def _refresh_tokens(app: Flask, now: datetime) -> dict:
         return refresh_expiring_tokens(session=session, now=now)
 
 
+def _line_events(app: Flask, now: datetime) -> dict:
+    return process_orphaned_events(engine=app.extensions["tsunagu.engine"], now=now)
+
+
+def _line_tags(app: Flask, now: datetime) -> dict:
+    with session_scope(app.extensions["tsunagu.engine"]) as session:
+        return {k: v for k, v in sync_line_tags(session=session, now=now).items() if v}
+
+
 JOBS: list[Job] = [
     # New deliveries and failed ones whose backoff has passed; drains what is due each run.
     Job("process_webhooks", every_s=1, run=_process_webhooks),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
+    # Chat events a request could not finish (crash, time budget): handled late, not lost.
+    Job("process_line_events", every_s=5, run=_line_events),
+    Job("sync_line_tags", every_s=30, run=_line_tags),
 ]
 
 

@@ -1,7 +1,58 @@
-// Inside the Shopify admin, App Bridge draws the navigation: hide our own copy of it.
-// Without App Bridge (demo, or Shopify's CDN unreachable) the page keeps its own nav.
+// Tsunagu admin. Inside the Shopify admin, App Bridge draws the navigation (hide our copy)
+// and adds the session token to fetch() calls to this app. Without App Bridge (the demo,
+// or Shopify's CDN unreachable) the page keeps its own nav and the forms still work.
 (function () {
   if (window.shopify && window.shopify.config) {
     document.documentElement.classList.add("in-admin");
   }
+
+  function fieldsOf(form) {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name) return;
+      data[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    });
+    return data;
+  }
+
+  function showErrors(form, errors, message, ok) {
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (p) { p.textContent = ""; });
+    Array.prototype.forEach.call(form.elements, function (el) { el.removeAttribute("aria-invalid"); });
+    var first = null;
+    Object.keys(errors || {}).forEach(function (name) {
+      var input = form.elements[name];
+      var slot = form.querySelector("#" + name + "-error");
+      if (slot) slot.textContent = errors[name];
+      if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
+    });
+    var box = form.querySelector(".form-message");
+    if (box) { box.textContent = message || ""; box.classList.toggle("is-ok", !!ok); }
+    if (first) first.focus();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-api]")) return;
+    event.preventDefault();
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    var button = form.querySelector("[type=submit]");
+    if (button) button.disabled = true;
+    fetch(form.dataset.api, {
+      method: form.dataset.method || "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify(fieldsOf(form))
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (response.ok && body.ok !== false) {
+          if (form.dataset.done === "reload") { window.location.reload(); return; }
+          showErrors(form, {}, body.message || "✓", true);
+        } else {
+          showErrors(form, body.errors, body.message || (response.status + " " + response.statusText));
+        }
+      });
+    }).catch(function () {
+      showErrors(form, {}, "Network error");
+    }).then(function () { if (button) button.disabled = false; });
+  });
 })();

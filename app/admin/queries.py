@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import segno
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ..line import connect, texts
 from ..models import (Customer, LineChannel, LineFriend, Order, Product, Shop, WebhookEvent,
                       WebhookStatus)
 
@@ -60,3 +62,38 @@ def failed_webhooks(*, session: Session, shop: Shop, limit: int = 20) -> list[We
         .where(WebhookEvent.shop_id == shop.id, WebhookEvent.status == WebhookStatus.FAILED)
         .order_by(WebhookEvent.received_at.desc()).limit(limit)
     ))
+
+
+@dataclass(frozen=True)
+class LineSettings:
+    channel: LineChannel | None
+    connected: bool
+    add_friend_url: str | None
+    qr_svg: str | None
+    friends: int
+    greeting: str
+    welcome_back: str
+    custom_greeting: str
+    custom_welcome_back: str
+    coupon_code: str
+    english: bool
+    proxy_login_url: str
+
+
+def line_settings(*, session: Session, shop: Shop) -> LineSettings:
+    channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
+    connected = bool(channel and channel.connected_at and not channel.disconnected_at)
+    url = connect.add_friend_url(channel) if connected else None
+    custom = (shop.settings or {}).get("line_texts") or {}
+    return LineSettings(
+        channel=channel, connected=connected, add_friend_url=url,
+        qr_svg=segno.make(url, error="m").svg_inline(scale=4, dark="#111", border=2) if url else None,
+        friends=_count(session, select(func.count()).select_from(LineFriend).where(
+            LineFriend.shop_id == shop.id, LineFriend.is_blocked.is_(False))),
+        greeting=texts.text(shop, "greeting", "ja"), welcome_back=texts.text(shop, "welcome_back", "ja"),
+        custom_greeting=(custom.get("greeting") or {}).get("ja", ""),
+        custom_welcome_back=(custom.get("welcome_back") or {}).get("ja", ""),
+        coupon_code=(shop.settings or {}).get("line_coupon_code") or "",
+        english=(shop.settings or {}).get("line_english", True),
+        proxy_login_url=f"https://{shop.domain}/apps/tsunagu/login",
+    )

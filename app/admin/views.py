@@ -81,7 +81,14 @@ bp.add_url_rule("/flows", view_func=_coming_soon("flows", "flows"))
 bp.add_url_rule("/customers", view_func=_coming_soon("customers", "customers"))
 bp.add_url_rule("/messages", view_func=_coming_soon("messages", "messages"))
 bp.add_url_rule("/keywords", view_func=_coming_soon("keywords", "keywords"))
-bp.add_url_rule("/settings", view_func=_coming_soon("settings_page", "settings"))
+
+
+@bp.get("/settings")
+@embedded
+def settings_page(shop: Shop):
+    session = db.session()
+    return _render(shop, "admin/settings.html", "admin.settings_page",
+                   line=queries.line_settings(session=session, shop=shop))
 
 
 @bp.get("/privacy")

@@ -18,6 +18,7 @@ from ..sync.orders import upsert_order
 from ..sync.products import upsert_product
 from ..timeutil import utcnow
 from .catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_products
+from .line import seed_line
 from .orders import demo_fulfillments, demo_orders
 from .placeholder import write_placeholders
 
@@ -54,7 +55,8 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
                                  (upsert_order, orders), (upsert_fulfillment, fulfillments)):
             for payload in payloads:
                 upsert(session=session, shop=shop, payload=payload)
+        line = seed_line(session, shop)
     summary = {"shop": DEMO_SHOP_DOMAIN, "products": len(products), "customers": len(customers),
-               "orders": len(orders), "fulfillments": len(fulfillments), "images": images}
+               "orders": len(orders), "fulfillments": len(fulfillments), "images": images, **line}
     log.info("demo store seeded %s", summary)
     return summary

@@ -3,7 +3,7 @@
 from .catalog import Product, ProductVariant
 from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
 from .events import ComplianceRequest, WebhookEvent, WebhookStatus
-from .line import LineChannel, LineFriend, LinkAudit
+from .line import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, LinkAudit, LinkNonce
 from .outbox import Notification, NotificationStatus
 from .shop import Shop
 
@@ -14,8 +14,12 @@ __all__ = [
     "Customer",
     "Fulfillment",
     "LineChannel",
+    "LineDryRun",
+    "LineEvent",
+    "LineEventStatus",
     "LineFriend",
     "LinkAudit",
+    "LinkNonce",
     "Notification",
     "NotificationStatus",
     "Order",

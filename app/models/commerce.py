@@ -38,6 +38,9 @@ class Customer(SQLModel, table=True):
     total_spent: Decimal = Field(default=Decimal("0"), sa_type=Money)
     shopify_created_at: datetime | None = when()
     shopify_updated_at: datetime | None = when()
+    # The `line-linked` tag in Shopify follows the link; the worker syncs it when due.
+    line_tag_due_at: datetime | None = when(index=True)
+    line_tag_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = created()
     updated_at: datetime = updated()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import created, optional_shopify_ref, pk, shop_fk, updated, when
+from .types import JSONType
 
 
 class LineChannel(SQLModel, table=True):
@@ -82,4 +83,77 @@ class LinkAudit(SQLModel, table=True):
     method: str = Field(max_length=16)  # chat | login | merchant | shopper | redact
     actor: str | None = Field(default=None, max_length=255)
     note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = created()
+
+
+class LineEventStatus:
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    FAILED = "failed"
+    IGNORED = "ignored"  # group/room sources, event types we do not act on
+
+
+class LineEvent(SQLModel, table=True):
+    """A verified chat webhook event, recorded before it is handled (dedupe on its id)."""
+
+    __tablename__ = "line_events"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "webhook_event_id", name="uq_line_events_channel_event"),
+        Index("ix_line_events_due", "status", "received_at"),
+        Index("ix_line_events_channel_message", "channel_id", "message_id"),
+    )
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    channel_id: int = Field(foreign_key="line_channels.id", ondelete="CASCADE", sa_type=BigInteger)
+    webhook_event_id: str = Field(max_length=64)
+    type: str = Field(max_length=32)
+    source_type: str = Field(default="user", max_length=16)
+    line_user_id: str | None = Field(default=None, max_length=64)
+    message_id: str | None = Field(default=None, max_length=32)  # to honour "unsend"
+    occurred_at: datetime | None = when()
+    is_redelivery: bool = False
+    status: str = Field(default=LineEventStatus.RECEIVED, max_length=16)
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_type=Text)
+    body: dict = Field(default_factory=dict, sa_type=JSONType)
+    received_at: datetime = created()
+    processed_at: datetime | None = when()
+
+
+class LinkNonce(SQLModel, table=True):
+    """A single-use, short-lived proof that a logged-in store customer asked to link.
+
+    kind "account_link": the nonce LINE hands back in the accountLink event.
+    kind "login": the LINE Login `state` (plus the ID token's own `nonce`).
+    """
+
+    __tablename__ = "link_nonces"
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    kind: str = Field(max_length=16)
+    nonce: str = Field(max_length=64, unique=True)
+    login_nonce: str | None = Field(default=None, max_length=64)
+    customer_shopify_id: int = Field(sa_type=BigInteger)
+    return_to: str | None = Field(default=None, sa_type=Text)
+    expires_at: datetime = when(nullable=False)
+    used_at: datetime | None = when()
+    created_at: datetime = created()
+
+
+class LineDryRun(SQLModel, table=True):
+    """In dry-run mode (and always in the demo): the exact request that would have gone to LINE."""
+
+    __tablename__ = "line_dry_runs"
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    channel_id: int | None = Field(
+        default=None, foreign_key="line_channels.id", ondelete="SET NULL", sa_type=BigInteger
+    )
+    kind: str = Field(max_length=16)  # reply | push | multicast
+    path: str = Field(max_length=128)
+    retry_key: str | None = Field(default=None, max_length=64)
+    body: dict = Field(default_factory=dict, sa_type=JSONType)
     created_at: datetime = created()

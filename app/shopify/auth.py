@@ -73,6 +73,7 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
         return None, as_response(failure), {}
     if not was_installed:
         _first_load(shop)
+    g.staff_user_id = verified.user_id  # the session token's `sub`: who is acting
     locale = request.args.get("locale", "")
     if locale:
         shop.locale = locale[:16]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, delete, select
 
-from ..models import Customer, LineFriend, LinkAudit, Shop
+from ..line.links import linked_friend, unlink
+from ..models import Customer, Shop
 from ..timeutil import parse_ts
 from .common import as_int, is_stale, money, required_id, text, upsert
 
@@ -46,14 +47,7 @@ def delete_customer(*, session: Session, shop: Shop, payload: dict) -> None:
 
 
 def unlink_customer(*, session: Session, shop: Shop, customer: Customer, method: str) -> None:
-    """Remove a customer's LINE link, leaving an audit row that says how."""
-    friend = session.exec(
-        select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)
-    ).first()
-    if friend is None:
-        return
-    friend.customer_id = None
-    friend.linked_at = None
-    friend.link_method = None
-    session.add(LinkAudit(shop_id=shop.id, friend_id=friend.id, customer_shopify_id=customer.shopify_id,
-                          action="unlink", method=method, actor="shopify"))
+    """Remove a customer's LINE link (customer deleted or redacted), audited."""
+    friend = linked_friend(session, shop, customer)
+    if friend is not None:
+        unlink(session, shop=shop, friend=friend, method=method, actor="shopify")

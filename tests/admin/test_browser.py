@@ -67,7 +67,8 @@ def test_home_shows_the_checklist_and_store_numbers(demo_server, page):
     checks = page.locator(".checklist li")
     assert checks.count() == 3
     assert "つなぐ デモストア に接続済み" in checks.nth(0).inner_text()
-    assert "未接続" in checks.nth(1).inner_text()
+    assert "LINE 公式アカウントの接続" in checks.nth(1).inner_text()
+    assert "つなぐ デモストア に接続済み" in checks.nth(1).inner_text()  # the demo's dry-run channel
     assert "240 件の商品" in checks.nth(2).inner_text()
     stats = page.locator(".stats").inner_text()
     assert "顧客" in stats and "50" in stats

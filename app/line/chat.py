@@ -1,0 +1,51 @@
+"""The context a chat handler works in: who wrote, in which shop, and how to answer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from ..models import LineChannel, LineEvent, LineFriend, Shop
+from . import texts
+from .client import LineClient, LineError
+
+log = logging.getLogger("tsunagu.line")
+REPLY_MAX_MESSAGES = 5
+
+
+@dataclass
+class Chat:
+    session: Session
+    shop: Shop
+    channel: LineChannel
+    client: LineClient
+    event: dict
+    row: LineEvent
+    friend: LineFriend | None
+    replies: list[dict] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        return texts.language(self.shop, self.friend)
+
+    def t(self, key: str, **values) -> str:
+        return texts.text(self.shop, key, self.lang, **values)
+
+    def reply(self, *messages: dict) -> None:
+        """Queue messages; they go out in one reply call (free) after the handler."""
+        self.replies.extend(messages)
+
+    def send_replies(self) -> str | None:
+        """Send what the handler queued; a failure is returned (recorded), never raised:
+        the state change the event caused must not be undone because LINE was down."""
+        token = self.event.get("replyToken")
+        if not self.replies or not token:
+            return None
+        try:
+            self.client.reply(token, self.replies[:REPLY_MAX_MESSAGES])
+        except LineError as exc:
+            log.warning("reply failed event=%s status=%s", self.row.webhook_event_id, exc.status)
+            return f"reply failed: {exc}"
+        return None

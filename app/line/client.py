@@ -1,0 +1,238 @@
+"""Every call to LINE goes through here (line-bot-sdk v3 `MessagingApi`).
+
+- push and multicast carry `X-Line-Retry-Key` (the caller's key, e.g. a notification id),
+  so a retry after a timeout can never deliver twice: LINE answers 409 to a key it has
+  already accepted, which we report as `already_accepted`;
+- 5xx and timeouts are retried with exponential backoff and jitter, 429 backs off
+  (Retry-After when given); any other 4xx fails at once with LINE's message;
+- each channel is paced below LINE's documented rates, so a burst never earns a 429;
+- in dry-run mode nothing reaches LINE: the exact request is handed to `capture`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import urllib3
+from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi,
+                                  MulticastRequest, PushMessageRequest, ReplyMessageRequest,
+                                  SetWebhookEndpointRequest, TestWebhookEndpointRequest)
+
+from .pacing import Pacer
+
+log = logging.getLogger("tsunagu.line")
+
+MULTICAST_MAX = 500
+PUSH_PER_S = 2000
+MULTICAST_PER_S = 200
+MAX_ATTEMPTS = 5
+TIMEOUT = (3.0, 10.0)  # connect, read (seconds)
+
+
+class LineError(RuntimeError):
+    """A failed LINE call: status 0 means no answer (timeout, refused)."""
+
+    def __init__(self, message: str, *, status: int = 0, retryable: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class Sent:
+    outcome: str  # sent | already_accepted | dry_run
+    request_id: str | None = None
+
+
+Capture = Callable[[str, str, dict, str | None], None]  # kind, path, body, retry key
+
+_clients: OrderedDict[tuple, ApiClient] = OrderedDict()
+_clients_lock = threading.Lock()
+
+
+def _api_client(host: str, token: str) -> ApiClient:
+    """One pooled SDK client per channel token (the SDK's headers are per client)."""
+    key = (host, token)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = ApiClient(Configuration(host=host, access_token=token))
+            _clients[key] = client
+            while len(_clients) > 256:
+                _clients.popitem(last=False)
+        _clients.move_to_end(key)
+        return client
+
+
+class LineClient:
+    """LINE for one channel. `dry_run` with a `capture` records instead of sending."""
+
+    def __init__(self, *, host: str, access_token: str, channel_key: str, dry_run: bool = False,
+                 capture: Capture | None = None, sleep: Callable[[float], None] = time.sleep,
+                 pacer: Pacer | None = None, timeout: tuple[float, float] = TIMEOUT):
+        self._host = host
+        self._token = access_token
+        self._channel_key = channel_key
+        self._dry_run = dry_run
+        self._capture = capture
+        self._sleep = sleep
+        self._pacer = pacer or Pacer.shared()
+        self._timeout = timeout
+
+    @property
+    def api(self) -> MessagingApi:
+        return MessagingApi(_api_client(self._host, self._token))
+
+    # -- sending -------------------------------------------------------------------------
+    def reply(self, reply_token: str, messages: list[dict]) -> Sent:
+        request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
+        if self._dry_run:
+            return self._captured("reply", "/v2/bot/message/reply", request.to_dict(), None)
+        self._call(lambda: self.api.reply_message_with_http_info(request, _request_timeout=self._timeout))
+        return Sent("sent")
+
+    def push(self, to: str, messages: list[dict], *, retry_key: str) -> Sent:
+        request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+        if self._dry_run:
+            return self._captured("push", "/v2/bot/message/push", request.to_dict(), retry_key)
+        return self._keyed(lambda: self.api.push_message_with_http_info(
+            request, x_line_retry_key=retry_key, _request_timeout=self._timeout), "push", PUSH_PER_S)
+
+    def multicast(self, to: list[str], messages: list[dict], *, retry_key: str) -> list[Sent]:
+        """Split into calls of at most 500; each chunk's key derives from the caller's key,
+        so retrying the whole multicast reuses the same keys."""
+        results = []
+        for index in range(0, len(to), MULTICAST_MAX):
+            chunk_key = retry_key if index == 0 else str(uuid.uuid5(uuid.UUID(retry_key), str(index)))
+            request = MulticastRequest.from_dict({"to": to[index:index + MULTICAST_MAX], "messages": messages})
+            if self._dry_run:
+                results.append(self._captured("multicast", "/v2/bot/message/multicast", request.to_dict(), chunk_key))
+                continue
+            results.append(self._keyed(lambda request=request, key=chunk_key: self.api.multicast_with_http_info(
+                request, x_line_retry_key=key, _request_timeout=self._timeout), "multicast", MULTICAST_PER_S))
+        return results
+
+    # -- reading and settings --------------------------------------------------------------
+    def profile(self, user_id: str) -> dict | None:
+        """The friend's profile, or None when LINE has none for them (or in dry run)."""
+        if self._dry_run:
+            return None
+        try:
+            return self._call(lambda: self.api.get_profile(user_id, _request_timeout=self._timeout)).to_dict()
+        except LineError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def issue_link_token(self, user_id: str) -> str:
+        if self._dry_run:
+            return f"dryrun-{uuid.uuid4().hex}"
+        return self._call(lambda: self.api.issue_link_token(user_id, _request_timeout=self._timeout)).link_token
+
+    def bot_info(self) -> dict:
+        return self._call(lambda: self.api.get_bot_info(_request_timeout=self._timeout)).to_dict()
+
+    def set_webhook_endpoint(self, url: str) -> None:
+        request = SetWebhookEndpointRequest(endpoint=url)
+        self._call(lambda: self.api.set_webhook_endpoint(request, _request_timeout=self._timeout))
+
+    def test_webhook_endpoint(self, url: str) -> dict:
+        request = TestWebhookEndpointRequest(endpoint=url)
+        return self._call(lambda: self.api.test_webhook_endpoint(request, _request_timeout=(3.0, 30.0))).to_dict()
+
+    def quota(self) -> tuple[int | None, int]:
+        """(monthly limit or None when unlimited, messages used this month)."""
+        limit = self._call(lambda: self.api.get_message_quota(_request_timeout=self._timeout))
+        used = self._call(lambda: self.api.get_message_quota_consumption(_request_timeout=self._timeout))
+        return (limit.value if limit.type == "limited" else None), used.total_usage
+
+    # -- the retry policy --------------------------------------------------------------------
+    def _captured(self, kind: str, path: str, body: dict, retry_key: str | None) -> Sent:
+        if self._capture is not None:
+            self._capture(kind, path, body, retry_key)
+        return Sent("dry_run")
+
+    def _keyed(self, send, kind: str, per_second: int) -> Sent:
+        self._pacer.wait(f"{self._channel_key}:{kind}", per_second)
+        try:
+            response = self._call(send)
+        except LineError as exc:
+            if exc.status == 409:  # LINE already accepted this retry key
+                return Sent("already_accepted")
+            raise
+        return Sent("sent", response.headers.get("x-line-request-id") if response.headers else None)
+
+    def _call(self, fn):
+        """Run one SDK call with LINE's retry rules; raise LineError when it cannot succeed."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return fn()
+            except ApiException as exc:
+                error = _api_error(exc)
+                delay = _retry_after(exc) if exc.status == 429 else None
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                error = LineError(f"no answer from LINE ({type(exc).__name__})", retryable=True)
+                delay = None
+            if not error.retryable or attempt == MAX_ATTEMPTS:
+                raise error
+            wait = delay if delay is not None else min(8.0, 0.2 * 2 ** (attempt - 1)) * (0.5 + random.random())
+            log.info("LINE call retry status=%s attempt=%s wait=%.2fs", error.status, attempt, wait)
+            self._sleep(wait)
+        raise AssertionError("unreachable")
+
+
+def _api_error(exc: ApiException) -> LineError:
+    status = exc.status or 0
+    message = _message(exc.body) or exc.reason or "LINE error"
+    retryable = status >= 500 or status == 429
+    return LineError(f"LINE {status}: {message}", status=status, retryable=retryable)
+
+
+def _message(body) -> str:
+    try:
+        doc = json.loads(body or b"{}")
+    except (ValueError, TypeError):
+        return ""
+    details = "; ".join(f"{d.get('property', '')}: {d.get('message', '')}" for d in doc.get("details") or [])
+    return (doc.get("message") or "") + (f" ({details})" if details else "")
+
+
+def _retry_after(exc: ApiException) -> float:
+    try:
+        value = float((exc.headers or {}).get("Retry-After", ""))
+    except ValueError:
+        value = 1.0
+    return max(0.1, min(value, 30.0))
+
+
+def exchange_login_code(*, base: str, code: str, redirect_uri: str, client_id: str,
+                        client_secret: str) -> str:
+    """LINE Login: trade the authorization code for tokens; returns the ID token (a JWT).
+
+    The Messaging API SDK has no LINE Login client, so this one call is made with httpx.
+    """
+    try:
+        response = httpx.post(f"{base}/oauth2/v2.1/token", timeout=10.0, data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "client_id": client_id, "client_secret": client_secret})
+    except httpx.HTTPError as exc:
+        raise LineError(f"no answer from LINE Login ({type(exc).__name__})", retryable=True) from None
+    if response.status_code != 200:
+        try:
+            reason = response.json().get("error") or ""
+        except ValueError:
+            reason = ""
+        raise LineError(f"LINE Login {response.status_code}: {reason}", status=response.status_code)
+    id_token = response.json().get("id_token")
+    if not id_token:
+        raise LineError("LINE Login answered without an ID token", status=200)
+    return id_token

@@ -1,0 +1,150 @@
+"""The chat's small command router, in the shopper's language (Japanese or English).
+
+Typed words ("注文", "order", …) and postback buttons reach the same commands; any other
+text goes to the search hook, which answers with a menu until product search exists.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from sqlmodel import select
+
+from ..formatting import money
+from ..models import Customer, Fulfillment, Order, OrderLineItem
+from ..timeutil import utcnow
+from . import linking, messages, search
+from .chat import Chat
+from .texts import COMMAND_WORDS
+
+
+def normalise(value: str) -> str:
+    """Full-width/half-width, case and spacing differences do not matter to a command."""
+    return "".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+_WORDS = {normalise(word): command for command, words in COMMAND_WORDS.items() for word in words}
+
+
+def command_for(value: str) -> str | None:
+    return _WORDS.get(normalise(value[:40]))
+
+
+def handle_text(chat: Chat, value: str) -> None:
+    command = command_for(value)
+    if command is not None:
+        run(chat, command, {})
+    elif not search.answer(chat, value):
+        help_menu(chat)
+
+
+def run(chat: Chat, command: str, params: dict) -> None:
+    COMMANDS.get(command, help_menu)(chat)
+
+
+def menu(chat: Chat) -> list[tuple[str, str]]:
+    linked = chat.friend is not None and chat.friend.customer_id is not None
+    opted_out = chat.friend is not None and chat.friend.marketing_opt_out_at is not None
+    return [(chat.t("menu.order"), "order"),
+            (chat.t("menu.unlink"), "unlink") if linked else (chat.t("menu.link"), "link"),
+            (chat.t("menu.resume"), "resume") if opted_out else (chat.t("menu.stop"), "stop")]
+
+
+def help_menu(chat: Chat) -> None:
+    chat.reply(messages.text(chat.t("help"), quick=menu(chat)))
+
+
+def ask_unlink(chat: Chat) -> None:
+    if chat.friend.customer_id is None:
+        chat.reply(messages.text(chat.t("not_linked"), quick=menu(chat)))
+        return
+    chat.reply(messages.confirm(chat.t("unlink_confirm"), (chat.t("unlink_yes"), "unlink_yes"),
+                                (chat.t("unlink_no"), "unlink_no")))
+
+
+def confirm_unlink(chat: Chat) -> None:
+    linking.unlink_by_shopper(chat)
+    chat.reply(messages.text(chat.t("unlinked"), quick=menu(chat)))
+
+
+def keep_link(chat: Chat) -> None:
+    chat.reply(messages.text(chat.t("unlink_kept")))
+
+
+def opt_out(chat: Chat) -> None:
+    if chat.friend.marketing_opt_out_at is not None:
+        chat.reply(messages.text(chat.t("already_opted_out"), quick=menu(chat)))
+        return
+    chat.friend.marketing_opt_out_at = utcnow()
+    chat.session.add(chat.friend)
+    chat.reply(messages.text(chat.t("opted_out"), quick=menu(chat)))
+
+
+def opt_in(chat: Chat) -> None:
+    chat.friend.marketing_opt_out_at = None
+    chat.session.add(chat.friend)
+    chat.reply(messages.text(chat.t("opted_in"), quick=menu(chat)))
+
+
+def latest_order(chat: Chat) -> None:
+    """The linked shopper's latest order: status, items, total and a tracking link."""
+    if chat.friend.customer_id is None:
+        linking.start_chat_link(chat, lead=chat.t("not_linked"))
+        return
+    customer = chat.session.get(Customer, chat.friend.customer_id)
+    order = chat.session.exec(
+        select(Order).where(Order.shop_id == chat.shop.id, Order.customer_shopify_id == customer.shopify_id)
+        .order_by(Order.processed_at.desc(), Order.id.desc()).limit(1)
+    ).first() if customer else None
+    if order is None:
+        chat.reply(messages.text(chat.t("no_orders"), quick=menu(chat)))
+        return
+    chat.reply(order_card(chat, order))
+
+
+def _status(chat: Chat, order: Order, fulfillment: Fulfillment | None) -> str:
+    if order.cancelled_at:
+        return chat.t("status.cancelled")
+    if order.financial_status == "refunded":
+        return chat.t("status.refunded")
+    if fulfillment and fulfillment.shipment_status in ("in_transit", "out_for_delivery", "delivered"):
+        return chat.t(f"status.{fulfillment.shipment_status}")
+    if order.fulfillment_status in ("fulfilled", "partial"):
+        return chat.t(f"status.{order.fulfillment_status}")
+    if fulfillment is not None:
+        return chat.t("status.fulfilled")
+    paid = order.financial_status in ("paid", "partially_paid", "partially_refunded")
+    return chat.t("status.paid") + " / " + chat.t("status.unfulfilled") if paid else chat.t("status.pending")
+
+
+def order_card(chat: Chat, order: Order) -> dict:
+    items = chat.session.exec(select(OrderLineItem).where(OrderLineItem.order_id == order.id)
+                              .order_by(OrderLineItem.id)).all()
+    fulfillment = chat.session.exec(
+        select(Fulfillment).where(Fulfillment.shop_id == chat.shop.id, Fulfillment.order_shopify_id == order.shopify_id)
+        .order_by(Fulfillment.shopify_updated_at.desc())).first()
+    lines = [(item.title + (f" ({item.variant_title})" if item.variant_title else ""), f"×{item.quantity}")
+             for item in items[:5]]
+    if len(items) > 5:
+        lines.append((chat.t("order.more_items", count=len(items) - 5), ""))
+    buttons = []
+    if fulfillment and fulfillment.tracking_urls:
+        buttons.append((chat.t("order.track"), messages.uri_action(fulfillment.tracking_urls[0])))
+    if order.order_status_url:
+        buttons.append((chat.t("order.view"), messages.uri_action(order.order_status_url)))
+    return messages.order_status(
+        title=chat.t("order.title", order_name=order.name), status=_status(chat, order, fulfillment),
+        lines=lines, total=(chat.t("order.total"), money(order.total_price, order.currency)), buttons=buttons)
+
+
+COMMANDS: dict[str, Callable[[Chat], None]] = {
+    "link": lambda chat: linking.start_chat_link(chat),
+    "unlink": ask_unlink,
+    "unlink_yes": confirm_unlink,
+    "unlink_no": keep_link,
+    "order": latest_order,
+    "stop": opt_out,
+    "resume": opt_in,
+    "help": help_menu,
+}

@@ -1,0 +1,129 @@
+"""Recording verified chat events (deduped on webhookEventId) and handling them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ..db import autocommit, insert_ignoring_conflict, session_scope
+from ..models import LineChannel, LineEvent, LineEventStatus, LineFriend, Shop
+from ..timeutil import utcnow
+from . import channels
+from .chat import Chat
+from .handlers import EVENT_HANDLERS
+
+log = logging.getLogger("tsunagu.line")
+# A received event left unhandled this long (the process died, or the request ran out of
+# time) is picked up by the worker.
+ORPHAN_AFTER = timedelta(seconds=10)
+EVENTS = LineEvent.__table__
+
+
+def _row(channel: LineChannel, event: dict, now: datetime) -> dict | None:
+    event_id = event.get("webhookEventId")
+    if not isinstance(event_id, str) or not event_id:
+        return None
+    source = event.get("source") if isinstance(event.get("source"), dict) else {}
+    millis = event.get("timestamp")
+    occurred = datetime.fromtimestamp(millis / 1000, tz=timezone.utc) if isinstance(millis, (int, float)) else None
+    source_type = str(source.get("type") or "user")[:16]
+    return {
+        "shop_id": channel.shop_id, "channel_id": channel.id, "webhook_event_id": event_id[:64],
+        "type": str(event.get("type") or "unknown")[:32], "source_type": source_type,
+        "line_user_id": (source.get("userId") or None) and str(source["userId"])[:64],
+        "message_id": str((event.get("message") or {}).get("id") or "")[:32] or None
+        if isinstance(event.get("message"), dict) else None,
+        "occurred_at": occurred,
+        "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
+        # Group and room chats are not shoppers talking to the shop: kept, not acted on.
+        "status": LineEventStatus.RECEIVED if source_type == "user" else LineEventStatus.IGNORED,
+        "attempts": 0, "error": None, "body": event, "received_at": now, "processed_at": None,
+    }
+
+
+def record_events(*, engine: Engine, channel: LineChannel, events: list) -> list[int]:
+    """Insert each new event; a redelivered or duplicated one is skipped. Returns new ids."""
+    now, new_ids = utcnow(), []
+    with autocommit(engine).connect() as conn:
+        insert = insert_ignoring_conflict(conn.dialect.name, EVENTS, ("channel_id", "webhook_event_id"))
+        for event in events:
+            row = _row(channel, event, now) if isinstance(event, dict) else None
+            if row is None:
+                log.warning("LINE event without webhookEventId skipped channel=%s", channel.id)
+                continue
+            new_id = conn.execute(insert, row).scalar()
+            if new_id is not None and row["status"] == LineEventStatus.RECEIVED:
+                new_ids.append(new_id)
+    return new_ids
+
+
+def handle_events(*, engine: Engine, event_ids: list[int], deadline: float) -> dict[str, int]:
+    """Handle events in order, each in its own transaction, until the deadline passes;
+    what is left stays `received` for the worker."""
+    outcome: dict[str, int] = {}
+    for event_id in event_ids:
+        if time.monotonic() > deadline:
+            log.warning("LINE events left for the worker: %s", len(event_ids) - sum(outcome.values()))
+            break
+        with session_scope(engine) as session:
+            row = session.exec(select(LineEvent).where(LineEvent.id == event_id,
+                                                       LineEvent.status == LineEventStatus.RECEIVED)
+                               .with_for_update(skip_locked=True)).first()
+            if row is None:
+                continue
+            status = handle_event(session=session, row=row)
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def _friend(session: Session, shop: Shop, channel: LineChannel, user_id: str) -> LineFriend:
+    friend = session.exec(select(LineFriend).where(LineFriend.shop_id == shop.id,
+                                                   LineFriend.line_user_id == user_id)).first()
+    if friend is None:
+        friend = LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=user_id)
+        session.add(friend)
+        session.flush()
+    return friend
+
+
+def handle_event(*, session: Session, row: LineEvent) -> str:
+    """Run the event's handler in a savepoint, then send its replies."""
+    row.attempts += 1
+    handler = EVENT_HANDLERS.get(row.type)
+    if handler is None:
+        return _done(row, LineEventStatus.IGNORED)
+    shop = session.get(Shop, row.shop_id)
+    channel = session.get(LineChannel, row.channel_id)
+    try:
+        with session.begin_nested():
+            client = channels.client_for(channel, session=session, shop=shop)
+            friend = _friend(session, shop, channel, row.line_user_id) if row.line_user_id else None
+            chat = Chat(session=session, shop=shop, channel=channel, client=client,
+                        event=row.body, row=row, friend=friend)
+            handler(chat)
+            session.flush()
+    except Exception as exc:  # one bad event never stops the others
+        log.exception("LINE handler failed type=%s event=%s", row.type, row.webhook_event_id)
+        row.error = f"{type(exc).__name__}: {exc}"[:2000]
+        return _done(row, LineEventStatus.FAILED)
+    row.error = chat.send_replies()
+    return _done(row, LineEventStatus.PROCESSED)
+
+
+def _done(row: LineEvent, status: str) -> str:
+    row.status = status
+    row.processed_at = utcnow()
+    return status
+
+
+def process_orphaned_events(*, engine: Engine, now: datetime, limit: int = 500) -> dict[str, int]:
+    """Worker job: events recorded but never handled (a crash, or a slow request)."""
+    with Session(engine) as s:
+        ids = list(s.exec(select(LineEvent.id).where(
+            LineEvent.status == LineEventStatus.RECEIVED, LineEvent.received_at <= now - ORPHAN_AFTER)
+            .order_by(LineEvent.id).limit(limit)))
+    return handle_events(engine=engine, event_ids=ids, deadline=time.monotonic() + 3600)

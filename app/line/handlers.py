@@ -1,0 +1,92 @@
+"""One function per chat event type, and the table that routes event types to them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl
+
+from sqlmodel import select
+
+from ..models import LineEvent
+from ..timeutil import utcnow
+from . import commands, linking, messages
+from .chat import Chat
+from .client import LineError
+
+log = logging.getLogger("tsunagu.line")
+
+
+def _when(chat: Chat) -> datetime:
+    millis = chat.event.get("timestamp")
+    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc) if isinstance(millis, (int, float)) else utcnow()
+
+
+def on_follow(chat: Chat) -> None:
+    """A new friend, or one who unblocked us: record it, learn their name, greet them."""
+    friend, when = chat.friend, _when(chat)
+    unblocked = bool((chat.event.get("follow") or {}).get("isUnblocked"))
+    friend.is_blocked, friend.blocked_at = False, None
+    friend.followed_at = when
+    try:
+        profile = chat.client.profile(friend.line_user_id)
+    except LineError as exc:  # the greeting matters more than the profile
+        log.warning("profile unavailable status=%s", exc.status)
+        profile = None
+    if profile:
+        friend.display_name = (profile.get("displayName") or "")[:255] or None
+        friend.picture_url = profile.get("pictureUrl")
+        friend.language = (profile.get("language") or "")[:16] or None
+    chat.session.add(friend)
+    greeting = chat.t("welcome_back" if unblocked else "greeting")
+    coupon = (chat.shop.settings or {}).get("line_coupon_code")
+    if coupon and not unblocked:
+        greeting += "\n\n" + chat.t("coupon", coupon_code=coupon)
+    buttons = [] if friend.customer_id else [(chat.t("link_button"), messages.postback_action("link"))]
+    chat.reply(messages.card(greeting, buttons) if buttons else messages.text(greeting))
+
+
+def on_unfollow(chat: Chat) -> None:
+    """Blocked: nothing is pushed to this friend until they follow again."""
+    chat.friend.is_blocked = True
+    chat.friend.blocked_at = _when(chat)
+    chat.session.add(chat.friend)
+
+
+def on_message(chat: Chat) -> None:
+    message = chat.event.get("message") or {}
+    if message.get("type") == "text":
+        commands.handle_text(chat, str(message.get("text") or ""))
+    # Stickers, images and the like get no answer: a menu after every sticker is noise.
+
+
+def on_postback(chat: Chat) -> None:
+    data = dict(parse_qsl(str((chat.event.get("postback") or {}).get("data") or "")))
+    commands.run(chat, data.pop("action", "help"), data)
+
+
+def on_account_link(chat: Chat) -> None:
+    link = chat.event.get("link") or {}
+    linking.complete_chat_link(chat, result=str(link.get("result") or ""), nonce=str(link.get("nonce") or ""))
+
+
+def on_unsend(chat: Chat) -> None:
+    """The shopper took a message back: we forget its text too."""
+    message_id = str((chat.event.get("unsend") or {}).get("messageId") or "")
+    rows = chat.session.exec(select(LineEvent).where(
+        LineEvent.channel_id == chat.channel.id, LineEvent.message_id == message_id)).all() if message_id else []
+    for row in rows:
+        message = (row.body or {}).get("message") or {}
+        row.body = {**row.body, "message": {"id": message_id, "type": message.get("type"), "unsent": True}}
+        chat.session.add(row)
+
+
+EVENT_HANDLERS: dict[str, Callable[[Chat], None]] = {
+    "follow": on_follow,
+    "unfollow": on_unfollow,
+    "message": on_message,
+    "postback": on_postback,
+    "accountLink": on_account_link,
+    "unsend": on_unsend,
+}

@@ -1,0 +1,152 @@
+"""Linking a shopper's LINE account to their store customer: from the chat (Messaging
+API account link) and from the store (LINE Login). The merchant's manual link lives in
+the admin API; all three end in links.link().
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import jwt
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlmodel import Session, select, update
+
+from ..ext import settings
+from ..models import LineChannel, LineFriend, LinkNonce, Shop
+from ..timeutil import utcnow
+from . import links, messages
+from .chat import Chat
+
+log = logging.getLogger("tsunagu.linking")
+NONCE_TTL = timedelta(minutes=10)
+LINE_ISSUER = "https://access.line.me"
+
+
+class LinkRefused(RuntimeError):
+    """A link attempt that must not link anything; the message is safe to show."""
+
+
+def customer_name(customer, fallback: str) -> str:
+    name = " ".join(p for p in (customer.last_name, customer.first_name) if p)
+    return name or fallback
+
+
+# -- from the chat -----------------------------------------------------------------------
+def start_chat_link(chat: Chat, lead: str | None = None) -> None:
+    if chat.friend.customer_id is not None:
+        chat.reply(messages.text(chat.t("already_linked")))
+        return
+    token = chat.client.issue_link_token(chat.friend.line_user_id)
+    url = f"https://{chat.shop.domain}/apps/tsunagu/link?{urlencode({'linkToken': token})}"
+    body = (lead + "\n\n" if lead else "") + chat.t("link_prompt")
+    chat.reply(messages.card(body, [(chat.t("link_button"), messages.uri_action(url))]))
+
+
+def new_nonce(session: Session, *, shop: Shop, kind: str, customer_shopify_id: int,
+              return_to: str | None = None) -> LinkNonce:
+    """At least 128 random bits (here 192), single use, ten minutes, bound to shop and customer."""
+    row = LinkNonce(shop_id=shop.id, kind=kind, nonce=secrets.token_urlsafe(24),
+                    login_nonce=secrets.token_urlsafe(24) if kind == "login" else None,
+                    customer_shopify_id=customer_shopify_id, return_to=return_to,
+                    expires_at=utcnow() + NONCE_TTL)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def consume_nonce(session: Session, *, shop_id: int, kind: str, nonce: str) -> LinkNonce | None:
+    """Use the nonce once: the guarded UPDATE makes a second use (even a concurrent one) fail."""
+    now = utcnow()
+    used = session.execute(
+        update(LinkNonce)
+        .where(LinkNonce.shop_id == shop_id, LinkNonce.kind == kind, LinkNonce.nonce == nonce,
+               LinkNonce.used_at.is_(None), LinkNonce.expires_at > now)
+        .values(used_at=now)
+    ).rowcount
+    if used != 1:
+        return None
+    return session.exec(select(LinkNonce).where(LinkNonce.nonce == nonce)).one()
+
+
+def account_link_url(link_token: str, nonce: str) -> str:
+    return f"{settings().line_access_base}/dialog/bot/accountLink?" + urlencode(
+        {"linkToken": link_token, "nonce": nonce})
+
+
+def complete_chat_link(chat: Chat, *, result: str, nonce: str) -> None:
+    """The accountLink event: link only for result ok and a valid, unused, unexpired nonce."""
+    row = consume_nonce(chat.session, shop_id=chat.shop.id, kind="account_link", nonce=nonce) \
+        if result == "ok" and nonce else None
+    if row is None:
+        log.info("account link refused result=%s shop=%s", result, chat.shop.id)
+        chat.reply(messages.text(chat.t("link_failed")))
+        return
+    customer = links.customer_by_shopify_id(chat.session, chat.shop, row.customer_shopify_id)
+    links.link(chat.session, shop=chat.shop, friend=chat.friend, customer=customer, method="chat",
+               actor=f"line:{chat.friend.line_user_id}")
+    name = customer_name(customer, chat.friend.display_name or "")
+    chat.reply(messages.text(chat.t("link_done", customer_name=name)))
+
+
+def unlink_by_shopper(chat: Chat) -> bool:
+    return links.unlink(chat.session, shop=chat.shop, friend=chat.friend, method="shopper",
+                        actor=f"line:{chat.friend.line_user_id}")
+
+
+# -- from the store: LINE Login ---------------------------------------------------------------
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings().secret_key, salt="tsunagu.line-login")
+
+
+def login_redirect_uri() -> str:
+    return f"{settings().app_url}/line/login/callback"
+
+
+def login_authorize_url(channel: LineChannel, row: LinkNonce) -> str:
+    """LINE Login with bot_prompt=aggressive (adds the friend); `state` is signed and bound
+    to the shop, and its nonce row makes it single use."""
+    state = _serializer().dumps({"n": row.nonce, "s": row.shop_id})
+    return f"{settings().line_access_base}/oauth2/v2.1/authorize?" + urlencode({
+        "response_type": "code", "client_id": channel.login_channel_id, "redirect_uri": login_redirect_uri(),
+        "state": state, "scope": "openid profile", "nonce": row.login_nonce, "bot_prompt": "aggressive"})
+
+
+def read_state(state: str) -> tuple[str, int]:
+    try:
+        data = _serializer().loads(state, max_age=int(NONCE_TTL.total_seconds()))
+        return str(data["n"]), int(data["s"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise LinkRefused("state") from None
+
+
+def verify_id_token(id_token: str, *, channel_id: str, channel_secret: str, nonce: str) -> dict:
+    """LINE Login's ID token: HS256 with the Login channel secret; issuer, audience, expiry, nonce."""
+    try:
+        claims = jwt.decode(id_token, channel_secret, algorithms=["HS256"], audience=channel_id,
+                            issuer=LINE_ISSUER, options={"require": ["exp", "iat", "sub", "aud", "iss"]})
+    except jwt.PyJWTError as exc:
+        log.warning("LINE Login ID token rejected: %s", type(exc).__name__)
+        raise LinkRefused("id_token") from None
+    if not secrets.compare_digest(str(claims.get("nonce") or ""), nonce):
+        raise LinkRefused("nonce")
+    return claims
+
+
+def link_from_login(session: Session, *, shop: Shop, channel: LineChannel, row: LinkNonce,
+                    claims: dict) -> LineFriend:
+    """Same provider ⇒ the Login `sub` is the Messaging API user id of that friend."""
+    user_id = str(claims["sub"])[:64]
+    friend = session.exec(select(LineFriend).where(LineFriend.shop_id == shop.id,
+                                                   LineFriend.line_user_id == user_id)).first()
+    if friend is None:
+        friend = LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=user_id,
+                            display_name=(claims.get("name") or "")[:255] or None,
+                            picture_url=claims.get("picture"), followed_at=utcnow())
+        session.add(friend)
+        session.flush()
+    customer = links.customer_by_shopify_id(session, shop, row.customer_shopify_id)
+    links.link(session, shop=shop, friend=friend, customer=customer, method="login", actor=f"line:{user_id}")
+    return friend

@@ -1,0 +1,51 @@
+"""GET /line/login/callback: where LINE Login sends the shopper back (store-initiated link)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, render_template, request
+
+from .. import db
+from ..ext import vault
+from ..models import LineChannel, Shop
+from . import channels, linking
+from .client import LineError, exchange_login_code
+from .linking import LinkRefused
+
+log = logging.getLogger("tsunagu.linking")
+bp = Blueprint("line_login", __name__)
+
+
+def _page(shop: Shop | None, ok: bool, status: int = 200):
+    back = f"https://{shop.domain}/account" if shop else None
+    return render_template("line/login_result.html", ok=ok, shop=shop, back=back), status
+
+
+@bp.get("/line/login/callback")
+def callback():
+    session = db.session(write=True)
+    try:
+        nonce, shop_id = linking.read_state(request.args.get("state", ""))
+    except LinkRefused:
+        return _page(None, False, 400)
+    shop = session.get(Shop, shop_id)
+    row = linking.consume_nonce(session, shop_id=shop_id, kind="login", nonce=nonce) if shop else None
+    channel: LineChannel | None = channels.for_shop(session, shop) if shop else None
+    if row is None or channel is None or not channel.login_channel_id or request.args.get("error"):
+        session.commit()  # a used nonce stays used
+        return _page(shop, False, 400)
+    secret = vault().decrypt(channel.login_channel_secret_enc) or ""
+    try:
+        id_token = exchange_login_code(base=channels.api_base(), code=request.args.get("code", ""),
+                                       redirect_uri=linking.login_redirect_uri(),
+                                       client_id=channel.login_channel_id, client_secret=secret)
+        claims = linking.verify_id_token(id_token, channel_id=channel.login_channel_id,
+                                         channel_secret=secret, nonce=row.login_nonce or "")
+    except (LineError, LinkRefused) as exc:
+        log.warning("LINE Login failed shop=%s reason=%s", shop.id, exc)
+        session.commit()
+        return _page(shop, False, 400)
+    linking.link_from_login(session, shop=shop, channel=channel, row=row, claims=claims)
+    session.commit()
+    return _page(shop, True)

@@ -1,0 +1,75 @@
+"""The storefront app proxy: https://{shop}/apps/tsunagu/* arrives here as /proxy/*, signed.
+
+/proxy/link   — the chat's account-link button lands here (linkToken from LINE)
+/proxy/login  — the theme extension's "LINEで通知を受け取る" button (LINE Login)
+Both need a logged-in customer; without one they send the shopper to the store's login
+and back.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote, urlencode
+
+from flask import Blueprint, redirect, render_template, request
+from sqlmodel import select
+
+from .. import db
+from ..line import channels, linking
+from ..models import Shop
+from .sdk import as_response, request_input, shopify_app
+
+log = logging.getLogger("tsunagu.proxy")
+bp = Blueprint("proxy", __name__, url_prefix="/proxy")
+PREFIX = "/apps/tsunagu"
+
+
+def _verified():
+    """(shop, customer id or None, None) or (None, None, response to return)."""
+    result = shopify_app().verify_app_proxy_req(request_input())
+    if not result.ok:
+        log.warning("app proxy request rejected: %s", result.log.code)
+        return None, None, as_response(result.response)
+    shop = db.session(write=True).exec(select(Shop).where(Shop.domain == f"{result.shop}.myshopify.com")).first()
+    if shop is None or not shop.is_installed:
+        return None, None, (render_template("line/proxy_error.html"), 404)
+    customer = result.logged_in_customer_id
+    return shop, (int(customer) if customer and customer.isdigit() else None), None
+
+
+def _login_first(path: str, params: dict):
+    """Proxied responses resolve on the shop's domain: send the shopper to its login."""
+    back = f"{PREFIX}{path}" + (f"?{urlencode(params)}" if params else "")
+    return redirect(f"/account/login?return_url={quote(back, safe='')}")
+
+
+@bp.get("/link")
+def link():
+    shop, customer, failure = _verified()
+    if failure is not None:
+        return failure
+    link_token = request.args.get("linkToken", "")
+    if not link_token or len(link_token) > 256:
+        return render_template("line/proxy_error.html"), 400
+    if customer is None:
+        return _login_first("/link", {"linkToken": link_token})
+    session = db.session(write=True)
+    row = linking.new_nonce(session, shop=shop, kind="account_link", customer_shopify_id=customer)
+    session.commit()
+    return redirect(linking.account_link_url(link_token, row.nonce))
+
+
+@bp.get("/login")
+def login():
+    shop, customer, failure = _verified()
+    if failure is not None:
+        return failure
+    session = db.session(write=True)
+    channel = channels.for_shop(session, shop)
+    if channel is None or channel.disconnected_at is not None or not channel.login_channel_id:
+        return render_template("line/proxy_error.html"), 404
+    if customer is None:
+        return _login_first("/login", {})
+    row = linking.new_nonce(session, shop=shop, kind="login", customer_shopify_id=customer)
+    session.commit()
+    return redirect(linking.login_authorize_url(channel, row))

@@ -1,0 +1,70 @@
+"""LINE fixtures: a fake LINE over HTTP, a shop with a connected channel, a chat helper."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from app.models import LineChannel, LineFriend
+from app.timeutil import utcnow
+from tests.fakes.line import FakeLine, new_user_id
+from tests.fakes.server import LiveServer
+from tests.helpers import make_shop, rows
+
+CHANNEL_SECRET = secrets.token_hex(16)
+ACCESS_TOKEN = "line-token-" + secrets.token_hex(20)
+
+
+@pytest.fixture
+def fake_line():
+    fake = FakeLine(channel_secret=CHANNEL_SECRET, access_token=ACCESS_TOKEN, display_name="テストショップ公式",
+                    quota=None)
+    with LiveServer(fake) as server:
+        fake.url = server.url
+        yield fake
+
+
+@pytest.fixture
+def settings(settings, fake_line):
+    """The shared settings, with LINE pointed at the fake."""
+    return settings.with_(line_api_base=fake_line.url, line_access_base="https://access.line.me")
+
+
+@pytest.fixture
+def shop(db):
+    return make_shop(db)
+
+
+@pytest.fixture
+def channel(db, app, shop, fake_line):
+    vault = app.extensions["tsunagu.vault"]
+    row = LineChannel(shop_id=shop.id, bot_user_id=fake_line.bot_user_id, basic_id=fake_line.basic_id,
+                      display_name="テストショップ公式", channel_secret_enc=vault.encrypt(CHANNEL_SECRET),
+                      access_token_enc=vault.encrypt(ACCESS_TOKEN), connected_at=utcnow(), webhook_ok_at=utcnow())
+    db.add(row)
+    db.commit()
+    return row
+
+
+@pytest.fixture
+def user(fake_line):
+    user_id = new_user_id()
+    fake_line.add_user(user_id, "はなこ", language="ja")
+    return user_id
+
+
+@pytest.fixture
+def chat(client, fake_line, channel):
+    """Send LINE events through the real webhook route; returns the response."""
+
+    def send(*events, secret=None, destination=None):
+        raw, headers = fake_line.webhook_request(list(events), secret=secret, destination=destination)
+        return client.post("/line/webhook", data=raw, headers=headers)
+
+    return send
+
+
+def friend_of(db, user_id: str) -> LineFriend | None:
+    found = rows(db, LineFriend, LineFriend.line_user_id == user_id)
+    return found[0] if found else None
