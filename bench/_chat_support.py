@@ -33,7 +33,9 @@ from bench import _common as common
 from bench._load import Connection
 from tests.fakes import line_events as events
 
-TEXTS = ("注文", "配信停止", "配信再開", "連携", "help", "こんにちは！おすすめの商品はありますか？")
+# label -> what the shopper types; the first five are the chat's commands
+TEXTS = {"order": "注文", "stop": "配信停止", "resume": "配信再開", "link": "連携", "help": "help",
+         "free text": "こんにちは！おすすめの商品はありますか？"}
 FAKE_THREADS = 16
 
 
@@ -154,7 +156,7 @@ class Sent:
     """One webhook: its reply token, command, send and answer times (monotonic s)."""
 
     token: str
-    text: str
+    text: str  # label in TEXTS
     started: float
     answered: float
     status: int  # 0: no HTTP answer (see error)
@@ -176,7 +178,8 @@ def run_chat(spec: ChatSpec) -> list[Sent]:
     from the fake, then send the events one by one, the clock running per send only."""
     sys.setswitchinterval(0.0005)
     rng = random.Random(spec.seed)
-    plan = [(rng.choice(spec.users), TEXTS[i % len(TEXTS)]) for i in range(spec.events)]
+    labels = list(TEXTS)
+    plan = [(rng.choice(spec.users), labels[i % len(labels)]) for i in range(spec.events)]
     counter, out, lock = itertools.count(), [], threading.Lock()
 
     def sender() -> None:
@@ -184,9 +187,9 @@ def run_chat(spec: ChatSpec) -> list[Sent]:
         while (start := next(counter) * spec.batch) < len(plan):
             chunk = plan[start:start + spec.batch]
             tokens = admin(spec.fake_port, "tokens", {"users": [u for u, _ in chunk]})["tokens"]
-            for (user, text), token in zip(chunk, tokens):
-                raw = _webhook(spec, user, text, token)
-                sent = _send(conn, raw, token, text)
+            for (user, label), token in zip(chunk, tokens):
+                raw = _webhook(spec, user, TEXTS[label], token)
+                sent = _send(conn, raw, token, label)
                 with lock:
                     out.append(sent)
         conn.close()

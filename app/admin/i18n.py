@@ -113,10 +113,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "line.preview": {"ja": "プレビュー", "en": "Preview"},
     "line.store_link_title": {"ja": "ストアから LINE 連携", "en": "Link from the store"},
     "line.store_link_lead": {
-        "ja": "テーマエディタで「LINEで通知を受け取る」ブロックを、サンクスページ・アカウントページ・商品ページに追加できます。"
-              "ボタンは次の URL に移動し、ログイン中のお客様の LINE を連携します（LINE ログインの設定が必要です）。",
-        "en": "In the theme editor, add the \"Get updates on LINE\" block to the thank-you, account or product page. "
-              "It opens this URL and links the logged-in customer's LINE (needs LINE Login).",
+        "ja": "テーマエディタで「LINEで通知を受け取る」ブロックを、商品ページやアカウントページなどテーマのセクションに追加できます。"
+              "ボタンは次の URL に移動し、ログイン中のお客様の LINE を連携します（LINE ログインの設定が必要です）。"
+              "サンクスページなどリンクを置ける場所なら、この URL を直接使うこともできます。",
+        "en": "In the theme editor, add the \"Get updates on LINE\" block to a product page, the account page or "
+              "any theme section. It opens this URL and links the logged-in customer's LINE (needs LINE Login). "
+              "Anywhere you can place a link, such as the thank-you page, can use this URL directly.",
     },
     "privacy.title": {"ja": "プライバシー", "en": "Privacy"},
     "privacy.lead": {

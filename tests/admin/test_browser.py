@@ -83,3 +83,21 @@ def test_keyboard_reaches_the_navigation(demo_server, page):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_url(demo_server.url + "/flows")
+
+
+def test_settings_form_shows_errors_next_to_fields_and_saves(demo_server, page):
+    page.goto(demo_server.url + "/settings")
+    assert page.locator(".qr svg").is_visible()  # the demo's add-friend QR, drawn locally
+
+    page.fill("#greeting", "あ" * 2001)
+    page.get_by_role("button", name="保存").click()
+    error = page.locator("#greeting-error")
+    error.wait_for(state="visible")
+    assert "2,000" in error.inner_text()
+    assert page.get_attribute("#greeting", "aria-invalid") == "true"
+
+    page.fill("#greeting", "{shop_name}へようこそ！")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("load")
+    page.locator(".bubble", has_text="つなぐ デモストアへようこそ！").wait_for()
+    page.screenshot(path=str(SHOTS / "admin-settings-saved.png"), full_page=True)

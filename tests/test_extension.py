@@ -1,0 +1,43 @@
+"""The theme app extension is well formed: valid schema JSON, locales for every t: key,
+and the button points at the app proxy route the app serves."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+EXT = Path(__file__).resolve().parents[1] / "extensions" / "line-notify"
+
+
+def _schema() -> dict:
+    liquid = (EXT / "blocks" / "line_button.liquid").read_text()
+    return json.loads(re.search(r"{% schema %}(.*){% endschema %}", liquid, re.S).group(1))
+
+
+def test_extension_config_and_schema():
+    config = tomllib.loads((EXT / "shopify.extension.toml").read_text())
+    schema = _schema()
+
+    assert config["type"] == "theme"
+    assert schema["target"] == "section" and (EXT / "assets" / schema["stylesheet"]).exists()
+    assert {s["id"] for s in schema["settings"]} == {"label", "note", "color"}
+
+
+def test_every_translation_key_exists_in_both_locales():
+    liquid = (EXT / "blocks" / "line_button.liquid").read_text()
+    keys = set(re.findall(r"t:([a-z_.]+)", liquid)) | set(re.findall(r"'([a-z_.]+)' \| t", liquid))
+    for locale in ("ja.json", "en.default.json"):
+        table = json.loads((EXT / "locales" / locale).read_text())
+        for key in keys:
+            node = table
+            for part in key.split("."):
+                node = node[part]
+            assert isinstance(node, str) and node, (locale, key)
+
+
+def test_button_goes_to_the_proxy_login_route(client):
+    liquid = (EXT / "blocks" / "line_button.liquid").read_text()
+    assert "/apps/tsunagu/login" in liquid
+    assert any(rule.rule == "/proxy/login" for rule in client.application.url_map.iter_rules())
