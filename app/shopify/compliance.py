@@ -17,8 +17,8 @@ log = logging.getLogger("tsunagu.compliance")
 
 # Children before parents, so the deletes work with or without ON DELETE CASCADE.
 SHOP_TABLES: list[type[SQLModel]] = [
-    m.Notification, m.LinkAudit, m.LineEvent, m.LineDryRun, m.LinkNonce, m.LineFriend, m.LineChannel, m.OrderLineItem, m.Order,
-    m.Fulfillment, m.Checkout, m.Cart, m.ProductVariant, m.Product, m.Customer,
+    m.Notification, m.LinkAudit, m.LineEvent, m.LineDryRun, m.LinkNonce, m.LineFriend, m.LineChannel,
+    m.OrderLineItem, m.Order, m.Fulfillment, m.Checkout, m.Cart, m.ProductVariant, m.Product, m.Customer,
     m.ComplianceRequest, m.WebhookEvent,
 ]
 
@@ -87,6 +87,7 @@ def redact_customer(*, session: Session, shop: m.Shop, payload: dict) -> None:
     for checkout in _checkouts_of(session, shop, customer_id, email, phone):
         session.delete(checkout)
     if customer is not None:
+        _forget_chat(session, shop, customer)
         unlink_customer(session=session, shop=shop, customer=customer, method="redact")
         _scrub_notifications(session, shop, customer)
         session.delete(customer)
@@ -100,6 +101,15 @@ def redact_customer(*, session: Session, shop: m.Shop, payload: dict) -> None:
         )
     session.add(m.ComplianceRequest(shop_id=shop.id, topic="customers/redact",
                                     customer_shopify_id=customer_id, completed_at=utcnow()))
+
+
+def _forget_chat(session: Session, shop: m.Shop, customer: m.Customer) -> None:
+    """What the shopper wrote to the shop in LINE is theirs: it goes with them."""
+    friend = session.exec(select(m.LineFriend).where(m.LineFriend.shop_id == shop.id,
+                                                     m.LineFriend.customer_id == customer.id)).first()
+    if friend is not None:
+        session.execute(delete(m.LineEvent).where(m.LineEvent.shop_id == shop.id,
+                                                  m.LineEvent.line_user_id == friend.line_user_id))
 
 
 def _scrub_notifications(session: Session, shop: m.Shop, customer: m.Customer) -> None:

@@ -28,9 +28,15 @@ def customer_export(*, session: Session, customer: m.Customer | None,
         select(m.Fulfillment).where(m.Fulfillment.shop_id == orders[0].shop_id,
                                     m.Fulfillment.order_shopify_id.in_([o.shopify_id for o in orders]))
     )) if orders else []
+    chat = list(session.exec(
+        select(m.LineEvent).where(m.LineEvent.shop_id == friend.shop_id, m.LineEvent.line_user_id == friend.line_user_id)
+        .order_by(m.LineEvent.id)
+    )) if friend is not None else []
     return {
         "customer": _row(customer),
         "line_account": _row(friend, {"channel_id"}),
+        "line_chat": [{"type": e.type, "at": e.occurred_at.isoformat() if e.occurred_at else None, "event": e.body}
+                      for e in chat],
         "orders": [
             {**_row(o), "line_items": [_row(i, {"order_id"}) for i in items if i.order_id == o.id]}
             for o in orders

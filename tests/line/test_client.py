@@ -129,3 +129,13 @@ def test_profile_and_link_token(line, fake_line):
     assert line.profile(new_user_id()) is None
     token = line.issue_link_token(user)
     assert fake_line.link_tokens[token] == user
+
+
+def test_quota_reads_the_monthly_limit_and_usage(fake_line, line):
+    fake_line.quota = 1000
+    line.push(new_user_id(), HELLO, retry_key=str(uuid.uuid4()))
+    line.multicast([new_user_id(), new_user_id()], HELLO, retry_key=str(uuid.uuid4()))
+
+    assert line.quota() == (1000, 3)
+    fake_line.quota = None
+    assert line.quota() == (None, 3)

@@ -26,11 +26,20 @@ def store(send_webhook, payload, db):
                           customer_id=customer.id, linked_at=utcnow(), link_method="chat")
     db.add(friend)
     db.flush()
+    db.add(m.LineEvent(shop_id=shop.id, channel_id=_channel(db, shop).id, webhook_event_id="01CHAT", type="message",
+                       line_user_id=friend.line_user_id, body={"message": {"type": "text", "text": "玄米はありますか"}}))
     db.add(m.Notification(shop_id=shop.id, friend_id=friend.id, customer_id=customer.id,
                           flow="order_confirmation", dedupe_key="order:1", due_at=utcnow(), status="sent",
                           messages=[{"type": "text", "text": "花子さん、ご注文ありがとうございます"}]))
     db.commit()
     return shop
+
+
+def _channel(db, shop):
+    channel = m.LineChannel(shop_id=shop.id, bot_user_id="U" + "b" * 32)
+    db.add(channel)
+    db.flush()
+    return channel
 
 
 def test_data_request_exports_everything_held_about_the_customer(store, send_webhook, payload, db, client):
@@ -47,6 +56,7 @@ def test_data_request_exports_everything_held_about_the_customer(store, send_web
     assert export["checkouts"][0]["token"] == "bd5a8aa1ecd019dd3520ff791ee3a24c"
     assert export["fulfillments"][0]["tracking_numbers"] == ["4012-3456-7890"]
     assert "ご注文ありがとうございます" in export["messages"][0]["messages"][0]["text"]
+    assert export["line_chat"][0]["event"]["message"]["text"] == "玄米はありますか"
 
 
 def test_customer_redact_removes_personal_data_and_the_line_link(store, send_webhook, payload, db):
@@ -64,6 +74,7 @@ def test_customer_redact_removes_personal_data_and_the_line_link(store, send_web
     assert (audit.action, audit.method) == ("unlink", "redact")
     [note] = rows(db, m.Notification)
     assert note.messages == [] and note.customer_id is None
+    assert rows(db, m.LineEvent) == []  # what they wrote in the chat is gone too
     exports = rows(db, m.ComplianceRequest, m.ComplianceRequest.topic == "customers/data_request")
     assert exports[0].export is None and exports[0].status == "redacted"
     # Nothing personal survives anywhere in the shop's tables.
