@@ -50,6 +50,8 @@ class Settings:
     line_access_base: str = "https://access.line.me"
     # live | dry_run: dry_run records the exact request instead of sending (always in the demo)
     delivery_mode: str = "live"
+    # Each process paces a channel at this share of LINE's rate (1/N with N sending workers).
+    line_rate_share: float = 1.0
     webhook_max_bytes: int = 5 * 1024 * 1024
     # Refresh an expiring offline token this long before it runs out.
     token_refresh_margin_s: int = 15 * 60
@@ -94,6 +96,7 @@ class Settings:
             line_data_api_base=env.get("LINE_DATA_API_BASE", cls.line_data_api_base).rstrip("/"),
             line_access_base=env.get("LINE_ACCESS_BASE", cls.line_access_base).rstrip("/"),
             delivery_mode=env.get("DELIVERY_MODE", "live"),
+            line_rate_share=_share(env.get("LINE_RATE_SHARE", "1")),
             log_level=env.get("LOG_LEVEL", "INFO"),
             trust_proxy=env.get("TRUST_PROXY", "1" if env.get("SHOPIFY_API_KEY") else "0") == "1",
         )
@@ -138,6 +141,16 @@ class Settings:
             problems.append("APP_URL must be an https:// URL")
         if problems:
             raise SettingsError("refusing to start: " + "; ".join(problems))
+
+
+def _share(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        raise SettingsError("LINE_RATE_SHARE must be a number between 0 and 1") from None
+    if not 0 < share <= 1:
+        raise SettingsError("LINE_RATE_SHARE must be a number between 0 and 1")
+    return share
 
 
 def _local_secret(name: str, make) -> str:

@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -106,7 +107,8 @@ class BenchFake:
         fake = self.fake
         with self.lock, fake._lock:
             pushes = [d for d in fake.deliveries if d.kind == "push"]
-            return {"pid": os.getpid(), "arrivals": dict(self.arrivals),
+            kinds = Counter(d.messages[0].get("type", "?") for d in fake.deliveries if d.kind == "reply")
+            return {"pid": os.getpid(), "arrivals": dict(self.arrivals), "reply_types": dict(kinds),
                     "rate_limited": dict(fake.rate_limited), "pushes": len(pushes),
                     "retry_keys": len({d.retry_key for d in pushes if d.retry_key}),
                     "push_limit": fake.push_limit_per_s, "enforce": fake.enforce_rate_limits}
@@ -318,11 +320,11 @@ def run_burst(spec: BurstSpec) -> BurstResult:
                 outcome = client.push(jobs[i][0], message, retry_key=jobs[i][1]).outcome
             except LineError as exc:
                 outcome = "failed"
-                samples.append(str(exc)) if len(samples) < 3 else None
+                samples.append(str(exc))
             with lock:
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     t0 = time.monotonic()
     _join([threading.Thread(target=worker, daemon=True) for _ in range(spec.threads)])
     elapsed = time.monotonic() - t0
-    return BurstResult(outcomes, elapsed, retries.n, discards.n, samples)
+    return BurstResult(outcomes, elapsed, retries.n, discards.n, samples[:3])

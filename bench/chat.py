@@ -77,7 +77,7 @@ def seed(env: dict[str, str], line: Line, users: list[str]) -> None:
 
     from app import create_app
     from app.config import Settings
-    from app.models import Customer, LineChannel, LineFriend, Shop
+    from app.models import LineChannel, Shop
     from app.timeutil import utcnow
 
     app, now = create_app(Settings.from_env(env)), utcnow()
@@ -91,31 +91,32 @@ def seed(env: dict[str, str], line: Line, users: list[str]) -> None:
         s.add(channel)
         s.flush()
         for i, user in enumerate(users):
-            customer = None
-            if i < len(users) // 2:
-                customer = Customer(shop_id=shop.id, shopify_id=8_000_000_000 + i, last_name="山田",
-                                    first_name=f"花子{i}", email=f"buyer{i}@example.com")
-                s.add(customer)
-                s.flush()
-                _order(s, shop, customer, i, now)
-            s.add(LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=user, display_name=f"友だち{i}",
-                             followed_at=now, customer_id=customer.id if customer else None,
-                             linked_at=now if customer else None, link_method="merchant" if customer else None))
+            _friend(s, shop, channel.id, user, i, linked=i < len(users) // 2, now=now)
         s.commit()
     engine.dispose()
 
 
-def _order(s, shop, customer, i: int, now) -> None:
-    from app.models import Order, OrderLineItem
+def _friend(s, shop, channel_id: int, user: str, i: int, *, linked: bool, now) -> None:
+    """A friend; a linked one gets a customer with one paid order of one line item."""
+    from app.models import Customer, LineFriend, Order, OrderLineItem
 
-    order = Order(shop_id=shop.id, shopify_id=9_000_000_000 + i, customer_shopify_id=customer.shopify_id,
-                  name=f"#{1001 + i}", financial_status="paid", currency="JPY", total_price=Decimal("4980"),
-                  subtotal_price=Decimal("4980"), order_status_url=f"https://{shop.domain}/orders/{i}",
-                  processed_at=now)
-    s.add(order)
-    s.flush()
-    s.add(OrderLineItem(shop_id=shop.id, order_id=order.id, shopify_id=9_500_000_000 + i, title="抹茶ラテ",
-                        variant_title="200g", quantity=2, price=Decimal("2490")))
+    customer = None
+    if linked:
+        customer = Customer(shop_id=shop.id, shopify_id=8_000_000_000 + i, last_name="山田",
+                            first_name=f"花子{i}", email=f"buyer{i}@example.com")
+        s.add(customer)
+        s.flush()
+        order = Order(shop_id=shop.id, shopify_id=9_000_000_000 + i, customer_shopify_id=customer.shopify_id,
+                      name=f"#{1001 + i}", financial_status="paid", currency="JPY", total_price=Decimal(4980),
+                      subtotal_price=Decimal(4980), order_status_url=f"https://{shop.domain}/orders/{i}",
+                      processed_at=now)
+        s.add(order)
+        s.flush()
+        s.add(OrderLineItem(shop_id=shop.id, order_id=order.id, shopify_id=9_500_000_000 + i, title="抹茶ラテ",
+                            variant_title="200g", quantity=2, price=Decimal(2490)))
+    s.add(LineFriend(shop_id=shop.id, channel_id=channel_id, line_user_id=user, display_name=f"友だち{i}",
+                     followed_at=now, customer_id=customer.id if customer else None,
+                     linked_at=now if customer else None, link_method="merchant" if customer else None))
 
 
 # -- part 1: chat round trip ---------------------------------------------------------------
@@ -129,6 +130,8 @@ class ChatOutcome:
     rejected: int  # a reply arrived but the fake refused it (e.g. unknown token)
     elapsed: float
     samples: list[str]
+    reply_types: dict[str, int] = dataclasses.field(default_factory=dict)  # first message's type
+    left_for_worker: int = 0  # app log: events the request ran out of time for (no reply in-request)
 
 
 def measure_chat(pool, work: Workload, app: common.Server, fake: common.Server, line: Line,
@@ -143,7 +146,10 @@ def measure_chat(pool, work: Workload, app: common.Server, fake: common.Server, 
     sent = pool.apply(support.run_chat, (spec(work.events, 1),))
     elapsed = time.monotonic() - t0
     time.sleep(0.5)  # replies go out before the webhook answers; this is only a margin
-    return match_replies(sent, support.admin(fake.port, "stats")["arrivals"], elapsed)
+    stats = support.admin(fake.port, "stats")
+    outcome = match_replies(sent, stats["arrivals"], elapsed)
+    outcome.reply_types = stats["reply_types"]
+    return outcome
 
 
 def match_replies(sent: list[support.Sent], arrivals: dict, elapsed: float) -> ChatOutcome:
@@ -185,7 +191,7 @@ class BurstRow:
         return int(self.stats["rate_limited"].get("push", 0))
 
 
-def burst(pool, fake: common.Server, line: Line, label: str, limit: int, spec: support.BurstSpec) -> BurstRow:
+def burst(pool, fake: common.Server, label: str, limit: int, spec: support.BurstSpec) -> BurstRow:
     """Fresh fake channel state at `limit` push/s, then the burst, then the fake's counts."""
     support.admin(fake.port, "reset", {"enforce": True, "push_limit": limit})
     result = pool.apply(support.run_burst, (spec,))
@@ -207,12 +213,12 @@ def measure_push(pool, work: Workload, fake: common.Server, line: Line) -> tuple
     print(f"  fake ceiling (raw-HTTP flood, {work.flood_conns} keep-alive connections, limiter off):"
           f" {ceiling:.0f} push/s ({ok} x 200, {bad} other in {secs:.1f} s)", flush=True)
     spec = support.BurstSpec(f"http://127.0.0.1:{fake.port}", line.token, work.pushes, work.threads)
-    rows = [burst(pool, fake, line, "real rate", REAL_PUSH_LIMIT, spec)]
+    rows = [burst(pool, fake, "real rate", REAL_PUSH_LIMIT, spec)]
     reach = min(ceiling, rows[0].rate)
     if ceiling < REAL_PUSH_LIMIT or rows[0].rate < 0.95 * PACED_SHARE * REAL_PUSH_LIMIT:
         scaled = max(100, int(reach / 2 // 100 * 100))  # well under what fake and client can do
-        rows.append(burst(pool, fake, line, "scaled rate", scaled, dataclasses.replace(spec, pacer_rate=scaled)))
-        rows.append(burst(pool, fake, line, "scaled control", scaled,
+        rows.append(burst(pool, fake, "scaled rate", scaled, dataclasses.replace(spec, pacer_rate=scaled)))
+        rows.append(burst(pool, fake, "scaled control", scaled,
                           dataclasses.replace(spec, pushes=work.control, unpaced=True)))
     return ceiling, rows
 
@@ -249,7 +255,10 @@ def print_chat(c: ChatOutcome) -> None:
     for name, v in rows:
         print(f"  {name:<34} {len(v):>5} {pct(v, .5):>8.1f} {pct(v, .95):>8.1f} {pct(v, .99):>8.1f}"
               f" {max(v, default=float('nan')):>8.1f}")
-    print(f"  errors {c.errors}, events without a reply {c.no_reply}, replies refused by the fake {c.rejected}")
+    print(f"  errors {c.errors}, events without a reply {c.no_reply}, replies refused by the fake {c.rejected};"
+          f" webhook answers over LINE's 2 s timeout {sum(ms > 2000 for ms in c.webhook)};"
+          f" 'left for the worker' in the app log (warm-up included) {c.left_for_worker}")
+    print(f"  replies by first message type: {', '.join(f'{k} {v}' for k, v in sorted(c.reply_types.items()))}")
     for sample in c.samples:
         print(f"  error sample: {sample}")
 
@@ -266,10 +275,11 @@ def print_push(ceiling: float, rows: list[BurstRow], work: Workload) -> None:
         for sample in res.error_samples:
             print(f"    error sample: {sample}")
     if len(rows) == 1:
-        print(f"  the fake serves >= {REAL_PUSH_LIMIT}/s: the real-rate run stresses the limiter itself")
+        print(f"  fake and client both go past {REAL_PUSH_LIMIT}/s: the real-rate run stresses the limiter itself")
     else:
-        print(f"  the fake cannot serve {REAL_PUSH_LIMIT}/s, so the real-rate run cannot earn a 429 whatever the"
-              " client does; the scaled runs test the pacing property at a rate the fake can exceed")
+        print(f"  the fake ({ceiling:.0f}/s) or this client ({rows[0].rate:.0f}/s at the real rate) cannot go past"
+              f" {REAL_PUSH_LIMIT}/s here, so the real-rate run could not earn a 429 whatever the pacing did; the"
+              f" scaled runs test the pacing at {rows[1].fake_limit}/s, a rate both can exceed (see the control)")
         if rows[-1].throttled == 0:
             print("  WARNING: the unpaced control earned no 429 either: the limiter was not stressed")
     for r in rows[:2]:
@@ -325,6 +335,7 @@ def run(work: Workload, tmp: Path) -> int:
             if server.proc.poll() is not None:
                 print(f"server {server.name} exited early; log tail:\n{server.tail()}")
             common.stop(server)
+    chat.left_for_worker = app.log.read_text(errors="replace").count("LINE events left for the worker")
     print_chat(chat)
     print_push(ceiling, rows, work)
     report(chat, rows, work)

@@ -46,3 +46,11 @@ def test_without_shopify_credentials_it_is_the_demo():
     s = Settings.from_env({"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "SECRET_KEY": "x" * 40,
                            "SHOPIFY_API_SECRET": "local"})
     assert s.demo_mode and not s.trust_proxy
+
+
+def test_line_rate_share_divides_the_pace_between_workers():
+    base = {"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "SECRET_KEY": "x" * 40, "SHOPIFY_API_SECRET": "l"}
+    assert Settings.from_env({**base, "LINE_RATE_SHARE": "0.5"}).line_rate_share == 0.5
+    for bad in ("0", "2", "half"):
+        with pytest.raises(SettingsError, match="LINE_RATE_SHARE"):
+            Settings.from_env({**base, "LINE_RATE_SHARE": bad})

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from ..ext import settings, vault
 from ..models import LineChannel, LineDryRun, Shop
 from .client import LineClient
+from .pacing import Pacer
 
 
 class ChannelUnavailable(RuntimeError):
@@ -33,8 +34,10 @@ def secret(channel: LineChannel) -> str | None:
     return vault().decrypt(channel.channel_secret_enc)
 
 
-def client_for(channel: LineChannel, *, session: Session, shop: Shop) -> LineClient:
-    """Dry-run (settings, or any demo shop) records into line_dry_runs via `session`."""
+def client_for(channel: LineChannel, *, shop: Shop, session: Session | None = None,
+               captured: list | None = None) -> LineClient:
+    """Dry-run (settings, or any demo shop) records each request into line_dry_runs
+    through `session`, or into the `captured` list for the caller to store later."""
     if channel.disconnected_at is not None:
         raise ChannelUnavailable(f"LINE channel of shop {shop.id} is disconnected")
     s = settings()
@@ -44,8 +47,11 @@ def client_for(channel: LineChannel, *, session: Session, shop: Shop) -> LineCli
         raise ChannelUnavailable(f"LINE access token of shop {shop.id} is missing")
 
     def capture(kind: str, path: str, body: dict, retry_key: str | None) -> None:
-        session.add(LineDryRun(shop_id=shop.id, channel_id=channel.id, kind=kind, path=path,
-                               retry_key=retry_key, body=body))
+        if session is not None:
+            session.add(LineDryRun(shop_id=shop.id, channel_id=channel.id, kind=kind, path=path,
+                                   retry_key=retry_key, body=body))
+        elif captured is not None:
+            captured.append((kind, path, body, retry_key))
 
-    return LineClient(host=s.line_api_base, access_token=token or "dry-run",
-                      channel_key=str(channel.id), dry_run=dry_run, capture=capture)
+    return LineClient(host=s.line_api_base, access_token=token or "dry-run", channel_key=str(channel.id),
+                      dry_run=dry_run, capture=capture, pacer=Pacer.shared(s.line_rate_share))

@@ -24,6 +24,8 @@ class Chat:
     event: dict
     row: LineEvent
     friend: LineFriend | None
+    prefetched: dict = field(default_factory=dict)  # asked of LINE before the transaction
+    captured: list = field(default_factory=list)  # dry-run requests, recorded afterwards
     replies: list[dict] = field(default_factory=list)
 
     @property
@@ -37,9 +39,17 @@ class Chat:
         """Queue messages; they go out in one reply call (free) after the handler."""
         self.replies.extend(messages)
 
+    def profile(self) -> dict | None:
+        if "profile" in self.prefetched:
+            return self.prefetched["profile"]
+        return self.client.profile(self.friend.line_user_id)
+
+    def link_token(self) -> str:
+        return self.prefetched.get("link_token") or self.client.issue_link_token(self.friend.line_user_id)
+
     def send_replies(self) -> str | None:
-        """Send what the handler queued; a failure is returned (recorded), never raised:
-        the state change the event caused must not be undone because LINE was down."""
+        """Send what the handler queued (after its transaction committed). A failure is
+        returned to be recorded, never raised: the state change stays."""
         token = self.event.get("replyToken")
         if not self.replies or not token:
             return None

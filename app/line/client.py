@@ -65,7 +65,11 @@ def _api_client(host: str, token: str) -> ApiClient:
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = ApiClient(Configuration(host=host, access_token=token))
+            config = Configuration(host=host, access_token=token)
+            # Enough pooled connections for a sending worker's threads (the SDK's default
+            # is five per CPU, and a burst from 32 threads would open new ones).
+            config.connection_pool_maxsize = 32
+            client = ApiClient(config)
             _clients[key] = client
             while len(_clients) > 256:
                 _clients.popitem(last=False)

@@ -7,6 +7,7 @@ text goes to the search hook, which answers with a menu until product search exi
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import parse_qsl
 from collections.abc import Callable
 
 from sqlmodel import select
@@ -29,6 +30,19 @@ _WORDS = {normalise(word): command for command, words in COMMAND_WORDS.items() f
 
 def command_for(value: str) -> str | None:
     return _WORDS.get(normalise(value[:40]))
+
+
+def prefetch_needs(event_type: str, event: dict) -> set[str]:
+    """What an event's handler will ask LINE for, so it can be fetched ahead."""
+    if event_type == "follow":
+        return {"profile"}
+    if event_type == "message" and (event.get("message") or {}).get("type") == "text":
+        command = command_for(str(event["message"].get("text") or ""))
+    elif event_type == "postback":
+        command = dict(parse_qsl(str((event.get("postback") or {}).get("data") or ""))).get("action")
+    else:
+        return set()
+    return {"link_token"} if command == "link" else set()
 
 
 def handle_text(chat: Chat, value: str) -> None:

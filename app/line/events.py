@@ -10,10 +10,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..db import autocommit, insert_ignoring_conflict, session_scope
-from ..models import LineChannel, LineEvent, LineEventStatus, LineFriend, Shop
+from ..models import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, Shop
 from ..timeutil import utcnow
 from . import channels
 from .chat import Chat
+from .client import LineClient, LineError
+from .commands import prefetch_needs
 from .handlers import EVENT_HANDLERS
 
 log = logging.getLogger("tsunagu.line")
@@ -62,22 +64,72 @@ def record_events(*, engine: Engine, channel: LineChannel, events: list) -> list
 
 
 def handle_events(*, engine: Engine, event_ids: list[int], deadline: float) -> dict[str, int]:
-    """Handle events in order, each in its own transaction, until the deadline passes;
-    what is left stays `received` for the worker."""
+    """Handle events in order until the deadline passes; what is left stays `received`
+    for the worker. Calls to LINE happen outside the write transaction (SQLite has one
+    write lock for the whole file: holding it through an HTTP call would make every other
+    request wait for LINE)."""
     outcome: dict[str, int] = {}
     for event_id in event_ids:
         if time.monotonic() > deadline:
             log.warning("LINE events left for the worker: %s", len(event_ids) - sum(outcome.values()))
             break
+        prefetched = _prefetch(engine, event_id)
         with session_scope(engine) as session:
             row = session.exec(select(LineEvent).where(LineEvent.id == event_id,
                                                        LineEvent.status == LineEventStatus.RECEIVED)
                                .with_for_update(skip_locked=True)).first()
             if row is None:
                 continue
-            status = handle_event(session=session, row=row)
+            status, chat = handle_event(session=session, row=row, prefetched=prefetched)
+        if chat is not None and chat.replies:
+            _send_replies(engine, event_id, chat)
         outcome[status] = outcome.get(status, 0) + 1
     return outcome
+
+
+def _client(session: Session, row: LineEvent, captured: list) -> tuple[Shop, LineChannel, LineClient]:
+    shop = session.get(Shop, row.shop_id)
+    channel = session.get(LineChannel, row.channel_id)
+    return shop, channel, channels.client_for(channel, shop=shop, captured=captured)
+
+
+def _prefetch(engine: Engine, event_id: int) -> dict:
+    """What a handler will ask LINE for (a new friend's profile, a link token), fetched
+    before the write transaction opens."""
+    with Session(engine) as session:  # a plain read: takes no write lock
+        row = session.get(LineEvent, event_id)
+        if row is None or row.status != LineEventStatus.RECEIVED or not row.line_user_id:
+            return {}
+        wants = prefetch_needs(row.type, row.body or {})
+        if not wants:
+            return {}
+        try:
+            _shop, _channel, client = _client(session, row, [])
+        except channels.ChannelUnavailable:
+            return {}
+        user_id = row.line_user_id
+    fetched: dict = {}
+    try:
+        if "profile" in wants:
+            fetched["profile"] = client.profile(user_id)
+        if "link_token" in wants:
+            fetched["link_token"] = client.issue_link_token(user_id)
+    except LineError as exc:  # the handler asks again, or does without
+        log.warning("LINE prefetch failed status=%s", exc.status)
+    return fetched
+
+
+def _send_replies(engine: Engine, event_id: int, chat: Chat) -> None:
+    """Send the queued replies, then record dry-run captures and any failure."""
+    error = chat.send_replies()
+    if not error and not chat.captured:
+        return
+    with session_scope(engine) as session:
+        row = session.get(LineEvent, event_id)
+        row.error = error
+        for kind, path, body, retry_key in chat.captured:
+            session.add(LineDryRun(shop_id=row.shop_id, channel_id=row.channel_id, kind=kind, path=path,
+                                   retry_key=retry_key, body=body))
 
 
 def _friend(session: Session, shop: Shop, channel: LineChannel, user_id: str) -> LineFriend:
@@ -90,28 +142,26 @@ def _friend(session: Session, shop: Shop, channel: LineChannel, user_id: str) ->
     return friend
 
 
-def handle_event(*, session: Session, row: LineEvent) -> str:
-    """Run the event's handler in a savepoint, then send its replies."""
+def handle_event(*, session: Session, row: LineEvent, prefetched: dict | None = None) -> tuple[str, Chat | None]:
+    """Run the event's handler in a savepoint; its replies are queued on the Chat."""
     row.attempts += 1
     handler = EVENT_HANDLERS.get(row.type)
     if handler is None:
-        return _done(row, LineEventStatus.IGNORED)
-    shop = session.get(Shop, row.shop_id)
-    channel = session.get(LineChannel, row.channel_id)
+        return _done(row, LineEventStatus.IGNORED), None
+    captured: list = []
     try:
         with session.begin_nested():
-            client = channels.client_for(channel, session=session, shop=shop)
+            shop, channel, client = _client(session, row, captured)
             friend = _friend(session, shop, channel, row.line_user_id) if row.line_user_id else None
-            chat = Chat(session=session, shop=shop, channel=channel, client=client,
-                        event=row.body, row=row, friend=friend)
+            chat = Chat(session=session, shop=shop, channel=channel, client=client, event=row.body, row=row,
+                        friend=friend, prefetched=prefetched or {}, captured=captured)
             handler(chat)
             session.flush()
     except Exception as exc:  # one bad event never stops the others
         log.exception("LINE handler failed type=%s event=%s", row.type, row.webhook_event_id)
         row.error = f"{type(exc).__name__}: {exc}"[:2000]
-        return _done(row, LineEventStatus.FAILED)
-    row.error = chat.send_replies()
-    return _done(row, LineEventStatus.PROCESSED)
+        return _done(row, LineEventStatus.FAILED), None
+    return _done(row, LineEventStatus.PROCESSED), chat
 
 
 def _done(row: LineEvent, status: str) -> str:

@@ -30,7 +30,7 @@ def on_follow(chat: Chat) -> None:
     friend.is_blocked, friend.blocked_at = False, None
     friend.followed_at = when
     try:
-        profile = chat.client.profile(friend.line_user_id)
+        profile = chat.profile()
     except LineError as exc:  # the greeting matters more than the profile
         log.warning("profile unavailable status=%s", exc.status)
         profile = None

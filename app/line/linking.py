@@ -39,7 +39,7 @@ def start_chat_link(chat: Chat, lead: str | None = None) -> None:
     if chat.friend.customer_id is not None:
         chat.reply(messages.text(chat.t("already_linked")))
         return
-    token = chat.client.issue_link_token(chat.friend.line_user_id)
+    token = chat.link_token()
     url = f"https://{chat.shop.domain}/apps/tsunagu/link?{urlencode({'linkToken': token})}"
     body = (lead + "\n\n" if lead else "") + chat.t("link_prompt")
     chat.reply(messages.card(body, [(chat.t("link_button"), messages.uri_action(url))]))

@@ -1,8 +1,8 @@
 """Per-channel pacing under LINE's documented rate limits (a token bucket per key).
 
 LINE allows push 2,000 requests/s and multicast 200 requests/s per channel. Pacing just
-under that keeps a large send from ever meeting a 429. The bucket is per process; a
-deployment with several workers divides the rate between them (RATE_SHARE).
+under that keeps a large send from ever meeting a 429. The bucket is per process: a
+deployment with N sending workers gives each LINE_RATE_SHARE = 1/N of the rate.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 
 class Pacer:
-    _shared: "Pacer | None" = None
+    _shared: dict[float, "Pacer"] = {}
     _shared_lock = threading.Lock()
 
     def __init__(self, *, share: float = 1.0, headroom: float = 0.9,
@@ -25,11 +25,12 @@ class Pacer:
         self._lock = threading.Lock()
 
     @classmethod
-    def shared(cls) -> "Pacer":
+    def shared(cls, share: float = 1.0) -> "Pacer":
+        """One pacer per process (per share), so all of its threads pace together."""
         with cls._shared_lock:
-            if cls._shared is None:
-                cls._shared = Pacer()
-            return cls._shared
+            if share not in cls._shared:
+                cls._shared[share] = Pacer(share=share)
+            return cls._shared[share]
 
     def wait(self, key: str, per_second: float) -> None:
         """Block until this key may make one more call at `per_second` (times our share)."""

@@ -139,3 +139,13 @@ def test_quota_reads_the_monthly_limit_and_usage(fake_line, line):
     assert line.quota() == (1000, 3)
     fake_line.quota = None
     assert line.quota() == (None, 3)
+
+
+def test_each_worker_paces_at_its_share():
+    now, waits = [0.0], []
+    half = Pacer(share=0.5, clock=lambda: now[0], sleep=waits.append)
+    half.wait("c:push", 2000)
+    half.wait("c:push", 2000)
+
+    assert waits == pytest.approx([1 / (2000 * 0.9 * 0.5)])
+    assert Pacer.shared(0.5) is Pacer.shared(0.5) and Pacer.shared(0.5) is not Pacer.shared(1.0)
