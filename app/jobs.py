@@ -14,9 +14,11 @@ from datetime import datetime
 from flask import Flask
 
 from .db import session_scope
-from .shopify.events import process_due_events
 from .line.events import process_orphaned_events
+from .search.index import refresh_best_sellers
+from .shopify.events import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
+from .sync.catalog import advance_syncs, nightly_syncs
 from .sync.tags import sync_line_tags
 
 log = logging.getLogger("tsunagu.jobs")
@@ -47,6 +49,20 @@ def _line_tags(app: Flask, now: datetime) -> dict:
         return {k: v for k, v in sync_line_tags(session=session, now=now).items() if v}
 
 
+def _catalog_syncs(app: Flask, now: datetime) -> dict:
+    return advance_syncs(engine=app.extensions["tsunagu.engine"], now=now)
+
+
+def _nightly_syncs(app: Flask, now: datetime) -> dict:
+    return nightly_syncs(engine=app.extensions["tsunagu.engine"], now=now)
+
+
+def _best_sellers(app: Flask, now: datetime) -> dict:
+    with session_scope(app.extensions["tsunagu.engine"]) as session:
+        changed = refresh_best_sellers(session=session, now=now)
+    return {"changed": changed} if changed else {}
+
+
 JOBS: list[Job] = [
     # New deliveries and failed ones whose backoff has passed; drains what is due each run.
     Job("process_webhooks", every_s=1, run=_process_webhooks),
@@ -54,6 +70,10 @@ JOBS: list[Job] = [
     # Chat events a request could not finish (crash, time budget): handled late, not lost.
     Job("process_line_events", every_s=5, run=_line_events),
     Job("sync_line_tags", every_s=30, run=_line_tags),
+    # Full catalog syncs step by step (bulk operation → JSONL import); one a day per shop.
+    Job("advance_catalog_syncs", every_s=10, run=_catalog_syncs),
+    Job("nightly_catalog_syncs", every_s=3600, run=_nightly_syncs),
+    Job("refresh_best_sellers", every_s=3600, run=_best_sellers),
 ]
 
 

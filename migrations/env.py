@@ -18,13 +18,22 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = SQLModel.metadata
 
 
+# Made by hand in migrations (not expressible as SQLModel tables): SQLite's FTS5 table and
+# its shadow tables, and PostgreSQL's pg_trgm GIN index.
+HAND_MADE = ("product_fts", "ix_product_search_doc_trgm")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (name or "").startswith(HAND_MADE)
+
+
 def _url() -> str:
     return config.attributes.get("database_url") or Settings.from_env().database_url
 
 
 def run_migrations_offline() -> None:
     context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+                      render_as_batch=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -38,6 +47,7 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

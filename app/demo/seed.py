@@ -9,13 +9,14 @@ from sqlmodel import Session, select
 
 from ..config import ROOT
 from ..db import session_scope
-from ..models import Shop
+from ..models import CatalogSync, Shop
+from ..search.index import refresh_best_sellers
 from ..shopify.compliance import redact_shop
 from ..shopify.lifecycle import mark_installed
+from ..sync.catalog import advance_sync, request_sync
 from ..sync.customers import upsert_customer
 from ..sync.fulfillments import upsert_fulfillment
 from ..sync.orders import upsert_order
-from ..sync.products import upsert_product
 from ..timeutil import utcnow
 from .catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_products
 from .line import seed_line
@@ -51,12 +52,19 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
         mark_installed(shop=shop)
         session.add(shop)
         session.flush()
-        for upsert, payloads in ((upsert_product, products), (upsert_customer, customers),
-                                 (upsert_order, orders), (upsert_fulfillment, fulfillments)):
+        sync_id = request_sync(session, shop, "demo").id
+    # The catalog goes through the bulk importer, the way a real store's full sync does.
+    advance_sync(engine, sync_id, now)
+    with session_scope(engine) as session:
+        shop = demo_shop(session)
+        for upsert, payloads in ((upsert_customer, customers), (upsert_order, orders),
+                                 (upsert_fulfillment, fulfillments)):
             for payload in payloads:
                 upsert(session=session, shop=shop, payload=payload)
         line = seed_line(session, shop)
-    summary = {"shop": DEMO_SHOP_DOMAIN, "products": len(products), "customers": len(customers),
+        refresh_best_sellers(session=session, now=now, shop_id=shop.id)
+        synced = session.get(CatalogSync, sync_id)
+    summary = {"shop": DEMO_SHOP_DOMAIN, "products": synced.done, "customers": len(customers),
                "orders": len(orders), "fulfillments": len(fulfillments), "images": images, **line}
     log.info("demo store seeded %s", summary)
     return summary

@@ -25,10 +25,21 @@ def quick_reply(items: list[tuple[str, str]]) -> dict:
     ]}
 
 
-def text(body: str, *, quick: list[tuple[str, str]] | None = None) -> dict:
+def quick_words(words: list[str]) -> dict:
+    """Quick-reply buttons that send the word itself, as if the shopper typed it."""
+    return {"items": [
+        {"type": "action", "action": {"type": "message", "label": shorten(word, QUICK_LABEL_MAX),
+                                      "text": shorten(word, 300)}}
+        for word in words[:13]
+    ]}
+
+
+def text(body: str, *, quick: list[tuple[str, str]] | None = None, words: list[str] | None = None) -> dict:
     message = {"type": "text", "text": shorten(body, TEXT_MAX)}
     if quick:
         message["quickReply"] = quick_reply(quick)
+    elif words:
+        message["quickReply"] = quick_words(words)
     return message
 
 

@@ -1,17 +1,10 @@
-"""Where free text goes when it is not a command: the product search issue fills HOOK.
-
-`HOOK(chat, text) -> bool` answers the shopper and returns True, or returns False to let
-the router answer with its menu.
-"""
+"""Where free text goes when it is not a command: product search (app/search)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from ..search.chat import answer as search_answer
 from .chat import Chat
-
-HOOK: Callable[[Chat, str], bool] | None = None
 
 
 def answer(chat: Chat, text: str) -> bool:
-    return HOOK(chat, text) if HOOK is not None else False
+    return search_answer(chat, text)

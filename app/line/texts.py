@@ -100,6 +100,7 @@ COMMAND_WORDS: dict[str, set[str]] = {
     "order": {"注文", "ちゅうもん", "注文状況", "order", "orders", "my order"},
     "stop": {"配信停止", "停止", "stop", "unsubscribe"},
     "resume": {"配信再開", "再開", "resume", "subscribe"},
+    "help": {"メニュー", "ヘルプ", "めにゅー", "menu", "help"},
 }
 
 

@@ -5,9 +5,15 @@ from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineIte
 from .events import ComplianceRequest, WebhookEvent, WebhookStatus
 from .line import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, LinkAudit, LinkNonce
 from .outbox import Notification, NotificationStatus
+from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .shop import Shop
 
 __all__ = [
+    "CatalogSync",
+    "KeywordRule",
+    "ProductSearch",
+    "SearchLog",
+    "SynonymGroup",
     "Cart",
     "Checkout",
     "ComplianceRequest",

@@ -31,6 +31,8 @@ class Product(SQLModel, table=True):
     image_url: str | None = Field(default=None, sa_type=Text)
     # A delete is kept as a tombstone so a late update cannot bring the product back.
     deleted_at: datetime | None = when()
+    # When a full catalog sync last saw this product (products it did not see are gone).
+    synced_at: datetime | None = when()
     shopify_updated_at: datetime | None = when()
     created_at: datetime = created()
     updated_at: datetime = updated()

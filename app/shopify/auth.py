@@ -12,12 +12,22 @@ import logging
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from sqlmodel import select
 
 from .. import db
 from ..ext import settings
 from ..models import Shop
+from ..sync.catalog import request_sync
 from ..sync.shop import refresh_shop_details
 from .client import for_shop
 from .intake import shop_id_for
@@ -82,7 +92,9 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
 
 
 def _first_load(shop: Shop) -> None:
+    """A new (or returning) install: learn the shop's details, sync its catalog."""
     refresh_shop_details(client=for_shop(shop), shop=shop)
+    request_sync(db.session(write=True), shop, "install")
 
 
 def embedded(view):

@@ -18,7 +18,8 @@ log = logging.getLogger("tsunagu.compliance")
 # Children before parents, so the deletes work with or without ON DELETE CASCADE.
 SHOP_TABLES: list[type[SQLModel]] = [
     m.Notification, m.LinkAudit, m.LineEvent, m.LineDryRun, m.LinkNonce, m.LineFriend, m.LineChannel,
-    m.OrderLineItem, m.Order, m.Fulfillment, m.Checkout, m.Cart, m.ProductVariant, m.Product, m.Customer,
+    m.OrderLineItem, m.Order, m.Fulfillment, m.Checkout, m.Cart, m.SearchLog, m.KeywordRule, m.SynonymGroup,
+    m.CatalogSync, m.ProductSearch, m.ProductVariant, m.Product, m.Customer,
     m.ComplianceRequest, m.WebhookEvent,
 ]
 

@@ -26,3 +26,55 @@ mutation TagsRemove($id: ID!, $tags: [String!]!) {
   }
 }
 """
+
+PRODUCTS_COUNT = """
+query ProductsCount {
+  productsCount(limit: null) { count }
+}
+"""
+
+# The catalog as one bulk operation; variants arrive as their own JSONL lines (__parentId).
+CATALOG_BULK_QUERY = """
+{
+  products {
+    edges {
+      node {
+        id
+        handle
+        title
+        status
+        vendor
+        productType
+        tags
+        description
+        onlineStoreUrl
+        publishedAt
+        updatedAt
+        featuredMedia { preview { image { url } } }
+        variants {
+          edges {
+            node { id title sku price compareAtPrice availableForSale inventoryQuantity position }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+BULK_RUN = """
+mutation BulkRun($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status }
+    userErrors { field message }
+  }
+}
+"""
+
+BULK_STATUS = """
+query BulkStatus($id: ID!) {
+  node(id: $id) {
+    ... on BulkOperation { id status errorCode objectCount rootObjectCount url partialDataUrl }
+  }
+}
+"""

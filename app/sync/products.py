@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, delete
 
 from ..models import Product, ProductVariant, Shop
+from ..search.index import index_product, unindex_product
 from ..timeutil import parse_ts, utcnow
 from .common import as_int, is_stale, money, optional_money, plain_text, required_id, text, upsert
 
@@ -50,9 +51,12 @@ def upsert_product(*, session: Session, shop: Shop, payload: dict) -> Product:
         applied.append(True)
 
     product = upsert(session, Product, {"shop_id": shop.id, "shopify_id": shopify_id}, apply)
-    if applied and "variants" in payload:
+    if applied:
         session.flush()
-        _replace_variants(session, shop, product, payload.get("variants") or [])
+        if "variants" in payload:
+            _replace_variants(session, shop, product, payload.get("variants") or [])
+            session.flush()
+        index_product(session, product)
     return product
 
 
@@ -103,3 +107,4 @@ def delete_product(*, session: Session, shop: Shop, payload: dict, deleted_at=No
     product = upsert(session, Product, {"shop_id": shop.id, "shopify_id": shopify_id}, apply)
     session.flush()
     session.execute(delete(ProductVariant).where(ProductVariant.product_id == product.id))
+    unindex_product(session, product)

@@ -132,12 +132,19 @@ def test_stop_and_resume_marketing(chat, fake_line, user, db):
     assert "再開しました" in last_reply(fake_line)
 
 
-def test_other_text_gets_the_menu_with_quick_replies(chat, fake_line, user):
-    chat(fake_line.text_event(user, "Tシャツありますか"))
+@pytest.mark.parametrize("typed", ["メニュー", "help", "ﾍﾙﾌﾟ"])
+def test_menu_command_offers_quick_replies(chat, fake_line, user, typed):
+    chat(fake_line.text_event(user, typed))
 
     [message] = fake_line.replies()[-1].messages
     labels = [item["action"]["label"] for item in message["quickReply"]["items"]]
     assert labels == ["注文状況", "連携", "配信停止"]
+
+
+def test_other_text_goes_to_product_search(chat, fake_line, user):
+    chat(fake_line.text_event(user, "Tシャツありますか"))
+
+    assert "合う商品が見つかりませんでした" in last_reply(fake_line)
 
 
 def test_english_speaking_friend_gets_english(chat, fake_line, db):

@@ -20,7 +20,7 @@ def test_signed_text_event_is_recorded_and_answered(chat, fake_line, user, db):
     [event] = rows(db, LineEvent)
     assert (event.type, event.status, event.line_user_id) == ("message", "processed", user)
     [reply] = fake_line.replies()
-    assert reply.to == user and "ご用件" in reply.messages[0]["text"]
+    assert reply.to == user and "見つかりませんでした" in reply.messages[0]["text"]
 
 
 def test_multibyte_emoji_text_is_signed_and_verified_on_raw_bytes(client, fake_line, channel, user, db):

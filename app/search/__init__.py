@@ -1,0 +1,1 @@
+"""Product search for the chat: normalisation, the index, keyword rules and the reply."""

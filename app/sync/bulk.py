@@ -1,0 +1,235 @@
+"""Streaming import of a bulk-operation JSONL file: products and their variants.
+
+Shopify flattens the nested query into one JSON object per line; a variant names its
+product in `__parentId` and follows it. Lines are read one at a time and written in
+chunks of CHUNK products (one transaction each), so memory stays flat however large the
+catalog. A variant whose product was already written (out of order) is applied on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, insert, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ..db import session_scope
+from ..models import Product, ProductSearch, ProductVariant, Shop
+from ..search.index import document
+from ..timeutil import parse_ts
+from .common import money, optional_money, plain_text
+
+log = logging.getLogger("tsunagu.sync")
+CHUNK = 500
+
+
+def gid_number(gid: str | None) -> int | None:
+    try:
+        return int(str(gid).rsplit("/", 1)[-1])
+    except (TypeError, ValueError):
+        return None
+
+
+def product_values(node: dict, shop: Shop) -> dict:
+    image = (((node.get("featuredMedia") or {}).get("preview") or {}).get("image") or {}).get("url")
+    tags = node.get("tags")
+    published = node.get("onlineStoreUrl") is not None  # only online-store products have one
+    return {
+        "handle": (node.get("handle") or "")[:255], "title": node.get("title") or "",
+        "description": plain_text(node.get("description") or node.get("descriptionHtml")),
+        "vendor": (node.get("vendor") or "")[:255], "product_type": (node.get("productType") or "")[:255],
+        "tags": ", ".join(tags) if isinstance(tags, list) else (tags or ""),
+        "status": str(node.get("status") or "ACTIVE").lower()[:16],
+        "published_at": (parse_ts(node.get("publishedAt")) or parse_ts(node.get("updatedAt"))) if published else None,
+        "online_store_url": node.get("onlineStoreUrl") or (f"https://{shop.domain}/products/{node.get('handle')}"
+                                                         if node.get("handle") else None),
+        "image_url": image, "shopify_updated_at": parse_ts(node.get("updatedAt")), "deleted_at": None,
+    }
+
+
+def variant_values(node: dict, position: int) -> dict:
+    quantity = node.get("inventoryQuantity")
+    return {
+        "title": node.get("title") or "", "sku": (node.get("sku") or None) and str(node["sku"])[:255],
+        "price": money(node.get("price")), "compare_at_price": optional_money(node.get("compareAtPrice")),
+        "inventory_quantity": quantity if isinstance(quantity, int) else None,
+        "available": bool(node.get("availableForSale", True)),
+        "position": node.get("position") if isinstance(node.get("position"), int) else position,
+    }
+
+
+@dataclass
+class Pending:
+    node: dict
+    variants: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Importer:
+    """Feed it parsed JSONL objects; it writes in chunks and counts what it wrote."""
+
+    engine: Engine
+    shop: Shop
+    seen_at: datetime
+    on_progress: Callable[[int], None] = lambda done: None
+    done: int = 0
+    _chunk: list[Pending] = field(default_factory=list)
+    _by_gid: dict[str, Pending] = field(default_factory=dict)
+    _orphans: list[dict] = field(default_factory=list)
+
+    def feed(self, obj: dict) -> None:
+        parent = obj.get("__parentId")
+        if parent is None:
+            if len(self._chunk) >= CHUNK:
+                self._flush()
+            pending = Pending(obj)
+            self._chunk.append(pending)
+            self._by_gid[obj.get("id")] = pending
+        elif parent in self._by_gid:
+            self._by_gid[parent].variants.append(obj)
+        else:
+            self._orphans.append(obj)
+
+    def finish(self) -> int:
+        self._flush()
+        return self.done
+
+    def feed_all(self, objects: Iterable[dict]) -> int:
+        for obj in objects:
+            self.feed(obj)
+        return self.finish()
+
+    def _flush(self) -> None:
+        if self._chunk:
+            with session_scope(self.engine) as session:
+                write_chunk(session, self.shop, self._chunk, self.seen_at)
+            self.done += len(self._chunk)
+            self.on_progress(self.done)
+        if self._orphans:
+            with session_scope(self.engine) as session:
+                write_orphan_variants(session, self.shop, self._orphans)
+        self._chunk, self._by_gid, self._orphans = [], {}, []
+
+
+def write_chunk(session: Session, shop: Shop, chunk: list[Pending], seen_at: datetime) -> None:
+    """Upsert up to CHUNK products with their variants and search documents, in bulk."""
+    numbers = {gid_number(p.node.get("id")): p for p in chunk}
+    numbers.pop(None, None)
+    existing = {p.shopify_id: p for p in session.exec(
+        select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))))}
+    new_rows, updates = [], []
+    for number, pending in numbers.items():
+        values = product_values(pending.node, shop)
+        current = existing.get(number)
+        if current is None:
+            new_rows.append({"shop_id": shop.id, "shopify_id": number, "synced_at": seen_at, **values})
+        elif current.shopify_updated_at and values["shopify_updated_at"] \
+                and values["shopify_updated_at"] < current.shopify_updated_at:
+            updates.append({"id": current.id, "synced_at": seen_at})  # ours is newer (a webhook)
+            pending.variants = None  # keep our variants too
+        else:
+            updates.append({"id": current.id, "synced_at": seen_at, **values})
+    if new_rows:
+        session.execute(insert(Product), [_with_defaults(r) for r in new_rows])
+    if updates:
+        session.execute(update(Product), updates)
+    ids = {p.shopify_id: p.id for p in session.exec(
+        select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))))}
+    fresh = {n: p for n, p in numbers.items() if p.variants is not None}
+    _write_variants(session, shop, {ids[n]: p.variants for n, p in fresh.items()})
+    _write_documents(session, [ids[n] for n in fresh])
+
+
+def _with_defaults(row: dict) -> dict:
+    return Product(**row).model_dump(exclude={"id"})
+
+
+def _variant_rows(by_product: dict[int, list[dict]]) -> dict[int, dict]:
+    wanted = {}
+    for product_id, nodes in by_product.items():
+        for position, node in enumerate(nodes, start=1):
+            number = gid_number(node.get("id"))
+            if number is not None:
+                wanted[number] = {"product_id": product_id, **variant_values(node, position)}
+    return wanted
+
+
+def _upsert_variants(session: Session, shop: Shop, wanted: dict[int, dict]) -> None:
+    existing = {v.shopify_id: v.id for v in session.exec(
+        select(ProductVariant).where(ProductVariant.shop_id == shop.id,
+                                     ProductVariant.shopify_id.in_(list(wanted) or [0])))}
+    new_rows = [{"shop_id": shop.id, "shopify_id": n, **v} for n, v in wanted.items() if n not in existing]
+    changed = [{"id": existing[n], **v} for n, v in wanted.items() if n in existing]
+    if new_rows:
+        session.execute(insert(ProductVariant), new_rows)
+    if changed:
+        session.execute(update(ProductVariant), changed)
+
+
+def _write_variants(session: Session, shop: Shop, by_product: dict[int, list[dict]]) -> None:
+    """The products' variants become exactly these (others are gone from Shopify)."""
+    wanted = _variant_rows(by_product)
+    if by_product:
+        session.execute(delete(ProductVariant).where(
+            ProductVariant.product_id.in_(list(by_product)), ProductVariant.shopify_id.not_in(list(wanted) or [0])))
+    _upsert_variants(session, shop, wanted)
+
+
+def _write_documents(session: Session, product_ids: list[int]) -> None:
+    if not product_ids:
+        return
+    products = list(session.exec(select(Product).where(Product.id.in_(product_ids))))
+    variants: dict[int, list[ProductVariant]] = {}
+    for v in session.exec(select(ProductVariant).where(ProductVariant.product_id.in_(product_ids))):
+        variants.setdefault(v.product_id, []).append(v)
+    existing = set(session.exec(select(ProductSearch.product_id).where(ProductSearch.product_id.in_(product_ids))))
+    docs = [{"product_id": p.id, "shop_id": p.shop_id, **document(p, variants.get(p.id, []))} for p in products]
+    new_docs = [d for d in docs if d["product_id"] not in existing]
+    if new_docs:
+        session.execute(insert(ProductSearch), new_docs)
+    if len(new_docs) < len(docs):
+        session.execute(update(ProductSearch), [d for d in docs if d["product_id"] in existing])
+
+
+def write_orphan_variants(session: Session, shop: Shop, nodes: list[dict]) -> None:
+    """Variants whose product was written in an earlier chunk: added, none removed."""
+    parents = {gid_number(n.get("__parentId")) for n in nodes}
+    ids = {p.shopify_id: p.id for p in session.exec(
+        select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_([p for p in parents if p])))}
+    by_product: dict[int, list[dict]] = {}
+    for node in nodes:
+        product_id = ids.get(gid_number(node.get("__parentId")))
+        if product_id is not None:
+            by_product.setdefault(product_id, []).append(node)
+    _upsert_variants(session, shop, _variant_rows(by_product))
+    _write_documents(session, list(by_product))
+
+
+def parse_lines(lines: Iterable[str | bytes]) -> Iterable[dict]:
+    for line in lines:
+        if line and line.strip():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                log.warning("bulk JSONL line skipped: not JSON")
+                continue
+            if isinstance(obj, dict):
+                yield obj
+
+
+def remove_vanished(session: Session, shop: Shop, seen_at: datetime, now: datetime) -> int:
+    """Products the sync did not see (and no webhook touched since it began) are gone."""
+    gone = [p.id for p in session.exec(select(Product).where(
+        Product.shop_id == shop.id, Product.deleted_at.is_(None),
+        (Product.synced_at.is_(None)) | (Product.synced_at < seen_at), Product.updated_at < seen_at))]
+    if gone:
+        session.execute(update(Product).where(Product.id.in_(gone)).values(deleted_at=now, status="deleted"))
+        session.execute(delete(ProductVariant).where(ProductVariant.product_id.in_(gone)))
+        session.execute(delete(ProductSearch).where(ProductSearch.product_id.in_(gone)))
+    return len(gone)
+

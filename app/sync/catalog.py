@@ -1,0 +1,148 @@
+"""Full catalog syncs: a bulk operation on Shopify, streamed into the local tables.
+
+A sync moves pending → running (bulk operation started) → importing (JSONL streaming) →
+completed | failed, one step per worker run, so the worker never waits on Shopify. The
+demo has no Shopify: its catalog goes through the same importer from generated JSONL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from ..db import session_scope
+from ..models import CatalogSync, Shop
+from ..demo.bulk import as_bulk_lines
+from ..demo.catalog import demo_products
+from ..shopify import client as shopify_client
+from ..shopify.http import shared_client
+from ..shopify.queries import BULK_RUN, BULK_STATUS, CATALOG_BULK_QUERY, PRODUCTS_COUNT
+from ..timeutil import utcnow
+from .bulk import Importer, parse_lines, remove_vanished
+
+log = logging.getLogger("tsunagu.sync")
+ACTIVE = ("pending", "running", "importing")
+NIGHTLY_AFTER = timedelta(hours=24)
+GIVE_UP_AFTER = timedelta(hours=6)
+
+
+def request_sync(session: Session, shop: Shop, trigger: str) -> CatalogSync:
+    """Start a sync unless one is already under way (then that one is the answer)."""
+    current = session.exec(select(CatalogSync).where(CatalogSync.shop_id == shop.id,
+                                                     CatalogSync.status.in_(ACTIVE))).first()
+    if current is not None:
+        return current
+    sync = CatalogSync(shop_id=shop.id, trigger=trigger)
+    session.add(sync)
+    session.flush()
+    return sync
+
+
+def last_sync(session: Session, shop: Shop) -> CatalogSync | None:
+    return session.exec(select(CatalogSync).where(CatalogSync.shop_id == shop.id)
+                        .order_by(CatalogSync.started_at.desc(), CatalogSync.id.desc())).first()
+
+
+def advance_syncs(*, engine: Engine, now: datetime) -> dict[str, int]:
+    """Worker job: move every unfinished sync one step."""
+    with Session(engine) as s:
+        ids = list(s.exec(select(CatalogSync.id).where(CatalogSync.status.in_(ACTIVE))))
+    outcome: dict[str, int] = {}
+    for sync_id in ids:
+        try:
+            status = advance_sync(engine, sync_id, now)
+        except Exception as exc:  # one shop's failure never stops the others
+            log.exception("catalog sync failed sync=%s", sync_id)
+            status = _fail(engine, sync_id, f"{type(exc).__name__}: {exc}")
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def advance_sync(engine: Engine, sync_id: int, now: datetime) -> str:
+    with Session(engine) as s:
+        is_demo = s.get(Shop, s.get(CatalogSync, sync_id).shop_id).is_demo
+    if is_demo:
+        return _import_demo(engine, sync_id)
+    with session_scope(engine) as s:
+        sync = s.get(CatalogSync, sync_id)
+        shop = s.get(Shop, sync.shop_id)
+        if now - sync.started_at > GIVE_UP_AFTER:
+            raise RuntimeError("the bulk operation did not finish within 6 hours")
+        client = shopify_client.for_shop(shop)
+        if sync.status == "pending":
+            _start(sync, client)
+            return sync.status
+        operation = (client.query(BULK_STATUS, {"id": sync.bulk_operation_id}).get("node") or {})
+        if operation.get("status") in ("CREATED", "RUNNING", "CANCELING"):
+            return sync.status
+        if operation.get("status") != "COMPLETED":
+            raise RuntimeError(f"bulk operation {operation.get('status')}: {operation.get('errorCode')}")
+        sync.status = "importing"
+        url = operation.get("url")
+    if url is None:  # an empty catalog yields no file
+        return _import(engine, sync_id, [], now)
+    with shared_client().stream("GET", url, timeout=120.0) as response:
+        response.raise_for_status()
+        return _import(engine, sync_id, response.iter_lines(), now)
+
+
+def _start(sync: CatalogSync, client) -> None:
+    sync.total = ((client.query(PRODUCTS_COUNT).get("productsCount") or {}).get("count"))
+    result = client.query(BULK_RUN, {"query": CATALOG_BULK_QUERY}).get("bulkOperationRunQuery") or {}
+    errors = result.get("userErrors") or []
+    if errors:  # e.g. another bulk operation of this app is running: try again next time
+        log.warning("bulk operation not started: %s", "; ".join(e.get("message", "") for e in errors))
+        return
+    sync.bulk_operation_id = (result.get("bulkOperation") or {}).get("id")
+    sync.status = "running"
+
+
+def _import(engine: Engine, sync_id: int, lines: Iterable, now: datetime) -> str:
+    with session_scope(engine) as s:
+        sync = s.get(CatalogSync, sync_id)
+        shop, seen_at = s.get(Shop, sync.shop_id), sync.started_at
+
+    def progress(done: int) -> None:
+        with session_scope(engine) as s:
+            s.get(CatalogSync, sync_id).done = done
+
+    done = Importer(engine=engine, shop=shop, seen_at=seen_at, on_progress=progress).feed_all(parse_lines(lines))
+    with session_scope(engine) as s:
+        sync = s.get(CatalogSync, sync_id)
+        sync.removed = remove_vanished(s, shop, seen_at, utcnow())
+        sync.done, sync.total = done, sync.total or done
+        sync.status, sync.finished_at = "completed", utcnow()
+    log.info("catalog synced shop=%s products=%s removed=%s", shop.id, done, sync.removed)
+    return "completed"
+
+
+def _import_demo(engine: Engine, sync_id: int) -> str:
+    products = demo_products()
+    with session_scope(engine) as s:
+        s.get(CatalogSync, sync_id).total = len(products)
+    return _import(engine, sync_id, (json.dumps(obj, ensure_ascii=False) for obj in as_bulk_lines(products)), utcnow())
+
+
+def _fail(engine: Engine, sync_id: int, error: str) -> str:
+    with session_scope(engine) as s:
+        sync = s.get(CatalogSync, sync_id)
+        sync.status, sync.error, sync.finished_at = "failed", error[:1000], utcnow()
+    return "failed"
+
+
+def nightly_syncs(*, engine: Engine, now: datetime) -> dict[str, int]:
+    """Worker job: every installed shop gets a fresh sync once a day."""
+    started = 0
+    with session_scope(engine) as s:
+        for shop in s.exec(select(Shop).where(Shop.uninstalled_at.is_(None), Shop.installed_at.is_not(None))):
+            latest = last_sync(s, shop)
+            if latest is None or (latest.status not in ACTIVE and latest.started_at < now - NIGHTLY_AFTER):
+                request_sync(s, shop, "nightly")
+                started += 1
+    return {"requested": started} if started else {}
+
