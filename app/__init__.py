@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure_logging(settings)
 
     from .admin.api import bp as admin_api_bp
+    from .admin.search_api import bp as search_api_bp
     from .admin.views import bp as admin_bp
     from .cli import register_cli
     from .line.login import bp as line_login_bp
@@ -44,7 +45,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .shopify.proxy import bp as proxy_bp
     from .shopify.webhooks import bp as webhooks_bp
 
-    for blueprint in (webhooks_bp, auth_bp, admin_bp, admin_api_bp, proxy_bp, line_webhooks_bp, line_login_bp):
+    for blueprint in (webhooks_bp, auth_bp, admin_bp, admin_api_bp, search_api_bp, proxy_bp, line_webhooks_bp,
+                      line_login_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     return app

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .timeutil import as_utc
 
 SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "TWD": "NT$", "KRW": "₩"}
 NO_DECIMALS = {"JPY", "KRW", "TWD"}
@@ -21,3 +25,14 @@ def shorten(value: str, limit: int) -> str:
     """Cut to LINE's limit on characters, marking the cut with an ellipsis."""
     value = value or ""
     return value if len(value) <= limit else value[: max(0, limit - 1)] + "…"
+
+
+def local_time(value: datetime | None, timezone: str) -> str:
+    """A timestamp as the merchant reads it: in the shop's time zone."""
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("Asia/Tokyo")
+    return as_utc(value).astimezone(zone).strftime("%Y/%m/%d %H:%M")

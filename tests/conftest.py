@@ -104,6 +104,8 @@ def settings(db_url, fake_shopify) -> Settings:
         shopify_api_key=CLIENT_ID,
         shopify_api_secret=CLIENT_SECRET,
         shopify_api_base=f"{fake_shopify.url}/{{shop}}",
+        # Never the internet: tests that talk to LINE point this at a fake LINE.
+        line_api_base="http://127.0.0.1:9",
     )
 
 
@@ -179,3 +181,19 @@ def load_payload(name: str) -> dict:
 @pytest.fixture
 def payload():
     return load_payload
+
+
+@pytest.fixture
+def catalog(db, shop, app):
+    """Add products (see tests.search.conftest.product) through the real upsert."""
+    from app.sync.products import upsert_product
+
+    def add(*payloads: dict):
+        made = {}
+        with app.app_context():
+            for payload in payloads:
+                made[payload["title"]] = upsert_product(session=db, shop=shop, payload=payload)
+            db.commit()
+        return made
+
+    return add

@@ -8,9 +8,25 @@ import segno
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ..formatting import local_time
 from ..line import connect, texts
-from ..models import (Customer, LineChannel, LineFriend, Order, Product, Shop, WebhookEvent,
-                      WebhookStatus)
+from ..models import (
+    CatalogSync,
+    Customer,
+    KeywordRule,
+    LineChannel,
+    LineFriend,
+    Order,
+    Product,
+    ProductSearch,
+    Shop,
+    SynonymGroup,
+    WebhookEvent,
+    WebhookStatus,
+)
+from ..search import stats
+from ..sync.catalog import last_sync
+from ..timeutil import utcnow
 
 
 @dataclass(frozen=True)
@@ -33,14 +49,16 @@ def setup_checklist(*, session: Session, shop: Shop) -> list[ChecklistItem]:
     active = _count(session, select(func.count()).select_from(Product).where(
         Product.shop_id == shop.id, Product.deleted_at.is_(None), Product.status == "active"))
     store_ok = shop.is_demo or shop.is_installed
+    sync = last_sync(session, shop)
+    catalog_values = {"count": f"{products:,}", "active": f"{active:,}",
+                      "at": local_time(sync.finished_at, shop.timezone) if sync and sync.finished_at else "—"}
     return [
         ChecklistItem("check.store", store_ok, "check.store.ok" if store_ok else "check.store.todo",
                       {"shop": shop.name or shop.domain}),
         ChecklistItem("check.line", line_ok, "check.line.ok" if line_ok else "check.line.todo",
                       {"name": channel.display_name if channel else ""}),
         ChecklistItem("check.catalog", products > 0,
-                      "check.catalog.ok" if products else "check.catalog.todo",
-                      {"count": f"{products:,}", "active": f"{active:,}"}),
+                      "check.catalog.ok" if products else "check.catalog.todo", catalog_values),
     ]
 
 
@@ -96,4 +114,37 @@ def line_settings(*, session: Session, shop: Shop) -> LineSettings:
         coupon_code=(shop.settings or {}).get("line_coupon_code") or "",
         english=(shop.settings or {}).get("line_english", True),
         proxy_login_url=f"https://{shop.domain}/apps/tsunagu/login",
+    )
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    rule: KeywordRule
+    matches: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    rules: list[RuleRow]
+    free_text_searches: int
+    zero_results: list[tuple[str, int]]
+    synonyms_text: str
+    sync: CatalogSync | None
+    searchable: int
+
+
+def search_page(*, session: Session, shop: Shop) -> SearchPage:
+    now = utcnow()
+    counts = stats.rule_counts(session, shop, now)
+    rules = session.exec(select(KeywordRule).where(KeywordRule.shop_id == shop.id)
+                         .order_by(KeywordRule.position, KeywordRule.id)).all()
+    groups = session.exec(select(SynonymGroup).where(SynonymGroup.shop_id == shop.id).order_by(SynonymGroup.id)).all()
+    return SearchPage(
+        rules=[RuleRow(r, counts.get(r.id, 0)) for r in rules],
+        free_text_searches=counts.get(None, 0),
+        zero_results=stats.zero_result_searches(session, shop, now),
+        synonyms_text="\n".join(", ".join(g.terms) for g in groups),
+        sync=last_sync(session, shop),
+        searchable=_count(session, select(func.count()).select_from(ProductSearch).where(
+            ProductSearch.shop_id == shop.id, ProductSearch.searchable.is_(True))),
     )

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, Response, abort, render_template
 from sqlmodel import select
 
 from .. import db
 from ..ext import settings
+from ..formatting import local_time
 from ..models import ComplianceRequest, Shop
 from ..shopify.auth import embedded
-from ..timeutil import as_utc
 from . import queries
 from .i18n import language, translate
 
@@ -21,14 +20,7 @@ bp = Blueprint("admin", __name__)
 
 @bp.app_template_filter("localtime")
 def localtime(value, shop: Shop) -> str:
-    """A timestamp as the merchant reads it: in the shop's time zone."""
-    if value is None:
-        return ""
-    try:
-        zone = ZoneInfo(shop.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("Asia/Tokyo")
-    return as_utc(value).astimezone(zone).strftime("%Y/%m/%d %H:%M")
+    return local_time(value, shop.timezone)
 
 NAV = [
     ("admin.home", "nav.home"),
@@ -36,6 +28,7 @@ NAV = [
     ("admin.customers", "nav.customers"),
     ("admin.messages", "nav.messages"),
     ("admin.keywords", "nav.keywords"),
+    ("admin.simulator", "nav.simulator"),
     ("admin.settings_page", "nav.settings"),
     ("admin.privacy", "nav.privacy"),
 ]
@@ -80,7 +73,20 @@ def _coming_soon(endpoint: str, area: str):
 bp.add_url_rule("/flows", view_func=_coming_soon("flows", "flows"))
 bp.add_url_rule("/customers", view_func=_coming_soon("customers", "customers"))
 bp.add_url_rule("/messages", view_func=_coming_soon("messages", "messages"))
-bp.add_url_rule("/keywords", view_func=_coming_soon("keywords", "keywords"))
+
+
+@bp.get("/keywords")
+@embedded
+def keywords(shop: Shop):
+    session = db.session()
+    return _render(shop, "admin/keywords.html", "admin.keywords",
+                   search=queries.search_page(session=session, shop=shop))
+
+
+@bp.get("/simulator")
+@embedded
+def simulator(shop: Shop):
+    return _render(shop, "admin/simulator.html", "admin.simulator")
 
 
 @bp.get("/settings")

@@ -18,7 +18,7 @@ CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
 PAGES = [("/", "home"), ("/flows", "flows"), ("/customers", "customers"), ("/messages", "messages"),
-         ("/keywords", "keywords"), ("/settings", "settings"), ("/privacy", "privacy")]
+         ("/keywords", "keywords"), ("/simulator", "simulator"), ("/settings", "settings"), ("/privacy", "privacy")]
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ class FakeShopify:
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # token -> shop
     fail_next_token_calls: int = 0
     throttled_count: int = 0
+    files: dict[str, str] = field(default_factory=dict)  # path -> body (bulk operation results)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -59,6 +60,8 @@ class FakeShopify:
             body = {}
         with self._lock:
             self.requests.append(Recorded(request.path, dict(request.headers), body))
+        if request.path in self.files:  # a bulk operation's JSONL, as Shopify's storage serves it
+            return Response(self.files[request.path], mimetype="application/jsonl")(environ, start_response)
         if m := TOKEN_PATH.match(request.path):
             response = self._token(m["shop"], body)
         elif m := GRAPHQL_PATH.match(request.path):

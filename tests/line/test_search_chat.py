@@ -1,0 +1,100 @@
+"""Search in the chat: rules over search, the carousel reply, misses with popular words,
+and the numbers the merchant sees."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models import KeywordRule, SearchLog
+from app.search import stats
+from app.timeutil import utcnow
+from tests.helpers import rows
+from tests.search.conftest import product
+
+
+@pytest.fixture
+def teas(catalog):
+    return catalog(product("宇治 煎茶", product_type="緑茶"), product("八女 玉露", product_type="緑茶"),
+                   product("送料無料 ほうじ茶"))
+
+
+def reply_of(fake_line):
+    return fake_line.replies()[-1].messages[0]
+
+
+def test_free_text_gets_a_product_carousel(chat, fake_line, user, teas, db):
+    chat(fake_line.text_event(user, "煎茶"))
+
+    message = reply_of(fake_line)
+    assert message["type"] == "flex" and message["contents"]["type"] == "carousel"
+    assert message["contents"]["contents"][0]["body"]["contents"][0]["text"] == "宇治 煎茶"
+    [log] = rows(db, SearchLog)
+    assert (log.query, log.shown, log.results, log.rule_id) == ("煎茶", "煎茶", 1, None)
+
+
+def test_a_rule_wins_over_search(chat, fake_line, user, teas, db, shop):
+    db.add(KeywordRule(shop_id=shop.id, position=1, keywords=["送料"], match="contains", answer="text",
+                       text="送料は全国一律500円、5,000円以上で無料です。"))
+    db.commit()
+
+    chat(fake_line.text_event(user, "送料はいくらですか"))
+
+    assert reply_of(fake_line)["text"].startswith("送料は全国一律")
+    [log] = rows(db, SearchLog)
+    assert log.rule_id is not None
+
+
+def test_exact_rules_need_the_whole_message_and_order_matters(chat, fake_line, user, teas, db, shop):
+    db.add_all([KeywordRule(shop_id=shop.id, position=2, keywords=["玉露"], match="contains", answer="text",
+                            text="二番目"),
+                KeywordRule(shop_id=shop.id, position=1, keywords=["玉露"], match="exact", answer="text",
+                            text="一番目"),
+                KeywordRule(shop_id=shop.id, position=0, keywords=["玉露"], match="exact", answer="text",
+                            text="停止中", enabled=False)])
+    db.commit()
+
+    chat(fake_line.text_event(user, "玉露"))
+    assert reply_of(fake_line)["text"] == "一番目"
+    chat(fake_line.text_event(user, "玉露ありますか"))
+    assert reply_of(fake_line)["text"] == "二番目"
+
+
+def test_product_and_collection_rules(chat, fake_line, user, teas, db, shop):
+    chosen = [teas["八女 玉露"].shopify_id, teas["宇治 煎茶"].shopify_id]
+    db.add_all([KeywordRule(shop_id=shop.id, position=1, keywords=["おすすめ"], answer="products",
+                            product_ids=chosen),
+                KeywordRule(shop_id=shop.id, position=2, keywords=["セール"], answer="collection",
+                            collection_handle="winter-sale", collection_title="冬のセール")])
+    db.commit()
+
+    chat(fake_line.text_event(user, "おすすめ"))
+    bubbles = reply_of(fake_line)["contents"]["contents"]
+    assert [b["body"]["contents"][0]["text"] for b in bubbles] == ["八女 玉露", "宇治 煎茶"]  # merchant's order
+    chat(fake_line.text_event(user, "セール"))
+    card = str(reply_of(fake_line))
+    assert "冬のセール" in card and "https://test-shop.myshopify.com/collections/winter-sale?utm_source=line" in card
+
+
+def test_no_result_offers_popular_keywords(chat, fake_line, user, teas, db, shop):
+    chat(fake_line.text_event(user, "ほうじ茶"))
+    chat(fake_line.text_event(user, "ほうじ茶"))
+    chat(fake_line.text_event(user, "ｽﾆｰｶｰ"))
+
+    message = reply_of(fake_line)
+    assert "見つかりませんでした" in message["text"]
+    labels = [item["action"]["label"] for item in message["quickReply"]["items"]]
+    assert labels[0] == "ほうじ茶" and len(labels) <= 5
+    assert message["quickReply"]["items"][0]["action"] == {"type": "message", "label": "ほうじ茶", "text": "ほうじ茶"}
+
+
+def test_merchant_numbers_per_rule_and_misses(chat, fake_line, user, teas, db, shop):
+    rule = KeywordRule(shop_id=shop.id, position=1, keywords=["送料"], answer="text", text="無料です")
+    db.add(rule)
+    db.commit()
+    for text in ("送料", "送料は？", "煎茶", "スニーカー", "スニーカー", "帽子"):
+        chat(fake_line.text_event(user, text))
+
+    now = utcnow()
+    counts = stats.rule_counts(db, shop, now)
+    assert counts[rule.id] == 2 and counts[None] == 4
+    assert stats.zero_result_searches(db, shop, now) == [("スニーカー", 2), ("帽子", 1)]

@@ -1,0 +1,78 @@
+"""The carousel stays inside LINE's limits with long titles and large catalogs."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+from linebot.v3.messaging import ReplyMessageRequest
+
+from app.search.query import search
+from app.search.reply import carousel
+from tests.search.conftest import product
+
+
+def build(app, db, shop, query):
+    with app.app_context():
+        results = search(db, shop, query)
+        return carousel(shop, results.query, results.found, more=results.more, lang="ja")
+
+
+def test_carousel_limits_with_long_titles_and_many_results(catalog, app, db, shop):
+    long = "特選 " + "とても長い商品名の緑茶ギフトセット" * 12
+    catalog(*[product(f"{long} {i}", tags="緑茶, " * 40, compare_at="3000", price="1980",
+                      variants=[(f"{'大容量' * 30} {n}", f"SKU-{i}-{n}") for n in range(4)]) for i in range(30)])
+
+    message = build(app, db, shop, "緑茶")
+
+    bubbles = message["contents"]["contents"]
+    assert len(bubbles) == 11  # 10 products + "see all" (LINE allows 12)
+    assert len(json.dumps(message, ensure_ascii=False).encode()) <= 50_000
+    assert len(message["altText"]) <= 1500
+    for bubble in bubbles:
+        for button in _buttons(bubble):
+            assert len(button["action"]["label"]) <= 40
+    assert len(bubbles[0]["body"]["contents"][0]["text"]) <= 60
+    ReplyMessageRequest.from_dict({"replyToken": "t", "messages": [message]})  # the SDK accepts it
+
+
+def test_bubble_shows_price_sale_sold_out_and_tracked_link(catalog, app, db, shop):
+    catalog(product("手摘み 煎茶", price="1980", compare_at="2500", quantity=0))
+
+    bubble = build(app, db, shop, "煎茶")["contents"]["contents"][0]
+
+    texts = [c.get("text") for c in _walk(bubble) if c.get("type") == "text"]
+    assert "¥1,980" in texts and "¥2,500" in texts and "売り切れ" in texts and "（税込）" in texts
+    struck = next(c for c in _walk(bubble) if c.get("text") == "¥2,500")
+    assert struck["decoration"] == "line-through"
+    [button] = _buttons(bubble)
+    url = urlsplit(button["action"]["uri"])
+    assert button["action"]["label"] == "詳しく見る" and url.path.startswith("/products/")
+    assert parse_qs(url.query) == {"utm_source": ["line"], "utm_medium": ["chat"], "utm_campaign": ["keyword_search"]}
+    assert bubble["hero"]["url"].startswith("https://cdn.shopify.com/")
+
+
+def test_see_all_bubble_links_to_the_stores_search(catalog, app, db, shop):
+    catalog(*[product(f"急須 {i}") for i in range(11)])
+
+    last = build(app, db, shop, "急須")["contents"]["contents"][-1]
+
+    [button] = _buttons(last)
+    url = urlsplit(button["action"]["uri"])
+    assert button["action"]["label"] == "すべての結果を見る"
+    assert url.netloc == "test-shop.myshopify.com" and url.path == "/search"
+    assert parse_qs(url.query)["q"] == ["急須"]
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _buttons(bubble):
+    return [c for c in _walk(bubble) if c.get("type") == "button"]

@@ -1,0 +1,178 @@
+"""Full catalog sync: a bulk operation on (fake) Shopify, its JSONL streamed in chunks."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from app.models import CatalogSync, Product, ProductSearch, ProductVariant
+from app.search.query import search
+from app.shopify import queries
+from app.sync import bulk
+from app.sync.bulk import Importer, parse_lines
+from app.sync.catalog import advance_syncs, request_sync
+from app.timeutil import utcnow
+from tests.helpers import make_shop, rows
+
+
+def node(pid: int, title: str, *, url: bool = True, updated: str = "2026-11-01T00:00:00Z") -> dict:
+    return {"id": f"gid://shopify/Product/{pid}", "handle": f"h-{pid}", "title": title, "status": "ACTIVE",
+            "vendor": "つなぐ", "productType": "お茶", "tags": ["ギフト", "送料無料"], "description": "香りのよいお茶",
+            "onlineStoreUrl": f"https://shop.example.jp/products/h-{pid}" if url else None,
+            "publishedAt": "2026-01-01T00:00:00Z", "updatedAt": updated,
+            "featuredMedia": {"preview": {"image": {"url": f"https://cdn.shopify.com/{pid}.jpg"}}}}
+
+
+def variant(vid: int, parent: int, title: str = "100g", price: str = "1200.00", available: bool = True) -> dict:
+    return {"id": f"gid://shopify/ProductVariant/{vid}", "title": title, "sku": f"SKU-{vid}", "price": price,
+            "compareAtPrice": None, "availableForSale": available, "inventoryQuantity": 5 if available else 0,
+            "position": 1, "__parentId": f"gid://shopify/Product/{parent}"}
+
+
+def jsonl(*objects) -> list[str]:
+    return [json.dumps(o, ensure_ascii=False) for o in objects]
+
+
+@pytest.fixture
+def shop(db):
+    return make_shop(db)
+
+
+def test_products_and_variants_stream_in_chunks(app, db, shop, monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    pulled, progress = [], []
+    lines = jsonl(node(1, "宇治 煎茶"), variant(11, 1), variant(12, 1, "200g", "2000.00"),
+                  node(2, "ほうじ茶"), variant(21, 2, available=False),
+                  node(3, "玄米茶"), variant(31, 3), node(4, "抹茶", url=False), variant(41, 4))
+
+    def source():
+        for line in lines:
+            pulled.append(line)
+            yield line
+
+    def on_progress(done):
+        progress.append((done, len(pulled)))
+
+    done = Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow(),
+                    on_progress=on_progress).feed_all(parse_lines(source()))
+
+    assert done == 4
+    # The first chunk was written before the file was read to its end: it streams.
+    assert progress[0][0] == 2 and progress[0][1] < len(lines)
+    products = {p.title: p for p in rows(db, Product)}
+    assert set(products) == {"宇治 煎茶", "ほうじ茶", "玄米茶", "抹茶"}
+    assert sorted(v.title for v in rows(db, ProductVariant, ProductVariant.product_id == products["宇治 煎茶"].id)) \
+        == ["100g", "200g"]
+    docs = {d.product_id: d for d in rows(db, ProductSearch)}
+    assert docs[products["ほうじ茶"].id].in_stock is False
+    assert docs[products["抹茶"].id].searchable is False  # not on the online store
+    assert products["宇治 煎茶"].image_url == "https://cdn.shopify.com/1.jpg"
+    assert [f.product.title for f in search(db, shop, "煎茶").found] == ["宇治 煎茶"]
+
+
+def test_variant_out_of_order_is_attached_to_its_earlier_product(app, db, shop, monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK", 1)
+    lines = jsonl(node(1, "麦茶"), node(2, "そば茶"), variant(11, 1, "1L"), variant(21, 2))
+
+    Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
+
+    by_product = {p.title: [v.title for v in rows(db, ProductVariant, ProductVariant.product_id == p.id)]
+                  for p in rows(db, Product)}
+    assert by_product == {"麦茶": ["1L"], "そば茶": ["100g"]}
+
+
+def test_bad_lines_are_skipped(app, db, shop):
+    lines = ["{not json", "", "[1, 2]"] + jsonl(node(1, "昆布茶"), variant(11, 1))
+
+    done = Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
+
+    assert done == 1 and len(rows(db, Product)) == 1
+
+
+def register_bulk(fake, lines: list[str], *, polls_before_done: int = 1):
+    """Make the fake Shopify run a bulk operation whose result is `lines`."""
+    fake.files["/bulk/result.jsonl"] = "\n".join(lines) + "\n"
+    state = {"polls": 0}
+
+    def status(variables):
+        state["polls"] += 1
+        done = state["polls"] > polls_before_done
+        return {"node": {"id": variables["id"], "status": "COMPLETED" if done else "RUNNING", "errorCode": None,
+                         "objectCount": str(len(lines)), "url": f"{fake.url}/bulk/result.jsonl" if done else None}}
+
+    fake.resolvers[queries.PRODUCTS_COUNT.strip()] = lambda v: {"productsCount": {"count": 2}}
+    fake.resolvers[queries.BULK_RUN.strip()] = lambda v: {"bulkOperationRunQuery": {
+        "bulkOperation": {"id": "gid://shopify/BulkOperation/1", "status": "CREATED"}, "userErrors": []}}
+    fake.resolvers[queries.BULK_STATUS.strip()] = status
+
+
+def installed_shop(db, app, fake):
+    shop = make_shop(db, access_token_enc=app.extensions["tsunagu.vault"].encrypt("shpat_bulk"),
+                     access_token_expires_at=utcnow() + timedelta(hours=1))
+    fake.access_tokens["shpat_bulk"] = "test-shop"
+    return shop
+
+
+def test_full_sync_through_a_bulk_operation_removes_vanished_products(app, db, fake_shopify):
+    shop = installed_shop(db, app, fake_shopify)
+    from app.sync.products import upsert_product
+    from tests.search.conftest import product
+
+    with app.app_context():
+        gone = upsert_product(session=db, shop=shop, payload=product("もう売っていないお茶"))
+        db.commit()
+    gone_id = gone.id
+    register_bulk(fake_shopify, jsonl(node(1, "八女 玉露"), variant(11, 1), node(2, "知覧 煎茶"), variant(21, 2)))
+    with app.app_context():
+        request_sync(db, shop, "manual")
+        db.commit()
+        engine = app.extensions["tsunagu.engine"]
+        later = utcnow() + timedelta(seconds=1)
+        assert advance_syncs(engine=engine, now=later) == {"running": 1}
+        assert advance_syncs(engine=engine, now=later) == {"running": 1}  # still RUNNING on Shopify
+        assert advance_syncs(engine=engine, now=later) == {"completed": 1}
+
+    [sync] = rows(db, CatalogSync)
+    assert (sync.status, sync.total, sync.done, sync.removed) == ("completed", 2, 2, 1)
+    titles = {p.title: p for p in rows(db, Product)}
+    assert titles["もう売っていないお茶"].deleted_at is not None
+    assert rows(db, ProductSearch, ProductSearch.product_id == gone_id) == []
+    assert {f.product.title for f in search(db, shop, "お茶").found} == {"八女 玉露", "知覧 煎茶"}
+
+
+def test_a_stale_bulk_row_does_not_overwrite_a_newer_webhook(app, db, fake_shopify):
+    shop = installed_shop(db, app, fake_shopify)
+    from app.sync.products import upsert_product
+    from tests.search.conftest import product
+
+    payload = product("新しい名前の煎茶")
+    payload.update(id=7, updated_at="2026-11-20T00:00:00+09:00")
+    with app.app_context():
+        upsert_product(session=db, shop=shop, payload=payload)
+        db.commit()
+    lines = jsonl(node(7, "古い名前の煎茶", updated="2026-11-01T00:00:00Z"), variant(71, 7))
+
+    Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
+
+    [stored] = rows(db, Product)
+    assert stored.title == "新しい名前の煎茶" and stored.synced_at is not None
+
+
+def test_a_failed_bulk_operation_is_reported(app, db, fake_shopify):
+    shop = installed_shop(db, app, fake_shopify)
+    register_bulk(fake_shopify, [])
+    fake_shopify.resolvers[queries.BULK_STATUS.strip()] = lambda v: {"node": {"id": v["id"], "status": "FAILED",
+                                                                             "errorCode": "INTERNAL_SERVER_ERROR"}}
+    with app.app_context():
+        request_sync(db, shop, "manual")
+        db.commit()
+        engine = app.extensions["tsunagu.engine"]
+        advance_syncs(engine=engine, now=utcnow())
+        assert advance_syncs(engine=engine, now=utcnow()) == {"failed": 1}
+
+    [sync] = rows(db, CatalogSync)
+    assert sync.status == "failed" and "INTERNAL_SERVER_ERROR" in sync.error
+    assert db.exec(select(Product)).all() == []
