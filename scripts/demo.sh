@@ -5,6 +5,7 @@ set -e
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${PORT:-8000}"
+export APP_URL="${APP_URL:-http://127.0.0.1:$PORT}"  # absolute image and link URLs in the demo
 $BIN/flask --app wsgi demo
 $BIN/flask --app wsgi worker &
 WORKER=$!
