@@ -10,6 +10,7 @@
     var data = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name) return;
+      if (el.type === "radio") { if (el.checked) data[el.name] = el.value; return; }
       data[el.name] = el.type === "checkbox" ? el.checked : el.value;
     });
     return data;

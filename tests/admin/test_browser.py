@@ -101,3 +101,28 @@ def test_settings_form_shows_errors_next_to_fields_and_saves(demo_server, page):
     page.wait_for_load_state("load")
     page.locator(".bubble", has_text="つなぐ デモストアへようこそ！").wait_for()
     page.screenshot(path=str(SHOTS / "admin-settings-saved.png"), full_page=True)
+
+
+def test_keyword_rule_made_in_the_page_answers_in_the_simulator(demo_server, page):
+    page.goto(demo_server.url + "/keywords")
+    assert page.locator("[data-answer=products]").is_hidden()  # only the chosen answer's fields
+
+    page.get_by_role("button", name="保存").first.click()  # empty: refused, errors beside the fields
+    page.locator("#keywords-error").wait_for(state="visible")
+    assert page.get_attribute("#keywords", "aria-invalid") == "true"
+
+    page.fill("#keywords", "送料, 配送料")
+    page.fill("#text", "送料は全国一律500円です。")
+    page.get_by_role("button", name="保存").first.click()
+    page.wait_for_load_state("load")
+    page.locator("table.rules", has_text="配送料").wait_for()
+    page.screenshot(path=str(SHOTS / "admin-keywords-rule.png"), full_page=True)
+
+    page.goto(demo_server.url + "/simulator")
+    page.fill("#message", "送料はいくら？")
+    page.get_by_role("button", name="送信").click()
+    page.locator(".tf-chat", has_text="送料は全国一律500円です。").wait_for()
+    page.fill("#message", "緑茶")
+    page.get_by_role("button", name="送信").click()
+    page.locator(".tf-chat a", has_text="詳しく見る").first.wait_for()
+    page.screenshot(path=str(SHOTS / "admin-simulator.png"), full_page=True)
