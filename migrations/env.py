@@ -20,7 +20,8 @@ target_metadata = SQLModel.metadata
 
 # Made by hand in migrations (not expressible as SQLModel tables): SQLite's FTS5 table and
 # its shadow tables, and PostgreSQL's pg_trgm GIN index.
-HAND_MADE = ("product_fts", "ix_product_search_doc_trgm")
+HAND_MADE = ("product_fts", "product_grams", "ix_product_search_doc_trgm", "ix_product_search_title_trgm",
+             "ix_product_search_grams")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

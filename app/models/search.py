@@ -15,8 +15,9 @@ from .types import JSONType
 class ProductSearch(SQLModel, table=True):
     """One row per product: its searchable text, normalised (see app/search/normalize.py).
 
-    SQLite indexes `doc` with an FTS5 trigram table (product_fts, kept in step by
-    triggers); PostgreSQL with a pg_trgm GIN index. Both are made by migration 0003.
+    SQLite indexes `title`/`doc` with an FTS5 trigram table (product_fts) and `grams`
+    with a word-tokenised one (product_grams), kept in step by triggers; PostgreSQL with
+    pg_trgm GIN indexes and a GIN index on the grams array. Migration 0003 makes them.
     """
 
     __tablename__ = "product_search"
@@ -29,6 +30,8 @@ class ProductSearch(SQLModel, table=True):
     variants: str = Field(default="", sa_type=Text)  # variant titles and SKUs
     description: str = Field(default="", sa_type=Text)
     doc: str = Field(default="", sa_type=Text)  # all of the above, for the index
+    # " a b ab …": the 1- and 2-character grams of title and meta, for short words
+    grams: str = Field(default="", sa_type=Text)
     searchable: bool = False  # active, published to the online store, not deleted
     in_stock: bool = True
     recent_sales: int = 0  # units sold in the last 90 days: breaks ties

@@ -14,6 +14,17 @@ DESCRIPTION_MAX = 1000  # characters of description worth searching
 SALES_WINDOW = timedelta(days=90)
 
 
+def grams(text: str) -> str:
+    """The distinct 1- and 2-character pieces of each word, space separated and padded
+    (" 緑 茶 緑茶 "), so short query words can be looked up as whole tokens."""
+    found: dict[str, None] = {}
+    for word in text.split():
+        for size in (1, 2):
+            for start in range(len(word) - size + 1):
+                found.setdefault(word[start:start + size], None)
+    return " " + " ".join(found) + " " if found else ""
+
+
 def document(product: Product, variants: list[ProductVariant]) -> dict:
     """The product's searchable fields, normalised; `doc` joins them for the index (a
     newline between fields: no query term contains one, so no match spans two fields)."""
@@ -25,6 +36,7 @@ def document(product: Product, variants: list[ProductVariant]) -> dict:
     return {
         "title": title, "meta": meta, "variants": variant_text, "description": description,
         "doc": "\n".join((title, meta, variant_text, description)),
+        "grams": grams(f"{title} {meta}"),
         "searchable": product.deleted_at is None and product.status == "active" and product.published_at is not None,
         "in_stock": any(v.available for v in variants) if variants else True,
     }

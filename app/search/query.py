@@ -5,23 +5,26 @@ first, then recent best sellers.
 
 SQLite answers through the FTS5 trigram index, PostgreSQL through pg_trgm; the ranking is
 the same SQL on both. (Within "title contains the query", a product whose tags, type
-or vendor match too comes first.) Words under three characters cannot use a trigram index: when a
-query has only such words, the scan walks products best sellers first and stops after
-FALLBACK_CANDIDATES matches (a bounded fallback).
+or vendor match too comes first.) Words under three characters cannot use a trigram
+index; they are looked up as whole pieces of titles, tags, types and vendors in a grams
+index (product_grams / a GIN array), so "茶" or "靴下" are as fast as longer words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, literal_column, or_, select, text
+from sqlalchemy import Text, and_, case, cast, func, literal, literal_column, or_, select, text, union
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session
 
 from ..models import Product, ProductSearch, ProductVariant, Shop, SynonymGroup
 from .normalize import normalize, terms
 
 TRIGRAM = 3
-FALLBACK_CANDIDATES = 1000
+# Matches beyond this many per index lookup are not ranked: a word found in tens of
+# thousands of products would otherwise be ranked row by row. Title matches come first.
+CAP = 2000
 S = ProductSearch
 
 
@@ -83,25 +86,65 @@ def _tier(query: str, expanded: list[list[str]]):
     )
 
 
+def _short(value: str) -> bool:
+    return len(value) < TRIGRAM
+
+
+def _has_gram(alternative: str, sqlite: bool):
+    """The product's title/meta has this 1-2 character word piece (an exact token)."""
+    if sqlite:
+        return S.grams.like(_like(f" {alternative} "), escape="\\")
+    # The same expression as the GIN index (ix_product_search_grams), so it is used.
+    return func.string_to_array(S.grams, literal_column("' '")).op("@>")(cast(array([alternative]), ARRAY(Text)))
+
+
+def _word_matches(alternatives: list[str], sqlite: bool):
+    """Exact condition for one query word (any of its synonyms)."""
+    return or_(*[_has_gram(a, sqlite) if _short(a) else S.doc.like(_like(a), escape="\\")
+                 for a in alternatives])
+
+
+def _driver(session: Session, shop: Shop, expanded: list[list[str]], sqlite: bool):
+    """A capped set of candidate ids from an index: the first word's matches (a word
+    with no short synonyms preferred, so the trigram index does the work), title
+    matches first so the best-ranked products are never cut off."""
+    alts = max(expanded, key=lambda a: (not any(_short(x) for x in a), min(len(x) for x in a)))
+    if sqlite:
+        long_alts, short_alts = [a for a in alts if not _short(a)], [a for a in alts if _short(a)]
+        parts = []
+        if long_alts:
+            phrase = " OR ".join(_fts_phrase(a) for a in long_alts)
+            parts += [_fts_ids("product_fts", f"title : ({phrase})"), _fts_ids("product_fts", f"({phrase})")]
+        if short_alts:
+            parts.append(_fts_ids("product_grams", " OR ".join(_fts_phrase(a) for a in short_alts)))
+        return _union(parts)
+    scoped = [S.shop_id == shop.id, S.searchable.is_(True)]
+    title_first = (select(S.product_id.label("id")).where(*scoped, or_(
+        *[S.title.like(_like(a), escape="\\") for a in alts if not _short(a)] or [literal(False)])).limit(CAP))
+    anywhere = select(S.product_id.label("id")).where(*scoped, _word_matches(alts, sqlite)).limit(CAP)
+    return _union([title_first, anywhere])
+
+
+def _fts_ids(table: str, match: str):
+    return (select(literal_column("rowid").label("id")).select_from(text(table))
+            .where(text(f"{table} MATCH :match").bindparams(match=match)).limit(CAP))
+
+
+def _union(parts: list):
+    """The ids of several capped lookups (each wrapped: SQLite allows no LIMIT inside UNION)."""
+    wrapped = [select(part.subquery().c.id) for part in parts]
+    return union(*wrapped) if len(wrapped) > 1 else wrapped[0]
+
+
 def _candidates(session: Session, shop: Shop, expanded: list[list[str]]):
-    """WHERE conditions that find the matching products, using the dialect's index."""
-    long_words = [alts for alts in expanded if all(len(a) >= TRIGRAM for a in alts)]
-    short_words = [alts for alts in expanded if alts not in long_words]
-    conditions = [S.shop_id == shop.id, S.searchable.is_(True)]
-    if session.get_bind().dialect.name == "sqlite" and long_words:
-        match = " AND ".join("(" + " OR ".join(_fts_phrase(a) for a in alts) + ")" for alts in long_words)
-        conditions.append(S.product_id.in_(
-            select(literal_column("rowid")).select_from(text("product_fts"))
-            .where(text("product_fts MATCH :fts_match").bindparams(fts_match=match))))
-    else:
-        conditions += [_any_in(S.doc, alts) for alts in long_words]
-    conditions += [_any_in(S.doc, alts) for alts in short_words]
-    if not long_words:  # only short words: bounded, best sellers first
-        bounded = (select(S.product_id).where(S.shop_id == shop.id, S.searchable.is_(True),
-                                              *[or_(_any_in(S.title, a), _any_in(S.meta, a)) for a in short_words])
-                   .order_by(S.recent_sales.desc()).limit(FALLBACK_CANDIDATES))
-        conditions.append(S.product_id.in_(bounded))
-    return conditions
+    """WHERE conditions: every word matches, drawn from an indexed, capped candidate set."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # On SQLite `+ 0` keeps the planner off the (shop, searchable) index, which would
+    # walk every product of the shop instead of starting from the FTS hits.
+    shop_column = S.shop_id + 0 if sqlite else S.shop_id
+    conditions = [shop_column == shop.id, S.searchable.is_(True),
+                  S.product_id.in_(_driver(session, shop, expanded, sqlite))]
+    return conditions + [_word_matches(alts, sqlite) for alts in expanded]
 
 
 def search(session: Session, shop: Shop, query: str, *, limit: int = 10,

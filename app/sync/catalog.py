@@ -23,7 +23,7 @@ from ..shopify import client as shopify_client
 from ..shopify.http import shared_client
 from ..shopify.queries import BULK_RUN, BULK_STATUS, CATALOG_BULK_QUERY, PRODUCTS_COUNT
 from ..timeutil import utcnow
-from .bulk import Importer, parse_lines, remove_vanished
+from .bulk import Importer, analyze, parse_lines, remove_vanished
 
 log = logging.getLogger("tsunagu.sync")
 ACTIVE = ("pending", "running", "importing")
@@ -112,6 +112,7 @@ def _import(engine: Engine, sync_id: int, lines: Iterable, now: datetime) -> str
             s.get(CatalogSync, sync_id).done = done
 
     done = Importer(engine=engine, shop=shop, seen_at=seen_at, on_progress=progress).feed_all(parse_lines(lines))
+    analyze(engine)
     with session_scope(engine) as s:
         sync = s.get(CatalogSync, sync_id)
         sync.removed = remove_vanished(s, shop, seen_at, utcnow())
