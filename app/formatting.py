@@ -27,12 +27,16 @@ def shorten(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: max(0, limit - 1)] + "…"
 
 
-def local_time(value: datetime | None, timezone: str) -> str:
+def zone(timezone: str | None) -> ZoneInfo:
+    """The shop's time zone (Tokyo when Shopify's name is unknown here)."""
+    try:
+        return ZoneInfo(timezone or "Asia/Tokyo")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Asia/Tokyo")
+
+
+def local_time(value: datetime | None, timezone: str, pattern: str = "%Y/%m/%d %H:%M") -> str:
     """A timestamp as the merchant reads it: in the shop's time zone."""
     if value is None:
         return ""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("Asia/Tokyo")
-    return as_utc(value).astimezone(zone).strftime("%Y/%m/%d %H:%M")
+    return as_utc(value).astimezone(zone(timezone)).strftime(pattern)

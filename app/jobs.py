@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import Flask
 
 from .db import session_scope
+from .flows.dispatcher import dispatch_due
 from .line.events import process_orphaned_events
 from .search.index import refresh_best_sellers
 from .shopify.events import process_due_events
@@ -33,6 +34,10 @@ class Job:
 
 def _process_webhooks(app: Flask, now: datetime) -> dict:
     return process_due_events(engine=app.extensions["tsunagu.engine"], now=now)
+
+
+def _send_notifications(app: Flask, now: datetime) -> dict:
+    return dispatch_due(engine=app.extensions["tsunagu.engine"], now=now)
 
 
 def _refresh_tokens(app: Flask, now: datetime) -> dict:
@@ -66,6 +71,9 @@ def _best_sellers(app: Flask, now: datetime) -> dict:
 JOBS: list[Job] = [
     # New deliveries and failed ones whose backoff has passed; drains what is due each run.
     Job("process_webhooks", every_s=1, run=_process_webhooks),
+    # The outbox: due notifications through the policies to LINE (after the webhooks
+    # above, so an order that cancels a reminder is seen before the reminder goes).
+    Job("send_notifications", every_s=1, run=_send_notifications),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
     # Chat events a request could not finish (crash, time budget): handled late, not lost.
     Job("process_line_events", every_s=5, run=_line_events),

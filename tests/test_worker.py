@@ -21,7 +21,7 @@ def run_due(app, now):
 
 def test_registry_names_every_job_once():
     names = [job.name for job in JOBS]
-    assert names == ["process_webhooks", "refresh_expiring_tokens", "process_line_events", "sync_line_tags",
+    assert names == ["process_webhooks", "send_notifications", "refresh_expiring_tokens", "process_line_events", "sync_line_tags",
                      "advance_catalog_syncs", "nightly_catalog_syncs", "refresh_best_sellers"]
     assert all(job.every_s > 0 for job in JOBS)
 

@@ -93,6 +93,10 @@ class LineClient:
         self._timeout = timeout
 
     @property
+    def dry_run(self) -> bool:
+        return self._dry_run
+
+    @property
     def api(self) -> MessagingApi:
         return MessagingApi(_api_client(self._host, self._token))
 

@@ -43,7 +43,7 @@ def text(body: str, *, quick: list[tuple[str, str]] | None = None, words: list[s
     return message
 
 
-def _button(label: str, action: dict, style: str = "primary") -> dict:
+def button(label: str, action: dict, style: str = "primary") -> dict:
     return {"type": "button", "style": style, "height": "sm", "color": "#06C755" if style == "primary" else None,
             "action": {**action, "label": shorten(label, BUTTON_LABEL_MAX)}}
 
@@ -70,7 +70,7 @@ def card(body: str, buttons: list[tuple[str, dict]], *, title: str | None = None
     bubble = {"type": "bubble", "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": contents}}
     if buttons:
         bubble["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm",
-                            "contents": [_button(label, action, "primary" if i == 0 else "link")
+                            "contents": [button(label, action, "primary" if i == 0 else "link")
                                          for i, (label, action) in enumerate(buttons)]}
     return flex((title + "\n" if title else "") + body, bubble)
 
@@ -115,7 +115,7 @@ def order_status(*, title: str, status: str, lines: list[tuple[str, str]], total
     bubble = {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": body}}
     if buttons:
         bubble["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm",
-                            "contents": [_button(label, action, "primary" if i == 0 else "link")
+                            "contents": [button(label, action, "primary" if i == 0 else "link")
                                          for i, (label, action) in enumerate(buttons)]}
     alt = "\n".join([title, status] + [f"{a} {b}" for a, b in lines] + [f"{total[0]} {total[1]}"])
     return flex(alt, bubble)

@@ -116,8 +116,15 @@ def language(shop: Shop, friend: LineFriend | None) -> str:
     return "en" if english and spoken.lower().startswith("en") else "ja"
 
 
-def text(shop: Shop, key: str, lang: str, **values) -> str:
+def template(shop: Shop, key: str, lang: str, defaults: dict[str, dict[str, str]] = DEFAULTS) -> str:
+    """The merchant's text for `key` in `lang`, else the default (Japanese when no English)."""
     custom = ((shop.settings or {}).get("line_texts") or {}).get(key) or {}
-    template = custom.get(lang) or DEFAULTS[key].get(lang) or DEFAULTS[key]["ja"]
-    values.setdefault("shop_name", shop.name or shop.domain)
-    return template.format_map(_Keep(values))
+    return custom.get(lang) or defaults[key].get(lang) or defaults[key]["ja"]
+
+
+def fill(template_text: str, shop: Shop, values: dict) -> str:
+    return template_text.format_map(_Keep({"shop_name": shop.name or shop.domain, **values}))
+
+
+def text(shop: Shop, key: str, lang: str, **values) -> str:
+    return fill(template(shop, key, lang), shop, values)

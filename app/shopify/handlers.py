@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from ..flows import abandoned, orders as order_flows, shipping
 from ..models import Shop, WebhookEvent
 from ..sync.checkouts import upsert_cart, upsert_checkout
 from ..sync.customers import delete_customer, upsert_customer
@@ -34,19 +35,27 @@ def on_customer_delete(*, session: Session, shop: Shop, payload: dict, event: We
 
 
 def on_order(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
-    upsert_order(session=session, shop=shop, payload=payload)
+    order = upsert_order(session=session, shop=shop, payload=payload)
+    session.flush()
+    order_flows.on_order(session, shop=shop, order=order, topic=event.topic)
 
 
 def on_checkout(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
-    upsert_checkout(session=session, shop=shop, payload=payload)
+    checkout = upsert_checkout(session=session, shop=shop, payload=payload)
+    session.flush()
+    abandoned.on_checkout(session, shop=shop, checkout=checkout)
 
 
 def on_cart(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
-    upsert_cart(session=session, shop=shop, payload=payload)
+    cart = upsert_cart(session=session, shop=shop, payload=payload)
+    session.flush()
+    abandoned.on_cart(session, shop=shop, cart=cart)
 
 
 def on_fulfillment(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
-    upsert_fulfillment(session=session, shop=shop, payload=payload)
+    fulfillment = upsert_fulfillment(session=session, shop=shop, payload=payload)
+    session.flush()
+    shipping.on_fulfillment(session, shop=shop, fulfillment=fulfillment)
 
 
 def on_product_upsert(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:

@@ -78,3 +78,13 @@ query BulkStatus($id: ID!) {
   }
 }
 """
+
+# A single-use code for one customer (abandoned checkout / cart reminders).
+DISCOUNT_CREATE = """
+mutation TsunaguDiscountCreate($input: DiscountCodeBasicInput!) {
+  discountCodeBasicCreate(basicCodeDiscount: $input) {
+    codeDiscountNode { id }
+    userErrors { field code message }
+  }
+}
+"""

@@ -1,0 +1,1 @@
+"""What to send, when: the outbox, the dispatcher, its policies, one module per flow."""

@@ -1,0 +1,183 @@
+"""Abandoned checkout and abandoned cart reminders.
+
+A checkout of a linked customer that does not complete gets up to three reminder steps,
+timed from its last update; an order with its token (or cart token), or its completion,
+cancels them. A cart (carts/* carry no customer) is reminded only once its token is tied
+to a linked customer by the theme extension through the app proxy; a checkout for the
+same cart always wins, so nobody gets both reminders for one purchase.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from ..formatting import money
+from ..models import Cart, Checkout, Order, Product, ProductVariant, Shop
+from ..timeutil import as_utc, utcnow
+from . import content, outbox, recipients
+from .config import flow_settings
+from .recipients import Recipient
+from .templates import render
+
+MAX_STEPS = 3
+
+
+def checkout_prefix(token: str) -> str:
+    return f"checkout:{token}:"
+
+
+def cart_prefix(token: str) -> str:
+    return f"cart:{token}:"
+
+
+def on_checkout(session: Session, *, shop: Shop, checkout: Checkout, now: datetime | None = None) -> str:
+    """Schedule, refresh or cancel the reminders of this checkout; what happened."""
+    if checkout.completed_at is not None:
+        return _cancel_purchase(session, shop, checkout.token, checkout.cart_token, "checkout_completed")
+    settings = flow_settings(shop, "abandoned_checkout")
+    recipient = recipients.linked(session, shop, customer_shopify_id=checkout.customer_shopify_id,
+                                  email=checkout.email, phone=checkout.phone)
+    if not settings["enabled"] or recipient is None or not checkout.abandoned_checkout_url:
+        return "not_eligible"
+    reason = purchase_moot(session, shop, token=checkout.token, cart_token=checkout.cart_token,
+                           customer_shopify_id=recipient.customer.shopify_id, settings=settings, now=now)
+    if reason or checkout.total_price < Decimal(str(settings["min_total"] or 0)):
+        return _cancel_purchase(session, shop, checkout.token, None, reason or "below_min_total")
+    if checkout.cart_token:  # the checkout reminder wins over the cart's
+        outbox.cancel(session, shop=shop, reason="checkout_reminder_wins", key_prefix=cart_prefix(checkout.cart_token))
+    base = as_utc(checkout.shopify_updated_at or checkout.shopify_created_at) or utcnow()
+    context = {"checkout_token": checkout.token, "cart_token": checkout.cart_token,
+               "customer_shopify_id": recipient.customer.shopify_id}
+    url = content.link(checkout.abandoned_checkout_url, "abandoned_checkout")
+    return _schedule_steps(session, shop, recipient, flow="abandoned_checkout", prefix=checkout_prefix(checkout.token),
+                           base=base, settings=settings, context=context, items=checkout.line_items,
+                           total=money(checkout.total_price, checkout.currency), url=url, button="resume_checkout")
+
+
+def tie_cart(session: Session, *, shop: Shop, token: str, customer_shopify_id: int, now: datetime | None = None) -> str:
+    """The theme extension saw this cart token in a logged-in customer's session."""
+    cart = session.exec(select(Cart).where(Cart.shop_id == shop.id, Cart.token == token)).first()
+    if cart is None:  # carts/create not yet received: keep the tie for when it comes
+        cart = Cart(shop_id=shop.id, token=token[:128])
+    cart.customer_shopify_id = customer_shopify_id
+    session.add(cart)
+    session.flush()
+    return on_cart(session, shop=shop, cart=cart, now=now)
+
+
+def on_cart(session: Session, *, shop: Shop, cart: Cart, now: datetime | None = None) -> str:
+    settings = flow_settings(shop, "abandoned_cart")
+    if not settings["enabled"] or not cart.customer_shopify_id:
+        return "not_eligible"
+    recipient = recipients.linked(session, shop, customer_shopify_id=cart.customer_shopify_id)
+    if recipient is None:
+        return "not_eligible"
+    reason = purchase_moot(session, shop, token=None, cart_token=cart.token,
+                           customer_shopify_id=cart.customer_shopify_id, settings=settings, now=now)
+    if reason is None and _has_checkout(session, shop, cart.token):
+        reason = "checkout_reminder_wins"
+    if reason is None and (not cart.line_items or cart.total_price < Decimal(str(settings["min_total"] or 0))):
+        reason = "below_min_total"
+    if reason:
+        return _cancel_purchase(session, shop, None, cart.token, reason)
+    base = as_utc(cart.shopify_updated_at or cart.shopify_created_at) or utcnow()
+    permalink = f"https://{shop.domain}/cart/" + ",".join(
+        f"{i['variant_id']}:{i['quantity']}" for i in cart.line_items if i.get("variant_id"))
+    return _schedule_steps(session, shop, recipient, flow="abandoned_cart", prefix=cart_prefix(cart.token), base=base,
+                           settings=settings, items=cart.line_items,
+                           context={"cart_token": cart.token, "customer_shopify_id": cart.customer_shopify_id},
+                           total=money(cart.total_price, shop.currency), url=content.link(permalink, "abandoned_cart"),
+                           button="view_cart")
+
+
+def on_order(session: Session, *, shop: Shop, order: Order) -> int:
+    """An order ends the reminders of the checkout and cart it came from."""
+    cancelled = 0
+    if order.checkout_token:
+        cancelled += _cancel_purchase(session, shop, order.checkout_token, None, "ordered", count=True)
+    if order.cart_token:
+        cancelled += _cancel_purchase(session, shop, None, order.cart_token, "ordered", count=True)
+        for token in session.exec(select(Checkout.token).where(Checkout.shop_id == shop.id,
+                                                                 Checkout.cart_token == order.cart_token)):
+            cancelled += _cancel_purchase(session, shop, token, None, "ordered", count=True)
+    return cancelled
+
+
+def purchase_moot(session: Session, shop: Shop, *, token: str | None, cart_token: str | None,
+                  customer_shopify_id: int | None, settings: dict, now: datetime | None) -> str | None:
+    """Why reminding about this purchase makes no sense any more, or None.
+    Asked when scheduling and again by the worker right before sending."""
+    tokens = [Order.checkout_token == token] if token else []
+    tokens += [Order.cart_token == cart_token] if cart_token else []
+    if tokens and session.exec(select(Order.id).where(Order.shop_id == shop.id, or_(*tokens)).limit(1)).first():
+        return "ordered"
+    if token and session.exec(select(Checkout.id).where(Checkout.shop_id == shop.id, Checkout.token == token,
+                                                        Checkout.completed_at.is_not(None))).first():
+        return "checkout_completed"
+    hours = settings.get("skip_if_ordered_within_h") or 0
+    if hours and customer_shopify_id:
+        since = (now or utcnow()) - timedelta(hours=hours)
+        if session.exec(select(Order.id).where(Order.shop_id == shop.id, Order.customer_shopify_id == customer_shopify_id,
+                                               Order.processed_at >= since).limit(1)).first():
+            return "ordered_recently"
+    return None
+
+
+def _has_checkout(session: Session, shop: Shop, cart_token: str) -> bool:
+    return session.exec(select(Checkout.id).where(Checkout.shop_id == shop.id, Checkout.cart_token == cart_token,
+                                                  Checkout.abandoned_checkout_url.is_not(None)).limit(1)).first() is not None
+
+
+def _cancel_purchase(session: Session, shop: Shop, token: str | None, cart_token: str | None, reason: str,
+                     count: bool = False):
+    done = 0
+    if token:
+        done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=checkout_prefix(token))
+    if cart_token:
+        done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=cart_prefix(cart_token))
+    return done if count else f"cancelled:{reason}"
+
+
+def _schedule_steps(session: Session, shop: Shop, recipient: Recipient, *, flow: str, prefix: str, base: datetime,
+                    settings: dict, context: dict, items: list[dict], total: str, url: str, button: str) -> str:
+    shown = _items(session, shop, items)
+    outcomes = []
+    for step, config in enumerate(settings["steps"][:MAX_STEPS]):
+        discount = config.get("discount") or None
+        intro = render(shop, flow, recipient.lang, {
+            "customer_name": recipient.name, "total": total, "items": content.items_text(shown, recipient.lang),
+            "checkout_url": url, "cart_url": url})
+        messages = content.basket(intro=intro, title=content.label("cart_title", recipient.lang), items=shown,
+                                  total=total, lang=recipient.lang, button=(content.label(button, recipient.lang), url),
+                                  discount=discount is not None)
+        outcomes.append(outbox.schedule(
+            session, shop=shop, flow=flow, step=step, dedupe_key=f"{prefix}{step}", recipient=recipient,
+            due_at=base + timedelta(minutes=int(config["delay_min"])), messages=messages,
+            context={**context, "discount": discount}, refresh=True))
+    return ",".join(outcomes)
+
+
+def _items(session: Session, shop: Shop, items: list[dict]) -> list[content.Item]:
+    """Titles and quantities from the payload; images and stock from the synced catalog."""
+    product_ids = {i["product_id"] for i in items if i.get("product_id")}
+    variant_ids = {i["variant_id"] for i in items if i.get("variant_id")}
+    images = dict(session.exec(select(Product.shopify_id, Product.image_url).where(
+        Product.shop_id == shop.id, Product.shopify_id.in_(product_ids))).all()) if product_ids else {}
+    stock = {v.shopify_id: v for v in session.exec(select(ProductVariant).where(
+        ProductVariant.shop_id == shop.id, ProductVariant.shopify_id.in_(variant_ids)))} if variant_ids else {}
+    shown = []
+    for item in items:
+        variant = stock.get(item.get("variant_id"))
+        left = variant.inventory_quantity if variant is not None else None
+        title = item.get("title") or ""
+        if item.get("variant_title") and item["variant_title"] != "Default Title":
+            title = f"{title}（{item['variant_title']}）"
+        shown.append(content.Item(title=title, quantity=item.get("quantity") or 1,
+                                  image_url=(variant.image_url if variant is not None else None)
+                                  or images.get(item.get("product_id")),
+                                  low_stock=left is not None and 0 < left <= content.LOW_STOCK))
+    return shown

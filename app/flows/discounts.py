@@ -1,0 +1,82 @@
+"""Discount codes in reminder steps: created when the step is actually sent, never before.
+
+The code is derived from the notification's id, so a retry after a crash asks Shopify for
+the same code (and Shopify's "already taken" means our earlier attempt succeeded); it is
+saved on the row before LINE is called, so every retry shows the same code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+
+from ..db import session_scope
+from ..ext import settings
+from ..formatting import local_time
+from ..models import Customer, Notification, Shop
+from ..shopify import client as shopify_client
+from ..shopify.queries import DISCOUNT_CREATE
+from .templates import DISCOUNT_MARK, EXPIRES_MARK
+
+TITLE = "Tsunagu LINE reminder {code}"
+
+
+class DiscountError(RuntimeError):
+    """Shopify refused the code; the message names why (no secrets)."""
+
+
+def code_for(notification_id) -> str:
+    digest = hashlib.sha256(str(notification_id).encode()).digest()
+    return "LINE-" + base64.b32encode(digest)[:10].decode()
+
+
+def prepare(engine: Engine, row: Notification, shop: Shop, now: datetime) -> list[dict]:
+    """The row's messages ready to send: its step's code created (once) and filled in."""
+    config = (row.context or {}).get("discount")
+    if not config:
+        return _fill(row.messages, "", "")
+    issued = (row.context or {}).get("discount_issued")
+    if not issued:
+        expires = now + timedelta(days=int(config.get("expires_days") or 7))
+        issued = {"code": code_for(row.id), "ends_at": expires.isoformat()}
+        if not (shop.is_demo or settings().dry_run):
+            _create_in_shopify(engine, row, shop, config, issued["code"], now, expires)
+        with session_scope(engine) as s:
+            stored = s.get(Notification, row.id)
+            stored.context = {**(stored.context or {}), "discount_issued": issued}
+        row.context = {**(row.context or {}), "discount_issued": issued}
+    return _fill(row.messages, issued["code"], local_time(datetime.fromisoformat(issued["ends_at"]), shop.timezone, "%Y/%m/%d"))
+
+
+def _create_in_shopify(engine: Engine, row: Notification, shop: Shop, config: dict, code: str, now: datetime,
+                       expires: datetime) -> None:
+    with session_scope(engine) as s:
+        customer = s.get(Customer, row.customer_id) if row.customer_id else None
+        customer_gid = f"gid://shopify/Customer/{customer.shopify_id}" if customer else None
+    if customer_gid is None:
+        raise DiscountError("the reminder's customer is gone")
+    value = Decimal(str(config.get("value") or 0))
+    gets = ({"percentage": float(min(value, 100) / 100)} if config.get("type", "percentage") == "percentage"
+            else {"discountAmount": {"amount": str(value), "appliesOnEachItem": False}})
+    result = shopify_client.for_shop(shop).query(DISCOUNT_CREATE, {"input": {
+        "title": TITLE.format(code=code), "code": code, "startsAt": now.isoformat(), "endsAt": expires.isoformat(),
+        "usageLimit": 1, "appliesOncePerCustomer": True,
+        "context": {"customers": {"add": [customer_gid]}},
+        "customerGets": {"value": gets, "items": {"all": True}},
+    }})
+    errors = (result.get("discountCodeBasicCreate") or {}).get("userErrors") or []
+    if errors and not all(e.get("code") == "TAKEN" for e in errors):
+        raise DiscountError("Shopify refused the discount: " + "; ".join(str(e.get("message")) for e in errors))
+
+
+def _fill(messages: list[dict], code: str, expires: str) -> list[dict]:
+    """Put the code where the marks are (a step without a code loses the marks)."""
+    text = json.dumps(messages, ensure_ascii=False)
+    if DISCOUNT_MARK not in text and EXPIRES_MARK not in text:
+        return messages
+    return json.loads(text.replace(DISCOUNT_MARK, code).replace(EXPIRES_MARK, expires))

@@ -1,0 +1,55 @@
+"""Order confirmation (transactional) and the repurchase reminders an order starts."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from ..formatting import money
+from ..line import messages
+from ..models import Order, OrderLineItem, Shop
+from ..timeutil import as_utc, utcnow
+from . import abandoned, content, outbox, recipients, repurchase
+from .config import flow_settings
+from .templates import render
+
+STATUS = {"ja": "ご注文を承りました", "en": "Order received"}
+
+
+def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
+    """Every order topic ends reminders of its checkout; orders/create also confirms the
+    order and plans repurchase reminders; orders/cancelled withdraws them."""
+    outcome = {"reminders_cancelled": abandoned.on_order(session, shop=shop, order=order)}
+    items = list(session.exec(select(OrderLineItem).where(OrderLineItem.order_id == order.id)))
+    if topic == "orders/cancelled" or order.cancelled_at is not None:
+        outcome["repurchase_cancelled"] = repurchase.withdraw(session, shop=shop, order=order, items=items)
+        return outcome
+    recipient = recipients.linked(session, shop, customer_shopify_id=order.customer_shopify_id)
+    if recipient is None:
+        return outcome
+    outcome["repurchase"] = repurchase.plan(session, shop=shop, order=order, items=items, recipient=recipient)
+    if topic == "orders/create" and flow_settings(shop, "order_confirmation")["enabled"]:
+        outcome["confirmation"] = _confirm(session, shop, order, items, recipient)
+    return outcome
+
+
+def _confirm(session: Session, shop: Shop, order: Order, items: list[OrderLineItem],
+             recipient: recipients.Recipient) -> str:
+    lang = recipient.lang
+    shown = [content.Item(title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""), quantity=i.quantity)
+             for i in items]
+    total = money(order.total_price, order.currency)
+    status_url = content.link(order.order_status_url, "order_confirmation") if order.order_status_url else None
+    intro = render(shop, "order_confirmation", lang, {
+        "customer_name": recipient.name, "order_name": order.name, "total": total,
+        "items": content.items_text(shown, lang), "order_status_url": status_url or ""})
+    lines = [(i.title, f"× {i.quantity}") for i in shown[:content.MAX_ITEMS]]
+    if len(shown) > content.MAX_ITEMS:
+        lines.append((content.label("more_items", lang, n=len(shown) - content.MAX_ITEMS), ""))
+    card = messages.order_status(
+        title=order.name, status=STATUS.get(lang, STATUS["ja"]), lines=lines,
+        total=(content.label("total", lang), total),
+        buttons=[(content.label("order_status", lang), messages.uri_action(status_url))] if status_url else [])
+    return outbox.schedule(session, shop=shop, flow="order_confirmation", step=0, dedupe_key=f"order:{order.shopify_id}",
+                           due_at=as_utc(order.processed_at) or utcnow(), recipient=recipient,
+                           messages=[messages.text(intro), card], context={"order_id": order.shopify_id})
+

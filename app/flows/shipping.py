@@ -1,0 +1,80 @@
+"""Shipping updates (transactional) and the after-delivery follow-up (marketing, off by default).
+
+Each status goes out at most once per fulfillment (the dedupe key names both). Deliveries
+arrive out of order: a "shipped" message for a parcel we already know was delivered is
+not news, so it is not sent.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from ..models import Fulfillment, Order, Shop
+from ..timeutil import utcnow
+from . import content, outbox, recipients
+from .config import flow_settings
+from .templates import render
+
+UPDATES = ("out_for_delivery", "delivered", "attempted_delivery", "failure")
+
+
+def _prefix(fulfillment: Fulfillment) -> str:
+    return f"ship:{fulfillment.shopify_id}:"
+
+
+def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) -> list[str]:
+    if fulfillment.status in ("cancelled", "error", "failure"):
+        outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=_prefix(fulfillment))
+        outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=f"after:{fulfillment.shopify_id}:")
+        return ["cancelled"]
+    order = session.exec(select(Order).where(Order.shop_id == shop.id,
+                                             Order.shopify_id == fulfillment.order_shopify_id)).first()
+    settings = flow_settings(shop, "shipping_update")
+    recipient = recipients.linked(session, shop, customer_shopify_id=order.customer_shopify_id) if order else None
+    if recipient is None or not settings["enabled"]:
+        return []
+    wanted = []
+    if fulfillment.shipment_status != "delivered":
+        wanted.append("shipped")
+    if fulfillment.shipment_status in UPDATES:
+        wanted.append(fulfillment.shipment_status)
+    done = [outbox.schedule(session, shop=shop, flow="shipping_update", step=UPDATES.index(s) + 1 if s in UPDATES else 0,
+                            dedupe_key=f"{_prefix(fulfillment)}{s}", due_at=utcnow(), recipient=recipient,
+                            messages=_message(shop, recipient, order, fulfillment, s),
+                            context={"order_id": order.shopify_id, "fulfillment_id": fulfillment.shopify_id, "status": s})
+            for s in wanted if settings["statuses"].get(s, True)]
+    if fulfillment.shipment_status == "delivered":
+        done.append(_after_delivery(session, shop, recipient, order, fulfillment))
+    return done
+
+
+def _message(shop: Shop, recipient: recipients.Recipient, order: Order, fulfillment: Fulfillment,
+             status: str) -> list[dict]:
+    lang = recipient.lang
+    tracking_url = fulfillment.tracking_urls[0] if fulfillment.tracking_urls else ""
+    intro = render(shop, f"shipping_update:{status}", lang, {
+        "customer_name": recipient.name, "order_name": order.name, "carrier": fulfillment.tracking_company or "",
+        "tracking_number": "、".join(fulfillment.tracking_numbers) or "-", "tracking_url": tracking_url})
+    buttons = [(content.label("track", lang), tracking_url)] if tracking_url.startswith("https://") else []
+    if order.order_status_url:
+        buttons.append((content.label("order_status", lang), content.link(order.order_status_url, "shipping_update")))
+    return content.with_button(intro, buttons)
+
+
+def _after_delivery(session: Session, shop: Shop, recipient: recipients.Recipient, order: Order,
+                    fulfillment: Fulfillment) -> str:
+    settings = flow_settings(shop, "after_delivery")
+    if not settings["enabled"]:
+        return "after_delivery_off"
+    review_url = settings.get("review_url") or order.order_status_url or ""
+    link = content.link(review_url, "after_delivery") if review_url else ""
+    intro = render(shop, "after_delivery", recipient.lang, {"customer_name": recipient.name,
+                                                            "order_name": order.name, "review_url": link})
+    buttons = [(content.label("review", recipient.lang), link)] if link else []
+    return outbox.schedule(session, shop=shop, flow="after_delivery", step=0,
+                           dedupe_key=f"after:{fulfillment.shopify_id}:", recipient=recipient,
+                           due_at=utcnow() + timedelta(days=int(settings["delay_days"])),
+                           messages=content.with_button(intro, buttons),
+                           context={"order_id": order.shopify_id, "fulfillment_id": fulfillment.shopify_id})
