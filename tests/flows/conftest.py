@@ -28,7 +28,7 @@ def _fresh_quota_cache():
 
 
 @pytest.fixture
-def friend(db, app, shop, channel, user):
+def friend(db, app, shop, channel, user):  # noqa: F811 (fixtures imported above)
     """A LINE friend linked to the fixtures' customer (as if they had linked in the chat)."""
     with app.app_context():
         customer = links.customer_by_shopify_id(db, shop, CUSTOMER_ID)
