@@ -21,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(run_due)
     app.cli.add_command(demo)
     app.cli.add_command(chat)
+    app.cli.add_command(simulate)
 
 
 @click.command("migrate")
@@ -64,10 +65,15 @@ def run_due(now_text: str | None) -> None:
     """Run every job once, as if it were NOW: tests and demos never sleep."""
     from .jobs import JOBS, run_job
 
+    from .demo.outgoing import captured_since, last_capture
+
     now = _parse_now(now_text)
     app = current_app._get_current_object()
+    mark = last_capture(app)
     results = {job.name: run_job(app, job, now) for job in JOBS}
     click.echo(json.dumps({"now": now.isoformat(), "jobs": results}, ensure_ascii=False))
+    for line in captured_since(app, mark):  # dry run: what LINE would have received
+        click.echo(line)
 
 
 def _parse_now(text: str | None) -> datetime:
@@ -101,4 +107,18 @@ def chat(text: str, who: str | None) -> None:
     try:
         click.echo(send_chat(current_app._get_current_object(), text, who))
     except ChatError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("simulate")
+@click.argument("event", type=click.Choice(["abandon-checkout", "order", "ship", "deliver"]))
+@click.option("--customer", "who", default=None, help="A linked demo customer: email, name or Shopify id.")
+@with_appcontext
+def simulate(event: str, who: str | None) -> None:
+    """Fire a signed sample webhook for a demo customer through the real route."""
+    from .demo.simulate import SimulateError, simulate as fire
+
+    try:
+        click.echo(json.dumps(fire(current_app._get_current_object(), event, who), ensure_ascii=False, indent=1))
+    except SimulateError as exc:
         raise click.ClickException(str(exc)) from None

@@ -11,8 +11,11 @@ from pathlib import Path
 EXT = Path(__file__).resolve().parents[1] / "extensions" / "line-notify"
 
 
-def _schema() -> dict:
-    liquid = (EXT / "blocks" / "line_button.liquid").read_text()
+BLOCKS = ("line_button.liquid", "cart_reporter.liquid")
+
+
+def _schema(block: str = "line_button.liquid") -> dict:
+    liquid = (EXT / "blocks" / block).read_text()
     return json.loads(re.search(r"{% schema %}(.*){% endschema %}", liquid, re.S).group(1))
 
 
@@ -26,7 +29,7 @@ def test_extension_config_and_schema():
 
 
 def test_every_translation_key_exists_in_both_locales():
-    liquid = (EXT / "blocks" / "line_button.liquid").read_text()
+    liquid = "".join((EXT / "blocks" / block).read_text() for block in BLOCKS)
     keys = set(re.findall(r"t:([a-z_.]+)", liquid)) | set(re.findall(r"'([a-z_.]+)' \| t", liquid))
     for locale in ("ja.json", "en.default.json"):
         table = json.loads((EXT / "locales" / locale).read_text())
@@ -41,3 +44,11 @@ def test_button_goes_to_the_proxy_login_route(client):
     liquid = (EXT / "blocks" / "line_button.liquid").read_text()
     assert "/apps/tsunagu/login" in liquid
     assert any(rule.rule == "/proxy/login" for rule in client.application.url_map.iter_rules())
+
+
+def test_cart_reporter_is_an_app_embed_that_reports_to_the_proxy(client):
+    liquid = (EXT / "blocks" / "cart_reporter.liquid").read_text()
+    assert _schema("cart_reporter.liquid")["target"] == "body"
+    assert "{%- if customer and cart.item_count > 0 -%}" in liquid  # guests send nothing
+    assert "/apps/tsunagu/cart?token=" in liquid
+    assert any(rule.rule == "/proxy/cart" for rule in client.application.url_map.iter_rules())

@@ -22,6 +22,7 @@ from .catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_products
 from .line import seed_line
 from .orders import demo_fulfillments, demo_orders
 from .placeholder import write_placeholders
+from .words import CONSUMABLE_TYPES
 
 log = logging.getLogger("tsunagu.demo")
 IMAGE_DIR = ROOT / "static" / "demo" / "products"
@@ -29,6 +30,15 @@ IMAGE_DIR = ROOT / "static" / "demo" / "products"
 
 def demo_shop(session: Session) -> Shop | None:
     return session.exec(select(Shop).where(Shop.domain == DEMO_SHOP_DOMAIN)).first()
+
+
+def _demo_flow_settings(shop: Shop) -> None:
+    """Consumables get a 30-day repurchase cycle, unless the merchant already chose."""
+    flows = dict((shop.settings or {}).get("flows") or {})
+    if "repurchase" not in flows:
+        flows["repurchase"] = {"enabled": True, "cycles": {
+            "products": {}, "types": {kind: 30 for kind in sorted(CONSUMABLE_TYPES)}, "tags": {}}}
+        shop.settings = {**(shop.settings or {}), "flows": flows}
 
 
 def seed_demo(app: Flask, *, reset: bool = False) -> dict:
@@ -62,6 +72,7 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
             for payload in payloads:
                 upsert(session=session, shop=shop, payload=payload)
         line = seed_line(session, shop)
+        _demo_flow_settings(shop)
         refresh_best_sellers(session=session, now=now, shop_id=shop.id)
         synced = session.get(CatalogSync, sync_id)
     summary = {"shop": DEMO_SHOP_DOMAIN, "products": synced.done, "customers": len(customers),

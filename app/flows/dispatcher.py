@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import bindparam, case, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -100,7 +101,11 @@ class Batch:
             decided = [(row, self._decide(s, row)) for row in self.rows]
         outcomes = [self._settle(row, d) for row, d in decided if d.action != "send"]
         sends = [row for row, d in decided if d.action == "send"]
-        outcomes += _pool.map(self._send, sends) if len(sends) > 1 else [self._send(r) for r in sends]
+        if len(sends) > 1:  # pool threads need the app (settings, vault) pushed like a request
+            app = current_app._get_current_object()
+            outcomes += _pool.map(lambda row: self._send_in(app, row), sends)
+        else:
+            outcomes += [self._send(r) for r in sends]
         _record(self.engine, outcomes)
         return outcomes
 
@@ -155,6 +160,10 @@ class Batch:
             return Outcome(row.id, St.SCHEDULED, reason=decision.reason, due_at=decision.until,
                            attempts=max(0, row.attempts - 1))
         return Outcome(row.id, St.SKIPPED if decision.action == "skip" else St.CANCELLED, reason=decision.reason)
+
+    def _send_in(self, app, row: Notification) -> Outcome:
+        with app.app_context():
+            return self._send(row)
 
     def _send(self, row: Notification) -> Outcome:
         shop, channel = self.shops[row.shop_id], self.channels[row.shop_id]

@@ -4,6 +4,8 @@
 /proxy/login  — the theme extension's "LINEで通知を受け取る" button (LINE Login)
 Both need a logged-in customer; without one they send the shopper to the store's login
 and back.
+/proxy/cart   — the theme extension's app embed reports a logged-in shopper's cart token,
+                so an abandoned cart can be tied to a linked customer (no page, 204).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import Blueprint, redirect, render_template, request
 from sqlmodel import select
 
 from .. import db
+from ..flows import abandoned
 from ..line import channels, linking
 from ..models import Shop
 from .sdk import as_response, request_input, shopify_app
@@ -73,3 +76,20 @@ def login():
     row = linking.new_nonce(session, shop=shop, kind="login", customer_shopify_id=customer)
     session.commit()
     return redirect(linking.login_authorize_url(channel, row))
+
+
+@bp.route("/cart", methods=["GET", "POST"])
+def cart():
+    shop, customer, failure = _verified()
+    if failure is not None:
+        return failure
+    token = (request.values.get("token") or "").split("?", 1)[0].strip()
+    if not token or len(token) > 128 or not token.replace("-", "").replace("_", "").isalnum():
+        return "", 400
+    if customer is None:  # a guest's cart cannot be tied to anyone
+        return "", 204
+    session = db.session(write=True)
+    outcome = abandoned.tie_cart(session, shop=shop, token=token, customer_shopify_id=customer)
+    session.commit()
+    log.info("cart tied shop=%s outcome=%s", shop.id, outcome)
+    return "", 204
