@@ -12,7 +12,7 @@ from ..ext import settings
 from ..formatting import local_time
 from ..models import ComplianceRequest, Shop
 from ..shopify.auth import embedded
-from . import queries
+from . import flows_queries, queries
 from .i18n import language, translate
 
 bp = Blueprint("admin", __name__)
@@ -58,6 +58,7 @@ def home(shop: Shop):
         checklist=queries.setup_checklist(session=session, shop=shop),
         stats=queries.store_stats(session=session, shop=shop),
         failed_events=queries.failed_webhooks(session=session, shop=shop),
+        held=flows_queries.quota_held(session=session, shop=shop),
     )
 
 
@@ -70,7 +71,16 @@ def _coming_soon(endpoint: str, area: str):
     return view
 
 
-bp.add_url_rule("/flows", view_func=_coming_soon("flows", "flows"))
+@bp.get("/flows")
+@embedded
+def flows(shop: Shop):
+    session = db.session()
+    return _render(shop, "admin/flows.html", "admin.flows",
+                   flows=flows_queries.flows_overview(session=session, shop=shop),
+                   held=flows_queries.quota_held(session=session, shop=shop),
+                   suggestions=flows_queries.cycle_suggestions(session=session, shop=shop))
+
+
 bp.add_url_rule("/customers", view_func=_coming_soon("customers", "customers"))
 bp.add_url_rule("/messages", view_func=_coming_soon("messages", "messages"))
 
