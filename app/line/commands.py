@@ -42,6 +42,8 @@ def prefetch_needs(event_type: str, event: dict) -> set[str]:
         command = dict(parse_qsl(str((event.get("postback") or {}).get("data") or ""))).get("action")
     else:
         return set()
+    if command is None and event_type == "message":
+        return {"search"}  # free text: the search runs before the write transaction
     return {"link_token"} if command == "link" else set()
 
 

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from ..db import autocommit, insert_ignoring_conflict, session_scope
 from ..models import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, Shop
 from ..timeutil import utcnow
-from . import channels
+from ..search import chat as search_chat
+from . import channels, texts
 from .chat import Chat
 from .client import LineClient, LineError
 from .commands import prefetch_needs
@@ -103,12 +104,17 @@ def _prefetch(engine: Engine, event_id: int) -> dict:
         wants = prefetch_needs(row.type, row.body or {})
         if not wants:
             return {}
+        fetched: dict = {}
+        if "search" in wants:  # read-only work: done here, the handler only logs and replies
+            fetched["search"] = _prepare_search(session, row)
+            wants.discard("search")
+            if not wants:
+                return fetched
         try:
             _shop, _channel, client = _client(session, row, [])
         except channels.ChannelUnavailable:
             return {}
         user_id = row.line_user_id
-    fetched: dict = {}
     try:
         if "profile" in wants:
             fetched["profile"] = client.profile(user_id)
@@ -117,6 +123,18 @@ def _prefetch(engine: Engine, event_id: int) -> dict:
     except LineError as exc:  # the handler asks again, or does without
         log.warning("LINE prefetch failed status=%s", exc.status)
     return fetched
+
+
+def _prepare_search(session: Session, row: LineEvent):
+    shop = session.get(Shop, row.shop_id)
+    friend = session.exec(select(LineFriend).where(LineFriend.shop_id == row.shop_id,
+                                                   LineFriend.line_user_id == row.line_user_id)).first()
+    text = str(((row.body or {}).get("message") or {}).get("text") or "")
+    try:
+        return search_chat.prepare(session, shop, text, texts.language(shop, friend))
+    except Exception:  # the handler searches again inside its transaction
+        log.exception("search prefetch failed event=%s", row.id)
+        return None
 
 
 def _send_replies(engine: Engine, event_id: int, chat: Chat) -> None:

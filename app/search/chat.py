@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
 from ..line import messages
 from ..line.chat import Chat
+from ..models import Shop
 from ..timeutil import utcnow
 from .normalize import normalize
 from .query import search
@@ -17,24 +22,43 @@ NO_RESULTS = {
 }
 
 
-def answer(chat: Chat, text: str, *, log: bool = True) -> bool:
-    """The chat's search hook: always answers (a carousel, the rule's answer, or a miss)."""
-    session, shop, lang = chat.session, chat.shop, chat.lang
+@dataclass(frozen=True)
+class Prepared:
+    """A search answer worked out ahead, in a read-only session (no write lock held)."""
+
+    text: str
+    lang: str
+    replies: list[dict]
+    query: str
+    results: int
+    rule_id: int | None = None
+
+
+def prepare(session: Session, shop: Shop, text: str, lang: str) -> Prepared:
+    """Rules first, then search, then a friendly miss: the replies and what to log."""
     rule = matching_rule(session, shop, text)
     if rule is not None:
         replies, shown = rule_reply(session, shop, rule, text, lang)
         if replies:
-            if log:
-                log_search(session, shop, normalize(text), shown=text, results=max(shown, 1), rule_id=rule.id)
-            chat.reply(*replies)
-            return True
+            return Prepared(text, lang, replies, normalize(text), max(shown, 1), rule.id)
     results = search(session, shop, text)
-    if log:
-        log_search(session, shop, results.query, shown=text, results=len(results.found))
     if results.found:
-        chat.reply(carousel(shop, results.query, results.found, more=results.more, lang=lang))
+        replies = [carousel(shop, results.query, results.found, more=results.more, lang=lang)]
     else:
         words = popular_keywords(session, shop, utcnow())
         shown = (results.query or text)[:30]
-        chat.reply(messages.text(NO_RESULTS[lang].format(query=shown), words=words))
+        replies = [messages.text(NO_RESULTS[lang].format(query=shown), words=words)]
+    return Prepared(text, lang, replies, results.query, len(results.found))
+
+
+def answer(chat: Chat, text: str, *, log: bool = True) -> bool:
+    """The chat's search hook: always answers (a carousel, the rule's answer, or a miss).
+    Uses the answer prepared before the write transaction when there is one."""
+    prepared = chat.prefetched.get("search")
+    if not (isinstance(prepared, Prepared) and prepared.text == text and prepared.lang == chat.lang):
+        prepared = prepare(chat.session, chat.shop, text, chat.lang)
+    if log:
+        log_search(chat.session, chat.shop, prepared.query, shown=text, results=prepared.results,
+                   rule_id=prepared.rule_id)
+    chat.reply(*prepared.replies)
     return True

@@ -98,3 +98,35 @@ def test_merchant_numbers_per_rule_and_misses(chat, fake_line, user, teas, db, s
     counts = stats.rule_counts(db, shop, now)
     assert counts[rule.id] == 2 and counts[None] == 4
     assert stats.zero_result_searches(db, shop, now) == [("スニーカー", 2), ("帽子", 1)]
+
+
+def test_search_runs_once_before_the_write_transaction(chat, fake_line, user, teas, db, monkeypatch):
+    """The search is worked out in a read-only session (SQLite's one write lock is not held
+    while it runs); the handler only logs it and replies."""
+    from app.line import events
+    from app.search import chat as search_chat
+
+    calls, inside = [], []
+    real_prepare, real_prefetch = search_chat.prepare, events._prepare_search
+
+    def prepare_spy(session, *args, **kwargs):
+        calls.append(bool(inside))  # True: from the prefetch, outside the write transaction
+        return real_prepare(session, *args, **kwargs)
+
+    def prefetch_spy(session, row):
+        inside.append(1)
+        try:
+            return real_prefetch(session, row)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(search_chat, "prepare", prepare_spy)
+    monkeypatch.setattr(events, "_prepare_search", prefetch_spy)
+    assert events.prefetch_needs("message", {"message": {"type": "text", "text": "煎茶"}}) == {"search"}
+    assert events.prefetch_needs("message", {"message": {"type": "text", "text": "注文"}}) == set()
+
+    chat(fake_line.text_event(user, "煎茶"))
+
+    assert calls == [True]  # once, in the prefetch; not again inside the handler's transaction
+    assert reply_of(fake_line)["contents"]["contents"][0]["body"]["contents"][0]["text"] == "宇治 煎茶"
+    assert len(rows(db, SearchLog)) == 1
