@@ -1,8 +1,8 @@
 """Discount codes in reminder steps: created when the step is actually sent, never before.
 
-The code is derived from the notification's id, so a retry after a crash asks Shopify for
-the same code (and Shopify's "already taken" means our earlier attempt succeeded); it is
-saved on the row before LINE is called, so every retry shows the same code.
+The code is derived from the notification's id and saved on the row, with its end date,
+before Shopify is asked; a retry after a crash asks for the same code and end (Shopify's
+"already taken" means the earlier attempt succeeded), so every retry shows the same code.
 """
 
 from __future__ import annotations
@@ -41,16 +41,23 @@ def prepare(engine: Engine, row: Notification, shop: Shop, now: datetime) -> lis
     if not config:
         return _fill(row.messages, "", "")
     issued = (row.context or {}).get("discount_issued")
-    if not issued:
+    if not issued:  # the code and its end are fixed (saved) before Shopify is asked
         expires = now + timedelta(days=int(config.get("expires_days") or 7))
-        issued = {"code": code_for(row.id), "ends_at": expires.isoformat()}
+        issued = _save(engine, row, {"code": code_for(row.id), "ends_at": expires.isoformat(), "created": False})
+    if not issued.get("created"):
         if not (shop.is_demo or settings().dry_run):
-            _create_in_shopify(engine, row, shop, config, issued["code"], now, expires)
-        with session_scope(engine) as s:
-            stored = s.get(Notification, row.id)
-            stored.context = {**(stored.context or {}), "discount_issued": issued}
-        row.context = {**(row.context or {}), "discount_issued": issued}
+            _create_in_shopify(engine, row, shop, config, issued["code"], now,
+                               datetime.fromisoformat(issued["ends_at"]))
+        issued = _save(engine, row, {**issued, "created": True})
     return _fill(row.messages, issued["code"], local_time(datetime.fromisoformat(issued["ends_at"]), shop.timezone, "%Y/%m/%d"))
+
+
+def _save(engine: Engine, row: Notification, issued: dict) -> dict:
+    with session_scope(engine) as s:
+        stored = s.get(Notification, row.id)
+        stored.context = {**(stored.context or {}), "discount_issued": issued}
+    row.context = {**(row.context or {}), "discount_issued": issued}
+    return issued
 
 
 def _create_in_shopify(engine: Engine, row: Notification, shop: Shop, config: dict, code: str, now: datetime,

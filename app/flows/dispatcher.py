@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from queue import Empty, SimpleQueue
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,7 +25,7 @@ from sqlmodel import Session, select
 from ..db import session_scope
 from ..line import channels
 from ..line.channels import ChannelUnavailable
-from ..line.client import LineError
+from ..line.client import LineClient, LineError
 from ..models import LineChannel, LineDryRun, LineFriend, Notification, NotificationStatus as St, Shop
 from ..timeutil import utcnow
 from . import discounts, moot, policies, quota
@@ -36,7 +37,8 @@ BACKOFF_MIN = [1, 5, 30, 120]
 MAX_ATTEMPTS = len(BACKOFF_MIN) + 1
 BATCH = 200
 QUOTA_RETRY = timedelta(hours=1)
-_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="push")
+PUSH_THREADS = 16
+_pool = ThreadPoolExecutor(max_workers=PUSH_THREADS, thread_name_prefix="push")
 _T = Notification.__table__
 
 
@@ -54,25 +56,39 @@ class Outcome:
     captured: list = field(default_factory=list)
 
 
+def stale_query(size: int):
+    """Rows a dead worker left `sending` (by wall clock: a crash is real time passing)."""
+    return (select(Notification).where(Notification.status == St.SENDING,
+                                       Notification.updated_at <= utcnow() - STALE_SENDING)
+            .order_by(Notification.updated_at).limit(size).with_for_update(skip_locked=True))
+
+
+def due_query(now: datetime, size: int):
+    """Waiting rows due at `now`, oldest first; ix_notifications_due (status, due_at) serves it."""
+    return (select(Notification).where(Notification.status == St.SCHEDULED, Notification.due_at <= now)
+            .order_by(Notification.due_at).limit(size).with_for_update(skip_locked=True))
+
+
 def claim(engine: Engine, now: datetime, size: int) -> list[Notification]:
-    """Mark up to `size` due rows (and rows a dead worker left `sending`) as sending."""
+    """Mark up to `size` due rows (and rows a dead worker left `sending`) as sending.
+
+    Each kind is one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING:
+    rows are locked, marked and read back in a single round trip."""
     with session_scope(engine) as s:
-        stale = select(Notification).where(Notification.status == St.SENDING,
-                                           Notification.updated_at <= utcnow() - STALE_SENDING)
-        due = select(Notification).where(Notification.status == St.SCHEDULED, Notification.due_at <= now)
-        rows = list(s.exec(stale.order_by(Notification.updated_at).limit(size).with_for_update(skip_locked=True)))
+        rows = _mark_sending(s, stale_query(size))
         if len(rows) < size:
-            rows += s.exec(due.order_by(Notification.due_at).limit(size - len(rows))
-                           .with_for_update(skip_locked=True)).all()
-        if not rows:
-            return []
-        s.execute(update(Notification).where(Notification.id.in_([r.id for r in rows]))
-                  .values(status=St.SENDING, attempts=Notification.attempts + 1, updated_at=utcnow())
-                  .execution_options(synchronize_session=False))
-        for row in rows:
-            row.attempts += 1
+            rows += _mark_sending(s, due_query(now, size - len(rows)))
         s.expunge_all()
     return rows
+
+
+def _mark_sending(s: Session, query) -> list[Notification]:
+    ids = query.with_only_columns(Notification.id)
+    marked = s.scalars(update(Notification).where(Notification.id.in_(ids))
+                       .values(status=St.SENDING, attempts=Notification.attempts + 1, updated_at=utcnow())
+                       .returning(Notification), execution_options={"synchronize_session": False}).all()
+    # RETURNING has no order; the policies count a friend's caps in due order within a batch.
+    return sorted(marked, key=lambda r: (r.due_at, str(r.id)))
 
 
 def dispatch_due(*, engine: Engine, now: datetime, limit: int = 20_000, batch: int = BATCH) -> dict[str, int]:
@@ -96,26 +112,73 @@ class Batch:
         self.engine, self.now, self.rows = engine, now, rows
 
     def run(self) -> list[Outcome]:
+        self.start()
+        return self.finish()
+
+    def start(self) -> None:
+        """Decide every row, then hand the sends to the push threads (without waiting)."""
         with Session(self.engine) as s:  # a plain read: decide without holding the write lock
             self._load(s)
             decided = [(row, self._decide(s, row)) for row in self.rows]
-        outcomes = [self._settle(row, d) for row, d in decided if d.action != "send"]
-        sends = [row for row, d in decided if d.action == "send"]
-        if len(sends) > 1:  # pool threads need the app (settings, vault) pushed like a request
-            app = current_app._get_current_object()
-            outcomes += _pool.map(lambda row: self._send_in(app, row), sends)
-        else:
-            outcomes += [self._send(r) for r in sends]
-        _record(self.engine, outcomes)
-        return outcomes
+        self.outcomes = [self._settle(row, d) for row, d in decided if d.action != "send"]
+        self.sends = [row for row, d in decided if d.action == "send"]
+        self.captured: list = []  # dry run: (kind, path, body, retry key), matched to rows by key
+        # One LINE client per shop for the batch: the token is decrypted once, not per row.
+        self.clients = {shop_id: self._client(shop_id) for shop_id in {r.shop_id for r in self.sends}}
+        self.futures = self._submit() if self.sends else []
+
+    def finish(self) -> list[Outcome]:
+        """Wait for the pushes, then record every outcome of the batch in one statement."""
+        pushed = {o.id: o for f in self.futures for o in f.result()}
+        by_key: dict[str, list] = {}
+        for kind, path, body, key in self.captured:
+            by_key.setdefault(key, []).append((kind, path, body, key))
+        for row in self.sends:
+            outcome = pushed[row.id]
+            outcome.captured = [LineDryRun(shop_id=row.shop_id, channel_id=self.channels[row.shop_id].id, kind=k,
+                                           path=p, retry_key=r, body=b) for k, p, b, r in by_key.get(str(row.id), ())]
+            self.outcomes.append(outcome)
+        _record(self.engine, self.outcomes)
+        return self.outcomes
+
+    def _submit(self) -> list[Future]:
+        """PUSH_THREADS senders, each inside one app context (settings, vault), take rows
+        from a shared queue: a slow or retried push holds up one sender, not a fixed share."""
+        app = current_app._get_current_object()
+        todo: SimpleQueue = SimpleQueue()
+        for row in self.sends:
+            todo.put(row)
+
+        def sender() -> list[Outcome]:
+            done = []
+            with app.app_context():
+                while True:
+                    try:
+                        row = todo.get_nowait()
+                    except Empty:
+                        return done
+                    done.append(self._send(row))
+
+        return [_pool.submit(sender) for _ in range(min(PUSH_THREADS, len(self.sends)))]
+
+    def _client(self, shop_id: int) -> LineClient | Exception:
+        try:
+            return channels.client_for(self.channels[shop_id], shop=self.shops[shop_id], captured=self.captured)
+        except Exception as exc:  # ChannelUnavailable skips the shop's rows; anything else fails them
+            if not isinstance(exc, ChannelUnavailable):
+                log.exception("LINE client unavailable shop=%s", shop_id)
+            return exc
 
     def _load(self, s: Session) -> None:
         shop_ids = {r.shop_id for r in self.rows}
         friend_ids = {r.friend_id for r in self.rows if r.friend_id}
+        marketing_friends = {r.friend_id for r in self.rows if r.friend_id and r.marketing}
         self.shops = {x.id: x for x in s.exec(select(Shop).where(Shop.id.in_(shop_ids)))}
         self.channels = {c.shop_id: c for c in s.exec(select(LineChannel).where(LineChannel.shop_id.in_(shop_ids)))}
         self.friends = {f.id: f for f in s.exec(select(LineFriend).where(LineFriend.id.in_(friend_ids)))}
-        self.sent = _marketing_sent(s, friend_ids, self.now)
+        # Caps concern marketing only (policies.decide sends transactional rows before
+        # looking at them): an all-transactional batch skips this query altogether.
+        self.sent = _marketing_sent(s, marketing_friends, self.now)
         self.room: dict[int, int | None] = {}
         s.expunge_all()
 
@@ -161,20 +224,17 @@ class Batch:
                            attempts=max(0, row.attempts - 1))
         return Outcome(row.id, St.SKIPPED if decision.action == "skip" else St.CANCELLED, reason=decision.reason)
 
-    def _send_in(self, app, row: Notification) -> Outcome:
-        with app.app_context():
-            return self._send(row)
-
     def _send(self, row: Notification) -> Outcome:
         shop, channel = self.shops[row.shop_id], self.channels[row.shop_id]
         friend = self.friends[row.friend_id]
-        captured: list = []
+        client = self.clients[row.shop_id]
+        if isinstance(client, ChannelUnavailable):
+            return Outcome(row.id, St.SKIPPED, reason="channel_disconnected")
+        if isinstance(client, Exception):
+            return _failure(row, self.now, f"{type(client).__name__}: {client}", retry=True)
         try:
             messages = discounts.prepare(self.engine, row, shop, self.now)
-            client = channels.client_for(channel, shop=shop, captured=captured)
             client.push(friend.line_user_id, messages, retry_key=str(row.id))
-        except ChannelUnavailable:
-            return Outcome(row.id, St.SKIPPED, reason="channel_disconnected")
         except LineError as exc:
             return _failure(row, self.now, str(exc), retry=exc.retryable)
         except Exception as exc:  # a discount Shopify refused, a bug: recorded, retried
@@ -182,9 +242,7 @@ class Batch:
             return _failure(row, self.now, f"{type(exc).__name__}: {exc}", retry=True)
         if row.marketing:
             quota.spent(channel, 1)
-        return Outcome(row.id, St.SENT, sent_at=self.now,
-                       captured=[LineDryRun(shop_id=row.shop_id, channel_id=channel.id, kind=k, path=p, retry_key=key,
-                                            body=b) for k, p, b, key in captured])
+        return Outcome(row.id, St.SENT, sent_at=self.now)
 
 
 def _failure(row: Notification, now: datetime, error: str, *, retry: bool) -> Outcome:

@@ -6,9 +6,9 @@ from sqlmodel import Session, select
 
 from ..formatting import money
 from ..line import messages
-from ..models import Order, OrderLineItem, Shop
+from ..models import Fulfillment, Order, OrderLineItem, Shop
 from ..timeutil import as_utc, utcnow
-from . import abandoned, content, outbox, recipients, repurchase
+from . import abandoned, content, outbox, recipients, repurchase, shipping
 from .config import flow_settings
 from .templates import render
 
@@ -29,6 +29,10 @@ def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
     outcome["repurchase"] = repurchase.plan(session, shop=shop, order=order, items=items, recipient=recipient)
     if topic == "orders/create" and flow_settings(shop, "order_confirmation")["enabled"]:
         outcome["confirmation"] = _confirm(session, shop, order, items, recipient)
+    # A fulfillment delivered before its order found no order to name: announce it now (once, by its key).
+    for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.shop_id == shop.id,
+                                                              Fulfillment.order_shopify_id == order.shopify_id)):
+        outcome.setdefault("shipping", []).extend(shipping.on_fulfillment(session, shop=shop, fulfillment=fulfillment))
     return outcome
 
 

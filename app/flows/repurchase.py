@@ -42,7 +42,9 @@ def cycle_days(settings: dict, product: Product) -> int | None:
 def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineItem], recipient: Recipient) -> int:
     """Cancel waiting reminders for what was bought again; schedule the next ones."""
     settings = flow_settings(shop, "repurchase")
+    ordered_at = as_utc(order.processed_at) or utcnow()
     product_ids = {i.product_shopify_id for i in items if i.product_shopify_id}
+    product_ids -= _bought_later(session, shop, order, product_ids, ordered_at)
     for product_id in product_ids:  # bought again: the earlier reminder is moot
         outbox.cancel(session, shop=shop, reason="bought_again", key_prefix=_prefix(recipient.customer.id, product_id),
                       exclude_key=_key(recipient, product_id, order))
@@ -51,7 +53,6 @@ def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineIte
     products = {p.shopify_id: p for p in session.exec(select(Product).where(
         Product.shop_id == shop.id, Product.shopify_id.in_(product_ids), Product.deleted_at.is_(None)))}
     scheduled = 0
-    ordered_at = as_utc(order.processed_at) or utcnow()
     for item in items:
         product = products.get(item.product_shopify_id)
         days = cycle_days(settings, product) if product else None
@@ -64,6 +65,19 @@ def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineIte
             messages=_message(session, shop, recipient, product, item, days * quantity),
             context={"order_id": order.shopify_id, "product_id": product.shopify_id}) == "scheduled"
     return scheduled
+
+
+def _bought_later(session: Session, shop: Shop, order: Order, product_ids: set[int], ordered_at) -> set[int]:
+    """Products the customer bought again in a later order. A late event of this order
+    (orders/paid days after a konbini payment, a delayed retry) must not cancel the later
+    order's reminder, nor plan one of its own."""
+    if not product_ids or not order.customer_shopify_id:
+        return set()
+    return set(session.exec(
+        select(OrderLineItem.product_shopify_id).join(Order, Order.id == OrderLineItem.order_id)
+        .where(Order.shop_id == shop.id, Order.customer_shopify_id == order.customer_shopify_id, Order.id != order.id,
+               Order.cancelled_at.is_(None), Order.processed_at > ordered_at,
+               OrderLineItem.product_shopify_id.in_(product_ids))))
 
 
 def withdraw(session: Session, *, shop: Shop, order: Order, items: list[OrderLineItem]) -> int:

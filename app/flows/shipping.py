@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from ..models import Fulfillment, Order, Shop
-from ..timeutil import utcnow
+from ..timeutil import as_utc, utcnow
 from . import content, outbox, recipients
 from .config import flow_settings
 from .templates import render
@@ -75,6 +75,8 @@ def _after_delivery(session: Session, shop: Shop, recipient: recipients.Recipien
     buttons = [(content.label("review", recipient.lang), link)] if link else []
     return outbox.schedule(session, shop=shop, flow="after_delivery", step=0,
                            dedupe_key=f"after:{fulfillment.shopify_id}:", recipient=recipient,
-                           due_at=utcnow() + timedelta(days=int(settings["delay_days"])),
+                           # From the delivery Shopify recorded, not from when its (possibly late) webhook came.
+                           due_at=(as_utc(fulfillment.shopify_updated_at) or utcnow())
+                           + timedelta(days=int(settings["delay_days"])),
                            messages=content.with_button(intro, buttons),
                            context={"order_id": order.shopify_id, "fulfillment_id": fulfillment.shopify_id})

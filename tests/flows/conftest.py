@@ -4,16 +4,19 @@ and the worker's two steps (webhooks, then the outbox) at a chosen time."""
 from __future__ import annotations
 
 import copy
+import itertools
 from datetime import datetime
 
 import pytest
 
-from app.flows import quota
+from app.flows import outbox, quota
 from app.flows.dispatcher import dispatch_due
+from app.flows.recipients import Recipient
 from app.line import links
-from app.models import LineFriend, Notification
+from app.models import Customer, LineFriend, Notification
 from app.shopify.events import process_due_events
 from app.timeutil import utcnow
+from tests.fakes.line import new_user_id
 from tests.helpers import rows
 from tests.line.conftest import channel, fake_line, settings, shop, user  # noqa: F401 (fixtures)
 
@@ -65,3 +68,58 @@ def payload_copy(payload):
 def notes(db, *where) -> list[Notification]:
     db.expire_all()
     return sorted(rows(db, Notification, *where), key=lambda n: (n.flow, n.step, n.dedupe_key))
+
+
+_shopify_ids = itertools.count(800_000_000_000_000_000)
+
+
+@pytest.fixture
+def linked_friends(db, shop, channel):  # noqa: F811 (fixtures imported above)
+    """`make(n)`: n LINE friends, each linked to a customer of its own (no webhooks needed)."""
+
+    def make(n: int = 1) -> list[LineFriend]:
+        made = []
+        for _ in range(n):
+            customer = Customer(shop_id=shop.id, shopify_id=next(_shopify_ids))
+            db.add(customer)
+            db.flush()
+            made.append(LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=new_user_id(),
+                                   display_name="テスト", language="ja", followed_at=utcnow(),
+                                   customer_id=customer.id, linked_at=utcnow(), link_method="chat"))
+        db.add_all(made)
+        db.commit()
+        return made
+
+    return make
+
+
+@pytest.fixture
+def put(db, shop):  # noqa: F811 (fixtures imported above)
+    """Put one notification in the outbox for a linked friend, as a flow would; returns the row."""
+
+    def add(friend: LineFriend, flow: str, due_at, *, key: str | None = None, text: str = "テストのお知らせ",
+            context: dict | None = None) -> Notification:
+        db.commit()  # end the session's read snapshot: SQLite refuses a write from a stale one
+        due = datetime.fromisoformat(due_at) if isinstance(due_at, str) else due_at
+        key = key or f"test:{flow}:{next(_shopify_ids)}"
+        recipient = Recipient(friend=friend, customer=db.get(Customer, friend.customer_id), lang="ja", name="テスト")
+        outbox.schedule(db, shop=shop, flow=flow, step=0, dedupe_key=key, due_at=due, recipient=recipient,
+                        messages=[{"type": "text", "text": text}], context=context)
+        db.commit()
+        return rows(db, Notification, Notification.dedupe_key == key)[0]
+
+    return add
+
+
+def set_flow(db, store, flow: str, values: dict) -> None:
+    """Save the merchant's settings of one flow (as the admin's flows page would)."""
+    saved = dict(store.settings or {})
+    saved["flows"] = {**saved.get("flows", {}), flow: values}
+    store.settings = saved
+    db.add(store)
+    db.commit()
+
+
+def button(message: dict, index: int = 0) -> dict:
+    """The action of a Flex message's footer button."""
+    return message["contents"]["footer"]["contents"][index]["action"]

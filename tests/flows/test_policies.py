@@ -1,0 +1,207 @@
+"""Send-time policies: quiet hours in the shop's time zone (DST included), the marketing caps
+across flows, opt-outs, blocks, unlinks, uninstalls and disconnected channels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.flows.policies import quiet_until
+from app.line import links
+from app.models import Notification, Shop
+from app.models import NotificationStatus as St
+from app.timeutil import utcnow
+from tests.helpers import rows
+
+TOKYO, NEW_YORK = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
+DAY = "2026-11-25T01:00:00+00:00"  # 10:00 in Tokyo: outside the default quiet hours
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def local(text: str, tz: ZoneInfo, fold: int = 0) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=tz, fold=fold).astimezone(UTC)
+
+
+def a_shop(timezone: str = "Asia/Tokyo", **policies) -> Shop:
+    return Shop(domain="x.myshopify.com", timezone=timezone, settings={"policies": policies} if policies else {})
+
+
+def row(db, note: Notification) -> Notification:
+    return rows(db, Notification, Notification.id == note.id)[0]
+
+
+# -- quiet_until ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("now", "until"), [
+    ("2026-11-25T22:00", "2026-11-26T09:00"),  # late evening: the next morning
+    ("2026-11-25T21:00", "2026-11-26T09:00"),  # the first minute of quiet
+    ("2026-11-25T23:59", "2026-11-26T09:00"),
+    ("2026-11-26T00:00", "2026-11-26T09:00"),  # after midnight: the same morning
+    ("2026-11-26T03:00", "2026-11-26T09:00"),
+    ("2026-11-26T08:59", "2026-11-26T09:00"),
+    ("2026-11-26T09:00", None),  # quiet is over
+    ("2026-11-26T12:00", None),
+    ("2026-11-26T20:59", None),
+])
+def test_quiet_hours_across_midnight_in_tokyo(now, until):
+    got = quiet_until(a_shop(), local(now, TOKYO))
+    assert got == (local(until, TOKYO) if until else None)
+
+
+@pytest.mark.parametrize(("now", "fold", "morning"), [
+    ("2026-03-07T22:00", 0, "2026-03-08"),  # EST evening; clocks spring forward at 02:00
+    ("2026-03-08T01:30", 0, "2026-03-08"),  # just before the gap
+    ("2026-03-08T03:30", 0, "2026-03-08"),  # just after it (EDT)
+    ("2026-10-31T22:00", 0, "2026-11-01"),  # EDT evening; clocks fall back at 02:00
+    ("2026-11-01T01:30", 0, "2026-11-01"),  # the first 01:30 (EDT)
+    ("2026-11-01T01:30", 1, "2026-11-01"),  # the repeated 01:30 (EST)
+])
+def test_quiet_hours_end_at_nine_local_on_dst_nights(now, fold, morning):
+    got = quiet_until(a_shop("America/New_York"), local(now, NEW_YORK, fold))
+    wall = got.astimezone(NEW_YORK)
+    assert (wall.date().isoformat(), wall.hour, wall.minute) == (morning, 9, 0)
+    # 13:00 UTC after spring-forward (EDT, -4); 14:00 UTC after fall-back (EST, -5)
+    assert got == at(f"{morning}T{13 if morning.startswith('2026-03') else 14}:00:00+00:00")
+
+
+def test_a_daytime_quiet_window():
+    shop = a_shop(quiet_start="12:00", quiet_end="14:00")
+    assert quiet_until(shop, local("2026-11-25T13:00", TOKYO)) == local("2026-11-25T14:00", TOKYO)
+    assert quiet_until(shop, local("2026-11-25T12:00", TOKYO)) == local("2026-11-25T14:00", TOKYO)
+    for outside in ("2026-11-25T11:59", "2026-11-25T14:00", "2026-11-25T23:00", "2026-11-25T03:00"):
+        assert quiet_until(shop, local(outside, TOKYO)) is None
+
+
+@pytest.mark.parametrize("hour", ["00:00", "03:00", "09:00", "21:00", "23:30"])
+def test_equal_start_and_end_disable_quiet_hours(hour):
+    shop = a_shop(quiet_start="21:00", quiet_end="21:00")
+    assert quiet_until(shop, local(f"2026-11-25T{hour}", TOKYO)) is None
+
+
+# -- through the dispatcher ------------------------------------------------------------------
+
+def test_marketing_due_in_quiet_hours_waits_for_the_morning_then_goes(db, friend, put, dispatch, fake_line):
+    note = put(friend, "abandoned_checkout", "2026-11-25T13:00:00+00:00")  # 22:00 in Tokyo
+    assert dispatch("2026-11-25T13:30:00+00:00") == {"quiet_hours": 1}
+    waiting = row(db, note)
+    assert (waiting.status, waiting.reason, waiting.attempts) == (St.SCHEDULED, "quiet_hours", 0)
+    assert waiting.due_at == local("2026-11-26T09:00", TOKYO)
+    assert fake_line.pushes() == []
+
+    assert dispatch("2026-11-25T23:59:00+00:00") == {}  # 08:59: still waiting
+    assert dispatch("2026-11-26T00:00:00+00:00") == {"sent": 1}
+    assert row(db, note).status == St.SENT
+    assert fake_line.accepted_retry_keys() == [str(note.id)]
+
+
+def test_order_confirmation_goes_out_in_quiet_hours(db, friend, put, dispatch, fake_line):
+    note = put(friend, "order_confirmation", "2026-11-25T15:00:00+00:00")  # 00:00 in Tokyo
+    assert dispatch("2026-11-25T15:00:00+00:00") == {"sent": 1}
+    assert row(db, note).status == St.SENT
+    assert [p.to for p in fake_line.pushes()] == [friend.line_user_id]
+
+
+def test_second_marketing_message_within_a_day_is_skipped(db, friend, put, dispatch, fake_line):
+    first = put(friend, "abandoned_checkout", DAY)
+    dispatch(DAY)
+    second = put(friend, "abandoned_cart", "2026-11-26T00:30:00+00:00")  # 23.5 h later
+    assert dispatch("2026-11-26T00:30:00+00:00") == {"skipped": 1}
+    assert (row(db, second).status, row(db, second).reason) == (St.SKIPPED, "cap_per_day")
+    third = put(friend, "abandoned_checkout", "2026-11-26T01:01:00+00:00")  # 24 h + 1 min later
+    assert dispatch("2026-11-26T01:01:00+00:00") == {"sent": 1}
+    assert fake_line.accepted_retry_keys() == [str(first.id), str(third.id)]
+
+
+def test_a_delayable_flow_waits_a_day_instead_of_being_skipped(db, friend, put, dispatch, fake_line):
+    put(friend, "abandoned_checkout", DAY)
+    dispatch(DAY)
+    reminder = put(friend, "repurchase", "2026-11-25T02:00:00+00:00")
+    assert dispatch("2026-11-25T02:00:00+00:00") == {"cap_per_day": 1}
+    waiting = row(db, reminder)
+    assert (waiting.status, waiting.reason) == (St.SCHEDULED, "cap_per_day")
+    assert waiting.due_at == at("2026-11-26T02:00:00+00:00")
+    assert dispatch("2026-11-26T02:00:00+00:00") == {"sent": 1}
+    assert len(fake_line.pushes()) == 2
+
+
+def test_fifth_marketing_message_within_30_days_is_skipped(db, friend, put, dispatch, fake_line):
+    start = at(DAY)
+    sent = []
+    for day in range(4):  # 25 h apart: never two within a day
+        when = start + timedelta(hours=25 * day)
+        sent.append(put(friend, "abandoned_checkout", when))
+        assert dispatch(when) == {"sent": 1}
+    fifth_at = start + timedelta(hours=25 * 4)
+    fifth = put(friend, "abandoned_cart", fifth_at)
+    assert dispatch(fifth_at) == {"skipped": 1}
+    assert (row(db, fifth).status, row(db, fifth).reason) == (St.SKIPPED, "cap_per_30_days")
+    later = start + timedelta(days=30, minutes=1)  # the first one has left the window
+    sixth = put(friend, "abandoned_checkout", later)
+    assert dispatch(later) == {"sent": 1}
+    assert fake_line.accepted_retry_keys() == [str(n.id) for n in sent] + [str(sixth.id)]
+
+
+def test_two_due_marketing_messages_in_one_batch_send_only_one(db, friend, put, dispatch, fake_line):
+    a = put(friend, "abandoned_checkout", "2026-11-25T00:50:00+00:00")
+    b = put(friend, "abandoned_cart", "2026-11-25T00:55:00+00:00")
+    assert dispatch(DAY) == {"sent": 1, "skipped": 1}
+    outcomes = {n.id: (n.status, n.reason) for n in (row(db, a), row(db, b))}
+    assert outcomes == {a.id: (St.SENT, None), b.id: (St.SKIPPED, "cap_per_day")}
+    assert fake_line.accepted_retry_keys() == [str(a.id)]
+
+
+def test_opted_out_friend_gets_transactional_but_no_marketing(db, friend, put, dispatch, fake_line):
+    friend.marketing_opt_out_at = utcnow()
+    db.add(friend)
+    db.commit()
+    reminder = put(friend, "abandoned_checkout", DAY)
+    order = put(friend, "order_confirmation", DAY)
+    assert dispatch(DAY) == {"sent": 1, "skipped": 1}
+    assert (row(db, reminder).status, row(db, reminder).reason) == (St.SKIPPED, "opted_out")
+    assert row(db, order).status == St.SENT
+    assert fake_line.accepted_retry_keys() == [str(order.id)]
+
+
+def test_blocked_friend_gets_nothing(db, friend, put, dispatch, fake_line):
+    notes = [put(friend, "abandoned_checkout", DAY), put(friend, "order_confirmation", DAY)]
+    friend.is_blocked, friend.blocked_at = True, utcnow()
+    db.add(friend)
+    db.commit()
+    assert dispatch(DAY) == {"skipped": 2}
+    assert {(row(db, n).status, row(db, n).reason) for n in notes} == {(St.SKIPPED, "blocked")}
+    assert fake_line.pushes() == []
+
+
+def test_friend_unlinked_after_scheduling_gets_nothing(db, app, shop, friend, put, dispatch, fake_line):
+    notes = [put(friend, "abandoned_checkout", DAY), put(friend, "order_confirmation", DAY)]
+    with app.app_context():
+        assert links.unlink(db, shop=shop, friend=friend, method="chat", actor="test")
+        db.commit()
+    assert dispatch(DAY) == {"skipped": 2}
+    assert {(row(db, n).status, row(db, n).reason) for n in notes} == {(St.SKIPPED, "unlinked")}
+    assert fake_line.pushes() == []
+
+
+def test_uninstalled_app_cancels_everything(db, shop, friend, put, dispatch, fake_line):
+    notes = [put(friend, "abandoned_checkout", DAY), put(friend, "order_confirmation", DAY)]
+    shop.uninstalled_at = utcnow()
+    db.add(shop)
+    db.commit()
+    assert dispatch(DAY) == {"cancelled": 2}
+    assert {(row(db, n).status, row(db, n).reason) for n in notes} == {(St.CANCELLED, "app_uninstalled")}
+    assert fake_line.pushes() == []
+
+
+def test_disconnected_channel_sends_nothing(db, channel, friend, put, dispatch, fake_line):
+    notes = [put(friend, "abandoned_checkout", DAY), put(friend, "order_confirmation", DAY)]
+    channel.disconnected_at = utcnow()
+    db.add(channel)
+    db.commit()
+    assert dispatch(DAY) == {"skipped": 2}
+    assert {(row(db, n).status, row(db, n).reason) for n in notes} == {(St.SKIPPED, "channel_disconnected")}
+    assert fake_line.pushes() == []
