@@ -52,6 +52,8 @@ class Settings:
     delivery_mode: str = "live"
     # Each process paces a channel at this share of LINE's rate (1/N with N sending workers).
     line_rate_share: float = 1.0
+    # Pushes in flight at once per worker process (LINE answers in tens of ms: threads wait).
+    line_push_threads: int = 16
     webhook_max_bytes: int = 5 * 1024 * 1024
     # Refresh an expiring offline token this long before it runs out.
     token_refresh_margin_s: int = 15 * 60
@@ -97,6 +99,7 @@ class Settings:
             line_access_base=env.get("LINE_ACCESS_BASE", cls.line_access_base).rstrip("/"),
             delivery_mode=env.get("DELIVERY_MODE", "live"),
             line_rate_share=_share(env.get("LINE_RATE_SHARE", "1")),
+            line_push_threads=_threads(env.get("LINE_PUSH_THREADS", "16")),
             log_level=env.get("LOG_LEVEL", "INFO"),
             trust_proxy=env.get("TRUST_PROXY", "1" if env.get("SHOPIFY_API_KEY") else "0") == "1",
         )
@@ -151,6 +154,12 @@ def _share(value: str) -> float:
     if not 0 < share <= 1:
         raise SettingsError("LINE_RATE_SHARE must be a number between 0 and 1")
     return share
+
+
+def _threads(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 256:
+        raise SettingsError("LINE_PUSH_THREADS must be a whole number from 1 to 256")
+    return int(value)
 
 
 def _local_secret(name: str, make) -> str:

@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import Session, select
 
 from app import create_app
-from app.flows import dispatcher
 from app.jobs import JOBS, run_job
 from app.line import channels
 from app.models import LineChannel, LineFriend, Shop
@@ -59,7 +58,7 @@ def bare(app, n: int) -> dict:
     def push(i: int) -> str:
         return client.push(users[i % len(users)], MESSAGES, retry_key=str(uuid.uuid4())).outcome
 
-    with ThreadPoolExecutor(max_workers=dispatcher.PUSH_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=app.extensions["tsunagu.settings"].line_push_threads) as pool:
         outcomes.update(pool.map(push, range(n)))
     return {"outcomes": dict(outcomes), "runs": 1}
 

@@ -318,6 +318,7 @@ def main() -> None:
             print(f"BENCH {target} 0 msg/s target >= 1000 MISS")
         print("BENCH dispatch-due-query-p95 0 ms target <= 50 MISS")
         return
+    from app.config import Settings
     from app.flows import dispatcher
 
     port = common.free_port()
@@ -325,7 +326,7 @@ def main() -> None:
     env.update(LINE_API_BASE=f"http://127.0.0.1:{port}", DELIVERY_MODE="live", LOG_LEVEL="WARNING")
     n = work.messages
     print(f"workload ({'quick' if work is QUICK else 'full'}): {n:,} due order_confirmation notifications per"
-          f" dispatch phase ({n:,} linked friends, one each), batch {dispatcher.BATCH}, {dispatcher.PUSH_THREADS}"
+          f" dispatch phase ({n:,} linked friends, one each), batch {dispatcher.BATCH}, {Settings().line_push_threads}"
           f" push threads per process; claim query on {work.rows:,} rows ({work.due_in_table:,} due,"
           f" {work.scheduled_in_table:,} due later, the rest sent/cancelled history)")
     print(f"  PostgreSQL {url.rsplit('/', 1)[-1]} on 127.0.0.1; fake LINE push on 127.0.0.1:{port} (own process);"

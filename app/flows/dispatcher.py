@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..db import session_scope
+from ..ext import settings
 from ..line import channels
 from ..line.channels import ChannelUnavailable
 from ..line.client import LineClient, LineError
@@ -37,8 +38,7 @@ BACKOFF_MIN = [1, 5, 30, 120]
 MAX_ATTEMPTS = len(BACKOFF_MIN) + 1
 BATCH = 200
 QUOTA_RETRY = timedelta(hours=1)
-PUSH_THREADS = 16
-_pool = ThreadPoolExecutor(max_workers=PUSH_THREADS, thread_name_prefix="push")
+_pools: dict[int, ThreadPoolExecutor] = {}
 _T = Notification.__table__
 
 
@@ -146,20 +146,25 @@ class Batch:
         from a shared queue: a slow or retried push holds up one sender, not a fixed share."""
         app = current_app._get_current_object()
         todo: SimpleQueue = SimpleQueue()
-        for row in self.sends:
-            todo.put(row)
+        by_friend: dict[int, list[Notification]] = {}
+        for row in self.sends:  # a friend's rows go in due order, by one sender
+            by_friend.setdefault(row.friend_id, []).append(row)
+        for rows in by_friend.values():
+            todo.put(rows)
 
         def sender() -> list[Outcome]:
             done = []
             with app.app_context():
                 while True:
                     try:
-                        row = todo.get_nowait()
+                        rows = todo.get_nowait()
                     except Empty:
                         return done
-                    done.append(self._send(row))
+                    done += [self._send(row) for row in rows]
 
-        return [_pool.submit(sender) for _ in range(min(PUSH_THREADS, len(self.sends)))]
+        threads = settings().line_push_threads
+        pool = _pools.get(threads) or _pools.setdefault(threads, ThreadPoolExecutor(threads, "push"))
+        return [pool.submit(sender) for _ in range(min(threads, len(by_friend)))]
 
     def _client(self, shop_id: int) -> LineClient | Exception:
         try:
@@ -234,13 +239,13 @@ class Batch:
             return _failure(row, self.now, f"{type(client).__name__}: {client}", retry=True)
         try:
             messages = discounts.prepare(self.engine, row, shop, self.now)
-            client.push(friend.line_user_id, messages, retry_key=str(row.id))
+            sent = client.push(friend.line_user_id, messages, retry_key=str(row.id))
         except LineError as exc:
             return _failure(row, self.now, str(exc), retry=exc.retryable)
         except Exception as exc:  # a discount Shopify refused, a bug: recorded, retried
             log.exception("notification failed id=%s", row.id)
             return _failure(row, self.now, f"{type(exc).__name__}: {exc}", retry=True)
-        if row.marketing:
+        if sent.outcome == "sent":  # every real push uses the month's quota; a 409 repeat does not
             quota.spent(channel, 1)
         return Outcome(row.id, St.SENT, sent_at=self.now)
 

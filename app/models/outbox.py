@@ -30,6 +30,8 @@ class Notification(SQLModel, table=True):
         UniqueConstraint("shop_id", "dedupe_key", name="uq_notifications_shop_dedupe"),
         Index("ix_notifications_due", "status", "due_at"),
         Index("ix_notifications_shop_created", "shop_id", "created_at"),
+        # A friend's recent messages: the marketing caps count them for every batch.
+        Index("ix_notifications_friend_sent", "friend_id", "sent_at"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)

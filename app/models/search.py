@@ -17,7 +17,7 @@ class ProductSearch(SQLModel, table=True):
 
     SQLite indexes `title`/`doc` with an FTS5 trigram table (product_fts) and `grams`
     with a word-tokenised one (product_grams), kept in step by triggers; PostgreSQL with
-    pg_trgm GIN indexes and a GIN index on the grams array. Migration 0003 makes them.
+    pg_trgm GIN indexes and a GIN index on the grams array. Migrations 0003-0004 make them.
     """
 
     __tablename__ = "product_search"

@@ -22,32 +22,21 @@ depends_on = None
 
 
 SQLITE_FTS = [
-    # External-content FTS5 tables over product_search (kept in step by triggers):
-    # product_fts, trigram-tokenised, for substrings of 3+ characters with no word
-    # boundaries (what Japanese needs), with the title as its own column so title
-    # matches can be found first; product_grams for the 1-2 character words of titles,
-    # tags, types and vendors ("茶", "靴下"), which trigrams cannot find.
-    "CREATE VIRTUAL TABLE product_fts USING fts5(title, doc, content='product_search', "
+    # External-content FTS5 table over product_search.doc, trigram-tokenised: substring
+    # search with no word boundaries, which is what Japanese text needs.
+    "CREATE VIRTUAL TABLE product_fts USING fts5(doc, content='product_search', "
     "content_rowid='product_id', tokenize='trigram')",
-    "CREATE VIRTUAL TABLE product_grams USING fts5(grams, content='product_search', "
-    "content_rowid='product_id', tokenize='unicode61 remove_diacritics 0')",
     "CREATE TRIGGER product_fts_insert AFTER INSERT ON product_search BEGIN "
-    "INSERT INTO product_fts(rowid, title, doc) VALUES (new.product_id, new.title, new.doc); "
-    "INSERT INTO product_grams(rowid, grams) VALUES (new.product_id, new.grams); END",
+    "INSERT INTO product_fts(rowid, doc) VALUES (new.product_id, new.doc); END",
     "CREATE TRIGGER product_fts_delete AFTER DELETE ON product_search BEGIN "
-    "INSERT INTO product_fts(product_fts, rowid, title, doc) VALUES ('delete', old.product_id, old.title, old.doc); "
-    "INSERT INTO product_grams(product_grams, rowid, grams) VALUES ('delete', old.product_id, old.grams); END",
-    "CREATE TRIGGER product_fts_update AFTER UPDATE OF title, doc, grams ON product_search BEGIN "
-    "INSERT INTO product_fts(product_fts, rowid, title, doc) VALUES ('delete', old.product_id, old.title, old.doc); "
-    "INSERT INTO product_grams(product_grams, rowid, grams) VALUES ('delete', old.product_id, old.grams); "
-    "INSERT INTO product_fts(rowid, title, doc) VALUES (new.product_id, new.title, new.doc); "
-    "INSERT INTO product_grams(rowid, grams) VALUES (new.product_id, new.grams); END",
+    "INSERT INTO product_fts(product_fts, rowid, doc) VALUES ('delete', old.product_id, old.doc); END",
+    "CREATE TRIGGER product_fts_update AFTER UPDATE OF doc ON product_search BEGIN "
+    "INSERT INTO product_fts(product_fts, rowid, doc) VALUES ('delete', old.product_id, old.doc); "
+    "INSERT INTO product_fts(rowid, doc) VALUES (new.product_id, new.doc); END",
 ]
 POSTGRES_TRGM = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX ix_product_search_doc_trgm ON product_search USING gin (doc gin_trgm_ops)",
-    "CREATE INDEX ix_product_search_title_trgm ON product_search USING gin (title gin_trgm_ops)",
-    "CREATE INDEX ix_product_search_grams ON product_search USING gin (string_to_array(grams, ' '))",
 ]
 
 
@@ -62,10 +51,8 @@ def _hand_made_down() -> None:
         for name in ("product_fts_insert", "product_fts_delete", "product_fts_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS product_fts")
-        op.execute("DROP TABLE IF EXISTS product_grams")
     else:
-        for name in ("ix_product_search_doc_trgm", "ix_product_search_title_trgm", "ix_product_search_grams"):
-            op.execute(f"DROP INDEX IF EXISTS {name}")
+        op.execute("DROP INDEX IF EXISTS ix_product_search_doc_trgm")
 
 
 def upgrade() -> None:
@@ -129,7 +116,6 @@ def upgrade() -> None:
     sa.Column('variants', sa.Text(), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('doc', sa.Text(), nullable=False),
-    sa.Column('grams', sa.Text(), nullable=False),
     sa.Column('searchable', sa.Boolean(), nullable=False),
     sa.Column('in_stock', sa.Boolean(), nullable=False),
     sa.Column('recent_sales', sa.Integer(), nullable=False),
