@@ -54,3 +54,14 @@ def test_line_rate_share_divides_the_pace_between_workers():
     for bad in ("0", "2", "half"):
         with pytest.raises(SettingsError, match="LINE_RATE_SHARE"):
             Settings.from_env({**base, "LINE_RATE_SHARE": bad})
+
+
+def test_push_threads_must_be_a_sensible_number():
+    import pytest
+
+    from app.config import Settings, SettingsError
+
+    assert Settings.from_env({"LINE_PUSH_THREADS": "32"}).line_push_threads == 32
+    for bad in ("0", "-1", "many", "1000"):
+        with pytest.raises(SettingsError, match="LINE_PUSH_THREADS"):
+            Settings.from_env({"LINE_PUSH_THREADS": bad})
