@@ -36,6 +36,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure_logging(settings)
 
     from .admin.api import bp as admin_api_bp
+    from .admin.dashboard_api import bp as dashboard_api_bp
+    from .admin.flows_api import bp as flows_api_bp
+    from .admin.people_api import bp as people_api_bp
     from .admin.search_api import bp as search_api_bp
     from .admin.views import bp as admin_bp
     from .cli import register_cli
@@ -44,9 +47,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .shopify.auth import bp as auth_bp
     from .shopify.proxy import bp as proxy_bp
     from .shopify.webhooks import bp as webhooks_bp
+    from .tracking.redirect import bp as tracking_bp
 
     for blueprint in (webhooks_bp, auth_bp, admin_bp, admin_api_bp, search_api_bp, proxy_bp, line_webhooks_bp,
-                      line_login_bp):
+                      line_login_bp, people_api_bp, flows_api_bp, dashboard_api_bp, tracking_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import texts_dashboard, texts_flow_editor, texts_people
+
 TEXTS: dict[str, dict[str, str]] = {
     "app_name": {"ja": "Tsunagu", "en": "Tsunagu"},
     "nav.home": {"ja": "ホーム", "en": "Home"},
@@ -240,6 +242,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "nstatus.cancelled": {"ja": "取消", "en": "Cancelled"},
     "nstatus.failed": {"ja": "失敗", "en": "Failed"},
 }
+
+# Each admin area keeps its texts in its own module.
+for _area in (texts_dashboard, texts_flow_editor, texts_people):
+    TEXTS.update(_area.TEXTS)
 
 
 def language(locale: str | None) -> str:

@@ -62,7 +62,7 @@ def home(shop: Shop):
     )
 
 
-def _coming_soon(endpoint: str, area: str):
+def coming_soon(endpoint: str, area: str):
     @embedded
     def view(shop: Shop):
         return _render(shop, "admin/coming_soon.html", f"admin.{endpoint}", area=area)
@@ -81,8 +81,6 @@ def flows(shop: Shop):
                    suggestions=flows_queries.cycle_suggestions(session=session, shop=shop))
 
 
-bp.add_url_rule("/customers", view_func=_coming_soon("customers", "customers"))
-bp.add_url_rule("/messages", view_func=_coming_soon("messages", "messages"))
 
 
 @bp.get("/keywords")
@@ -128,3 +126,6 @@ def privacy_export(shop: Shop, request_id: int):
     filename = f"data-request-{req.customer_shopify_id or req.id}.json"
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+from . import people_pages  # noqa: E402,F401 (registers its pages on bp)

@@ -1,5 +1,6 @@
 """SQLModel tables. Every row carries its shop; migrations are the only schema source."""
 
+from .attribution import Attribution, FriendBlock, LinkClick, TrackedLink
 from .catalog import Product, ProductVariant
 from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
 from .events import ComplianceRequest, WebhookEvent, WebhookStatus
@@ -9,6 +10,10 @@ from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymG
 from .shop import Shop
 
 __all__ = [
+    "Attribution",
+    "FriendBlock",
+    "LinkClick",
+    "TrackedLink",
     "CatalogSync",
     "KeywordRule",
     "ProductSearch",

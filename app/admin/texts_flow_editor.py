@@ -1,0 +1,5 @@
+"""Admin texts: Flows editor (Japanese default, English)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {}
