@@ -71,17 +71,17 @@ def _any_in(column, alternatives: list[str]):
     return or_(*[column.like(_like(a), escape="\\") for a in alternatives])
 
 
-def _tier(query: str, expanded: list[list[str]]):
+def _tier(query: str, expanded: list[list[str]], c=S):
     in_title = _like(query)
-    in_meta = or_(*[_any_in(S.meta, alts) for alts in expanded])
+    in_meta = or_(*[_any_in(c.meta, alts) for alts in expanded])
     return case(
-        (S.title == query, 0),
-        (S.title.like(in_title[1:], escape="\\"), 1),
+        (c.title == query, 0),
+        (c.title.like(in_title[1:], escape="\\"), 1),
         # "緑茶" in the title of a product whose type or tags say 緑茶 beats a 緑茶 soap
-        (and_(S.title.like(in_title, escape="\\"), in_meta), 2),
-        (S.title.like(in_title, escape="\\"), 3),
-        (and_(*[_any_in(S.title, alts) for alts in expanded]), 4),
-        (and_(*[or_(_any_in(S.title, alts), _any_in(S.meta, alts)) for alts in expanded]), 5),
+        (and_(c.title.like(in_title, escape="\\"), in_meta), 2),
+        (c.title.like(in_title, escape="\\"), 3),
+        (and_(*[_any_in(c.title, alts) for alts in expanded]), 4),
+        (and_(*[or_(_any_in(c.title, alts), _any_in(c.meta, alts)) for alts in expanded]), 5),
         else_=6,
     )
 
@@ -104,25 +104,36 @@ def _word_matches(alternatives: list[str], sqlite: bool):
                  for a in alternatives])
 
 
-def _driver(session: Session, shop: Shop, expanded: list[list[str]], sqlite: bool):
-    """A capped set of candidate ids from an index: the first word's matches (a word
-    with no short synonyms preferred, so the trigram index does the work), title
-    matches first so the best-ranked products are never cut off."""
-    alts = max(expanded, key=lambda a: (not any(_short(x) for x in a), min(len(x) for x in a)))
-    if sqlite:
-        long_alts, short_alts = [a for a in alts if not _short(a)], [a for a in alts if _short(a)]
-        parts = []
-        if long_alts:
-            phrase = " OR ".join(_fts_phrase(a) for a in long_alts)
-            parts += [_fts_ids("product_fts", f"title : ({phrase})"), _fts_ids("product_fts", f"({phrase})")]
-        if short_alts:
-            parts.append(_fts_ids("product_grams", " OR ".join(_fts_phrase(a) for a in short_alts)))
-        return _union(parts)
+def driving_word(expanded: list[list[str]]) -> list[str]:
+    """The word whose matches are looked up in an index: one with no short synonyms
+    preferred (the trigram index does the work), then the longest."""
+    return max(expanded, key=lambda a: (not any(_short(x) for x in a), min(len(x) for x in a)))
+
+
+def _driver(session: Session, shop: Shop, expanded: list[list[str]]):
+    """SQLite: a capped set of candidate ids from the FTS tables: the driving word's
+    matches, title matches first so the best-ranked products are never cut off."""
+    alts = driving_word(expanded)
+    long_alts, short_alts = [a for a in alts if not _short(a)], [a for a in alts if _short(a)]
+    parts = []
+    if long_alts:
+        phrase = " OR ".join(_fts_phrase(a) for a in long_alts)
+        parts += [_fts_ids("product_fts", f"title : ({phrase})"), _fts_ids("product_fts", f"({phrase})")]
+    if short_alts:
+        parts.append(_fts_ids("product_grams", " OR ".join(_fts_phrase(a) for a in short_alts)))
+    return _union(parts)
+
+
+def _pg_candidates(shop: Shop, expanded: list[list[str]]):
+    """PostgreSQL: the same capped candidates, carrying every column the ranking needs, so
+    nothing joins back to the table (a join lets the planner pick a scan of every product)."""
+    alts = driving_word(expanded)
+    columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.doc, S.grams)
     scoped = [S.shop_id == shop.id, S.searchable.is_(True)]
-    title_first = (select(S.product_id.label("id")).where(*scoped, or_(
+    title_first = (select(*columns).where(*scoped, or_(
         *[S.title.like(_like(a), escape="\\") for a in alts if not _short(a)] or [literal(False)])).limit(CAP))
-    anywhere = select(S.product_id.label("id")).where(*scoped, _word_matches(alts, sqlite)).limit(CAP)
-    return _union([title_first, anywhere])
+    anywhere = select(*columns).where(*scoped, _word_matches(alts, False)).limit(CAP)
+    return union(title_first, anywhere).subquery("candidates")
 
 
 def _fts_ids(table: str, match: str):
@@ -136,21 +147,23 @@ def _union(parts: list):
     return union(*wrapped) if len(wrapped) > 1 else wrapped[0]
 
 
-def _candidates(session: Session, shop: Shop, expanded: list[list[str]]):
-    """WHERE conditions: every word matches, drawn from an indexed, capped candidate set."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    # On SQLite `+ 0` keeps the planner off the (shop, searchable) index, which would
+def _sqlite_statement(session: Session, shop: Shop, normalized: str, expanded: list[list[str]]):
+    # `shop_id + 0` keeps SQLite's planner off the (shop, searchable) index, which would
     # walk every product of the shop instead of starting from the FTS hits.
-    shop_column = S.shop_id + 0 if sqlite else S.shop_id
-    conditions = [shop_column == shop.id, S.searchable.is_(True),
-                  S.product_id.in_(_driver(session, shop, expanded, sqlite))]
-    if sqlite:
-        return conditions + [_word_matches(alts, sqlite) for alts in expanded]
-    # On PostgreSQL the words are checked as plain filters (strpos, which no index serves):
-    # with LIKE the planner would also probe the trigram index for every word, guess one
-    # row, and nest-loop it against the candidate set (250 ms on 100,000 products).
-    return conditions + [or_(*[func.strpos(S.grams if _short(a) else S.doc, f" {a} " if _short(a) else a) > 0
-                               for a in alts]) for alts in expanded]
+    return (select(S.product_id, S.in_stock)
+            .where(S.shop_id + 0 == shop.id, S.searchable.is_(True),
+                   S.product_id.in_(_driver(session, shop, expanded)),
+                   *[_word_matches(alts, True) for alts in expanded])
+            .order_by(_tier(normalized, expanded), S.in_stock.desc(), S.recent_sales.desc(), S.product_id))
+
+
+def _pg_statement(shop: Shop, normalized: str, expanded: list[list[str]]):
+    c = _pg_candidates(shop, expanded).c
+    driving = driving_word(expanded)  # matched exactly by the candidates already
+    others = [or_(*[func.strpos(c.grams, f" {a} ") > 0 if _short(a) else func.strpos(c.doc, a) > 0 for a in alts])
+              for alts in expanded if alts is not driving]
+    return (select(c.product_id, c.in_stock).where(*others)
+            .order_by(_tier(normalized, expanded, c), c.in_stock.desc(), c.recent_sales.desc(), c.product_id))
 
 
 def search(session: Session, shop: Shop, query: str, *, limit: int = 10,
@@ -160,10 +173,11 @@ def search(session: Session, shop: Shop, query: str, *, limit: int = 10,
     if not words:
         return Results(normalized, [], False)
     expanded = expand(words, synonyms_for(session, shop) if groups is None else groups)
-    statement = (select(S.product_id, S.in_stock)
-                 .where(*_candidates(session, shop, expanded))
-                 .order_by(_tier(normalized, expanded), S.in_stock.desc(), S.recent_sales.desc(), S.product_id)
-                 .limit(limit + 1))
+    if session.get_bind().dialect.name == "sqlite":
+        statement = _sqlite_statement(session, shop, normalized, expanded)
+    else:
+        statement = _pg_statement(shop, normalized, expanded)
+    statement = statement.limit(limit + 1)
     hits = session.execute(statement).all()
     return Results(normalized, _load(session, hits[:limit]), len(hits) > limit)
 
