@@ -19,6 +19,7 @@ from ..sync.fulfillments import upsert_fulfillment
 from ..sync.orders import upsert_order
 from ..timeutil import utcnow
 from .catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_products
+from .history import seed_history
 from .line import seed_line
 from .orders import demo_fulfillments, demo_orders
 from .placeholder import write_placeholders
@@ -72,6 +73,7 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
             for payload in payloads:
                 upsert(session=session, shop=shop, payload=payload)
         line = seed_line(session, shop)
+        line.update(seed_history(session, shop, now=now))
         _demo_flow_settings(shop)
         refresh_best_sellers(session=session, now=now, shop_id=shop.id)
         synced = session.get(CatalogSync, sync_id)

@@ -148,17 +148,22 @@ def _schedule_steps(session: Session, shop: Shop, recipient: Recipient, *, flow:
     outcomes = []
     for step, config in enumerate(settings["steps"][:MAX_STEPS]):
         discount = config.get("discount") or None
-        intro = render(shop, flow, recipient.lang, {
-            "customer_name": recipient.name, "total": total, "items": content.items_text(shown, recipient.lang),
-            "checkout_url": url, "cart_url": url})
-        messages = content.basket(intro=intro, title=content.label("cart_title", recipient.lang), items=shown,
-                                  total=total, lang=recipient.lang, button=(content.label(button, recipient.lang), url),
-                                  discount=discount is not None)
+        messages = reminder_messages(shop, flow=flow, lang=recipient.lang, name=recipient.name, items=shown,
+                                     total=total, url=url, button=button, discount=discount is not None)
         outcomes.append(outbox.schedule(
             session, shop=shop, flow=flow, step=step, dedupe_key=f"{prefix}{step}", recipient=recipient,
             due_at=base + timedelta(minutes=int(config["delay_min"])), messages=messages,
             context={**context, "discount": discount}, refresh=True))
     return ",".join(outcomes)
+
+
+def reminder_messages(shop: Shop, *, flow: str, lang: str, name: str, items: list[content.Item], total: str,
+                      url: str, button: str, discount: bool) -> list[dict]:
+    """One reminder step's messages (also what the admin's preview shows)."""
+    intro = render(shop, flow, lang, {"customer_name": name, "total": total, "items": content.items_text(items, lang),
+                                      "checkout_url": url, "cart_url": url})
+    return content.basket(intro=intro, title=content.label("cart_title", lang), items=items, total=total, lang=lang,
+                          button=(content.label(button, lang), url), discount=discount)
 
 
 def _items(session: Session, shop: Shop, items: list[dict]) -> list[content.Item]:

@@ -39,7 +39,7 @@ def prepare(engine: Engine, row: Notification, shop: Shop, now: datetime) -> lis
     """The row's messages ready to send: its step's code created (once) and filled in."""
     config = (row.context or {}).get("discount")
     if not config:
-        return _fill(row.messages, "", "")
+        return fill_marks(row.messages, "", "")
     issued = (row.context or {}).get("discount_issued")
     if not issued:  # the code and its end are fixed (saved) before Shopify is asked
         expires = now + timedelta(days=int(config.get("expires_days") or 7))
@@ -49,7 +49,7 @@ def prepare(engine: Engine, row: Notification, shop: Shop, now: datetime) -> lis
             _create_in_shopify(engine, row, shop, config, issued["code"], now,
                                datetime.fromisoformat(issued["ends_at"]))
         issued = _save(engine, row, {**issued, "created": True})
-    return _fill(row.messages, issued["code"], local_time(datetime.fromisoformat(issued["ends_at"]), shop.timezone, "%Y/%m/%d"))
+    return fill_marks(row.messages, issued["code"], local_time(datetime.fromisoformat(issued["ends_at"]), shop.timezone, "%Y/%m/%d"))
 
 
 def _save(engine: Engine, row: Notification, issued: dict) -> dict:
@@ -81,7 +81,7 @@ def _create_in_shopify(engine: Engine, row: Notification, shop: Shop, config: di
         raise DiscountError("Shopify refused the discount: " + "; ".join(str(e.get("message")) for e in errors))
 
 
-def _fill(messages: list[dict], code: str, expires: str) -> list[dict]:
+def fill_marks(messages: list[dict], code: str, expires: str) -> list[dict]:
     """Put the code where the marks are (a step without a code loses the marks)."""
     text = json.dumps(messages, ensure_ascii=False)
     if DISCOUNT_MARK not in text and EXPIRES_MARK not in text:

@@ -29,6 +29,7 @@ from ..line.channels import ChannelUnavailable
 from ..line.client import LineClient, LineError
 from ..models import LineChannel, LineDryRun, LineFriend, Notification, NotificationStatus as St, Shop
 from ..timeutil import utcnow
+from ..tracking import links
 from . import discounts, moot, policies, quota
 from .config import policy_settings
 
@@ -238,7 +239,7 @@ class Batch:
         if isinstance(client, Exception):
             return _failure(row, self.now, f"{type(client).__name__}: {client}", retry=True)
         try:
-            messages = discounts.prepare(self.engine, row, shop, self.now)
+            messages = links.rewrite(self.engine, row, discounts.prepare(self.engine, row, shop, self.now))
             sent = client.push(friend.line_user_id, messages, retry_key=str(row.id))
         except LineError as exc:
             return _failure(row, self.now, str(exc), retry=exc.retryable)

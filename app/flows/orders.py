@@ -8,6 +8,7 @@ from ..formatting import money
 from ..line import messages
 from ..models import Fulfillment, Order, OrderLineItem, Shop
 from ..timeutil import as_utc, utcnow
+from ..tracking import attribution
 from . import abandoned, content, outbox, recipients, repurchase, shipping
 from .config import flow_settings
 from .templates import render
@@ -18,7 +19,8 @@ STATUS = {"ja": "ご注文を承りました", "en": "Order received"}
 def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
     """Every order topic ends reminders of its checkout; orders/create also confirms the
     order and plans repurchase reminders; orders/cancelled withdraws them."""
-    outcome = {"reminders_cancelled": abandoned.on_order(session, shop=shop, order=order)}
+    outcome = {"reminders_cancelled": abandoned.on_order(session, shop=shop, order=order),
+               "attribution": attribution.attribute_order(session, shop=shop, order=order)}
     items = list(session.exec(select(OrderLineItem).where(OrderLineItem.order_id == order.id)))
     if topic == "orders/cancelled" or order.cancelled_at is not None:
         outcome["repurchase_cancelled"] = repurchase.withdraw(session, shop=shop, order=order, items=items)
@@ -38,13 +40,20 @@ def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
 
 def _confirm(session: Session, shop: Shop, order: Order, items: list[OrderLineItem],
              recipient: recipients.Recipient) -> str:
-    lang = recipient.lang
+    return outbox.schedule(session, shop=shop, flow="order_confirmation", step=0, dedupe_key=f"order:{order.shopify_id}",
+                           due_at=as_utc(order.processed_at) or utcnow(), recipient=recipient,
+                           messages=confirmation_messages(shop, order, items, lang=recipient.lang, name=recipient.name),
+                           context={"order_id": order.shopify_id})
+
+
+def confirmation_messages(shop: Shop, order: Order, items: list[OrderLineItem], *, lang: str, name: str) -> list[dict]:
+    """The confirmation's text and order card (also what the admin's preview shows)."""
     shown = [content.Item(title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""), quantity=i.quantity)
              for i in items]
     total = money(order.total_price, order.currency)
     status_url = content.link(order.order_status_url, "order_confirmation") if order.order_status_url else None
     intro = render(shop, "order_confirmation", lang, {
-        "customer_name": recipient.name, "order_name": order.name, "total": total,
+        "customer_name": name, "order_name": order.name, "total": total,
         "items": content.items_text(shown, lang), "order_status_url": status_url or ""})
     lines = [(i.title, f"× {i.quantity}") for i in shown[:content.MAX_ITEMS]]
     if len(shown) > content.MAX_ITEMS:
@@ -53,7 +62,5 @@ def _confirm(session: Session, shop: Shop, order: Order, items: list[OrderLineIt
         title=order.name, status=STATUS.get(lang, STATUS["ja"]), lines=lines,
         total=(content.label("total", lang), total),
         buttons=[(content.label("order_status", lang), messages.uri_action(status_url))] if status_url else [])
-    return outbox.schedule(session, shop=shop, flow="order_confirmation", step=0, dedupe_key=f"order:{order.shopify_id}",
-                           due_at=as_utc(order.processed_at) or utcnow(), recipient=recipient,
-                           messages=[messages.text(intro), card], context={"order_id": order.shopify_id})
+    return [messages.text(intro), card]
 

@@ -99,13 +99,19 @@ def _message(session: Session, shop: Shop, recipient: Recipient, product: Produc
              days: int) -> list[dict]:
     variant = session.exec(select(ProductVariant).where(ProductVariant.shop_id == shop.id,
                                                         ProductVariant.shopify_id == item.variant_shopify_id)).first()
-    url = content.link(f"https://{shop.domain}/cart/{item.variant_shopify_id}:{max(1, item.quantity)}", "repurchase")
-    intro = render(shop, "repurchase", recipient.lang, {"customer_name": recipient.name, "product_title": product.title,
-                                                         "days": days, "cart_url": url})
-    price = money(variant.price if variant else item.price, shop.currency)
-    return content.product_card(intro=intro, title=product.title, price=price, button=(
-        content.label("buy_again", recipient.lang), url),
-        image_url=(variant.image_url if variant else None) or product.image_url)
+    return reminder_messages(shop, lang=recipient.lang, name=recipient.name, product=product, variant=variant,
+                             variant_id=item.variant_shopify_id, quantity=item.quantity, days=days,
+                             price=variant.price if variant else item.price)
+
+
+def reminder_messages(shop: Shop, *, lang: str, name: str, product: Product, variant: ProductVariant | None,
+                      variant_id: int, quantity: int, days: int, price) -> list[dict]:
+    """The reminder with its one-tap cart link (also what the admin's preview shows)."""
+    url = content.link(f"https://{shop.domain}/cart/{variant_id}:{max(1, quantity)}", "repurchase")
+    intro = render(shop, "repurchase", lang, {"customer_name": name, "product_title": product.title,
+                                              "days": days, "cart_url": url})
+    return content.product_card(intro=intro, title=product.title, price=money(price, shop.currency), button=(
+        content.label("buy_again", lang), url), image_url=(variant.image_url if variant else None) or product.image_url)
 
 
 def suggest_cycles(session: Session, *, shop: Shop, min_repeats: int = MIN_REPEATS) -> dict[int, dict]:

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from sqlmodel import select
 
 from ..models import LineEvent
+from ..tracking import blocks
 from ..timeutil import utcnow
 from . import commands, linking, messages
 from .chat import Chat
@@ -48,10 +49,15 @@ def on_follow(chat: Chat) -> None:
 
 
 def on_unfollow(chat: Chat) -> None:
-    """Blocked: nothing is pushed to this friend until they follow again."""
+    """Blocked: nothing is pushed to this friend until they follow again. The block is
+    recorded once (a repeated unfollow without a follow between is not a new block),
+    charged to a push in the 24 hours before it, if any."""
+    already = chat.friend.is_blocked
     chat.friend.is_blocked = True
     chat.friend.blocked_at = _when(chat)
     chat.session.add(chat.friend)
+    if not already:
+        blocks.record_block(chat.session, friend=chat.friend, blocked_at=chat.friend.blocked_at)
 
 
 def on_message(chat: Chat) -> None:

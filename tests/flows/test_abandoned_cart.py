@@ -9,6 +9,7 @@ from app.models import Notification
 from app.models import NotificationStatus as St
 from app.sync.orders import upsert_order
 from tests.flows.conftest import CUSTOMER_ID, button, notes, set_flow
+from tests.tracking.conftest import resolve
 
 CART = "c1-7f2a9d0c8a0d4e2f9b3c"  # the fixtures' cart token (carts_create, checkouts_create, orders_create)
 CHECKOUT = "bd5a8aa1ecd019dd3520ff791ee3a24c"
@@ -45,8 +46,8 @@ def test_a_cart_tied_to_a_linked_customer_is_reminded_with_a_cart_link(
     assert "カートに入れた商品" in push.messages[0]["text"]
     action = button(push.messages[1])
     assert action["label"] == "カートを見る"
-    assert action["uri"].startswith("https://test-shop.myshopify.com/cart/808950810:2?")
-    assert "utm_source=line" in action["uri"] and "utm_campaign=abandoned_cart" in action["uri"]
+    assert resolve(db, action["uri"]).startswith("https://test-shop.myshopify.com/cart/808950810:2?")
+    assert "utm_source=line" in resolve(db, action["uri"]) and "utm_campaign=abandoned_cart" in resolve(db, action["uri"])
 
 
 def test_a_checkout_for_the_cart_wins_over_the_cart_reminder(

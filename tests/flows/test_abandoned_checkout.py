@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.models import NotificationStatus as St
 from tests.flows.conftest import notes
+from tests.tracking.conftest import resolve
 
 LATER = "2026-11-25T01:30:00+00:00"  # the fixture checkout was updated 00:12 UTC; step 1 is due 01:12
 NEXT_DAY = "2026-11-26T00:00:00+00:00"  # 09:00 in Tokyo, after quiet hours; step 2 due 23:12
@@ -24,8 +25,8 @@ def test_checkout_of_linked_customer_schedules_two_steps_and_sends_the_first(
     assert "山田 花子様" in pushed[0].messages[0]["text"]
     button = pushed[0].messages[1]["contents"]["footer"]["contents"][0]["action"]
     assert button["label"] == "購入手続きを再開"
-    assert button["uri"].startswith("https://test-shop.myshopify.com/548380009/checkouts/")
-    assert "utm_source=line" in button["uri"] and "utm_campaign=abandoned_checkout" in button["uri"]
+    assert resolve(db, button["uri"]).startswith("https://test-shop.myshopify.com/548380009/checkouts/")
+    assert "utm_source=line" in resolve(db, button["uri"]) and "utm_campaign=abandoned_checkout" in resolve(db, button["uri"])
     assert fake_line.accepted_retry_keys() == [str(scheduled[0].id)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.models import Notification
 from tests.flows.conftest import button, notes, set_flow
+from tests.tracking.conftest import resolve
 
 ORDER_STATUS_URL = "https://test-shop.myshopify.com/548380009/orders/123456abcd/authenticate?key=abcdefg"
 TRACKING_URL = "https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number=401234567890"
@@ -27,7 +28,7 @@ def test_an_order_of_a_linked_customer_is_confirmed_at_once(db, friend, send_web
     assert "静岡 深蒸し煎茶（100g）" in card["altText"] and "有田焼 マグカップ" in card["altText"]
     action = button(card)
     assert action["label"] == "注文状況を見る"
-    assert action["uri"].startswith(ORDER_STATUS_URL + "&") and "utm_campaign=order_confirmation" in action["uri"]
+    assert resolve(db, action["uri"]).startswith(ORDER_STATUS_URL + "&") and "utm_campaign=order_confirmation" in resolve(db, action["uri"])
 
 
 def test_paid_and_repeated_order_events_do_not_confirm_twice(
@@ -84,8 +85,8 @@ def test_shipped_message_names_carrier_and_tracking(db, friend, send_webhook, pa
     assert "#1001" in card["altText"] and "ヤマト運輸" in card["altText"]
     assert "4012-3456-7890" in card["altText"] and "4012-3456-7891" in card["altText"]
     track, order_page = button(card, 0), button(card, 1)
-    assert (track["label"], track["uri"]) == ("配送状況を確認", TRACKING_URL)
-    assert order_page["label"] == "注文状況を見る" and order_page["uri"].startswith(ORDER_STATUS_URL)
+    assert (track["label"], resolve(db, track["uri"])) == ("配送状況を確認", TRACKING_URL)
+    assert order_page["label"] == "注文状況を見る" and resolve(db, order_page["uri"]).startswith(ORDER_STATUS_URL)
 
 
 def test_each_shipment_status_goes_out_once_per_fulfillment(
@@ -153,7 +154,7 @@ def test_after_delivery_follow_up_comes_seven_days_after_delivery(
     assert "ご感想" in card["altText"]
     review = button(card)
     assert review["label"] == "レビューを書く"
-    assert review["uri"].startswith("https://example.jp/review?") and "utm_campaign=after_delivery" in review["uri"]
+    assert resolve(db, review["uri"]).startswith("https://example.jp/review?") and "utm_campaign=after_delivery" in resolve(db, review["uri"])
 
 
 def test_a_fulfillment_that_arrives_before_its_order_is_announced_once_the_order_comes(

@@ -12,6 +12,7 @@ from app.models import Notification
 from app.models import NotificationStatus as St
 from app.sync.orders import upsert_order
 from tests.flows.conftest import button, notes, set_flow
+from tests.tracking.conftest import resolve
 
 TEA, TEA_VARIANT = 632910392, 808950810  # the fixture order buys 2 of it (and a mug without a cycle)
 CYCLES = {"enabled": True, "cycles": {"products": {str(TEA): 30}, "types": {}, "tags": {}}}
@@ -50,8 +51,8 @@ def test_an_order_schedules_a_reminder_for_when_it_runs_out(db, tea, friend, sen
     assert "静岡 深蒸し煎茶" in intro["text"]
     action = button(card)
     assert action["label"] == "もう一度購入"
-    assert action["uri"].startswith(f"https://test-shop.myshopify.com/cart/{TEA_VARIANT}:2?")
-    assert "utm_source=line" in action["uri"] and "utm_campaign=repurchase" in action["uri"]
+    assert resolve(db, action["uri"]).startswith(f"https://test-shop.myshopify.com/cart/{TEA_VARIANT}:2?")
+    assert "utm_source=line" in resolve(db, action["uri"]) and "utm_campaign=repurchase" in resolve(db, action["uri"])
     assert "¥1,290" in str(card["contents"]["body"])
 
 
@@ -85,7 +86,7 @@ def test_buying_again_replaces_the_reminder(db, tea, friend, send_webhook, paylo
     sent = [n for n in reminders(db) if n.status == St.SENT]
     assert [n.id for n in sent] == [second.id]
     [push] = [d for d in fake_line.pushes() if "もう一度購入" in str(d.messages)]
-    assert f"/cart/{TEA_VARIANT}:1?" in button(push.messages[1])["uri"]
+    assert f"/cart/{TEA_VARIANT}:1?" in resolve(db, button(push.messages[1])["uri"])
 
 
 def test_a_late_event_of_the_earlier_order_keeps_the_newer_reminder(

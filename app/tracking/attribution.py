@@ -1,0 +1,140 @@
+"""Orders credited to LINE: one Attribution per order, naming the message that earned it.
+
+In order of priority:
+1. recovered_checkout — the order's checkout (or cart) had a reminder that was sent before it;
+2. discount_code — the order used a code the app created for a reminder (context.discount_issued);
+3. click — the same customer clicked a tracked link within the shop's attribution window
+   (settings["attribution_window_days"], default 7) before the order: the latest click wins.
+
+Asked on every order topic, so it is idempotent: the row is upserted (a changed total after
+an edit updates the revenue). A cancelled order earns nothing: its attribution is deleted
+(dashboards then never count revenue that did not happen; the order row keeps cancelled_at).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from ..flows.abandoned import MAX_STEPS, cart_prefix, checkout_prefix
+from ..models import (
+    Attribution,
+    Checkout,
+    Customer,
+    LineFriend,
+    LinkClick,
+    Notification,
+    Order,
+    Shop,
+)
+from ..models import NotificationStatus as St
+from ..timeutil import as_utc, utcnow
+
+DEFAULT_WINDOW_DAYS = 7
+MAX_WINDOW_DAYS = 90
+REMINDER_FLOWS = ("abandoned_checkout", "abandoned_cart")
+
+
+@dataclass(frozen=True)
+class Credit:
+    kind: str  # recovered_checkout | discount_code | click
+    notification_id: uuid.UUID | None
+    flow: str | None
+
+
+def window(shop: Shop) -> timedelta:
+    try:
+        days = int((shop.settings or {}).get("attribution_window_days", DEFAULT_WINDOW_DAYS))
+    except (TypeError, ValueError):
+        days = DEFAULT_WINDOW_DAYS
+    return timedelta(days=min(max(days, 0), MAX_WINDOW_DAYS))
+
+
+def ordered_at(order: Order) -> datetime:
+    return as_utc(order.processed_at) or as_utc(order.created_at) or utcnow()
+
+
+def attribute_order(session: Session, *, shop: Shop, order: Order) -> str | None:
+    """Credit (or un-credit) this order; the kind it was credited with, or None."""
+    if order.cancelled_at is not None:
+        session.execute(delete(Attribution).where(Attribution.order_id == order.id))
+        return None
+    when = ordered_at(order)
+    credit = (recovered_checkout(session, shop, order, when) or discount_code(session, shop, order, when)
+              or click(session, shop, order, when))
+    if credit is None:
+        session.execute(delete(Attribution).where(Attribution.order_id == order.id))
+        return None
+    _upsert(session, shop, order, credit, when)
+    return credit.kind
+
+
+def recovered_checkout(session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
+    """A reminder of this order's checkout or cart that went out before the order.
+    The reminders' dedupe keys are exact (prefix + step), so the unique index finds them."""
+    checkouts = {order.checkout_token} if order.checkout_token else set()
+    if order.cart_token:  # another checkout of the same cart (the checkout reminder names its cart)
+        checkouts.update(session.exec(select(Checkout.token).where(
+            Checkout.shop_id == shop.id, Checkout.cart_token == order.cart_token)).all())
+    prefixes = [checkout_prefix(t) for t in checkouts] + ([cart_prefix(order.cart_token)] if order.cart_token else [])
+    keys = [f"{p}{step}"[:255] for p in prefixes for step in range(MAX_STEPS)]
+    if not keys:
+        return None
+    row = session.exec(select(Notification).where(
+        Notification.shop_id == shop.id, Notification.dedupe_key.in_(keys), Notification.flow.in_(REMINDER_FLOWS),
+        Notification.status == St.SENT, Notification.sent_at <= when,
+    ).order_by(Notification.sent_at.desc()).limit(1)).first()
+    return Credit("recovered_checkout", row.id, row.flow) if row else None
+
+
+def discount_code(session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
+    """A code the app created is single-use and tied to its customer, so only that
+    customer's friend's sent messages can hold it (ix_notifications_friend_sent)."""
+    codes = {str(d.get("code") or "").strip().upper() for d in order.discount_codes or [] if isinstance(d, dict)}
+    codes.discard("")
+    customer = _customer(session, shop, order)
+    if not codes or customer is None:
+        return None
+    friends = select(LineFriend.id).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)
+    sent = session.exec(select(Notification).where(
+        Notification.friend_id.in_(friends), Notification.sent_at.is_not(None), Notification.sent_at <= when,
+    ).order_by(Notification.sent_at.desc())).all()
+    for row in sent:
+        issued = (row.context or {}).get("discount_issued") or {}
+        if str(issued.get("code") or "").upper() in codes and row.shop_id == shop.id:
+            return Credit("discount_code", row.id, row.flow)
+    return None
+
+
+def click(session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
+    """The customer's latest click within the window before the order (bounds inclusive)."""
+    customer = _customer(session, shop, order)
+    if customer is None:
+        return None
+    row = session.exec(select(LinkClick).where(
+        LinkClick.customer_id == customer.id, LinkClick.shop_id == shop.id,
+        LinkClick.clicked_at >= when - window(shop), LinkClick.clicked_at <= when,
+    ).order_by(LinkClick.clicked_at.desc(), LinkClick.id.desc()).limit(1)).first()
+    return Credit("click", row.notification_id, row.flow) if row else None
+
+
+def _customer(session: Session, shop: Shop, order: Order) -> Customer | None:
+    if not order.customer_shopify_id:
+        return None
+    return session.exec(select(Customer).where(Customer.shop_id == shop.id,
+                                               Customer.shopify_id == order.customer_shopify_id)).first()
+
+
+def _upsert(session: Session, shop: Shop, order: Order, credit: Credit, when: datetime) -> None:
+    """One row per order even when orders/create and orders/paid run at once."""
+    values = {"notification_id": credit.notification_id, "flow": credit.flow, "kind": credit.kind,
+              "revenue": order.total_price, "currency": order.currency or shop.currency, "ordered_at": when}
+    insert = (sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert)(Attribution.__table__)
+    session.execute(insert.values(shop_id=shop.id, order_id=order.id, created_at=utcnow(), **values)
+                    .on_conflict_do_update(index_elements=["order_id"], set_=values))

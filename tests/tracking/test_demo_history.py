@@ -1,0 +1,41 @@
+"""The demo store comes with 90 days of LINE history the dashboard can show, made once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.models import (
+    Attribution,
+    FriendBlock,
+    LinkClick,
+    Notification,
+    Shop,
+    TrackedLink,
+)
+from app.timeutil import utcnow
+from app.tracking import stats
+from tests.helpers import count, rows
+
+
+def test_demo_history_feeds_the_dashboard_and_is_made_once(app, db):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    made = {m: count(db, m) for m in (Notification, TrackedLink, LinkClick, Attribution, FriendBlock)}
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert {m: count(db, m) for m in made} == made  # seeding again adds nothing
+
+    assert made[Notification] >= 200 and made[TrackedLink] == made[Notification]
+    assert made[LinkClick] >= 50 and made[FriendBlock] >= 1
+    [shop] = rows(db, Shop)
+    now = utcnow()
+    since = now - timedelta(days=90)
+    kinds = stats.attributed_by_kind(db, shop, since, now)
+    assert set(kinds) == {"recovered_checkout", "discount_code", "click"}, kinds
+    assert sum(stats.revenue_by_day(db, shop, since, now).values()) > 0
+    flows = stats.clicks_by_flow(db, shop, since, now)
+    assert {"repurchase", "shipping_update", "abandoned_checkout"} <= set(flows)
+    assert any(flow is not None for flow in stats.blocks_by_flow(db, shop, since, now))
+    for row in stats.attributed_orders(db, shop, since, now, limit=100):  # each credit names its message
+        assert row.notification_id is not None and row.flow and row.order_name.startswith("#")
+    sent = rows(db, Notification, Notification.status == "sent")
+    assert all(n.sent_at >= since - timedelta(days=1) for n in sent)
