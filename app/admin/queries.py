@@ -8,6 +8,7 @@ import segno
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ..flows.config import DEFAULTS, flow_settings
 from ..formatting import local_time
 from ..line import connect, texts
 from ..models import (
@@ -41,24 +42,62 @@ def _count(session: Session, statement) -> int:
     return session.exec(statement).one() or 0
 
 
-def setup_checklist(*, session: Session, shop: Shop) -> list[ChecklistItem]:
-    channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
-    line_ok = bool(channel and channel.connected_at and not channel.disconnected_at)
+def _line_item(channel: LineChannel | None) -> ChecklistItem:
+    connected = bool(channel and channel.connected_at and not channel.disconnected_at)
+    name = {"name": channel.display_name if channel else ""}
+    if not connected:
+        return ChecklistItem("check.line", False, "check.line.todo", name)
+    if channel.webhook_error:
+        return ChecklistItem("check.line", False, "check.line.webhook_error", {**name, "error": channel.webhook_error})
+    if not channel.webhook_ok_at:
+        return ChecklistItem("check.line", False, "check.line.webhook_unchecked", name)
+    return ChecklistItem("check.line", True, "check.line.ok", name)
+
+
+def _catalog_item(session: Session, shop: Shop) -> ChecklistItem:
     products = _count(session, select(func.count()).select_from(Product).where(
         Product.shop_id == shop.id, Product.deleted_at.is_(None)))
     active = _count(session, select(func.count()).select_from(Product).where(
         Product.shop_id == shop.id, Product.deleted_at.is_(None), Product.status == "active"))
-    store_ok = shop.is_demo or shop.is_installed
     sync = last_sync(session, shop)
-    catalog_values = {"count": f"{products:,}", "active": f"{active:,}",
-                      "at": local_time(sync.finished_at, shop.timezone) if sync and sync.finished_at else "—"}
+    values = {"count": f"{products:,}", "active": f"{active:,}",
+              "at": local_time(sync.finished_at, shop.timezone) if sync and sync.finished_at else "—",
+              "error": (sync.error or "") if sync else ""}
+    if sync is not None and sync.status == "failed":
+        return ChecklistItem("check.catalog", False, "check.catalog.failed", values)
+    if sync is not None and sync.status != "completed":
+        return ChecklistItem("check.catalog", False, "check.catalog.running", values)
+    return ChecklistItem("check.catalog", products > 0,
+                         "check.catalog.ok" if products else "check.catalog.todo", values)
+
+
+def _flows_item(shop: Shop) -> ChecklistItem:
+    on = [flow for flow in DEFAULTS if flow_settings(shop, flow).get("enabled")]
+    return ChecklistItem("check.flows", bool(on), "check.flows.ok" if on else "check.flows.todo",
+                         {"count": len(on)})
+
+
+def _link_item(session: Session, shop: Shop) -> ChecklistItem:
+    """We cannot see the theme: a friend linked through LINE Login proves the button is
+    there; otherwise the merchant's own tick says so."""
+    by_login = _count(session, select(func.count()).select_from(LineFriend).where(
+        LineFriend.shop_id == shop.id, LineFriend.link_method == "login"))
+    ticked = bool(((shop.settings or {}).get("checklist") or {}).get("link_button"))
+    detail = "check.link.ok_login" if by_login else "check.link.ok_tick" if ticked else "check.link.todo"
+    return ChecklistItem("check.link", bool(by_login or ticked), detail,
+                         {"count": f"{by_login:,}", "ticked": ticked, "tickable": not by_login})
+
+
+def setup_checklist(*, session: Session, shop: Shop) -> list[ChecklistItem]:
+    channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
+    store_ok = shop.is_demo or shop.is_installed
     return [
         ChecklistItem("check.store", store_ok, "check.store.ok" if store_ok else "check.store.todo",
                       {"shop": shop.name or shop.domain}),
-        ChecklistItem("check.line", line_ok, "check.line.ok" if line_ok else "check.line.todo",
-                      {"name": channel.display_name if channel else ""}),
-        ChecklistItem("check.catalog", products > 0,
-                      "check.catalog.ok" if products else "check.catalog.todo", catalog_values),
+        _line_item(channel),
+        _catalog_item(session, shop),
+        _flows_item(shop),
+        _link_item(session, shop),
     ]
 
 

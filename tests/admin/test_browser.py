@@ -65,7 +65,7 @@ def test_home_shows_the_checklist_and_store_numbers(demo_server, page):
     page.goto(demo_server.url + "/")
 
     checks = page.locator(".checklist li")
-    assert checks.count() == 3
+    assert checks.count() == 5
     assert "つなぐ デモストア に接続済み" in checks.nth(0).inner_text()
     assert "LINE 公式アカウントの接続" in checks.nth(1).inner_text()
     assert "つなぐ デモストア に接続済み" in checks.nth(1).inner_text()  # the demo's dry-run channel
