@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import db
 from .config import ROOT, Settings
@@ -35,9 +36,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     _configure_logging(settings)
 
+    # <int:…> in any route matches only ids a database column can hold: a larger number
+    # is "not found", never a database error.
+    app.url_map.converters["int"] = RowId
     from .admin.api import bp as admin_api_bp
     from .admin.dashboard_api import bp as dashboard_api_bp
     from .admin.flows_api import bp as flows_api_bp
+    from .admin.openapi import bp as openapi_bp
     from .admin.people_api import bp as people_api_bp
     from .admin.search_api import bp as search_api_bp
     from .admin.views import bp as admin_bp
@@ -50,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .tracking.redirect import bp as tracking_bp
 
     for blueprint in (webhooks_bp, auth_bp, admin_bp, admin_api_bp, search_api_bp, proxy_bp, line_webhooks_bp,
-                      line_login_bp, people_api_bp, flows_api_bp, dashboard_api_bp, tracking_bp):
+                      line_login_bp, people_api_bp, flows_api_bp, dashboard_api_bp, tracking_bp, openapi_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     return app
@@ -65,3 +70,9 @@ def _configure_logging(settings: Settings) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         root.addHandler(handler)
         root.propagate = False
+
+
+class RowId(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)

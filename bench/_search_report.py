@@ -41,7 +41,7 @@ def header(work, qs: list[tuple[str, str]]) -> None:
     print(f"  {'chat':<15} {work.events:>8}  text events with those queries (+{work.warmup} warm-up), {work.senders}"
           f" closed-loop senders, gunicorn -w {common.WORKERS} -k sync on the SQLite database, fake LINE")
     print(f"  machine: {multiprocessing.cpu_count()} CPU cores shared by everything; PostgreSQL gets VACUUM ANALYZE"
-          " after its import (autovacuum's job), SQLite nothing (the app runs no ANALYZE)", flush=True)
+          " after its import (autovacuum's job), the app itself runs ANALYZE after the first chunk and after the import", flush=True)
 
 
 def print_import(info: dict, dbs) -> None:

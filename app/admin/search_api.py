@@ -21,8 +21,9 @@ from ..models import (
 from ..search.normalize import normalize
 from ..shopify.auth import embedded
 from ..sync.catalog import request_sync
-from .api import _json
+from .http import read_json
 from .i18n import language
+from .openapi import id_parameter, json_body, json_response
 
 bp = Blueprint("search_api", __name__, url_prefix="/api")
 
@@ -52,8 +53,9 @@ def _product_ids(session, shop: Shop, words: list[str]) -> list[int] | None:
     """Shopify product ids from ids or handles the merchant typed; None if any is unknown."""
     ids = []
     for word in words:
-        column = Product.shopify_id if word.isdigit() else Product.handle
-        value = int(word) if word.isdigit() else word
+        numeric = word.isascii() and word.isdigit() and len(word) < 19  # "²" is a digit, not a number
+        column = Product.shopify_id if numeric else Product.handle
+        value = int(word) if numeric else word
         found = session.exec(select(Product.shopify_id).where(Product.shop_id == shop.id, column == value,
                                                               Product.deleted_at.is_(None))).first()
         if found is None:
@@ -107,7 +109,7 @@ def list_rules(shop: Shop):
 @embedded
 def create_rule(shop: Shop):
     session = db.session(write=True)
-    values, errors = validate_rule(session, _json(), shop)
+    values, errors = validate_rule(session, read_json(), shop)
     if errors:
         return jsonify(ok=False, errors=errors, message=""), 422
     last = session.exec(select(KeywordRule.position).where(KeywordRule.shop_id == shop.id)
@@ -123,7 +125,7 @@ def create_rule(shop: Shop):
 def update_rule(shop: Shop, rule_id: int):
     session = db.session(write=True)
     rule = _own_rule(session, shop, rule_id)
-    values, errors = validate_rule(session, _json(), shop)
+    values, errors = validate_rule(session, read_json(), shop)
     if errors:
         return jsonify(ok=False, errors=errors, message=""), 422
     for name, value in values.items():
@@ -146,7 +148,7 @@ def delete_rule(shop: Shop, rule_id: int):
 @embedded
 def move_rule(shop: Shop, rule_id: int):
     """Up or down one place; positions are renumbered 1..n so they stay tidy."""
-    direction = -1 if _json().get("direction") == "up" else 1
+    direction = -1 if read_json().get("direction") == "up" else 1
     session = db.session(write=True)
     rules = list(session.exec(select(KeywordRule).where(KeywordRule.shop_id == shop.id)
                               .order_by(KeywordRule.position, KeywordRule.id)))
@@ -167,7 +169,7 @@ def move_rule(shop: Shop, rule_id: int):
 @embedded
 def save_synonyms(shop: Shop):
     """All groups at once, one group per line, words separated by commas."""
-    raw = _json().get("groups")
+    raw = read_json().get("groups")
     lines = raw if isinstance(raw, list) else str(raw or "").splitlines()
     groups = [_words(line) for line in lines if _words(line)]
     if any(len(g) < 2 or any(len(w) > 50 for w in g) for g in groups) or len(groups) > 200:
@@ -202,7 +204,7 @@ def sync_status(shop: Shop):
 def simulate(shop: Shop):
     """The reply the bot would send to this text — the same message objects — with no
     LINE call, no state change and nothing logged (the transaction is rolled back)."""
-    body = _json()
+    body = read_json()
     text = str(body.get("text") or "")[:5000]
     session = db.session(write=True)
     shop = session.get(Shop, shop.id)
@@ -218,3 +220,78 @@ def simulate(shop: Shop):
     finally:
         session.rollback()
     return jsonify(messages=chat.replies)
+
+
+_STR = {"type": "string"}
+_WORDS = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+          "description": "comma-separated (、 too) or a list"}
+_RULE = {"type": "object", "required": ["id", "keywords", "match", "answer", "product_ids", "enabled", "position"],
+         "properties": {"id": {"type": "integer"}, "position": {"type": "integer"},
+                        "keywords": {"type": "array", "items": _STR},
+                        "match": {"type": "string", "enum": ["exact", "contains"]},
+                        "answer": {"type": "string", "enum": list(ANSWERS)},
+                        "product_ids": {"type": "array", "items": {"type": "integer"}},
+                        "collection_handle": {"type": "string", "nullable": True},
+                        "collection_title": {"type": "string", "nullable": True},
+                        "text": {"type": "string", "nullable": True}, "enabled": {"type": "boolean"}}}
+_RULE_INPUT = {"type": "object", "properties": {
+    "keywords": _WORDS, "match": {"type": "string", "enum": ["exact", "contains"]},
+    "answer": {"type": "string", "enum": list(ANSWERS)}, "product_ids": _WORDS,
+    "collection_handle": _STR, "collection_title": _STR, "text": _STR, "enabled": {"type": "boolean"}}}
+_SAVED_RULE = {"type": "object", "required": ["ok", "rule"], "properties": {"ok": {"type": "boolean"}, "rule": _RULE}}
+_SYNC = {"type": "object", "required": ["id", "status", "trigger"], "properties": {
+    "id": {"type": "integer"}, "trigger": _STR,
+    "status": {"type": "string", "enum": ["pending", "running", "importing", "completed", "failed"]},
+    "total": {"type": "integer", "nullable": True}, "done": {"type": "integer"}}}
+_RULE_ID = [id_parameter("rule_id")]
+_INVALID = {"$ref": "#/components/responses/ValidationFailed"}
+OPENAPI_PATHS = {
+    "/api/keyword-rules": {
+        "get": {"summary": "Keyword rules, in the order they are tried",
+                "responses": {"200": json_response("Rules", {"type": "object", "required": ["rules"], "properties": {
+                    "rules": {"type": "array", "items": _RULE}}})}},
+        "post": {"summary": "Add a rule at the end", "requestBody": json_body(_RULE_INPUT),
+                 "responses": {"201": json_response("Created", _SAVED_RULE), "422": _INVALID}},
+    },
+    "/api/keyword-rules/{rule_id}": {
+        "parameters": _RULE_ID,
+        "put": {"summary": "Replace a rule", "requestBody": json_body(_RULE_INPUT),
+                "responses": {"200": json_response("Saved", _SAVED_RULE), "422": _INVALID}},
+        "delete": {"summary": "Delete a rule",
+                   "responses": {"200": json_response("Deleted", {"$ref": "#/components/schemas/Ok"})}},
+    },
+    "/api/keyword-rules/{rule_id}/move": {
+        "parameters": _RULE_ID,
+        "post": {"summary": "Move a rule up or down one place",
+                 "requestBody": json_body({"type": "object", "properties": {
+                     "direction": {"type": "string", "enum": ["up", "down"]}}}),
+                 "responses": {"200": json_response("New order", {"type": "object", "required": ["ok", "order"],
+                                                                   "properties": {"ok": {"type": "boolean"}, "order": {
+                                                                       "type": "array", "items": {"type": "integer"}}}})}},
+    },
+    "/api/synonyms": {"put": {
+        "summary": "Replace all synonym groups (one group per line or list item)",
+        "requestBody": json_body({"type": "object", "properties": {"groups": {"oneOf": [
+            _STR, {"type": "array", "items": _WORDS}]}}}),
+        "responses": {"200": json_response("Saved", {"type": "object", "required": ["ok", "groups"], "properties": {
+            "ok": {"type": "boolean"}, "groups": {"type": "array", "items": {"type": "array", "items": _STR}}}}),
+            "422": _INVALID},
+    }},
+    "/api/catalog/sync": {
+        "post": {"summary": "Start a full catalog sync (or answer the one under way)",
+                 "responses": {"202": json_response("Requested", {"type": "object", "required": ["ok", "sync"],
+                                                                   "properties": {"ok": {"type": "boolean"},
+                                                                                  "sync": _SYNC}})}},
+        "get": {"summary": "The latest catalog sync",
+                "responses": {"200": json_response("Latest", {"type": "object", "required": ["sync"], "properties": {
+                    "sync": {**_SYNC, "nullable": True}}})}},
+    },
+    "/api/chat/simulate": {"post": {
+        "summary": "The reply the bot would send to a text (nothing is sent, changed or logged)",
+        "requestBody": json_body({"type": "object", "properties": {"text": _STR,
+                                                                   "lang": {"type": "string", "enum": ["ja", "en"]}}}),
+        "responses": {"200": json_response("LINE message objects", {"type": "object", "required": ["messages"],
+                                                                    "properties": {"messages": {
+                                                                        "type": "array", "items": {"type": "object"}}}})},
+    }},
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from sqlmodel import select
 
 from .. import db
@@ -12,7 +12,8 @@ from ..ext import settings
 from ..formatting import local_time
 from ..models import ComplianceRequest, Shop
 from ..shopify.auth import embedded
-from . import flows_queries, queries
+from ..timeutil import utcnow
+from . import dashboard, dashboard_page, flows_queries, queries
 from .i18n import language, translate
 
 bp = Blueprint("admin", __name__)
@@ -52,13 +53,18 @@ def _render(shop: Shop, template: str, active: str, **context) -> str:
 @bp.get("/")
 @embedded
 def home(shop: Shop):
-    session = db.session()
+    session, now = db.session(), utcnow()
+    period = dashboard.parse_period(request.args.get("period")) or dashboard.DEFAULT_PERIOD
+    figures = dashboard.figures(session=session, shop=shop, period=period, now=now)
+    usage = dashboard.usage(session=session, shop=shop, now=now, read_quota=dashboard.read_line_quota(session, shop))
+    lang = language(shop.locale)
     return _render(
         shop, "admin/home.html", "admin.home",
         checklist=queries.setup_checklist(session=session, shop=shop),
-        stats=queries.store_stats(session=session, shop=shop),
         failed_events=queries.failed_webhooks(session=session, shop=shop),
         held=flows_queries.quota_held(session=session, shop=shop),
+        plans=dashboard.PLANS,
+        **dashboard_page.page(figures, usage, lambda key, **values: translate(key, lang, **values)),
     )
 
 
@@ -74,11 +80,16 @@ def coming_soon(endpoint: str, area: str):
 @bp.get("/flows")
 @embedded
 def flows(shop: Shop):
+    # The editor's modules, imported where the editor is served.
+    from . import flows_api, flows_editor
+
     session = db.session()
     return _render(shop, "admin/flows.html", "admin.flows",
                    flows=flows_queries.flows_overview(session=session, shop=shop),
                    held=flows_queries.quota_held(session=session, shop=shop),
-                   suggestions=flows_queries.cycle_suggestions(session=session, shop=shop))
+                   suggestions=flows_queries.cycle_suggestions(session=session, shop=shop),
+                   editor=[flows_editor.describe(shop, flow) for flow in flows_editor.FLOWS],
+                   friends=flows_api.friends_for_test(session, shop))
 
 
 

@@ -7,6 +7,8 @@ placeholder is left as written rather than breaking the message.
 
 from __future__ import annotations
 
+import string
+
 from ..models import LineFriend, Shop
 
 DEFAULTS: dict[str, dict[str, str]] = {
@@ -122,8 +124,22 @@ def template(shop: Shop, key: str, lang: str, defaults: dict[str, dict[str, str]
     return custom.get(lang) or defaults[key].get(lang) or defaults[key]["ja"]
 
 
+def well_formed(template_text: str) -> bool:
+    """Whether every { and } pairs up (a template saved before validation may not)."""
+    try:
+        list(string.Formatter().parse(template_text))
+    except ValueError:
+        return False
+    return True
+
+
 def fill(template_text: str, shop: Shop, values: dict) -> str:
-    return template_text.format_map(_Keep({"shop_name": shop.name or shop.domain, **values}))
+    """The text with its variables filled in; a malformed template is sent as written
+    rather than failing the message."""
+    try:
+        return template_text.format_map(_Keep({"shop_name": shop.name or shop.domain, **values}))
+    except (ValueError, IndexError, AttributeError, KeyError):
+        return template_text
 
 
 def text(shop: Shop, key: str, lang: str, **values) -> str:

@@ -22,6 +22,8 @@ class Customer(SQLModel, table=True):
         UniqueConstraint("shop_id", "shopify_id", name="uq_customers_shop_shopify"),
         Index("ix_customers_shop_email", "shop_id", "email"),
         Index("ix_customers_shop_phone", "shop_id", "phone"),
+        Index("ix_customers_shop_last_name", "shop_id", "last_name"),
+        Index("ix_customers_shop_first_name", "shop_id", "first_name"),
     )
 
     id: int | None = pk()

@@ -44,6 +44,7 @@ class LineFriend(SQLModel, table=True):
         UniqueConstraint("shop_id", "line_user_id", name="uq_line_friends_shop_user"),
         # One friend per customer per shop (NULLs, the unlinked, do not collide).
         UniqueConstraint("shop_id", "customer_id", name="uq_line_friends_shop_customer"),
+        Index("ix_line_friends_shop_display_name", "shop_id", "display_name"),
     )
 
     id: int | None = pk()

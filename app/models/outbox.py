@@ -32,6 +32,12 @@ class Notification(SQLModel, table=True):
         Index("ix_notifications_shop_created", "shop_id", "created_at"),
         # A friend's recent messages: the marketing caps count them for every batch.
         Index("ix_notifications_friend_sent", "friend_id", "sent_at"),
+        # What a shop sent in a period: the dashboard's counts and charts.
+        Index("ix_notifications_shop_sent", "shop_id", "sent_at"),
+        # The message log's filters, and a customer's last messages.
+        Index("ix_notifications_shop_status_created", "shop_id", "status", "created_at"),
+        Index("ix_notifications_shop_flow_created", "shop_id", "flow", "created_at"),
+        Index("ix_notifications_customer_created", "customer_id", "created_at"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)

@@ -17,6 +17,7 @@ from flask import (
     Response,
     abort,
     g,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -107,6 +108,11 @@ def embedded(view):
             shop = _demo_shop()
             if isinstance(shop, Response):
                 return shop
+        elif request.path.startswith("/api/") and not request.headers.get("Authorization", "").startswith("Bearer "):
+            # A fetch() with no session token: the page-load bounce (a 302 to an HTML page)
+            # would be useless to it. Shopify's header tells App Bridge to retry with one.
+            return make_response(jsonify(ok=False, errors={}, message="session token required"), 401,
+                                 {"X-Shopify-Retry-Invalid-Session-Request": "1"})
         else:
             shop, failure, headers = _verified_shop()
             if failure is not None:

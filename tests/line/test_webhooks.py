@@ -140,3 +140,22 @@ def test_event_left_by_a_crash_is_handled_by_the_worker(app, chat, fake_line, us
 
     assert done == {"processed": 1}
     assert friend_of(db, user).followed_at is not None
+
+
+def test_past_the_time_budget_the_first_event_is_answered_and_the_rest_left_to_the_worker(
+        app, chat, fake_line, user, db, monkeypatch):
+    """LINE waits 2 s: the request answers the first event whatever happens, stops there
+    when its budget is spent, and the worker handles the rest (reply tokens last a minute)."""
+    import app.line.webhooks as route
+    from app.line.events import ORPHAN_AFTER, process_orphaned_events
+    from app.timeutil import utcnow
+
+    monkeypatch.setattr(route, "HANDLING_BUDGET_S", -1.0)
+    response = chat(fake_line.text_event(user, "注文"), fake_line.text_event(user, "配信停止"))
+
+    assert response.status_code == 200
+    assert sorted(e.status for e in rows(db, LineEvent)) == ["processed", "received"]
+    assert len(fake_line.replies()) == 1
+    with app.app_context():
+        done = process_orphaned_events(engine=app.extensions["tsunagu.engine"], now=utcnow() + ORPHAN_AFTER)
+    assert done == {"processed": 1} and len(fake_line.replies()) == 2
