@@ -19,7 +19,6 @@ from sqlmodel import Session, select
 
 from ..formatting import local_time, money
 from ..models import Attribution, Customer, LineFriend, Notification, Order, Shop
-from ..models import NotificationStatus as St
 from .i18n import translate
 
 PAGE = 50
@@ -106,11 +105,13 @@ def customer_rows(*, session: Session, shop: Shop, customers: list[Customer]) ->
 
 
 def _last_sent(session: Session, friend_ids: list[int]) -> dict[int, object]:
-    """Served by ix_notifications_friend_sent (friend_id, sent_at)."""
+    """Served by ix_notifications_friend_sent (friend_id, sent_at). Only sent rows have a
+    sent_at, so no status condition: with one, SQLite walks the (status, due_at) index of
+    every sent message instead (1.7 s with 1,000,000 notifications)."""
     if not friend_ids:
         return {}
     return dict(session.exec(select(Notification.friend_id, func.max(Notification.sent_at)).where(
-        Notification.friend_id.in_(friend_ids), Notification.status == St.SENT).group_by(Notification.friend_id)).all())
+        Notification.friend_id.in_(friend_ids)).group_by(Notification.friend_id)).all())
 
 
 def _attributed_counts(session: Session, shop: Shop, shopify_ids: list[int]) -> dict[int, int]:
