@@ -151,3 +151,18 @@ def check_rows(database_url: str, ok_ids: list[str]) -> RowCheck:
     return RowCheck(rows=len(ids), answered=len(ok_ids), missing=len(answered - stored),
                     unanswered=len(stored - answered),
                     duplicates=len(ids) - len(stored) + len(ok_ids) - len(answered), orders=orders)
+
+
+def main_with_workdir(argv, *, description: str, quick, full, run, name: str) -> int:
+    """`python bench/<name>.py [--quick]`: run(work, a temporary directory), then the time taken."""
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="small workload, whole run under a minute")
+    work = quick if parser.parse_args(argv).quick else full
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"tsunagu-bench-{name}-") as tmp:
+        status = run(work, Path(tmp))
+    print(f"elapsed {time.monotonic() - started:.0f} s")
+    return status

@@ -21,12 +21,10 @@ window live per process, so one process keeps all of them exact (see bench/_chat
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import multiprocessing
 import secrets
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -343,14 +341,8 @@ def run(work: Workload, tmp: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Chat round trip and push burst (see the module docstring)")
-    parser.add_argument("--quick", action="store_true", help="small workload, whole run under a minute")
-    work = QUICK if parser.parse_args(argv).quick else FULL
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-chat-") as tmp:
-        status = run(work, Path(tmp))
-    print(f"elapsed {time.monotonic() - started:.0f} s")
-    return status
+    return common.main_with_workdir(argv, description="Chat round trip and push burst (see the module docstring)", quick=QUICK, full=FULL,
+                                    run=run, name="chat")
 
 
 if __name__ == "__main__":

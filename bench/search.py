@@ -20,14 +20,12 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import multiprocessing
 import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -244,14 +242,8 @@ def run(work: Workload, tmp: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Product search at catalog scale (see the module docstring)")
-    parser.add_argument("--quick", action="store_true", help="small catalog, whole run under a minute")
-    work = QUICK if parser.parse_args(argv).quick else FULL
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-search-") as tmp:
-        status = run(work, Path(tmp))
-    print(f"elapsed {time.monotonic() - started:.0f} s")
-    return status
+    return common.main_with_workdir(argv, description="Product search at catalog scale (see the module docstring)", quick=QUICK, full=FULL,
+                                    run=run, name="search")
 
 
 if __name__ == "__main__":
