@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify
 from sqlmodel import select
 
 from .. import db
+from ..formatting import localized
 from ..line import commands
 from ..line.chat import Chat
 from ..line.client import LineClient
@@ -41,7 +42,7 @@ MESSAGES = {
 
 def _msg(key: str, shop: Shop) -> str:
     lang = language(shop.locale)
-    return MESSAGES[key].get(lang, MESSAGES[key]["ja"])
+    return localized(MESSAGES, key, lang)
 
 
 def _words(value) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..formatting import shorten
+from ..formatting import localized, shorten
 from ..line import messages
 from ..search.reply import absolute, tracked
 from .templates import DISCOUNT_MARK, EXPIRES_MARK
@@ -35,7 +35,7 @@ LABELS = {
 
 
 def label(key: str, lang: str, **values) -> str:
-    return LABELS[key].get(lang, LABELS[key]["ja"]).format(**values)
+    return localized(LABELS, key, lang, **values)
 
 
 @dataclass(frozen=True)

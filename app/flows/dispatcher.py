@@ -118,14 +118,17 @@ class Batch:
 
     def start(self) -> None:
         """Decide every row, then hand the sends to the push threads (without waiting)."""
+        self.captured: list = []  # dry run: (kind, path, body, retry key), matched to rows by key
+        # One LINE client per shop for the batch (quota read and pushes): the token is
+        # decrypted once, not per row.
+        self.clients: dict[int, LineClient | Exception] = {}
         with Session(self.engine) as s:  # a plain read: decide without holding the write lock
             self._load(s)
             decided = [(row, self._decide(s, row)) for row in self.rows]
         self.outcomes = [self._settle(row, d) for row, d in decided if d.action != "send"]
         self.sends = [row for row, d in decided if d.action == "send"]
-        self.captured: list = []  # dry run: (kind, path, body, retry key), matched to rows by key
-        # One LINE client per shop for the batch: the token is decrypted once, not per row.
-        self.clients = {shop_id: self._client(shop_id) for shop_id in {r.shop_id for r in self.sends}}
+        for shop_id in {r.shop_id for r in self.sends}:
+            self._client_of(shop_id)
         self.futures = self._submit() if self.sends else []
 
     def finish(self) -> list[Outcome]:
@@ -167,6 +170,11 @@ class Batch:
         pool = _pools.get(threads) or _pools.setdefault(threads, ThreadPoolExecutor(threads, "push"))
         return [pool.submit(sender) for _ in range(min(threads, len(by_friend)))]
 
+    def _client_of(self, shop_id: int) -> LineClient | Exception:
+        if shop_id not in self.clients:
+            self.clients[shop_id] = self._client(shop_id)
+        return self.clients[shop_id]
+
     def _client(self, shop_id: int) -> LineClient | Exception:
         try:
             return channels.client_for(self.channels[shop_id], shop=self.shops[shop_id], captured=self.captured)
@@ -206,13 +214,9 @@ class Batch:
 
     def _quota_allows(self, shop: Shop) -> bool:
         if shop.id not in self.room:
-            channel = self.channels[shop.id]
-            try:
-                client = channels.client_for(channel, shop=shop)
-                self.room[shop.id] = None if client.dry_run else quota.marketing_room(
-                    channel, client, float(policy_settings(shop)["quota_reserve"]))
-            except ChannelUnavailable:
-                self.room[shop.id] = None
+            client = self._client_of(shop.id)
+            self.room[shop.id] = None if isinstance(client, Exception) or client.dry_run else quota.marketing_room(
+                self.channels[shop.id], client, float(policy_settings(shop)["quota_reserve"]))
         room = self.room[shop.id]
         if room is None:
             return True

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from ..ext import settings, vault
+from ..formatting import localized
 from ..models import LineChannel, Shop
 from ..timeutil import utcnow
 from .client import LineClient, LineError
@@ -56,7 +57,7 @@ class Outcome:
 
 
 def _msg(key: str, lang: str, **values) -> str:
-    return MESSAGES[key].get(lang, MESSAGES[key]["ja"]).format(**values)
+    return localized(MESSAGES, key, lang, **values)
 
 
 def validate(form: dict, lang: str) -> dict[str, str]:

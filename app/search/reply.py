@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..ext import settings
-from ..formatting import money, shorten
+from ..formatting import localized, money, shorten
 from ..line import messages
 from ..models import ProductVariant, Shop
 from .query import Found
@@ -27,7 +27,7 @@ TEXTS = {
 
 
 def t(key: str, lang: str, **values) -> str:
-    return TEXTS[key].get(lang, TEXTS[key]["ja"]).format(**values)
+    return localized(TEXTS, key, lang, **values)
 
 
 def tracked(url: str, **extra) -> str:
