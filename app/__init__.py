@@ -54,8 +54,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .shopify.webhooks import bp as webhooks_bp
     from .tracking.redirect import bp as tracking_bp
 
-    for blueprint in (webhooks_bp, auth_bp, admin_bp, admin_api_bp, search_api_bp, proxy_bp, line_webhooks_bp,
-                      line_login_bp, people_api_bp, flows_api_bp, dashboard_api_bp, tracking_bp, openapi_bp):
+    for blueprint in (
+        webhooks_bp,
+        auth_bp,
+        admin_bp,
+        admin_api_bp,
+        search_api_bp,
+        proxy_bp,
+        line_webhooks_bp,
+        line_login_bp,
+        people_api_bp,
+        flows_api_bp,
+        dashboard_api_bp,
+        tracking_bp,
+        openapi_bp,
+    ):
         app.register_blueprint(blueprint)
     register_cli(app)
     return app

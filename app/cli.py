@@ -48,8 +48,13 @@ def worker() -> None:
     scheduler = BlockingScheduler(timezone="UTC")
     for job in JOBS:
         scheduler.add_job(
-            lambda job=job: run_job(app, job, utcnow()), IntervalTrigger(seconds=job.every_s),
-            id=job.name, name=job.name, max_instances=1, coalesce=True, next_run_time=utcnow(),
+            lambda job=job: run_job(app, job, utcnow()),
+            IntervalTrigger(seconds=job.every_s),
+            id=job.name,
+            name=job.name,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=utcnow(),
         )
     click.echo("worker started: " + ", ".join(j.name for j in JOBS))
     try:
@@ -63,9 +68,8 @@ def worker() -> None:
 @click.option("--now", "now_text", default=None, help="ISO 8601 time to run as (default: now)")
 def run_due(now_text: str | None) -> None:
     """Run every job once, as if it were NOW: tests and demos never sleep."""
-    from .jobs import JOBS, run_job
-
     from .demo.outgoing import captured_since, last_capture
+    from .jobs import JOBS, run_job
 
     now = _parse_now(now_text)
     app = current_app._get_current_object()
@@ -116,7 +120,8 @@ def chat(text: str, who: str | None) -> None:
 @with_appcontext
 def simulate(event: str, who: str | None) -> None:
     """Fire a signed sample webhook for a demo customer through the real route."""
-    from .demo.simulate import SimulateError, simulate as fire
+    from .demo.simulate import SimulateError
+    from .demo.simulate import simulate as fire
 
     try:
         click.echo(json.dumps(fire(current_app._get_current_object(), event, who), ensure_ascii=False, indent=1))

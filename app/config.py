@@ -74,11 +74,11 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         app_env = env.get("APP_ENV", "development")
         keys = tuple(k.strip() for k in env.get("ENCRYPTION_KEYS", "").split(",") if k.strip())
@@ -105,7 +105,7 @@ class Settings:
         )
         return settings.completed()
 
-    def completed(self) -> "Settings":
+    def completed(self) -> Settings:
         """Fill development defaults and refuse unsafe production settings."""
         if self.env == "production":
             self._check_production()
@@ -120,9 +120,7 @@ class Settings:
             # Demo and development sign their own sample webhooks with a local secret.
             changes["shopify_api_secret"] = _local_secret("demo_api_secret", lambda: os.urandom(24).hex())
         if not self.encryption_keys:
-            changes["encryption_keys"] = (
-                _local_secret("encryption_key", lambda: Fernet.generate_key().decode()),
-            )
+            changes["encryption_keys"] = (_local_secret("encryption_key", lambda: Fernet.generate_key().decode()),)
         return self.with_(**changes) if changes else self
 
     def _check_production(self) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from flask import current_app, g
 from sqlalchemy import Table, event, make_url
-from sqlalchemy.engine import Engine
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 
@@ -22,9 +22,7 @@ def make_engine(database_url: str) -> Engine:
     # No pre-ping: it costs a round trip on every checkout (the webhook hot path). A
     # connection dropped by a server restart fails one request, and SQLAlchemy then
     # invalidates the pool; pool_recycle retires connections before idle timeouts do.
-    return create_engine(
-        database_url, pool_size=5, max_overflow=10, pool_recycle=300, hide_parameters=True
-    )
+    return create_engine(database_url, pool_size=5, max_overflow=10, pool_recycle=300, hide_parameters=True)
 
 
 def _sqlite_engine(database_url: str) -> Engine:
@@ -55,7 +53,6 @@ def _sqlite_engine(database_url: str) -> Engine:
             conn.exec_driver_sql("BEGIN " + options.get("sqlite_begin", "DEFERRED"))
 
     return engine
-
 
 
 def engine() -> Engine:

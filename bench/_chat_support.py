@@ -35,8 +35,14 @@ from bench._load import Connection
 from tests.fakes import line_events as events
 
 # label -> what the shopper types; the first five are the chat's commands
-TEXTS = {"order": "注文", "stop": "配信停止", "resume": "配信再開", "link": "連携", "help": "help",
-         "free text": "こんにちは！おすすめの商品はありますか？"}
+TEXTS = {
+    "order": "注文",
+    "stop": "配信停止",
+    "resume": "配信再開",
+    "link": "連携",
+    "help": "help",
+    "free text": "こんにちは！おすすめの商品はありますか？",
+}
 FAKE_THREADS = 16
 
 
@@ -58,10 +64,14 @@ class BenchFake:
     def _new(*, enforce: bool, push_limit: int):
         from tests.fakes.line import FakeLine
 
-        return FakeLine(channel_secret=os.environ["BENCH_LINE_SECRET"],
-                        access_token=os.environ["BENCH_LINE_TOKEN"],
-                        bot_user_id=os.environ["BENCH_LINE_BOT"], quota=None,
-                        enforce_rate_limits=enforce, push_limit_per_s=push_limit)
+        return FakeLine(
+            channel_secret=os.environ["BENCH_LINE_SECRET"],
+            access_token=os.environ["BENCH_LINE_TOKEN"],
+            bot_user_id=os.environ["BENCH_LINE_BOT"],
+            quota=None,
+            enforce_rate_limits=enforce,
+            push_limit_per_s=push_limit,
+        )
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -108,10 +118,16 @@ class BenchFake:
         with self.lock, fake._lock:
             pushes = [d for d in fake.deliveries if d.kind == "push"]
             kinds = Counter(d.messages[0].get("type", "?") for d in fake.deliveries if d.kind == "reply")
-            return {"pid": os.getpid(), "arrivals": dict(self.arrivals), "reply_types": dict(kinds),
-                    "rate_limited": dict(fake.rate_limited), "pushes": len(pushes),
-                    "retry_keys": len({d.retry_key for d in pushes if d.retry_key}),
-                    "push_limit": fake.push_limit_per_s, "enforce": fake.enforce_rate_limits}
+            return {
+                "pid": os.getpid(),
+                "arrivals": dict(self.arrivals),
+                "reply_types": dict(kinds),
+                "rate_limited": dict(fake.rate_limited),
+                "pushes": len(pushes),
+                "retry_keys": len({d.retry_key for d in pushes if d.retry_key}),
+                "push_limit": fake.push_limit_per_s,
+                "enforce": fake.enforce_rate_limits,
+            }
 
 
 def fake_app() -> BenchFake:
@@ -122,9 +138,24 @@ def fake_app() -> BenchFake:
 def start_fake(tmp: Path, line_env: dict[str, str]) -> common.Server:
     """One gthread worker (exact shared state, see the module docstring), keep-alive on."""
     port, log = common.free_port(), tmp / "fake-line.log"
-    cmd = [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", str(FAKE_THREADS),
-           "-b", f"127.0.0.1:{port}", "--chdir", str(common.ROOT), "--error-logfile", str(log),
-           "bench._chat_support:fake_app()"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        "1",
+        "-k",
+        "gthread",
+        "--threads",
+        str(FAKE_THREADS),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(common.ROOT),
+        "--error-logfile",
+        str(log),
+        "bench._chat_support:fake_app()",
+    ]
     with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, env={**os.environ, **line_env}, stdout=out, stderr=out, cwd=common.ROOT)
     return common.Server("fake-line", port, proc, log)
@@ -133,8 +164,9 @@ def start_fake(tmp: Path, line_env: dict[str, str]) -> common.Server:
 def admin(port: int, verb: str, payload: dict | None = None) -> dict:
     """Call the fake's /_bench/<verb> (POST with a JSON body, GET without)."""
     data = None if payload is None else json.dumps(payload).encode()
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/_bench/{verb}", data=data,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/_bench/{verb}", data=data, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=60) as answer:
         return json.loads(answer.read())
 
@@ -169,9 +201,10 @@ def _webhook(spec: ChatSpec, user: str, text: str, token: str) -> bytes:
     """A complete signed POST /line/webhook carrying one text event, as LINE sends it."""
     body = events.webhook_body([events.text_event(user, text, reply_token=token)], spec.bot_user_id)
     headers = events.webhook_headers(spec.secret, body)
-    head = (f"POST /line/webhook HTTP/1.1\r\nHost: 127.0.0.1:{spec.app_port}\r\n"
-            f"Content-Length: {len(body)}\r\n"
-            + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n")
+    head = (
+        f"POST /line/webhook HTTP/1.1\r\nHost: 127.0.0.1:{spec.app_port}\r\n"
+        f"Content-Length: {len(body)}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    )
     return head.encode() + body
 
 
@@ -187,7 +220,7 @@ def run_chat(spec: ChatSpec) -> list[Sent]:
     def sender() -> None:
         conn = Connection(spec.app_port)
         while (start := next(counter) * spec.batch) < len(plan):
-            chunk = plan[start:start + spec.batch]
+            chunk = plan[start : start + spec.batch]
             tokens = admin(spec.fake_port, "tokens", {"users": [u for u, _ in chunk]})["tokens"]
             for (user, label), token in zip(chunk, tokens):
                 raw = _webhook(spec, user, TEXTS[label], token)
@@ -216,11 +249,14 @@ def _send(conn: Connection, raw: bytes, token: str, text: str) -> Sent:
 
 # -- the fake's own ceiling: a raw-HTTP flood of pushes (driver process) ----------------------
 def _push_request(port: int, token: str, to: str) -> bytes:
-    body = json.dumps({"to": to, "messages": [{"type": "text", "text": "ご注文ありがとうございます"}]},
-                      ensure_ascii=False).encode()
-    return (f"POST /v2/bot/message/push HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-            f"X-Line-Retry-Key: {uuid.uuid4()}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    body = json.dumps(
+        {"to": to, "messages": [{"type": "text", "text": "ご注文ありがとうございます"}]}, ensure_ascii=False
+    ).encode()
+    return (
+        f"POST /v2/bot/message/push HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"X-Line-Retry-Key: {uuid.uuid4()}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 def run_flood(port: int, token: str, seconds: float, conns: int, capacity: int) -> tuple[int, int, float]:

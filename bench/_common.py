@@ -45,8 +45,12 @@ def app_env(database_url: str) -> dict[str, str]:
 
     env = dict(os.environ)
     env.update(
-        APP_ENV="development", DATABASE_URL=database_url, SHOPIFY_API_KEY="bench-key",
-        SHOPIFY_API_SECRET=SECRET, SECRET_KEY="s" * 40, TRUST_PROXY="0",
+        APP_ENV="development",
+        DATABASE_URL=database_url,
+        SHOPIFY_API_KEY="bench-key",
+        SHOPIFY_API_SECRET=SECRET,
+        SECRET_KEY="s" * 40,
+        TRUST_PROXY="0",
         ENCRYPTION_KEYS=Fernet.generate_key().decode(),
     )
     return env
@@ -55,8 +59,22 @@ def app_env(database_url: str) -> dict[str, str]:
 def start_gunicorn(name: str, target: str, env: dict[str, str], tmp: Path) -> Server:
     """`gunicorn -w 2` (sync workers) on a free loopback port; the same flags for every server."""
     port, log = free_port(), tmp / f"{name}.log"
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync",
-           "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--error-logfile", str(log), target]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(WORKERS),
+        "-k",
+        "sync",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT),
+        "--error-logfile",
+        str(log),
+        target,
+    ]
     with open(log, "ab") as out:  # the app's own stderr logging lands in the same file
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=out, cwd=ROOT)
     return Server(name, port, proc, log)
@@ -140,17 +158,26 @@ def check_rows(database_url: str, ok_ids: list[str]) -> RowCheck:
     engine = create_engine(database_url)
     shop = {"d": SHOP}
     with engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(text(
-            "SELECT e.webhook_id FROM webhook_events e JOIN shops s ON s.id = e.shop_id"
-            " WHERE s.domain = :d"), shop)]
-        orders = conn.execute(text(
-            "SELECT count(*) FROM orders o JOIN shops s ON s.id = o.shop_id WHERE s.domain = :d"),
-            shop).scalar_one()
+        ids = [
+            r[0]
+            for r in conn.execute(
+                text("SELECT e.webhook_id FROM webhook_events e JOIN shops s ON s.id = e.shop_id WHERE s.domain = :d"),
+                shop,
+            )
+        ]
+        orders = conn.execute(
+            text("SELECT count(*) FROM orders o JOIN shops s ON s.id = o.shop_id WHERE s.domain = :d"), shop
+        ).scalar_one()
     engine.dispose()
     stored, answered = set(ids), set(ok_ids)
-    return RowCheck(rows=len(ids), answered=len(ok_ids), missing=len(answered - stored),
-                    unanswered=len(stored - answered),
-                    duplicates=len(ids) - len(stored) + len(ok_ids) - len(answered), orders=orders)
+    return RowCheck(
+        rows=len(ids),
+        answered=len(ok_ids),
+        missing=len(answered - stored),
+        unanswered=len(stored - answered),
+        duplicates=len(ids) - len(stored) + len(ok_ids) - len(answered),
+        orders=orders,
+    )
 
 
 def main_with_workdir(argv, *, description: str, quick, full, run, name: str) -> int:

@@ -46,8 +46,12 @@ class State:
 
 def respond(status: int, payload, headers: dict[str, str] | None = None) -> bytes:
     body = json.dumps(payload).encode()
-    head = [b"HTTP/1.1 %d %s" % (status, REASONS[status]), b"Content-Type: application/json",
-            b"Content-Length: %d" % len(body), b"x-line-request-id: " + str(uuid.uuid4()).encode()]
+    head = [
+        b"HTTP/1.1 %d %s" % (status, REASONS[status]),
+        b"Content-Type: application/json",
+        b"Content-Length: %d" % len(body),
+        b"x-line-request-id: " + str(uuid.uuid4()).encode(),
+    ]
     head += [f"{k}: {v}".encode() for k, v in (headers or {}).items()]
     return b"\r\n".join(head) + b"\r\n\r\n" + body
 
@@ -55,8 +59,10 @@ def respond(status: int, payload, headers: dict[str, str] | None = None) -> byte
 def push(state: State, headers: dict[bytes, bytes], body: bytes) -> bytes:
     if headers.get(b"authorization") != state.auth:
         state.rejected += 1
-        return respond(401, {"message": "Authentication failed. Confirm that the access token in the "
-                                        "authorization header is valid."})
+        return respond(
+            401,
+            {"message": "Authentication failed. Confirm that the access token in the authorization header is valid."},
+        )
     key = headers.get(b"x-line-retry-key")
     if key is not None and not UUID_RE.match(key):
         state.rejected += 1
@@ -67,14 +73,22 @@ def push(state: State, headers: dict[bytes, bytes], body: bytes) -> bytes:
     except (ValueError, KeyError, TypeError):
         state.rejected += 1
         return respond(400, {"message": "The request body has 1 error(s)"})
-    if not isinstance(to, str) or not USER_RE.match(to) or not isinstance(messages, list) or not 1 <= len(messages) <= 5:
+    if (
+        not isinstance(to, str)
+        or not USER_RE.match(to)
+        or not isinstance(messages, list)
+        or not 1 <= len(messages) <= 5
+    ):
         state.rejected += 1
         return respond(400, {"message": "The request body has 1 error(s)"})
     if key is not None and key in state.keys:
         state.conflicts += 1
         prior_id, sent = state.keys[key]
-        return respond(409, {"message": "The retry key is already accepted", "sentMessages": sent},
-                       {"x-line-accepted-request-id": prior_id})
+        return respond(
+            409,
+            {"message": "The retry key is already accepted", "sentMessages": sent},
+            {"x-line-accepted-request-id": prior_id},
+        )
     request_id = str(uuid.uuid4())
     sent = [{"id": str(uuid.uuid4().int % 10**18), "quoteToken": uuid.uuid4().hex} for _ in messages]
     if key is not None:
@@ -88,10 +102,17 @@ def push(state: State, headers: dict[bytes, bytes], body: bytes) -> bytes:
 
 def stats(state: State) -> dict:
     counts = list(state.recipients.values())
-    return {"accepted": state.accepted, "conflicts": state.conflicts, "rejected": state.rejected,
-            "distinct_keys": len(state.keys), "recipients": len(counts),
-            "max_per_recipient": max(counts, default=0), "cpu_s": time.process_time(),
-            "first": state.first, "last": state.last}
+    return {
+        "accepted": state.accepted,
+        "conflicts": state.conflicts,
+        "rejected": state.rejected,
+        "distinct_keys": len(state.keys),
+        "recipients": len(counts),
+        "max_per_recipient": max(counts, default=0),
+        "cpu_s": time.process_time(),
+        "first": state.first,
+        "last": state.last,
+    }
 
 
 def route(state: State, method: bytes, path: bytes, headers: dict[bytes, bytes], body: bytes) -> bytes:
@@ -129,8 +150,8 @@ class Http(asyncio.Protocol):
             length = int(headers.get(b"content-length", b"0"))
             if len(self.buffer) < end + 4 + length:
                 break
-            body = self.buffer[end + 4:end + 4 + length]
-            self.buffer = self.buffer[end + 4 + length:]
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
             method, path = lines[0].split(b" ")[:2]
             out.append(route(self.state, method, path, headers, body))
         if out:

@@ -71,8 +71,11 @@ def build_requests(spec: PhaseSpec, count: int) -> list[tuple[str, bytes]]:
     out = []
     for i in range(count):
         order_id = spec.first_id + i
-        body = (template.replace('"@ORDER@"', str(order_id)).replace("@ORDER@", str(order_id))
-                .replace('"@CUSTOMER@"', str(7_000_000_000 + order_id % CUSTOMERS))).encode()
+        body = (
+            template.replace('"@ORDER@"', str(order_id))
+            .replace("@ORDER@", str(order_id))
+            .replace('"@CUSTOMER@"', str(7_000_000_000 + order_id % CUSTOMERS))
+        ).encode()
         digest = base64.b64encode(hmac.new(key, body, hashlib.sha256).digest()).decode()
         webhook_id = f"{spec.prefix}-{i}"
         head = (

@@ -30,10 +30,16 @@ def _w(*labels: str) -> tuple:
     return tuple((label, label.lower(), 1.0 + 0.7 * i) for i, label in enumerate(labels))
 
 
-AXES = {"size": ("サイズ", SIZES), "color": ("カラー", COLORS), "refill": ("タイプ", REFILL),
-        "scent": ("香り", SCENTS), "g": ("内容量", _w("100g", "200g", "500g")),
-        "ml": ("内容量", _w("150ml", "300ml", "500ml")), "pcs": ("入数", _w("5枚", "10枚", "20枚")),
-        "cm": ("サイズ", _w("小", "中", "大"))}
+AXES = {
+    "size": ("サイズ", SIZES),
+    "color": ("カラー", COLORS),
+    "refill": ("タイプ", REFILL),
+    "scent": ("香り", SCENTS),
+    "g": ("内容量", _w("100g", "200g", "500g")),
+    "ml": ("内容量", _w("150ml", "300ml", "500ml")),
+    "pcs": ("入数", _w("5枚", "10枚", "20枚")),
+    "cm": ("サイズ", _w("小", "中", "大")),
+}
 # (category, type, slug, price range, axes, consumable): types the demo store does not sell.
 EXTRA_KINDS = (
     ("アパレル", "シャツ", "shirt", (2980, 8980), ("size", "color"), False),
@@ -90,11 +96,50 @@ MORE_SECOND = {
     "雑貨": ("ひのき", "竹", "陶器", "ガラス", "真鍮", "欅"),
     "ペット": ("ささみ", "かつお", "ラム", "馬肉", "白身魚"),
 }
-BRAND_HEADS_JA = ("ゆうなぎ", "山霞", "ほしぞら", "木漏れ日", "はなね", "つむぎ", "ひだまり", "里山", "しっぽ",
-                  "月と", "あさぎ", "みなも", "やまびこ", "ひより", "かすみ", "そよかぜ", "わかば", "こはく",
-                  "あおば", "雪白")
-BRAND_HEADS_EN = ("AOZORA", "KOMICHI", "SHIZUKU", "YAMABIKO", "HINATA", "KAZE", "MORI", "TSUKI", "SORA",
-                  "NAGI", "HOSHI", "KUMO", "UMI", "SAKURA", "MIDORI", "AKARI", "YUKI", "KOTO", "HANA", "TOMO")
+BRAND_HEADS_JA = (
+    "ゆうなぎ",
+    "山霞",
+    "ほしぞら",
+    "木漏れ日",
+    "はなね",
+    "つむぎ",
+    "ひだまり",
+    "里山",
+    "しっぽ",
+    "月と",
+    "あさぎ",
+    "みなも",
+    "やまびこ",
+    "ひより",
+    "かすみ",
+    "そよかぜ",
+    "わかば",
+    "こはく",
+    "あおば",
+    "雪白",
+)
+BRAND_HEADS_EN = (
+    "AOZORA",
+    "KOMICHI",
+    "SHIZUKU",
+    "YAMABIKO",
+    "HINATA",
+    "KAZE",
+    "MORI",
+    "TSUKI",
+    "SORA",
+    "NAGI",
+    "HOSHI",
+    "KUMO",
+    "UMI",
+    "SAKURA",
+    "MIDORI",
+    "AKARI",
+    "YUKI",
+    "KOTO",
+    "HANA",
+    "TOMO",
+)
 BRAND_TAILS = {
     "アパレル": (("ストア", "衣料店", "縫製所", "工房"), ("WORKS", "CLOTHING", "& CO.", "STANDARD")),
     "食品": (("農園", "茶園", "焙煎所", "本舗"), ("FARM", "COFFEE", "TEA", "KITCHEN")),
@@ -104,16 +149,29 @@ BRAND_TAILS = {
 }
 PREFIXES = (("", 80), ("【送料無料】", 10), ("【公式】", 5), ("【ギフト】", 5))
 PACKS = (("", 85), (" 2個セット", 5), (" 3袋セット", 4), (" お試しサイズ", 3), (" 定期便", 3))
-KIND_LIST = tuple(dict(k, first=tuple(w for w, _ in k.get("first", ())), second=tuple(w for w, _ in k.get("second", ())))
-                  for k in KINDS) + tuple(
-    {"category": c, "type": t, "slug": s, "price": p, "axes": tuple(AXES[a] for a in axes), "consumable": cons,
-     "first": (), "second": ()} for c, t, s, p, axes, cons in EXTRA_KINDS)
+KIND_LIST = tuple(
+    dict(k, first=tuple(w for w, _ in k.get("first", ())), second=tuple(w for w, _ in k.get("second", ())))
+    for k in KINDS
+) + tuple(
+    {
+        "category": c,
+        "type": t,
+        "slug": s,
+        "price": p,
+        "axes": tuple(AXES[a] for a in axes),
+        "consumable": cons,
+        "first": (),
+        "second": (),
+    }
+    for c, t, s, p, axes, cons in EXTRA_KINDS
+)
 
 
 def brands(category: str) -> tuple[str, ...]:
     ja_tails, en_tails = BRAND_TAILS[category]
     return tuple(h + t for h in BRAND_HEADS_JA for t in ja_tails) + tuple(
-        f"{h} {t}" for h in BRAND_HEADS_EN for t in en_tails)
+        f"{h} {t}" for h in BRAND_HEADS_EN for t in en_tails
+    )
 
 
 def adjectives(category: str) -> tuple[str, ...]:
@@ -153,10 +211,16 @@ class _Gen:
         day = f"2024-{1 + index % 12:02d}-{1 + index % 28:02d}T10:00:00+09:00"
         notes = "".join(f"<li>{n}</li>" for n in CATEGORIES[cat]["notes"])
         return {
-            "id": self.product_id, "handle": f"{kind['slug']}-{index + 1}", "title": title,
+            "id": self.product_id,
+            "handle": f"{kind['slug']}-{index + 1}",
+            "title": title,
             "body_html": f"<p>{brand}の{name.replace(' ', '')}です。{CATEGORIES[cat]['phrase']}</p><ul>{notes}</ul>",
-            "vendor": brand, "product_type": kind["type"], "tags": self._tags(kind, cat), "status": status,
-            "published_at": day if status == "active" else None, "updated_at": day,
+            "vendor": brand,
+            "product_type": kind["type"],
+            "tags": self._tags(kind, cat),
+            "status": status,
+            "published_at": day if status == "active" else None,
+            "updated_at": day,
             "image": {"src": f"https://cdn.example.jp/p/{kind['slug']}-{index + 1}.jpg"},
             "variants": self._variants(kind, index, grid, suffix),
         }
@@ -185,8 +249,13 @@ class _Gen:
     def _variants(self, kind: dict, index: int, grid: list, suffix: str) -> list[dict]:
         rng = self.rng
         base = rng.randint(*kind["price"])
-        combos = [()] if not grid else [(a,) for a in grid[0]] if len(grid) == 1 else \
-            [(a, b) for a in grid[0] for b in grid[1]]
+        combos = (
+            [()]
+            if not grid
+            else [(a,) for a in grid[0]]
+            if len(grid) == 1
+            else [(a, b) for a in grid[0] for b in grid[1]]
+        )
         variants = []
         for position, combo in enumerate(combos, start=1):
             mult = 1.0
@@ -194,12 +263,18 @@ class _Gen:
                 mult *= value[2]
             self.variant_id += rng.randint(1_000, 99_999)
             quantity = rng.choices((0, rng.randint(1, 3), rng.randint(5, 240)), weights=(8, 10, 82))[0]
-            variants.append({
-                "id": self.variant_id, "title": " / ".join(v[0] for v in combo) or "Default Title",
-                "price": f"{max(380, round(base * mult / 100) * 100 - 20)}.00",
-                "compare_at_price": None, "sku": f"{kind['slug'][:4].upper()}-{index + 1:06d}-{position}",
-                "position": position, "inventory_quantity": quantity, "inventory_policy": "deny",
-            })
+            variants.append(
+                {
+                    "id": self.variant_id,
+                    "title": " / ".join(v[0] for v in combo) or "Default Title",
+                    "price": f"{max(380, round(base * mult / 100) * 100 - 20)}.00",
+                    "compare_at_price": None,
+                    "sku": f"{kind['slug'][:4].upper()}-{index + 1:06d}-{position}",
+                    "position": position,
+                    "inventory_quantity": quantity,
+                    "inventory_policy": "deny",
+                }
+            )
         return variants[:4]
 
 

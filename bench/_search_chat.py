@@ -41,7 +41,7 @@ def run_search_chat(spec: SearchChatSpec) -> list[support.Sent]:
     def sender() -> None:
         conn = Connection(c.app_port)
         while (start := next(counter) * c.batch) < len(plan):
-            chunk = plan[start:start + c.batch]
+            chunk = plan[start : start + c.batch]
             tokens = support.admin(c.fake_port, "tokens", {"users": [u for u, _ in chunk]})["tokens"]
             for (user, (label, query)), token in zip(chunk, tokens):
                 sent = support._send(conn, support._webhook(c, user, query, token), token, label)

@@ -58,8 +58,14 @@ def run(url: str, domain: str, path: str) -> dict:
         done = Importer(engine=engine, shop=shop, seen_at=utcnow(), on_progress=progress).feed_all(parse_lines(lines))
     wall = time.perf_counter() - started
     engine.dispose()
-    return {"products": done, "seconds": wall, "peak_rss_mb": _rss_mb(), "vm_hwm_mb": _hwm_mb(),
-            "rss_before_mb": before, "marks": marks}
+    return {
+        "products": done,
+        "seconds": wall,
+        "peak_rss_mb": _rss_mb(),
+        "vm_hwm_mb": _hwm_mb(),
+        "rss_before_mb": before,
+        "marks": marks,
+    }
 
 
 if __name__ == "__main__":

@@ -21,19 +21,83 @@ import unicodedata
 from app.search.normalize import normalize
 from bench._search_catalog import BRANDS, KIND_LIST, adjectives, materials
 
-SHARES = {"1 word": 140, "script": 100, "short": 60, "2 words": 130, "3 words": 80, "4 words": 50,
-          "no match": 40}
-ABSENT = ("ラーメン", "スマホケース", "ワイヤレスイヤホン", "iphone", "自転車", "ノートパソコン", "ビール",
-          "日本酒", "焼酎", "ワイン", "チョコレート", "クッキー", "カレー", "パスタ", "水着", "スーツ",
-          "ネクタイ", "香水", "マスカラ", "ファンデーション", "花瓶", "腕時計", "眼鏡", "ハムスター",
-          "キーボード", "充電器", "寿司", "傘", "靴", "酒", "ゲーム", "sneakers", "wine", "laptop",
-          "ramen noodles", "ｽﾏﾎ", "ＰＣ", "グルテンフリー パスタ", "ドッグフード シルク", "抹茶 デニム")
-EXTRA_SHORT = ("茶", "米", "箸", "桜", "麻", "藍", "竹", "S", "M", "XL", "ゆず", "白", "赤", "和", "皿", "鉄", "絹",
-               "梅", "塩", "猫", "犬", "綿", "革", "鍋", "和紙")
+SHARES = {"1 word": 140, "script": 100, "short": 60, "2 words": 130, "3 words": 80, "4 words": 50, "no match": 40}
+ABSENT = (
+    "ラーメン",
+    "スマホケース",
+    "ワイヤレスイヤホン",
+    "iphone",
+    "自転車",
+    "ノートパソコン",
+    "ビール",
+    "日本酒",
+    "焼酎",
+    "ワイン",
+    "チョコレート",
+    "クッキー",
+    "カレー",
+    "パスタ",
+    "水着",
+    "スーツ",
+    "ネクタイ",
+    "香水",
+    "マスカラ",
+    "ファンデーション",
+    "花瓶",
+    "腕時計",
+    "眼鏡",
+    "ハムスター",
+    "キーボード",
+    "充電器",
+    "寿司",
+    "傘",
+    "靴",
+    "酒",
+    "ゲーム",
+    "sneakers",
+    "wine",
+    "laptop",
+    "ramen noodles",
+    "ｽﾏﾎ",
+    "ＰＣ",
+    "グルテンフリー パスタ",
+    "ドッグフード シルク",
+    "抹茶 デニム",
+)
+EXTRA_SHORT = (
+    "茶",
+    "米",
+    "箸",
+    "桜",
+    "麻",
+    "藍",
+    "竹",
+    "S",
+    "M",
+    "XL",
+    "ゆず",
+    "白",
+    "赤",
+    "和",
+    "皿",
+    "鉄",
+    "絹",
+    "梅",
+    "塩",
+    "猫",
+    "犬",
+    "綿",
+    "革",
+    "鍋",
+    "和紙",
+)
 
 
-SHORT_KINDS = [k for k in KIND_LIST if len(k["type"]) <= 2 and any(
-    len(w) <= 2 for w in (*k["first"], *k["second"], *adjectives(k["category"])))]
+SHORT_KINDS = [
+    k
+    for k in KIND_LIST
+    if len(k["type"]) <= 2 and any(len(w) <= 2 for w in (*k["first"], *k["second"], *adjectives(k["category"])))
+]
 
 
 def _half_table() -> dict[str, str]:
@@ -89,15 +153,22 @@ class _Draw:
     def parts(self, kind: dict) -> dict[str, str]:
         rng, cat = self.rng, kind["category"]
         size = rng.choice(kind["axes"][0][1])[0] if kind["axes"] else rng.choice(("ギフト", "送料無料", "人気"))
-        return {"brand": rng.choice(BRANDS[cat]).split(" ")[0], "adj": rng.choice(kind["first"] or adjectives(cat)),
-                "mat": rng.choice(kind["second"] or materials(cat)), "type": kind["type"], "size": size}
+        return {
+            "brand": rng.choice(BRANDS[cat]).split(" ")[0],
+            "adj": rng.choice(kind["first"] or adjectives(cat)),
+            "mat": rng.choice(kind["second"] or materials(cat)),
+            "type": kind["type"],
+            "size": size,
+        }
 
     def words(self, n: int) -> str:
         kind = self.kind()
         p = self.parts(kind)
-        shapes = {2: (("adj", "type"), ("brand", "type"), ("mat", "type"), ("type", "size")),
-                  3: (("adj", "mat", "type"), ("brand", "adj", "type"), ("mat", "type", "size")),
-                  4: (("brand", "adj", "mat", "type"), ("adj", "mat", "type", "size"))}[n]
+        shapes = {
+            2: (("adj", "type"), ("brand", "type"), ("mat", "type"), ("type", "size")),
+            3: (("adj", "mat", "type"), ("brand", "adj", "type"), ("mat", "type", "size")),
+            4: (("brand", "adj", "mat", "type"), ("adj", "mat", "type", "size")),
+        }[n]
         chosen = [p[k] for k in self.rng.choice(shapes)]
         if self.rng.random() < 0.25:  # one word typed another way
             i = self.rng.randrange(len(chosen))
@@ -140,9 +211,15 @@ def queries(seed: int = 11) -> list[tuple[str, str]]:
     """(class, query) pairs: SHARES of each class, unique, shuffled deterministically."""
     rng = random.Random(f"bench-search-queries:{seed}")
     draw = _Draw(rng)
-    makers = {"1 word": draw.one, "script": draw.script, "short": draw.short,
-              "2 words": lambda: draw.words(2), "3 words": lambda: draw.words(3),
-              "4 words": lambda: draw.words(4), "no match": draw.absent}
+    makers = {
+        "1 word": draw.one,
+        "script": draw.script,
+        "short": draw.short,
+        "2 words": lambda: draw.words(2),
+        "3 words": lambda: draw.words(3),
+        "4 words": lambda: draw.words(4),
+        "no match": draw.absent,
+    }
     seen: set[str] = set()
     out = []
     for label, count in SHARES.items():

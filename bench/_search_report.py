@@ -27,43 +27,70 @@ def bench_line(target_id: str, measured: float, unit: str, op: str, value: float
 
 
 def header(work, qs: list[tuple[str, str]]) -> None:
-    print(f"workload ({work.name})" + (": a SMALLER catalog than the targets' 100,000 products, fewer queries and"
-                                       " events; these figures are not the targets' figures" if work.name == "quick"
-                                       else ""))
+    print(
+        f"workload ({work.name})"
+        + (
+            ": a SMALLER catalog than the targets' 100,000 products, fewer queries and"
+            " events; these figures are not the targets' figures"
+            if work.name == "quick"
+            else ""
+        )
+    )
     counts = {label: sum(c == label for c, _ in qs) for label in SHARES}
     print(f"  {'part':<15} {'size':>8}  how")
-    print(f"  {'catalog':<15} {work.products:>8}  products, 1-4 variants each, Japanese titles/tags"
-          " (bench/_search_catalog.py), as bulk-operation JSONL on disk")
-    print(f"  {'bulk import':<15} {work.products:>8}  products streamed from the file by app.sync.bulk.Importer, one"
-          " process per database measuring its own wall time and peak RSS (ru_maxrss)")
-    print(f"  {'queries':<15} {len(qs):>8}  fixed, {', '.join(f'{k} {v}' for k, v in counts.items())};"
-          " one warm-up pass, then one timed pass, sequential, in-process")
-    print(f"  {'chat':<15} {work.events:>8}  text events with those queries (+{work.warmup} warm-up), {work.senders}"
-          f" closed-loop senders, gunicorn -w {common.WORKERS} -k sync on the SQLite database, fake LINE")
-    print(f"  machine: {multiprocessing.cpu_count()} CPU cores shared by everything; PostgreSQL gets VACUUM ANALYZE"
-          " after its import (autovacuum's job), the app itself runs ANALYZE after the first chunk and after the import", flush=True)
+    print(
+        f"  {'catalog':<15} {work.products:>8}  products, 1-4 variants each, Japanese titles/tags"
+        " (bench/_search_catalog.py), as bulk-operation JSONL on disk"
+    )
+    print(
+        f"  {'bulk import':<15} {work.products:>8}  products streamed from the file by app.sync.bulk.Importer, one"
+        " process per database measuring its own wall time and peak RSS (ru_maxrss)"
+    )
+    print(
+        f"  {'queries':<15} {len(qs):>8}  fixed, {', '.join(f'{k} {v}' for k, v in counts.items())};"
+        " one warm-up pass, then one timed pass, sequential, in-process"
+    )
+    print(
+        f"  {'chat':<15} {work.events:>8}  text events with those queries (+{work.warmup} warm-up), {work.senders}"
+        f" closed-loop senders, gunicorn -w {common.WORKERS} -k sync on the SQLite database, fake LINE"
+    )
+    print(
+        f"  machine: {multiprocessing.cpu_count()} CPU cores shared by everything; PostgreSQL gets VACUUM ANALYZE"
+        " after its import (autovacuum's job), the app itself runs ANALYZE after the first chunk and after the import",
+        flush=True,
+    )
 
 
 def print_import(info: dict, dbs) -> None:
-    print(f"\nbulk import: JSONL {info['bytes'] / 1e6:.1f} MB, {info['lines']} lines"
-          f" ({info['lines'] - info['variants']} products + {info['variants']} variants),"
-          f" generated in {info['seconds']:.1f} s")
-    print("  peak RSS = the importer process's own ru_maxrss; VmHWM (/proc) as a check; 'before' = after its"
-          " imports and connecting, before the first line")
-    print(f"  {'database':<11} {'products':>8} {'seconds':>8} {'prod/s':>7} {'peak RSS MB':>11}"
-          f" {'VmHWM MB':>8} {'RSS before MB':>13}  seconds / peak RSS MB at each 10,000 products")
+    print(
+        f"\nbulk import: JSONL {info['bytes'] / 1e6:.1f} MB, {info['lines']} lines"
+        f" ({info['lines'] - info['variants']} products + {info['variants']} variants),"
+        f" generated in {info['seconds']:.1f} s"
+    )
+    print(
+        "  peak RSS = the importer process's own ru_maxrss; VmHWM (/proc) as a check; 'before' = after its"
+        " imports and connecting, before the first line"
+    )
+    print(
+        f"  {'database':<11} {'products':>8} {'seconds':>8} {'prod/s':>7} {'peak RSS MB':>11}"
+        f" {'VmHWM MB':>8} {'RSS before MB':>13}  seconds / peak RSS MB at each 10,000 products"
+    )
     for db in dbs:
         m = db.imported
         marks = " ".join(f"{s:.0f}/{r:.0f}" for _, s, r in m["marks"])
-        print(f"  {db.name:<11} {m['products']:>8} {m['seconds']:>8.1f} {m['products'] / m['seconds']:>7.0f}"
-              f" {m['peak_rss_mb']:>11.1f} {m['vm_hwm_mb']:>8.1f} {m['rss_before_mb']:>13.1f}  {marks}")
+        print(
+            f"  {db.name:<11} {m['products']:>8} {m['seconds']:>8.1f} {m['products'] / m['seconds']:>7.0f}"
+            f" {m['peak_rss_mb']:>11.1f} {m['vm_hwm_mb']:>8.1f} {m['rss_before_mb']:>13.1f}  {marks}"
+        )
 
 
 def _latency_row(db: str, what: str, t) -> str:
     v = t.ms
     zero = sum(not ids for ids in t.top)
-    return (f"  {db:<11} {what:<48} {len(v):>4} {pct(v, .5):>7.2f} {pct(v, .95):>7.2f} {pct(v, .99):>7.2f}"
-            f" {max(v):>7.2f} {zero:>5}")
+    return (
+        f"  {db:<11} {what:<48} {len(v):>4} {pct(v, 0.5):>7.2f} {pct(v, 0.95):>7.2f} {pct(v, 0.99):>7.2f}"
+        f" {max(v):>7.2f} {zero:>5}"
+    )
 
 
 def print_latency(qs, dbs) -> None:
@@ -77,7 +104,7 @@ def print_latency(qs, dbs) -> None:
         if db.free_like:
             print(_latency_row(db.name, "same LIKE, planner free (info only)", db.free_like))
     for db in dbs:
-        print(f"  {db.name}: scan / search = {ratio(db, .95):.2f}x at p95, {ratio(db, .5):.2f}x at the median")
+        print(f"  {db.name}: scan / search = {ratio(db, 0.95):.2f}x at p95, {ratio(db, 0.5):.2f}x at the median")
     for db in dbs:
         print(f"  {db.name} baseline plan for {NO_MATCH_PROBE!r}: {' | '.join(line.strip() for line in db.scan_plan)}")
 
@@ -96,7 +123,7 @@ def print_classes(qs, dbs) -> None:
         for db in dbs:
             for t in (db.search, db.scan):
                 v = [t.ms[i] for i in idx]
-                cells.append(f"{pct(v, .5):.1f} / {pct(v, .95):.1f}")
+                cells.append(f"{pct(v, 0.5):.1f} / {pct(v, 0.95):.1f}")
         print(f"  {label:<10} {len(idx):>4}" + "".join(f" {c:>22}" for c in cells))
 
 
@@ -107,18 +134,23 @@ def print_sanity(qs, dbs) -> None:
         missed = [qs[i][1] for i, ids in enumerate(db.search.top) if not ids and db.scan.top[i]]
         no_match = sum(not ids for (c, _), ids in zip(qs, db.search.top) if c == "no match")
         found = [q for (c, q), ids in zip(qs, db.search.top) if c == "no match" and ids]
-        print(f"  {db.name}: {zero} of {len(qs)} queries found nothing ({no_match} of the"
-              f" {sum(c == 'no match' for c, _ in qs)} 'no match' ones" + (f"; found something: {found[:5]}" if found
-                                                                          else "") + ");"
-              f" search found nothing where the scan found something: {len(missed)}"
-              + (f" e.g. {missed[:5]}" if missed else ""))
+        print(
+            f"  {db.name}: {zero} of {len(qs)} queries found nothing ({no_match} of the"
+            f" {sum(c == 'no match' for c, _ in qs)} 'no match' ones"
+            + (f"; found something: {found[:5]}" if found else "")
+            + ");"
+            f" search found nothing where the scan found something: {len(missed)}"
+            + (f" e.g. {missed[:5]}" if missed else "")
+        )
     if len(dbs) == 2:
         a, b = dbs[0].search.top, dbs[1].search.top
         same = sum(x == y for x, y in zip(a, b))
         as_set = sum(set(x) == set(y) for x, y in zip(a, b))
         differ = [qs[i][1] for i in range(len(qs)) if set(a[i]) != set(b[i])]
-        print(f"  SQLite vs PostgreSQL top 10 (Shopify ids): same order {same}/{len(qs)},"
-              f" same set {as_set}/{len(qs)}" + (f"; different sets e.g. {differ[:5]}" if differ else ""))
+        print(
+            f"  SQLite vs PostgreSQL top 10 (Shopify ids): same order {same}/{len(qs)},"
+            f" same set {as_set}/{len(qs)}" + (f"; different sets e.g. {differ[:5]}" if differ else "")
+        )
     shown = {}
     for i, (label, q) in enumerate(qs):
         if label in SAMPLE_CLASSES and label not in shown and dbs[0].search.titles[i]:
@@ -147,13 +179,17 @@ def print_chat(c, products: int) -> None:
     rows = [("webhook answered 200", c.webhook), ("send -> reply at fake", c.roundtrip)]
     rows += [(f"  {label}", c.by_class[label]) for label in SHARES if label in c.by_class]
     for name, v in rows:
-        print(f"  {name:<30} {len(v):>5} {pct(v, .5):>8.1f} {pct(v, .95):>8.1f} {pct(v, .99):>8.1f}"
-              f" {max(v, default=float('nan')):>8.1f}")
+        print(
+            f"  {name:<30} {len(v):>5} {pct(v, 0.5):>8.1f} {pct(v, 0.95):>8.1f} {pct(v, 0.99):>8.1f}"
+            f" {max(v, default=float('nan')):>8.1f}"
+        )
     kinds = c.reply_types
     print(f"  webhook answers slower than LINE's 2 s timeout: {sum(ms > 2000 for ms in c.webhook)}")
-    print(f"  replies: {kinds.get('flex', 0)} carousels (flex), {kinds.get('text', 0)} 'no results' texts"
-          + "".join(f", {v} {k}" for k, v in kinds.items() if k not in ("flex", "text"))
-          + f"; errors {c.errors}, no reply {c.no_reply}, refused by the fake {c.rejected}")
+    print(
+        f"  replies: {kinds.get('flex', 0)} carousels (flex), {kinds.get('text', 0)} 'no results' texts"
+        + "".join(f", {v} {k}" for k, v in kinds.items() if k not in ("flex", "text"))
+        + f"; errors {c.errors}, no reply {c.no_reply}, refused by the fake {c.rejected}"
+    )
     for sample in c.samples:
         print(f"  error sample: {sample}")
 
@@ -169,11 +205,11 @@ def results(work, info, qs, dbs, chat, pg_why: str) -> None:
         print(f"\nPostgreSQL at 127.0.0.1:5432 did not answer ({pg_why}); no PostgreSQL results.")
     print()
     for db in dbs:
-        print(bench_line(f"search-{db.name}-p95", pct(db.search.ms, .95), "ms", "<=", 10))
+        print(bench_line(f"search-{db.name}-p95", pct(db.search.ms, 0.95), "ms", "<=", 10))
     for db in dbs:
-        print(bench_line(f"search-{db.name}-vs-scan", ratio(db, .95), "ratio", ">=", 20))
+        print(bench_line(f"search-{db.name}-vs-scan", ratio(db, 0.95), "ratio", ">=", 20))
     for db in dbs:
         print(bench_line(f"bulk-import-{db.name}-seconds", db.imported["seconds"], "s", "<=", 60))
         print(bench_line(f"bulk-import-{db.name}-rss", db.imported["peak_rss_mb"], "MB", "<=", 200))
     lost = chat.errors + chat.no_reply + chat.rejected  # a lost event is slower than any target
-    print(bench_line("search-chat-p95", pct(chat.roundtrip + [float("inf")] * lost, .95), "ms", "<=", 100))
+    print(bench_line("search-chat-p95", pct(chat.roundtrip + [float("inf")] * lost, 0.95), "ms", "<=", 100))

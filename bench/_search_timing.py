@@ -145,8 +145,9 @@ def diagnose(engine: Engine, shop: Shop, q: str) -> Diagnosis:
         total = 1000 * (time.perf_counter() - t0)
     executed = [r for r in rec.rows if not r[1].lstrip().upper().startswith(("BEGIN", "SET"))]
     slowest = max(executed, key=lambda r: r[0])
-    return Diagnosis(q, total, [(ms, " ".join(sql.split())[:60]) for ms, sql, _ in executed],
-                     explain(engine, slowest[1], slowest[2]))
+    return Diagnosis(
+        q, total, [(ms, " ".join(sql.split())[:60]) for ms, sql, _ in executed], explain(engine, slowest[1], slowest[2])
+    )
 
 
 def explain(engine: Engine, statement: str, parameters) -> list[str]:

@@ -42,9 +42,11 @@ LOCAL = {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}, "headers": {"Host": "loca
 
 def _next(first: str, key: str = "next_cursor"):
     """A URL built from the first page's answer (its next cursor)."""
+
     def build(client) -> str | None:
         cursor = client.get(first, **LOCAL).get_json().get(key)
         return f"{first}{'&' if '?' in first else '?'}cursor={cursor}" if cursor else None
+
     return build
 
 
@@ -56,23 +58,35 @@ TARGETS = [  # (name, url or a function of the client giving one)
     ("baseline-auth", "/api/catalog/sync"),
     *[(f"home-{d}d", f"/?period={d}") for d in (7, 30, 90)],
     *[(f"dashboard-api-{d}d", f"/api/dashboard?period={d}") for d in (7, 30, 90)],
-    ("flows", "/flows"), ("flows-api", "/api/flows"),
-    ("customers", "/customers"), ("customers-api", "/api/customers"),
-    ("customers-api-name", "/api/customers?q=佐藤"), ("customers-api-email", "/api/customers?q=user77777@example.jp"),
+    ("flows", "/flows"),
+    ("flows-api", "/api/flows"),
+    ("customers", "/customers"),
+    ("customers-api", "/api/customers"),
+    ("customers-api-name", "/api/customers?q=佐藤"),
+    ("customers-api-email", "/api/customers?q=user77777@example.jp"),
     ("customers-api-next", _next("/api/customers")),
-    ("messages", "/messages"), ("messages-api", "/api/messages"),
-    ("messages-api-flow", "/api/messages?flow=repurchase"), ("messages-api-status", "/api/messages?status=failed"),
+    ("messages", "/messages"),
+    ("messages-api", "/api/messages"),
+    ("messages-api-flow", "/api/messages?flow=repurchase"),
+    ("messages-api-status", "/api/messages?status=failed"),
     ("messages-api-range", lambda c: f"/api/messages?from={_days_ago(40)}&to={_days_ago(30)}"),
     ("messages-api-next", _next("/api/messages")),
-    ("keywords", "/keywords"), ("keywords-api", "/api/keyword-rules"),
+    ("keywords", "/keywords"),
+    ("keywords-api", "/api/keyword-rules"),
     ("settings", "/settings"),
 ]
 
 
 def _settings(url: str) -> Settings:
-    return Settings(env="development", database_url=url, secret_key="s" * 40,
-                    encryption_keys=(Fernet.generate_key().decode(),), app_url="http://localhost",
-                    shopify_api_key="", shopify_api_secret="")
+    return Settings(
+        env="development",
+        database_url=url,
+        secret_key="s" * 40,
+        encryption_keys=(Fernet.generate_key().decode(),),
+        app_url="http://localhost",
+        shopify_api_key="",
+        shopify_api_secret="",
+    )
 
 
 def _time(call) -> tuple[int, float, float]:
@@ -122,8 +136,11 @@ def run_backend(name: str, url: str, customers: int, notifications: int) -> list
     if name == "postgresql":
         with app.extensions["tsunagu.engine"].begin() as conn:
             conn.exec_driver_sql("analyze")
-    print(f"[{name}] seeded in {time.perf_counter() - start:.1f} s: "
-          + ", ".join(f"{table} {n:,}" for table, n in sizes.items()), flush=True)
+    print(
+        f"[{name}] seeded in {time.perf_counter() - start:.1f} s: "
+        + ", ".join(f"{table} {n:,}" for table, n in sizes.items()),
+        flush=True,
+    )
     results = measure(app)
     app.extensions["tsunagu.engine"].dispose()
     return [(name, *row) for row in results]
@@ -149,8 +166,10 @@ def main() -> None:
     global REQUESTS
     customers, notifications = (3_000, 30_000) if args.quick else (100_000, 1_000_000)
     REQUESTS = 10 if args.quick else REQUESTS
-    print(f"workload: 1 shop, {customers:,} customers, {notifications:,} notifications over 90 days, "
-          f"{REQUESTS} requests per target after a warm-up")
+    print(
+        f"workload: 1 shop, {customers:,} customers, {notifications:,} notifications over 90 days, "
+        f"{REQUESTS} requests per target after a warm-up"
+    )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         rows += run_backend("sqlite", f"sqlite:///{tmp}/admin.db", customers, notifications)

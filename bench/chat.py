@@ -84,8 +84,13 @@ def seed(env: dict[str, str], line: Line, users: list[str]) -> None:
         shop = Shop(domain=common.SHOP, name="ベンチ茶舗", installed_at=now)
         s.add(shop)
         s.flush()
-        channel = LineChannel(shop_id=shop.id, bot_user_id=line.bot, channel_secret_enc=vault.encrypt(line.secret),
-                              access_token_enc=vault.encrypt(line.token), connected_at=now)
+        channel = LineChannel(
+            shop_id=shop.id,
+            bot_user_id=line.bot,
+            channel_secret_enc=vault.encrypt(line.secret),
+            access_token_enc=vault.encrypt(line.token),
+            connected_at=now,
+        )
         s.add(channel)
         s.flush()
         for i, user in enumerate(users):
@@ -100,21 +105,52 @@ def _friend(s, shop, channel_id: int, user: str, i: int, *, linked: bool, now) -
 
     customer = None
     if linked:
-        customer = Customer(shop_id=shop.id, shopify_id=8_000_000_000 + i, last_name="山田",
-                            first_name=f"花子{i}", email=f"buyer{i}@example.com")
+        customer = Customer(
+            shop_id=shop.id,
+            shopify_id=8_000_000_000 + i,
+            last_name="山田",
+            first_name=f"花子{i}",
+            email=f"buyer{i}@example.com",
+        )
         s.add(customer)
         s.flush()
-        order = Order(shop_id=shop.id, shopify_id=9_000_000_000 + i, customer_shopify_id=customer.shopify_id,
-                      name=f"#{1001 + i}", financial_status="paid", currency="JPY", total_price=Decimal(4980),
-                      subtotal_price=Decimal(4980), order_status_url=f"https://{shop.domain}/orders/{i}",
-                      processed_at=now)
+        order = Order(
+            shop_id=shop.id,
+            shopify_id=9_000_000_000 + i,
+            customer_shopify_id=customer.shopify_id,
+            name=f"#{1001 + i}",
+            financial_status="paid",
+            currency="JPY",
+            total_price=Decimal(4980),
+            subtotal_price=Decimal(4980),
+            order_status_url=f"https://{shop.domain}/orders/{i}",
+            processed_at=now,
+        )
         s.add(order)
         s.flush()
-        s.add(OrderLineItem(shop_id=shop.id, order_id=order.id, shopify_id=9_500_000_000 + i, title="抹茶ラテ",
-                            variant_title="200g", quantity=2, price=Decimal(2490)))
-    s.add(LineFriend(shop_id=shop.id, channel_id=channel_id, line_user_id=user, display_name=f"友だち{i}",
-                     followed_at=now, customer_id=customer.id if customer else None,
-                     linked_at=now if customer else None, link_method="merchant" if customer else None))
+        s.add(
+            OrderLineItem(
+                shop_id=shop.id,
+                order_id=order.id,
+                shopify_id=9_500_000_000 + i,
+                title="抹茶ラテ",
+                variant_title="200g",
+                quantity=2,
+                price=Decimal(2490),
+            )
+        )
+    s.add(
+        LineFriend(
+            shop_id=shop.id,
+            channel_id=channel_id,
+            line_user_id=user,
+            display_name=f"友だち{i}",
+            followed_at=now,
+            customer_id=customer.id if customer else None,
+            linked_at=now if customer else None,
+            link_method="merchant" if customer else None,
+        )
+    )
 
 
 # -- part 1: chat round trip ---------------------------------------------------------------
@@ -132,11 +168,20 @@ class ChatOutcome:
     left_for_worker: int = 0  # app log: events the request ran out of time for (no reply in-request)
 
 
-def measure_chat(pool, work: Workload, app: common.Server, fake: common.Server, line: Line,
-                 users: list[str]) -> ChatOutcome:
+def measure_chat(
+    pool, work: Workload, app: common.Server, fake: common.Server, line: Line, users: list[str]
+) -> ChatOutcome:
     def spec(n: int, seed: int) -> support.ChatSpec:
-        return support.ChatSpec(app_port=app.port, fake_port=fake.port, secret=line.secret, bot_user_id=line.bot,
-                                users=tuple(users), events=n, senders=work.senders, seed=seed)
+        return support.ChatSpec(
+            app_port=app.port,
+            fake_port=fake.port,
+            secret=line.secret,
+            bot_user_id=line.bot,
+            users=tuple(users),
+            events=n,
+            senders=work.senders,
+            seed=seed,
+        )
 
     pool.apply(support.run_chat, (spec(work.warmup, 0),))
     support.admin(fake.port, "reset", {"enforce": True, "push_limit": REAL_PUSH_LIMIT})
@@ -205,19 +250,24 @@ def measure_push(pool, work: Workload, fake: common.Server, line: Line) -> tuple
     """Fake ceiling, the burst at LINE's real rate, then (when the real-rate run cannot earn a
     429: the fake or the client cannot go past 2,000/s) a scaled run and its unpaced control."""
     support.admin(fake.port, "reset", {"enforce": False, "push_limit": REAL_PUSH_LIMIT})
-    ok, bad, secs = pool.apply(support.run_flood, (fake.port, line.token, work.flood_s, work.flood_conns,
-                                                   int(work.flood_s * 6000)))
+    ok, bad, secs = pool.apply(
+        support.run_flood, (fake.port, line.token, work.flood_s, work.flood_conns, int(work.flood_s * 6000))
+    )
     ceiling = ok / secs
-    print(f"  fake ceiling (raw-HTTP flood, {work.flood_conns} keep-alive connections, limiter off):"
-          f" {ceiling:.0f} push/s ({ok} x 200, {bad} other in {secs:.1f} s)", flush=True)
+    print(
+        f"  fake ceiling (raw-HTTP flood, {work.flood_conns} keep-alive connections, limiter off):"
+        f" {ceiling:.0f} push/s ({ok} x 200, {bad} other in {secs:.1f} s)",
+        flush=True,
+    )
     spec = support.BurstSpec(f"http://127.0.0.1:{fake.port}", line.token, work.pushes, work.threads)
     rows = [burst(pool, fake, "real rate", REAL_PUSH_LIMIT, spec)]
     reach = min(ceiling, rows[0].rate)
     if ceiling < REAL_PUSH_LIMIT or rows[0].rate < 0.95 * PACED_SHARE * REAL_PUSH_LIMIT:
         scaled = max(100, int(reach / 2 // 100 * 100))  # well under what fake and client can do
         rows.append(burst(pool, fake, "scaled rate", scaled, dataclasses.replace(spec, pacer_rate=scaled)))
-        rows.append(burst(pool, fake, "scaled control", scaled,
-                          dataclasses.replace(spec, pushes=work.control, unpaced=True)))
+        rows.append(
+            burst(pool, fake, "scaled control", scaled, dataclasses.replace(spec, pushes=work.control, unpaced=True))
+        )
     return ceiling, rows
 
 
@@ -234,28 +284,40 @@ def print_workload(work: Workload) -> None:
     name = "quick" if work is QUICK else "full"
     print(f"workload ({name})")
     print(f"  {'part':<16} {'size':>8}  how")
-    print(f"  {'chat round trip':<16} {work.events:>8}  text events (+{work.warmup} warm-up not counted),"
-          f" {work.senders} closed-loop senders, {FRIENDS} friends ({FRIENDS // 2} linked with an order),"
-          f" in turn: {', '.join(f'{k} {v!r}' for k, v in list(support.TEXTS.items())[:5])}, free text")
-    print(f"  {'push burst':<16} {work.pushes:>8}  pushes per paced run via the app's LineClient,"
-          f" {work.threads} threads; control run {work.control} unpaced pushes (only at a scaled rate)")
+    print(
+        f"  {'chat round trip':<16} {work.events:>8}  text events (+{work.warmup} warm-up not counted),"
+        f" {work.senders} closed-loop senders, {FRIENDS} friends ({FRIENDS // 2} linked with an order),"
+        f" in turn: {', '.join(f'{k} {v!r}' for k, v in list(support.TEXTS.items())[:5])}, free text"
+    )
+    print(
+        f"  {'push burst':<16} {work.pushes:>8}  pushes per paced run via the app's LineClient,"
+        f" {work.threads} threads; control run {work.control} unpaced pushes (only at a scaled rate)"
+    )
     print(f"  {'fake ceiling':<16} {work.flood_s:>7g}s  raw-HTTP push flood, {work.flood_conns} connections")
-    print(f"  servers: app gunicorn -w {common.WORKERS} -k sync (SQLite); fake LINE gunicorn -w 1 -k gthread"
-          f" --threads {support.FAKE_THREADS} (one process: exact reply tokens, 429 counter and rate window)")
+    print(
+        f"  servers: app gunicorn -w {common.WORKERS} -k sync (SQLite); fake LINE gunicorn -w 1 -k gthread"
+        f" --threads {support.FAKE_THREADS} (one process: exact reply tokens, 429 counter and rate window)"
+    )
 
 
 def print_chat(c: ChatOutcome) -> None:
-    print(f"\nchat round trip: {len(c.webhook) + c.errors} events in {c.elapsed:.1f} s"
-          f" = {(len(c.webhook) + c.errors) / c.elapsed:.0f} events/s")
+    print(
+        f"\nchat round trip: {len(c.webhook) + c.errors} events in {c.elapsed:.1f} s"
+        f" = {(len(c.webhook) + c.errors) / c.elapsed:.0f} events/s"
+    )
     print(f"  {'measure':<34} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     rows = [("webhook answered 200", c.webhook), ("send -> reply at fake", c.roundtrip)]
     rows += [(f"  send -> reply, {label}", v) for label, v in c.by_text.items()]
     for name, v in rows:
-        print(f"  {name:<34} {len(v):>5} {pct(v, .5):>8.1f} {pct(v, .95):>8.1f} {pct(v, .99):>8.1f}"
-              f" {max(v, default=float('nan')):>8.1f}")
-    print(f"  errors {c.errors}, events without a reply {c.no_reply}, replies refused by the fake {c.rejected};"
-          f" webhook answers over LINE's 2 s timeout {sum(ms > 2000 for ms in c.webhook)};"
-          f" 'left for the worker' in the app log (warm-up included) {c.left_for_worker}")
+        print(
+            f"  {name:<34} {len(v):>5} {pct(v, 0.5):>8.1f} {pct(v, 0.95):>8.1f} {pct(v, 0.99):>8.1f}"
+            f" {max(v, default=float('nan')):>8.1f}"
+        )
+    print(
+        f"  errors {c.errors}, events without a reply {c.no_reply}, replies refused by the fake {c.rejected};"
+        f" webhook answers over LINE's 2 s timeout {sum(ms > 2000 for ms in c.webhook)};"
+        f" 'left for the worker' in the app log (warm-up included) {c.left_for_worker}"
+    )
     print(f"  replies by first message type: {', '.join(f'{k} {v}' for k, v in sorted(c.reply_types.items()))}")
     for sample in c.samples:
         print(f"  error sample: {sample}")
@@ -263,26 +325,34 @@ def print_chat(c: ChatOutcome) -> None:
 
 def print_push(ceiling: float, rows: list[BurstRow], work: Workload) -> None:
     print(f"\npush burst (fake ceiling {ceiling:.0f} push/s; LINE's documented limit {REAL_PUSH_LIMIT}/s)")
-    print(f"  {'run':<15} {'fake limit':>10} {'client pacer':>15} {'pushes':>6} {'secs':>6} {'req/s':>7}"
-          f" {'429s':>5} {'failed':>6} {'keys ok':>7} {'retries':>7} {'pool drop':>9}")
+    print(
+        f"  {'run':<15} {'fake limit':>10} {'client pacer':>15} {'pushes':>6} {'secs':>6} {'req/s':>7}"
+        f" {'429s':>5} {'failed':>6} {'keys ok':>7} {'retries':>7} {'pool drop':>9}"
+    )
     for r in rows:
         res, done = r.result, sum(r.result.outcomes.values())
-        print(f"  {r.label:<15} {r.fake_limit:>8}/s {r.pacer:>15} {done:>6} {res.elapsed:>6.1f} {r.rate:>7.0f}"
-              f" {r.throttled:>5} {res.outcomes.get('failed', 0):>6} {r.stats['retry_keys']:>7}"
-              f" {res.retries_logged:>7} {res.pool_discards:>9}")
+        print(
+            f"  {r.label:<15} {r.fake_limit:>8}/s {r.pacer:>15} {done:>6} {res.elapsed:>6.1f} {r.rate:>7.0f}"
+            f" {r.throttled:>5} {res.outcomes.get('failed', 0):>6} {r.stats['retry_keys']:>7}"
+            f" {res.retries_logged:>7} {res.pool_discards:>9}"
+        )
         for sample in res.error_samples:
             print(f"    error sample: {sample}")
     if len(rows) == 1:
         print(f"  fake and client both go past {REAL_PUSH_LIMIT}/s: the real-rate run stresses the limiter itself")
     else:
-        print(f"  the fake ({ceiling:.0f}/s) or this client ({rows[0].rate:.0f}/s at the real rate) cannot go past"
-              f" {REAL_PUSH_LIMIT}/s here, so the real-rate run could not earn a 429 whatever the pacing did; the"
-              f" scaled runs test the pacing at {rows[1].fake_limit}/s, a rate both can exceed (see the control)")
+        print(
+            f"  the fake ({ceiling:.0f}/s) or this client ({rows[0].rate:.0f}/s at the real rate) cannot go past"
+            f" {REAL_PUSH_LIMIT}/s here, so the real-rate run could not earn a 429 whatever the pacing did; the"
+            f" scaled runs test the pacing at {rows[1].fake_limit}/s, a rate both can exceed (see the control)"
+        )
         if rows[-1].throttled == 0:
             print("  WARNING: the unpaced control earned no 429 either: the limiter was not stressed")
     for r in rows[:2]:
-        print(f"  informational: {r.label} burst {r.rate:.0f} requests/s,"
-              f" retry keys accepted {r.stats['retry_keys']} of {work.pushes}")
+        print(
+            f"  informational: {r.label} burst {r.rate:.0f} requests/s,"
+            f" retry keys accepted {r.stats['retry_keys']} of {work.pushes}"
+        )
 
 
 def bench_line(target_id: str, measured: float, unit: str, op: str, value: float) -> str:
@@ -298,8 +368,10 @@ def report(chat: ChatOutcome, rows: list[BurstRow], work: Workload) -> None:
     paced = [r for r in rows if r.pacer != "none (control)"]
     throttled = sum(r.throttled for r in paced)
     keys_short = sum(work.pushes - r.stats["retry_keys"] for r in paced)
-    print(f"\npush-burst-429s counts the fake's 429s over the paced runs ({', '.join(r.label for r in paced)});"
-          f" retry keys missing over them: {keys_short}")
+    print(
+        f"\npush-burst-429s counts the fake's 429s over the paced runs ({', '.join(r.label for r in paced)});"
+        f" retry keys missing over them: {keys_short}"
+    )
     print(bench_line("chat-roundtrip-p95", p95, "ms", "<=", 100))
     print(bench_line("push-burst-429s", throttled, "count", "==", 0))
 
@@ -341,8 +413,14 @@ def run(work: Workload, tmp: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return common.main_with_workdir(argv, description="Chat round trip and push burst (see the module docstring)", quick=QUICK, full=FULL,
-                                    run=run, name="chat")
+    return common.main_with_workdir(
+        argv,
+        description="Chat round trip and push burst (see the module docstring)",
+        quick=QUICK,
+        full=FULL,
+        run=run,
+        name="chat",
+    )
 
 
 if __name__ == "__main__":

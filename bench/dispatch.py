@@ -90,25 +90,38 @@ def seed(url: str, env: dict[str, str], friends: int) -> int:
     secret = Fernet(env["ENCRYPTION_KEYS"].encode()).encrypt(b"bench-channel-secret").decode()
     engine = create_engine(url)
     with engine.begin() as conn:
-        shop = conn.execute(text(
-            "INSERT INTO shops (domain, name, timezone, currency, locale, scopes, installed_at, is_demo,"
-            " settings, created_at, updated_at) VALUES (:d, 'ベンチ商店', 'Asia/Tokyo', 'JPY', 'ja', '',"
-            " now(), false, '{}', now(), now()) RETURNING id"), {"d": common.SHOP}).scalar_one()
-        conn.execute(text(
-            "INSERT INTO line_channels (shop_id, bot_user_id, basic_id, display_name, channel_secret_enc,"
-            " access_token_enc, connected_at, webhook_ok_at, created_at, updated_at)"
-            " VALUES (:s, 'U' || md5('bot'), '@bench', 'ベンチ商店', :secret, :token, now(), now(), now(), now())"),
-            {"s": shop, "secret": secret, "token": token})
-        conn.execute(text(
-            "INSERT INTO customers (shop_id, shopify_id, tags, orders_count, total_spent, created_at, updated_at)"
-            " SELECT :s, 9000000000 + i, '', 1, 0, now(), now() FROM generate_series(1, :n) i"),
-            {"s": shop, "n": friends})
-        conn.execute(text(
-            "INSERT INTO line_friends (shop_id, channel_id, line_user_id, display_name, language, followed_at,"
-            " is_blocked, customer_id, linked_at, link_method, created_at, updated_at)"
-            " SELECT :s, (SELECT id FROM line_channels WHERE shop_id = :s), 'U' || md5(c.id::text), 'ベンチ',"
-            " 'ja', now(), false, c.id, now(), 'chat', now(), now() FROM customers c WHERE c.shop_id = :s"),
-            {"s": shop})
+        shop = conn.execute(
+            text(
+                "INSERT INTO shops (domain, name, timezone, currency, locale, scopes, installed_at, is_demo,"
+                " settings, created_at, updated_at) VALUES (:d, 'ベンチ商店', 'Asia/Tokyo', 'JPY', 'ja', '',"
+                " now(), false, '{}', now(), now()) RETURNING id"
+            ),
+            {"d": common.SHOP},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO line_channels (shop_id, bot_user_id, basic_id, display_name, channel_secret_enc,"
+                " access_token_enc, connected_at, webhook_ok_at, created_at, updated_at)"
+                " VALUES (:s, 'U' || md5('bot'), '@bench', 'ベンチ商店', :secret, :token, now(), now(), now(), now())"
+            ),
+            {"s": shop, "secret": secret, "token": token},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO customers (shop_id, shopify_id, tags, orders_count, total_spent, created_at, updated_at)"
+                " SELECT :s, 9000000000 + i, '', 1, 0, now(), now() FROM generate_series(1, :n) i"
+            ),
+            {"s": shop, "n": friends},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO line_friends (shop_id, channel_id, line_user_id, display_name, language, followed_at,"
+                " is_blocked, customer_id, linked_at, link_method, created_at, updated_at)"
+                " SELECT :s, (SELECT id FROM line_channels WHERE shop_id = :s), 'U' || md5(c.id::text), 'ベンチ',"
+                " 'ja', now(), false, c.id, now(), 'chat', now(), now() FROM customers c WHERE c.shop_id = :s"
+            ),
+            {"s": shop},
+        )
     engine.dispose()
     return shop
 
@@ -120,13 +133,20 @@ _INSERT = (
     " {reason}, {attempts}, CAST(:messages AS jsonb), '{{}}', {sent}, {created}, {created}"
     " FROM generate_series(1, :n) g(i)"
     " JOIN line_friends f ON f.shop_id = :s AND f.id = (SELECT min(id) FROM line_friends WHERE shop_id = :s)"
-    " + (g.i - 1) % :friends")
+    " + (g.i - 1) % :friends"
+)
 
 
 def add_due(url: str, shop: int, n: int, prefix: str, friends: int) -> None:
     """n due transactional notifications (one per friend), as order webhooks leave them."""
-    sql = _INSERT.format(due="now() - interval '1 minute'", status="'scheduled'", reason="NULL", attempts="0",
-                         sent="NULL", created="now() - interval '1 minute'")
+    sql = _INSERT.format(
+        due="now() - interval '1 minute'",
+        status="'scheduled'",
+        reason="NULL",
+        attempts="0",
+        sent="NULL",
+        created="now() - interval '1 minute'",
+    )
     _run(url, sql, s=shop, n=n, prefix=prefix, friends=friends)
 
 
@@ -139,13 +159,11 @@ def add_history(url: str, shop: int, n: int, friends: int, due: int, scheduled: 
     parts = [
         (history - cancelled, "hist-sent-", spread, "'sent'", "NULL", "1", spread),
         (cancelled, "hist-cancel-", spread, "'cancelled'", "'order_cancelled'", "0", "NULL"),
-        (scheduled, "hist-later-", "now() + (g.i % 604800) * interval '1 second'", "'scheduled'", "NULL", "0",
-         "NULL"),
+        (scheduled, "hist-later-", "now() + (g.i % 604800) * interval '1 second'", "'scheduled'", "NULL", "0", "NULL"),
         (due, "hist-due-", "now() - (g.i % 600) * interval '1 second'", "'scheduled'", "NULL", "0", "NULL"),
     ]
     for count, prefix, due_at, status, reason, attempts, sent in parts:
-        sql = _INSERT.format(due=due_at, status=status, reason=reason, attempts=attempts, sent=sent,
-                             created=due_at)
+        sql = _INSERT.format(due=due_at, status=status, reason=reason, attempts=attempts, sent=sent, created=due_at)
         _run(url, sql, s=shop, n=count, prefix=prefix, friends=friends)
     _run(url, "ANALYZE notifications")
 
@@ -169,8 +187,12 @@ def counts(url: str) -> dict[str, int]:
 
 # -- processes ------------------------------------------------------------------------------
 def start_fake(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, str(common.ROOT / "bench" / "_fake_push.py"), str(port), TOKEN],
-                            stdout=subprocess.PIPE, text=True, cwd=common.ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, str(common.ROOT / "bench" / "_fake_push.py"), str(port), TOKEN],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=common.ROOT,
+    )
     if proc.stdout.readline().strip() != "ready":
         raise RuntimeError("the fake LINE did not start")
     return proc
@@ -184,9 +206,17 @@ def fake_call(port: int, verb: str) -> dict:
 
 def run_processes(args_list: list[list[str]], env: dict[str, str]) -> list[dict]:
     """Start every process, wait until each has built its app, then start them together."""
-    procs = [subprocess.Popen([sys.executable, str(common.ROOT / "bench" / "_dispatch_worker.py"), *args],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=common.ROOT)
-             for args in args_list]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(common.ROOT / "bench" / "_dispatch_worker.py"), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=common.ROOT,
+        )
+        for args in args_list
+    ]
     try:
         for p in procs:
             if p.stdout.readline().strip() != "ready":
@@ -207,8 +237,7 @@ def run_processes(args_list: list[list[str]], env: dict[str, str]) -> list[dict]
                 p.wait()
 
 
-def measure(name: str, args_list: list[list[str]], env: dict, port: int, messages: int,
-            check) -> Phase:
+def measure(name: str, args_list: list[list[str]], env: dict, port: int, messages: int, check) -> Phase:
     fake_call(port, "reset")
     fake_cpu0 = fake_call(port, "stats")["cpu_s"]
     results = run_processes(args_list, env)
@@ -218,8 +247,16 @@ def measure(name: str, args_list: list[list[str]], env: dict, port: int, message
     for r in results:
         for k, v in r["outcomes"].items():
             outcomes[k] = outcomes.get(k, 0) + v
-    phase = Phase(name, len(args_list), messages, wall, sum(r["cpu_s"] for r in results),
-                  stats["cpu_s"] - fake_cpu0, outcomes, check(stats, outcomes))
+    phase = Phase(
+        name,
+        len(args_list),
+        messages,
+        wall,
+        sum(r["cpu_s"] for r in results),
+        stats["cpu_s"] - fake_cpu0,
+        outcomes,
+        check(stats, outcomes),
+    )
     print(f"  {name}: {phase.rate:,.0f} msg/s, {wall:.1f} s, outcomes {outcomes}; {phase.checks}", flush=True)
     return phase
 
@@ -237,6 +274,7 @@ def delivery_check(url: str, expected_sent: int, messages: int):
         if stats["max_per_recipient"] > 1:
             problems.append(f"a friend got {stats['max_per_recipient']} messages")
         return "checks: " + ("; ".join(problems) if problems else "every row sent, each key accepted once")
+
     return check
 
 
@@ -244,6 +282,7 @@ def bare_check(messages: int):
     def check(stats: dict, outcomes: dict) -> str:
         ok = stats["accepted"] == messages == outcomes.get("sent", 0)
         return "checks: " + ("every push accepted" if ok else f"accepted {stats['accepted']} of {messages}")
+
     return check
 
 
@@ -294,17 +333,23 @@ def bench_line(target_id: str, measured: float, unit: str, op: str, value: float
 
 
 def print_table(phases: list[Phase], base: Phase) -> None:
-    print(f"\n{'phase':<26} {'procs':>5} {'messages':>9} {'wall s':>7} {'msg/s':>8} {'wall ms/msg/proc':>17}"
-          f" {'CPU ms/msg':>11} {'vs bare':>8} {'fake CPU ms/msg':>16}")
+    print(
+        f"\n{'phase':<26} {'procs':>5} {'messages':>9} {'wall s':>7} {'msg/s':>8} {'wall ms/msg/proc':>17}"
+        f" {'CPU ms/msg':>11} {'vs bare':>8} {'fake CPU ms/msg':>16}"
+    )
     for p in [base, *phases]:
         ratio = p.wall_ms_per_msg_per_worker / base.wall_ms_per_msg_per_worker
-        print(f"{p.name:<26} {p.workers:>5} {p.messages:>9,} {p.wall_s:>7.1f} {p.rate:>8,.0f}"
-              f" {p.wall_ms_per_msg_per_worker:>17.3f} {p.cpu_ms_per_msg:>11.3f} {ratio:>7.2f}x"
-              f" {1000 * p.fake_cpu_s / p.messages:>16.3f}")
+        print(
+            f"{p.name:<26} {p.workers:>5} {p.messages:>9,} {p.wall_s:>7.1f} {p.rate:>8,.0f}"
+            f" {p.wall_ms_per_msg_per_worker:>17.3f} {p.cpu_ms_per_msg:>11.3f} {ratio:>7.2f}x"
+            f" {1000 * p.fake_cpu_s / p.messages:>16.3f}"
+        )
     one = phases[0]
-    print(f"outbox overhead (one worker vs bare client): {one.wall_ms_per_msg_per_worker - base.wall_ms_per_msg_per_worker:+.3f}"
-          f" ms wall and {one.cpu_ms_per_msg - base.cpu_ms_per_msg:+.3f} ms CPU per message"
-          f" ({one.cpu_ms_per_msg / base.cpu_ms_per_msg:.2f}x the bare client's CPU)")
+    print(
+        f"outbox overhead (one worker vs bare client): {one.wall_ms_per_msg_per_worker - base.wall_ms_per_msg_per_worker:+.3f}"
+        f" ms wall and {one.cpu_ms_per_msg - base.cpu_ms_per_msg:+.3f} ms CPU per message"
+        f" ({one.cpu_ms_per_msg / base.cpu_ms_per_msg:.2f}x the bare client's CPU)"
+    )
 
 
 def main() -> None:
@@ -325,12 +370,16 @@ def main() -> None:
     env = common.app_env(url)
     env.update(LINE_API_BASE=f"http://127.0.0.1:{port}", DELIVERY_MODE="live", LOG_LEVEL="WARNING")
     n = work.messages
-    print(f"workload ({'quick' if work is QUICK else 'full'}): {n:,} due order_confirmation notifications per"
-          f" dispatch phase ({n:,} linked friends, one each), batch {dispatcher.BATCH}, {Settings().line_push_threads}"
-          f" push threads per process; claim query on {work.rows:,} rows ({work.due_in_table:,} due,"
-          f" {work.scheduled_in_table:,} due later, the rest sent/cancelled history)")
-    print(f"  PostgreSQL {url.rsplit('/', 1)[-1]} on 127.0.0.1; fake LINE push on 127.0.0.1:{port} (own process);"
-          f" {os.cpu_count()} CPU cores shared by the fake, the workers and PostgreSQL")
+    print(
+        f"workload ({'quick' if work is QUICK else 'full'}): {n:,} due order_confirmation notifications per"
+        f" dispatch phase ({n:,} linked friends, one each), batch {dispatcher.BATCH}, {Settings().line_push_threads}"
+        f" push threads per process; claim query on {work.rows:,} rows ({work.due_in_table:,} due,"
+        f" {work.scheduled_in_table:,} due later, the rest sent/cancelled history)"
+    )
+    print(
+        f"  PostgreSQL {url.rsplit('/', 1)[-1]} on 127.0.0.1; fake LINE push on 127.0.0.1:{port} (own process);"
+        f" {os.cpu_count()} CPU cores shared by the fake, the workers and PostgreSQL"
+    )
     fake = start_fake(port)
     try:
         t0 = time.perf_counter()
@@ -341,8 +390,7 @@ def main() -> None:
         one = measure("outbox, 1 worker", [["outbox"]], env, port, n, delivery_check(url, n, n))
         add_due(url, shop, n, "two-", n)
         two_env = {**env, "LINE_RATE_SHARE": "0.5"}
-        two = measure("outbox, 2 workers", [["outbox"], ["outbox"]], two_env, port, n,
-                      delivery_check(url, 2 * n, n))
+        two = measure("outbox, 2 workers", [["outbox"], ["outbox"]], two_env, port, n, delivery_check(url, 2 * n, n))
         t0 = time.perf_counter()
         add_history(url, shop, work.rows - 2 * n, n, work.due_in_table, work.scheduled_in_table)
         total = sum(counts(url).values())
@@ -352,9 +400,11 @@ def main() -> None:
         fake.kill()
         fake.wait()
     print_table([one, two], base)
-    print(f"\nclaim query on {total:,} rows ({found} rows returned per claim), {len(times)} samples:"
-          f" stale+due median {statistics.median(times):.2f} ms, p95 {pct(times, 0.95):.2f} ms;"
-          f" due SELECT alone median {statistics.median(due_times):.2f} ms, p95 {pct(due_times, 0.95):.2f} ms")
+    print(
+        f"\nclaim query on {total:,} rows ({found} rows returned per claim), {len(times)} samples:"
+        f" stale+due median {statistics.median(times):.2f} ms, p95 {pct(times, 0.95):.2f} ms;"
+        f" due SELECT alone median {statistics.median(due_times):.2f} ms, p95 {pct(due_times, 0.95):.2f} ms"
+    )
     print("EXPLAIN ANALYZE (stale, then due):")
     print("\n".join("  " + line for line in plans))
     indexed = sum("ix_notifications_due" in line for line in plans) >= 2

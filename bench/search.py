@@ -87,8 +87,11 @@ def fresh_postgres() -> tuple[str | None, str]:
         return None, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
     common.migrate(url)
-    print(f"  PostgreSQL: autovacuum is {autovacuum} on this server (off: the tables being imported get no"
-          " planner statistics until the VACUUM ANALYZE after the import)", flush=True)
+    print(
+        f"  PostgreSQL: autovacuum is {autovacuum} on this server (off: the tables being imported get no"
+        " planner statistics until the VACUUM ANALYZE after the import)",
+        flush=True,
+    )
     return url, ""
 
 
@@ -120,8 +123,11 @@ def import_catalog(db: Db, jsonl: Path) -> None:
     if done.returncode != 0:
         raise RuntimeError(f"import into {db.name} failed:\n{done.stderr[-3000:]}")
     db.imported = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"  imported into {db.name}: {db.imported['products']} products in {db.imported['seconds']:.1f} s,"
-          f" peak RSS {db.imported['peak_rss_mb']:.0f} MB", flush=True)
+    print(
+        f"  imported into {db.name}: {db.imported['products']} products in {db.imported['seconds']:.1f} s,"
+        f" peak RSS {db.imported['peak_rss_mb']:.0f} MB",
+        flush=True,
+    )
 
 
 def vacuum_analyze(url: str) -> None:
@@ -164,8 +170,7 @@ def chat_texts(qs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple((label, q) for label, q in qs if command_for(q) is None)
 
 
-def measure_chat(work: Workload, tmp: Path, env: dict, line: Line, users: list[str],
-                 texts: tuple) -> ChatResult:
+def measure_chat(work: Workload, tmp: Path, env: dict, line: Line, users: list[str], texts: tuple) -> ChatResult:
     """Fake LINE and the app (gunicorn -w 2 on the SQLite database), a warm-up run, then
     the measured run; servers are stopped whatever happens."""
     fake = support.start_fake(tmp, line.env())
@@ -177,9 +182,20 @@ def measure_chat(work: Workload, tmp: Path, env: dict, line: Line, users: list[s
         common.wait_ready(app)
 
         def spec(n: int, seed_: int, offset: int) -> SearchChatSpec:
-            return SearchChatSpec(support.ChatSpec(
-                app_port=app.port, fake_port=fake.port, secret=line.secret, bot_user_id=line.bot,
-                users=tuple(users), events=n, senders=work.senders, seed=seed_), texts, offset)
+            return SearchChatSpec(
+                support.ChatSpec(
+                    app_port=app.port,
+                    fake_port=fake.port,
+                    secret=line.secret,
+                    bot_user_id=line.bot,
+                    users=tuple(users),
+                    events=n,
+                    senders=work.senders,
+                    seed=seed_,
+                ),
+                texts,
+                offset,
+            )
 
         pool.apply(run_search_chat, (spec(work.warmup, 0, len(texts) // 2),))
         support.admin(fake.port, "reset", {"enforce": True, "push_limit": 2000})
@@ -205,15 +221,17 @@ def prepare(work: Workload, tmp: Path) -> tuple[Path, dict]:
     jsonl = tmp / "catalog.jsonl"
     t0 = time.monotonic()
     lines, variants = catalog.write_jsonl(jsonl, work.products)
-    info = {"lines": lines, "variants": variants, "bytes": jsonl.stat().st_size,
-            "seconds": time.monotonic() - t0}
-    print(f"  wrote {jsonl.name}: {work.products} products + {variants} variants = {lines} lines,"
-          f" {info['bytes'] / 1e6:.1f} MB in {info['seconds']:.1f} s", flush=True)
+    info = {"lines": lines, "variants": variants, "bytes": jsonl.stat().st_size, "seconds": time.monotonic() - t0}
+    print(
+        f"  wrote {jsonl.name}: {work.products} products + {variants} variants = {lines} lines,"
+        f" {info['bytes'] / 1e6:.1f} MB in {info['seconds']:.1f} s",
+        flush=True,
+    )
     return jsonl, info
 
 
 def run(work: Workload, tmp: Path) -> int:
-    qs = queries()[:work.queries]
+    qs = queries()[: work.queries]
     report.header(work, qs)
     jsonl, info = prepare(work, tmp)
     line = Line(secrets.token_hex(16), "bench-line-token-" + secrets.token_hex(20), new_user_id())
@@ -242,8 +260,14 @@ def run(work: Workload, tmp: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return common.main_with_workdir(argv, description="Product search at catalog scale (see the module docstring)", quick=QUICK, full=FULL,
-                                    run=run, name="search")
+    return common.main_with_workdir(
+        argv,
+        description="Product search at catalog scale (see the module docstring)",
+        quick=QUICK,
+        full=FULL,
+        run=run,
+        name="search",
+    )
 
 
 if __name__ == "__main__":

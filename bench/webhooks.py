@@ -61,8 +61,7 @@ class Target:
     name: str
     url: str | None  # database; None for the bare endpoint
     server: common.Server | None = None
-    results: dict[str, list[PhaseResult]] = dataclasses.field(
-        default_factory=lambda: {p: [] for p in PHASES})
+    results: dict[str, list[PhaseResult]] = dataclasses.field(default_factory=lambda: {p: [] for p in PHASES})
 
     def ok_ids(self) -> list[str]:
         return [i for rs in self.results.values() for r in rs for i in r.ok_ids]
@@ -100,11 +99,17 @@ class Generator:
         w, self.calls = self.work, self.calls + 1
         seconds = w.warmup_s if phase == "warm-up" else w.round_s
         spec = PhaseSpec(
-            port=target.server.port, shop=common.SHOP, secret=common.SECRET,
-            prefix=f"bench-{target.name}-{phase}-{self.calls}", first_id=self.next_id,
-            mode="fixed" if phase == "fixed" else "saturate", seconds=seconds, rate=w.rate,
+            port=target.server.port,
+            shop=common.SHOP,
+            secret=common.SECRET,
+            prefix=f"bench-{target.name}-{phase}-{self.calls}",
+            first_id=self.next_id,
+            mode="fixed" if phase == "fixed" else "saturate",
+            seconds=seconds,
+            rate=w.rate,
             conns=w.fixed_threads if phase == "fixed" else w.sat_conns,
-            capacity=int(seconds * w.max_rate))
+            capacity=int(seconds * w.max_rate),
+        )
         self.next_id += max(spec.capacity, int(seconds * w.rate)) + 1
         result = self.pool.apply(run_phase, (spec,))
         target.results[phase].append(result)
@@ -126,12 +131,14 @@ def measure(targets: list[Target], work: Workload) -> None:
         for t in targets:
             gen.run(t, "warm-up")
         for r in range(work.rounds):
-            for t in targets[r % len(targets):] + targets[:r % len(targets)]:  # rotate who goes first
+            for t in targets[r % len(targets) :] + targets[: r % len(targets)]:  # rotate who goes first
                 for phase in ("fixed", "saturate"):
                     res = gen.run(t, phase)
-                    print(f"  round {r + 1}/{work.rounds} {t.name:<15} {phase:<9}"
-                          f" {_ok_rate(res):8.1f} ok/s  p99 {_pct(res.latencies, 0.99):7.1f} ms",
-                          flush=True)
+                    print(
+                        f"  round {r + 1}/{work.rounds} {t.name:<15} {phase:<9}"
+                        f" {_ok_rate(res):8.1f} ok/s  p99 {_pct(res.latencies, 0.99):7.1f} ms",
+                        flush=True,
+                    )
     finally:
         gen.close()
 
@@ -169,30 +176,40 @@ def summarize(results: list[PhaseResult]) -> Summary:
     latencies = [x for r in results for x in r.latencies]
     rates = [_ok_rate(r) for r in results]
     return Summary(
-        seconds=sum(r.elapsed for r in results), requests=sum(r.sent for r in results),
-        ok=sum(len(r.ok_ids) for r in results), non200=sum(r.non200 for r in results),
-        errors=sum(r.errors for r in results), ok_other=sum(r.ok_other for r in results),
+        seconds=sum(r.elapsed for r in results),
+        requests=sum(r.sent for r in results),
+        ok=sum(len(r.ok_ids) for r in results),
+        non200=sum(r.non200 for r in results),
+        errors=sum(r.errors for r in results),
+        ok_other=sum(r.ok_other for r in results),
         rate=statistics.median(rates) if rates else 0.0,
-        per_round=rates, p50=_pct(latencies, 0.5), p99=_pct(latencies, 0.99),
-        ran_out=any(r.ran_out for r in results))
+        per_round=rates,
+        p50=_pct(latencies, 0.5),
+        p99=_pct(latencies, 0.99),
+        ran_out=any(r.ran_out for r in results),
+    )
 
 
 def print_table(targets: list[Target], work: Workload) -> dict[tuple[str, str], Summary]:
-    print(f"\n{'server':<15} {'phase':<10} {'secs':>5} {'requests':>8} {'200':>7} {'non-200':>7} {'errors':>6}"
-          f" {'ok req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  ok req/s per round")
+    print(
+        f"\n{'server':<15} {'phase':<10} {'secs':>5} {'requests':>8} {'200':>7} {'non-200':>7} {'errors':>6}"
+        f" {'ok req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  ok req/s per round"
+    )
     table = {}
     for t in targets:
         for phase in PHASES:
             s = table[t.name, phase] = summarize(t.results[phase])
             label = f"{work.rate:.0f}/s" if phase == "fixed" else phase
             rounds = " ".join(f"{x:.0f}" for x in s.per_round) + (" (ran out of requests)" if s.ran_out else "")
-            print(f"{t.name:<15} {label:<10} {s.seconds:>5.1f} {s.requests:>8} {s.ok:>7} {s.non200:>7} {s.errors:>6}"
-                  f" {s.rate:>9.1f} {s.p50:>8.1f} {s.p99:>8.1f}  {rounds}")
+            print(
+                f"{t.name:<15} {label:<10} {s.seconds:>5.1f} {s.requests:>8} {s.ok:>7} {s.non200:>7} {s.errors:>6}"
+                f" {s.rate:>9.1f} {s.p50:>8.1f} {s.p99:>8.1f}  {rounds}"
+            )
             for r in t.results[phase]:
                 for sample in r.error_samples:
                     print(f"{'':<15} error sample: {sample}")
             if s.ok_other:
-                print(f"{'':<15} {s.ok_other} answers were 200 without status \"received\"")
+                print(f'{"":<15} {s.ok_other} answers were 200 without status "received"')
     return table
 
 
@@ -209,12 +226,16 @@ def report(targets: list[Target], table: dict, pg_why: str) -> None:
     for t in targets[1:]:
         db = t.name.removeprefix("app-")
         rows = common.check_rows(t.url, t.ok_ids())
-        print(f"{t.name}: {rows.answered} answered 200, {rows.rows} webhook_events rows, {rows.orders} orders;"
-              f" missing {rows.missing}, without a 200 {rows.unanswered}, duplicate {rows.duplicates}")
+        print(
+            f"{t.name}: {rows.answered} answered 200, {rows.rows} webhook_events rows, {rows.orders} orders;"
+            f" missing {rows.missing}, without a 200 {rows.unanswered}, duplicate {rows.duplicates}"
+        )
         ratio = table[t.name, "saturate"].rate / bare if bare else 0.0
-        lines += [bench_line(f"webhooks-{db}-throughput-ratio", ratio, "ratio", ">=", 0.5),
-                  bench_line(f"webhooks-{db}-p99-at-200rps", table[t.name, "fixed"].p99, "ms", "<=", 100),
-                  bench_line(f"webhooks-{db}-rows-mismatch", rows.mismatch, "count", "==", 0)]
+        lines += [
+            bench_line(f"webhooks-{db}-throughput-ratio", ratio, "ratio", ">=", 0.5),
+            bench_line(f"webhooks-{db}-p99-at-200rps", table[t.name, "fixed"].p99, "ms", "<=", 100),
+            bench_line(f"webhooks-{db}-rows-mismatch", rows.mismatch, "count", "==", 0),
+        ]
     if pg_why:
         print(f"PostgreSQL at 127.0.0.1:5432 did not answer ({pg_why}); no PostgreSQL results.")
     print("\n".join(lines))
@@ -249,15 +270,23 @@ def report_drain(targets: list[Target], work: Workload) -> None:
 
 def print_header(work: Workload) -> None:
     name = "quick" if work is QUICK else "full"
-    print(f"workload ({name}): per server a {work.warmup_s:g} s closed-loop warm-up, then {work.rounds}"
-          f" interleaved rounds x {work.round_s:g} s of each phase = {work.rounds * work.round_s:g} s per phase")
-    print(f"  fixed: open loop at {work.rate:g} req/s = {work.rate * work.round_s:.0f} requests a round"
-          f" ({work.fixed_threads} sender threads; latency from the scheduled send time)")
+    print(
+        f"workload ({name}): per server a {work.warmup_s:g} s closed-loop warm-up, then {work.rounds}"
+        f" interleaved rounds x {work.round_s:g} s of each phase = {work.rounds * work.round_s:g} s per phase"
+    )
+    print(
+        f"  fixed: open loop at {work.rate:g} req/s = {work.rate * work.round_s:.0f} requests a round"
+        f" ({work.fixed_threads} sender threads; latency from the scheduled send time)"
+    )
     print(f"  saturate: {work.sat_conns} connections, closed loop, as fast as answers come")
-    print(f"  servers: gunicorn -w {common.WORKERS} -k sync on 127.0.0.1, all up at once (sync workers close"
-          " the connection after each answer: one TCP connect per request)")
-    print(f"  note: only {multiprocessing.cpu_count()} CPU cores, shared by the generator, the servers and"
-          " PostgreSQL; 'ok req/s' is the median over rounds of 200s per second, p50/p99 pool all rounds")
+    print(
+        f"  servers: gunicorn -w {common.WORKERS} -k sync on 127.0.0.1, all up at once (sync workers close"
+        " the connection after each answer: one TCP connect per request)"
+    )
+    print(
+        f"  note: only {multiprocessing.cpu_count()} CPU cores, shared by the generator, the servers and"
+        " PostgreSQL; 'ok req/s' is the median over rounds of 200s per second, p50/p99 pool all rounds"
+    )
 
 
 def run(work: Workload, tmp: Path) -> int:

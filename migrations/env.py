@@ -20,8 +20,13 @@ target_metadata = SQLModel.metadata
 
 # Made by hand in migrations (not expressible as SQLModel tables): SQLite's FTS5 table and
 # its shadow tables, and PostgreSQL's pg_trgm GIN index.
-HAND_MADE = ("product_fts", "product_grams", "ix_product_search_doc_trgm", "ix_product_search_title_trgm",
-             "ix_product_search_grams")
+HAND_MADE = (
+    "product_fts",
+    "product_grams",
+    "ix_product_search_doc_trgm",
+    "ix_product_search_title_trgm",
+    "ix_product_search_grams",
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
@@ -33,8 +38,13 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, include_object=include_object)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

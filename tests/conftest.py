@@ -147,9 +147,18 @@ def send_webhook(client, app):
     """POST a signed webhook the way Shopify does, then let the worker run (unless
     process=False); returns the HTTP response."""
 
-    def send(topic: str, payload=None, *, webhook_id: str | None = None, shop: str = SHOP_DOMAIN,
-             secret: str = CLIENT_SECRET, body: bytes | None = None, headers: dict | None = None,
-             triggered_at: str = "2026-11-25T01:00:00.000Z", process: bool = True):
+    def send(
+        topic: str,
+        payload=None,
+        *,
+        webhook_id: str | None = None,
+        shop: str = SHOP_DOMAIN,
+        secret: str = CLIENT_SECRET,
+        body: bytes | None = None,
+        headers: dict | None = None,
+        triggered_at: str = "2026-11-25T01:00:00.000Z",
+        process: bool = True,
+    ):
         raw = body if body is not None else json.dumps(payload, ensure_ascii=False).encode()
         sent = {
             "Content-Type": "application/json",
@@ -161,8 +170,7 @@ def send_webhook(client, app):
             "X-Shopify-API-Version": "2026-10",
         }
         sent.update(headers or {})
-        response = client.post("/webhooks/shopify", data=raw,
-                               headers={k: v for k, v in sent.items() if v is not None})
+        response = client.post("/webhooks/shopify", data=raw, headers={k: v for k, v in sent.items() if v is not None})
         if process:
             run_worker(app)
         return response

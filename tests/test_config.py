@@ -23,13 +23,16 @@ def test_production_settings_load():
     assert not s.demo_mode and s.trust_proxy and s.database_url.startswith("postgresql")
 
 
-@pytest.mark.parametrize("key,value,message", [
-    ("SECRET_KEY", "changeme", "SECRET_KEY"),
-    ("ENCRYPTION_KEYS", "", "ENCRYPTION_KEYS"),
-    ("ENCRYPTION_KEYS", "not-a-fernet-key", "not a Fernet key"),
-    ("SHOPIFY_API_SECRET", "secret", "SHOPIFY_API_KEY and SHOPIFY_API_SECRET"),
-    ("APP_URL", "http://tsunagu.example.com", "https://"),
-])
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("SECRET_KEY", "changeme", "SECRET_KEY"),
+        ("ENCRYPTION_KEYS", "", "ENCRYPTION_KEYS"),
+        ("ENCRYPTION_KEYS", "not-a-fernet-key", "not a Fernet key"),
+        ("SHOPIFY_API_SECRET", "secret", "SHOPIFY_API_KEY and SHOPIFY_API_SECRET"),
+        ("APP_URL", "http://tsunagu.example.com", "https://"),
+    ],
+)
 def test_production_refuses_placeholder_or_missing_secrets(key, value, message):
     with pytest.raises(SettingsError, match=message) as err:
         Settings.from_env({**GOOD, key: value})
@@ -38,13 +41,20 @@ def test_production_refuses_placeholder_or_missing_secrets(key, value, message):
 
 def test_demo_cannot_trust_forwarded_headers():
     with pytest.raises(SettingsError, match="TRUST_PROXY"):
-        Settings.from_env({"TRUST_PROXY": "1", "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-                           "SECRET_KEY": "x" * 40, "SHOPIFY_API_SECRET": "y"})
+        Settings.from_env(
+            {
+                "TRUST_PROXY": "1",
+                "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+                "SECRET_KEY": "x" * 40,
+                "SHOPIFY_API_SECRET": "y",
+            }
+        )
 
 
 def test_without_shopify_credentials_it_is_the_demo():
-    s = Settings.from_env({"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "SECRET_KEY": "x" * 40,
-                           "SHOPIFY_API_SECRET": "local"})
+    s = Settings.from_env(
+        {"ENCRYPTION_KEYS": Fernet.generate_key().decode(), "SECRET_KEY": "x" * 40, "SHOPIFY_API_SECRET": "local"}
+    )
     assert s.demo_mode and not s.trust_proxy
 
 

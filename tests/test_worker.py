@@ -21,15 +21,24 @@ def run_due(app, now):
 
 def test_registry_names_every_job_once():
     names = [job.name for job in JOBS]
-    assert names == ["process_webhooks", "send_notifications", "refresh_expiring_tokens", "process_line_events", "sync_line_tags",
-                     "advance_catalog_syncs", "nightly_catalog_syncs", "refresh_best_sellers"]
+    assert names == [
+        "process_webhooks",
+        "send_notifications",
+        "refresh_expiring_tokens",
+        "process_line_events",
+        "sync_line_tags",
+        "advance_catalog_syncs",
+        "nightly_catalog_syncs",
+        "refresh_best_sellers",
+    ]
     assert all(job.every_s > 0 for job in JOBS)
 
 
 def test_failed_webhook_is_retried_only_when_due_and_then_processed(app, send_webhook, payload, db, monkeypatch):
     original = handlers.TOPIC_HANDLERS["orders/create"]
-    monkeypatch.setitem(handlers.TOPIC_HANDLERS, "orders/create",
-                        lambda **_: (_ for _ in ()).throw(ConnectionError("Shopify blip")))
+    monkeypatch.setitem(
+        handlers.TOPIC_HANDLERS, "orders/create", lambda **_: (_ for _ in ()).throw(ConnectionError("Shopify blip"))
+    )
     send_webhook("orders/create", payload("orders_create"))
     [event] = rows(db, WebhookEvent)
     assert event.status == WebhookStatus.FAILED
@@ -47,8 +56,9 @@ def test_failed_webhook_is_retried_only_when_due_and_then_processed(app, send_we
 
 
 def test_backoff_grows_and_stops_after_the_last_attempt(app, send_webhook, payload, db, monkeypatch):
-    monkeypatch.setitem(handlers.TOPIC_HANDLERS, "orders/create",
-                        lambda **_: (_ for _ in ()).throw(RuntimeError("still broken")))
+    monkeypatch.setitem(
+        handlers.TOPIC_HANDLERS, "orders/create", lambda **_: (_ for _ in ()).throw(RuntimeError("still broken"))
+    )
     send_webhook("orders/create", payload("orders_create"))
     gaps = []
     for _ in range(MAX_ATTEMPTS + 2):

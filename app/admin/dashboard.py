@@ -87,8 +87,7 @@ def _per_day(session: Session, w: Window, column, *extra, where) -> dict:
     """{(extra..., day index): aggregate} from select(extra..., day, aggregate)."""
     day = _day_key(session, column, w)
     out: dict = {}
-    for row in session.exec(select(*extra[:-1], day, extra[-1]).where(*where)
-                            .group_by(*extra[:-1], day)):
+    for row in session.exec(select(*extra[:-1], day, extra[-1]).where(*where).group_by(*extra[:-1], day)):
         *keys, key, value = row
         index = _day_index(w, key)
         if index is not None:
@@ -167,10 +166,21 @@ def _audience(session: Session, shop: Shop, w: Window, f: Figures) -> None:
     f.friends = _count(session, LineFriend, LineFriend.shop_id == shop.id, LineFriend.is_blocked.is_(False))
     f.linked = _count(session, LineFriend, LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
     f.customers = _count(session, Customer, Customer.shop_id == shop.id)
-    follows = _per_day(session, w, LineFriend.followed_at, func.count(), where=(
-        LineFriend.shop_id == shop.id, LineFriend.followed_at >= w.start, LineFriend.followed_at < w.end))
-    blocks = _per_day(session, w, FriendBlock.blocked_at, FriendBlock.flow, func.count(), where=(
-        FriendBlock.shop_id == shop.id, FriendBlock.blocked_at >= w.start, FriendBlock.blocked_at < w.end))
+    follows = _per_day(
+        session,
+        w,
+        LineFriend.followed_at,
+        func.count(),
+        where=(LineFriend.shop_id == shop.id, LineFriend.followed_at >= w.start, LineFriend.followed_at < w.end),
+    )
+    blocks = _per_day(
+        session,
+        w,
+        FriendBlock.blocked_at,
+        FriendBlock.flow,
+        func.count(),
+        where=(FriendBlock.shop_id == shop.id, FriendBlock.blocked_at >= w.start, FriendBlock.blocked_at < w.end),
+    )
     f.follows_by_day = [follows.get((i,), 0) for i in range(len(w.days))]
     f.blocks_by_day = [sum(n for (_, i), n in blocks.items() if i == day) for day in range(len(w.days))]
     f.follows, f.blocks = sum(f.follows_by_day), sum(f.blocks_by_day)
@@ -180,29 +190,51 @@ def _audience(session: Session, shop: Shop, w: Window, f: Figures) -> None:
 
 
 def _messages(session: Session, shop: Shop, w: Window, f: Figures) -> None:
-    sent = _per_day(session, w, Notification.sent_at, Notification.flow, func.count(), where=(
-        Notification.shop_id == shop.id, Notification.status == NotificationStatus.SENT,
-        Notification.sent_at >= w.start, Notification.sent_at < w.end))
+    sent = _per_day(
+        session,
+        w,
+        Notification.sent_at,
+        Notification.flow,
+        func.count(),
+        where=(
+            Notification.shop_id == shop.id,
+            Notification.status == NotificationStatus.SENT,
+            Notification.sent_at >= w.start,
+            Notification.sent_at < w.end,
+        ),
+    )
     for (flow, day), n in sent.items():
         f.sent_by_day.setdefault(flow, [0] * len(w.days))[day] += n
         _flow(f, flow).sent += n
     f.sent = sum(sent.values())
-    for flow, n in session.exec(select(LinkClick.flow, func.count()).where(
-            LinkClick.shop_id == shop.id, LinkClick.clicked_at >= w.start, LinkClick.clicked_at < w.end)
-            .group_by(LinkClick.flow)):
+    for flow, n in session.exec(
+        select(LinkClick.flow, func.count())
+        .where(LinkClick.shop_id == shop.id, LinkClick.clicked_at >= w.start, LinkClick.clicked_at < w.end)
+        .group_by(LinkClick.flow)
+    ):
         _flow(f, flow).clicks += n
         f.clicks += n
 
 
 def _orders(session: Session, shop: Shop, w: Window, f: Figures) -> None:
-    rows = _per_day(session, w, Attribution.ordered_at, Attribution.flow, Attribution.kind,
-                    func.count(), where=(
-                        Attribution.shop_id == shop.id, Attribution.ordered_at >= w.start,
-                        Attribution.ordered_at < w.end))
-    money = _per_day(session, w, Attribution.ordered_at, Attribution.flow, Attribution.kind,
-                     func.sum(Attribution.revenue), where=(
-                         Attribution.shop_id == shop.id, Attribution.ordered_at >= w.start,
-                         Attribution.ordered_at < w.end))
+    rows = _per_day(
+        session,
+        w,
+        Attribution.ordered_at,
+        Attribution.flow,
+        Attribution.kind,
+        func.count(),
+        where=(Attribution.shop_id == shop.id, Attribution.ordered_at >= w.start, Attribution.ordered_at < w.end),
+    )
+    money = _per_day(
+        session,
+        w,
+        Attribution.ordered_at,
+        Attribution.flow,
+        Attribution.kind,
+        func.sum(Attribution.revenue),
+        where=(Attribution.shop_id == shop.id, Attribution.ordered_at >= w.start, Attribution.ordered_at < w.end),
+    )
     f.revenue_by_day = [Decimal("0")] * len(w.days)
     for (flow, kind, day), n in rows.items():
         revenue = Decimal(str(money.get((flow, kind, day), 0)))
@@ -234,9 +266,14 @@ def month_start(shop: Shop, now: datetime) -> datetime:
 
 def pushes_this_month(*, session: Session, shop: Shop, now: datetime) -> int:
     """Messages sent this (local) month: what LINE counts against the quota."""
-    return _count(session, Notification, Notification.shop_id == shop.id,
-                  Notification.status == NotificationStatus.SENT,
-                  Notification.sent_at >= month_start(shop, now), Notification.sent_at <= now)
+    return _count(
+        session,
+        Notification,
+        Notification.shop_id == shop.id,
+        Notification.status == NotificationStatus.SENT,
+        Notification.sent_at >= month_start(shop, now),
+        Notification.sent_at <= now,
+    )
 
 
 # LINE Official Account plans in Japan (monthly fee in yen, messages included, yen per extra

@@ -21,26 +21,54 @@ def _rate(value: float | None) -> float | None:
 
 
 def figures_json(f: dashboard.Figures, usage: dashboard.Usage) -> dict:
-    flows = {name: {"sent": x.sent, "clicks": x.clicks, "ctr": _rate(x.ctr), "orders": x.orders,
-                    "revenue": int(x.revenue), "blocks_after_push": x.blocks, "block_rate": _rate(x.block_rate)}
-             for name, x in f.flows.items()}
+    flows = {
+        name: {
+            "sent": x.sent,
+            "clicks": x.clicks,
+            "ctr": _rate(x.ctr),
+            "orders": x.orders,
+            "revenue": int(x.revenue),
+            "blocks_after_push": x.blocks,
+            "block_rate": _rate(x.block_rate),
+        }
+        for name, x in f.flows.items()
+    }
     return {
-        "period": f.period, "timezone": f.window.tz,
-        "start": f.window.start.isoformat(), "end": f.window.end.isoformat(),
+        "period": f.period,
+        "timezone": f.window.tz,
+        "start": f.window.start.isoformat(),
+        "end": f.window.end.isoformat(),
         "days": [d.isoformat() for d in f.window.days],
-        "friends": {"current": f.friends, "follows": f.follows, "blocks": f.blocks, "net": f.net,
-                    "block_rate": _rate(f.block_rate)},
+        "friends": {
+            "current": f.friends,
+            "follows": f.follows,
+            "blocks": f.blocks,
+            "net": f.net,
+            "block_rate": _rate(f.block_rate),
+        },
         "linked": {"customers": f.linked, "of_customers": f.customers, "share": _rate(f.linked_share)},
         "messages": {"sent": f.sent, "clicks": f.clicks, "ctr": _rate(f.ctr)},
         "orders": {"count": f.orders, "revenue": int(f.revenue), "currency": "JPY"},
         "recovered_checkouts": {"count": f.recovered, "revenue": int(f.recovered_revenue)},
         "flows": flows,
-        "series": {"sent_by_flow": f.sent_by_day, "revenue": [int(v) for v in f.revenue_by_day],
-                   "follows": f.follows_by_day, "blocks": f.blocks_by_day},
-        "quota": {"used": usage.used, "limit": usage.limit, "source": usage.source, "dry_run": usage.dry_run,
-                  "plan": usage.plan["plan"], "monthly_fee": usage.plan["monthly_fee"],
-                  "included": usage.plan["included"], "extra_per_message": usage.plan["extra_per_message"],
-                  "cost": usage.cost, "over": usage.over},
+        "series": {
+            "sent_by_flow": f.sent_by_day,
+            "revenue": [int(v) for v in f.revenue_by_day],
+            "follows": f.follows_by_day,
+            "blocks": f.blocks_by_day,
+        },
+        "quota": {
+            "used": usage.used,
+            "limit": usage.limit,
+            "source": usage.source,
+            "dry_run": usage.dry_run,
+            "plan": usage.plan["plan"],
+            "monthly_fee": usage.plan["monthly_fee"],
+            "included": usage.plan["included"],
+            "extra_per_message": usage.plan["extra_per_message"],
+            "cost": usage.cost,
+            "over": usage.over,
+        },
     }
 
 
@@ -56,8 +84,7 @@ def dashboard_figures(shop: Shop):
         return _invalid("period", "期間は 7・30・90 日から選んでください。", "Period must be 7, 30 or 90 days.", shop)
     session, now = db.session(), utcnow()
     figures = dashboard.figures(session=session, shop=shop, period=period, now=now)
-    usage = dashboard.usage(session=session, shop=shop, now=now,
-                            read_quota=dashboard.read_line_quota(session, shop))
+    usage = dashboard.usage(session=session, shop=shop, now=now, read_quota=dashboard.read_line_quota(session, shop))
     return jsonify(ok=True, **figures_json(figures, usage))
 
 

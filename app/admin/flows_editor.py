@@ -39,13 +39,22 @@ def variables(flow: str) -> list[str]:
 def describe(shop: Shop, flow: str) -> dict:
     """A flow as the editor shows it: settings, current and default texts, variables."""
     keys = template_keys(flow)
-    return {"flow": flow, "marketing": flow in MARKETING, "settings": flow_settings(shop, flow),
-            "templates": {k: {lang: line_texts.template(shop, templates.key(k), lang,
-                                                        {templates.key(k): templates.DEFAULTS[k]})
-                              for lang in LANGS} for k in keys},
-            "defaults": {k: {lang: templates.DEFAULTS[k].get(lang, templates.DEFAULTS[k]["ja"]) for lang in LANGS}
-                         for k in keys},
-            "variables": variables(flow)}
+    return {
+        "flow": flow,
+        "marketing": flow in MARKETING,
+        "settings": flow_settings(shop, flow),
+        "templates": {
+            k: {
+                lang: line_texts.template(shop, templates.key(k), lang, {templates.key(k): templates.DEFAULTS[k]})
+                for lang in LANGS
+            }
+            for k in keys
+        },
+        "defaults": {
+            k: {lang: templates.DEFAULTS[k].get(lang, templates.DEFAULTS[k]["ja"]) for lang in LANGS} for k in keys
+        },
+        "variables": variables(flow),
+    }
 
 
 class Checker:
@@ -98,7 +107,11 @@ def check_settings(flow: str, body: dict, check: Checker, current: dict) -> dict
         result["steps"] = _steps(body.get("steps", current["steps"]), check)
         result["min_total"] = check.amount("min_total", body.get("min_total", current["min_total"]), 0, 10_000_000)
         result["skip_if_ordered_within_h"] = check.integer(
-            "skip_if_ordered_within_h", body.get("skip_if_ordered_within_h", current["skip_if_ordered_within_h"]), 0, 720)
+            "skip_if_ordered_within_h",
+            body.get("skip_if_ordered_within_h", current["skip_if_ordered_within_h"]),
+            0,
+            720,
+        )
     elif flow == "shipping_update":
         statuses = body.get("statuses") if isinstance(body.get("statuses"), dict) else {}
         result["statuses"] = dict(result["statuses"])
@@ -153,8 +166,11 @@ def _cycles(value, check: Checker) -> dict:
     cycles = {"products": {}, "types": {}, "tags": {}}
     for kind, found in cycles.items():
         entries = value.get(kind) or {}
-        rows = entries.items() if isinstance(entries, dict) else [
-            (r.get("name"), r.get("days")) if isinstance(r, dict) else (None, None) for r in entries]
+        rows = (
+            entries.items()
+            if isinstance(entries, dict)
+            else [(r.get("name"), r.get("days")) if isinstance(r, dict) else (None, None) for r in entries]
+        )
         for i, (name, days) in enumerate(rows):
             field = f"cycles.{kind}.{i}"
             name = str(name or "").strip()
@@ -179,8 +195,12 @@ def check_text(flow: str, text, check: Checker, field: str) -> str:
         check.fail(field, "braces")
     else:
         names = {n for _l, n, _s, _c in string.Formatter().parse(text) if n is not None}
-        check.fail(field, "unknown", names="、".join("{" + n + "}" for n in sorted(names - templates.VARIABLES[flow])),
-                   known="、".join("{" + n + "}" for n in variables(flow)))
+        check.fail(
+            field,
+            "unknown",
+            names="、".join("{" + n + "}" for n in sorted(names - templates.VARIABLES[flow])),
+            known="、".join("{" + n + "}" for n in variables(flow)),
+        )
     return text
 
 
@@ -218,8 +238,9 @@ def check_flow(session: Session, shop: Shop, flow: str, body: dict, lang: str) -
     texts = {}
     for key in template_keys(flow):
         langs = given.get(key) if isinstance(given.get(key), dict) else {}
-        texts[key] = {lg: check_text(flow, langs.get(lg, current[key][lg]), check, f"templates.{key}.{lg}")
-                      for lg in LANGS}
+        texts[key] = {
+            lg: check_text(flow, langs.get(lg, current[key][lg]), check, f"templates.{key}.{lg}") for lg in LANGS
+        }
     if check.errors:
         return settings, texts, check.errors
     view = flows_preview.with_templates(shop, settings, texts)
@@ -227,8 +248,9 @@ def check_flow(session: Session, shop: Shop, flow: str, body: dict, lang: str) -
     for key in template_keys(flow):
         for lg in LANGS:
             for step in range(max(1, len(settings.get("steps") or []))):
-                built = flows_preview.build(view, flow=flow, template_key=key, lang=lg, data=data, config=settings,
-                                            step=step)
+                built = flows_preview.build(
+                    view, flow=flow, template_key=key, lang=lg, data=data, config=settings, step=step
+                )
                 check_limits(built, check, f"templates.{key}.{lg}")
     return settings, texts, check.errors
 
@@ -241,8 +263,11 @@ def save(session: Session, shop_id: int, flow: str, settings: dict, texts: dict)
     flows[flow] = settings
     custom = dict(current.get("line_texts") or {})
     for key, langs in texts.items():
-        mine = {lg: text for lg, text in langs.items()
-                if text != templates.DEFAULTS[key].get(lg, templates.DEFAULTS[key]["ja"])}
+        mine = {
+            lg: text
+            for lg, text in langs.items()
+            if text != templates.DEFAULTS[key].get(lg, templates.DEFAULTS[key]["ja"])
+        }
         if mine:
             custom[templates.key(key)] = mine
         else:
@@ -262,4 +287,3 @@ def switch(session: Session, shop_id: int, flow: str, enabled: bool) -> Shop:
     stored.settings = current
     session.add(stored)
     return stored
-

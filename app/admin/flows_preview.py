@@ -41,38 +41,84 @@ def template_keys(flow: str) -> list[str]:
 
 
 def sample(session: Session, shop: Shop) -> Sample:
-    order = session.exec(select(Order).where(Order.shop_id == shop.id, Order.cancelled_at.is_(None))
-                         .order_by(Order.id.desc()).limit(1)).first()
-    items = list(session.exec(select(OrderLineItem).where(OrderLineItem.order_id == order.id)
-                              .order_by(OrderLineItem.id).limit(10))) if order else []
+    order = session.exec(
+        select(Order).where(Order.shop_id == shop.id, Order.cancelled_at.is_(None)).order_by(Order.id.desc()).limit(1)
+    ).first()
+    items = (
+        list(
+            session.exec(
+                select(OrderLineItem).where(OrderLineItem.order_id == order.id).order_by(OrderLineItem.id).limit(10)
+            )
+        )
+        if order
+        else []
+    )
     if order is None or not items:
-        order = Order(shop_id=shop.id, shopify_id=0, name="#1001", currency=shop.currency, total_price=Decimal(3980),
-                      order_status_url=f"https://{shop.domain}/account/orders/sample")
-        items = [OrderLineItem(shop_id=shop.id, order_id=0, shopify_id=0, title="国産 ほうじ茶 100g", quantity=2,
-                               price=Decimal(1290)),
-                 OrderLineItem(shop_id=shop.id, order_id=0, shopify_id=0, title="有田焼 湯のみ", quantity=1,
-                               price=Decimal(1400))]
-    fulfillment = session.exec(select(Fulfillment).where(Fulfillment.shop_id == shop.id,
-                                                         Fulfillment.order_shopify_id == order.shopify_id)
-                               .limit(1)).first() if order.shopify_id else None
+        order = Order(
+            shop_id=shop.id,
+            shopify_id=0,
+            name="#1001",
+            currency=shop.currency,
+            total_price=Decimal(3980),
+            order_status_url=f"https://{shop.domain}/account/orders/sample",
+        )
+        items = [
+            OrderLineItem(
+                shop_id=shop.id, order_id=0, shopify_id=0, title="国産 ほうじ茶 100g", quantity=2, price=Decimal(1290)
+            ),
+            OrderLineItem(
+                shop_id=shop.id, order_id=0, shopify_id=0, title="有田焼 湯のみ", quantity=1, price=Decimal(1400)
+            ),
+        ]
+    fulfillment = (
+        session.exec(
+            select(Fulfillment)
+            .where(Fulfillment.shop_id == shop.id, Fulfillment.order_shopify_id == order.shopify_id)
+            .limit(1)
+        ).first()
+        if order.shopify_id
+        else None
+    )
     if fulfillment is None or not fulfillment.tracking_numbers:
-        fulfillment = Fulfillment(shop_id=shop.id, shopify_id=0, order_shopify_id=order.shopify_id,
-                                  tracking_company="ヤマト運輸", tracking_numbers=["4821-0935-7716"],
-                                  tracking_urls=["https://toi.kuronekoyamato.co.jp/cgi-bin/tneko"])
+        fulfillment = Fulfillment(
+            shop_id=shop.id,
+            shopify_id=0,
+            order_shopify_id=order.shopify_id,
+            tracking_company="ヤマト運輸",
+            tracking_numbers=["4821-0935-7716"],
+            tracking_urls=["https://toi.kuronekoyamato.co.jp/cgi-bin/tneko"],
+        )
     product, variant = _product(session, shop)
     ids = {i.product_shopify_id for i in items if i.product_shopify_id}
-    images = dict(session.exec(select(Product.shopify_id, Product.image_url).where(
-        Product.shop_id == shop.id, Product.shopify_id.in_(ids))).all()) if ids else {}
+    images = (
+        dict(
+            session.exec(
+                select(Product.shopify_id, Product.image_url).where(
+                    Product.shop_id == shop.id, Product.shopify_id.in_(ids)
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return Sample(order=order, items=items, fulfillment=fulfillment, product=product, variant=variant, images=images)
 
 
 def _product(session: Session, shop: Shop) -> tuple[Product, ProductVariant | None]:
-    product = session.exec(select(Product).where(Product.shop_id == shop.id, Product.status == "active",
-                                                 Product.deleted_at.is_(None)).order_by(Product.id).limit(1)).first()
+    product = session.exec(
+        select(Product)
+        .where(Product.shop_id == shop.id, Product.status == "active", Product.deleted_at.is_(None))
+        .order_by(Product.id)
+        .limit(1)
+    ).first()
     if product is None:
         return Product(shop_id=shop.id, shopify_id=0, title="国産 ほうじ茶 100g"), None
-    variant = session.exec(select(ProductVariant).where(ProductVariant.product_id == product.id)
-                           .order_by(ProductVariant.position, ProductVariant.id).limit(1)).first()
+    variant = session.exec(
+        select(ProductVariant)
+        .where(ProductVariant.product_id == product.id)
+        .order_by(ProductVariant.position, ProductVariant.id)
+        .limit(1)
+    ).first()
     return product, variant
 
 
@@ -88,8 +134,9 @@ def with_templates(shop: Shop, flow_config: dict | None, texts: dict[str, dict[s
     return view
 
 
-def build(view: Shop, *, flow: str, template_key: str, lang: str, data: Sample, config: dict,
-          step: int = 0) -> list[dict]:
+def build(
+    view: Shop, *, flow: str, template_key: str, lang: str, data: Sample, config: dict, step: int = 0
+) -> list[dict]:
     """The LINE message objects the flow would send for this template, marks filled."""
     name = SAMPLE_NAME.get(lang, SAMPLE_NAME["ja"])
     discount = None
@@ -107,9 +154,16 @@ def build(view: Shop, *, flow: str, template_key: str, lang: str, data: Sample, 
     else:
         days = repurchase.cycle_days(config, data.product) or 30
         messages = repurchase.reminder_messages(
-            view, lang=lang, name=name, product=data.product, variant=data.variant,
-            variant_id=data.variant.shopify_id if data.variant else 0, quantity=1, days=days,
-            price=data.variant.price if data.variant else Decimal(1290))
+            view,
+            lang=lang,
+            name=name,
+            product=data.product,
+            variant=data.variant,
+            variant_id=data.variant.shopify_id if data.variant else 0,
+            quantity=1,
+            days=days,
+            price=data.variant.price if data.variant else Decimal(1290),
+        )
     if not discount:
         return fill_marks(messages, "", "")
     ends = utcnow() + timedelta(days=int(discount.get("expires_days") or 7))
@@ -117,13 +171,27 @@ def build(view: Shop, *, flow: str, template_key: str, lang: str, data: Sample, 
 
 
 def _basket(view: Shop, flow: str, lang: str, name: str, data: Sample, discount: bool) -> list[dict]:
-    shown = [content.Item(title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""), quantity=i.quantity,
-                          image_url=data.images.get(i.product_shopify_id)) for i in data.items]
+    shown = [
+        content.Item(
+            title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""),
+            quantity=i.quantity,
+            image_url=data.images.get(i.product_shopify_id),
+        )
+        for i in data.items
+    ]
     if flow == "abandoned_checkout":
         url, button = content.link(f"https://{view.domain}/checkouts/sample", flow), "resume_checkout"
     else:
         permalink = ",".join(f"{i.variant_shopify_id}:{i.quantity}" for i in data.items if i.variant_shopify_id)
         url, button = content.link(f"https://{view.domain}/cart/{permalink}", flow), "view_cart"
-    return abandoned.reminder_messages(view, flow=flow, lang=lang, name=name, items=shown,
-                                       total=money(data.order.total_price, data.order.currency), url=url,
-                                       button=button, discount=discount)
+    return abandoned.reminder_messages(
+        view,
+        flow=flow,
+        lang=lang,
+        name=name,
+        items=shown,
+        total=money(data.order.total_price, data.order.currency),
+        url=url,
+        button=button,
+        discount=discount,
+    )

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from ..flows.config import DEFAULTS, MARKETING, flow_settings
 from ..flows.repurchase import cycle_days, suggest_cycles
-from ..models import Notification, NotificationStatus as St, Product, Shop
+from ..models import Notification, Product, Shop
+from ..models import NotificationStatus as St
 from ..timeutil import utcnow
 
 STATUSES = (St.SCHEDULED, St.SENT, St.SKIPPED, St.CANCELLED, St.FAILED)
@@ -39,32 +40,63 @@ def flows_overview(*, session: Session, shop: Shop, days: int = 30) -> list[Flow
     since = utcnow() - timedelta(days=days)
     counts: dict[str, dict[str, int]] = {}
     for flow, status, n in session.exec(
-            select(Notification.flow, Notification.status, func.count()).where(
-                Notification.shop_id == shop.id, Notification.created_at >= since)
-            .group_by(Notification.flow, Notification.status)):
+        select(Notification.flow, Notification.status, func.count())
+        .where(Notification.shop_id == shop.id, Notification.created_at >= since)
+        .group_by(Notification.flow, Notification.status)
+    ):
         counts.setdefault(flow, {})[status] = n
-    next_due = dict(session.exec(select(Notification.flow, func.min(Notification.due_at)).where(
-        Notification.shop_id == shop.id, Notification.status == St.SCHEDULED).group_by(Notification.flow)).all())
-    return [FlowRow(flow=flow, enabled=bool(flow_settings(shop, flow)["enabled"]), marketing=flow in MARKETING,
-                    counts={s: counts.get(flow, {}).get(s, 0) for s in STATUSES}, next_due=next_due.get(flow))
-            for flow in DEFAULTS]
+    next_due = dict(
+        session.exec(
+            select(Notification.flow, func.min(Notification.due_at))
+            .where(Notification.shop_id == shop.id, Notification.status == St.SCHEDULED)
+            .group_by(Notification.flow)
+        ).all()
+    )
+    return [
+        FlowRow(
+            flow=flow,
+            enabled=bool(flow_settings(shop, flow)["enabled"]),
+            marketing=flow in MARKETING,
+            counts={s: counts.get(flow, {}).get(s, 0) for s in STATUSES},
+            next_due=next_due.get(flow),
+        )
+        for flow in DEFAULTS
+    ]
 
 
 def quota_held(*, session: Session, shop: Shop) -> int:
     """Marketing messages waiting because the month's LINE quota is nearly used."""
-    return session.exec(select(func.count()).select_from(Notification).where(
-        Notification.shop_id == shop.id, Notification.status == St.SCHEDULED,
-        Notification.reason == "quota_held")).one()
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.shop_id == shop.id, Notification.status == St.SCHEDULED, Notification.reason == "quota_held"
+        )
+    ).one()
 
 
 def cycle_suggestions(*, session: Session, shop: Shop, limit: int = 20) -> list[CycleSuggestion]:
     found = suggest_cycles(session, shop=shop)
     if not found:
         return []
-    products = {p.shopify_id: p for p in session.exec(select(Product).where(
-        Product.shop_id == shop.id, Product.shopify_id.in_(found), Product.deleted_at.is_(None)))}
+    products = {
+        p.shopify_id: p
+        for p in session.exec(
+            select(Product).where(
+                Product.shop_id == shop.id, Product.shopify_id.in_(found), Product.deleted_at.is_(None)
+            )
+        )
+    }
     settings = flow_settings(shop, "repurchase")
-    rows = [CycleSuggestion(product_id=pid, title=products[pid].title, days=s["days"], repeats=s["repeats"],
-                            current=cycle_days(settings, products[pid]))
-            for pid, s in found.items() if pid in products]
+    rows = [
+        CycleSuggestion(
+            product_id=pid,
+            title=products[pid].title,
+            days=s["days"],
+            repeats=s["repeats"],
+            current=cycle_days(settings, products[pid]),
+        )
+        for pid, s in found.items()
+        if pid in products
+    ]
     return sorted(rows, key=lambda r: (-r.repeats, r.title))[:limit]

@@ -108,8 +108,9 @@ class MessagePage:
     next_cursor: str | None
 
 
-def messages_page(*, session: Session, shop: Shop, filters: MessageFilters, lang: str,
-                  limit: int = PAGE) -> MessagePage:
+def messages_page(
+    *, session: Session, shop: Shop, filters: MessageFilters, lang: str, limit: int = PAGE
+) -> MessagePage:
     where = [Notification.shop_id == shop.id]
     if filters.flow:
         where.append(Notification.flow == filters.flow)
@@ -121,10 +122,17 @@ def messages_page(*, session: Session, shop: Shop, filters: MessageFilters, lang
         where.append(Notification.created_at < _day_start(shop, filters.date_to + timedelta(days=1)))
     if filters.cursor:
         created, row_id = filters.cursor
-        where.append(or_(Notification.created_at < created,
-                         and_(Notification.created_at == created, Notification.id < row_id)))
-    found = list(session.exec(select(Notification).where(*where)
-                              .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit + 1)))
+        where.append(
+            or_(Notification.created_at < created, and_(Notification.created_at == created, Notification.id < row_id))
+        )
+    found = list(
+        session.exec(
+            select(Notification)
+            .where(*where)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit + 1)
+        )
+    )
     more = len(found) > limit
     found = found[:limit]
     cursor = encode_cursor(found[-1].created_at, found[-1].id) if more else None
@@ -147,28 +155,53 @@ def reason_label(row: Notification, lang: str) -> str:
 def message_rows(*, session: Session, shop: Shop, rows: list[Notification], lang: str) -> list[dict]:
     friend_ids = {r.friend_id for r in rows if r.friend_id}
     customer_ids = {r.customer_id for r in rows if r.customer_id}
-    friends = {f.id: f for f in session.exec(select(LineFriend).where(
-        LineFriend.shop_id == shop.id, LineFriend.id.in_(friend_ids)))} if friend_ids else {}
-    customers = {c.id: c for c in session.exec(select(Customer).where(
-        Customer.shop_id == shop.id, Customer.id.in_(customer_ids)))} if customer_ids else {}
+    friends = (
+        {
+            f.id: f
+            for f in session.exec(
+                select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.id.in_(friend_ids))
+            )
+        }
+        if friend_ids
+        else {}
+    )
+    customers = (
+        {
+            c.id: c
+            for c in session.exec(select(Customer).where(Customer.shop_id == shop.id, Customer.id.in_(customer_ids)))
+        }
+        if customer_ids
+        else {}
+    )
     return [message_json(shop, r, friends.get(r.friend_id), customers.get(r.customer_id), lang) for r in rows]
 
 
-def message_json(shop: Shop, row: Notification, friend: LineFriend | None, customer: Customer | None,
-                 lang: str) -> dict:
+def message_json(
+    shop: Shop, row: Notification, friend: LineFriend | None, customer: Customer | None, lang: str
+) -> dict:
     when = row.sent_at or row.due_at
     return {
-        "id": str(row.id), "flow": row.flow, "flow_label": translate(f"flow.{row.flow}", lang), "step": row.step,
-        "status": row.status, "status_label": translate(f"nstatus.{row.status}", lang),
-        "reason": row.reason, "reason_label": reason_label(row, lang), "error": row.last_error,
-        "attempts": row.attempts, "marketing": row.marketing,
-        "created_at": as_utc(row.created_at).isoformat(), "due_at": as_utc(row.due_at).isoformat(),
+        "id": str(row.id),
+        "flow": row.flow,
+        "flow_label": translate(f"flow.{row.flow}", lang),
+        "step": row.step,
+        "status": row.status,
+        "status_label": translate(f"nstatus.{row.status}", lang),
+        "reason": row.reason,
+        "reason_label": reason_label(row, lang),
+        "error": row.last_error,
+        "attempts": row.attempts,
+        "marketing": row.marketing,
+        "created_at": as_utc(row.created_at).isoformat(),
+        "due_at": as_utc(row.due_at).isoformat(),
         "sent_at": as_utc(row.sent_at).isoformat() if row.sent_at else None,
-        "created_label": local_time(row.created_at, shop.timezone), "when_label": local_time(when, shop.timezone),
+        "created_label": local_time(row.created_at, shop.timezone),
+        "when_label": local_time(when, shop.timezone),
         "friend_name": (friend.display_name or "") if friend else "",
         "customer_id": customer.id if customer else None,
         "customer_name": full_name(customer) if customer else "",
-        "can_cancel": row.status == St.SCHEDULED, "can_retry": row.status == St.FAILED,
+        "can_cancel": row.status == St.SCHEDULED,
+        "can_retry": row.status == St.FAILED,
     }
 
 
@@ -183,18 +216,30 @@ def find_message(session: Session, shop: Shop, text_id: str) -> Notification | N
 
 def cancel_message(session: Session, shop: Shop, row: Notification) -> bool:
     """Only while it waits: the status in the WHERE loses to a worker that claimed it first."""
-    done = session.execute(update(Notification).where(
-        Notification.id == row.id, Notification.shop_id == shop.id, Notification.status == St.SCHEDULED,
-    ).values(status=St.CANCELLED, reason=MERCHANT_CANCELLED, updated_at=utcnow())).rowcount
+    done = session.execute(
+        update(Notification)
+        .where(
+            Notification.id == row.id,
+            Notification.shop_id == shop.id,
+            Notification.status == St.SCHEDULED,
+        )
+        .values(status=St.CANCELLED, reason=MERCHANT_CANCELLED, updated_at=utcnow())
+    ).rowcount
     return bool(done)
 
 
 def retry_message(session: Session, shop: Shop, row: Notification) -> bool:
     """Due now, attempts from zero; the id, LINE's retry key, stays, so it cannot double-send."""
     now = utcnow()
-    done = session.execute(update(Notification).where(
-        Notification.id == row.id, Notification.shop_id == shop.id, Notification.status == St.FAILED,
-    ).values(status=St.SCHEDULED, due_at=now, attempts=0, reason=None, updated_at=now)).rowcount
+    done = session.execute(
+        update(Notification)
+        .where(
+            Notification.id == row.id,
+            Notification.shop_id == shop.id,
+            Notification.status == St.FAILED,
+        )
+        .values(status=St.SCHEDULED, due_at=now, attempts=0, reason=None, updated_at=now)
+    ).rowcount
     return bool(done)
 
 
@@ -211,6 +256,12 @@ def retry_webhook(session: Session, shop: Shop, event_id: int) -> WebhookEvent |
 
 
 def webhook_json(shop: Shop, event: WebhookEvent) -> dict:
-    return {"id": event.id, "topic": event.topic, "status": event.status, "attempts": event.attempts,
-            "error": event.error, "received_label": local_time(event.received_at, shop.timezone),
-            "next_attempt_at": as_utc(event.next_attempt_at).isoformat() if event.next_attempt_at else None}
+    return {
+        "id": event.id,
+        "topic": event.topic,
+        "status": event.status,
+        "attempts": event.attempts,
+        "error": event.error,
+        "received_label": local_time(event.received_at, shop.timezone),
+        "next_attempt_at": as_utc(event.next_attempt_at).isoformat() if event.next_attempt_at else None,
+    }

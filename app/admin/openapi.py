@@ -34,26 +34,34 @@ MAX_ID = 2**63 - 1  # ids are BIGINT on PostgreSQL
 
 
 def _error_response(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcome"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcome"}}},
+    }
 
 
 COMPONENTS = {
     "securitySchemes": {
         "sessionToken": {
-            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
             "description": "Shopify App Bridge session token (id_token): HS256 with the app's secret, "
-                           "aud = the app's client id, dest = the shop. In demo mode loopback "
-                           "requests get the demo shop without one.",
+            "aud = the app's client id, dest = the shop. In demo mode loopback "
+            "requests get the demo shop without one.",
         },
     },
     "schemas": {
         "Outcome": {
-            "type": "object", "required": ["ok", "errors", "message"],
+            "type": "object",
+            "required": ["ok", "errors", "message"],
             "properties": {
                 "ok": {"type": "boolean"},
-                "errors": {"type": "object", "additionalProperties": {"type": "string"},
-                           "description": "field name -> message, in the shop's language"},
+                "errors": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "field name -> message, in the shop's language",
+                },
                 "message": {"type": "string"},
             },
         },
@@ -68,7 +76,7 @@ COMPONENTS = {
     "responses": {
         "Unauthorized": {
             "description": "No valid session token (missing, expired, forged, another app's). "
-                           "Shopify's answer, passed through as the shopifyapp package builds it.",
+            "Shopify's answer, passed through as the shopifyapp package builds it.",
             "headers": {RETRY_HEADER: {"$ref": "#/components/headers/RetryInvalidSession"}},
             "content": {"text/html": {"schema": {"type": "string"}}},
         },
@@ -82,8 +90,13 @@ COMPONENTS = {
 
 def id_parameter(name: str, description: str = "") -> dict:
     """A path id as Flask's <int:...> accepts it."""
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    }
 
 
 def json_body(schema: dict, *, required: bool = True) -> dict:
@@ -127,9 +140,12 @@ def collect_paths() -> dict[str, dict]:
 def document() -> dict:
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Tsunagu admin API", "version": "1",
-                 "description": "The embedded admin's JSON API. Every call is scoped to the shop of its "
-                                "session token; another shop's rows answer 404."},
+        "info": {
+            "title": "Tsunagu admin API",
+            "version": "1",
+            "description": "The embedded admin's JSON API. Every call is scoped to the shop of its "
+            "session token; another shop's rows answer 404.",
+        },
         "servers": [{"url": "/"}],
         "security": [{"sessionToken": []}],
         "paths": dict(sorted(collect_paths().items())),
@@ -137,12 +153,16 @@ def document() -> dict:
     }
 
 
-OPENAPI_SELF = {"get": {
-    "summary": "This document",
-    "description": "Public: the contract is the same for every shop and holds no shop data.",
-    "security": [],
-    "responses": {"200": json_response("OpenAPI 3.0 document", {"type": "object", "required": ["openapi", "paths"]})},
-}}
+OPENAPI_SELF = {
+    "get": {
+        "summary": "This document",
+        "description": "Public: the contract is the same for every shop and holds no shop data.",
+        "security": [],
+        "responses": {
+            "200": json_response("OpenAPI 3.0 document", {"type": "object", "required": ["openapi", "paths"]})
+        },
+    }
+}
 
 
 @bp.get("/openapi.json")

@@ -26,22 +26,74 @@ NSTAMP = {**STAMP, "nullable": True}
 ID = {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
 
 ERROR = _obj({"ok": BOOL, "errors": {"type": "object", "additionalProperties": STR}, "message": STR})
-LINE_LINK = _obj({"friend_id": INT, "display_name": STR, "blocked": BOOL, "opted_out": BOOL,
-                  "link_method": NSTR}, nullable=True)
-CUSTOMER_PROPS = {"id": INT, "name": STR, "email": STR, "phone": STR, "orders_count": INT, "line": LINE_LINK,
-                  "last_sent_at": NSTAMP, "last_sent_label": STR, "attributed_orders": INT}
-MESSAGE = _obj({
-    "id": {"type": "string", "format": "uuid"}, "flow": STR, "flow_label": STR, "step": INT,
-    "status": {"type": "string", "enum": STATUSES}, "status_label": STR, "reason": NSTR, "reason_label": STR,
-    "error": NSTR, "attempts": INT, "marketing": BOOL, "created_at": STAMP, "due_at": STAMP, "sent_at": NSTAMP,
-    "created_label": STR, "when_label": STR, "friend_name": STR, "customer_id": {**INT, "nullable": True},
-    "customer_name": STR, "can_cancel": BOOL, "can_retry": BOOL})
-ORDER = _obj({"order_id": INT, "name": STR, "total": STR, "ordered_label": STR, "flow": NSTR, "flow_label": STR,
-              "kind": STR, "kind_label": STR})
+LINE_LINK = _obj(
+    {"friend_id": INT, "display_name": STR, "blocked": BOOL, "opted_out": BOOL, "link_method": NSTR}, nullable=True
+)
+CUSTOMER_PROPS = {
+    "id": INT,
+    "name": STR,
+    "email": STR,
+    "phone": STR,
+    "orders_count": INT,
+    "line": LINE_LINK,
+    "last_sent_at": NSTAMP,
+    "last_sent_label": STR,
+    "attributed_orders": INT,
+}
+MESSAGE = _obj(
+    {
+        "id": {"type": "string", "format": "uuid"},
+        "flow": STR,
+        "flow_label": STR,
+        "step": INT,
+        "status": {"type": "string", "enum": STATUSES},
+        "status_label": STR,
+        "reason": NSTR,
+        "reason_label": STR,
+        "error": NSTR,
+        "attempts": INT,
+        "marketing": BOOL,
+        "created_at": STAMP,
+        "due_at": STAMP,
+        "sent_at": NSTAMP,
+        "created_label": STR,
+        "when_label": STR,
+        "friend_name": STR,
+        "customer_id": {**INT, "nullable": True},
+        "customer_name": STR,
+        "can_cancel": BOOL,
+        "can_retry": BOOL,
+    }
+)
+ORDER = _obj(
+    {
+        "order_id": INT,
+        "name": STR,
+        "total": STR,
+        "ordered_label": STR,
+        "flow": NSTR,
+        "flow_label": STR,
+        "kind": STR,
+        "kind_label": STR,
+    }
+)
 FRIEND = _obj({"id": INT, "display_name": STR, "blocked": BOOL, "followed_label": STR})
-WEBHOOK = _obj({"id": INT, "topic": STR, "status": STR, "attempts": INT, "error": NSTR, "received_label": STR,
-                "next_attempt_at": NSTAMP})
-PAGE_CURSOR = {"type": "string", "nullable": True, "description": "Pass as `cursor` for the next page; null on the last."}
+WEBHOOK = _obj(
+    {
+        "id": INT,
+        "topic": STR,
+        "status": STR,
+        "attempts": INT,
+        "error": NSTR,
+        "received_label": STR,
+        "next_attempt_at": NSTAMP,
+    }
+)
+PAGE_CURSOR = {
+    "type": "string",
+    "nullable": True,
+    "description": "Pass as `cursor` for the next page; null on the last.",
+}
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -49,11 +101,17 @@ def _json(schema: dict, description: str) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    described = {400: "Body is not a JSON object", 401: "Missing or invalid session token",
-                 404: "No such row in this shop", 409: "Not in a state that allows this",
-                 415: "Body is not JSON", 422: "Invalid input: an error per field"}
-    return {str(code): (_json(ERROR, described[code]) if code != 401 else {"description": described[401]})
-            for code in codes}
+    described = {
+        400: "Body is not a JSON object",
+        401: "Missing or invalid session token",
+        404: "No such row in this shop",
+        409: "Not in a state that allows this",
+        415: "Body is not JSON",
+        422: "Invalid input: an error per field",
+    }
+    return {
+        str(code): (_json(ERROR, described[code]) if code != 401 else {"description": described[401]}) for code in codes
+    }
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
@@ -69,45 +127,96 @@ Q = {"type": "string", "maxLength": 100}
 
 
 def _action(summary: str, param: dict, answer: dict) -> dict:
-    return {"post": {"summary": summary, "parameters": [param], "requestBody": JSON_BODY,
-                     "responses": {"200": _json(answer, "Done"), **_errors(400, 401, 404, 409, 415)}}}
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [param],
+            "requestBody": JSON_BODY,
+            "responses": {"200": _json(answer, "Done"), **_errors(400, 401, 404, 409, 415)},
+        }
+    }
 
 
 OPENAPI_PATHS: dict[str, dict] = {
-    "/api/customers": {"get": {
-        "summary": "Search customers (newest first, 50 a page)",
-        "parameters": [_query("q", Q, "Name, email, phone or LINE display name; matches the beginning"),
-                       _query("cursor", {"type": "string", "pattern": "^[0-9]{1,18}$"}, "next_cursor of the page before")],
-        "responses": {"200": _json(_obj({"customers": {"type": "array", "items": _obj(CUSTOMER_PROPS)},
-                                         "next_cursor": PAGE_CURSOR}), "A page of customers"),
-                      **_errors(401, 422)}}},
-    "/api/customers/{customer_id}": {"get": {
-        "summary": "One customer: link, last 20 messages, orders credited to LINE",
-        "parameters": [_path("customer_id", ID)],
-        "responses": {"200": _json(_obj({"customer": _obj({
-            **CUSTOMER_PROPS, "messages": {"type": "array", "items": MESSAGE},
-            "orders": {"type": "array", "items": ORDER}})}), "The customer"), **_errors(401, 404)}}},
-    "/api/line-friends": {"get": {
-        "summary": "LINE friends not linked to a customer (for the link picker, 20 at most)",
-        "parameters": [_query("q", Q, "Display name; matches the beginning")],
-        "responses": {"200": _json(_obj({"friends": {"type": "array", "items": FRIEND}}), "Unlinked friends"),
-                      **_errors(401, 422)}}},
-    "/api/messages": {"get": {
-        "summary": "The message log, newest first, 50 a page",
-        "parameters": [_query("flow", {"type": "string", "enum": list(DEFAULTS)}, "Only this flow"),
-                       _query("status", {"type": "string", "enum": STATUSES}, "Only this status"),
-                       _query("from", {"type": "string", "format": "date"}, "Created on or after (shop's time zone)"),
-                       _query("to", {"type": "string", "format": "date"}, "Created on or before (shop's time zone)"),
-                       _query("cursor", STR, "next_cursor of the page before")],
-        "responses": {"200": _json(_obj({"messages": {"type": "array", "items": MESSAGE},
-                                         "next_cursor": PAGE_CURSOR}), "A page of messages"),
-                      **_errors(401, 422)}}},
+    "/api/customers": {
+        "get": {
+            "summary": "Search customers (newest first, 50 a page)",
+            "parameters": [
+                _query("q", Q, "Name, email, phone or LINE display name; matches the beginning"),
+                _query("cursor", {"type": "string", "pattern": "^[0-9]{1,18}$"}, "next_cursor of the page before"),
+            ],
+            "responses": {
+                "200": _json(
+                    _obj({"customers": {"type": "array", "items": _obj(CUSTOMER_PROPS)}, "next_cursor": PAGE_CURSOR}),
+                    "A page of customers",
+                ),
+                **_errors(401, 422),
+            },
+        }
+    },
+    "/api/customers/{customer_id}": {
+        "get": {
+            "summary": "One customer: link, last 20 messages, orders credited to LINE",
+            "parameters": [_path("customer_id", ID)],
+            "responses": {
+                "200": _json(
+                    _obj(
+                        {
+                            "customer": _obj(
+                                {
+                                    **CUSTOMER_PROPS,
+                                    "messages": {"type": "array", "items": MESSAGE},
+                                    "orders": {"type": "array", "items": ORDER},
+                                }
+                            )
+                        }
+                    ),
+                    "The customer",
+                ),
+                **_errors(401, 404),
+            },
+        }
+    },
+    "/api/line-friends": {
+        "get": {
+            "summary": "LINE friends not linked to a customer (for the link picker, 20 at most)",
+            "parameters": [_query("q", Q, "Display name; matches the beginning")],
+            "responses": {
+                "200": _json(_obj({"friends": {"type": "array", "items": FRIEND}}), "Unlinked friends"),
+                **_errors(401, 422),
+            },
+        }
+    },
+    "/api/messages": {
+        "get": {
+            "summary": "The message log, newest first, 50 a page",
+            "parameters": [
+                _query("flow", {"type": "string", "enum": list(DEFAULTS)}, "Only this flow"),
+                _query("status", {"type": "string", "enum": STATUSES}, "Only this status"),
+                _query("from", {"type": "string", "format": "date"}, "Created on or after (shop's time zone)"),
+                _query("to", {"type": "string", "format": "date"}, "Created on or before (shop's time zone)"),
+                _query("cursor", STR, "next_cursor of the page before"),
+            ],
+            "responses": {
+                "200": _json(
+                    _obj({"messages": {"type": "array", "items": MESSAGE}, "next_cursor": PAGE_CURSOR}),
+                    "A page of messages",
+                ),
+                **_errors(401, 422),
+            },
+        }
+    },
     "/api/messages/{notification_id}/cancel": _action(
-        "Cancel a scheduled message", _path("notification_id", {"type": "string", "format": "uuid"}),
-        _obj({"ok": BOOL, "message": MESSAGE})),
+        "Cancel a scheduled message",
+        _path("notification_id", {"type": "string", "format": "uuid"}),
+        _obj({"ok": BOOL, "message": MESSAGE}),
+    ),
     "/api/messages/{notification_id}/retry": _action(
-        "Send a failed message again now (same retry key)", _path("notification_id", {"type": "string", "format": "uuid"}),
-        _obj({"ok": BOOL, "message": MESSAGE})),
+        "Send a failed message again now (same retry key)",
+        _path("notification_id", {"type": "string", "format": "uuid"}),
+        _obj({"ok": BOOL, "message": MESSAGE}),
+    ),
     "/api/webhook-events/{event_id}/retry": _action(
-        "Run a failed Shopify webhook again now", _path("event_id", ID), _obj({"ok": BOOL, "event": WEBHOOK})),
+        "Run a failed Shopify webhook again now", _path("event_id", ID), _obj({"ok": BOOL, "event": WEBHOOK})
+    ),
 }

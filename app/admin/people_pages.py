@@ -21,8 +21,9 @@ from .views import _render, bp
 def customers(shop: Shop):
     q = request.args.get("q", "").strip()[:100]
     cursor = request.args.get("cursor", "")
-    page = pq.search_customers(session=db.session(), shop=shop, q=q,
-                               cursor=int(cursor) if cursor.isdigit() and len(cursor) <= 18 else None)
+    page = pq.search_customers(
+        session=db.session(), shop=shop, q=q, cursor=int(cursor) if cursor.isdigit() and len(cursor) <= 18 else None
+    )
     return _render(shop, "admin/customers.html", "admin.customers", q=q, page=page, paged=bool(cursor))
 
 
@@ -44,6 +45,15 @@ def messages(shop: Shop):
     if errors.get("cursor"):
         filters.cursor = None
     page = mq.messages_page(session=session, shop=shop, filters=filters, lang=lang)
-    return _render(shop, "admin/messages.html", "admin.messages", filters=filters, errors=errors, page=page,
-                   flows=mq.FLOWS, statuses=mq.STATUSES, paged=bool(filters.cursor),
-                   failed_events=[mq.webhook_json(shop, e) for e in queries.failed_webhooks(session=session, shop=shop)])
+    return _render(
+        shop,
+        "admin/messages.html",
+        "admin.messages",
+        filters=filters,
+        errors=errors,
+        page=page,
+        flows=mq.FLOWS,
+        statuses=mq.STATUSES,
+        paged=bool(filters.cursor),
+        failed_events=[mq.webhook_json(shop, e) for e in queries.failed_webhooks(session=session, shop=shop)],
+    )

@@ -51,7 +51,8 @@ def _matches(shop: Shop, q: str):
     words = q.split()
     named = [or_(prefix(Customer.last_name, w), prefix(Customer.first_name, w)) for w in words]
     friends = select(LineFriend.customer_id).where(
-        LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None), prefix(LineFriend.display_name, q))
+        LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None), prefix(LineFriend.display_name, q)
+    )
     return or_(and_(*named), Customer.id.in_(friends))
 
 
@@ -78,8 +79,9 @@ class CustomerPage:
     next_cursor: str | None
 
 
-def search_customers(*, session: Session, shop: Shop, q: str = "", cursor: int | None = None,
-                     limit: int = PAGE) -> CustomerPage:
+def search_customers(
+    *, session: Session, shop: Shop, q: str = "", cursor: int | None = None, limit: int = PAGE
+) -> CustomerPage:
     """Newest first, keyset on id (the primary key): page N costs what page 1 does."""
     query = select(Customer).where(Customer.shop_id == shop.id)
     if q.strip():
@@ -96,12 +98,28 @@ def search_customers(*, session: Session, shop: Shop, q: str = "", cursor: int |
 def customer_rows(*, session: Session, shop: Shop, customers: list[Customer]) -> list[dict]:
     """Each customer as the list shows them; four queries per page, whatever its size."""
     ids = [c.id for c in customers]
-    friends = {f.customer_id: f for f in session.exec(select(LineFriend).where(
-        LineFriend.shop_id == shop.id, LineFriend.customer_id.in_(ids)))} if ids else {}
+    friends = (
+        {
+            f.customer_id: f
+            for f in session.exec(
+                select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.customer_id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
     last_sent = _last_sent(session, [f.id for f in friends.values()])
     attributed = _attributed_counts(session, shop, [c.shopify_id for c in customers])
-    return [customer_json(shop, c, friends.get(c.id), last_sent.get(getattr(friends.get(c.id), "id", None)),
-                          attributed.get(c.shopify_id, 0)) for c in customers]
+    return [
+        customer_json(
+            shop,
+            c,
+            friends.get(c.id),
+            last_sent.get(getattr(friends.get(c.id), "id", None)),
+            attributed.get(c.shopify_id, 0),
+        )
+        for c in customers
+    ]
 
 
 def _last_sent(session: Session, friend_ids: list[int]) -> dict[int, object]:
@@ -110,31 +128,48 @@ def _last_sent(session: Session, friend_ids: list[int]) -> dict[int, object]:
     every sent message instead (1.7 s with 1,000,000 notifications)."""
     if not friend_ids:
         return {}
-    return dict(session.exec(select(Notification.friend_id, func.max(Notification.sent_at)).where(
-        Notification.friend_id.in_(friend_ids)).group_by(Notification.friend_id)).all())
+    return dict(
+        session.exec(
+            select(Notification.friend_id, func.max(Notification.sent_at))
+            .where(Notification.friend_id.in_(friend_ids))
+            .group_by(Notification.friend_id)
+        ).all()
+    )
 
 
 def _attributed_counts(session: Session, shop: Shop, shopify_ids: list[int]) -> dict[int, int]:
     """Orders by ix_orders_shop_customer, joined to attributions by its unique order_id."""
     if not shopify_ids:
         return {}
-    return dict(session.exec(select(Order.customer_shopify_id, func.count(Attribution.id))
-                             .join(Attribution, Attribution.order_id == Order.id)
-                             .where(Order.shop_id == shop.id, Order.customer_shopify_id.in_(shopify_ids))
-                             .group_by(Order.customer_shopify_id)).all())
+    return dict(
+        session.exec(
+            select(Order.customer_shopify_id, func.count(Attribution.id))
+            .join(Attribution, Attribution.order_id == Order.id)
+            .where(Order.shop_id == shop.id, Order.customer_shopify_id.in_(shopify_ids))
+            .group_by(Order.customer_shopify_id)
+        ).all()
+    )
 
 
 def friend_json(friend: LineFriend | None) -> dict | None:
     if friend is None:
         return None
-    return {"friend_id": friend.id, "display_name": friend.display_name or "", "blocked": friend.is_blocked,
-            "opted_out": friend.marketing_opt_out_at is not None, "link_method": friend.link_method}
+    return {
+        "friend_id": friend.id,
+        "display_name": friend.display_name or "",
+        "blocked": friend.is_blocked,
+        "opted_out": friend.marketing_opt_out_at is not None,
+        "link_method": friend.link_method,
+    }
 
 
 def customer_json(shop: Shop, customer: Customer, friend: LineFriend | None, last_sent, attributed: int) -> dict:
     return {
-        "id": customer.id, "name": full_name(customer), "email": mask_email(customer.email),
-        "phone": mask_phone(customer.phone), "orders_count": customer.orders_count,
+        "id": customer.id,
+        "name": full_name(customer),
+        "email": mask_email(customer.email),
+        "phone": mask_phone(customer.phone),
+        "orders_count": customer.orders_count,
         "line": friend_json(friend),
         "last_sent_at": last_sent.isoformat() if last_sent else None,
         "last_sent_label": local_time(last_sent, shop.timezone) if last_sent else "",
@@ -148,8 +183,15 @@ def unlinked_friends(*, session: Session, shop: Shop, q: str = "", limit: int = 
     if q.strip():
         query = query.where(prefix(LineFriend.display_name, q.strip()))
     friends = session.exec(query.order_by(LineFriend.display_name, LineFriend.id).limit(limit))
-    return [{"id": f.id, "display_name": f.display_name or "", "blocked": f.is_blocked,
-             "followed_label": local_time(f.followed_at, shop.timezone) if f.followed_at else ""} for f in friends]
+    return [
+        {
+            "id": f.id,
+            "display_name": f.display_name or "",
+            "blocked": f.is_blocked,
+            "followed_label": local_time(f.followed_at, shop.timezone) if f.followed_at else "",
+        }
+        for f in friends
+    ]
 
 
 def customer_detail(*, session: Session, shop: Shop, customer_id: int, lang: str) -> dict | None:
@@ -159,19 +201,41 @@ def customer_detail(*, session: Session, shop: Shop, customer_id: int, lang: str
     if customer is None or customer.shop_id != shop.id:
         return None
     [row] = customer_rows(session=session, shop=shop, customers=[customer])
-    recent = list(session.exec(select(Notification).where(
-        Notification.shop_id == shop.id, Notification.customer_id == customer.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(20)))
-    return {**row, "email": customer.email or "", "phone": customer.phone or "",
-            "messages": message_rows(session=session, shop=shop, rows=recent, lang=lang),
-            "orders": _attributed_orders(session, shop, customer, lang)}
+    recent = list(
+        session.exec(
+            select(Notification)
+            .where(Notification.shop_id == shop.id, Notification.customer_id == customer.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(20)
+        )
+    )
+    return {
+        **row,
+        "email": customer.email or "",
+        "phone": customer.phone or "",
+        "messages": message_rows(session=session, shop=shop, rows=recent, lang=lang),
+        "orders": _attributed_orders(session, shop, customer, lang),
+    }
 
 
 def _attributed_orders(session: Session, shop: Shop, customer: Customer, lang: str) -> list[dict]:
-    pairs = session.exec(select(Order, Attribution).join(Attribution, Attribution.order_id == Order.id).where(
-        Order.shop_id == shop.id, Order.customer_shopify_id == customer.shopify_id)
-        .order_by(Order.processed_at.desc(), Order.id.desc()).limit(20))
-    return [{"order_id": o.id, "name": o.name, "total": money(o.total_price, o.currency),
-             "ordered_label": local_time(o.processed_at, shop.timezone) if o.processed_at else "",
-             "flow": a.flow, "flow_label": translate(f"flow.{a.flow}", lang) if a.flow else "",
-             "kind": a.kind, "kind_label": translate(f"attr.{a.kind}", lang)} for o, a in pairs]
+    pairs = session.exec(
+        select(Order, Attribution)
+        .join(Attribution, Attribution.order_id == Order.id)
+        .where(Order.shop_id == shop.id, Order.customer_shopify_id == customer.shopify_id)
+        .order_by(Order.processed_at.desc(), Order.id.desc())
+        .limit(20)
+    )
+    return [
+        {
+            "order_id": o.id,
+            "name": o.name,
+            "total": money(o.total_price, o.currency),
+            "ordered_label": local_time(o.processed_at, shop.timezone) if o.processed_at else "",
+            "flow": a.flow,
+            "flow_label": translate(f"flow.{a.flow}", lang) if a.flow else "",
+            "kind": a.kind,
+            "kind_label": translate(f"attr.{a.kind}", lang),
+        }
+        for o, a in pairs
+    ]

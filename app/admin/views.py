@@ -23,6 +23,7 @@ bp = Blueprint("admin", __name__)
 def localtime(value, shop: Shop) -> str:
     return local_time(value, shop.timezone)
 
+
 NAV = [
     ("admin.home", "nav.home"),
     ("admin.flows", "nav.flows"),
@@ -59,7 +60,9 @@ def home(shop: Shop):
     usage = dashboard.usage(session=session, shop=shop, now=now, read_quota=dashboard.read_line_quota(session, shop))
     lang = language(shop.locale)
     return _render(
-        shop, "admin/home.html", "admin.home",
+        shop,
+        "admin/home.html",
+        "admin.home",
         checklist=queries.setup_checklist(session=session, shop=shop),
         failed_events=queries.failed_webhooks(session=session, shop=shop),
         held=flows_queries.quota_held(session=session, shop=shop),
@@ -84,22 +87,25 @@ def flows(shop: Shop):
     from . import flows_api, flows_editor
 
     session = db.session()
-    return _render(shop, "admin/flows.html", "admin.flows",
-                   flows=flows_queries.flows_overview(session=session, shop=shop),
-                   held=flows_queries.quota_held(session=session, shop=shop),
-                   suggestions=flows_queries.cycle_suggestions(session=session, shop=shop),
-                   editor=[flows_editor.describe(shop, flow) for flow in flows_editor.FLOWS],
-                   friends=flows_api.friends_for_test(session, shop))
-
-
+    return _render(
+        shop,
+        "admin/flows.html",
+        "admin.flows",
+        flows=flows_queries.flows_overview(session=session, shop=shop),
+        held=flows_queries.quota_held(session=session, shop=shop),
+        suggestions=flows_queries.cycle_suggestions(session=session, shop=shop),
+        editor=[flows_editor.describe(shop, flow) for flow in flows_editor.FLOWS],
+        friends=flows_api.friends_for_test(session, shop),
+    )
 
 
 @bp.get("/keywords")
 @embedded
 def keywords(shop: Shop):
     session = db.session()
-    return _render(shop, "admin/keywords.html", "admin.keywords",
-                   search=queries.search_page(session=session, shop=shop))
+    return _render(
+        shop, "admin/keywords.html", "admin.keywords", search=queries.search_page(session=session, shop=shop)
+    )
 
 
 @bp.get("/simulator")
@@ -112,17 +118,24 @@ def simulator(shop: Shop):
 @embedded
 def settings_page(shop: Shop):
     session = db.session()
-    return _render(shop, "admin/settings.html", "admin.settings_page",
-                   line=queries.line_settings(session=session, shop=shop))
+    return _render(
+        shop, "admin/settings.html", "admin.settings_page", line=queries.line_settings(session=session, shop=shop)
+    )
 
 
 @bp.get("/privacy")
 @embedded
 def privacy(shop: Shop):
-    requests = db.session().exec(
-        select(ComplianceRequest).where(ComplianceRequest.shop_id == shop.id)
-        .order_by(ComplianceRequest.created_at.desc()).limit(200)
-    ).all()
+    requests = (
+        db.session()
+        .exec(
+            select(ComplianceRequest)
+            .where(ComplianceRequest.shop_id == shop.id)
+            .order_by(ComplianceRequest.created_at.desc())
+            .limit(200)
+        )
+        .all()
+    )
     return _render(shop, "admin/privacy.html", "admin.privacy", requests=requests)
 
 
@@ -135,8 +148,9 @@ def privacy_export(shop: Shop, request_id: int):
         abort(404)
     body = json.dumps(req.export, ensure_ascii=False, indent=2)
     filename = f"data-request-{req.customer_shopify_id or req.id}.json"
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 from . import people_pages  # noqa: E402,F401 (registers its pages on bp)

@@ -11,23 +11,31 @@ def as_bulk_lines(products: list[dict]) -> Iterator[dict]:
         gid = f"gid://shopify/Product/{product['id']}"
         image = product.get("image") or {}
         yield {
-            "id": gid, "handle": product["handle"], "title": product["title"],
-            "status": str(product.get("status") or "active").upper(), "vendor": product.get("vendor"),
+            "id": gid,
+            "handle": product["handle"],
+            "title": product["title"],
+            "status": str(product.get("status") or "active").upper(),
+            "vendor": product.get("vendor"),
             "productType": product.get("product_type"),
             "tags": [t.strip() for t in (product.get("tags") or "").split(",") if t.strip()],
             "description": product.get("body_html") or "",
             "onlineStoreUrl": f"https://tsunagu-demo.myshopify.com/products/{product['handle']}"
-            if product.get("published_at") else None,
-            "publishedAt": product.get("published_at"), "updatedAt": product.get("updated_at"),
+            if product.get("published_at")
+            else None,
+            "publishedAt": product.get("published_at"),
+            "updatedAt": product.get("updated_at"),
             "featuredMedia": {"preview": {"image": {"url": image.get("src")}}} if image else None,
         }
         for variant in product.get("variants") or []:
             yield {
-                "id": f"gid://shopify/ProductVariant/{variant['id']}", "title": variant.get("title"),
-                "sku": variant.get("sku"), "price": variant.get("price"),
+                "id": f"gid://shopify/ProductVariant/{variant['id']}",
+                "title": variant.get("title"),
+                "sku": variant.get("sku"),
+                "price": variant.get("price"),
                 "compareAtPrice": variant.get("compare_at_price"),
                 "availableForSale": (variant.get("inventory_quantity") or 0) > 0
                 or variant.get("inventory_policy") == "continue",
-                "inventoryQuantity": variant.get("inventory_quantity"), "position": variant.get("position"),
+                "inventoryQuantity": variant.get("inventory_quantity"),
+                "position": variant.get("position"),
                 "__parentId": gid,
             }

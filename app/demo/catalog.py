@@ -17,8 +17,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
-from .words import (ADDRESSES, BUILDINGS, CATEGORIES, CUSTOMER_TAGS,
-                    EXTRA_TAGS, GIVEN_NAMES, KINDS, SURNAMES)
+from .words import ADDRESSES, BUILDINGS, CATEGORIES, CUSTOMER_TAGS, EXTRA_TAGS, GIVEN_NAMES, KINDS, SURNAMES
 
 DEMO_SHOP_DOMAIN = "tsunagu-demo.myshopify.com"
 DEMO_SHOP_ID = 64_123_456_789
@@ -60,9 +59,16 @@ def demo_products(*, seed: int = 7, count: int = 240) -> list[dict]:
     for small counts; ids rise with ``created_at`` as Shopify's do.
     """
     rng = random.Random(f"products:{seed}")
-    ids = {name: _ids(rng, start) for name, start in (
-        ("product", 8_640_000_000_000), ("variant", 46_020_000_000_000), ("image", 40_110_000_000_000),
-        ("option", 10_930_000_000_000), ("inventory", 48_100_000_000_000))}
+    ids = {
+        name: _ids(rng, start)
+        for name, start in (
+            ("product", 8_640_000_000_000),
+            ("variant", 46_020_000_000_000),
+            ("image", 40_110_000_000_000),
+            ("option", 10_930_000_000_000),
+            ("inventory", 48_100_000_000_000),
+        )
+    }
     kinds = [KINDS[i % len(KINDS)] for i in range(count)]
     rng.shuffle(kinds)
     step = (PRODUCTS_TO - PRODUCTS_FROM) / max(count, 1)
@@ -74,37 +80,55 @@ def demo_products(*, seed: int = 7, count: int = 240) -> list[dict]:
     return products
 
 
-def _product(rng: random.Random, ids: dict, kind: dict, index: int, created: datetime,
-             handles: set[str]) -> dict:
+def _product(rng: random.Random, ids: dict, kind: dict, index: int, created: datetime, handles: set[str]) -> dict:
     category = CATEGORIES[kind["category"]]
-    brand, first, second = (rng.choice(kind.get(key) or category[key])
-                            for key in ("brands", "first", "second"))
+    brand, first, second = (rng.choice(kind.get(key) or category[key]) for key in ("brands", "first", "second"))
     grid = _option_grid(rng, kind)
     # A single-variant product names its size in the title ("… 500g") as Japanese shops do.
     suffix = rng.choice(kind["axes"][0][1]) if kind["axes"] and not grid else None
     name = f"{first[0]} {second[0]}{' ' if second[0][-1].isascii() else ''}{kind['type']}"
     title = f"{brand[0]} {name}" + (f" {suffix[0]}" if suffix else "")
-    handle = _unique_handle(handles, brand[1], first[1], second[1], kind["slug"],
-                            suffix[1] if suffix else "")
+    handle = _unique_handle(handles, brand[1], first[1], second[1], kind["slug"], suffix[1] if suffix else "")
     product_id = next(ids["product"])
-    updated = min(created + timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 900)),
-                  CATALOG_SETTLED - timedelta(days=1))
+    updated = min(
+        created + timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 900)), CATALOG_SETTLED - timedelta(days=1)
+    )
     status = rng.choices(("active", "draft", "archived"), weights=(95, 3, 2))[0]
     published = created + timedelta(hours=rng.randint(0, 72)) if status == "active" else None
     stamps = {"created_at": _iso(created), "updated_at": _iso(updated)}
     notes = "".join(f"<li>{note}</li>" for note in category["notes"])
     body_html = f"<p>{brand[0]}の{name.replace(' ', '')}です。{category['phrase']}</p><ul>{notes}</ul>"
     variants, options = _variants(rng, ids, kind, product_id, index, grid, suffix, stamps)
-    image = {"id": next(ids["image"]), "product_id": product_id, "position": 1, **stamps, "alt": title,
-             "width": 600, "height": 600, "src": IMAGE_PATH.format(handle=handle), "variant_ids": []}
+    image = {
+        "id": next(ids["image"]),
+        "product_id": product_id,
+        "position": 1,
+        **stamps,
+        "alt": title,
+        "width": 600,
+        "height": 600,
+        "src": IMAGE_PATH.format(handle=handle),
+        "variant_ids": [],
+    }
     image["admin_graphql_api_id"] = _gid("ProductImage", image["id"])
     return {
-        "id": product_id, "admin_graphql_api_id": _gid("Product", product_id), "title": title,
-        "handle": handle, "body_html": body_html, "vendor": brand[0], "product_type": kind["type"],
-        "tags": _tags(rng, kind, category, handle), "status": status,
+        "id": product_id,
+        "admin_graphql_api_id": _gid("Product", product_id),
+        "title": title,
+        "handle": handle,
+        "body_html": body_html,
+        "vendor": brand[0],
+        "product_type": kind["type"],
+        "tags": _tags(rng, kind, category, handle),
+        "status": status,
         "published_at": _iso(published) if published else None,
-        "published_scope": "global", "template_suffix": None, **stamps,
-        "variants": variants, "options": options, "image": image, "images": [copy.deepcopy(image)],
+        "published_scope": "global",
+        "template_suffix": None,
+        **stamps,
+        "variants": variants,
+        "options": options,
+        "image": image,
+        "images": [copy.deepcopy(image)],
     }
 
 
@@ -146,8 +170,16 @@ def _price(amount: float, ending: int) -> int:
     return max(1, round(amount / 100)) * 100 - ending
 
 
-def _variants(rng: random.Random, ids: dict, kind: dict, product_id: int, index: int,
-              grid: list, suffix: tuple | None, stamps: dict) -> tuple[list[dict], list[dict]]:
+def _variants(
+    rng: random.Random,
+    ids: dict,
+    kind: dict,
+    product_id: int,
+    index: int,
+    grid: list,
+    suffix: tuple | None,
+    stamps: dict,
+) -> tuple[list[dict], list[dict]]:
     base, ending = rng.randint(*kind["price"]), rng.choices((20, 10, 0), weights=(3, 1, 1))[0]
     on_sale, markup = rng.random() < 0.2, rng.uniform(1.15, 1.5)
     combos = list(itertools.product(*(values for _, values in grid))) or [()]
@@ -162,20 +194,37 @@ def _variants(rng: random.Random, ids: dict, kind: dict, product_id: int, index:
         labels = [value[0] for value in combo] or ["Default Title"]
         variant_id = next(ids["variant"])
         quantity = rng.choices((0, rng.randint(1, 3), rng.randint(5, 240)), weights=(8, 10, 82))[0]
-        variants.append({
-            "id": variant_id, "admin_graphql_api_id": _gid("ProductVariant", variant_id),
-            "product_id": product_id, "title": " / ".join(labels), "price": _money(price),
-            "compare_at_price": _money(compare) if compare else None,
-            "sku": f"{code}-{index + 1:04d}-{position}", "position": position, "inventory_policy": "deny",
-            "fulfillment_service": "manual", "inventory_management": "shopify",
-            "inventory_item_id": next(ids["inventory"]),
-            "inventory_quantity": quantity, "old_inventory_quantity": quantity,
-            "option1": labels[0], "option2": labels[1] if len(labels) > 1 else None, "option3": None,
-            "taxable": True, "requires_shipping": True, "barcode": None, "image_id": None, **stamps,
-        })
+        variants.append(
+            {
+                "id": variant_id,
+                "admin_graphql_api_id": _gid("ProductVariant", variant_id),
+                "product_id": product_id,
+                "title": " / ".join(labels),
+                "price": _money(price),
+                "compare_at_price": _money(compare) if compare else None,
+                "sku": f"{code}-{index + 1:04d}-{position}",
+                "position": position,
+                "inventory_policy": "deny",
+                "fulfillment_service": "manual",
+                "inventory_management": "shopify",
+                "inventory_item_id": next(ids["inventory"]),
+                "inventory_quantity": quantity,
+                "old_inventory_quantity": quantity,
+                "option1": labels[0],
+                "option2": labels[1] if len(labels) > 1 else None,
+                "option3": None,
+                "taxable": True,
+                "requires_shipping": True,
+                "barcode": None,
+                "image_id": None,
+                **stamps,
+            }
+        )
     axes = [(name, [v[0] for v in values]) for name, values in grid] or [("Title", ["Default Title"])]
-    options = [{"id": next(ids["option"]), "product_id": product_id, "name": name, "position": position,
-                "values": values} for position, (name, values) in enumerate(axes, start=1)]
+    options = [
+        {"id": next(ids["option"]), "product_id": product_id, "name": name, "position": position, "values": values}
+        for position, (name, values) in enumerate(axes, start=1)
+    ]
     return variants, options
 
 
@@ -198,8 +247,7 @@ def demo_customers(*, seed: int = 7, count: int = 50) -> list[dict]:
     return customers
 
 
-def _customer(rng: random.Random, customer_id: int, address_id: int, index: int,
-              created: datetime, phone: str) -> dict:
+def _customer(rng: random.Random, customer_id: int, address_id: int, index: int, created: datetime, phone: str) -> dict:
     (last, last_slug), (first, first_slug) = rng.choice(SURNAMES), rng.choice(GIVEN_NAMES)
     locale = "en" if rng.random() < 0.1 else "ja"
     if locale == "en":
@@ -207,32 +255,60 @@ def _customer(rng: random.Random, customer_id: int, address_id: int, index: int,
     domain = rng.choice(("example.jp", "example.jp", "example.com"))
     email = f"{first_slug}.{last_slug}{index + 1:02d}@{domain}"
     phone = None if rng.random() < 0.1 else phone
-    updated = min(created + timedelta(days=rng.randint(0, 30), minutes=rng.randint(0, 600)),
-                  CATALOG_SETTLED - timedelta(hours=1))
+    updated = min(
+        created + timedelta(days=rng.randint(0, 30), minutes=rng.randint(0, 600)), CATALOG_SETTLED - timedelta(hours=1)
+    )
     subscribed = rng.random() < 0.6
     address = _address(rng, address_id, customer_id, first, last, phone)
     return {
-        "id": customer_id, "admin_graphql_api_id": _gid("Customer", customer_id), "email": email,
-        "phone": phone, "first_name": first, "last_name": last, "locale": locale, "state": "enabled",
-        "currency": "JPY", "tags": ", ".join(sorted(rng.sample(CUSTOMER_TAGS, rng.randint(0, 2)))),
-        "note": None, "verified_email": True, "tax_exempt": False, "multipass_identifier": None,
-        "created_at": _iso(created), "updated_at": _iso(updated),
+        "id": customer_id,
+        "admin_graphql_api_id": _gid("Customer", customer_id),
+        "email": email,
+        "phone": phone,
+        "first_name": first,
+        "last_name": last,
+        "locale": locale,
+        "state": "enabled",
+        "currency": "JPY",
+        "tags": ", ".join(sorted(rng.sample(CUSTOMER_TAGS, rng.randint(0, 2)))),
+        "note": None,
+        "verified_email": True,
+        "tax_exempt": False,
+        "multipass_identifier": None,
+        "created_at": _iso(created),
+        "updated_at": _iso(updated),
         "email_marketing_consent": {
-            "state": "subscribed" if subscribed else "not_subscribed", "opt_in_level": "single_opt_in",
-            "consent_updated_at": _iso(created) if subscribed else None},
-        "sms_marketing_consent": None, "addresses": [address], "default_address": copy.deepcopy(address),
+            "state": "subscribed" if subscribed else "not_subscribed",
+            "opt_in_level": "single_opt_in",
+            "consent_updated_at": _iso(created) if subscribed else None,
+        },
+        "sms_marketing_consent": None,
+        "addresses": [address],
+        "default_address": copy.deepcopy(address),
     }
 
 
-def _address(rng: random.Random, address_id: int, customer_id: int, first: str, last: str,
-             phone: str | None) -> dict:
+def _address(rng: random.Random, address_id: int, customer_id: int, first: str, last: str, phone: str | None) -> dict:
     province, code, city, town, zip_code = rng.choice(ADDRESSES)
     block = f"{rng.randint(1, 5)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}"
     room = f"{rng.choice(BUILDINGS)} {rng.randint(1, 9)}0{rng.randint(1, 9)}"
     building = room if rng.random() < 0.6 else ""
     return {
-        "id": address_id, "customer_id": customer_id, "first_name": first, "last_name": last,
-        "name": f"{last} {first}", "company": None, "address1": f"{town}{block}", "address2": building,
-        "city": city, "province": province, "province_code": code, "zip": zip_code, "phone": phone,
-        "country": "Japan", "country_code": "JP", "country_name": "Japan", "default": True,
+        "id": address_id,
+        "customer_id": customer_id,
+        "first_name": first,
+        "last_name": last,
+        "name": f"{last} {first}",
+        "company": None,
+        "address1": f"{town}{block}",
+        "address2": building,
+        "city": city,
+        "province": province,
+        "province_code": code,
+        "zip": zip_code,
+        "phone": phone,
+        "country": "Japan",
+        "country_code": "JP",
+        "country_name": "Japan",
+        "default": True,
     }

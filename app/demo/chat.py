@@ -41,11 +41,21 @@ def _pick_friend(session: Session, shop: Shop, who: str | None) -> LineFriend:
 
 
 def text_event(user_id: str, text: str) -> dict:
-    return {"type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
-            "source": {"type": "user", "userId": user_id}, "replyToken": secrets.token_hex(16),
-            "webhookEventId": "01" + secrets.token_hex(12).upper(), "deliveryContext": {"isRedelivery": False},
-            "message": {"id": str(secrets.randbelow(10**17)), "type": "text", "quoteToken": secrets.token_hex(8),
-                        "text": text}}
+    return {
+        "type": "message",
+        "mode": "active",
+        "timestamp": int(time.time() * 1000),
+        "source": {"type": "user", "userId": user_id},
+        "replyToken": secrets.token_hex(16),
+        "webhookEventId": "01" + secrets.token_hex(12).upper(),
+        "deliveryContext": {"isRedelivery": False},
+        "message": {
+            "id": str(secrets.randbelow(10**17)),
+            "type": "text",
+            "quoteToken": secrets.token_hex(8),
+            "text": text,
+        },
+    }
 
 
 def send_chat(app: Flask, text: str, who: str | None = None) -> str:
@@ -59,11 +69,16 @@ def send_chat(app: Flask, text: str, who: str | None = None) -> str:
         friend = _pick_friend(session, shop, who)
         last = session.exec(select(func.max(LineDryRun.id))).one() or 0
         secret = vault().decrypt(channel.channel_secret_enc)
-    body = json.dumps({"destination": channel.bot_user_id, "events": [text_event(friend.line_user_id, text)]},
-                      ensure_ascii=False).encode()
+    body = json.dumps(
+        {"destination": channel.bot_user_id, "events": [text_event(friend.line_user_id, text)]}, ensure_ascii=False
+    ).encode()
     signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    response = app.test_client().post("/line/webhook", data=body, environ_base={"REMOTE_ADDR": "127.0.0.1"},
-                                      headers={"Content-Type": "application/json", "x-line-signature": signature})
+    response = app.test_client().post(
+        "/line/webhook",
+        data=body,
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        headers={"Content-Type": "application/json", "x-line-signature": signature},
+    )
     if response.status_code != 200:
         raise ChatError(f"the webhook answered {response.status_code}: {response.get_data(as_text=True)}")
     with Session(engine) as session:

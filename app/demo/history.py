@@ -38,22 +38,40 @@ PREFIX = "demo:history:"
 DAYS = 90
 TOKYO = ZoneInfo("Asia/Tokyo")
 BACKGROUND = ("order_confirmation", "shipping_update", "repurchase", "abandoned_cart", "after_delivery")
-BUTTONS = {"order_confirmation": "order_status", "shipping_update": "track", "repurchase": "buy_again",
-           "abandoned_cart": "view_cart", "abandoned_checkout": "resume_checkout", "after_delivery": "review"}
-INTROS = {"order_confirmation": "ご注文ありがとうございます。", "shipping_update": "ご注文の商品を発送しました。",
-          "repurchase": "そろそろお手元の商品がなくなる頃ではありませんか？",
-          "abandoned_cart": "お買い物カゴに商品が残っています。", "abandoned_checkout": "ご購入手続きが完了していません。",
-          "after_delivery": "商品はいかがでしたか？レビューをお寄せください。"}
+BUTTONS = {
+    "order_confirmation": "order_status",
+    "shipping_update": "track",
+    "repurchase": "buy_again",
+    "abandoned_cart": "view_cart",
+    "abandoned_checkout": "resume_checkout",
+    "after_delivery": "review",
+}
+INTROS = {
+    "order_confirmation": "ご注文ありがとうございます。",
+    "shipping_update": "ご注文の商品を発送しました。",
+    "repurchase": "そろそろお手元の商品がなくなる頃ではありませんか？",
+    "abandoned_cart": "お買い物カゴに商品が残っています。",
+    "abandoned_checkout": "ご購入手続きが完了していません。",
+    "after_delivery": "商品はいかがでしたか？レビューをお寄せください。",
+}
 
 
 def seed_history(session: Session, shop: Shop, *, now: datetime, seed: int = 7) -> dict:
     """Idempotent: a store that already has demo history keeps it."""
-    if session.exec(select(Notification.id).where(Notification.shop_id == shop.id,
-                                                  Notification.dedupe_key.startswith(PREFIX)).limit(1)).first():
+    if session.exec(
+        select(Notification.id)
+        .where(Notification.shop_id == shop.id, Notification.dedupe_key.startswith(PREFIX))
+        .limit(1)
+    ).first():
         return {"history": "kept"}
     rng, made = random.Random(f"history:{seed}"), Counter()
-    friends = list(session.exec(select(LineFriend).where(LineFriend.shop_id == shop.id,
-                                                         LineFriend.customer_id.is_not(None)).order_by(LineFriend.id)))
+    friends = list(
+        session.exec(
+            select(LineFriend)
+            .where(LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
+            .order_by(LineFriend.id)
+        )
+    )
     for friend in friends:
         _background(session, shop, friend, now, rng, made)
     by_customer = {f.customer_id: f for f in friends}
@@ -66,15 +84,23 @@ def seed_history(session: Session, shop: Shop, *, now: datetime, seed: int = 7) 
     return {"history_" + key: value for key, value in sorted(made.items())}
 
 
-def _background(session: Session, shop: Shop, friend: LineFriend, now: datetime, rng: random.Random,
-                made: Counter) -> None:
+def _background(
+    session: Session, shop: Shop, friend: LineFriend, now: datetime, rng: random.Random, made: Counter
+) -> None:
     """A message every 4–9 days; a third are clicked, a few are followed by a block."""
     day = rng.randint(1, 6)
     while day < DAYS:
         sent = _daytime(now - timedelta(days=day), rng)
         flow = rng.choice(BACKGROUND)
-        _, link = _push(session, shop, friend, flow, sent, f"{PREFIX}{friend.id}:{day}",
-                           f"https://{shop.domain}/products/demo-{rng.randint(1, 240)}")
+        _, link = _push(
+            session,
+            shop,
+            friend,
+            flow,
+            sent,
+            f"{PREFIX}{friend.id}:{day}",
+            f"https://{shop.domain}/products/demo-{rng.randint(1, 240)}",
+        )
         made["sent"] += 1
         if rng.random() < 0.3:
             _click(session, link, sent + timedelta(minutes=rng.randint(2, 240)))
@@ -93,49 +119,92 @@ def _story(session: Session, shop: Shop, friend: LineFriend, order: Order, rng: 
     ordered, roll = attribution.ordered_at(order), rng.random()
     if roll < 0.3 and order.checkout_token:  # the checkout was reminded, then completed
         sent = ordered - timedelta(hours=rng.randint(2, 20))
-        _, link = _push(session, shop, friend, "abandoned_checkout", sent, f"{checkout_prefix(order.checkout_token)}0",
-                        f"https://{shop.domain}/checkouts/{order.checkout_token}")
+        _, link = _push(
+            session,
+            shop,
+            friend,
+            "abandoned_checkout",
+            sent,
+            f"{checkout_prefix(order.checkout_token)}0",
+            f"https://{shop.domain}/checkouts/{order.checkout_token}",
+        )
         _click(session, link, sent + timedelta(minutes=rng.randint(5, 90)))
     elif roll < 0.45:  # a reminder's code, used at checkout
         sent = ordered - timedelta(hours=rng.randint(3, 48))
-        note, _ = _push(session, shop, friend, "abandoned_cart", sent, f"{PREFIX}code:{order.id}",
-                        f"https://{shop.domain}/cart")
+        note, _ = _push(
+            session, shop, friend, "abandoned_cart", sent, f"{PREFIX}code:{order.id}", f"https://{shop.domain}/cart"
+        )
         code = code_for(note.id)
-        note.context = {"discount_issued": {"code": code, "ends_at": (sent + timedelta(days=7)).isoformat(),
-                                            "created": True}}
+        note.context = {
+            "discount_issued": {"code": code, "ends_at": (sent + timedelta(days=7)).isoformat(), "created": True}
+        }
         order.discount_codes = [*(order.discount_codes or []), {"code": code, "amount": "500", "type": "fixed_amount"}]
         session.add(order)
     elif roll < 0.8:  # a message clicked in the days before
         sent = ordered - timedelta(days=rng.randint(1, 6), hours=rng.randint(1, 12))
-        _, link = _push(session, shop, friend, rng.choice(("repurchase", "shipping_update", "after_delivery")), sent,
-                        f"{PREFIX}click:{order.id}", f"https://{shop.domain}/collections/all")
+        _, link = _push(
+            session,
+            shop,
+            friend,
+            rng.choice(("repurchase", "shipping_update", "after_delivery")),
+            sent,
+            f"{PREFIX}click:{order.id}",
+            f"https://{shop.domain}/collections/all",
+        )
         _click(session, link, sent + timedelta(minutes=rng.randint(1, 180)))
     else:
         return
     made["stories"] += 1
 
 
-def _push(session: Session, shop: Shop, friend: LineFriend, flow: str, sent: datetime, key: str,
-          url: str) -> tuple[Notification, TrackedLink]:
+def _push(
+    session: Session, shop: Shop, friend: LineFriend, flow: str, sent: datetime, key: str, url: str
+) -> tuple[Notification, TrackedLink]:
     """A sent notification as the dispatcher leaves it, and its tracked link."""
     target = content.link(url, flow)
     messages = content.with_button(INTROS[flow], [(content.label(BUTTONS[flow], "ja"), target)])
-    note = Notification(shop_id=shop.id, friend_id=friend.id, customer_id=friend.customer_id, flow=flow,
-                        dedupe_key=key[:255], marketing=flow in MARKETING, due_at=sent, status=St.SENT, attempts=1,
-                        messages=messages, sent_at=sent, created_at=sent - timedelta(hours=1), updated_at=sent)
+    note = Notification(
+        shop_id=shop.id,
+        friend_id=friend.id,
+        customer_id=friend.customer_id,
+        flow=flow,
+        dedupe_key=key[:255],
+        marketing=flow in MARKETING,
+        due_at=sent,
+        status=St.SENT,
+        attempts=1,
+        messages=messages,
+        sent_at=sent,
+        created_at=sent - timedelta(hours=1),
+        updated_at=sent,
+    )
     session.add(note)
     session.flush()  # no ORM relationship orders the inserts: the notification goes first
-    link = TrackedLink(shop_id=shop.id, token=links.token_for(note.id, target, settings().secret_key),
-                       notification_id=note.id, customer_id=friend.customer_id, flow=flow, target=target,
-                       created_at=sent)
+    link = TrackedLink(
+        shop_id=shop.id,
+        token=links.token_for(note.id, target, settings().secret_key),
+        notification_id=note.id,
+        customer_id=friend.customer_id,
+        flow=flow,
+        target=target,
+        created_at=sent,
+    )
     session.add(link)
     session.flush()
     return note, link
 
 
 def _click(session: Session, link: TrackedLink, at: datetime) -> None:
-    session.add(LinkClick(shop_id=link.shop_id, link_id=link.id, notification_id=link.notification_id,
-                          customer_id=link.customer_id, flow=link.flow, clicked_at=at))
+    session.add(
+        LinkClick(
+            shop_id=link.shop_id,
+            link_id=link.id,
+            notification_id=link.notification_id,
+            customer_id=link.customer_id,
+            flow=link.flow,
+            clicked_at=at,
+        )
+    )
     link.clicks += 1
     link.first_clicked_at = min(link.first_clicked_at or at, at)
     link.last_clicked_at = max(link.last_clicked_at or at, at)
@@ -143,10 +212,19 @@ def _click(session: Session, link: TrackedLink, at: datetime) -> None:
 
 
 def _recent_orders(session: Session, shop: Shop, customer_ids: set[int], now: datetime) -> list[tuple[Order, int]]:
-    return list(session.exec(select(Order, Customer.id).join(Customer, (Customer.shop_id == Order.shop_id) & (
-        Customer.shopify_id == Order.customer_shopify_id)).where(
-        Order.shop_id == shop.id, Customer.id.in_(customer_ids), Order.cancelled_at.is_(None),
-        Order.processed_at >= now - timedelta(days=DAYS - 7)).order_by(Order.processed_at, Order.id)))
+    return list(
+        session.exec(
+            select(Order, Customer.id)
+            .join(Customer, (Customer.shop_id == Order.shop_id) & (Customer.shopify_id == Order.customer_shopify_id))
+            .where(
+                Order.shop_id == shop.id,
+                Customer.id.in_(customer_ids),
+                Order.cancelled_at.is_(None),
+                Order.processed_at >= now - timedelta(days=DAYS - 7),
+            )
+            .order_by(Order.processed_at, Order.id)
+        )
+    )
 
 
 def _daytime(day: datetime, rng: random.Random) -> datetime:

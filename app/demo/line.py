@@ -45,23 +45,34 @@ def seed_line(session: Session, shop: Shop, *, seed: int = 7) -> dict:
         created += friend.id is None
         session.add(friend)
         session.flush()
-        if index < LINKED and index < len(customers) and friend.customer_id is None \
-                and links.linked_friend(session, shop, customers[index]) is None:
+        if (
+            index < LINKED
+            and index < len(customers)
+            and friend.customer_id is None
+            and links.linked_friend(session, shop, customers[index]) is None
+        ):
             links.link(session, shop=shop, friend=friend, customer=customers[index], method="merchant", actor="demo")
     return {"line_friends": FRIENDS, "line_linked": min(LINKED, len(customers)), "line_friends_created": created}
 
 
 def _friend(session: Session, shop: Shop, channel: LineChannel, index: int, rng: random.Random) -> LineFriend:
     user_id = _user_id(index)
-    friend = session.exec(select(LineFriend).where(LineFriend.shop_id == shop.id,
-                                                   LineFriend.line_user_id == user_id)).first()
+    friend = session.exec(
+        select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.line_user_id == user_id)
+    ).first()
     (kanji, romaji), days = rng.choice(GIVEN_NAMES), rng.randint(1, 300)
     blocked, opted_out, english = rng.random() < 0.08, rng.random() < 0.1, rng.random() < 0.05
     if friend is not None:
         return friend
     followed = utcnow() - timedelta(days=days)
-    return LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=user_id,
-                      display_name=romaji.capitalize() if english else kanji,
-                      language="en" if english else "ja", followed_at=followed,
-                      is_blocked=blocked, blocked_at=followed + timedelta(days=1) if blocked else None,
-                      marketing_opt_out_at=followed + timedelta(days=2) if opted_out else None)
+    return LineFriend(
+        shop_id=shop.id,
+        channel_id=channel.id,
+        line_user_id=user_id,
+        display_name=romaji.capitalize() if english else kanji,
+        language="en" if english else "ja",
+        followed_at=followed,
+        is_blocked=blocked,
+        blocked_at=followed + timedelta(days=1) if blocked else None,
+        marketing_opt_out_at=followed + timedelta(days=2) if opted_out else None,
+    )

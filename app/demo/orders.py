@@ -21,8 +21,21 @@ ORDER_WINDOW_DAYS = 365
 # How many orders a customer places in a year: 0..8, most place one to three.
 ORDERS_PER_CUSTOMER = (8, 14, 12, 10, 8, 6, 4, 3, 2)
 SHOP_HOURS = (7 * 3600, 24 * 3600 - 1)  # seconds after midnight: few people shop at 4 a.m.
-ORDER_ADDRESS_KEYS = ("first_name", "last_name", "name", "company", "address1", "address2", "city",
-                      "province", "province_code", "zip", "country", "country_code", "phone")
+ORDER_ADDRESS_KEYS = (
+    "first_name",
+    "last_name",
+    "name",
+    "company",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "province_code",
+    "zip",
+    "country",
+    "country_code",
+    "phone",
+)
 
 
 def _hex(rng: random.Random) -> str:
@@ -43,8 +56,7 @@ def _tokyo(now: datetime) -> datetime:
     return now
 
 
-def demo_orders(*, products: list[dict], customers: list[dict], seed: int = 7,
-                now: datetime) -> list[dict]:
+def demo_orders(*, products: list[dict], customers: list[dict], seed: int = 7, now: datetime) -> list[dict]:
     """orders/create payloads from the last year, numbered #1001… in time order.
 
     About half of the frequent buyers re-order one consumable every 25–40 days, the
@@ -89,8 +101,7 @@ def _customer_visits(rng: random.Random, catalog: list, staples: list, latest: i
     return visits
 
 
-def _repeat_run(rng: random.Random, catalog: list, staples: list, latest: int,
-                length: int) -> list[tuple]:
+def _repeat_run(rng: random.Random, catalog: list, staples: list, latest: int, length: int) -> list[tuple]:
     product = rng.choice(staples)
     variant = rng.choice(product["variants"])
     gaps = [rng.randint(25, 40) for _ in range(length - 1)]
@@ -119,8 +130,7 @@ def _moment(key: tuple[int, int], end: datetime) -> datetime:
 
 def _basket(rng: random.Random, catalog: list, size: int) -> list[tuple[dict, dict, int]]:
     picks = rng.sample(catalog, min(size, len(catalog)))
-    return [(p, rng.choice(p["variants"]), rng.choices((1, 2, 3), weights=(80, 16, 4))[0])
-            for p in picks]
+    return [(p, rng.choice(p["variants"]), rng.choices((1, 2, 3), weights=(80, 16, 4))[0]) for p in picks]
 
 
 def _number_orders(rng: random.Random, visits: list, end: datetime, now: datetime) -> list[dict]:
@@ -156,8 +166,16 @@ def _lifecycle(rng: random.Random, when: datetime, now: datetime) -> tuple:
     return "paid", None, None, touched
 
 
-def _order(rng: random.Random, order_id: int, line_ids: Iterator[int], number: int, when: datetime,
-           customer: dict, basket: list, now: datetime) -> dict:
+def _order(
+    rng: random.Random,
+    order_id: int,
+    line_ids: Iterator[int],
+    number: int,
+    when: datetime,
+    customer: dict,
+    basket: list,
+    now: datetime,
+) -> dict:
     financial, fulfillment, cancelled_at, updated = _lifecycle(rng, when, now)
     items = [_line_item(next(line_ids), p, v, q, fulfillment is not None) for p, v, q in basket]
     rates = [8 if p.get("product_type") in REDUCED_TAX_TYPES else 10 for p, _, _ in basket]
@@ -166,40 +184,85 @@ def _order(rng: random.Random, order_id: int, line_ids: Iterator[int], number: i
     address = {key: address.get(key) for key in ORDER_ADDRESS_KEYS} if address else None
     consent = (customer.get("email_marketing_consent") or {}).get("state") == "subscribed"
     return {
-        "id": order_id, "admin_graphql_api_id": _gid("Order", order_id), "name": f"#{number}",
-        "number": number - 1000, "order_number": number, "token": token,
-        "checkout_token": _hex(rng), "cart_token": _hex(rng), "checkout_id": order_id + 1_000_000,
+        "id": order_id,
+        "admin_graphql_api_id": _gid("Order", order_id),
+        "name": f"#{number}",
+        "number": number - 1000,
+        "order_number": number,
+        "token": token,
+        "checkout_token": _hex(rng),
+        "cart_token": _hex(rng),
+        "checkout_id": order_id + 1_000_000,
         "order_status_url": f"{STATUS_URL_BASE}/{token}/authenticate?key={secret}",
-        "email": customer.get("email"), "contact_email": customer.get("email"),
+        "email": customer.get("email"),
+        "contact_email": customer.get("email"),
         "phone": customer.get("phone"),
-        "customer": {key: customer.get(key) for key in
-                     ("id", "admin_graphql_api_id", "email", "first_name", "last_name", "phone")},
-        "customer_locale": customer.get("locale") or "ja", "buyer_accepts_marketing": consent,
-        "currency": "JPY", "presentment_currency": "JPY", "taxes_included": True, "test": False,
+        "customer": {
+            key: customer.get(key)
+            for key in ("id", "admin_graphql_api_id", "email", "first_name", "last_name", "phone")
+        },
+        "customer_locale": customer.get("locale") or "ja",
+        "buyer_accepts_marketing": consent,
+        "currency": "JPY",
+        "presentment_currency": "JPY",
+        "taxes_included": True,
+        "test": False,
         **_settle(items, codes, rates),
-        "financial_status": financial, "fulfillment_status": fulfillment, "confirmed": True,
+        "financial_status": financial,
+        "fulfillment_status": fulfillment,
+        "confirmed": True,
         "cancelled_at": _iso(cancelled_at) if cancelled_at else None,
-        "cancel_reason": "customer" if cancelled_at else None, "closed_at": None,
-        "processed_at": _iso(when), "created_at": _iso(when), "updated_at": _iso(updated),
-        "source_name": "web", "payment_gateway_names": ["shopify_payments"], "tags": "", "note": None,
-        "discount_codes": codes, "line_items": items,
-        "shipping_lines": [{"id": order_id + 7, "title": "通常配送（送料無料）", "code": "standard",
-                            "price": "0.00", "source": "shopify", "discounted_price": "0.00"}],
-        "shipping_address": address, "billing_address": copy.deepcopy(address),
+        "cancel_reason": "customer" if cancelled_at else None,
+        "closed_at": None,
+        "processed_at": _iso(when),
+        "created_at": _iso(when),
+        "updated_at": _iso(updated),
+        "source_name": "web",
+        "payment_gateway_names": ["shopify_payments"],
+        "tags": "",
+        "note": None,
+        "discount_codes": codes,
+        "line_items": items,
+        "shipping_lines": [
+            {
+                "id": order_id + 7,
+                "title": "通常配送（送料無料）",
+                "code": "standard",
+                "price": "0.00",
+                "source": "shopify",
+                "discounted_price": "0.00",
+            }
+        ],
+        "shipping_address": address,
+        "billing_address": copy.deepcopy(address),
     }
 
 
 def _line_item(line_id: int, product: dict, variant: dict, quantity: int, fulfilled: bool) -> dict:
     variant_title = None if variant["title"] == "Default Title" else variant["title"]
     return {
-        "id": line_id, "admin_graphql_api_id": _gid("LineItem", line_id), "product_id": product["id"],
-        "variant_id": variant["id"], "title": product["title"], "variant_title": variant_title,
+        "id": line_id,
+        "admin_graphql_api_id": _gid("LineItem", line_id),
+        "product_id": product["id"],
+        "variant_id": variant["id"],
+        "title": product["title"],
+        "variant_title": variant_title,
         "name": f"{product['title']} - {variant_title}" if variant_title else product["title"],
-        "sku": variant.get("sku"), "vendor": product.get("vendor"), "quantity": quantity,
-        "price": variant["price"], "fulfillment_status": "fulfilled" if fulfilled else None,
-        "fulfillable_quantity": 0 if fulfilled else quantity, "fulfillment_service": "manual",
-        "requires_shipping": True, "taxable": True, "gift_card": False, "product_exists": True,
-        "properties": [], "total_discount": "0.00", "discount_allocations": [], "tax_lines": [],
+        "sku": variant.get("sku"),
+        "vendor": product.get("vendor"),
+        "quantity": quantity,
+        "price": variant["price"],
+        "fulfillment_status": "fulfilled" if fulfilled else None,
+        "fulfillable_quantity": 0 if fulfilled else quantity,
+        "fulfillment_service": "manual",
+        "requires_shipping": True,
+        "taxable": True,
+        "gift_card": False,
+        "product_exists": True,
+        "properties": [],
+        "total_discount": "0.00",
+        "discount_allocations": [],
+        "tax_lines": [],
     }
 
 
@@ -232,10 +295,14 @@ def _settle(items: list[dict], codes: list[dict], rates: list[int]) -> dict:
             item["discount_allocations"] = [{"amount": _money(share), "discount_application_index": 0}]
     subtotal, tax_total = sum(gross) - discount, sum(by_rate.values())
     return {
-        "total_line_items_price": _money(sum(gross)), "total_discounts": _money(discount),
-        "subtotal_price": _money(subtotal), "total_price": _money(subtotal), "total_tax": _money(tax_total),
-        "tax_lines": [{"title": "消費税", "rate": rate / 100, "price": _money(tax)}
-                      for rate, tax in sorted(by_rate.items())],
+        "total_line_items_price": _money(sum(gross)),
+        "total_discounts": _money(discount),
+        "subtotal_price": _money(subtotal),
+        "total_price": _money(subtotal),
+        "total_tax": _money(tax_total),
+        "tax_lines": [
+            {"title": "消費税", "rate": rate / 100, "price": _money(tax)} for rate, tax in sorted(by_rate.items())
+        ],
     }
 
 
@@ -248,8 +315,11 @@ def demo_fulfillments(*, orders: list[dict], seed: int = 7, now: datetime) -> li
     so an order fulfilled on a later seeding does not renumber the others.
     """
     now = _tokyo(now)
-    return [_fulfillment(random.Random(f"fulfillments:{seed}:{order['id']}"), order, now)
-            for order in orders if order.get("fulfillment_status") == "fulfilled"]
+    return [
+        _fulfillment(random.Random(f"fulfillments:{seed}:{order['id']}"), order, now)
+        for order in orders
+        if order.get("fulfillment_status") == "fulfilled"
+    ]
 
 
 def _fulfillment(rng: random.Random, order: dict, now: datetime) -> dict:
@@ -262,13 +332,22 @@ def _fulfillment(rng: random.Random, order: dict, now: datetime) -> dict:
     delivered = shipped + timedelta(hours=rng.randint(18, 66), minutes=rng.randint(0, 59))
     arrived = delivered < now
     return {
-        "id": fulfillment_id, "admin_graphql_api_id": _gid("Fulfillment", fulfillment_id),
-        "order_id": order["id"], "name": f"{order['name']}.1", "status": "success", "service": "manual",
-        "location_id": DEMO_LOCATION_ID, "created_at": _iso(shipped),
+        "id": fulfillment_id,
+        "admin_graphql_api_id": _gid("Fulfillment", fulfillment_id),
+        "order_id": order["id"],
+        "name": f"{order['name']}.1",
+        "status": "success",
+        "service": "manual",
+        "location_id": DEMO_LOCATION_ID,
+        "created_at": _iso(shipped),
         "updated_at": _iso(delivered if arrived else shipped),
-        "tracking_company": company, "tracking_number": number, "tracking_numbers": [number],
-        "tracking_url": url, "tracking_urls": [url],
+        "tracking_company": company,
+        "tracking_number": number,
+        "tracking_numbers": [number],
+        "tracking_url": url,
+        "tracking_urls": [url],
         "shipment_status": "delivered" if arrived else "in_transit",
-        "destination": copy.deepcopy(order.get("shipping_address")), "receipt": {},
+        "destination": copy.deepcopy(order.get("shipping_address")),
+        "receipt": {},
         "line_items": copy.deepcopy(order["line_items"]),
     }

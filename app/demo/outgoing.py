@@ -17,10 +17,19 @@ def last_capture(app: Flask) -> int:
 
 def captured_since(app: Flask, mark: int) -> list[str]:
     with Session(app.extensions["tsunagu.engine"]) as s:
-        pushes = s.exec(select(LineDryRun).where(LineDryRun.id > mark, LineDryRun.kind == "push")
-                        .order_by(LineDryRun.id)).all()
-        names = {f.line_user_id: f.display_name for f in s.exec(select(LineFriend).where(
-            LineFriend.line_user_id.in_({p.body.get("to") for p in pushes})))} if pushes else {}
+        pushes = s.exec(
+            select(LineDryRun).where(LineDryRun.id > mark, LineDryRun.kind == "push").order_by(LineDryRun.id)
+        ).all()
+        names = (
+            {
+                f.line_user_id: f.display_name
+                for f in s.exec(
+                    select(LineFriend).where(LineFriend.line_user_id.in_({p.body.get("to") for p in pushes}))
+                )
+            }
+            if pushes
+            else {}
+        )
     lines = []
     for push in pushes:
         to = push.body.get("to", "")

@@ -37,8 +37,10 @@ def _demo_flow_settings(shop: Shop) -> None:
     """Consumables get a 30-day repurchase cycle, unless the merchant already chose."""
     flows = dict((shop.settings or {}).get("flows") or {})
     if "repurchase" not in flows:
-        flows["repurchase"] = {"enabled": True, "cycles": {
-            "products": {}, "types": {kind: 30 for kind in sorted(CONSUMABLE_TYPES)}, "tags": {}}}
+        flows["repurchase"] = {
+            "enabled": True,
+            "cycles": {"products": {}, "types": {kind: 30 for kind in sorted(CONSUMABLE_TYPES)}, "tags": {}},
+        }
         shop.settings = {**(shop.settings or {}), "flows": flows}
 
 
@@ -68,8 +70,11 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
     advance_sync(engine, sync_id, now)
     with session_scope(engine) as session:
         shop = demo_shop(session)
-        for upsert, payloads in ((upsert_customer, customers), (upsert_order, orders),
-                                 (upsert_fulfillment, fulfillments)):
+        for upsert, payloads in (
+            (upsert_customer, customers),
+            (upsert_order, orders),
+            (upsert_fulfillment, fulfillments),
+        ):
             for payload in payloads:
                 upsert(session=session, shop=shop, payload=payload)
         line = seed_line(session, shop)
@@ -77,7 +82,14 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
         _demo_flow_settings(shop)
         refresh_best_sellers(session=session, now=now, shop_id=shop.id)
         synced = session.get(CatalogSync, sync_id)
-    summary = {"shop": DEMO_SHOP_DOMAIN, "products": synced.done, "customers": len(customers),
-               "orders": len(orders), "fulfillments": len(fulfillments), "images": images, **line}
+    summary = {
+        "shop": DEMO_SHOP_DOMAIN,
+        "products": synced.done,
+        "customers": len(customers),
+        "orders": len(orders),
+        "fulfillments": len(fulfillments),
+        "images": images,
+        **line,
+    }
     log.info("demo store seeded %s", summary)
     return summary

@@ -39,23 +39,45 @@ def on_checkout(session: Session, *, shop: Shop, checkout: Checkout, now: dateti
     if checkout.completed_at is not None:
         return _cancel_purchase(session, shop, checkout.token, checkout.cart_token, "checkout_completed")
     settings = flow_settings(shop, "abandoned_checkout")
-    recipient = recipients.linked(session, shop, customer_shopify_id=checkout.customer_shopify_id,
-                                  email=checkout.email, phone=checkout.phone)
+    recipient = recipients.linked(
+        session, shop, customer_shopify_id=checkout.customer_shopify_id, email=checkout.email, phone=checkout.phone
+    )
     if not settings["enabled"] or recipient is None or not checkout.abandoned_checkout_url:
         return "not_eligible"
-    reason = purchase_moot(session, shop, token=checkout.token, cart_token=checkout.cart_token,
-                           customer_shopify_id=recipient.customer.shopify_id, settings=settings, now=now)
+    reason = purchase_moot(
+        session,
+        shop,
+        token=checkout.token,
+        cart_token=checkout.cart_token,
+        customer_shopify_id=recipient.customer.shopify_id,
+        settings=settings,
+        now=now,
+    )
     if reason or checkout.total_price < Decimal(str(settings["min_total"] or 0)):
         return _cancel_purchase(session, shop, checkout.token, None, reason or "below_min_total")
     if checkout.cart_token:  # the checkout reminder wins over the cart's
         outbox.cancel(session, shop=shop, reason="checkout_reminder_wins", key_prefix=cart_prefix(checkout.cart_token))
     base = as_utc(checkout.shopify_updated_at or checkout.shopify_created_at) or utcnow()
-    context = {"checkout_token": checkout.token, "cart_token": checkout.cart_token,
-               "customer_shopify_id": recipient.customer.shopify_id}
+    context = {
+        "checkout_token": checkout.token,
+        "cart_token": checkout.cart_token,
+        "customer_shopify_id": recipient.customer.shopify_id,
+    }
     url = content.link(checkout.abandoned_checkout_url, "abandoned_checkout")
-    return _schedule_steps(session, shop, recipient, flow="abandoned_checkout", prefix=checkout_prefix(checkout.token),
-                           base=base, settings=settings, context=context, items=checkout.line_items,
-                           total=money(checkout.total_price, checkout.currency), url=url, button="resume_checkout")
+    return _schedule_steps(
+        session,
+        shop,
+        recipient,
+        flow="abandoned_checkout",
+        prefix=checkout_prefix(checkout.token),
+        base=base,
+        settings=settings,
+        context=context,
+        items=checkout.line_items,
+        total=money(checkout.total_price, checkout.currency),
+        url=url,
+        button="resume_checkout",
+    )
 
 
 def tie_cart(session: Session, *, shop: Shop, token: str, customer_shopify_id: int, now: datetime | None = None) -> str:
@@ -76,8 +98,15 @@ def on_cart(session: Session, *, shop: Shop, cart: Cart, now: datetime | None = 
     recipient = recipients.linked(session, shop, customer_shopify_id=cart.customer_shopify_id)
     if recipient is None:
         return "not_eligible"
-    reason = purchase_moot(session, shop, token=None, cart_token=cart.token,
-                           customer_shopify_id=cart.customer_shopify_id, settings=settings, now=now)
+    reason = purchase_moot(
+        session,
+        shop,
+        token=None,
+        cart_token=cart.token,
+        customer_shopify_id=cart.customer_shopify_id,
+        settings=settings,
+        now=now,
+    )
     if reason is None and _has_checkout(session, shop, cart.token):
         reason = "checkout_reminder_wins"
     if reason is None and (not cart.line_items or cart.total_price < Decimal(str(settings["min_total"] or 0))):
@@ -86,12 +115,22 @@ def on_cart(session: Session, *, shop: Shop, cart: Cart, now: datetime | None = 
         return _cancel_purchase(session, shop, None, cart.token, reason)
     base = as_utc(cart.shopify_updated_at or cart.shopify_created_at) or utcnow()
     permalink = f"https://{shop.domain}/cart/" + ",".join(
-        f"{i['variant_id']}:{i['quantity']}" for i in cart.line_items if i.get("variant_id"))
-    return _schedule_steps(session, shop, recipient, flow="abandoned_cart", prefix=cart_prefix(cart.token), base=base,
-                           settings=settings, items=cart.line_items,
-                           context={"cart_token": cart.token, "customer_shopify_id": cart.customer_shopify_id},
-                           total=money(cart.total_price, shop.currency), url=content.link(permalink, "abandoned_cart"),
-                           button="view_cart")
+        f"{i['variant_id']}:{i['quantity']}" for i in cart.line_items if i.get("variant_id")
+    )
+    return _schedule_steps(
+        session,
+        shop,
+        recipient,
+        flow="abandoned_cart",
+        prefix=cart_prefix(cart.token),
+        base=base,
+        settings=settings,
+        items=cart.line_items,
+        context={"cart_token": cart.token, "customer_shopify_id": cart.customer_shopify_id},
+        total=money(cart.total_price, shop.currency),
+        url=content.link(permalink, "abandoned_cart"),
+        button="view_cart",
+    )
 
 
 def on_order(session: Session, *, shop: Shop, order: Order) -> int:
@@ -101,39 +140,70 @@ def on_order(session: Session, *, shop: Shop, order: Order) -> int:
         cancelled += _cancel_purchase(session, shop, order.checkout_token, None, "ordered", count=True)
     if order.cart_token:
         cancelled += _cancel_purchase(session, shop, None, order.cart_token, "ordered", count=True)
-        for token in session.exec(select(Checkout.token).where(Checkout.shop_id == shop.id,
-                                                                 Checkout.cart_token == order.cart_token)):
+        for token in session.exec(
+            select(Checkout.token).where(Checkout.shop_id == shop.id, Checkout.cart_token == order.cart_token)
+        ):
             cancelled += _cancel_purchase(session, shop, token, None, "ordered", count=True)
     return cancelled
 
 
-def purchase_moot(session: Session, shop: Shop, *, token: str | None, cart_token: str | None,
-                  customer_shopify_id: int | None, settings: dict, now: datetime | None) -> str | None:
+def purchase_moot(
+    session: Session,
+    shop: Shop,
+    *,
+    token: str | None,
+    cart_token: str | None,
+    customer_shopify_id: int | None,
+    settings: dict,
+    now: datetime | None,
+) -> str | None:
     """Why reminding about this purchase makes no sense any more, or None.
     Asked when scheduling and again by the worker right before sending."""
     tokens = [Order.checkout_token == token] if token else []
     tokens += [Order.cart_token == cart_token] if cart_token else []
     if tokens and session.exec(select(Order.id).where(Order.shop_id == shop.id, or_(*tokens)).limit(1)).first():
         return "ordered"
-    if token and session.exec(select(Checkout.id).where(Checkout.shop_id == shop.id, Checkout.token == token,
-                                                        Checkout.completed_at.is_not(None))).first():
+    if (
+        token
+        and session.exec(
+            select(Checkout.id).where(
+                Checkout.shop_id == shop.id, Checkout.token == token, Checkout.completed_at.is_not(None)
+            )
+        ).first()
+    ):
         return "checkout_completed"
     hours = settings.get("skip_if_ordered_within_h") or 0
     if hours and customer_shopify_id:
         since = (now or utcnow()) - timedelta(hours=hours)
-        if session.exec(select(Order.id).where(Order.shop_id == shop.id, Order.customer_shopify_id == customer_shopify_id,
-                                               Order.processed_at >= since).limit(1)).first():
+        if session.exec(
+            select(Order.id)
+            .where(
+                Order.shop_id == shop.id, Order.customer_shopify_id == customer_shopify_id, Order.processed_at >= since
+            )
+            .limit(1)
+        ).first():
             return "ordered_recently"
     return None
 
 
 def _has_checkout(session: Session, shop: Shop, cart_token: str) -> bool:
-    return session.exec(select(Checkout.id).where(Checkout.shop_id == shop.id, Checkout.cart_token == cart_token,
-                                                  Checkout.abandoned_checkout_url.is_not(None)).limit(1)).first() is not None
+    return (
+        session.exec(
+            select(Checkout.id)
+            .where(
+                Checkout.shop_id == shop.id,
+                Checkout.cart_token == cart_token,
+                Checkout.abandoned_checkout_url.is_not(None),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
-def _cancel_purchase(session: Session, shop: Shop, token: str | None, cart_token: str | None, reason: str,
-                     count: bool = False):
+def _cancel_purchase(
+    session: Session, shop: Shop, token: str | None, cart_token: str | None, reason: str, count: bool = False
+):
     done = 0
     if token:
         done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=checkout_prefix(token))
@@ -142,38 +212,116 @@ def _cancel_purchase(session: Session, shop: Shop, token: str | None, cart_token
     return done if count else f"cancelled:{reason}"
 
 
-def _schedule_steps(session: Session, shop: Shop, recipient: Recipient, *, flow: str, prefix: str, base: datetime,
-                    settings: dict, context: dict, items: list[dict], total: str, url: str, button: str) -> str:
+def _schedule_steps(
+    session: Session,
+    shop: Shop,
+    recipient: Recipient,
+    *,
+    flow: str,
+    prefix: str,
+    base: datetime,
+    settings: dict,
+    context: dict,
+    items: list[dict],
+    total: str,
+    url: str,
+    button: str,
+) -> str:
     shown = _items(session, shop, items)
     outcomes = []
     for step, config in enumerate(settings["steps"][:MAX_STEPS]):
         discount = config.get("discount") or None
-        messages = reminder_messages(shop, flow=flow, lang=recipient.lang, name=recipient.name, items=shown,
-                                     total=total, url=url, button=button, discount=discount is not None)
-        outcomes.append(outbox.schedule(
-            session, shop=shop, flow=flow, step=step, dedupe_key=f"{prefix}{step}", recipient=recipient,
-            due_at=base + timedelta(minutes=int(config["delay_min"])), messages=messages,
-            context={**context, "discount": discount}, refresh=True))
+        messages = reminder_messages(
+            shop,
+            flow=flow,
+            lang=recipient.lang,
+            name=recipient.name,
+            items=shown,
+            total=total,
+            url=url,
+            button=button,
+            discount=discount is not None,
+        )
+        outcomes.append(
+            outbox.schedule(
+                session,
+                shop=shop,
+                flow=flow,
+                step=step,
+                dedupe_key=f"{prefix}{step}",
+                recipient=recipient,
+                due_at=base + timedelta(minutes=int(config["delay_min"])),
+                messages=messages,
+                context={**context, "discount": discount},
+                refresh=True,
+            )
+        )
     return ",".join(outcomes)
 
 
-def reminder_messages(shop: Shop, *, flow: str, lang: str, name: str, items: list[content.Item], total: str,
-                      url: str, button: str, discount: bool) -> list[dict]:
+def reminder_messages(
+    shop: Shop,
+    *,
+    flow: str,
+    lang: str,
+    name: str,
+    items: list[content.Item],
+    total: str,
+    url: str,
+    button: str,
+    discount: bool,
+) -> list[dict]:
     """One reminder step's messages (also what the admin's preview shows)."""
-    intro = render(shop, flow, lang, {"customer_name": name, "total": total, "items": content.items_text(items, lang),
-                                      "checkout_url": url, "cart_url": url})
-    return content.basket(intro=intro, title=content.label("cart_title", lang), items=items, total=total, lang=lang,
-                          button=(content.label(button, lang), url), discount=discount)
+    intro = render(
+        shop,
+        flow,
+        lang,
+        {
+            "customer_name": name,
+            "total": total,
+            "items": content.items_text(items, lang),
+            "checkout_url": url,
+            "cart_url": url,
+        },
+    )
+    return content.basket(
+        intro=intro,
+        title=content.label("cart_title", lang),
+        items=items,
+        total=total,
+        lang=lang,
+        button=(content.label(button, lang), url),
+        discount=discount,
+    )
 
 
 def _items(session: Session, shop: Shop, items: list[dict]) -> list[content.Item]:
     """Titles and quantities from the payload; images and stock from the synced catalog."""
     product_ids = {i["product_id"] for i in items if i.get("product_id")}
     variant_ids = {i["variant_id"] for i in items if i.get("variant_id")}
-    images = dict(session.exec(select(Product.shopify_id, Product.image_url).where(
-        Product.shop_id == shop.id, Product.shopify_id.in_(product_ids))).all()) if product_ids else {}
-    stock = {v.shopify_id: v for v in session.exec(select(ProductVariant).where(
-        ProductVariant.shop_id == shop.id, ProductVariant.shopify_id.in_(variant_ids)))} if variant_ids else {}
+    images = (
+        dict(
+            session.exec(
+                select(Product.shopify_id, Product.image_url).where(
+                    Product.shop_id == shop.id, Product.shopify_id.in_(product_ids)
+                )
+            ).all()
+        )
+        if product_ids
+        else {}
+    )
+    stock = (
+        {
+            v.shopify_id: v
+            for v in session.exec(
+                select(ProductVariant).where(
+                    ProductVariant.shop_id == shop.id, ProductVariant.shopify_id.in_(variant_ids)
+                )
+            )
+        }
+        if variant_ids
+        else {}
+    )
     shown = []
     for item in items:
         variant = stock.get(item.get("variant_id"))
@@ -181,8 +329,12 @@ def _items(session: Session, shop: Shop, items: list[dict]) -> list[content.Item
         title = item.get("title") or ""
         if item.get("variant_title") and item["variant_title"] != "Default Title":
             title = f"{title}（{item['variant_title']}）"
-        shown.append(content.Item(title=title, quantity=item.get("quantity") or 1,
-                                  image_url=(variant.image_url if variant is not None else None)
-                                  or images.get(item.get("product_id")),
-                                  low_stock=left is not None and 0 < left <= content.LOW_STOCK))
+        shown.append(
+            content.Item(
+                title=title,
+                quantity=item.get("quantity") or 1,
+                image_url=(variant.image_url if variant is not None else None) or images.get(item.get("product_id")),
+                low_stock=left is not None and 0 < left <= content.LOW_STOCK,
+            )
+        )
     return shown

@@ -28,7 +28,10 @@ LABELS = {
     "more_items": {"ja": "ほか {n} 点", "en": "and {n} more"},
     "low_stock": {"ja": "残りわずかの商品があります", "en": "Some items are almost sold out"},
     "discount": {"ja": "クーポンコード", "en": "Discount code"},
-    "discount_note": {"ja": "お会計時に入力してください（{expires}まで）", "en": "Enter it at checkout (until {expires})"},
+    "discount_note": {
+        "ja": "お会計時に入力してください（{expires}まで）",
+        "en": "Enter it at checkout (until {expires})",
+    },
     "cart_title": {"ja": "お買い物カゴの商品", "en": "Your cart"},
     "tracking_number": {"ja": "伝票番号", "en": "Tracking number"},
 }
@@ -60,61 +63,129 @@ def items_text(items: list[Item], lang: str) -> str:
 
 def _item_row(item: Item) -> dict:
     image = absolute(item.image_url)
-    row = [{"type": "text", "text": shorten(item.title, 60), "size": "sm", "wrap": True, "maxLines": 2, "flex": 5,
-            "gravity": "center"},
-           {"type": "text", "text": f"× {item.quantity}", "size": "sm", "align": "end", "flex": 1,
-            "gravity": "center", "color": "#555555"}]
+    row = [
+        {
+            "type": "text",
+            "text": shorten(item.title, 60),
+            "size": "sm",
+            "wrap": True,
+            "maxLines": 2,
+            "flex": 5,
+            "gravity": "center",
+        },
+        {
+            "type": "text",
+            "text": f"× {item.quantity}",
+            "size": "sm",
+            "align": "end",
+            "flex": 1,
+            "gravity": "center",
+            "color": "#555555",
+        },
+    ]
     if image:
-        row.insert(0, {"type": "image", "url": image, "size": "xs", "aspectMode": "cover", "aspectRatio": "1:1",
-                       "flex": 0})
+        row.insert(
+            0, {"type": "image", "url": image, "size": "xs", "aspectMode": "cover", "aspectRatio": "1:1", "flex": 0}
+        )
     return {"type": "box", "layout": "horizontal", "spacing": "md", "contents": row}
 
 
 def discount_box(lang: str) -> dict:
     """The code and its last day, filled in by the worker when it creates the code."""
-    return {"type": "box", "layout": "vertical", "margin": "md", "paddingAll": "md", "cornerRadius": "md",
-            "backgroundColor": "#FFF4E5", "contents": [
-                {"type": "text", "text": label("discount", lang), "size": "xs", "color": "#8A5300"},
-                {"type": "text", "text": DISCOUNT_MARK, "size": "lg", "weight": "bold", "color": "#8A5300"},
-                {"type": "text", "text": label("discount_note", lang, expires=EXPIRES_MARK), "size": "xxs",
-                 "color": "#8A5300", "wrap": True}]}
+    return {
+        "type": "box",
+        "layout": "vertical",
+        "margin": "md",
+        "paddingAll": "md",
+        "cornerRadius": "md",
+        "backgroundColor": "#FFF4E5",
+        "contents": [
+            {"type": "text", "text": label("discount", lang), "size": "xs", "color": "#8A5300"},
+            {"type": "text", "text": DISCOUNT_MARK, "size": "lg", "weight": "bold", "color": "#8A5300"},
+            {
+                "type": "text",
+                "text": label("discount_note", lang, expires=EXPIRES_MARK),
+                "size": "xxs",
+                "color": "#8A5300",
+                "wrap": True,
+            },
+        ],
+    }
 
 
-def basket(*, intro: str, title: str, items: list[Item], total: str, lang: str,
-           button: tuple[str, str], discount: bool = False) -> list[dict]:
+def basket(
+    *, intro: str, title: str, items: list[Item], total: str, lang: str, button: tuple[str, str], discount: bool = False
+) -> list[dict]:
     """Reminder of a checkout or cart: text, then a card with up to 5 items and the total."""
     rows = [_item_row(i) for i in items[:MAX_ITEMS]]
     if len(items) > MAX_ITEMS:
-        rows.append({"type": "text", "text": label("more_items", lang, n=len(items) - MAX_ITEMS), "size": "xs",
-                     "color": "#777777"})
-    body = [{"type": "text", "text": shorten(title, 60), "weight": "bold", "size": "md"},
-            {"type": "box", "layout": "vertical", "margin": "md", "spacing": "sm", "contents": rows},
-            {"type": "separator", "margin": "md"},
-            {"type": "box", "layout": "horizontal", "margin": "md", "contents": [
+        rows.append(
+            {
+                "type": "text",
+                "text": label("more_items", lang, n=len(items) - MAX_ITEMS),
+                "size": "xs",
+                "color": "#777777",
+            }
+        )
+    body = [
+        {"type": "text", "text": shorten(title, 60), "weight": "bold", "size": "md"},
+        {"type": "box", "layout": "vertical", "margin": "md", "spacing": "sm", "contents": rows},
+        {"type": "separator", "margin": "md"},
+        {
+            "type": "box",
+            "layout": "horizontal",
+            "margin": "md",
+            "contents": [
                 {"type": "text", "text": label("total", lang), "size": "sm", "weight": "bold"},
-                {"type": "text", "text": total, "size": "sm", "weight": "bold", "align": "end"}]}]
+                {"type": "text", "text": total, "size": "sm", "weight": "bold", "align": "end"},
+            ],
+        },
+    ]
     if any(i.low_stock for i in items[:MAX_ITEMS]):
-        body.append({"type": "text", "text": label("low_stock", lang), "size": "xs", "color": "#D0021B",
-                     "margin": "md", "wrap": True})
+        body.append(
+            {
+                "type": "text",
+                "text": label("low_stock", lang),
+                "size": "xs",
+                "color": "#D0021B",
+                "margin": "md",
+                "wrap": True,
+            }
+        )
     if discount:
         body.append(discount_box(lang))
-    bubble = {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": body},
-              "footer": {"type": "box", "layout": "vertical", "contents": [
-                  messages.button(button[0], messages.uri_action(button[1]))]}}
-    alt = "\n".join([intro, *(f"{i.title} × {i.quantity}" for i in items[:MAX_ITEMS]), f"{label('total', lang)} {total}"])
+    bubble = {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "contents": body},
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [messages.button(button[0], messages.uri_action(button[1]))],
+        },
+    }
+    alt = "\n".join(
+        [intro, *(f"{i.title} × {i.quantity}" for i in items[:MAX_ITEMS]), f"{label('total', lang)} {total}"]
+    )
     return [messages.text(intro), messages.flex(alt, bubble)]
 
 
-def product_card(*, intro: str, title: str, image_url: str | None, price: str | None,
-                 button: tuple[str, str]) -> list[dict]:
+def product_card(
+    *, intro: str, title: str, image_url: str | None, price: str | None, button: tuple[str, str]
+) -> list[dict]:
     """One product with a single button (repurchase)."""
     body = [{"type": "text", "text": shorten(title, 60), "weight": "bold", "size": "md", "wrap": True, "maxLines": 2}]
     if price:
         body.append({"type": "text", "text": price, "size": "md", "color": "#111111"})
-    bubble = {"type": "bubble", "size": "kilo",
-              "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-              "footer": {"type": "box", "layout": "vertical", "contents": [
-                  messages.button(button[0], messages.uri_action(button[1]))]}}
+    bubble = {
+        "type": "bubble",
+        "size": "kilo",
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [messages.button(button[0], messages.uri_action(button[1]))],
+        },
+    }
     image = absolute(image_url)
     if image:
         bubble["hero"] = {"type": "image", "url": image, "size": "full", "aspectRatio": "1:1", "aspectMode": "cover"}

@@ -46,10 +46,13 @@ def prepare(engine: Engine, row: Notification, shop: Shop, now: datetime) -> lis
         issued = _save(engine, row, {"code": code_for(row.id), "ends_at": expires.isoformat(), "created": False})
     if not issued.get("created"):
         if not (shop.is_demo or settings().dry_run):
-            _create_in_shopify(engine, row, shop, config, issued["code"], now,
-                               datetime.fromisoformat(issued["ends_at"]))
+            _create_in_shopify(
+                engine, row, shop, config, issued["code"], now, datetime.fromisoformat(issued["ends_at"])
+            )
         issued = _save(engine, row, {**issued, "created": True})
-    return fill_marks(row.messages, issued["code"], local_time(datetime.fromisoformat(issued["ends_at"]), shop.timezone, "%Y/%m/%d"))
+    return fill_marks(
+        row.messages, issued["code"], local_time(datetime.fromisoformat(issued["ends_at"]), shop.timezone, "%Y/%m/%d")
+    )
 
 
 def _save(engine: Engine, row: Notification, issued: dict) -> dict:
@@ -60,22 +63,35 @@ def _save(engine: Engine, row: Notification, issued: dict) -> dict:
     return issued
 
 
-def _create_in_shopify(engine: Engine, row: Notification, shop: Shop, config: dict, code: str, now: datetime,
-                       expires: datetime) -> None:
+def _create_in_shopify(
+    engine: Engine, row: Notification, shop: Shop, config: dict, code: str, now: datetime, expires: datetime
+) -> None:
     with session_scope(engine) as s:
         customer = s.get(Customer, row.customer_id) if row.customer_id else None
         customer_gid = f"gid://shopify/Customer/{customer.shopify_id}" if customer else None
     if customer_gid is None:
         raise DiscountError("the reminder's customer is gone")
     value = Decimal(str(config.get("value") or 0))
-    gets = ({"percentage": float(min(value, 100) / 100)} if config.get("type", "percentage") == "percentage"
-            else {"discountAmount": {"amount": str(value), "appliesOnEachItem": False}})
-    result = shopify_client.for_shop(shop).query(DISCOUNT_CREATE, {"input": {
-        "title": TITLE.format(code=code), "code": code, "startsAt": now.isoformat(), "endsAt": expires.isoformat(),
-        "usageLimit": 1, "appliesOncePerCustomer": True,
-        "context": {"customers": {"add": [customer_gid]}},
-        "customerGets": {"value": gets, "items": {"all": True}},
-    }})
+    gets = (
+        {"percentage": float(min(value, 100) / 100)}
+        if config.get("type", "percentage") == "percentage"
+        else {"discountAmount": {"amount": str(value), "appliesOnEachItem": False}}
+    )
+    result = shopify_client.for_shop(shop).query(
+        DISCOUNT_CREATE,
+        {
+            "input": {
+                "title": TITLE.format(code=code),
+                "code": code,
+                "startsAt": now.isoformat(),
+                "endsAt": expires.isoformat(),
+                "usageLimit": 1,
+                "appliesOncePerCustomer": True,
+                "context": {"customers": {"add": [customer_gid]}},
+                "customerGets": {"value": gets, "items": {"all": True}},
+            }
+        },
+    )
     errors = (result.get("discountCodeBasicCreate") or {}).get("userErrors") or []
     if errors and not all(e.get("code") == "TAKEN" for e in errors):
         raise DiscountError("Shopify refused the discount: " + "; ".join(str(e.get("message")) for e in errors))

@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
-from queue import Empty, SimpleQueue
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from queue import Empty, SimpleQueue
 
 from flask import current_app
 from sqlalchemy import bindparam, case, func, update
@@ -27,7 +27,8 @@ from ..ext import settings
 from ..line import channels
 from ..line.channels import ChannelUnavailable
 from ..line.client import LineClient, LineError
-from ..models import LineChannel, LineDryRun, LineFriend, Notification, NotificationStatus as St, Shop
+from ..models import LineChannel, LineDryRun, LineFriend, Notification, Shop
+from ..models import NotificationStatus as St
 from ..timeutil import utcnow
 from ..tracking import links
 from . import discounts, moot, policies, quota
@@ -59,15 +60,24 @@ class Outcome:
 
 def stale_query(size: int):
     """Rows a dead worker left `sending` (by wall clock: a crash is real time passing)."""
-    return (select(Notification).where(Notification.status == St.SENDING,
-                                       Notification.updated_at <= utcnow() - STALE_SENDING)
-            .order_by(Notification.updated_at).limit(size).with_for_update(skip_locked=True))
+    return (
+        select(Notification)
+        .where(Notification.status == St.SENDING, Notification.updated_at <= utcnow() - STALE_SENDING)
+        .order_by(Notification.updated_at)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    )
 
 
 def due_query(now: datetime, size: int):
     """Waiting rows due at `now`, oldest first; ix_notifications_due (status, due_at) serves it."""
-    return (select(Notification).where(Notification.status == St.SCHEDULED, Notification.due_at <= now)
-            .order_by(Notification.due_at).limit(size).with_for_update(skip_locked=True))
+    return (
+        select(Notification)
+        .where(Notification.status == St.SCHEDULED, Notification.due_at <= now)
+        .order_by(Notification.due_at)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    )
 
 
 def claim(engine: Engine, now: datetime, size: int) -> list[Notification]:
@@ -85,9 +95,13 @@ def claim(engine: Engine, now: datetime, size: int) -> list[Notification]:
 
 def _mark_sending(s: Session, query) -> list[Notification]:
     ids = query.with_only_columns(Notification.id)
-    marked = s.scalars(update(Notification).where(Notification.id.in_(ids))
-                       .values(status=St.SENDING, attempts=Notification.attempts + 1, updated_at=utcnow())
-                       .returning(Notification), execution_options={"synchronize_session": False}).all()
+    marked = s.scalars(
+        update(Notification)
+        .where(Notification.id.in_(ids))
+        .values(status=St.SENDING, attempts=Notification.attempts + 1, updated_at=utcnow())
+        .returning(Notification),
+        execution_options={"synchronize_session": False},
+    ).all()
     # RETURNING has no order; the policies count a friend's caps in due order within a batch.
     return sorted(marked, key=lambda r: (r.due_at, str(r.id)))
 
@@ -100,8 +114,9 @@ def dispatch_due(*, engine: Engine, now: datetime, limit: int = 20_000, batch: i
         rows = claim(engine, now, min(batch, limit - done))
         if not rows:
             break
-        totals.update(o.status if o.status != St.SCHEDULED else (o.reason or "retrying")
-                      for o in Batch(engine, now, rows).run())
+        totals.update(
+            o.status if o.status != St.SCHEDULED else (o.reason or "retrying") for o in Batch(engine, now, rows).run()
+        )
         done += len(rows)
     return dict(totals)
 
@@ -139,8 +154,12 @@ class Batch:
             by_key.setdefault(key, []).append((kind, path, body, key))
         for row in self.sends:
             outcome = pushed[row.id]
-            outcome.captured = [LineDryRun(shop_id=row.shop_id, channel_id=self.channels[row.shop_id].id, kind=k,
-                                           path=p, retry_key=r, body=b) for k, p, b, r in by_key.get(str(row.id), ())]
+            outcome.captured = [
+                LineDryRun(
+                    shop_id=row.shop_id, channel_id=self.channels[row.shop_id].id, kind=k, path=p, retry_key=r, body=b
+                )
+                for k, p, b, r in by_key.get(str(row.id), ())
+            ]
             self.outcomes.append(outcome)
         _record(self.engine, self.outcomes)
         return self.outcomes
@@ -201,8 +220,15 @@ class Batch:
             shop = self.shops.get(row.shop_id)
             friend = self.friends.get(row.friend_id)
             sent = self.sent.setdefault(row.friend_id, policies.Sent())
-            decision = policies.decide(row, shop=shop, channel=self.channels.get(row.shop_id), friend=friend,
-                                       now=self.now, sent=sent, moot=moot.reason(s, row, shop, self.now) if shop else None)
+            decision = policies.decide(
+                row,
+                shop=shop,
+                channel=self.channels.get(row.shop_id),
+                friend=friend,
+                now=self.now,
+                sent=sent,
+                moot=moot.reason(s, row, shop, self.now) if shop else None,
+            )
             if decision.action == "send" and row.marketing:
                 if not self._quota_allows(shop):
                     return policies.Decision("delay", "quota_held", self.now + QUOTA_RETRY)
@@ -215,8 +241,11 @@ class Batch:
     def _quota_allows(self, shop: Shop) -> bool:
         if shop.id not in self.room:
             client = self._client_of(shop.id)
-            self.room[shop.id] = None if isinstance(client, Exception) or client.dry_run else quota.marketing_room(
-                self.channels[shop.id], client, float(policy_settings(shop)["quota_reserve"]))
+            self.room[shop.id] = (
+                None
+                if isinstance(client, Exception) or client.dry_run
+                else quota.marketing_room(self.channels[shop.id], client, float(policy_settings(shop)["quota_reserve"]))
+            )
         room = self.room[shop.id]
         if room is None:
             return True
@@ -230,8 +259,9 @@ class Batch:
         if decision.action == "error":
             return _failure(row, self.now, decision.reason, retry=True)
         if decision.action == "delay":  # waiting is not a failed attempt
-            return Outcome(row.id, St.SCHEDULED, reason=decision.reason, due_at=decision.until,
-                           attempts=max(0, row.attempts - 1))
+            return Outcome(
+                row.id, St.SCHEDULED, reason=decision.reason, due_at=decision.until, attempts=max(0, row.attempts - 1)
+            )
         return Outcome(row.id, St.SKIPPED if decision.action == "skip" else St.CANCELLED, reason=decision.reason)
 
     def _send(self, row: Notification) -> Outcome:
@@ -257,8 +287,13 @@ class Batch:
 
 def _failure(row: Notification, now: datetime, error: str, *, retry: bool) -> Outcome:
     if retry and row.attempts < MAX_ATTEMPTS:
-        return Outcome(row.id, St.SCHEDULED, reason="retrying", error=error[:2000],
-                       due_at=now + timedelta(minutes=BACKOFF_MIN[row.attempts - 1]))
+        return Outcome(
+            row.id,
+            St.SCHEDULED,
+            reason="retrying",
+            error=error[:2000],
+            due_at=now + timedelta(minutes=BACKOFF_MIN[row.attempts - 1]),
+        )
     return Outcome(row.id, St.FAILED, error=error[:2000])
 
 
@@ -266,21 +301,34 @@ def _marketing_sent(s: Session, friend_ids: set[int], now: datetime) -> dict[int
     if not friend_ids:
         return {}
     day = now - timedelta(days=1)
-    rows = s.exec(select(Notification.friend_id, func.count(), func.sum(case((Notification.sent_at >= day, 1), else_=0)))
-                  # Only sent rows have a sent_at. A status condition here would lead SQLite to
-                  # walk every sent message by (status, due_at) instead of the friend's index.
-                  .where(Notification.friend_id.in_(friend_ids), Notification.marketing.is_(True),
-                         Notification.sent_at >= now - timedelta(days=30), Notification.sent_at <= now)
-                  .group_by(Notification.friend_id))
+    rows = s.exec(
+        select(Notification.friend_id, func.count(), func.sum(case((Notification.sent_at >= day, 1), else_=0)))
+        # Only sent rows have a sent_at. A status condition here would lead SQLite to
+        # walk every sent message by (status, due_at) instead of the friend's index.
+        .where(
+            Notification.friend_id.in_(friend_ids),
+            Notification.marketing.is_(True),
+            Notification.sent_at >= now - timedelta(days=30),
+            Notification.sent_at <= now,
+        )
+        .group_by(Notification.friend_id)
+    )
     return {friend: policies.Sent(day=int(d or 0), month=int(m or 0)) for friend, m, d in rows}
 
 
-_RECORD = (update(_T).where(_T.c.id == bindparam("_id"))
-           .values(status=bindparam("_status"), reason=bindparam("_reason"), last_error=bindparam("_error"),
-                   due_at=func.coalesce(bindparam("_due", type_=_T.c.due_at.type), _T.c.due_at),
-                   sent_at=bindparam("_sent", type_=_T.c.sent_at.type),
-                   attempts=func.coalesce(bindparam("_attempts", type_=_T.c.attempts.type), _T.c.attempts),
-                   updated_at=bindparam("_updated", type_=_T.c.updated_at.type)))
+_RECORD = (
+    update(_T)
+    .where(_T.c.id == bindparam("_id"))
+    .values(
+        status=bindparam("_status"),
+        reason=bindparam("_reason"),
+        last_error=bindparam("_error"),
+        due_at=func.coalesce(bindparam("_due", type_=_T.c.due_at.type), _T.c.due_at),
+        sent_at=bindparam("_sent", type_=_T.c.sent_at.type),
+        attempts=func.coalesce(bindparam("_attempts", type_=_T.c.attempts.type), _T.c.attempts),
+        updated_at=bindparam("_updated", type_=_T.c.updated_at.type),
+    )
+)
 
 
 def _record(engine: Engine, outcomes: list[Outcome]) -> None:
@@ -289,9 +337,22 @@ def _record(engine: Engine, outcomes: list[Outcome]) -> None:
         return
     wall = utcnow()
     with session_scope(engine) as s:
-        s.connection().execute(_RECORD, [
-            {"_id": o.id, "_status": o.status, "_reason": o.reason, "_error": o.error, "_due": o.due_at,
-             "_sent": o.sent_at, "_attempts": o.attempts, "_updated": wall} for o in outcomes])
+        s.connection().execute(
+            _RECORD,
+            [
+                {
+                    "_id": o.id,
+                    "_status": o.status,
+                    "_reason": o.reason,
+                    "_error": o.error,
+                    "_due": o.due_at,
+                    "_sent": o.sent_at,
+                    "_attempts": o.attempts,
+                    "_updated": wall,
+                }
+                for o in outcomes
+            ],
+        )
         s.add_all([c for o in outcomes for c in o.captured])
     for o in outcomes:
         if o.status == St.FAILED:

@@ -21,5 +21,12 @@ def reason(session: Session, row: Notification, shop: Shop, now: datetime) -> st
         return None
     context = row.context or {}
     customer = context.get("customer_shopify_id")
-    return purchase_moot(session, shop, token=context.get("checkout_token"), cart_token=context.get("cart_token"),
-                         customer_shopify_id=customer, settings=flow_settings(shop, row.flow), now=now)
+    return purchase_moot(
+        session,
+        shop,
+        token=context.get("checkout_token"),
+        cart_token=context.get("cart_token"),
+        customer_shopify_id=customer,
+        settings=flow_settings(shop, row.flow),
+        now=now,
+    )

@@ -19,8 +19,10 @@ STATUS = {"ja": "ご注文を承りました", "en": "Order received"}
 def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
     """Every order topic ends reminders of its checkout; orders/create also confirms the
     order and plans repurchase reminders; orders/cancelled withdraws them."""
-    outcome = {"reminders_cancelled": abandoned.on_order(session, shop=shop, order=order),
-               "attribution": attribution.attribute_order(session, shop=shop, order=order)}
+    outcome = {
+        "reminders_cancelled": abandoned.on_order(session, shop=shop, order=order),
+        "attribution": attribution.attribute_order(session, shop=shop, order=order),
+    }
     items = list(session.exec(select(OrderLineItem).where(OrderLineItem.order_id == order.id)))
     if topic == "orders/cancelled" or order.cancelled_at is not None:
         outcome["repurchase_cancelled"] = repurchase.withdraw(session, shop=shop, order=order, items=items)
@@ -32,35 +34,57 @@ def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
     if topic == "orders/create" and flow_settings(shop, "order_confirmation")["enabled"]:
         outcome["confirmation"] = _confirm(session, shop, order, items, recipient)
     # A fulfillment delivered before its order found no order to name: announce it now (once, by its key).
-    for fulfillment in session.exec(select(Fulfillment).where(Fulfillment.shop_id == shop.id,
-                                                              Fulfillment.order_shopify_id == order.shopify_id)):
+    for fulfillment in session.exec(
+        select(Fulfillment).where(Fulfillment.shop_id == shop.id, Fulfillment.order_shopify_id == order.shopify_id)
+    ):
         outcome.setdefault("shipping", []).extend(shipping.on_fulfillment(session, shop=shop, fulfillment=fulfillment))
     return outcome
 
 
-def _confirm(session: Session, shop: Shop, order: Order, items: list[OrderLineItem],
-             recipient: recipients.Recipient) -> str:
-    return outbox.schedule(session, shop=shop, flow="order_confirmation", step=0, dedupe_key=f"order:{order.shopify_id}",
-                           due_at=as_utc(order.processed_at) or utcnow(), recipient=recipient,
-                           messages=confirmation_messages(shop, order, items, lang=recipient.lang, name=recipient.name),
-                           context={"order_id": order.shopify_id})
+def _confirm(
+    session: Session, shop: Shop, order: Order, items: list[OrderLineItem], recipient: recipients.Recipient
+) -> str:
+    return outbox.schedule(
+        session,
+        shop=shop,
+        flow="order_confirmation",
+        step=0,
+        dedupe_key=f"order:{order.shopify_id}",
+        due_at=as_utc(order.processed_at) or utcnow(),
+        recipient=recipient,
+        messages=confirmation_messages(shop, order, items, lang=recipient.lang, name=recipient.name),
+        context={"order_id": order.shopify_id},
+    )
 
 
 def confirmation_messages(shop: Shop, order: Order, items: list[OrderLineItem], *, lang: str, name: str) -> list[dict]:
     """The confirmation's text and order card (also what the admin's preview shows)."""
-    shown = [content.Item(title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""), quantity=i.quantity)
-             for i in items]
+    shown = [
+        content.Item(title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""), quantity=i.quantity)
+        for i in items
+    ]
     total = money(order.total_price, order.currency)
     status_url = content.link(order.order_status_url, "order_confirmation") if order.order_status_url else None
-    intro = render(shop, "order_confirmation", lang, {
-        "customer_name": name, "order_name": order.name, "total": total,
-        "items": content.items_text(shown, lang), "order_status_url": status_url or ""})
-    lines = [(i.title, f"× {i.quantity}") for i in shown[:content.MAX_ITEMS]]
+    intro = render(
+        shop,
+        "order_confirmation",
+        lang,
+        {
+            "customer_name": name,
+            "order_name": order.name,
+            "total": total,
+            "items": content.items_text(shown, lang),
+            "order_status_url": status_url or "",
+        },
+    )
+    lines = [(i.title, f"× {i.quantity}") for i in shown[: content.MAX_ITEMS]]
     if len(shown) > content.MAX_ITEMS:
         lines.append((content.label("more_items", lang, n=len(shown) - content.MAX_ITEMS), ""))
     card = messages.order_status(
-        title=order.name, status=STATUS.get(lang, STATUS["ja"]), lines=lines,
+        title=order.name,
+        status=STATUS.get(lang, STATUS["ja"]),
+        lines=lines,
         total=(content.label("total", lang), total),
-        buttons=[(content.label("order_status", lang), messages.uri_action(status_url))] if status_url else [])
+        buttons=[(content.label("order_status", lang), messages.uri_action(status_url))] if status_url else [],
+    )
     return [messages.text(intro), card]
-

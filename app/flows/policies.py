@@ -59,8 +59,16 @@ def quiet_until(shop: Shop, now: datetime) -> datetime | None:
     return datetime.combine(day, end, tzinfo=tz).astimezone(now.tzinfo)
 
 
-def decide(row: Notification, *, shop: Shop | None, channel: LineChannel | None, friend: LineFriend | None,
-           now: datetime, sent: Sent, moot: str | None = None) -> Decision:
+def decide(
+    row: Notification,
+    *,
+    shop: Shop | None,
+    channel: LineChannel | None,
+    friend: LineFriend | None,
+    now: datetime,
+    sent: Sent,
+    moot: str | None = None,
+) -> Decision:
     if shop is None or not shop.is_installed:
         return Decision("cancel", "app_uninstalled")
     if moot:

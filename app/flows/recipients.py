@@ -20,30 +20,45 @@ class Recipient:
     name: str
 
 
-def linked(session: Session, shop: Shop, *, customer_shopify_id: int | None = None,
-           email: str | None = None, phone: str | None = None) -> Recipient | None:
+def linked(
+    session: Session,
+    shop: Shop,
+    *,
+    customer_shopify_id: int | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> Recipient | None:
     """The linked friend of the customer with this Shopify id, else of the customer with this
     email or phone (checkouts of logged-out shoppers). None when nobody is linked."""
     customer = None
     if customer_shopify_id:
-        customer = session.exec(select(Customer).where(
-            Customer.shop_id == shop.id, Customer.shopify_id == customer_shopify_id)).first()
+        customer = session.exec(
+            select(Customer).where(Customer.shop_id == shop.id, Customer.shopify_id == customer_shopify_id)
+        ).first()
     friend = _friend(session, shop, customer) if customer else None
     if friend is None and (email or phone):
         matches = [Customer.email.in_({email.strip(), email.strip().lower()})] if email else []
         matches += [Customer.phone == phone.strip()] if phone else []
-        pairs = session.exec(select(Customer, LineFriend).join(LineFriend, LineFriend.customer_id == Customer.id)
-                             .where(Customer.shop_id == shop.id, LineFriend.shop_id == shop.id,
-                                    or_(*matches)).limit(1)).first()
+        pairs = session.exec(
+            select(Customer, LineFriend)
+            .join(LineFriend, LineFriend.customer_id == Customer.id)
+            .where(Customer.shop_id == shop.id, LineFriend.shop_id == shop.id, or_(*matches))
+            .limit(1)
+        ).first()
         if pairs:
             customer, friend = pairs
     if friend is None or customer is None:
         return None
     lang = texts.language(shop, friend)
-    return Recipient(friend=friend, customer=customer, lang=lang,
-                     name=customer_name(customer, friend.display_name or ("お客" if lang == "ja" else "there")))
+    return Recipient(
+        friend=friend,
+        customer=customer,
+        lang=lang,
+        name=customer_name(customer, friend.display_name or ("お客" if lang == "ja" else "there")),
+    )
 
 
 def _friend(session: Session, shop: Shop, customer: Customer) -> LineFriend | None:
-    return session.exec(select(LineFriend).where(LineFriend.shop_id == shop.id,
-                                                 LineFriend.customer_id == customer.id)).first()
+    return session.exec(
+        select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)
+    ).first()

@@ -29,8 +29,9 @@ def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) ->
         outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=_prefix(fulfillment))
         outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=f"after:{fulfillment.shopify_id}:")
         return ["cancelled"]
-    order = session.exec(select(Order).where(Order.shop_id == shop.id,
-                                             Order.shopify_id == fulfillment.order_shopify_id)).first()
+    order = session.exec(
+        select(Order).where(Order.shop_id == shop.id, Order.shopify_id == fulfillment.order_shopify_id)
+    ).first()
     settings = flow_settings(shop, "shipping_update")
     recipient = recipients.linked(session, shop, customer_shopify_id=order.customer_shopify_id) if order else None
     if recipient is None or not settings["enabled"]:
@@ -40,50 +41,73 @@ def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) ->
         wanted.append("shipped")
     if fulfillment.shipment_status in UPDATES:
         wanted.append(fulfillment.shipment_status)
-    done = [outbox.schedule(session, shop=shop, flow="shipping_update", step=UPDATES.index(s) + 1 if s in UPDATES else 0,
-                            dedupe_key=f"{_prefix(fulfillment)}{s}", due_at=utcnow(), recipient=recipient,
-                            messages=status_messages(shop, order, fulfillment, s, lang=recipient.lang,
-                                                     name=recipient.name),
-                            context={"order_id": order.shopify_id, "fulfillment_id": fulfillment.shopify_id, "status": s})
-            for s in wanted if settings["statuses"].get(s, True)]
+    done = [
+        outbox.schedule(
+            session,
+            shop=shop,
+            flow="shipping_update",
+            step=UPDATES.index(s) + 1 if s in UPDATES else 0,
+            dedupe_key=f"{_prefix(fulfillment)}{s}",
+            due_at=utcnow(),
+            recipient=recipient,
+            messages=status_messages(shop, order, fulfillment, s, lang=recipient.lang, name=recipient.name),
+            context={"order_id": order.shopify_id, "fulfillment_id": fulfillment.shopify_id, "status": s},
+        )
+        for s in wanted
+        if settings["statuses"].get(s, True)
+    ]
     if fulfillment.shipment_status == "delivered":
         done.append(_after_delivery(session, shop, recipient, order, fulfillment))
     return done
 
 
-def status_messages(shop: Shop, order: Order, fulfillment: Fulfillment, status: str, *, lang: str,
-                    name: str) -> list[dict]:
+def status_messages(
+    shop: Shop, order: Order, fulfillment: Fulfillment, status: str, *, lang: str, name: str
+) -> list[dict]:
     """One shipping status's message (also what the admin's preview shows)."""
     tracking_url = fulfillment.tracking_urls[0] if fulfillment.tracking_urls else ""
-    intro = render(shop, f"shipping_update:{status}", lang, {
-        "customer_name": name, "order_name": order.name, "carrier": fulfillment.tracking_company or "",
-        "tracking_number": "、".join(fulfillment.tracking_numbers) or "-", "tracking_url": tracking_url})
+    intro = render(
+        shop,
+        f"shipping_update:{status}",
+        lang,
+        {
+            "customer_name": name,
+            "order_name": order.name,
+            "carrier": fulfillment.tracking_company or "",
+            "tracking_number": "、".join(fulfillment.tracking_numbers) or "-",
+            "tracking_url": tracking_url,
+        },
+    )
     buttons = [(content.label("track", lang), tracking_url)] if tracking_url.startswith("https://") else []
     if order.order_status_url:
         buttons.append((content.label("order_status", lang), content.link(order.order_status_url, "shipping_update")))
     return content.with_button(intro, buttons)
 
 
-def _after_delivery(session: Session, shop: Shop, recipient: recipients.Recipient, order: Order,
-                    fulfillment: Fulfillment) -> str:
+def _after_delivery(
+    session: Session, shop: Shop, recipient: recipients.Recipient, order: Order, fulfillment: Fulfillment
+) -> str:
     settings = flow_settings(shop, "after_delivery")
     if not settings["enabled"]:
         return "after_delivery_off"
-    return outbox.schedule(session, shop=shop, flow="after_delivery", step=0,
-                           dedupe_key=f"after:{fulfillment.shopify_id}:", recipient=recipient,
-                           # From the delivery Shopify recorded, not from when its (possibly late) webhook came.
-                           due_at=(as_utc(fulfillment.shopify_updated_at) or utcnow())
-                           + timedelta(days=int(settings["delay_days"])),
-                           messages=after_delivery_messages(shop, order, settings, lang=recipient.lang,
-                                                            name=recipient.name),
-                           context={"order_id": order.shopify_id, "fulfillment_id": fulfillment.shopify_id})
+    return outbox.schedule(
+        session,
+        shop=shop,
+        flow="after_delivery",
+        step=0,
+        dedupe_key=f"after:{fulfillment.shopify_id}:",
+        recipient=recipient,
+        # From the delivery Shopify recorded, not from when its (possibly late) webhook came.
+        due_at=(as_utc(fulfillment.shopify_updated_at) or utcnow()) + timedelta(days=int(settings["delay_days"])),
+        messages=after_delivery_messages(shop, order, settings, lang=recipient.lang, name=recipient.name),
+        context={"order_id": order.shopify_id, "fulfillment_id": fulfillment.shopify_id},
+    )
 
 
 def after_delivery_messages(shop: Shop, order: Order, settings: dict, *, lang: str, name: str) -> list[dict]:
     """The review request (also what the admin's preview shows)."""
     review_url = settings.get("review_url") or order.order_status_url or ""
     link = content.link(review_url, "after_delivery") if review_url else ""
-    intro = render(shop, "after_delivery", lang, {"customer_name": name, "order_name": order.name,
-                                                  "review_url": link})
+    intro = render(shop, "after_delivery", lang, {"customer_name": name, "order_name": order.name, "review_url": link})
     buttons = [(content.label("review", lang), link)] if link else []
     return content.with_button(intro, buttons)

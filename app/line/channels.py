@@ -34,8 +34,9 @@ def secret(channel: LineChannel) -> str | None:
     return vault().decrypt(channel.channel_secret_enc)
 
 
-def client_for(channel: LineChannel, *, shop: Shop, session: Session | None = None,
-               captured: list | None = None) -> LineClient:
+def client_for(
+    channel: LineChannel, *, shop: Shop, session: Session | None = None, captured: list | None = None
+) -> LineClient:
     """Dry-run (settings, or any demo shop) records each request into line_dry_runs
     through `session`, or into the `captured` list for the caller to store later."""
     if channel.disconnected_at is not None:
@@ -48,10 +49,17 @@ def client_for(channel: LineChannel, *, shop: Shop, session: Session | None = No
 
     def capture(kind: str, path: str, body: dict, retry_key: str | None) -> None:
         if session is not None:
-            session.add(LineDryRun(shop_id=shop.id, channel_id=channel.id, kind=kind, path=path,
-                                   retry_key=retry_key, body=body))
+            session.add(
+                LineDryRun(shop_id=shop.id, channel_id=channel.id, kind=kind, path=path, retry_key=retry_key, body=body)
+            )
         elif captured is not None:
             captured.append((kind, path, body, retry_key))
 
-    return LineClient(host=s.line_api_base, access_token=token or "dry-run", channel_key=str(channel.id),
-                      dry_run=dry_run, capture=capture, pacer=Pacer.shared(s.line_rate_share))
+    return LineClient(
+        host=s.line_api_base,
+        access_token=token or "dry-run",
+        channel_key=str(channel.id),
+        dry_run=dry_run,
+        capture=capture,
+        pacer=Pacer.shared(s.line_rate_share),
+    )

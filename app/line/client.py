@@ -23,9 +23,17 @@ from dataclasses import dataclass
 
 import httpx
 import urllib3
-from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi,
-                                  MulticastRequest, PushMessageRequest, ReplyMessageRequest,
-                                  SetWebhookEndpointRequest, TestWebhookEndpointRequest)
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    Configuration,
+    MessagingApi,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    SetWebhookEndpointRequest,
+    TestWebhookEndpointRequest,
+)
 
 from .pacing import Pacer
 
@@ -80,9 +88,18 @@ def _api_client(host: str, token: str) -> ApiClient:
 class LineClient:
     """LINE for one channel. `dry_run` with a `capture` records instead of sending."""
 
-    def __init__(self, *, host: str, access_token: str, channel_key: str, dry_run: bool = False,
-                 capture: Capture | None = None, sleep: Callable[[float], None] = time.sleep,
-                 pacer: Pacer | None = None, timeout: tuple[float, float] = TIMEOUT):
+    def __init__(
+        self,
+        *,
+        host: str,
+        access_token: str,
+        channel_key: str,
+        dry_run: bool = False,
+        capture: Capture | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        pacer: Pacer | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+    ):
         self._host = host
         self._token = access_token
         self._channel_key = channel_key
@@ -112,8 +129,13 @@ class LineClient:
         request = PushMessageRequest.from_dict({"to": to, "messages": messages})
         if self._dry_run:
             return self._captured("push", "/v2/bot/message/push", request.to_dict(), retry_key)
-        return self._keyed(lambda: self.api.push_message_with_http_info(
-            request, x_line_retry_key=retry_key, _request_timeout=self._timeout), "push", PUSH_PER_S)
+        return self._keyed(
+            lambda: self.api.push_message_with_http_info(
+                request, x_line_retry_key=retry_key, _request_timeout=self._timeout
+            ),
+            "push",
+            PUSH_PER_S,
+        )
 
     def multicast(self, to: list[str], messages: list[dict], *, retry_key: str) -> list[Sent]:
         """Split into calls of at most 500; each chunk's key derives from the caller's key,
@@ -121,12 +143,19 @@ class LineClient:
         results = []
         for index in range(0, len(to), MULTICAST_MAX):
             chunk_key = retry_key if index == 0 else str(uuid.uuid5(uuid.UUID(retry_key), str(index)))
-            request = MulticastRequest.from_dict({"to": to[index:index + MULTICAST_MAX], "messages": messages})
+            request = MulticastRequest.from_dict({"to": to[index : index + MULTICAST_MAX], "messages": messages})
             if self._dry_run:
                 results.append(self._captured("multicast", "/v2/bot/message/multicast", request.to_dict(), chunk_key))
                 continue
-            results.append(self._keyed(lambda request=request, key=chunk_key: self.api.multicast_with_http_info(
-                request, x_line_retry_key=key, _request_timeout=self._timeout), "multicast", MULTICAST_PER_S))
+            results.append(
+                self._keyed(
+                    lambda request=request, key=chunk_key: self.api.multicast_with_http_info(
+                        request, x_line_retry_key=key, _request_timeout=self._timeout
+                    ),
+                    "multicast",
+                    MULTICAST_PER_S,
+                )
+            )
         return results
 
     # -- reading and settings --------------------------------------------------------------
@@ -222,16 +251,23 @@ def _retry_after(exc: ApiException) -> float:
     return max(0.1, min(value, 30.0))
 
 
-def exchange_login_code(*, base: str, code: str, redirect_uri: str, client_id: str,
-                        client_secret: str) -> str:
+def exchange_login_code(*, base: str, code: str, redirect_uri: str, client_id: str, client_secret: str) -> str:
     """LINE Login: trade the authorization code for tokens; returns the ID token (a JWT).
 
     The Messaging API SDK has no LINE Login client, so this one call is made with httpx.
     """
     try:
-        response = httpx.post(f"{base}/oauth2/v2.1/token", timeout=10.0, data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "client_id": client_id, "client_secret": client_secret})
+        response = httpx.post(
+            f"{base}/oauth2/v2.1/token",
+            timeout=10.0,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "client_id": client_id,
+                "client_secret": client_secret,
+            },
+        )
     except httpx.HTTPError as exc:
         raise LineError(f"no answer from LINE Login ({type(exc).__name__})", retryable=True) from None
     if response.status_code != 200:

@@ -7,8 +7,8 @@ text goes to the search hook, which answers with a menu until product search exi
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import parse_qsl
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from sqlmodel import select
 
@@ -62,9 +62,11 @@ def run(chat: Chat, command: str, params: dict) -> None:
 def menu(chat: Chat) -> list[tuple[str, str]]:
     linked = chat.friend is not None and chat.friend.customer_id is not None
     opted_out = chat.friend is not None and chat.friend.marketing_opt_out_at is not None
-    return [(chat.t("menu.order"), "order"),
-            (chat.t("menu.unlink"), "unlink") if linked else (chat.t("menu.link"), "link"),
-            (chat.t("menu.resume"), "resume") if opted_out else (chat.t("menu.stop"), "stop")]
+    return [
+        (chat.t("menu.order"), "order"),
+        (chat.t("menu.unlink"), "unlink") if linked else (chat.t("menu.link"), "link"),
+        (chat.t("menu.resume"), "resume") if opted_out else (chat.t("menu.stop"), "stop"),
+    ]
 
 
 def help_menu(chat: Chat) -> None:
@@ -75,8 +77,11 @@ def ask_unlink(chat: Chat) -> None:
     if chat.friend.customer_id is None:
         chat.reply(messages.text(chat.t("not_linked"), quick=menu(chat)))
         return
-    chat.reply(messages.confirm(chat.t("unlink_confirm"), (chat.t("unlink_yes"), "unlink_yes"),
-                                (chat.t("unlink_no"), "unlink_no")))
+    chat.reply(
+        messages.confirm(
+            chat.t("unlink_confirm"), (chat.t("unlink_yes"), "unlink_yes"), (chat.t("unlink_no"), "unlink_no")
+        )
+    )
 
 
 def confirm_unlink(chat: Chat) -> None:
@@ -109,10 +114,16 @@ def latest_order(chat: Chat) -> None:
         linking.start_chat_link(chat, lead=chat.t("not_linked"))
         return
     customer = chat.session.get(Customer, chat.friend.customer_id)
-    order = chat.session.exec(
-        select(Order).where(Order.shop_id == chat.shop.id, Order.customer_shopify_id == customer.shopify_id)
-        .order_by(Order.processed_at.desc(), Order.id.desc()).limit(1)
-    ).first() if customer else None
+    order = (
+        chat.session.exec(
+            select(Order)
+            .where(Order.shop_id == chat.shop.id, Order.customer_shopify_id == customer.shopify_id)
+            .order_by(Order.processed_at.desc(), Order.id.desc())
+            .limit(1)
+        ).first()
+        if customer
+        else None
+    )
     if order is None:
         chat.reply(messages.text(chat.t("no_orders"), quick=menu(chat)))
         return
@@ -135,13 +146,18 @@ def _status(chat: Chat, order: Order, fulfillment: Fulfillment | None) -> str:
 
 
 def order_card(chat: Chat, order: Order) -> dict:
-    items = chat.session.exec(select(OrderLineItem).where(OrderLineItem.order_id == order.id)
-                              .order_by(OrderLineItem.id)).all()
+    items = chat.session.exec(
+        select(OrderLineItem).where(OrderLineItem.order_id == order.id).order_by(OrderLineItem.id)
+    ).all()
     fulfillment = chat.session.exec(
-        select(Fulfillment).where(Fulfillment.shop_id == chat.shop.id, Fulfillment.order_shopify_id == order.shopify_id)
-        .order_by(Fulfillment.shopify_updated_at.desc())).first()
-    lines = [(item.title + (f" ({item.variant_title})" if item.variant_title else ""), f"×{item.quantity}")
-             for item in items[:5]]
+        select(Fulfillment)
+        .where(Fulfillment.shop_id == chat.shop.id, Fulfillment.order_shopify_id == order.shopify_id)
+        .order_by(Fulfillment.shopify_updated_at.desc())
+    ).first()
+    lines = [
+        (item.title + (f" ({item.variant_title})" if item.variant_title else ""), f"×{item.quantity}")
+        for item in items[:5]
+    ]
     if len(items) > 5:
         lines.append((chat.t("order.more_items", count=len(items) - 5), ""))
     buttons = []
@@ -150,8 +166,12 @@ def order_card(chat: Chat, order: Order) -> dict:
     if order.order_status_url:
         buttons.append((chat.t("order.view"), messages.uri_action(order.order_status_url)))
     return messages.order_status(
-        title=chat.t("order.title", order_name=order.name), status=_status(chat, order, fulfillment),
-        lines=lines, total=(chat.t("order.total"), money(order.total_price, order.currency)), buttons=buttons)
+        title=chat.t("order.title", order_name=order.name),
+        status=_status(chat, order, fulfillment),
+        lines=lines,
+        total=(chat.t("order.total"), money(order.total_price, order.currency)),
+        buttons=buttons,
+    )
 
 
 COMMANDS: dict[str, Callable[[Chat], None]] = {

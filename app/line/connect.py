@@ -25,27 +25,56 @@ log = logging.getLogger("tsunagu.line")
 
 SECRET_RE = re.compile(r"^[0-9a-f]{32}$")
 LOGIN_ID_RE = re.compile(r"^[0-9]{6,20}$")
-KEPT_FIELDS = ("channel_id", "bot_user_id", "basic_id", "display_name", "picture_url", "channel_secret_enc",
-               "access_token_enc", "login_channel_id", "login_channel_secret_enc", "webhook_ok_at",
-               "webhook_error", "connected_at", "disconnected_at")
+KEPT_FIELDS = (
+    "channel_id",
+    "bot_user_id",
+    "basic_id",
+    "display_name",
+    "picture_url",
+    "channel_secret_enc",
+    "access_token_enc",
+    "login_channel_id",
+    "login_channel_secret_enc",
+    "webhook_ok_at",
+    "webhook_error",
+    "connected_at",
+    "disconnected_at",
+)
 
 MESSAGES = {
     "required": {"ja": "入力してください。", "en": "Required."},
-    "secret_format": {"ja": "チャネルシークレットは32文字の英数字（0-9, a-f）です。",
-                      "en": "The channel secret is 32 characters of 0-9 and a-f."},
-    "token_rejected": {"ja": "アクセストークンが正しくありません（LINE が認証を拒否しました）。長期のチャネルアクセストークンを貼り付けてください。",
-                       "en": "LINE rejected this access token. Paste the long-lived channel access token."},
-    "secret_rejected": {"ja": "チャネルシークレットが正しくありません（LINE からの署名が一致しませんでした）。",
-                        "en": "The channel secret is wrong (LINE's signature did not match)."},
-    "login_id_format": {"ja": "LINE ログインのチャネル ID は数字です。", "en": "The LINE Login channel ID is a number."},
-    "login_pair": {"ja": "チャネル ID とチャネルシークレットは両方入力してください。",
-                   "en": "Enter both the LINE Login channel ID and its secret."},
-    "taken": {"ja": "この LINE 公式アカウントは別のストアに接続されています。",
-              "en": "This LINE Official Account is connected to another store."},
-    "unreachable": {"ja": "LINE に接続できませんでした。時間をおいてもう一度お試しください。",
-                    "en": "We could not reach LINE. Please try again in a moment."},
-    "webhook_failed": {"ja": "LINE から Webhook に届きませんでした（{detail}）。アプリの URL が公開されているか確認してください。",
-                       "en": "LINE could not reach the webhook ({detail}). Check that the app's URL is public."},
+    "secret_format": {
+        "ja": "チャネルシークレットは32文字の英数字（0-9, a-f）です。",
+        "en": "The channel secret is 32 characters of 0-9 and a-f.",
+    },
+    "token_rejected": {
+        "ja": "アクセストークンが正しくありません（LINE が認証を拒否しました）。長期のチャネルアクセストークンを貼り付けてください。",
+        "en": "LINE rejected this access token. Paste the long-lived channel access token.",
+    },
+    "secret_rejected": {
+        "ja": "チャネルシークレットが正しくありません（LINE からの署名が一致しませんでした）。",
+        "en": "The channel secret is wrong (LINE's signature did not match).",
+    },
+    "login_id_format": {
+        "ja": "LINE ログインのチャネル ID は数字です。",
+        "en": "The LINE Login channel ID is a number.",
+    },
+    "login_pair": {
+        "ja": "チャネル ID とチャネルシークレットは両方入力してください。",
+        "en": "Enter both the LINE Login channel ID and its secret.",
+    },
+    "taken": {
+        "ja": "この LINE 公式アカウントは別のストアに接続されています。",
+        "en": "This LINE Official Account is connected to another store.",
+    },
+    "unreachable": {
+        "ja": "LINE に接続できませんでした。時間をおいてもう一度お試しください。",
+        "en": "We could not reach LINE. Please try again in a moment.",
+    },
+    "webhook_failed": {
+        "ja": "LINE から Webhook に届きませんでした（{detail}）。アプリの URL が公開されているか確認してください。",
+        "en": "LINE could not reach the webhook ({detail}). Check that the app's URL is public.",
+    },
 }
 
 
@@ -79,8 +108,10 @@ def validate(form: dict, lang: str) -> dict[str, str]:
 
 
 def _clean(form: dict) -> dict:
-    return {k: str(form.get(k) or "").strip() for k in
-            ("channel_secret", "access_token", "login_channel_id", "login_channel_secret")}
+    return {
+        k: str(form.get(k) or "").strip()
+        for k in ("channel_secret", "access_token", "login_channel_id", "login_channel_secret")
+    }
 
 
 def connect(session: Session, *, shop: Shop, form: dict, lang: str) -> Outcome:
@@ -95,12 +126,14 @@ def connect(session: Session, *, shop: Shop, form: dict, lang: str) -> Outcome:
         if exc.status in (401, 403):
             return Outcome(False, {"access_token": _msg("token_rejected", lang)})
         return Outcome(False, message=_msg("unreachable", lang))
-    other = session.exec(select(LineChannel).where(LineChannel.bot_user_id == info["userId"],
-                                                   LineChannel.shop_id != shop.id)).first()
+    other = session.exec(
+        select(LineChannel).where(LineChannel.bot_user_id == info["userId"], LineChannel.shop_id != shop.id)
+    ).first()
     if other is not None:
         return Outcome(False, {"access_token": _msg("taken", lang)})
-    channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first() \
-        or LineChannel(shop_id=shop.id)
+    channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first() or LineChannel(
+        shop_id=shop.id
+    )
     before = {name: getattr(channel, name) for name in KEPT_FIELDS}
     _store(channel, form, info)
     session.add(channel)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..db import autocommit, insert_ignoring_conflict, session_scope
 from ..models import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, Shop
-from ..timeutil import utcnow
 from ..search import chat as search_chat
+from ..timeutil import utcnow
 from . import channels, texts
 from .chat import Chat
 from .client import LineClient, LineError
@@ -32,19 +32,27 @@ def _row(channel: LineChannel, event: dict, now: datetime) -> dict | None:
         return None
     source = event.get("source") if isinstance(event.get("source"), dict) else {}
     millis = event.get("timestamp")
-    occurred = datetime.fromtimestamp(millis / 1000, tz=timezone.utc) if isinstance(millis, (int, float)) else None
+    occurred = datetime.fromtimestamp(millis / 1000, tz=UTC) if isinstance(millis, (int, float)) else None
     source_type = str(source.get("type") or "user")[:16]
     return {
-        "shop_id": channel.shop_id, "channel_id": channel.id, "webhook_event_id": event_id[:64],
-        "type": str(event.get("type") or "unknown")[:32], "source_type": source_type,
+        "shop_id": channel.shop_id,
+        "channel_id": channel.id,
+        "webhook_event_id": event_id[:64],
+        "type": str(event.get("type") or "unknown")[:32],
+        "source_type": source_type,
         "line_user_id": (source.get("userId") or None) and str(source["userId"])[:64],
         "message_id": str((event.get("message") or {}).get("id") or "")[:32] or None
-        if isinstance(event.get("message"), dict) else None,
+        if isinstance(event.get("message"), dict)
+        else None,
         "occurred_at": occurred,
         "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
         # Group and room chats are not shoppers talking to the shop: kept, not acted on.
         "status": LineEventStatus.RECEIVED if source_type == "user" else LineEventStatus.IGNORED,
-        "attempts": 0, "error": None, "body": event, "received_at": now, "processed_at": None,
+        "attempts": 0,
+        "error": None,
+        "body": event,
+        "received_at": now,
+        "processed_at": None,
     }
 
 
@@ -76,9 +84,11 @@ def handle_events(*, engine: Engine, event_ids: list[int], deadline: float) -> d
             break
         prefetched = _prefetch(engine, event_id)
         with session_scope(engine) as session:
-            row = session.exec(select(LineEvent).where(LineEvent.id == event_id,
-                                                       LineEvent.status == LineEventStatus.RECEIVED)
-                               .with_for_update(skip_locked=True)).first()
+            row = session.exec(
+                select(LineEvent)
+                .where(LineEvent.id == event_id, LineEvent.status == LineEventStatus.RECEIVED)
+                .with_for_update(skip_locked=True)
+            ).first()
             if row is None:
                 continue
             status, chat = handle_event(session=session, row=row, prefetched=prefetched)
@@ -127,8 +137,9 @@ def _prefetch(engine: Engine, event_id: int) -> dict:
 
 def _prepare_search(session: Session, row: LineEvent):
     shop = session.get(Shop, row.shop_id)
-    friend = session.exec(select(LineFriend).where(LineFriend.shop_id == row.shop_id,
-                                                   LineFriend.line_user_id == row.line_user_id)).first()
+    friend = session.exec(
+        select(LineFriend).where(LineFriend.shop_id == row.shop_id, LineFriend.line_user_id == row.line_user_id)
+    ).first()
     text = str(((row.body or {}).get("message") or {}).get("text") or "")
     try:
         return search_chat.prepare(session, shop, text, texts.language(shop, friend))
@@ -146,13 +157,17 @@ def _send_replies(engine: Engine, event_id: int, chat: Chat) -> None:
         row = session.get(LineEvent, event_id)
         row.error = error
         for kind, path, body, retry_key in chat.captured:
-            session.add(LineDryRun(shop_id=row.shop_id, channel_id=row.channel_id, kind=kind, path=path,
-                                   retry_key=retry_key, body=body))
+            session.add(
+                LineDryRun(
+                    shop_id=row.shop_id, channel_id=row.channel_id, kind=kind, path=path, retry_key=retry_key, body=body
+                )
+            )
 
 
 def _friend(session: Session, shop: Shop, channel: LineChannel, user_id: str) -> LineFriend:
-    friend = session.exec(select(LineFriend).where(LineFriend.shop_id == shop.id,
-                                                   LineFriend.line_user_id == user_id)).first()
+    friend = session.exec(
+        select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.line_user_id == user_id)
+    ).first()
     if friend is None:
         friend = LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=user_id)
         session.add(friend)
@@ -171,8 +186,17 @@ def handle_event(*, session: Session, row: LineEvent, prefetched: dict | None = 
         with session.begin_nested():
             shop, channel, client = _client(session, row, captured)
             friend = _friend(session, shop, channel, row.line_user_id) if row.line_user_id else None
-            chat = Chat(session=session, shop=shop, channel=channel, client=client, event=row.body, row=row,
-                        friend=friend, prefetched=prefetched or {}, captured=captured)
+            chat = Chat(
+                session=session,
+                shop=shop,
+                channel=channel,
+                client=client,
+                event=row.body,
+                row=row,
+                friend=friend,
+                prefetched=prefetched or {},
+                captured=captured,
+            )
             handler(chat)
             session.flush()
     except Exception as exc:  # one bad event never stops the others
@@ -191,7 +215,12 @@ def _done(row: LineEvent, status: str) -> str:
 def process_orphaned_events(*, engine: Engine, now: datetime, limit: int = 500) -> dict[str, int]:
     """Worker job: events recorded but never handled (a crash, or a slow request)."""
     with Session(engine) as s:
-        ids = list(s.exec(select(LineEvent.id).where(
-            LineEvent.status == LineEventStatus.RECEIVED, LineEvent.received_at <= now - ORPHAN_AFTER)
-            .order_by(LineEvent.id).limit(limit)))
+        ids = list(
+            s.exec(
+                select(LineEvent.id)
+                .where(LineEvent.status == LineEventStatus.RECEIVED, LineEvent.received_at <= now - ORPHAN_AFTER)
+                .order_by(LineEvent.id)
+                .limit(limit)
+            )
+        )
     return handle_events(engine=engine, event_ids=ids, deadline=time.monotonic() + 3600)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from sqlmodel import select
 
 from ..models import LineEvent
-from ..tracking import blocks
 from ..timeutil import utcnow
+from ..tracking import blocks
 from . import commands, linking, messages
 from .chat import Chat
 from .client import LineError
@@ -21,7 +21,7 @@ log = logging.getLogger("tsunagu.line")
 
 def _when(chat: Chat) -> datetime:
     millis = chat.event.get("timestamp")
-    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc) if isinstance(millis, (int, float)) else utcnow()
+    return datetime.fromtimestamp(millis / 1000, tz=UTC) if isinstance(millis, (int, float)) else utcnow()
 
 
 def on_follow(chat: Chat) -> None:
@@ -80,8 +80,13 @@ def on_account_link(chat: Chat) -> None:
 def on_unsend(chat: Chat) -> None:
     """The shopper took a message back: we forget its text too."""
     message_id = str((chat.event.get("unsend") or {}).get("messageId") or "")
-    rows = chat.session.exec(select(LineEvent).where(
-        LineEvent.channel_id == chat.channel.id, LineEvent.message_id == message_id)).all() if message_id else []
+    rows = (
+        chat.session.exec(
+            select(LineEvent).where(LineEvent.channel_id == chat.channel.id, LineEvent.message_id == message_id)
+        ).all()
+        if message_id
+        else []
+    )
     for row in rows:
         message = (row.body or {}).get("message") or {}
         row.body = {**row.body, "message": {"id": message_id, "type": message.get("type"), "unsent": True}}

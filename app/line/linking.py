@@ -45,13 +45,19 @@ def start_chat_link(chat: Chat, lead: str | None = None) -> None:
     chat.reply(messages.card(body, [(chat.t("link_button"), messages.uri_action(url))]))
 
 
-def new_nonce(session: Session, *, shop: Shop, kind: str, customer_shopify_id: int,
-              return_to: str | None = None) -> LinkNonce:
+def new_nonce(
+    session: Session, *, shop: Shop, kind: str, customer_shopify_id: int, return_to: str | None = None
+) -> LinkNonce:
     """At least 128 random bits (here 192), single use, ten minutes, bound to shop and customer."""
-    row = LinkNonce(shop_id=shop.id, kind=kind, nonce=secrets.token_urlsafe(24),
-                    login_nonce=secrets.token_urlsafe(24) if kind == "login" else None,
-                    customer_shopify_id=customer_shopify_id, return_to=return_to,
-                    expires_at=utcnow() + NONCE_TTL)
+    row = LinkNonce(
+        shop_id=shop.id,
+        kind=kind,
+        nonce=secrets.token_urlsafe(24),
+        login_nonce=secrets.token_urlsafe(24) if kind == "login" else None,
+        customer_shopify_id=customer_shopify_id,
+        return_to=return_to,
+        expires_at=utcnow() + NONCE_TTL,
+    )
     session.add(row)
     session.flush()
     return row
@@ -62,8 +68,13 @@ def consume_nonce(session: Session, *, shop_id: int, kind: str, nonce: str) -> L
     now = utcnow()
     used = session.execute(
         update(LinkNonce)
-        .where(LinkNonce.shop_id == shop_id, LinkNonce.kind == kind, LinkNonce.nonce == nonce,
-               LinkNonce.used_at.is_(None), LinkNonce.expires_at > now)
+        .where(
+            LinkNonce.shop_id == shop_id,
+            LinkNonce.kind == kind,
+            LinkNonce.nonce == nonce,
+            LinkNonce.used_at.is_(None),
+            LinkNonce.expires_at > now,
+        )
         .values(used_at=now)
     ).rowcount
     if used != 1:
@@ -73,27 +84,38 @@ def consume_nonce(session: Session, *, shop_id: int, kind: str, nonce: str) -> L
 
 def account_link_url(link_token: str, nonce: str) -> str:
     return f"{settings().line_access_base}/dialog/bot/accountLink?" + urlencode(
-        {"linkToken": link_token, "nonce": nonce})
+        {"linkToken": link_token, "nonce": nonce}
+    )
 
 
 def complete_chat_link(chat: Chat, *, result: str, nonce: str) -> None:
     """The accountLink event: link only for result ok and a valid, unused, unexpired nonce."""
-    row = consume_nonce(chat.session, shop_id=chat.shop.id, kind="account_link", nonce=nonce) \
-        if result == "ok" and nonce else None
+    row = (
+        consume_nonce(chat.session, shop_id=chat.shop.id, kind="account_link", nonce=nonce)
+        if result == "ok" and nonce
+        else None
+    )
     if row is None:
         log.info("account link refused result=%s shop=%s", result, chat.shop.id)
         chat.reply(messages.text(chat.t("link_failed")))
         return
     customer = links.customer_by_shopify_id(chat.session, chat.shop, row.customer_shopify_id)
-    links.link(chat.session, shop=chat.shop, friend=chat.friend, customer=customer, method="chat",
-               actor=f"line:{chat.friend.line_user_id}")
+    links.link(
+        chat.session,
+        shop=chat.shop,
+        friend=chat.friend,
+        customer=customer,
+        method="chat",
+        actor=f"line:{chat.friend.line_user_id}",
+    )
     name = customer_name(customer, chat.friend.display_name or "")
     chat.reply(messages.text(chat.t("link_done", customer_name=name)))
 
 
 def unlink_by_shopper(chat: Chat) -> bool:
-    return links.unlink(chat.session, shop=chat.shop, friend=chat.friend, method="shopper",
-                        actor=f"line:{chat.friend.line_user_id}")
+    return links.unlink(
+        chat.session, shop=chat.shop, friend=chat.friend, method="shopper", actor=f"line:{chat.friend.line_user_id}"
+    )
 
 
 # -- from the store: LINE Login ---------------------------------------------------------------
@@ -109,9 +131,17 @@ def login_authorize_url(channel: LineChannel, row: LinkNonce) -> str:
     """LINE Login with bot_prompt=aggressive (adds the friend); `state` is signed and bound
     to the shop, and its nonce row makes it single use."""
     state = _serializer().dumps({"n": row.nonce, "s": row.shop_id})
-    return f"{settings().line_access_base}/oauth2/v2.1/authorize?" + urlencode({
-        "response_type": "code", "client_id": channel.login_channel_id, "redirect_uri": login_redirect_uri(),
-        "state": state, "scope": "openid profile", "nonce": row.login_nonce, "bot_prompt": "aggressive"})
+    return f"{settings().line_access_base}/oauth2/v2.1/authorize?" + urlencode(
+        {
+            "response_type": "code",
+            "client_id": channel.login_channel_id,
+            "redirect_uri": login_redirect_uri(),
+            "state": state,
+            "scope": "openid profile",
+            "nonce": row.login_nonce,
+            "bot_prompt": "aggressive",
+        }
+    )
 
 
 def read_state(state: str) -> tuple[str, int]:
@@ -125,8 +155,14 @@ def read_state(state: str) -> tuple[str, int]:
 def verify_id_token(id_token: str, *, channel_id: str, channel_secret: str, nonce: str) -> dict:
     """LINE Login's ID token: HS256 with the Login channel secret; issuer, audience, expiry, nonce."""
     try:
-        claims = jwt.decode(id_token, channel_secret, algorithms=["HS256"], audience=channel_id,
-                            issuer=LINE_ISSUER, options={"require": ["exp", "iat", "sub", "aud", "iss"]})
+        claims = jwt.decode(
+            id_token,
+            channel_secret,
+            algorithms=["HS256"],
+            audience=channel_id,
+            issuer=LINE_ISSUER,
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        )
     except jwt.PyJWTError as exc:
         log.warning("LINE Login ID token rejected: %s", type(exc).__name__)
         raise LinkRefused("id_token") from None
@@ -135,16 +171,21 @@ def verify_id_token(id_token: str, *, channel_id: str, channel_secret: str, nonc
     return claims
 
 
-def link_from_login(session: Session, *, shop: Shop, channel: LineChannel, row: LinkNonce,
-                    claims: dict) -> LineFriend:
+def link_from_login(session: Session, *, shop: Shop, channel: LineChannel, row: LinkNonce, claims: dict) -> LineFriend:
     """Same provider ⇒ the Login `sub` is the Messaging API user id of that friend."""
     user_id = str(claims["sub"])[:64]
-    friend = session.exec(select(LineFriend).where(LineFriend.shop_id == shop.id,
-                                                   LineFriend.line_user_id == user_id)).first()
+    friend = session.exec(
+        select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.line_user_id == user_id)
+    ).first()
     if friend is None:
-        friend = LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=user_id,
-                            display_name=(claims.get("name") or "")[:255] or None,
-                            picture_url=claims.get("picture"), followed_at=utcnow())
+        friend = LineFriend(
+            shop_id=shop.id,
+            channel_id=channel.id,
+            line_user_id=user_id,
+            display_name=(claims.get("name") or "")[:255] or None,
+            picture_url=claims.get("picture"),
+            followed_at=utcnow(),
+        )
         session.add(friend)
         session.flush()
     customer = links.customer_by_shopify_id(session, shop, row.customer_shopify_id)

@@ -31,8 +31,7 @@ def linked_friend(session: Session, shop: Shop, customer: Customer) -> LineFrien
     ).first()
 
 
-def link(session: Session, *, shop: Shop, friend: LineFriend, customer: Customer, method: str,
-         actor: str) -> str:
+def link(session: Session, *, shop: Shop, friend: LineFriend, customer: Customer, method: str, actor: str) -> str:
     """Link them; returns "link", "relink" or "unchanged"."""
     if friend.customer_id == customer.id:
         return "unchanged"
@@ -45,22 +44,43 @@ def link(session: Session, *, shop: Shop, friend: LineFriend, customer: Customer
         _mark_tag(session, friend.customer_id)
     friend.customer_id, friend.linked_at, friend.link_method = customer.id, utcnow(), method
     customer.line_tag_due_at = utcnow()
-    session.add_all([friend, customer, LinkAudit(shop_id=shop.id, friend_id=friend.id, action=action,
-                                                 customer_shopify_id=customer.shopify_id, method=method,
-                                                 actor=actor)])
+    session.add_all(
+        [
+            friend,
+            customer,
+            LinkAudit(
+                shop_id=shop.id,
+                friend_id=friend.id,
+                action=action,
+                customer_shopify_id=customer.shopify_id,
+                method=method,
+                actor=actor,
+            ),
+        ]
+    )
     session.flush()
     return action
 
 
-def unlink(session: Session, *, shop: Shop, friend: LineFriend, method: str, actor: str,
-           note: str | None = None) -> bool:
+def unlink(
+    session: Session, *, shop: Shop, friend: LineFriend, method: str, actor: str, note: str | None = None
+) -> bool:
     """Remove the friend's link, if any; True when there was one."""
     if friend.customer_id is None:
         return False
     customer = session.get(Customer, friend.customer_id)
     _mark_tag(session, friend.customer_id)
-    session.add(LinkAudit(shop_id=shop.id, friend_id=friend.id, action="unlink", method=method, actor=actor,
-                          customer_shopify_id=customer.shopify_id if customer else None, note=note))
+    session.add(
+        LinkAudit(
+            shop_id=shop.id,
+            friend_id=friend.id,
+            action="unlink",
+            method=method,
+            actor=actor,
+            customer_shopify_id=customer.shopify_id if customer else None,
+            note=note,
+        )
+    )
     friend.customer_id, friend.linked_at, friend.link_method = None, None, None
     session.add(friend)
     session.flush()

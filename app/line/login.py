@@ -37,11 +37,16 @@ def callback():
         return _page(shop, False, 400)
     secret = vault().decrypt(channel.login_channel_secret_enc) or ""
     try:
-        id_token = exchange_login_code(base=channels.api_base(), code=request.args.get("code", ""),
-                                       redirect_uri=linking.login_redirect_uri(),
-                                       client_id=channel.login_channel_id, client_secret=secret)
-        claims = linking.verify_id_token(id_token, channel_id=channel.login_channel_id,
-                                         channel_secret=secret, nonce=row.login_nonce or "")
+        id_token = exchange_login_code(
+            base=channels.api_base(),
+            code=request.args.get("code", ""),
+            redirect_uri=linking.login_redirect_uri(),
+            client_id=channel.login_channel_id,
+            client_secret=secret,
+        )
+        claims = linking.verify_id_token(
+            id_token, channel_id=channel.login_channel_id, channel_secret=secret, nonce=row.login_nonce or ""
+        )
     except (LineError, LinkRefused) as exc:
         log.warning("LINE Login failed shop=%s reason=%s", shop.id, exc)
         session.commit()

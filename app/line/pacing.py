@@ -13,11 +13,17 @@ from collections.abc import Callable
 
 
 class Pacer:
-    _shared: dict[float, "Pacer"] = {}
+    _shared: dict[float, Pacer] = {}
     _shared_lock = threading.Lock()
 
-    def __init__(self, *, share: float = 1.0, headroom: float = 0.9,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        *,
+        share: float = 1.0,
+        headroom: float = 0.9,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._share = share * headroom
         self._clock = clock
         self._sleep = sleep
@@ -25,7 +31,7 @@ class Pacer:
         self._lock = threading.Lock()
 
     @classmethod
-    def shared(cls, share: float = 1.0) -> "Pacer":
+    def shared(cls, share: float = 1.0) -> Pacer:
         """One pacer per process (per share), so all of its threads pace together."""
         with cls._shared_lock:
             if share not in cls._shared:

@@ -14,11 +14,11 @@ from ..models import LineFriend, Shop
 DEFAULTS: dict[str, dict[str, str]] = {
     "greeting": {
         "ja": "友だち追加ありがとうございます！{shop_name}です。\n"
-              "ご注文や発送のお知らせを、このトークでお届けします。\n"
-              "ストアのアカウントと連携すると、ご注文状況もトークで確認できます。",
+        "ご注文や発送のお知らせを、このトークでお届けします。\n"
+        "ストアのアカウントと連携すると、ご注文状況もトークで確認できます。",
         "en": "Thanks for adding us, this is {shop_name}!\n"
-              "We'll send your order and shipping updates here.\n"
-              "Link your store account to check your orders in this chat.",
+        "We'll send your order and shipping updates here.\n"
+        "Link your store account to check your orders in this chat.",
     },
     "welcome_back": {
         "ja": "おかえりなさい！{shop_name}です。またお知らせをお届けします。",
@@ -28,23 +28,23 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "link_button": {"ja": "アカウントを連携", "en": "Link my account"},
     "link_prompt": {
         "ja": "下のボタンからストアにログインすると、LINEとストアのアカウントを連携できます（10分間有効）。"
-              "連携はいつでも「解除」と送れば解除できます。",
+        "連携はいつでも「解除」と送れば解除できます。",
         "en": "Log in to the store with the button below to link your LINE and store accounts "
-              "(valid for 10 minutes). Send \"unlink\" at any time to undo it.",
+        '(valid for 10 minutes). Send "unlink" at any time to undo it.',
     },
     "link_done": {
         "ja": "{customer_name}様、ストアのアカウントと連携しました。ご注文や発送のお知らせをこのトークでお届けします。"
-              "解除したいときは「解除」と送ってください。",
+        "解除したいときは「解除」と送ってください。",
         "en": "{customer_name}, your store account is now linked. Order and shipping updates will come here. "
-              "Send \"unlink\" to undo it.",
+        'Send "unlink" to undo it.',
     },
     "link_failed": {
         "ja": "アカウントを連携できませんでした。お手数ですが、もう一度「連携」と送ってお試しください。",
-        "en": "We couldn't link your account. Please send \"link\" to try again.",
+        "en": 'We couldn\'t link your account. Please send "link" to try again.',
     },
     "already_linked": {
         "ja": "すでにストアのアカウントと連携済みです。解除したいときは「解除」と送ってください。",
-        "en": "Your store account is already linked. Send \"unlink\" to undo it.",
+        "en": 'Your store account is already linked. Send "unlink" to undo it.',
     },
     "unlink_confirm": {
         "ja": "ストアのアカウントとの連携を解除しますか？解除すると、ご注文や発送のお知らせが届かなくなります。",
@@ -54,7 +54,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "unlink_no": {"ja": "やめる", "en": "Keep it"},
     "unlinked": {
         "ja": "連携を解除しました。また連携するときは「連携」と送ってください。",
-        "en": "Your account is unlinked. Send \"link\" whenever you want to link it again.",
+        "en": 'Your account is unlinked. Send "link" whenever you want to link it again.',
     },
     "unlink_kept": {"ja": "連携はそのままです。", "en": "Your account stays linked."},
     "not_linked": {
@@ -64,11 +64,14 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "no_orders": {"ja": "ご注文はまだ見つかりませんでした。", "en": "We couldn't find any orders yet."},
     "opted_out": {
         "ja": "お知らせ（キャンペーンやリマインド）の配信を停止しました。ご注文・発送のご連絡は引き続きお届けします。"
-              "再開するときは「配信再開」と送ってください。",
+        "再開するときは「配信再開」と送ってください。",
         "en": "You won't get promotional messages or reminders any more. Order and shipping updates still "
-              "come here. Send \"resume\" to get them again.",
+        'come here. Send "resume" to get them again.',
     },
-    "already_opted_out": {"ja": "お知らせの配信はすでに停止しています。", "en": "Promotional messages are already off."},
+    "already_opted_out": {
+        "ja": "お知らせの配信はすでに停止しています。",
+        "en": "Promotional messages are already off.",
+    },
     "opted_in": {"ja": "お知らせの配信を再開しました。", "en": "Promotional messages are back on."},
     "help": {
         "ja": "ご用件を下から選んでください。商品名を送ると、商品をお探しします。",

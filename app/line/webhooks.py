@@ -39,8 +39,11 @@ def receive():
         doc = json.loads(body)
     except ValueError:  # includes UnicodeDecodeError
         return _error("line.webhook.invalid-json")
-    if not isinstance(doc, dict) or not isinstance(doc.get("destination"), str) \
-            or not isinstance(doc.get("events"), list):
+    if (
+        not isinstance(doc, dict)
+        or not isinstance(doc.get("destination"), str)
+        or not isinstance(doc.get("events"), list)
+    ):
         return _error("line.webhook.invalid-json")
 
     channel = channels.by_destination(db.session(), doc["destination"])

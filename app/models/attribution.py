@@ -27,8 +27,7 @@ class TrackedLink(SQLModel, table=True):
     shop_id: int = shop_fk()
     token: str = Field(max_length=32, unique=True)  # short and unguessable (≥ 96 random bits)
     notification_id: uuid.UUID | None = _notification()
-    customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL",
-                                    sa_type=BigInteger)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger)
     flow: str = Field(max_length=32)
     target: str = Field(sa_type=Text)
     clicks: int = 0
@@ -39,16 +38,18 @@ class TrackedLink(SQLModel, table=True):
 
 class LinkClick(SQLModel, table=True):
     __tablename__ = "link_clicks"
-    __table_args__ = (Index("ix_link_clicks_shop_clicked", "shop_id", "clicked_at"),
-                      Index("ix_link_clicks_customer_clicked", "customer_id", "clicked_at"))
+    __table_args__ = (
+        Index("ix_link_clicks_shop_clicked", "shop_id", "clicked_at"),
+        Index("ix_link_clicks_customer_clicked", "customer_id", "clicked_at"),
+    )
 
     id: int | None = pk()
     shop_id: int = shop_fk()
     link_id: int = Field(foreign_key="tracked_links.id", ondelete="CASCADE", index=True, sa_type=BigInteger)
-    notification_id: uuid.UUID | None = Field(default=None, foreign_key="notifications.id", ondelete="SET NULL",
-                                              sa_type=Uuid)
-    customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL",
-                                    sa_type=BigInteger)
+    notification_id: uuid.UUID | None = Field(
+        default=None, foreign_key="notifications.id", ondelete="SET NULL", sa_type=Uuid
+    )
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger)
     flow: str = Field(max_length=32)
     clicked_at: datetime = created()
 
@@ -79,8 +80,7 @@ class FriendBlock(SQLModel, table=True):
 
     id: int | None = pk()
     shop_id: int = shop_fk()
-    friend_id: int | None = Field(default=None, foreign_key="line_friends.id", ondelete="SET NULL",
-                                  sa_type=BigInteger)
+    friend_id: int | None = Field(default=None, foreign_key="line_friends.id", ondelete="SET NULL", sa_type=BigInteger)
     notification_id: uuid.UUID | None = _notification()
     flow: str | None = Field(default=None, max_length=32)
     blocked_at: datetime = created()

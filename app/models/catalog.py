@@ -40,9 +40,7 @@ class Product(SQLModel, table=True):
 
 class ProductVariant(SQLModel, table=True):
     __tablename__ = "product_variants"
-    __table_args__ = (
-        UniqueConstraint("shop_id", "shopify_id", name="uq_product_variants_shop_shopify"),
-    )
+    __table_args__ = (UniqueConstraint("shop_id", "shopify_id", name="uq_product_variants_shop_shopify"),)
 
     id: int | None = pk()
     shop_id: int = shop_fk()

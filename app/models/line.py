@@ -60,9 +60,7 @@ class LineFriend(SQLModel, table=True):
     blocked_at: datetime | None = when()
     is_blocked: bool = False
     marketing_opt_out_at: datetime | None = when()
-    customer_id: int | None = Field(
-        default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger
-    )
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger)
     linked_at: datetime | None = when()
     link_method: str | None = Field(default=None, max_length=16)  # chat | login | merchant
     created_at: datetime = created()
@@ -76,9 +74,7 @@ class LinkAudit(SQLModel, table=True):
 
     id: int | None = pk()
     shop_id: int = shop_fk()
-    friend_id: int | None = Field(
-        default=None, foreign_key="line_friends.id", ondelete="SET NULL", sa_type=BigInteger
-    )
+    friend_id: int | None = Field(default=None, foreign_key="line_friends.id", ondelete="SET NULL", sa_type=BigInteger)
     customer_shopify_id: int | None = optional_shopify_ref()
     action: str = Field(max_length=16)  # link | relink | unlink
     method: str = Field(max_length=16)  # chat | login | merchant | shopper | redact

@@ -42,12 +42,8 @@ class Notification(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
     shop_id: int = shop_fk()
-    friend_id: int | None = Field(
-        default=None, foreign_key="line_friends.id", ondelete="SET NULL", sa_type=BigInteger
-    )
-    customer_id: int | None = Field(
-        default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger
-    )
+    friend_id: int | None = Field(default=None, foreign_key="line_friends.id", ondelete="SET NULL", sa_type=BigInteger)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger)
     flow: str = Field(max_length=32)  # abandoned_checkout, order_confirmation, ...
     step: int = 0
     dedupe_key: str = Field(max_length=255)
@@ -62,6 +58,3 @@ class Notification(SQLModel, table=True):
     sent_at: datetime | None = when()
     created_at: datetime = created()
     updated_at: datetime = updated()
-
-
-

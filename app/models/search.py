@@ -79,8 +79,7 @@ class SearchLog(SQLModel, table=True):
     shop_id: int = shop_fk()
     query: str = Field(max_length=200)
     shown: str = Field(default="", max_length=200)  # as the shopper typed it
-    rule_id: int | None = Field(default=None, foreign_key="keyword_rules.id", ondelete="SET NULL",
-                                sa_type=BigInteger)
+    rule_id: int | None = Field(default=None, foreign_key="keyword_rules.id", ondelete="SET NULL", sa_type=BigInteger)
     results: int = 0
     created_at: datetime = created()
 

@@ -18,7 +18,7 @@ from .stats import log_search, popular_keywords
 
 NO_RESULTS = {
     "ja": "「{query}」に合う商品が見つかりませんでした。こちらのキーワードはいかがですか？",
-    "en": "We couldn't find products for \"{query}\". How about one of these?",
+    "en": 'We couldn\'t find products for "{query}". How about one of these?',
 }
 
 
@@ -58,7 +58,8 @@ def answer(chat: Chat, text: str, *, log: bool = True) -> bool:
     if not (isinstance(prepared, Prepared) and prepared.text == text and prepared.lang == chat.lang):
         prepared = prepare(chat.session, chat.shop, text, chat.lang)
     if log:
-        log_search(chat.session, chat.shop, prepared.query, shown=text, results=prepared.results,
-                   rule_id=prepared.rule_id)
+        log_search(
+            chat.session, chat.shop, prepared.query, shown=text, results=prepared.results, rule_id=prepared.rule_id
+        )
     chat.reply(*prepared.replies)
     return True

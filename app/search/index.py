@@ -21,7 +21,7 @@ def grams(text: str) -> str:
     for word in text.split():
         for size in (1, 2):
             for start in range(len(word) - size + 1):
-                found.setdefault(word[start:start + size], None)
+                found.setdefault(word[start : start + size], None)
     return " " + " ".join(found) + " " if found else ""
 
 
@@ -30,11 +30,15 @@ def document(product: Product, variants: list[ProductVariant]) -> dict:
     newline between fields: no query term contains one, so no match spans two fields)."""
     title = normalize(product.title)
     meta = normalize(" ".join([product.tags.replace(",", " "), product.product_type, product.vendor]))
-    variant_text = normalize(" ".join(f"{v.title} {v.sku or ''}" for v in variants
-                                      if v.title != "Default Title" or v.sku))
+    variant_text = normalize(
+        " ".join(f"{v.title} {v.sku or ''}" for v in variants if v.title != "Default Title" or v.sku)
+    )
     description = normalize((product.description or "")[:DESCRIPTION_MAX])
     return {
-        "title": title, "meta": meta, "variants": variant_text, "description": description,
+        "title": title,
+        "meta": meta,
+        "variants": variant_text,
+        "description": description,
         "doc": "\n".join((title, meta, variant_text, description)),
         "grams": grams(f"{title} {meta}"),
         "searchable": product.deleted_at is None and product.status == "active" and product.published_at is not None,
@@ -61,21 +65,35 @@ def unindex_product(session: Session, product: Product) -> None:
 
 def refresh_best_sellers(*, session: Session, now: datetime, shop_id: int | None = None) -> int:
     """Units sold per product in the last 90 days, for ranking ties. Returns rows changed."""
-    sold = (select(Product.id.label("pid"), func.coalesce(func.sum(OrderLineItem.quantity), 0).label("units"))
-            .join(OrderLineItem, (OrderLineItem.shop_id == Product.shop_id)
-                  & (OrderLineItem.product_shopify_id == Product.shopify_id))
-            .join(Order, Order.id == OrderLineItem.order_id)
-            .where(Order.processed_at >= now - SALES_WINDOW, Order.cancelled_at.is_(None))
-            .group_by(Product.id))
+    sold = (
+        select(Product.id.label("pid"), func.coalesce(func.sum(OrderLineItem.quantity), 0).label("units"))
+        .join(
+            OrderLineItem,
+            (OrderLineItem.shop_id == Product.shop_id) & (OrderLineItem.product_shopify_id == Product.shopify_id),
+        )
+        .join(Order, Order.id == OrderLineItem.order_id)
+        .where(Order.processed_at >= now - SALES_WINDOW, Order.cancelled_at.is_(None))
+        .group_by(Product.id)
+    )
     if shop_id is not None:
         sold = sold.where(Product.shop_id == shop_id)
     units = {pid: int(n) for pid, n in session.exec(sold)}
     scope = [ProductSearch.shop_id == shop_id] if shop_id is not None else []
-    changed = session.execute(update(ProductSearch).where(*scope, ProductSearch.recent_sales != 0,
-                                                          ProductSearch.product_id.not_in(units or [0]))
-                              .values(recent_sales=0)).rowcount or 0
+    changed = (
+        session.execute(
+            update(ProductSearch)
+            .where(*scope, ProductSearch.recent_sales != 0, ProductSearch.product_id.not_in(units or [0]))
+            .values(recent_sales=0)
+        ).rowcount
+        or 0
+    )
     for pid, n in units.items():
-        changed += session.execute(update(ProductSearch).where(ProductSearch.product_id == pid,
-                                                               ProductSearch.recent_sales != n)
-                                   .values(recent_sales=n)).rowcount or 0
+        changed += (
+            session.execute(
+                update(ProductSearch)
+                .where(ProductSearch.product_id == pid, ProductSearch.recent_sales != n)
+                .values(recent_sales=n)
+            ).rowcount
+            or 0
+        )
     return changed

@@ -100,8 +100,7 @@ def _has_gram(alternative: str, sqlite: bool):
 
 def _word_matches(alternatives: list[str], sqlite: bool):
     """Exact condition for one query word (any of its synonyms)."""
-    return or_(*[_has_gram(a, sqlite) if _short(a) else S.doc.like(_like(a), escape="\\")
-                 for a in alternatives])
+    return or_(*[_has_gram(a, sqlite) if _short(a) else S.doc.like(_like(a), escape="\\") for a in alternatives])
 
 
 def driving_word(expanded: list[list[str]]) -> list[str]:
@@ -130,15 +129,22 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]]):
     alts = driving_word(expanded)
     columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.doc, S.grams)
     scoped = [S.shop_id == shop.id, S.searchable.is_(True)]
-    title_first = (select(*columns).where(*scoped, or_(
-        *[S.title.like(_like(a), escape="\\") for a in alts if not _short(a)] or [literal(False)])).limit(CAP))
+    title_first = (
+        select(*columns)
+        .where(*scoped, or_(*[S.title.like(_like(a), escape="\\") for a in alts if not _short(a)] or [literal(False)]))
+        .limit(CAP)
+    )
     anywhere = select(*columns).where(*scoped, _word_matches(alts, False)).limit(CAP)
     return union(title_first, anywhere).subquery("candidates")
 
 
 def _fts_ids(table: str, match: str):
-    return (select(literal_column("rowid").label("id")).select_from(text(table))
-            .where(text(f"{table} MATCH :match").bindparams(match=match)).limit(CAP))
+    return (
+        select(literal_column("rowid").label("id"))
+        .select_from(text(table))
+        .where(text(f"{table} MATCH :match").bindparams(match=match))
+        .limit(CAP)
+    )
 
 
 def _union(parts: list):
@@ -150,24 +156,36 @@ def _union(parts: list):
 def _sqlite_statement(session: Session, shop: Shop, normalized: str, expanded: list[list[str]]):
     # `shop_id + 0` keeps SQLite's planner off the (shop, searchable) index, which would
     # walk every product of the shop instead of starting from the FTS hits.
-    return (select(S.product_id, S.in_stock)
-            .where(S.shop_id + 0 == shop.id, S.searchable.is_(True),
-                   S.product_id.in_(_driver(session, shop, expanded)),
-                   *[_word_matches(alts, True) for alts in expanded])
-            .order_by(_tier(normalized, expanded), S.in_stock.desc(), S.recent_sales.desc(), S.product_id))
+    return (
+        select(S.product_id, S.in_stock)
+        .where(
+            S.shop_id + 0 == shop.id,
+            S.searchable.is_(True),
+            S.product_id.in_(_driver(session, shop, expanded)),
+            *[_word_matches(alts, True) for alts in expanded],
+        )
+        .order_by(_tier(normalized, expanded), S.in_stock.desc(), S.recent_sales.desc(), S.product_id)
+    )
 
 
 def _pg_statement(shop: Shop, normalized: str, expanded: list[list[str]]):
     c = _pg_candidates(shop, expanded).c
     driving = driving_word(expanded)  # matched exactly by the candidates already
-    others = [or_(*[func.strpos(c.grams, f" {a} ") > 0 if _short(a) else func.strpos(c.doc, a) > 0 for a in alts])
-              for alts in expanded if alts is not driving]
-    return (select(c.product_id, c.in_stock).where(*others)
-            .order_by(_tier(normalized, expanded, c), c.in_stock.desc(), c.recent_sales.desc(), c.product_id))
+    others = [
+        or_(*[func.strpos(c.grams, f" {a} ") > 0 if _short(a) else func.strpos(c.doc, a) > 0 for a in alts])
+        for alts in expanded
+        if alts is not driving
+    ]
+    return (
+        select(c.product_id, c.in_stock)
+        .where(*others)
+        .order_by(_tier(normalized, expanded, c), c.in_stock.desc(), c.recent_sales.desc(), c.product_id)
+    )
 
 
-def search(session: Session, shop: Shop, query: str, *, limit: int = 10,
-           groups: list[list[str]] | None = None) -> Results:
+def search(
+    session: Session, shop: Shop, query: str, *, limit: int = 10, groups: list[list[str]] | None = None
+) -> Results:
     words = terms(query)
     normalized = " ".join(words)
     if not words:
@@ -188,7 +206,8 @@ def _load(session: Session, hits) -> list[Found]:
     ids = [h.product_id for h in hits]
     products = {p.id: p for p in session.execute(select(Product).where(Product.id.in_(ids))).scalars()}
     variants: dict[int, list[ProductVariant]] = {}
-    for v in session.execute(select(ProductVariant).where(ProductVariant.product_id.in_(ids))
-                             .order_by(ProductVariant.position)).scalars():
+    for v in session.execute(
+        select(ProductVariant).where(ProductVariant.product_id.in_(ids)).order_by(ProductVariant.position)
+    ).scalars():
         variants.setdefault(v.product_id, []).append(v)
     return [Found(products[h.product_id], variants.get(h.product_id, []), h.in_stock) for h in hits]

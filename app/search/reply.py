@@ -20,8 +20,8 @@ TEXTS = {
     "tax": {"ja": "（税込）", "en": " incl. tax"},
     "from": {"ja": "〜", "en": "+"},
     "see_all": {"ja": "すべての結果を見る", "en": "See all results"},
-    "see_all_body": {"ja": "「{query}」の商品をストアですべて見る", "en": "All products for \"{query}\" in the store"},
-    "alt": {"ja": "「{query}」の検索結果：", "en": "Results for \"{query}\": "},
+    "see_all_body": {"ja": "「{query}」の商品をストアですべて見る", "en": 'All products for "{query}" in the store'},
+    "alt": {"ja": "「{query}」の検索結果：", "en": 'Results for "{query}": '},
     "collection": {"ja": "コレクションを見る", "en": "View collection"},
 }
 
@@ -58,13 +58,33 @@ def _price_row(shop: Shop, variant: ProductVariant | None, varies: bool, lang: s
     tax = t("tax", lang) if (shop.settings or {}).get("prices_include_tax", shop.currency == "JPY") else ""
     contents = []
     if variant.compare_at_price and variant.compare_at_price > variant.price:
-        contents.append({"type": "text", "text": money(variant.compare_at_price, shop.currency), "size": "xs",
-                         "color": "#999999", "decoration": "line-through", "flex": 0, "gravity": "bottom"})
+        contents.append(
+            {
+                "type": "text",
+                "text": money(variant.compare_at_price, shop.currency),
+                "size": "xs",
+                "color": "#999999",
+                "decoration": "line-through",
+                "flex": 0,
+                "gravity": "bottom",
+            }
+        )
     sale = contents != []
-    contents.append({"type": "text", "text": money(variant.price, shop.currency) + (t("from", lang) if varies else ""),
-                     "size": "md", "weight": "bold", "color": "#D0021B" if sale else "#111111", "flex": 0})
-    contents.append({"type": "text", "text": tax, "size": "xxs", "color": "#888888", "flex": 0, "gravity": "bottom"}
-                    if tax else {"type": "filler"})
+    contents.append(
+        {
+            "type": "text",
+            "text": money(variant.price, shop.currency) + (t("from", lang) if varies else ""),
+            "size": "md",
+            "weight": "bold",
+            "color": "#D0021B" if sale else "#111111",
+            "flex": 0,
+        }
+    )
+    contents.append(
+        {"type": "text", "text": tax, "size": "xxs", "color": "#888888", "flex": 0, "gravity": "bottom"}
+        if tax
+        else {"type": "filler"}
+    )
     return {"type": "box", "layout": "baseline", "spacing": "sm", "contents": contents}
 
 
@@ -72,31 +92,83 @@ def product_bubble(shop: Shop, found: Found, lang: str) -> dict:
     product = found.product
     variant, varies = _offer(found.variants)
     url = tracked(product.online_store_url or f"https://{shop.domain}/products/{product.handle}")
-    body = [{"type": "text", "text": shorten(product.title, TITLE_MAX), "weight": "bold", "size": "sm",
-             "wrap": True, "maxLines": 2}, _price_row(shop, variant, varies, lang)]
+    body = [
+        {
+            "type": "text",
+            "text": shorten(product.title, TITLE_MAX),
+            "weight": "bold",
+            "size": "sm",
+            "wrap": True,
+            "maxLines": 2,
+        },
+        _price_row(shop, variant, varies, lang),
+    ]
     if not found.in_stock:
-        body.append({"type": "box", "layout": "vertical", "backgroundColor": "#EEEEEE", "cornerRadius": "sm",
-                     "paddingAll": "xs", "contents": [{"type": "text", "text": t("sold_out", lang), "size": "xs",
-                                                       "color": "#555555", "align": "center"}]})
-    bubble = {"type": "bubble", "size": "kilo",
-              "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-              "footer": {"type": "box", "layout": "vertical", "contents": [
-                  {"type": "button", "style": "primary", "height": "sm", "color": "#06C755",
-                   "action": {"type": "uri", "label": t("view", lang), "uri": url}}]}}
+        body.append(
+            {
+                "type": "box",
+                "layout": "vertical",
+                "backgroundColor": "#EEEEEE",
+                "cornerRadius": "sm",
+                "paddingAll": "xs",
+                "contents": [
+                    {"type": "text", "text": t("sold_out", lang), "size": "xs", "color": "#555555", "align": "center"}
+                ],
+            }
+        )
+    bubble = {
+        "type": "bubble",
+        "size": "kilo",
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "height": "sm",
+                    "color": "#06C755",
+                    "action": {"type": "uri", "label": t("view", lang), "uri": url},
+                }
+            ],
+        },
+    }
     image = absolute(product.image_url)
     if image:
-        bubble["hero"] = {"type": "image", "url": image, "size": "full", "aspectRatio": "1:1",
-                          "aspectMode": "cover", "action": {"type": "uri", "uri": url}}
+        bubble["hero"] = {
+            "type": "image",
+            "url": image,
+            "size": "full",
+            "aspectRatio": "1:1",
+            "aspectMode": "cover",
+            "action": {"type": "uri", "uri": url},
+        }
     return bubble
 
 
 def see_all_bubble(shop: Shop, query: str, lang: str) -> dict:
     url = tracked(f"https://{shop.domain}/search?" + urlencode({"q": query}))
-    return {"type": "bubble", "size": "kilo", "body": {
-        "type": "box", "layout": "vertical", "justifyContent": "center", "spacing": "md", "contents": [
-            {"type": "text", "text": shorten(t("see_all_body", lang, query=query), 80), "wrap": True, "size": "sm",
-             "align": "center"},
-            {"type": "button", "style": "link", "action": {"type": "uri", "label": t("see_all", lang), "uri": url}}]}}
+    return {
+        "type": "bubble",
+        "size": "kilo",
+        "body": {
+            "type": "box",
+            "layout": "vertical",
+            "justifyContent": "center",
+            "spacing": "md",
+            "contents": [
+                {
+                    "type": "text",
+                    "text": shorten(t("see_all_body", lang, query=query), 80),
+                    "wrap": True,
+                    "size": "sm",
+                    "align": "center",
+                },
+                {"type": "button", "style": "link", "action": {"type": "uri", "label": t("see_all", lang), "uri": url}},
+            ],
+        },
+    }
 
 
 def carousel(shop: Shop, query: str, found: list[Found], *, more: bool, lang: str) -> dict:
@@ -104,8 +176,11 @@ def carousel(shop: Shop, query: str, found: list[Found], *, more: bool, lang: st
     if more:
         bubbles.append(see_all_bubble(shop, query, lang))
     alt = t("alt", lang, query=shorten(query, 50)) + " / ".join(f.product.title for f in found)
-    return {"type": "flex", "altText": shorten(alt, messages.ALT_TEXT_MAX),
-            "contents": {"type": "carousel", "contents": bubbles}}
+    return {
+        "type": "flex",
+        "altText": shorten(alt, messages.ALT_TEXT_MAX),
+        "contents": {"type": "carousel", "contents": bubbles},
+    }
 
 
 def collection_card(shop: Shop, handle: str, title: str, lang: str) -> dict:

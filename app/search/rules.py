@@ -16,8 +16,11 @@ def matching_rule(session: Session, shop: Shop, text: str) -> KeywordRule | None
     query = normalize(text)
     if not query:
         return None
-    rules = session.exec(select(KeywordRule).where(KeywordRule.shop_id == shop.id, KeywordRule.enabled.is_(True))
-                         .order_by(KeywordRule.position, KeywordRule.id)).all()
+    rules = session.exec(
+        select(KeywordRule)
+        .where(KeywordRule.shop_id == shop.id, KeywordRule.enabled.is_(True))
+        .order_by(KeywordRule.position, KeywordRule.id)
+    ).all()
     for rule in rules:
         for keyword in rule.keywords or []:
             word = normalize(str(keyword))
@@ -30,17 +33,23 @@ def _chosen_products(session: Session, shop: Shop, shopify_ids: list) -> list[Fo
     ids = [int(i) for i in shopify_ids if str(i).isdigit()]
     if not ids:
         return []
-    rows = session.exec(select(Product, ProductSearch.in_stock)
-                        .join(ProductSearch, ProductSearch.product_id == Product.id)
-                        .where(Product.shop_id == shop.id, Product.shopify_id.in_(ids),
-                               ProductSearch.searchable.is_(True))).all()
+    rows = session.exec(
+        select(Product, ProductSearch.in_stock)
+        .join(ProductSearch, ProductSearch.product_id == Product.id)
+        .where(Product.shop_id == shop.id, Product.shopify_id.in_(ids), ProductSearch.searchable.is_(True))
+    ).all()
     by_id = {product.shopify_id: (product, in_stock) for product, in_stock in rows}
     found = []
     for shopify_id in ids:  # the merchant's order
         if shopify_id in by_id:
             product, in_stock = by_id[shopify_id]
-            variants = list(session.exec(select(ProductVariant).where(ProductVariant.product_id == product.id)
-                                         .order_by(ProductVariant.position)))
+            variants = list(
+                session.exec(
+                    select(ProductVariant)
+                    .where(ProductVariant.product_id == product.id)
+                    .order_by(ProductVariant.position)
+                )
+            )
             found.append(Found(product, variants, in_stock))
     return found
 

@@ -12,41 +12,72 @@ from ..models import Product, ProductSearch, SearchLog, Shop
 WINDOW = timedelta(days=30)
 
 
-def log_search(session: Session, shop: Shop, query: str, *, shown: str, results: int,
-               rule_id: int | None = None) -> None:
+def log_search(
+    session: Session, shop: Shop, query: str, *, shown: str, results: int, rule_id: int | None = None
+) -> None:
     if query:
-        session.add(SearchLog(shop_id=shop.id, query=query[:200], shown=" ".join(shown.split())[:200],
-                              results=results, rule_id=rule_id))
+        session.add(
+            SearchLog(
+                shop_id=shop.id,
+                query=query[:200],
+                shown=" ".join(shown.split())[:200],
+                results=results,
+                rule_id=rule_id,
+            )
+        )
 
 
 def popular_keywords(session: Session, shop: Shop, now: datetime, limit: int = 5) -> list[str]:
     """Searches that found something lately; the store's product types when there are none."""
     found = session.exec(
         select(func.max(SearchLog.shown), func.count().label("n"))
-        .where(SearchLog.shop_id == shop.id, SearchLog.created_at >= now - WINDOW, SearchLog.results > 0,
-               SearchLog.rule_id.is_(None))
-        .group_by(SearchLog.query).order_by(func.count().desc(), SearchLog.query).limit(limit)).all()
+        .where(
+            SearchLog.shop_id == shop.id,
+            SearchLog.created_at >= now - WINDOW,
+            SearchLog.results > 0,
+            SearchLog.rule_id.is_(None),
+        )
+        .group_by(SearchLog.query)
+        .order_by(func.count().desc(), SearchLog.query)
+        .limit(limit)
+    ).all()
     words = [q for q, _n in found]
     if len(words) < limit:
         types = session.exec(
             select(Product.product_type, func.count().label("n"))
             .join(ProductSearch, ProductSearch.product_id == Product.id)
             .where(Product.shop_id == shop.id, ProductSearch.searchable.is_(True), Product.product_type != "")
-            .group_by(Product.product_type).order_by(func.count().desc()).limit(limit)).all()
+            .group_by(Product.product_type)
+            .order_by(func.count().desc())
+            .limit(limit)
+        ).all()
         words += [t for t, _n in types if t not in words]
     return words[:limit]
 
 
 def rule_counts(session: Session, shop: Shop, now: datetime) -> dict[int | None, int]:
     """Matches per rule in the last 30 days; the None key counts free-text searches."""
-    rows = session.exec(select(SearchLog.rule_id, func.count()).where(
-        SearchLog.shop_id == shop.id, SearchLog.created_at >= now - WINDOW).group_by(SearchLog.rule_id)).all()
+    rows = session.exec(
+        select(SearchLog.rule_id, func.count())
+        .where(SearchLog.shop_id == shop.id, SearchLog.created_at >= now - WINDOW)
+        .group_by(SearchLog.rule_id)
+    ).all()
     return {rule_id: n for rule_id, n in rows}
 
 
 def zero_result_searches(session: Session, shop: Shop, now: datetime, limit: int = 20) -> list[tuple[str, int]]:
-    return [(q, n) for q, n in session.exec(
-        select(func.max(SearchLog.shown), func.count()).where(
-            SearchLog.shop_id == shop.id, SearchLog.created_at >= now - WINDOW, SearchLog.results == 0,
-            SearchLog.rule_id.is_(None))
-        .group_by(SearchLog.query).order_by(func.count().desc(), SearchLog.query).limit(limit)).all()]
+    return [
+        (q, n)
+        for q, n in session.exec(
+            select(func.max(SearchLog.shown), func.count())
+            .where(
+                SearchLog.shop_id == shop.id,
+                SearchLog.created_at >= now - WINDOW,
+                SearchLog.results == 0,
+                SearchLog.rule_id.is_(None),
+            )
+            .group_by(SearchLog.query)
+            .order_by(func.count().desc(), SearchLog.query)
+            .limit(limit)
+        ).all()
+    ]

@@ -78,8 +78,9 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
     session = db.session(write=True)
     shop = session.get(Shop, shop_id_for(session.connection(), f"{verified.shop}.myshopify.com"))
     was_installed = shop.is_installed
-    failure = ensure_offline_token(session=session, shop=shop, id_token=verified.id_token,
-                                   invalid_token_response=verified.invalid_token_response)
+    failure = ensure_offline_token(
+        session=session, shop=shop, id_token=verified.id_token, invalid_token_response=verified.invalid_token_response
+    )
     if failure is not None:
         return None, as_response(failure), {}
     if not was_installed:
@@ -111,8 +112,11 @@ def embedded(view):
         elif request.path.startswith("/api/") and not request.headers.get("Authorization", "").startswith("Bearer "):
             # A fetch() with no session token: the page-load bounce (a 302 to an HTML page)
             # would be useless to it. Shopify's header tells App Bridge to retry with one.
-            return make_response(jsonify(ok=False, errors={}, message="session token required"), 401,
-                                 {"X-Shopify-Retry-Invalid-Session-Request": "1"})
+            return make_response(
+                jsonify(ok=False, errors={}, message="session token required"),
+                401,
+                {"X-Shopify-Retry-Invalid-Session-Request": "1"},
+            )
         else:
             shop, failure, headers = _verified_shop()
             if failure is not None:

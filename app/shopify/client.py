@@ -56,8 +56,16 @@ _lock = threading.Lock()
 
 
 class AdminClient:
-    def __init__(self, *, app: ShopifyApp, http: httpx.Client, shop_domain: str,
-                 access_token: str, api_version: str, sleep=time.sleep):
+    def __init__(
+        self,
+        *,
+        app: ShopifyApp,
+        http: httpx.Client,
+        shop_domain: str,
+        access_token: str,
+        api_version: str,
+        sleep=time.sleep,
+    ):
         self._app = app
         self._http = http
         self._shop = shop_domain.removesuffix(".myshopify.com")
@@ -70,8 +78,12 @@ class AdminClient:
         for _attempt in range(MAX_THROTTLED_RETRIES + 1):
             self._wait_for_budget(document)
             result = self._app.admin_graphql_request(
-                document, shop=self._shop, access_token=self._token, api_version=self._version,
-                variables=variables, http_client=self._http,
+                document,
+                shop=self._shop,
+                access_token=self._token,
+                api_version=self._version,
+                variables=variables,
+                http_client=self._http,
             )
             body = _body(result)
             self._observe(document, body.get("extensions") or result.extensions or {})
@@ -137,5 +149,10 @@ def reset_throttle_state() -> None:
 
 def for_shop(shop) -> AdminClient:
     """A client for one shop with a fresh access token (refreshed first when due)."""
-    return AdminClient(app=shopify_app(), http=shared_client(), shop_domain=shop.domain,
-                       access_token=access_token(shop), api_version=settings().shopify_api_version)
+    return AdminClient(
+        app=shopify_app(),
+        http=shared_client(),
+        shop_domain=shop.domain,
+        access_token=access_token(shop),
+        api_version=settings().shopify_api_version,
+    )

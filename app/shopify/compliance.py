@@ -17,10 +17,28 @@ log = logging.getLogger("tsunagu.compliance")
 
 # Children before parents, so the deletes work with or without ON DELETE CASCADE.
 SHOP_TABLES: list[type[SQLModel]] = [
-    m.Notification, m.LinkAudit, m.LineEvent, m.LineDryRun, m.LinkNonce, m.LineFriend, m.LineChannel,
-    m.OrderLineItem, m.Order, m.Fulfillment, m.Checkout, m.Cart, m.SearchLog, m.KeywordRule, m.SynonymGroup,
-    m.CatalogSync, m.ProductSearch, m.ProductVariant, m.Product, m.Customer,
-    m.ComplianceRequest, m.WebhookEvent,
+    m.Notification,
+    m.LinkAudit,
+    m.LineEvent,
+    m.LineDryRun,
+    m.LinkNonce,
+    m.LineFriend,
+    m.LineChannel,
+    m.OrderLineItem,
+    m.Order,
+    m.Fulfillment,
+    m.Checkout,
+    m.Cart,
+    m.SearchLog,
+    m.KeywordRule,
+    m.SynonymGroup,
+    m.CatalogSync,
+    m.ProductSearch,
+    m.ProductVariant,
+    m.Product,
+    m.Customer,
+    m.ComplianceRequest,
+    m.WebhookEvent,
 ]
 
 
@@ -95,30 +113,36 @@ def redact_customer(*, session: Session, shop: m.Shop, payload: dict) -> None:
     if customer_id is not None:
         session.execute(
             update(m.ComplianceRequest)
-            .where(m.ComplianceRequest.shop_id == shop.id,
-                   m.ComplianceRequest.customer_shopify_id == customer_id,
-                   m.ComplianceRequest.topic == "customers/data_request")
+            .where(
+                m.ComplianceRequest.shop_id == shop.id,
+                m.ComplianceRequest.customer_shopify_id == customer_id,
+                m.ComplianceRequest.topic == "customers/data_request",
+            )
             .values(export=None, status="redacted")
         )
-    session.add(m.ComplianceRequest(shop_id=shop.id, topic="customers/redact",
-                                    customer_shopify_id=customer_id, completed_at=utcnow()))
+    session.add(
+        m.ComplianceRequest(
+            shop_id=shop.id, topic="customers/redact", customer_shopify_id=customer_id, completed_at=utcnow()
+        )
+    )
 
 
 def _forget_chat(session: Session, shop: m.Shop, customer: m.Customer) -> None:
     """What the shopper wrote to the shop in LINE is theirs: it goes with them."""
-    friend = session.exec(select(m.LineFriend).where(m.LineFriend.shop_id == shop.id,
-                                                     m.LineFriend.customer_id == customer.id)).first()
+    friend = session.exec(
+        select(m.LineFriend).where(m.LineFriend.shop_id == shop.id, m.LineFriend.customer_id == customer.id)
+    ).first()
     if friend is not None:
-        session.execute(delete(m.LineEvent).where(m.LineEvent.shop_id == shop.id,
-                                                  m.LineEvent.line_user_id == friend.line_user_id))
+        session.execute(
+            delete(m.LineEvent).where(m.LineEvent.shop_id == shop.id, m.LineEvent.line_user_id == friend.line_user_id)
+        )
 
 
 def _scrub_notifications(session: Session, shop: m.Shop, customer: m.Customer) -> None:
     now = utcnow()
     session.execute(
         update(m.Notification)
-        .where(m.Notification.customer_id == customer.id,
-               m.Notification.status.in_(m.NotificationStatus.PENDING))
+        .where(m.Notification.customer_id == customer.id, m.Notification.status.in_(m.NotificationStatus.PENDING))
         .values(status=m.NotificationStatus.CANCELLED, reason="customer_redacted", updated_at=now)
     )
     session.execute(

@@ -73,8 +73,14 @@ def _fail(event: WebhookEvent, now: datetime, error: str, *, retry: bool) -> str
         event.next_attempt_at = now + timedelta(minutes=RETRY_BACKOFF_MIN[event.attempts - 1])
     else:
         event.next_attempt_at = None
-    log.warning("webhook failed topic=%s id=%s attempts=%s retry_at=%s error=%s",
-                event.topic, event.webhook_id, event.attempts, event.next_attempt_at, event.error)
+    log.warning(
+        "webhook failed topic=%s id=%s attempts=%s retry_at=%s error=%s",
+        event.topic,
+        event.webhook_id,
+        event.attempts,
+        event.next_attempt_at,
+        event.error,
+    )
     return event.status
 
 
@@ -89,7 +95,9 @@ def _claim(session: Session, now: datetime, size: int) -> list[WebhookEvent]:
         events = session.exec(
             select(WebhookEvent)
             .where(WebhookEvent.status == status, WebhookEvent.next_attempt_at <= now)
-            .order_by(WebhookEvent.next_attempt_at).limit(size).with_for_update(skip_locked=True)
+            .order_by(WebhookEvent.next_attempt_at)
+            .limit(size)
+            .with_for_update(skip_locked=True)
         ).all()
         if events:
             return list(events)

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from ..flows import abandoned, orders as order_flows, shipping
+from ..flows import abandoned, shipping
+from ..flows import orders as order_flows
 from ..models import Shop, WebhookEvent
 from ..sync.checkouts import upsert_cart, upsert_checkout
 from ..sync.customers import delete_customer, upsert_customer

@@ -29,9 +29,7 @@ class ShopBaseTransport(httpx.BaseTransport):
             shop = host.removesuffix(".myshopify.com")
             target = httpx.URL(self._base.format(shop=shop))
             path = target.path.rstrip("/") + request.url.path
-            request.url = request.url.copy_with(
-                scheme=target.scheme, host=target.host, port=target.port, path=path
-            )
+            request.url = request.url.copy_with(scheme=target.scheme, host=target.host, port=target.port, path=path)
             request.headers["Host"] = target.netloc.decode()
         return self._inner.handle_request(request)
 
@@ -44,8 +42,7 @@ def make_client(settings: Settings) -> httpx.Client:
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
     inner = httpx.HTTPTransport(limits=limits, retries=1)
     transport = (
-        inner if settings.shopify_api_base == DEFAULT_BASE
-        else ShopBaseTransport(settings.shopify_api_base, inner)
+        inner if settings.shopify_api_base == DEFAULT_BASE else ShopBaseTransport(settings.shopify_api_base, inner)
     )
     return httpx.Client(transport=transport, timeout=timeout, headers={"Accept": "application/json"})
 

@@ -26,13 +26,24 @@ def shop_id_for(conn: Connection, domain: str) -> int:
     if shop_id is None:
         values = Shop(domain=domain).model_dump(exclude={"id"})
         insert = insert_ignoring_conflict(conn.dialect.name, Shop.__table__, ("domain",))
-        shop_id = conn.execute(insert, values).scalar() or conn.execute(
-            select(Shop.id).where(Shop.domain == domain)).scalar_one()
+        shop_id = (
+            conn.execute(insert, values).scalar()
+            or conn.execute(select(Shop.id).where(Shop.domain == domain)).scalar_one()
+        )
     return shop_id
 
 
-def record_delivery(*, engine: Engine, shop_ids: dict[str, int], domain: str, webhook_id: str,
-                    topic: str, api_version: str, triggered_at: datetime | None, body: str) -> bool:
+def record_delivery(
+    *,
+    engine: Engine,
+    shop_ids: dict[str, int],
+    domain: str,
+    webhook_id: str,
+    topic: str,
+    api_version: str,
+    triggered_at: datetime | None,
+    body: str,
+) -> bool:
     """Store the delivery as due now; False when this webhook id was already recorded."""
     for attempt in (1, 2):
         try:
@@ -43,10 +54,17 @@ def record_delivery(*, engine: Engine, shop_ids: dict[str, int], domain: str, we
                     shop_ids[domain] = shop_id_for(conn, domain)
                 now = utcnow()
                 values = {
-                    "shop_id": shop_ids[domain], "webhook_id": webhook_id, "topic": topic,
-                    "api_version": api_version, "triggered_at": triggered_at, "received_at": now,
-                    "status": WebhookStatus.RECEIVED, "attempts": 0, "next_attempt_at": now,
-                    "body": body, "updated_at": now,
+                    "shop_id": shop_ids[domain],
+                    "webhook_id": webhook_id,
+                    "topic": topic,
+                    "api_version": api_version,
+                    "triggered_at": triggered_at,
+                    "received_at": now,
+                    "status": WebhookStatus.RECEIVED,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "body": body,
+                    "updated_at": now,
                 }
                 insert = insert_ignoring_conflict(conn.dialect.name, EVENTS, ("shop_id", "webhook_id"))
                 return conn.execute(insert, values).scalar() is not None

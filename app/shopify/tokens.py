@@ -61,8 +61,13 @@ def refresh(shop: Shop, now: datetime | None = None) -> bool:
     if shop.access_token_expires_at is not None:
         due = min(due, shop.access_token_expires_at)
     result = shopify_app().refresh_token_exchanged_access_token(
-        {"shop": shop.subdomain, "refresh_token": refresh_token, "access_mode": "offline",
-         "expires": _iso(due), "refresh_token_expires": _iso(shop.refresh_token_expires_at)},
+        {
+            "shop": shop.subdomain,
+            "refresh_token": refresh_token,
+            "access_mode": "offline",
+            "expires": _iso(due),
+            "refresh_token_expires": _iso(shop.refresh_token_expires_at),
+        },
         http_client=shared_client(),
     )
     if result.ok and result.access_token is not None:
@@ -77,16 +82,20 @@ def refresh(shop: Shop, now: datetime | None = None) -> bool:
     return False
 
 
-def ensure_offline_token(*, session: Session, shop: Shop, id_token: IdTokenDetails,
-                         invalid_token_response: Res | None) -> Res | None:
+def ensure_offline_token(
+    *, session: Session, shop: Shop, id_token: IdTokenDetails, invalid_token_response: Res | None
+) -> Res | None:
     """Make sure the shop holds a fresh offline token; None on success, else the response to send."""
     now = utcnow()
     if token_is_fresh(shop, now) or (shop.uninstalled_at is None and refresh(shop, now)):
         mark_installed(shop=shop)
         return None
     result = shopify_app().exchange_using_token_exchange(
-        "offline", id_token=id_token, invalid_token_response=invalid_token_response,
-        expiring=True, http_client=shared_client(),
+        "offline",
+        id_token=id_token,
+        invalid_token_response=invalid_token_response,
+        expiring=True,
+        http_client=shared_client(),
     )
     if not result.ok or result.access_token is None:
         log.warning("token exchange failed shop=%s code=%s", shop.domain, result.log.code)
@@ -114,8 +123,9 @@ def refresh_expiring_tokens(*, session: Session, now: datetime) -> dict[str, int
     """Worker job: rotate every installed shop's token that falls due before the next run."""
     horizon = now + timedelta(seconds=settings().token_refresh_margin_s)
     shops = session.exec(
-        select(Shop).where(Shop.uninstalled_at.is_(None), Shop.refresh_token_enc.is_not(None),
-                           Shop.access_token_expires_at <= horizon)
+        select(Shop).where(
+            Shop.uninstalled_at.is_(None), Shop.refresh_token_enc.is_not(None), Shop.access_token_expires_at <= horizon
+        )
     ).all()
     counts = {"refreshed": 0, "failed": 0}
     for shop in shops:

@@ -56,10 +56,14 @@ def receive():
         return _error(400, "shopify.webhook.missing-headers")
 
     created = record_delivery(
-        engine=db.engine(), shop_ids=current_app.extensions["tsunagu.shop_ids"],
-        domain=domain, webhook_id=webhook_id, topic=topic[:64],
+        engine=db.engine(),
+        shop_ids=current_app.extensions["tsunagu.shop_ids"],
+        domain=domain,
+        webhook_id=webhook_id,
+        topic=topic[:64],
         api_version=headers.get("X-Shopify-API-Version", "")[:16],
-        triggered_at=parse_ts(headers.get("X-Shopify-Triggered-At")), body=body,
+        triggered_at=parse_ts(headers.get("X-Shopify-Triggered-At")),
+        body=body,
     )
     # Handlers run in the worker within a second or so; Shopify only needs to know it is safe.
     return jsonify(status="received" if created else "duplicate"), 200

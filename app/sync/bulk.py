@@ -40,23 +40,29 @@ def product_values(node: dict, shop: Shop) -> dict:
     tags = node.get("tags")
     published = node.get("onlineStoreUrl") is not None  # only online-store products have one
     return {
-        "handle": (node.get("handle") or "")[:255], "title": node.get("title") or "",
+        "handle": (node.get("handle") or "")[:255],
+        "title": node.get("title") or "",
         "description": plain_text(node.get("description") or node.get("descriptionHtml")),
-        "vendor": (node.get("vendor") or "")[:255], "product_type": (node.get("productType") or "")[:255],
+        "vendor": (node.get("vendor") or "")[:255],
+        "product_type": (node.get("productType") or "")[:255],
         "tags": ", ".join(tags) if isinstance(tags, list) else (tags or ""),
         "status": str(node.get("status") or "ACTIVE").lower()[:16],
         "published_at": (parse_ts(node.get("publishedAt")) or parse_ts(node.get("updatedAt"))) if published else None,
-        "online_store_url": node.get("onlineStoreUrl") or (f"https://{shop.domain}/products/{node.get('handle')}"
-                                                         if node.get("handle") else None),
-        "image_url": image, "shopify_updated_at": parse_ts(node.get("updatedAt")), "deleted_at": None,
+        "online_store_url": node.get("onlineStoreUrl")
+        or (f"https://{shop.domain}/products/{node.get('handle')}" if node.get("handle") else None),
+        "image_url": image,
+        "shopify_updated_at": parse_ts(node.get("updatedAt")),
+        "deleted_at": None,
     }
 
 
 def variant_values(node: dict, position: int) -> dict:
     quantity = node.get("inventoryQuantity")
     return {
-        "title": node.get("title") or "", "sku": (node.get("sku") or None) and str(node["sku"])[:255],
-        "price": money(node.get("price")), "compare_at_price": optional_money(node.get("compareAtPrice")),
+        "title": node.get("title") or "",
+        "sku": (node.get("sku") or None) and str(node["sku"])[:255],
+        "price": money(node.get("price")),
+        "compare_at_price": optional_money(node.get("compareAtPrice")),
         "inventory_quantity": quantity if isinstance(quantity, int) else None,
         "available": bool(node.get("availableForSale", True)),
         "position": node.get("position") if isinstance(node.get("position"), int) else position,
@@ -123,16 +129,21 @@ def write_chunk(session: Session, shop: Shop, chunk: list[Pending], seen_at: dat
     """Upsert up to CHUNK products with their variants and search documents, in bulk."""
     numbers = {gid_number(p.node.get("id")): p for p in chunk}
     numbers.pop(None, None)
-    existing = {p.shopify_id: p for p in session.exec(
-        select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))))}
+    existing = {
+        p.shopify_id: p
+        for p in session.exec(select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))))
+    }
     new_rows, updates = [], []
     for number, pending in numbers.items():
         values = product_values(pending.node, shop)
         current = existing.get(number)
         if current is None:
             new_rows.append({"shop_id": shop.id, "shopify_id": number, "synced_at": seen_at, **values})
-        elif current.shopify_updated_at and values["shopify_updated_at"] \
-                and values["shopify_updated_at"] < current.shopify_updated_at:
+        elif (
+            current.shopify_updated_at
+            and values["shopify_updated_at"]
+            and values["shopify_updated_at"] < current.shopify_updated_at
+        ):
             updates.append({"id": current.id, "synced_at": seen_at})  # ours is newer (a webhook)
             pending.variants = None  # keep our variants too
         else:
@@ -142,8 +153,10 @@ def write_chunk(session: Session, shop: Shop, chunk: list[Pending], seen_at: dat
         session.execute(insert(Product), [{**defaults, **r} for r in new_rows])
     if updates:
         session.execute(update(Product), updates)
-    ids = {p.shopify_id: p.id for p in session.exec(
-        select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))))}
+    ids = {
+        p.shopify_id: p.id
+        for p in session.exec(select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))))
+    }
     fresh = {n: p for n, p in numbers.items() if p.variants is not None}
     _write_variants(session, shop, {ids[n]: p.variants for n, p in fresh.items()})
     _write_documents(session, [ids[n] for n in fresh])
@@ -160,9 +173,14 @@ def _variant_rows(by_product: dict[int, list[dict]]) -> dict[int, dict]:
 
 
 def _upsert_variants(session: Session, shop: Shop, wanted: dict[int, dict]) -> None:
-    existing = {v.shopify_id: v.id for v in session.exec(
-        select(ProductVariant).where(ProductVariant.shop_id == shop.id,
-                                     ProductVariant.shopify_id.in_(list(wanted) or [0])))}
+    existing = {
+        v.shopify_id: v.id
+        for v in session.exec(
+            select(ProductVariant).where(
+                ProductVariant.shop_id == shop.id, ProductVariant.shopify_id.in_(list(wanted) or [0])
+            )
+        )
+    }
     new_rows = [{"shop_id": shop.id, "shopify_id": n, **v} for n, v in wanted.items() if n not in existing]
     changed = [{"id": existing[n], **v} for n, v in wanted.items() if n in existing]
     if new_rows:
@@ -175,8 +193,11 @@ def _write_variants(session: Session, shop: Shop, by_product: dict[int, list[dic
     """The products' variants become exactly these (others are gone from Shopify)."""
     wanted = _variant_rows(by_product)
     if by_product:
-        session.execute(delete(ProductVariant).where(
-            ProductVariant.product_id.in_(list(by_product)), ProductVariant.shopify_id.not_in(list(wanted) or [0])))
+        session.execute(
+            delete(ProductVariant).where(
+                ProductVariant.product_id.in_(list(by_product)), ProductVariant.shopify_id.not_in(list(wanted) or [0])
+            )
+        )
     _upsert_variants(session, shop, wanted)
 
 
@@ -199,8 +220,12 @@ def _write_documents(session: Session, product_ids: list[int]) -> None:
 def write_orphan_variants(session: Session, shop: Shop, nodes: list[dict]) -> None:
     """Variants whose product was written in an earlier chunk: added, none removed."""
     parents = {gid_number(n.get("__parentId")) for n in nodes}
-    ids = {p.shopify_id: p.id for p in session.exec(
-        select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_([p for p in parents if p])))}
+    ids = {
+        p.shopify_id: p.id
+        for p in session.exec(
+            select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_([p for p in parents if p]))
+        )
+    }
     by_product: dict[int, list[dict]] = {}
     for node in nodes:
         product_id = ids.get(gid_number(node.get("__parentId")))
@@ -237,12 +262,19 @@ def analyze(engine: Engine) -> None:
 
 def remove_vanished(session: Session, shop: Shop, seen_at: datetime, now: datetime) -> int:
     """Products the sync did not see (and no webhook touched since it began) are gone."""
-    gone = [p.id for p in session.exec(select(Product).where(
-        Product.shop_id == shop.id, Product.deleted_at.is_(None),
-        (Product.synced_at.is_(None)) | (Product.synced_at < seen_at), Product.updated_at < seen_at))]
+    gone = [
+        p.id
+        for p in session.exec(
+            select(Product).where(
+                Product.shop_id == shop.id,
+                Product.deleted_at.is_(None),
+                (Product.synced_at.is_(None)) | (Product.synced_at < seen_at),
+                Product.updated_at < seen_at,
+            )
+        )
+    ]
     if gone:
         session.execute(update(Product).where(Product.id.in_(gone)).values(deleted_at=now, status="deleted"))
         session.execute(delete(ProductVariant).where(ProductVariant.product_id.in_(gone)))
         session.execute(delete(ProductSearch).where(ProductSearch.product_id.in_(gone)))
     return len(gone)
-

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..db import session_scope
-from ..models import CatalogSync, Shop
 from ..demo.bulk import as_bulk_lines
 from ..demo.catalog import demo_products
+from ..models import CatalogSync, Shop
 from ..shopify import client as shopify_client
 from ..shopify.http import shared_client
 from ..shopify.queries import BULK_RUN, BULK_STATUS, CATALOG_BULK_QUERY, PRODUCTS_COUNT
@@ -33,8 +33,9 @@ GIVE_UP_AFTER = timedelta(hours=6)
 
 def request_sync(session: Session, shop: Shop, trigger: str) -> CatalogSync:
     """Start a sync unless one is already under way (then that one is the answer)."""
-    current = session.exec(select(CatalogSync).where(CatalogSync.shop_id == shop.id,
-                                                     CatalogSync.status.in_(ACTIVE))).first()
+    current = session.exec(
+        select(CatalogSync).where(CatalogSync.shop_id == shop.id, CatalogSync.status.in_(ACTIVE))
+    ).first()
     if current is not None:
         return current
     sync = CatalogSync(shop_id=shop.id, trigger=trigger)
@@ -44,8 +45,11 @@ def request_sync(session: Session, shop: Shop, trigger: str) -> CatalogSync:
 
 
 def last_sync(session: Session, shop: Shop) -> CatalogSync | None:
-    return session.exec(select(CatalogSync).where(CatalogSync.shop_id == shop.id)
-                        .order_by(CatalogSync.started_at.desc(), CatalogSync.id.desc())).first()
+    return session.exec(
+        select(CatalogSync)
+        .where(CatalogSync.shop_id == shop.id)
+        .order_by(CatalogSync.started_at.desc(), CatalogSync.id.desc())
+    ).first()
 
 
 def advance_syncs(*, engine: Engine, now: datetime) -> dict[str, int]:
@@ -77,7 +81,7 @@ def advance_sync(engine: Engine, sync_id: int, now: datetime) -> str:
         if sync.status == "pending":
             _start(sync, client)
             return sync.status
-        operation = (client.query(BULK_STATUS, {"id": sync.bulk_operation_id}).get("node") or {})
+        operation = client.query(BULK_STATUS, {"id": sync.bulk_operation_id}).get("node") or {}
         if operation.get("status") in ("CREATED", "RUNNING", "CANCELING"):
             return sync.status
         if operation.get("status") != "COMPLETED":
@@ -92,7 +96,7 @@ def advance_sync(engine: Engine, sync_id: int, now: datetime) -> str:
 
 
 def _start(sync: CatalogSync, client) -> None:
-    sync.total = ((client.query(PRODUCTS_COUNT).get("productsCount") or {}).get("count"))
+    sync.total = (client.query(PRODUCTS_COUNT).get("productsCount") or {}).get("count")
     result = client.query(BULK_RUN, {"query": CATALOG_BULK_QUERY}).get("bulkOperationRunQuery") or {}
     errors = result.get("userErrors") or []
     if errors:  # e.g. another bulk operation of this app is running: try again next time
@@ -146,4 +150,3 @@ def nightly_syncs(*, engine: Engine, now: datetime) -> dict[str, int]:
                 request_sync(s, shop, "nightly")
                 started += 1
     return {"requested": started} if started else {}
-

@@ -16,15 +16,17 @@ def _items(payload: dict) -> list[dict]:
     for item in payload.get("line_items") or []:
         if not isinstance(item, dict):
             continue
-        items.append({
-            "product_id": as_int(item.get("product_id")),
-            "variant_id": as_int(item.get("variant_id")),
-            "title": text(item.get("title"), 255),
-            "variant_title": text(item.get("variant_title"), 255),
-            "quantity": as_int(item.get("quantity")) or 0,
-            "price": str(money(item.get("price") or item.get("line_price"))),
-            "sku": text(item.get("sku"), 255),
-        })
+        items.append(
+            {
+                "product_id": as_int(item.get("product_id")),
+                "variant_id": as_int(item.get("variant_id")),
+                "title": text(item.get("title"), 255),
+                "variant_title": text(item.get("variant_title"), 255),
+                "quantity": as_int(item.get("quantity")) or 0,
+                "price": str(money(item.get("price") or item.get("line_price"))),
+                "sku": text(item.get("sku"), 255),
+            }
+        )
     return items
 
 

@@ -18,8 +18,14 @@ def upsert_customer(*, session: Session, shop: Shop, payload: dict) -> Customer:
         if is_stale(row.shopify_updated_at, incoming):
             return
         # Embedded order customers are partial: keep what a fuller payload told us.
-        for field, limit in (("email", 320), ("phone", 32), ("first_name", 255),
-                             ("last_name", 255), ("locale", 16), ("state", 16)):
+        for field, limit in (
+            ("email", 320),
+            ("phone", 32),
+            ("first_name", 255),
+            ("last_name", 255),
+            ("locale", 16),
+            ("state", 16),
+        ):
             if field in payload:
                 setattr(row, field, text(payload.get(field), limit))
         if "tags" in payload:

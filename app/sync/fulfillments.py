@@ -31,9 +31,14 @@ def upsert_fulfillment(*, session: Session, shop: Shop, payload: dict) -> Fulfil
         urls = _strings(payload.get("tracking_urls")) or _strings([payload.get("tracking_url")])
         row.tracking_numbers, row.tracking_urls = numbers, urls
         row.line_items = [
-            {"id": as_int(i.get("id")), "variant_id": as_int(i.get("variant_id")),
-             "title": text(i.get("title"), 255), "quantity": as_int(i.get("quantity")) or 0}
-            for i in payload.get("line_items") or [] if isinstance(i, dict)
+            {
+                "id": as_int(i.get("id")),
+                "variant_id": as_int(i.get("variant_id")),
+                "title": text(i.get("title"), 255),
+                "quantity": as_int(i.get("quantity")) or 0,
+            }
+            for i in payload.get("line_items") or []
+            if isinstance(i, dict)
         ]
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))
         row.shopify_updated_at = incoming or row.shopify_updated_at

@@ -34,7 +34,8 @@ def upsert_order(*, session: Session, shop: Shop, payload: dict) -> Order:
         row.total_price = money(payload.get("total_price"))
         row.discount_codes = [
             {"code": d.get("code"), "amount": d.get("amount"), "type": d.get("type")}
-            for d in payload.get("discount_codes") or [] if isinstance(d, dict)
+            for d in payload.get("discount_codes") or []
+            if isinstance(d, dict)
         ]
         row.order_status_url = text(payload.get("order_status_url"))
         row.source_name = text(payload.get("source_name"), 64)
@@ -58,18 +59,20 @@ def _replace_line_items(session: Session, shop: Shop, order: Order, items: list)
         if item_id is None or item_id in seen:
             continue
         seen.add(item_id)
-        session.add(OrderLineItem(
-            shop_id=shop.id,
-            order_id=order.id,
-            shopify_id=item_id,
-            product_shopify_id=as_int(item.get("product_id")),
-            variant_shopify_id=as_int(item.get("variant_id")),
-            title=text(item.get("title")) or "",
-            variant_title=text(item.get("variant_title")),
-            sku=text(item.get("sku"), 255),
-            quantity=as_int(item.get("quantity")) or 0,
-            price=money(item.get("price")),
-        ))
+        session.add(
+            OrderLineItem(
+                shop_id=shop.id,
+                order_id=order.id,
+                shopify_id=item_id,
+                product_shopify_id=as_int(item.get("product_id")),
+                variant_shopify_id=as_int(item.get("variant_id")),
+                title=text(item.get("title")) or "",
+                variant_title=text(item.get("variant_title")),
+                sku=text(item.get("sku"), 255),
+                quantity=as_int(item.get("quantity")) or 0,
+                price=money(item.get("price")),
+            )
+        )
 
 
 def order_line_items(*, session: Session, order: Order) -> list[OrderLineItem]:

@@ -81,9 +81,7 @@ def _replace_variants(session: Session, shop: Shop, product: Product, variants: 
 
         upsert(session, ProductVariant, {"shop_id": shop.id, "shopify_id": variant_id}, apply)
     session.execute(
-        delete(ProductVariant).where(
-            ProductVariant.product_id == product.id, ProductVariant.shopify_id.not_in(keep)
-        )
+        delete(ProductVariant).where(ProductVariant.product_id == product.id, ProductVariant.shopify_id.not_in(keep))
     )
 
 

@@ -21,8 +21,9 @@ RETRY_AFTER = timedelta(minutes=10)
 
 
 def sync_line_tags(*, session: Session, now: datetime, limit: int = 100) -> dict[str, int]:
-    due = session.exec(select(Customer).where(Customer.line_tag_due_at <= now)
-                       .order_by(Customer.line_tag_due_at).limit(limit)).all()
+    due = session.exec(
+        select(Customer).where(Customer.line_tag_due_at <= now).order_by(Customer.line_tag_due_at).limit(limit)
+    ).all()
     counts = {"added": 0, "removed": 0, "skipped": 0, "failed": 0}
     for customer in due:
         counts[_sync_one(session, customer, now)] += 1
@@ -38,8 +39,8 @@ def _sync_one(session: Session, customer: Customer, now: datetime) -> str:
     linked = linked_friend(session, shop, customer) is not None
     try:
         data = shopify_client.for_shop(shop).query(
-            TAGS_ADD if linked else TAGS_REMOVE,
-            {"id": f"gid://shopify/Customer/{customer.shopify_id}", "tags": [TAG]})
+            TAGS_ADD if linked else TAGS_REMOVE, {"id": f"gid://shopify/Customer/{customer.shopify_id}", "tags": [TAG]}
+        )
         errors = (data.get("tagsAdd" if linked else "tagsRemove") or {}).get("userErrors") or []
         if errors:
             raise ShopifyError("; ".join(e.get("message", "") for e in errors), code="user_errors")

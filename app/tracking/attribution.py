@@ -66,8 +66,11 @@ def attribute_order(session: Session, *, shop: Shop, order: Order) -> str | None
         session.execute(delete(Attribution).where(Attribution.order_id == order.id))
         return None
     when = ordered_at(order)
-    credit = (recovered_checkout(session, shop, order, when) or discount_code(session, shop, order, when)
-              or click(session, shop, order, when))
+    credit = (
+        recovered_checkout(session, shop, order, when)
+        or discount_code(session, shop, order, when)
+        or click(session, shop, order, when)
+    )
     if credit is None:
         session.execute(delete(Attribution).where(Attribution.order_id == order.id))
         return None
@@ -80,16 +83,27 @@ def recovered_checkout(session: Session, shop: Shop, order: Order, when: datetim
     The reminders' dedupe keys are exact (prefix + step), so the unique index finds them."""
     checkouts = {order.checkout_token} if order.checkout_token else set()
     if order.cart_token:  # another checkout of the same cart (the checkout reminder names its cart)
-        checkouts.update(session.exec(select(Checkout.token).where(
-            Checkout.shop_id == shop.id, Checkout.cart_token == order.cart_token)).all())
+        checkouts.update(
+            session.exec(
+                select(Checkout.token).where(Checkout.shop_id == shop.id, Checkout.cart_token == order.cart_token)
+            ).all()
+        )
     prefixes = [checkout_prefix(t) for t in checkouts] + ([cart_prefix(order.cart_token)] if order.cart_token else [])
     keys = [f"{p}{step}"[:255] for p in prefixes for step in range(MAX_STEPS)]
     if not keys:
         return None
-    row = session.exec(select(Notification).where(
-        Notification.shop_id == shop.id, Notification.dedupe_key.in_(keys), Notification.flow.in_(REMINDER_FLOWS),
-        Notification.status == St.SENT, Notification.sent_at <= when,
-    ).order_by(Notification.sent_at.desc()).limit(1)).first()
+    row = session.exec(
+        select(Notification)
+        .where(
+            Notification.shop_id == shop.id,
+            Notification.dedupe_key.in_(keys),
+            Notification.flow.in_(REMINDER_FLOWS),
+            Notification.status == St.SENT,
+            Notification.sent_at <= when,
+        )
+        .order_by(Notification.sent_at.desc())
+        .limit(1)
+    ).first()
     return Credit("recovered_checkout", row.id, row.flow) if row else None
 
 
@@ -102,9 +116,15 @@ def discount_code(session: Session, shop: Shop, order: Order, when: datetime) ->
     if not codes or customer is None:
         return None
     friends = select(LineFriend.id).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)
-    sent = session.exec(select(Notification).where(
-        Notification.friend_id.in_(friends), Notification.sent_at.is_not(None), Notification.sent_at <= when,
-    ).order_by(Notification.sent_at.desc())).all()
+    sent = session.exec(
+        select(Notification)
+        .where(
+            Notification.friend_id.in_(friends),
+            Notification.sent_at.is_not(None),
+            Notification.sent_at <= when,
+        )
+        .order_by(Notification.sent_at.desc())
+    ).all()
     for row in sent:
         issued = (row.context or {}).get("discount_issued") or {}
         if str(issued.get("code") or "").upper() in codes and row.shop_id == shop.id:
@@ -117,24 +137,41 @@ def click(session: Session, shop: Shop, order: Order, when: datetime) -> Credit 
     customer = _customer(session, shop, order)
     if customer is None:
         return None
-    row = session.exec(select(LinkClick).where(
-        LinkClick.customer_id == customer.id, LinkClick.shop_id == shop.id,
-        LinkClick.clicked_at >= when - window(shop), LinkClick.clicked_at <= when,
-    ).order_by(LinkClick.clicked_at.desc(), LinkClick.id.desc()).limit(1)).first()
+    row = session.exec(
+        select(LinkClick)
+        .where(
+            LinkClick.customer_id == customer.id,
+            LinkClick.shop_id == shop.id,
+            LinkClick.clicked_at >= when - window(shop),
+            LinkClick.clicked_at <= when,
+        )
+        .order_by(LinkClick.clicked_at.desc(), LinkClick.id.desc())
+        .limit(1)
+    ).first()
     return Credit("click", row.notification_id, row.flow) if row else None
 
 
 def _customer(session: Session, shop: Shop, order: Order) -> Customer | None:
     if not order.customer_shopify_id:
         return None
-    return session.exec(select(Customer).where(Customer.shop_id == shop.id,
-                                               Customer.shopify_id == order.customer_shopify_id)).first()
+    return session.exec(
+        select(Customer).where(Customer.shop_id == shop.id, Customer.shopify_id == order.customer_shopify_id)
+    ).first()
 
 
 def _upsert(session: Session, shop: Shop, order: Order, credit: Credit, when: datetime) -> None:
     """One row per order even when orders/create and orders/paid run at once."""
-    values = {"notification_id": credit.notification_id, "flow": credit.flow, "kind": credit.kind,
-              "revenue": order.total_price, "currency": order.currency or shop.currency, "ordered_at": when}
+    values = {
+        "notification_id": credit.notification_id,
+        "flow": credit.flow,
+        "kind": credit.kind,
+        "revenue": order.total_price,
+        "currency": order.currency or shop.currency,
+        "ordered_at": when,
+    }
     insert = (sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert)(Attribution.__table__)
-    session.execute(insert.values(shop_id=shop.id, order_id=order.id, created_at=utcnow(), **values)
-                    .on_conflict_do_update(index_elements=["order_id"], set_=values))
+    session.execute(
+        insert.values(shop_id=shop.id, order_id=order.id, created_at=utcnow(), **values).on_conflict_do_update(
+            index_elements=["order_id"], set_=values
+        )
+    )

@@ -17,15 +17,27 @@ BLAME_WINDOW = timedelta(hours=24)
 def last_push(session: Session, friend: LineFriend, before: datetime) -> Notification | None:
     """The latest message pushed to the friend in the 24 hours up to `before`
     (ix_notifications_friend_sent). Replies are free and not notifications: never blamed."""
-    return session.exec(select(Notification).where(
-        Notification.friend_id == friend.id, Notification.status == St.SENT,
-        Notification.sent_at >= before - BLAME_WINDOW, Notification.sent_at <= before,
-    ).order_by(Notification.sent_at.desc()).limit(1)).first()
+    return session.exec(
+        select(Notification)
+        .where(
+            Notification.friend_id == friend.id,
+            Notification.status == St.SENT,
+            Notification.sent_at >= before - BLAME_WINDOW,
+            Notification.sent_at <= before,
+        )
+        .order_by(Notification.sent_at.desc())
+        .limit(1)
+    ).first()
 
 
 def record_block(session: Session, *, friend: LineFriend, blocked_at: datetime) -> FriendBlock:
     push = last_push(session, friend, blocked_at)
-    block = FriendBlock(shop_id=friend.shop_id, friend_id=friend.id, blocked_at=blocked_at,
-                        notification_id=push.id if push else None, flow=push.flow if push else None)
+    block = FriendBlock(
+        shop_id=friend.shop_id,
+        friend_id=friend.id,
+        blocked_at=blocked_at,
+        notification_id=push.id if push else None,
+        flow=push.flow if push else None,
+    )
     session.add(block)
     return block

@@ -84,15 +84,26 @@ def record(engine: Engine, row: Notification, uris: list[str]) -> dict[str, str]
     """target → token for this notification, creating the rows not there yet."""
     secret = settings().secret_key
     with session_scope(engine) as s:
-        known = dict(s.exec(select(TrackedLink.target, TrackedLink.token)
-                            .where(TrackedLink.notification_id == row.id)).all())
+        known = dict(
+            s.exec(select(TrackedLink.target, TrackedLink.token).where(TrackedLink.notification_id == row.id)).all()
+        )
         missing = [u for u in uris if u not in known]
         if missing:
             insert = insert_ignoring_conflict(engine.dialect.name, _TABLE, ("token",))
             now = utcnow()
             for uri in missing:
                 token = known[uri] = token_for(row.id, uri, secret)
-                s.execute(insert, {"shop_id": row.shop_id, "token": token, "notification_id": row.id,
-                                   "customer_id": row.customer_id, "flow": row.flow, "target": uri,
-                                   "clicks": 0, "created_at": now})
+                s.execute(
+                    insert,
+                    {
+                        "shop_id": row.shop_id,
+                        "token": token,
+                        "notification_id": row.id,
+                        "customer_id": row.customer_id,
+                        "flow": row.flow,
+                        "target": uri,
+                        "clicks": 0,
+                        "created_at": now,
+                    },
+                )
     return {u: known[u] for u in uris}

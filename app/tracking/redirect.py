@@ -28,8 +28,11 @@ log = logging.getLogger("tsunagu.tracking")
 bp = Blueprint("tracking", __name__)
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
-BOT = re.compile(r"bot\b|bot/|crawler|spider|preview|facebookexternalhit|line-poker|slurp|curl/|wget/|"
-                 r"python-requests|httpx|headless", re.IGNORECASE)
+BOT = re.compile(
+    r"bot\b|bot/|crawler|spider|preview|facebookexternalhit|line-poker|slurp|curl/|wget/|"
+    r"python-requests|httpx|headless",
+    re.IGNORECASE,
+)
 
 NOT_FOUND = """<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -48,8 +51,9 @@ def is_bot(user_agent: str | None) -> bool:
 @bp.get("/r/<token>")
 def follow(token: str):
     session = db.session(write=True)
-    link = session.exec(select(TrackedLink).where(TrackedLink.token == token)).first() \
-        if TOKEN.fullmatch(token) else None
+    link = (
+        session.exec(select(TrackedLink).where(TrackedLink.token == token)).first() if TOKEN.fullmatch(token) else None
+    )
     if link is None or not link.target.lower().startswith(("https://", "http://")):
         return Response(NOT_FOUND, 404, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
     if request.method == "GET" and not is_bot(request.headers.get("User-Agent")):
@@ -66,9 +70,23 @@ def follow(token: str):
 
 def count_click(session, link) -> None:
     now = utcnow()
-    session.execute(update(TrackedLink).where(TrackedLink.id == link.id).values(
-        clicks=TrackedLink.clicks + 1, last_clicked_at=now,
-        first_clicked_at=func.coalesce(TrackedLink.first_clicked_at, now)))
-    session.add(LinkClick(shop_id=link.shop_id, link_id=link.id, notification_id=link.notification_id,
-                          customer_id=link.customer_id, flow=link.flow, clicked_at=now))
+    session.execute(
+        update(TrackedLink)
+        .where(TrackedLink.id == link.id)
+        .values(
+            clicks=TrackedLink.clicks + 1,
+            last_clicked_at=now,
+            first_clicked_at=func.coalesce(TrackedLink.first_clicked_at, now),
+        )
+    )
+    session.add(
+        LinkClick(
+            shop_id=link.shop_id,
+            link_id=link.id,
+            notification_id=link.notification_id,
+            customer_id=link.customer_id,
+            flow=link.flow,
+            clicked_at=now,
+        )
+    )
     session.commit()

@@ -44,21 +44,33 @@ class AttributedOrder:
 
 
 def clicks_by_flow(session: Session, shop: Shop, since: datetime, until: datetime) -> dict[str, int]:
-    rows = session.exec(select(LinkClick.flow, func.count()).where(
-        LinkClick.shop_id == shop.id, LinkClick.clicked_at >= since, LinkClick.clicked_at < until,
-    ).group_by(LinkClick.flow))
+    rows = session.exec(
+        select(LinkClick.flow, func.count())
+        .where(
+            LinkClick.shop_id == shop.id,
+            LinkClick.clicked_at >= since,
+            LinkClick.clicked_at < until,
+        )
+        .group_by(LinkClick.flow)
+    )
     return {flow: int(n) for flow, n in rows}
 
 
 def attributed_by_flow(session: Session, shop: Shop, since: datetime, until: datetime) -> dict[str | None, Totals]:
-    rows = session.exec(select(Attribution.flow, func.count(), func.sum(Attribution.revenue)).where(
-        *_attributed(shop, since, until)).group_by(Attribution.flow))
+    rows = session.exec(
+        select(Attribution.flow, func.count(), func.sum(Attribution.revenue))
+        .where(*_attributed(shop, since, until))
+        .group_by(Attribution.flow)
+    )
     return {flow: Totals(int(n), _money(total)) for flow, n, total in rows}
 
 
 def attributed_by_kind(session: Session, shop: Shop, since: datetime, until: datetime) -> dict[str, Totals]:
-    rows = session.exec(select(Attribution.kind, func.count(), func.sum(Attribution.revenue)).where(
-        *_attributed(shop, since, until)).group_by(Attribution.kind))
+    rows = session.exec(
+        select(Attribution.kind, func.count(), func.sum(Attribution.revenue))
+        .where(*_attributed(shop, since, until))
+        .group_by(Attribution.kind)
+    )
     return {kind: Totals(int(n), _money(total)) for kind, n, total in rows}
 
 
@@ -71,8 +83,9 @@ def attributed_by_day(session: Session, shop: Shop, since: datetime, until: date
     """Every day of the window in the shop's time zone (zeros included), oldest first."""
     tz = _zone(shop)
     days = {d: [0, Decimal("0.00")] for d in _days(since, until, tz)}
-    for when, revenue in session.exec(select(Attribution.ordered_at, Attribution.revenue).where(
-            *_attributed(shop, since, until))):
+    for when, revenue in session.exec(
+        select(Attribution.ordered_at, Attribution.revenue).where(*_attributed(shop, since, until))
+    ):
         day = days.setdefault(as_utc(when).astimezone(tz).date(), [0, Decimal("0.00")])
         day[0] += 1
         day[1] += _money(revenue)
@@ -84,24 +97,52 @@ def revenue_by_day(session: Session, shop: Shop, since: datetime, until: datetim
 
 
 def blocks_by_flow(session: Session, shop: Shop, since: datetime, until: datetime) -> dict[str | None, int]:
-    rows = session.exec(select(FriendBlock.flow, func.count()).where(
-        FriendBlock.shop_id == shop.id, FriendBlock.blocked_at >= since, FriendBlock.blocked_at < until,
-    ).group_by(FriendBlock.flow))
+    rows = session.exec(
+        select(FriendBlock.flow, func.count())
+        .where(
+            FriendBlock.shop_id == shop.id,
+            FriendBlock.blocked_at >= since,
+            FriendBlock.blocked_at < until,
+        )
+        .group_by(FriendBlock.flow)
+    )
     return {flow: int(n) for flow, n in rows}
 
 
-def attributed_orders(session: Session, shop: Shop, since: datetime, until: datetime, limit: int = 20,
-                      before: tuple[datetime, int] | None = None) -> list[AttributedOrder]:
+def attributed_orders(
+    session: Session,
+    shop: Shop,
+    since: datetime,
+    until: datetime,
+    limit: int = 20,
+    before: tuple[datetime, int] | None = None,
+) -> list[AttributedOrder]:
     """Newest first. Next page: before=(last.ordered_at, last.id)."""
     where = _attributed(shop, since, until)
     if before is not None:
         at, last_id = before
         where.append((Attribution.ordered_at < at) | ((Attribution.ordered_at == at) & (Attribution.id < last_id)))
-    rows = session.exec(select(Attribution, Order.name).join(Order, Order.id == Attribution.order_id).where(*where)
-                        .order_by(Attribution.ordered_at.desc(), Attribution.id.desc())
-                        .limit(max(1, min(limit, MAX_LIMIT))))
-    return [AttributedOrder(a.id, a.order_id, name, as_utc(a.ordered_at), _money(a.revenue), a.currency, a.kind,
-                            a.flow, a.notification_id) for a, name in rows]
+    rows = session.exec(
+        select(Attribution, Order.name)
+        .join(Order, Order.id == Attribution.order_id)
+        .where(*where)
+        .order_by(Attribution.ordered_at.desc(), Attribution.id.desc())
+        .limit(max(1, min(limit, MAX_LIMIT)))
+    )
+    return [
+        AttributedOrder(
+            a.id,
+            a.order_id,
+            name,
+            as_utc(a.ordered_at),
+            _money(a.revenue),
+            a.currency,
+            a.kind,
+            a.flow,
+            a.notification_id,
+        )
+        for a, name in rows
+    ]
 
 
 def _attributed(shop: Shop, since: datetime, until: datetime) -> list:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -68,8 +68,9 @@ def _fill_grams() -> None:
     rows = conn.execute(sa.text("SELECT product_id, title, meta FROM product_search")).all()
     update = sa.text("UPDATE product_search SET grams = :grams WHERE product_id = :id")
     for start in range(0, len(rows), 1000):
-        conn.execute(update, [{"id": r.product_id, "grams": grams(f"{r.title} {r.meta}")}
-                              for r in rows[start:start + 1000]])
+        conn.execute(
+            update, [{"id": r.product_id, "grams": grams(f"{r.title} {r.meta}")} for r in rows[start : start + 1000]]
+        )
 
 
 def _drop_fts() -> None:
@@ -83,26 +84,26 @@ def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
         _drop_fts()  # its triggers name product_search's columns: out of the way first
-    with op.batch_alter_table('product_search') as batch:
-        batch.add_column(sa.Column('grams', sa.Text(), nullable=False, server_default=''))
+    with op.batch_alter_table("product_search") as batch:
+        batch.add_column(sa.Column("grams", sa.Text(), nullable=False, server_default=""))
     _fill_grams()
     for statement in SQLITE_FTS if sqlite else [f"CREATE INDEX {n} {d}" for n, d in POSTGRES_INDEXES.items()]:
         op.execute(statement)
-    with op.batch_alter_table('notifications') as batch:
-        batch.create_index('ix_notifications_friend_sent', ['friend_id', 'sent_at'], unique=False)
+    with op.batch_alter_table("notifications") as batch:
+        batch.create_index("ix_notifications_friend_sent", ["friend_id", "sent_at"], unique=False)
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
-    with op.batch_alter_table('notifications') as batch:
-        batch.drop_index('ix_notifications_friend_sent')
+    with op.batch_alter_table("notifications") as batch:
+        batch.drop_index("ix_notifications_friend_sent")
     if sqlite:
         _drop_fts()
     else:
         for name in POSTGRES_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
-    with op.batch_alter_table('product_search') as batch:
-        batch.drop_column('grams')
+    with op.batch_alter_table("product_search") as batch:
+        batch.drop_column("grams")
     if sqlite:
         for statement in SQLITE_FTS_BEFORE:
             op.execute(statement)

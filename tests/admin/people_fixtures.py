@@ -21,8 +21,9 @@ def api(client, fake_shopify):
     def call(method: str, path: str, body: dict | None = None, shop: str = "test-shop", **kwargs):
         if method in ("POST", "PUT", "DELETE") and "data" not in kwargs:
             kwargs["json"] = body if body is not None else {}
-        return client.open(path, method=method,
-                           headers={"Authorization": f"Bearer {fake_shopify.session_token(shop)}"}, **kwargs)
+        return client.open(
+            path, method=method, headers={"Authorization": f"Bearer {fake_shopify.session_token(shop)}"}, **kwargs
+        )
 
     return call
 
@@ -35,21 +36,44 @@ def customer(db, shop, **fields) -> Customer:
 
 
 def friend(db, shop, name: str, customer: Customer | None = None, **fields) -> LineFriend:
-    row = LineFriend(shop_id=shop.id, line_user_id=f"U{next(_ids):032d}", display_name=name,
-                     customer_id=customer.id if customer else None, followed_at=utcnow(),
-                     link_method="chat" if customer else None, **fields)
+    row = LineFriend(
+        shop_id=shop.id,
+        line_user_id=f"U{next(_ids):032d}",
+        display_name=name,
+        customer_id=customer.id if customer else None,
+        followed_at=utcnow(),
+        link_method="chat" if customer else None,
+        **fields,
+    )
     db.add(row)
     db.commit()
     return row
 
 
-def notification(db, shop, *, flow: str = "order_confirmation", status: str = "sent", created: datetime | None = None,
-                 friend: LineFriend | None = None, customer: Customer | None = None, **fields) -> Notification:
+def notification(
+    db,
+    shop,
+    *,
+    flow: str = "order_confirmation",
+    status: str = "sent",
+    created: datetime | None = None,
+    friend: LineFriend | None = None,
+    customer: Customer | None = None,
+    **fields,
+) -> Notification:
     created = created or utcnow()
-    row = Notification(shop_id=shop.id, flow=flow, status=status, dedupe_key=f"k{next(_ids)}",
-                       due_at=fields.pop("due_at", created), created_at=created,
-                       friend_id=friend.id if friend else None, customer_id=customer.id if customer else None,
-                       sent_at=created + timedelta(seconds=5) if status == "sent" else None, **fields)
+    row = Notification(
+        shop_id=shop.id,
+        flow=flow,
+        status=status,
+        dedupe_key=f"k{next(_ids)}",
+        due_at=fields.pop("due_at", created),
+        created_at=created,
+        friend_id=friend.id if friend else None,
+        customer_id=customer.id if customer else None,
+        sent_at=created + timedelta(seconds=5) if status == "sent" else None,
+        **fields,
+    )
     db.add(row)
     db.commit()
     return row

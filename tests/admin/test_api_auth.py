@@ -24,11 +24,23 @@ NOT_ROWS = {"flow": "repurchase"}
 
 def _endpoints() -> list[tuple[str, str, str, tuple[str, ...]]]:
     """(method, rule, endpoint, argument names) of every /api/* route, from a throwaway app."""
-    app = create_app(Settings(env="test", database_url="sqlite://", secret_key="s" * 40,
-                              encryption_keys=("RDxoY2jC4xHf3K0V3kH1l0P8j3iQJ3kZ7qv0n9m2y5w=",),
-                              app_url="https://tsunagu.test", shopify_api_key="k", shopify_api_secret=CLIENT_SECRET))
-    found = [(method, r.rule, r.endpoint, tuple(r.arguments)) for r in app.url_map.iter_rules()
-             if r.rule.startswith("/api/") and r.rule not in PUBLIC for method in sorted(r.methods - {"HEAD", "OPTIONS"})]
+    app = create_app(
+        Settings(
+            env="test",
+            database_url="sqlite://",
+            secret_key="s" * 40,
+            encryption_keys=("RDxoY2jC4xHf3K0V3kH1l0P8j3iQJ3kZ7qv0n9m2y5w=",),
+            app_url="https://tsunagu.test",
+            shopify_api_key="k",
+            shopify_api_secret=CLIENT_SECRET,
+        )
+    )
+    found = [
+        (method, r.rule, r.endpoint, tuple(r.arguments))
+        for r in app.url_map.iter_rules()
+        if r.rule.startswith("/api/") and r.rule not in PUBLIC
+        for method in sorted(r.methods - {"HEAD", "OPTIONS"})
+    ]
     app.extensions["tsunagu.engine"].dispose()
     return found
 
@@ -78,14 +90,17 @@ def test_no_token_is_refused_and_changes_nothing(app, client, db, method, rule, 
 
 @pytest.mark.parametrize("kind", ["expired", "forged", "wrong_audience", "not_bearer"])
 @pytest.mark.parametrize("method,rule,endpoint,args", ENDPOINTS, ids=IDS)
-def test_bad_tokens_get_401_with_shopifys_retry_header(app, client, db, fake_shopify, method, rule, endpoint,
-                                                        args, kind):
+def test_bad_tokens_get_401_with_shopifys_retry_header(
+    app, client, db, fake_shopify, method, rule, endpoint, args, kind
+):
     make_shop(db)
     url = _url(app, endpoint, rule, {a: _placeholder(app, endpoint, rule, a) for a in args})
-    token = {"expired": lambda: fake_shopify.session_token("test-shop", exp_in=-120),
-             "forged": lambda: fake_shopify.session_token("test-shop", secret="not-our-secret-but-long-enough-0123"),
-             "wrong_audience": lambda: fake_shopify.session_token("test-shop", aud="another-app"),
-             "not_bearer": lambda: None}[kind]()
+    token = {
+        "expired": lambda: fake_shopify.session_token("test-shop", exp_in=-120),
+        "forged": lambda: fake_shopify.session_token("test-shop", secret="not-our-secret-but-long-enough-0123"),
+        "wrong_audience": lambda: fake_shopify.session_token("test-shop", aud="another-app"),
+        "not_bearer": lambda: None,
+    }[kind]()
     headers = {"Authorization": f"Bearer {token}" if token else "Basic dXNlcjpwYXNz"}
 
     response = client.open(url, method=method, json={}, headers=headers)
@@ -106,6 +121,7 @@ def test_an_api_call_without_a_token_gets_401(client, db):
 
 # -- shop A's token against shop B's rows ---------------------------------------------------
 
+
 def _shop_b_rows(db, shop_b) -> dict:
     """One row of shop B for each kind of id an /api/* path can carry."""
     now = utcnow()
@@ -113,15 +129,28 @@ def _shop_b_rows(db, shop_b) -> dict:
     rows = {
         "customer_id": Customer(shop_id=shop_b.id, shopify_id=777, email="b@example.com", first_name="B"),
         "rule_id": KeywordRule(shop_id=shop_b.id, keywords=["秘密"], text="B の返信", position=1),
-        "event_id": WebhookEvent(shop_id=shop_b.id, webhook_id="b-1", topic="orders/create", status="failed",
-                                 attempts=3, error="boom", body="{}"),
+        "event_id": WebhookEvent(
+            shop_id=shop_b.id,
+            webhook_id="b-1",
+            topic="orders/create",
+            status="failed",
+            attempts=3,
+            error="boom",
+            body="{}",
+        ),
         "friend": friend,
     }
     db.add_all(rows.values())
     db.commit()
-    rows["notification_id"] = Notification(shop_id=shop_b.id, friend_id=friend.id, flow="repurchase",
-                                           dedupe_key="b-1", due_at=now + timedelta(days=1), status="scheduled",
-                                           messages=[{"type": "text", "text": "B"}])
+    rows["notification_id"] = Notification(
+        shop_id=shop_b.id,
+        friend_id=friend.id,
+        flow="repurchase",
+        dedupe_key="b-1",
+        due_at=now + timedelta(days=1),
+        status="scheduled",
+        messages=[{"type": "text", "text": "B"}],
+    )
     db.add(rows["notification_id"])
     db.commit()
     return rows
@@ -129,8 +158,10 @@ def _shop_b_rows(db, shop_b) -> dict:
 
 def _snapshot(db, rows: dict) -> dict:
     fresh(db)
-    return {name: (type(row), db.get(type(row), row.id).model_dump() if db.get(type(row), row.id) else None)
-            for name, row in rows.items()}
+    return {
+        name: (type(row), db.get(type(row), row.id).model_dump() if db.get(type(row), row.id) else None)
+        for name, row in rows.items()
+    }
 
 
 ROW_ENDPOINTS = [e for e in ENDPOINTS if any(a not in NOT_ROWS for a in e[3])]
@@ -160,8 +191,13 @@ def test_shop_a_cannot_link_its_customer_to_shop_b_friend(client, db, fake_shopi
     db.commit()
     before = _snapshot(db, rows)
 
-    response = _call(client, "POST", f"/api/customers/{mine.id}/line-link", fake_shopify.session_token("test-shop"),
-                     {"friend_id": rows["friend"].id})
+    response = _call(
+        client,
+        "POST",
+        f"/api/customers/{mine.id}/line-link",
+        fake_shopify.session_token("test-shop"),
+        {"friend_id": rows["friend"].id},
+    )
 
     assert response.status_code == 404
     assert _snapshot(db, rows) == before

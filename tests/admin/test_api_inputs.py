@@ -19,9 +19,14 @@ def demo(settings, db):
     app.extensions["tsunagu.engine"].dispose()
 
 
-@pytest.mark.parametrize("method,path", [("put", "/api/keyword-rules/99999999999999999999"),
-                                         ("delete", "/api/keyword-rules/99999999999999999999"),
-                                         ("post", "/api/customers/99999999999999999999/line-link")])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("put", "/api/keyword-rules/99999999999999999999"),
+        ("delete", "/api/keyword-rules/99999999999999999999"),
+        ("post", "/api/customers/99999999999999999999/line-link"),
+    ],
+)
 def test_an_id_no_column_can_hold_is_not_found(demo, method, path):
     response = getattr(demo, method)(path, json={}, environ_base=LOCAL)
     assert response.status_code in (404, 405)  # no route takes it: never a database error

@@ -17,8 +17,16 @@ SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
-PAGES = [("/", "home"), ("/flows", "flows"), ("/customers", "customers"), ("/messages", "messages"),
-         ("/keywords", "keywords"), ("/simulator", "simulator"), ("/settings", "settings"), ("/privacy", "privacy")]
+PAGES = [
+    ("/", "home"),
+    ("/flows", "flows"),
+    ("/customers", "customers"),
+    ("/messages", "messages"),
+    ("/keywords", "keywords"),
+    ("/simulator", "simulator"),
+    ("/settings", "settings"),
+    ("/privacy", "privacy"),
+]
 
 
 @pytest.fixture
@@ -38,8 +46,10 @@ def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ja-JP")
         # Shopify's CDN is unreachable from tests: fail those requests fast, as offline.
         context.route("https://cdn.shopify.com/**", lambda route: route.abort())

@@ -22,8 +22,7 @@ FLOWS = ("abandoned_checkout", "order_confirmation", "shipping_update", "repurch
 
 def _history(session: Session, shop: Shop) -> None:
     """Until the demo seeds its own history: 90 days of sends, orders and blocks."""
-    if session.exec(select(Notification).where(Notification.shop_id == shop.id,
-                                               Notification.status == "sent")).first():
+    if session.exec(select(Notification).where(Notification.shop_id == shop.id, Notification.status == "sent")).first():
         return
     rng, now = random.Random(3), utcnow()
     friends = list(session.exec(select(LineFriend.id).where(LineFriend.shop_id == shop.id)))
@@ -31,15 +30,31 @@ def _history(session: Session, shop: Shop) -> None:
         for n in range(rng.randint(2, 9)):
             at = now - timedelta(days=day, hours=rng.randint(0, 20))
             flow = rng.choice(FLOWS)
-            session.add(Notification(shop_id=shop.id, flow=flow, dedupe_key=f"hist-{day}-{n}", status="sent",
-                                     due_at=at, sent_at=at, friend_id=rng.choice(friends)))
+            session.add(
+                Notification(
+                    shop_id=shop.id,
+                    flow=flow,
+                    dedupe_key=f"hist-{day}-{n}",
+                    status="sent",
+                    due_at=at,
+                    sent_at=at,
+                    friend_id=rng.choice(friends),
+                )
+            )
         if day % 3 == 0:
             order = Order(shop_id=shop.id, shopify_id=900000 + day, name=f"#H{day}", total_price=Decimal(4980))
             session.add(order)
             session.flush()
-            session.add(Attribution(shop_id=shop.id, order_id=order.id, flow="abandoned_checkout",
-                                    kind="recovered_checkout", revenue=Decimal(rng.choice([2980, 4980, 8600])),
-                                    ordered_at=now - timedelta(days=day, hours=2)))
+            session.add(
+                Attribution(
+                    shop_id=shop.id,
+                    order_id=order.id,
+                    flow="abandoned_checkout",
+                    kind="recovered_checkout",
+                    revenue=Decimal(rng.choice([2980, 4980, 8600])),
+                    ordered_at=now - timedelta(days=day, hours=2),
+                )
+            )
         if day % 9 == 4:
             session.add(FriendBlock(shop_id=shop.id, flow="repurchase", blocked_at=now - timedelta(days=day)))
     session.commit()
@@ -110,15 +125,15 @@ def test_following_a_tracked_link_counts_the_click(demo, page):  # noqa: F811
         pytest.skip("/r/<token> is not there yet (attribution helper)")
     with Session(demo.app.extensions["tsunagu.engine"], expire_on_commit=False) as session:
         shop = session.exec(select(Shop).where(Shop.is_demo.is_(True))).one()
-        link = TrackedLink(shop_id=shop.id, token="dashtest" + "0" * 16, flow="repurchase",
-                           target=demo.url + "/flows")
+        link = TrackedLink(shop_id=shop.id, token="dashtest" + "0" * 16, flow="repurchase", target=demo.url + "/flows")
         session.add(link)
         session.commit()
     page.goto(demo.url + "/?period=7")
     before = int(page.locator('.dash-flows tr[data-flow="repurchase"] td').nth(1).inner_text().replace(",", ""))
     # A shopper's browser (a "Headless" user agent is counted as a bot, rightly).
-    shopper = page.context.browser.new_context(user_agent=(
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Line/14.0.0"))
+    shopper = page.context.browser.new_context(
+        user_agent=("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Line/14.0.0")
+    )
     followed = shopper.new_page()
     followed.goto(demo.url + "/r/" + link.token)
     assert followed.url == demo.url + "/flows"

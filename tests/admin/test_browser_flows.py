@@ -64,16 +64,18 @@ def test_the_preview_follows_the_text_and_chips_insert_variables(demo_server, pa
     area.press("End")
     form.locator('.fe-chip[data-var="total"]').click()
     assert area.input_value().endswith("{total}")
-    page.wait_for_function("document.querySelector('#fe-abandoned_checkout [data-preview]').innerText"
-                           ".includes('本日限定！')")
+    page.wait_for_function(
+        "document.querySelector('#fe-abandoned_checkout [data-preview]').innerText.includes('本日限定！')"
+    )
     text = chat.inner_text()
     assert "様、カートの商品をお取り置き中です。¥" in text  # {total} filled in from the demo's order
     assert "{customer_name}" not in text
 
     form.locator("[data-discount-type]").first.select_option("percentage")
     area.fill("{customer_name}様、クーポン {discount_code} をどうぞ")
-    page.wait_for_function("document.querySelector('#fe-abandoned_checkout [data-preview]').innerText"
-                           ".includes('LINE-SAMPLE01 をどうぞ')")
+    page.wait_for_function(
+        "document.querySelector('#fe-abandoned_checkout [data-preview]').innerText.includes('LINE-SAMPLE01 をどうぞ')"
+    )
     chat.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "admin-flows-preview.png"), full_page=True)
 
@@ -96,10 +98,12 @@ def test_an_invalid_text_is_refused_next_to_its_field(demo_server, page, engine)
 
     area.fill("Delivered: {order_name}. Enjoy!")
     form.locator("[type=submit]").click()
-    page.wait_for_function("document.querySelector('#fe-shipping_update [data-form-message]').textContent"
-                           ".includes('保存しました')")
+    page.wait_for_function(
+        "document.querySelector('#fe-shipping_update [data-form-message]').textContent.includes('保存しました')"
+    )
     assert _shop_settings(engine)["line_texts"]["flow:shipping_update:delivered"] == {
-        "en": "Delivered: {order_name}. Enjoy!"}
+        "en": "Delivered: {order_name}. Enjoy!"
+    }
 
 
 def test_a_test_send_in_the_demo_is_captured(demo_server, page, engine):

@@ -17,11 +17,16 @@ from tests.admin.test_browser import CHROMIUM, SHOTS
 demo_server, page = test_browser.demo_server, test_browser.page  # the shared browser fixtures
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
-OUTCOMES = [("order_confirmation", "sent", None, None), ("shipping_update", "sent", None, None),
-            ("abandoned_checkout", "skipped", "opted_out", None), ("repurchase", "scheduled", "quiet_hours", None),
-            ("abandoned_cart", "cancelled", "ordered", None),
-            ("order_confirmation", "failed", None, "LINE 400: The property, 'to', in the request body is invalid"),
-            ("abandoned_checkout", "scheduled", None, None), ("repurchase", "skipped", "cap_per_day", None)]
+OUTCOMES = [
+    ("order_confirmation", "sent", None, None),
+    ("shipping_update", "sent", None, None),
+    ("abandoned_checkout", "skipped", "opted_out", None),
+    ("repurchase", "scheduled", "quiet_hours", None),
+    ("abandoned_cart", "cancelled", "ordered", None),
+    ("order_confirmation", "failed", None, "LINE 400: The property, 'to', in the request body is invalid"),
+    ("abandoned_checkout", "scheduled", None, None),
+    ("repurchase", "skipped", "cap_per_day", None),
+]
 
 
 def _messages(settings) -> dict:
@@ -29,28 +34,69 @@ def _messages(settings) -> dict:
     engine = create_engine(settings.database_url)
     with Session(engine) as s:
         shop = s.exec(select(Shop).where(Shop.is_demo.is_(True))).one()
-        linked = s.exec(select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
-                        .order_by(LineFriend.id).limit(len(OUTCOMES) * 2)).all()
+        linked = s.exec(
+            select(LineFriend)
+            .where(LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
+            .order_by(LineFriend.id)
+            .limit(len(OUTCOMES) * 2)
+        ).all()
         now = utcnow()
         for n, friend in enumerate(linked):
             flow, status, reason, error = OUTCOMES[n % len(OUTCOMES)]
             created = now - timedelta(hours=5 * n + 1)
-            s.add(Notification(shop_id=shop.id, friend_id=friend.id, customer_id=friend.customer_id, flow=flow,
-                               status=status, reason=reason, last_error=error, dedupe_key=f"demo:{n}",
-                               marketing=flow not in ("order_confirmation", "shipping_update"), created_at=created,
-                               due_at=created + timedelta(hours=1 if status == "scheduled" else 0),
-                               sent_at=created if status == "sent" else None, attempts=5 if error else 0))
-        s.add(WebhookEvent(shop_id=shop.id, webhook_id="demo-failed", topic="orders/updated", status="failed",
-                           attempts=5, error="KeyError: 'line_items'", body="{}"))
-        unlinked_customer = s.exec(select(Customer).where(Customer.shop_id == shop.id, ~Customer.id.in_(
-            select(LineFriend.customer_id).where(LineFriend.customer_id.is_not(None)))).order_by(Customer.id)).first()
-        free_friend = s.exec(select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.customer_id.is_(None),
-                                                      LineFriend.is_blocked.is_(False)).order_by(LineFriend.id)).first()
+            s.add(
+                Notification(
+                    shop_id=shop.id,
+                    friend_id=friend.id,
+                    customer_id=friend.customer_id,
+                    flow=flow,
+                    status=status,
+                    reason=reason,
+                    last_error=error,
+                    dedupe_key=f"demo:{n}",
+                    marketing=flow not in ("order_confirmation", "shipping_update"),
+                    created_at=created,
+                    due_at=created + timedelta(hours=1 if status == "scheduled" else 0),
+                    sent_at=created if status == "sent" else None,
+                    attempts=5 if error else 0,
+                )
+            )
+        s.add(
+            WebhookEvent(
+                shop_id=shop.id,
+                webhook_id="demo-failed",
+                topic="orders/updated",
+                status="failed",
+                attempts=5,
+                error="KeyError: 'line_items'",
+                body="{}",
+            )
+        )
+        unlinked_customer = s.exec(
+            select(Customer)
+            .where(
+                Customer.shop_id == shop.id,
+                ~Customer.id.in_(select(LineFriend.customer_id).where(LineFriend.customer_id.is_not(None))),
+            )
+            .order_by(Customer.id)
+        ).first()
+        free_friend = s.exec(
+            select(LineFriend)
+            .where(LineFriend.shop_id == shop.id, LineFriend.customer_id.is_(None), LineFriend.is_blocked.is_(False))
+            .order_by(LineFriend.id)
+        ).first()
         s.commit()
-        failed = len(s.exec(select(Notification.id).where(Notification.shop_id == shop.id,
-                                                          Notification.status == "failed")).all())
-        found = {"customer": unlinked_customer.last_name, "customer_id": unlinked_customer.id,
-                 "friend": free_friend.display_name, "failed": failed}
+        failed = len(
+            s.exec(
+                select(Notification.id).where(Notification.shop_id == shop.id, Notification.status == "failed")
+            ).all()
+        )
+        found = {
+            "customer": unlinked_customer.last_name,
+            "customer_id": unlinked_customer.id,
+            "friend": free_friend.display_name,
+            "failed": failed,
+        }
     engine.dispose()
     return found
 

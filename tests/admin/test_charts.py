@@ -8,8 +8,15 @@ from app.admin import charts
 from app.formatting import money
 
 SVG = "{http://www.w3.org/2000/svg}"
-TEXTS = charts.Texts(title="配信数", description="説明", x_axis="日付", y_axis="通数", empty="データなし",
-                     table="数値を表で見る", date="日付")
+TEXTS = charts.Texts(
+    title="配信数",
+    description="説明",
+    x_axis="日付",
+    y_axis="通数",
+    empty="データなし",
+    table="数値を表で見る",
+    date="日付",
+)
 LABELS = ["11/23", "11/24", "11/25"]
 
 
@@ -18,8 +25,9 @@ def parse(markup) -> ET.Element:
 
 
 def test_stacked_bars_have_a_title_legend_axes_and_the_numbers():
-    figure = parse(charts.stacked_bars(TEXTS, LABELS, [charts.Series("カゴ落ち", [1, 0, 3]),
-                                                     charts.Series("リピート", [2, 0, 5])]))
+    figure = parse(
+        charts.stacked_bars(TEXTS, LABELS, [charts.Series("カゴ落ち", [1, 0, 3]), charts.Series("リピート", [2, 0, 5])])
+    )
     svg = figure.find(f"{SVG}svg")
 
     assert svg.get("viewBox") == f"0 0 {charts.W} {charts.H}" and svg.get("width") == "100%"
@@ -44,8 +52,9 @@ def test_stacked_bar_heights_add_up_to_the_days_total():
 
 
 def test_revenue_bars_show_yen_on_the_axis_and_in_the_table():
-    figure = parse(charts.stacked_bars(TEXTS, LABELS, [charts.Series("売上", [0, 4980, 12000])],
-                                       fmt=lambda v: money(v, "JPY")))
+    figure = parse(
+        charts.stacked_bars(TEXTS, LABELS, [charts.Series("売上", [0, 4980, 12000])], fmt=lambda v: money(v, "JPY"))
+    )
     texts = {t.text for t in figure.iter(f"{SVG}text")}
 
     assert "¥20,000" in texts and "¥0" in texts
@@ -54,8 +63,9 @@ def test_revenue_bars_show_yen_on_the_axis_and_in_the_table():
 
 
 def test_lines_draw_one_polyline_per_series_with_points():
-    figure = parse(charts.lines(TEXTS, LABELS, [charts.Series("友だち追加", [3, 1, 2]),
-                                              charts.Series("ブロック", [0, 1, 0])]))
+    figure = parse(
+        charts.lines(TEXTS, LABELS, [charts.Series("友だち追加", [3, 1, 2]), charts.Series("ブロック", [0, 1, 0])])
+    )
     lines = list(figure.iter(f"{SVG}polyline"))
 
     assert len(lines) == 2 and len(lines[0].get("points").split()) == 3

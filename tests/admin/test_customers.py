@@ -30,8 +30,15 @@ def shop(db):
 
 @pytest.fixture
 def people(db, shop):
-    yamada = customer(db, shop, last_name="山田", first_name="花子", email="Hanako.Yamada@example.jp",
-                      phone="+819012345678", orders_count=3)
+    yamada = customer(
+        db,
+        shop,
+        last_name="山田",
+        first_name="花子",
+        email="Hanako.Yamada@example.jp",
+        phone="+819012345678",
+        orders_count=3,
+    )
     sato = customer(db, shop, last_name="佐藤", first_name="健", email="ken@example.com", phone="+818055550000")
     tanaka = customer(db, shop, last_name="田中", first_name="一郎", email="ichiro@example.org")
     hana = friend(db, shop, "はな🌸", yamada, marketing_opt_out_at=utcnow())
@@ -46,34 +53,69 @@ def names(response) -> list[str]:
     return [c["name"] for c in response.get_json()["customers"]]
 
 
-@pytest.mark.parametrize("q,expected", [
-    ("山田", ["山田 花子"]), ("花子", ["山田 花子"]), ("山田 花", ["山田 花子"]), ("田", ["田中 一郎"]),
-    ("Hanako.Yamada@", ["山田 花子"]), ("Hanako.Yamada@example.jp", ["山田 花子"]), ("ken@", ["佐藤 健"]),
-    ("KEN@Example", ["佐藤 健"]),  # a lower-case address is found however it is typed
-    ("090-1234", ["山田 花子"]), ("+8180", ["佐藤 健"]), ("はな", ["山田 花子"]), ("けん", ["佐藤 健"]),
-    ("ゆき", []), ("nobody@", []), ("50%_", []), ("", ["田中 一郎", "佐藤 健", "山田 花子"]),
-])
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("山田", ["山田 花子"]),
+        ("花子", ["山田 花子"]),
+        ("山田 花", ["山田 花子"]),
+        ("田", ["田中 一郎"]),
+        ("Hanako.Yamada@", ["山田 花子"]),
+        ("Hanako.Yamada@example.jp", ["山田 花子"]),
+        ("ken@", ["佐藤 健"]),
+        ("KEN@Example", ["佐藤 健"]),  # a lower-case address is found however it is typed
+        ("090-1234", ["山田 花子"]),
+        ("+8180", ["佐藤 健"]),
+        ("はな", ["山田 花子"]),
+        ("けん", ["佐藤 健"]),
+        ("ゆき", []),
+        ("nobody@", []),
+        ("50%_", []),
+        ("", ["田中 一郎", "佐藤 健", "山田 花子"]),
+    ],
+)
 def test_search_matches_the_beginning_of_a_name_email_phone_or_line_name(api, people, q, expected):
     assert names(api("GET", "/api/customers", query_string={"q": q})) == expected
 
 
 def test_each_row_shows_link_state_opt_out_last_message_and_credited_orders(api, db, shop, people):
-    sent = notification(db, shop, friend=people["hana"], customer=people["yamada"], created=utcnow() - timedelta(hours=2))
+    sent = notification(
+        db, shop, friend=people["hana"], customer=people["yamada"], created=utcnow() - timedelta(hours=2)
+    )
     notification(db, shop, friend=people["hana"], customer=people["yamada"], status="scheduled")
     for n in (1, 2):
-        order = Order(shop_id=shop.id, shopify_id=500 + n, customer_shopify_id=people["yamada"].shopify_id, name=f"#100{n}",
-                      total_price=Decimal(1980), processed_at=utcnow())
+        order = Order(
+            shop_id=shop.id,
+            shopify_id=500 + n,
+            customer_shopify_id=people["yamada"].shopify_id,
+            name=f"#100{n}",
+            total_price=Decimal(1980),
+            processed_at=utcnow(),
+        )
         db.add(order)
         db.commit()
-        db.add(Attribution(shop_id=shop.id, order_id=order.id, notification_id=sent.id, flow="order_confirmation",
-                           kind="click", revenue=Decimal(1980)))
+        db.add(
+            Attribution(
+                shop_id=shop.id,
+                order_id=order.id,
+                notification_id=sent.id,
+                flow="order_confirmation",
+                kind="click",
+                revenue=Decimal(1980),
+            )
+        )
     db.commit()
 
     by_name = {c["name"]: c for c in api("GET", "/api/customers").get_json()["customers"]}
 
     yamada, sato, tanaka = by_name["山田 花子"], by_name["佐藤 健"], by_name["田中 一郎"]
-    assert yamada["line"] == {"friend_id": people["hana"].id, "display_name": "はな🌸", "blocked": False,
-                              "opted_out": True, "link_method": "chat"}
+    assert yamada["line"] == {
+        "friend_id": people["hana"].id,
+        "display_name": "はな🌸",
+        "blocked": False,
+        "opted_out": True,
+        "link_method": "chat",
+    }
     assert yamada["last_sent_at"].startswith((sent.sent_at).isoformat()[:19]) and yamada["attributed_orders"] == 2
     assert yamada["email"] == "Ha***@example.jp" and yamada["phone"] == "+8190****5678"
     assert sato["line"]["blocked"] is True and sato["last_sent_at"] is None and sato["attributed_orders"] == 0
@@ -97,11 +139,26 @@ def test_pages_of_fifty_follow_the_cursor_without_gaps_or_repeats(api, db, shop)
 
 def test_detail_lists_recent_messages_and_credited_orders(api, db, shop, people):
     for n in range(25):
-        notification(db, shop, friend=people["hana"], customer=people["yamada"], created=utcnow() - timedelta(minutes=n))
-    notification(db, shop, customer=people["yamada"], status="skipped", reason="opted_out", flow="repurchase",
-                 created=utcnow() + timedelta(minutes=1))
-    order = Order(shop_id=shop.id, shopify_id=777, customer_shopify_id=people["yamada"].shopify_id, name="#1077",
-                  total_price=Decimal(3240), processed_at=utcnow())
+        notification(
+            db, shop, friend=people["hana"], customer=people["yamada"], created=utcnow() - timedelta(minutes=n)
+        )
+    notification(
+        db,
+        shop,
+        customer=people["yamada"],
+        status="skipped",
+        reason="opted_out",
+        flow="repurchase",
+        created=utcnow() + timedelta(minutes=1),
+    )
+    order = Order(
+        shop_id=shop.id,
+        shopify_id=777,
+        customer_shopify_id=people["yamada"].shopify_id,
+        name="#1077",
+        total_price=Decimal(3240),
+        processed_at=utcnow(),
+    )
     db.add(order)
     db.commit()
     db.add(Attribution(shop_id=shop.id, order_id=order.id, flow="abandoned_checkout", kind="recovered_checkout"))
@@ -115,9 +172,18 @@ def test_detail_lists_recent_messages_and_credited_orders(api, db, shop, people)
     assert len(detail["messages"]) == 20
     assert detail["messages"][0]["status_label"] == "見送り"
     assert detail["messages"][0]["reason_label"] == "お客様が配信停止しているため"
-    assert detail["orders"] == [{"order_id": order.id, "name": "#1077", "total": "¥3,240", "ordered_label": detail["orders"][0]["ordered_label"],
-                                 "flow": "abandoned_checkout", "flow_label": "カゴ落ち（チェックアウト）",
-                                 "kind": "recovered_checkout", "kind_label": "カゴ落ちからの購入"}]
+    assert detail["orders"] == [
+        {
+            "order_id": order.id,
+            "name": "#1077",
+            "total": "¥3,240",
+            "ordered_label": detail["orders"][0]["ordered_label"],
+            "flow": "abandoned_checkout",
+            "flow_label": "カゴ落ち（チェックアウト）",
+            "kind": "recovered_checkout",
+            "kind_label": "カゴ落ちからの購入",
+        }
+    ]
     assert detail["email"] == "Hanako.Yamada@example.jp"  # the detail shows it whole
 
 

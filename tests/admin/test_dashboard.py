@@ -4,7 +4,7 @@ kept apart, the checklist as it really is, the JSON API and its OpenAPI descript
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -27,7 +27,7 @@ from app.models import (
 from app.timeutil import utcnow
 from tests.helpers import fresh, make_shop
 
-UTC = timezone.utc
+UTC = UTC
 # 2026-11-25 12:00 in Tokyo; a 7-day period is Tokyo's 11/19 00:00 .. 11/26 00:00 (= 11/18 15:00Z .. 11/25 15:00Z).
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 START = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
@@ -47,17 +47,31 @@ class Rows:
         return self.n
 
     def friend(self, followed_at=None, *, blocked=False, customer=None, method=None) -> LineFriend:
-        row = LineFriend(shop_id=self.shop.id, line_user_id=f"U{self.shop.id}-{self._next()}", followed_at=followed_at,
-                         is_blocked=blocked, customer_id=customer.id if customer else None, link_method=method)
+        row = LineFriend(
+            shop_id=self.shop.id,
+            line_user_id=f"U{self.shop.id}-{self._next()}",
+            followed_at=followed_at,
+            is_blocked=blocked,
+            customer_id=customer.id if customer else None,
+            link_method=method,
+        )
         return self.add(row)
 
     def customer(self) -> Customer:
         return self.add(Customer(shop_id=self.shop.id, shopify_id=self._next()))
 
     def sent(self, flow: str, at: datetime, status: str = "sent") -> Notification:
-        return self.add(Notification(shop_id=self.shop.id, flow=flow, dedupe_key=f"k{self._next()}",
-                                     due_at=at, status=status, sent_at=at if status == "sent" else None,
-                                     created_at=at - timedelta(hours=1)))
+        return self.add(
+            Notification(
+                shop_id=self.shop.id,
+                flow=flow,
+                dedupe_key=f"k{self._next()}",
+                due_at=at,
+                status=status,
+                sent_at=at if status == "sent" else None,
+                created_at=at - timedelta(hours=1),
+            )
+        )
 
     def click(self, flow: str, at: datetime) -> LinkClick:
         link = self.add(TrackedLink(shop_id=self.shop.id, token=uuid.uuid4().hex[:24], flow=flow, target="https://x"))
@@ -65,8 +79,11 @@ class Rows:
 
     def attributed(self, flow: str | None, kind: str, revenue: int, at: datetime) -> Attribution:
         order = self.add(Order(shop_id=self.shop.id, shopify_id=self._next(), total_price=Decimal(revenue)))
-        return self.add(Attribution(shop_id=self.shop.id, order_id=order.id, flow=flow, kind=kind,
-                                    revenue=Decimal(revenue), ordered_at=at))
+        return self.add(
+            Attribution(
+                shop_id=self.shop.id, order_id=order.id, flow=flow, kind=kind, revenue=Decimal(revenue), ordered_at=at
+            )
+        )
 
     def block(self, at: datetime, flow: str | None = None) -> FriendBlock:
         return self.add(FriendBlock(shop_id=self.shop.id, flow=flow, blocked_at=at))
@@ -98,10 +115,10 @@ def test_period_must_be_7_30_or_90(value, expected):
 
 def test_messages_clicks_and_ctr_count_the_period_only_in_local_days(db, shop):
     rows = Rows(db, shop)
-    rows.sent("abandoned_checkout", START)                          # first instant: in, day 0
-    rows.sent("abandoned_checkout", START - timedelta(seconds=1))   # before: out
+    rows.sent("abandoned_checkout", START)  # first instant: in, day 0
+    rows.sent("abandoned_checkout", START - timedelta(seconds=1))  # before: out
     rows.sent("abandoned_checkout", datetime(2026, 11, 24, 14, 59, tzinfo=UTC))  # Tokyo 11/24 23:59: day 5
-    rows.sent("abandoned_checkout", datetime(2026, 11, 24, 15, 0, tzinfo=UTC))   # Tokyo 11/25 00:00: day 6
+    rows.sent("abandoned_checkout", datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # Tokyo 11/25 00:00: day 6
     rows.sent("repurchase", datetime(2026, 11, 20, 0, 0, tzinfo=UTC))
     rows.sent("repurchase", datetime(2026, 11, 20, 1, 0, tzinfo=UTC), status="failed")  # not sent
     rows.click("abandoned_checkout", datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
@@ -214,11 +231,17 @@ def test_checklist_reflects_webhook_catalog_flows_and_link_button(db, shop):
 
 # -- the JSON API ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def api(client, fake_shopify):
     def call(method: str, path: str, body=None, shop: str = "test-shop", **kwargs):
-        return client.open(path, method=method, json=body, headers={
-            "Authorization": f"Bearer {fake_shopify.session_token(shop)}"}, **kwargs)
+        return client.open(
+            path,
+            method=method,
+            json=body,
+            headers={"Authorization": f"Bearer {fake_shopify.session_token(shop)}"},
+            **kwargs,
+        )
 
     return call
 
@@ -250,8 +273,12 @@ def test_link_button_tick_and_plan_are_saved_in_the_tokens_shop_only(api, db, sh
     plan = api("PUT", "/api/dashboard/plan", {"plan": "standard"})
 
     assert ticked.status_code == 200 and ticked.get_json()["checklist"]["link"] is True
-    assert plan.get_json()["plan"] == {"plan": "standard", "monthly_fee": 15000, "included": 30000,
-                                       "extra_per_message": 3}
+    assert plan.get_json()["plan"] == {
+        "plan": "standard",
+        "monthly_fee": 15000,
+        "included": 30000,
+        "extra_per_message": 3,
+    }
     fresh(db)
     assert db.get(Shop, shop.id).settings["checklist"] == {"link_button": True}
     assert db.get(Shop, shop.id).settings["line_plan"]["plan"] == "standard"
@@ -270,7 +297,8 @@ def test_openapi_paths_describe_every_route():
     assert set(OPENAPI_PATHS) == {"/api/dashboard", "/api/dashboard/checklist", "/api/dashboard/plan"}
     schema = OPENAPI_PATHS["/api/dashboard"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert {"friends", "linked", "messages", "orders", "recovered_checkouts", "flows", "series", "quota"} <= set(
-        schema["properties"])
+        schema["properties"]
+    )
     for path in ("/api/dashboard/checklist", "/api/dashboard/plan"):
         assert {"401", "415", "422"} <= set(OPENAPI_PATHS[path]["put"]["responses"])
 

@@ -24,9 +24,18 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 
 XSS = "<img src=x onerror=alert(1)>"
 SHOP = "https://test-shop.myshopify.com"
-TITLES = ["オーガニックコットン ふんわりタオル 3枚セット（ナチュラルベージュ）", "ほうじ茶ラテの素", "手織りリネンのトートバッグ",
-          "九谷焼 豆皿 5枚組", "国産ひのき まな板 Lサイズ", "Kyoto matcha 30g", "今治タオル ハンカチ",
-          "備長炭 消臭セット", "竹のカトラリー", "有田焼 マグカップ"]
+TITLES = [
+    "オーガニックコットン ふんわりタオル 3枚セット（ナチュラルベージュ）",
+    "ほうじ茶ラテの素",
+    "手織りリネンのトートバッグ",
+    "九谷焼 豆皿 5枚組",
+    "国産ひのき まな板 Lサイズ",
+    "Kyoto matcha 30g",
+    "今治タオル ハンカチ",
+    "備長炭 消臭セット",
+    "竹のカトラリー",
+    "有田焼 マグカップ",
+]
 
 
 def product_bubble(i: int, title: str) -> dict:
@@ -35,53 +44,149 @@ def product_bubble(i: int, title: str) -> dict:
     on_sale, sold_out = i % 2 == 0, i % 3 == 2
     prices = []
     if on_sale:
-        prices.append({"type": "text", "text": "¥2,890", "size": "xs", "color": "#999999",
-                       "decoration": "line-through", "flex": 0, "gravity": "bottom"})
-    prices += [{"type": "text", "text": "¥2,390" if on_sale else "¥1,980", "size": "md", "weight": "bold",
-                "color": "#D0021B" if on_sale else "#111111", "flex": 0},
-               {"type": "text", "text": "（税込）", "size": "xxs", "color": "#888888", "flex": 0, "gravity": "bottom"}]
-    body = [{"type": "text", "text": title, "weight": "bold", "size": "sm", "wrap": True, "maxLines": 2},
-            {"type": "box", "layout": "baseline", "spacing": "sm", "contents": prices}]
+        prices.append(
+            {
+                "type": "text",
+                "text": "¥2,890",
+                "size": "xs",
+                "color": "#999999",
+                "decoration": "line-through",
+                "flex": 0,
+                "gravity": "bottom",
+            }
+        )
+    prices += [
+        {
+            "type": "text",
+            "text": "¥2,390" if on_sale else "¥1,980",
+            "size": "md",
+            "weight": "bold",
+            "color": "#D0021B" if on_sale else "#111111",
+            "flex": 0,
+        },
+        {"type": "text", "text": "（税込）", "size": "xxs", "color": "#888888", "flex": 0, "gravity": "bottom"},
+    ]
+    body = [
+        {"type": "text", "text": title, "weight": "bold", "size": "sm", "wrap": True, "maxLines": 2},
+        {"type": "box", "layout": "baseline", "spacing": "sm", "contents": prices},
+    ]
     if sold_out:
-        body.append({"type": "box", "layout": "vertical", "backgroundColor": "#EEEEEE", "cornerRadius": "sm",
-                     "paddingAll": "xs", "contents": [{"type": "text", "text": "売り切れ", "size": "xs",
-                                                       "color": "#555555", "align": "center"}]})
-    return {"type": "bubble", "size": "kilo",
-            "hero": {"type": "image", "url": f"https://cdn.shopify.com/s/files/item-{i}.jpg", "size": "full",
-                     "aspectRatio": "1:1", "aspectMode": "cover", "action": {"type": "uri", "uri": url}},
-            "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-            "footer": {"type": "box", "layout": "vertical", "contents": [
-                {"type": "button", "style": "primary", "height": "sm", "color": "#06C755",
-                 "action": {"type": "uri", "label": "詳しく見る", "uri": url}}]}}
+        body.append(
+            {
+                "type": "box",
+                "layout": "vertical",
+                "backgroundColor": "#EEEEEE",
+                "cornerRadius": "sm",
+                "paddingAll": "xs",
+                "contents": [{"type": "text", "text": "売り切れ", "size": "xs", "color": "#555555", "align": "center"}],
+            }
+        )
+    return {
+        "type": "bubble",
+        "size": "kilo",
+        "hero": {
+            "type": "image",
+            "url": f"https://cdn.shopify.com/s/files/item-{i}.jpg",
+            "size": "full",
+            "aspectRatio": "1:1",
+            "aspectMode": "cover",
+            "action": {"type": "uri", "uri": url},
+        },
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "height": "sm",
+                    "color": "#06C755",
+                    "action": {"type": "uri", "label": "詳しく見る", "uri": url},
+                }
+            ],
+        },
+    }
 
 
-SEE_ALL = {"type": "bubble", "size": "kilo", "body": {
-    "type": "box", "layout": "vertical", "justifyContent": "center", "spacing": "md", "contents": [
-        {"type": "text", "text": "「タオル」の商品をストアですべて見る", "wrap": True, "size": "sm", "align": "center"},
-        {"type": "button", "style": "link",
-         "action": {"type": "uri", "label": "すべての結果を見る", "uri": f"{SHOP}/search?q=towel"}}]}}
-CAROUSEL = {"type": "flex", "altText": "「タオル」の検索結果", "contents": {
-    "type": "carousel", "contents": [product_bubble(i, t) for i, t in enumerate(TITLES)] + [SEE_ALL]}}
+SEE_ALL = {
+    "type": "bubble",
+    "size": "kilo",
+    "body": {
+        "type": "box",
+        "layout": "vertical",
+        "justifyContent": "center",
+        "spacing": "md",
+        "contents": [
+            {
+                "type": "text",
+                "text": "「タオル」の商品をストアですべて見る",
+                "wrap": True,
+                "size": "sm",
+                "align": "center",
+            },
+            {
+                "type": "button",
+                "style": "link",
+                "action": {"type": "uri", "label": "すべての結果を見る", "uri": f"{SHOP}/search?q=towel"},
+            },
+        ],
+    },
+}
+CAROUSEL = {
+    "type": "flex",
+    "altText": "「タオル」の検索結果",
+    "contents": {"type": "carousel", "contents": [product_bubble(i, t) for i, t in enumerate(TITLES)] + [SEE_ALL]},
+}
 QUICK = line.text("ほかに何をお探しですか？キーワードを送ってください。", words=["タオル", "送料", "ギフト"])
 POSTBACK_QUICK = line.text("ご注文について", quick=[("注文状況を見る", "orders"), ("お問い合わせ", "contact")])
 CONFIRM = line.confirm("LINEでお知らせを受け取りますか？", ("はい", "optin"), ("いいえ", "optout"))
 ORDER = line.order_status(
-    title="ご注文 #1042", status="発送済み", lines=[("オーガニックコットン ふんわりタオル 3枚セット", "×2"),
-                                               ("ほうじ茶ラテの素", "×1")],
-    total=("合計", "¥6,760"), buttons=[("注文を見る", line.uri_action(f"{SHOP}/account/orders/1042")),
-                                     ("お問い合わせ", line.postback_action("contact", "問い合わせ"))])
-TRICKY = {"type": "flex", "altText": "tricky", "contents": {"type": "bubble", "size": "giga", "body": {
-    "type": "box", "layout": "vertical", "contents": [
-        {"type": "mystery-widget", "text": "never drawn"},
-        None, "just a string", {"type": "box", "layout": "diagonal", "contents": "not a list"},
-        {"type": "text", "text": "https://example.com/" + "a" * 120, "wrap": True},
-        {"type": "text", "text": "evil colour", "color": "red;background:url(https://x.test/)"},
-        {"type": "button", "style": "primary", "action": {"type": "uri", "label": "危ないリンク",
-                                                           "uri": "javascript:alert(1)"}},
-        {"type": "button", "style": "link", "action": {"type": "uri", "label": " 大文字", "uri": " JaVaScRiPt:alert(1)"}},
-        {"type": "image", "url": "javascript:alert(1)", "size": "sm"},
-        {"type": "button", "style": "secondary", "action": {"type": "uri", "label": "LINEで開く",
-                                                             "uri": "line://ti/p/@tsunagu"}}]}}}
+    title="ご注文 #1042",
+    status="発送済み",
+    lines=[("オーガニックコットン ふんわりタオル 3枚セット", "×2"), ("ほうじ茶ラテの素", "×1")],
+    total=("合計", "¥6,760"),
+    buttons=[
+        ("注文を見る", line.uri_action(f"{SHOP}/account/orders/1042")),
+        ("お問い合わせ", line.postback_action("contact", "問い合わせ")),
+    ],
+)
+TRICKY = {
+    "type": "flex",
+    "altText": "tricky",
+    "contents": {
+        "type": "bubble",
+        "size": "giga",
+        "body": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {"type": "mystery-widget", "text": "never drawn"},
+                None,
+                "just a string",
+                {"type": "box", "layout": "diagonal", "contents": "not a list"},
+                {"type": "text", "text": "https://example.com/" + "a" * 120, "wrap": True},
+                {"type": "text", "text": "evil colour", "color": "red;background:url(https://x.test/)"},
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "action": {"type": "uri", "label": "危ないリンク", "uri": "javascript:alert(1)"},
+                },
+                {
+                    "type": "button",
+                    "style": "link",
+                    "action": {"type": "uri", "label": " 大文字", "uri": " JaVaScRiPt:alert(1)"},
+                },
+                {"type": "image", "url": "javascript:alert(1)", "size": "sm"},
+                {
+                    "type": "button",
+                    "style": "secondary",
+                    "action": {"type": "uri", "label": "LINEで開く", "uri": "line://ti/p/@tsunagu"},
+                },
+            ],
+        },
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +194,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield browser
         browser.close()
 
@@ -98,12 +205,15 @@ def browser():
 @pytest.fixture
 def page(browser, tmp_path):
     html = tmp_path / "flex.html"
-    html.write_text(f"""<!doctype html><html lang="ja"><head><meta charset="utf-8">
+    html.write_text(
+        f"""<!doctype html><html lang="ja"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="{(STATIC / 'flex.css').as_uri()}">
+<link rel="stylesheet" href="{(STATIC / "flex.css").as_uri()}">
 <style>body {{ margin: 0; }}</style></head>
 <body><div class="tf-chat" id="chat"></div>
-<script src="{(STATIC / 'flex.js').as_uri()}"></script></body></html>""", encoding="utf-8")
+<script src="{(STATIC / "flex.js").as_uri()}"></script></body></html>""",
+        encoding="utf-8",
+    )
     context = browser.new_context(viewport={"width": 400, "height": 900}, locale="ja-JP")
     context.route(re.compile(r"^https?://"), lambda route: route.abort())  # offline: no images, no CDN
     page = context.new_page()
@@ -118,9 +228,11 @@ def page(browser, tmp_path):
 
 
 def render(page, messages: list, side: str = "bot") -> None:
-    page.evaluate("""([messages, side]) => TsunaguFlex.renderMessages(document.getElementById('chat'), messages, {
+    page.evaluate(
+        """([messages, side]) => TsunaguFlex.renderMessages(document.getElementById('chat'), messages, {
         side, onQuickReply: (text) => calls.push(['quick', text]), onAction: (a) => calls.push(['action', a])})""",
-                  [messages, side])
+        [messages, side],
+    )
 
 
 def no_horizontal_overflow(page) -> bool:
@@ -143,8 +255,15 @@ def test_product_carousel_shows_eleven_bubbles_with_prices_and_buttons(page):
     assert sale.evaluate("e => getComputedStyle(e).color") == "rgb(208, 2, 27)"
     assert sale.evaluate("e => getComputedStyle(e).fontWeight") == "700"
     # Prices sit on one line: the struck and the sale price share a baseline row.
-    assert abs(struck.bounding_box()["y"] + struck.bounding_box()["height"]
-               - sale.bounding_box()["y"] - sale.bounding_box()["height"]) < 6
+    assert (
+        abs(
+            struck.bounding_box()["y"]
+            + struck.bounding_box()["height"]
+            - sale.bounding_box()["y"]
+            - sale.bounding_box()["height"]
+        )
+        < 6
+    )
 
     title = first.locator(".tf-text").first
     assert title.evaluate("e => getComputedStyle(e).webkitLineClamp") == "2"
@@ -158,8 +277,9 @@ def test_product_carousel_shows_eleven_bubbles_with_prices_and_buttons(page):
     assert button.get_attribute("target") == "_blank" and button.get_attribute("rel") == "noopener"
     assert button.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(6, 199, 85)"
     # The carousel scrolls inside the chat; the page itself never gets wider.
-    assert page.evaluate("(() => { const c = document.querySelector('.tf-carousel'); "
-                         "return c.scrollWidth > c.clientWidth; })()")
+    assert page.evaluate(
+        "(() => { const c = document.querySelector('.tf-carousel'); return c.scrollWidth > c.clientWidth; })()"
+    )
     assert no_horizontal_overflow(page)
     heights = {round(b["height"]) for b in (bubbles.nth(i).bounding_box() for i in range(11))}
     assert len(heights) == 1  # LINE draws a carousel's bubbles at one height
@@ -217,13 +337,39 @@ def test_order_status_bubble_lays_out_rows(page):
 
 
 def test_message_data_is_text_never_markup(page):
-    render(page, [{"type": "text", "text": XSS, "quickReply": {"items": [
-        {"type": "action", "action": {"type": "message", "label": XSS, "text": XSS}}]}}], side="user")
-    render(page, [line.card(XSS, [(XSS, line.uri_action(f"{SHOP}/?q=<b>"))], title=XSS),
-                  line.confirm(XSS, (XSS, "a"), ("ok", "b")), {"type": "sticker", "packageId": "1", "stickerId": "1"},
-                  {"type": XSS}, {"type": "text", "text": XSS, "quickReply": {"items": [
-                      {"type": "action", "imageUrl": "javascript:alert(1)",
-                       "action": {"type": "message", "label": XSS, "text": XSS}}]}}])
+    render(
+        page,
+        [
+            {
+                "type": "text",
+                "text": XSS,
+                "quickReply": {"items": [{"type": "action", "action": {"type": "message", "label": XSS, "text": XSS}}]},
+            }
+        ],
+        side="user",
+    )
+    render(
+        page,
+        [
+            line.card(XSS, [(XSS, line.uri_action(f"{SHOP}/?q=<b>"))], title=XSS),
+            line.confirm(XSS, (XSS, "a"), ("ok", "b")),
+            {"type": "sticker", "packageId": "1", "stickerId": "1"},
+            {"type": XSS},
+            {
+                "type": "text",
+                "text": XSS,
+                "quickReply": {
+                    "items": [
+                        {
+                            "type": "action",
+                            "imageUrl": "javascript:alert(1)",
+                            "action": {"type": "message", "label": XSS, "text": XSS},
+                        }
+                    ]
+                },
+            },
+        ],
+    )
     page.wait_for_timeout(200)
     assert page.locator("#chat img, #chat b, #chat script").count() == 0
     assert page.locator("#chat").inner_text().count(XSS) >= 6
@@ -232,14 +378,23 @@ def test_message_data_is_text_never_markup(page):
 
 
 def test_unsafe_links_colours_and_unknown_components_are_dropped(page):
-    render(page, [TRICKY, {"type": "imagemap"}, None, {"type": "flex", "contents": None},
-                  {"type": "template", "template": {"type": "bogus"}},
-                  {"type": "flex", "contents": {"type": "carousel", "contents": [None, {"type": "bubble"}]}}])
+    render(
+        page,
+        [
+            TRICKY,
+            {"type": "imagemap"},
+            None,
+            {"type": "flex", "contents": None},
+            {"type": "template", "template": {"type": "bogus"}},
+            {"type": "flex", "contents": {"type": "carousel", "contents": [None, {"type": "bubble"}]}},
+        ],
+    )
     chat = page.locator("#chat")
     assert "never drawn" not in chat.inner_text()
     assert "(unsupported: imagemap)" in chat.inner_text()
     assert page.evaluate("[...document.querySelectorAll('#chat [href]')].map(a => a.getAttribute('href'))") == [
-        "line://ti/p/@tsunagu"]
+        "line://ti/p/@tsunagu"
+    ]
     danger = page.get_by_text("危ないリンク")
     assert danger.evaluate("e => e.tagName") == "SPAN"
     assert page.locator("#chat img").count() == 0  # a javascript: image never becomes an <img>
@@ -266,16 +421,35 @@ def test_screenshot(page):
     render(page, [{"type": "text", "text": "タオル"}], side="user")
     render(page, [{"type": "text", "text": "「タオル」の検索結果です。\n気になる商品をタップしてください。"}, CAROUSEL])
     render(page, [{"type": "text", "text": "注文状況"}], side="user")
-    render(page, [ORDER, CONFIRM,
-                  {"type": "image", "originalContentUrl": "https://cdn.shopify.com/a.jpg",
-                   "previewImageUrl": "https://cdn.shopify.com/a-preview.jpg"},
-                  {"type": "sticker", "packageId": "446", "stickerId": "1988"}, {"type": "imagemap"},
-                  {"type": "template", "altText": "おすすめ", "template": {
-                      "type": "buttons", "thumbnailImageUrl": "https://cdn.shopify.com/t.jpg", "title": "今月のおすすめ",
-                      "text": "春の新作タオルが入荷しました", "actions": [
-                          {"type": "uri", "label": "ストアで見る", "uri": SHOP},
-                          {"type": "message", "label": "ほかの商品", "text": "ほかの商品"}]}},
-                  QUICK])
+    render(
+        page,
+        [
+            ORDER,
+            CONFIRM,
+            {
+                "type": "image",
+                "originalContentUrl": "https://cdn.shopify.com/a.jpg",
+                "previewImageUrl": "https://cdn.shopify.com/a-preview.jpg",
+            },
+            {"type": "sticker", "packageId": "446", "stickerId": "1988"},
+            {"type": "imagemap"},
+            {
+                "type": "template",
+                "altText": "おすすめ",
+                "template": {
+                    "type": "buttons",
+                    "thumbnailImageUrl": "https://cdn.shopify.com/t.jpg",
+                    "title": "今月のおすすめ",
+                    "text": "春の新作タオルが入荷しました",
+                    "actions": [
+                        {"type": "uri", "label": "ストアで見る", "uri": SHOP},
+                        {"type": "message", "label": "ほかの商品", "text": "ほかの商品"},
+                    ],
+                },
+            },
+            QUICK,
+        ],
+    )
     page.wait_for_timeout(300)  # let blocked images settle into their placeholders
     assert no_horizontal_overflow(page)
     page.screenshot(path=str(SHOTS / "flex-renderer.png"), full_page=True)

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
-from app.models import Customer, Notification, NotificationStatus as St, Order, OrderLineItem, Product
+from app.models import Customer, Notification, Order, OrderLineItem, Product
+from app.models import NotificationStatus as St
 from app.timeutil import utcnow
 from tests.helpers import make_shop
 
@@ -23,8 +24,13 @@ def demo_app(settings):
 
 @pytest.fixture
 def demo_shop(db):
-    return make_shop(db, domain="tsunagu-demo.myshopify.com", name="つなぐ デモストア", is_demo=True,
-                     settings={"flows": {"after_delivery": {"enabled": True}}})
+    return make_shop(
+        db,
+        domain="tsunagu-demo.myshopify.com",
+        name="つなぐ デモストア",
+        is_demo=True,
+        settings={"flows": {"after_delivery": {"enabled": True}}},
+    )
 
 
 def _page(app, path: str) -> str:
@@ -34,8 +40,18 @@ def _page(app, path: str) -> str:
 
 
 def _note(db, shop, key: str, status: str, reason: str | None = None) -> None:
-    db.add(Notification(shop_id=shop.id, flow="abandoned_checkout", dedupe_key=key, marketing=True,
-                        due_at=utcnow(), status=status, reason=reason, messages=[]))
+    db.add(
+        Notification(
+            shop_id=shop.id,
+            flow="abandoned_checkout",
+            dedupe_key=key,
+            marketing=True,
+            due_at=utcnow(),
+            status=status,
+            reason=reason,
+            messages=[],
+        )
+    )
 
 
 def test_flows_page_counts_outcomes_and_warns_when_quota_holds_marketing(demo_app, demo_shop, db):
@@ -48,7 +64,7 @@ def test_flows_page_counts_outcomes_and_warns_when_quota_holds_marketing(demo_ap
     home = _page(demo_app, "/")
 
     assert "カゴ落ち（チェックアウト）" in page and "お届け後のフォロー" in page
-    row = page[page.index("カゴ落ち（チェックアウト）"):page.index("カゴ落ち（カート）")]
+    row = page[page.index("カゴ落ち（チェックアウト）") : page.index("カゴ落ち（カート）")]
     assert '<td class="num">1</td>' in row and '<td class="num">2</td>' in row  # 1 scheduled, 2 sent
     assert "販促メッセージ 1 件を保留しています" in page and "販促メッセージ 1 件を保留しています" in home
     assert page.count("オン") >= 6  # every flow on here (after delivery switched on for this shop)
@@ -61,12 +77,23 @@ def test_cycle_suggestions_come_from_repeat_purchases(demo_app, demo_shop, db):
     for c in range(3):
         db.add(Customer(shop_id=demo_shop.id, shopify_id=900 + c))
         for k in range(3):  # every 40 days: two repeats per customer, six in all
-            order = Order(shop_id=demo_shop.id, shopify_id=c * 10 + k + 1, customer_shopify_id=900 + c,
-                          processed_at=start + timedelta(days=40 * k + c))
+            order = Order(
+                shop_id=demo_shop.id,
+                shopify_id=c * 10 + k + 1,
+                customer_shopify_id=900 + c,
+                processed_at=start + timedelta(days=40 * k + c),
+            )
             db.add(order)
             db.flush()
-            db.add(OrderLineItem(shop_id=demo_shop.id, order_id=order.id, shopify_id=order.shopify_id * 7,
-                                 product_shopify_id=555, quantity=1))
+            db.add(
+                OrderLineItem(
+                    shop_id=demo_shop.id,
+                    order_id=order.id,
+                    shopify_id=order.shopify_id * 7,
+                    product_shopify_id=555,
+                    quantity=1,
+                )
+            )
     db.commit()
 
     page = _page(demo_app, "/flows")

@@ -38,9 +38,17 @@ def test_filters_by_flow_status_and_days_in_the_shops_time_zone(api, db, shop):
     late_on_the_1st = datetime(2026, 3, 1, 23, 30, tzinfo=JST)  # 14:30 UTC: still the 1st in Tokyo
     early_on_the_2nd = datetime(2026, 3, 2, 0, 30, tzinfo=JST)
     a = notification(db, shop, flow="order_confirmation", status="sent", created=late_on_the_1st)
-    b = notification(db, shop, flow="abandoned_checkout", status="skipped", reason="quiet_hours", created=early_on_the_2nd)
-    c = notification(db, shop, flow="abandoned_checkout", status="failed", last_error="LINE 400: Invalid reply token",
-                     created=early_on_the_2nd + timedelta(hours=1))
+    b = notification(
+        db, shop, flow="abandoned_checkout", status="skipped", reason="quiet_hours", created=early_on_the_2nd
+    )
+    c = notification(
+        db,
+        shop,
+        flow="abandoned_checkout",
+        status="failed",
+        last_error="LINE 400: Invalid reply token",
+        created=early_on_the_2nd + timedelta(hours=1),
+    )
 
     ids = lambda body: [m["id"] for m in body["messages"]]
     assert ids(listed(api)) == [str(c.id), str(b.id), str(a.id)]
@@ -57,9 +65,11 @@ def test_reasons_read_in_the_merchants_words_in_japanese_and_english(api, db, sh
     notification(db, shop, status="cancelled", reason="ordered")
 
     labels = {m["status"]: (m["status_label"], m["reason_label"]) for m in listed(api)["messages"]}
-    assert labels == {"skipped": ("見送り", "1日の配信上限に達したため"),
-                      "failed": ("失敗", "LINE のエラー：LINE 400: The property, 'to', in the request body is invalid"),
-                      "cancelled": ("取消", "お客様がすでに注文したため")}
+    assert labels == {
+        "skipped": ("見送り", "1日の配信上限に達したため"),
+        "failed": ("失敗", "LINE のエラー：LINE 400: The property, 'to', in the request body is invalid"),
+        "cancelled": ("取消", "お客様がすでに注文したため"),
+    }
     shop.locale = "en"
     db.add(shop)
     db.commit()
@@ -97,7 +107,9 @@ def test_cancel_a_scheduled_message_and_only_a_scheduled_one(api, db, shop):
 
 
 def test_retry_a_failed_message_now_with_the_same_retry_key(api, db, shop):
-    failed = notification(db, shop, status="failed", attempts=5, last_error="LINE 500", due_at=utcnow() - timedelta(days=1))
+    failed = notification(
+        db, shop, status="failed", attempts=5, last_error="LINE 500", due_at=utcnow() - timedelta(days=1)
+    )
     before = utcnow()
 
     response = api("POST", f"/api/messages/{failed.id}/retry")
@@ -111,8 +123,15 @@ def test_retry_a_failed_message_now_with_the_same_retry_key(api, db, shop):
 
 
 def test_retry_a_failed_webhook_makes_it_due_now(api, db, shop):
-    event = WebhookEvent(shop_id=shop.id, webhook_id="w1", topic="orders/create", status="failed", attempts=5,
-                         error="RuntimeError: boom", body="{}")
+    event = WebhookEvent(
+        shop_id=shop.id,
+        webhook_id="w1",
+        topic="orders/create",
+        status="failed",
+        attempts=5,
+        error="RuntimeError: boom",
+        body="{}",
+    )
     done = WebhookEvent(shop_id=shop.id, webhook_id="w2", topic="orders/create", status="processed", body="{}")
     db.add_all([event, done])
     db.commit()
@@ -135,20 +154,32 @@ def test_another_shops_messages_and_webhooks_are_out_of_reach(api, db, shop):
     db.commit()
 
     assert listed(api)["messages"] == []
-    for path in (f"/api/messages/{theirs.id}/cancel", f"/api/messages/{their_failure.id}/retry",
-                 f"/api/webhook-events/{event.id}/retry", "/api/messages/not-a-uuid/cancel",
-                 "/api/messages/00000000-0000-0000-0000-000000000000/retry", "/api/webhook-events/99999999/retry"):
+    for path in (
+        f"/api/messages/{theirs.id}/cancel",
+        f"/api/messages/{their_failure.id}/retry",
+        f"/api/webhook-events/{event.id}/retry",
+        "/api/messages/not-a-uuid/cancel",
+        "/api/messages/00000000-0000-0000-0000-000000000000/retry",
+        "/api/webhook-events/99999999/retry",
+    ):
         response = api("POST", path)
         assert response.status_code == 404 and response.is_json, path
     assert sorted(r.status for r in rows(db, Notification)) == ["failed", "scheduled"]
     assert rows(db, WebhookEvent)[0].next_attempt_at is None
 
 
-@pytest.mark.parametrize("query,fields", [
-    ({"status": "lost"}, {"status"}), ({"flow": "newsletter"}, {"flow"}), ({"from": "2026-13-01"}, {"from"}),
-    ({"to": "yesterday"}, {"to"}), ({"from": "2026-03-02", "to": "2026-03-01"}, {"to"}),
-    ({"cursor": "!!"}, {"cursor"}), ({"status": "x", "flow": "y"}, {"status", "flow"}),
-])
+@pytest.mark.parametrize(
+    "query,fields",
+    [
+        ({"status": "lost"}, {"status"}),
+        ({"flow": "newsletter"}, {"flow"}),
+        ({"from": "2026-13-01"}, {"from"}),
+        ({"to": "yesterday"}, {"to"}),
+        ({"from": "2026-03-02", "to": "2026-03-01"}, {"to"}),
+        ({"cursor": "!!"}, {"cursor"}),
+        ({"status": "x", "flow": "y"}, {"status", "flow"}),
+    ],
+)
 def test_bad_filters_are_refused_field_by_field(api, shop, query, fields):
     response = api("GET", "/api/messages", query_string=query)
     assert response.status_code == 422 and set(response.get_json()["errors"]) == fields
@@ -156,7 +187,9 @@ def test_bad_filters_are_refused_field_by_field(api, shop, query, fields):
 
 def test_actions_take_json_bodies_only(api, db, shop):
     waiting = notification(db, shop, status="scheduled")
-    response = api("POST", f"/api/messages/{waiting.id}/cancel", data="x=1", content_type="application/x-www-form-urlencoded")
+    response = api(
+        "POST", f"/api/messages/{waiting.id}/cancel", data="x=1", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415 and response.is_json
     assert rows(db, Notification)[0].status == "scheduled"
 
@@ -177,12 +210,17 @@ def test_messages_page_renders_the_first_page_and_failed_webhooks_without_js(dem
     demo = make_shop(db, domain="tsunagu-demo.myshopify.com", is_demo=True, timezone="Asia/Tokyo")
     notification(db, demo, flow="abandoned_cart", status="skipped", reason="opted_out")
     notification(db, demo, flow="order_confirmation", status="failed", last_error="LINE 400: bad")
-    db.add(WebhookEvent(shop_id=demo.id, webhook_id="w", topic="orders/paid", status="failed", error="KeyError: x", body="{}"))
+    db.add(
+        WebhookEvent(
+            shop_id=demo.id, webhook_id="w", topic="orders/paid", status="failed", error="KeyError: x", body="{}"
+        )
+    )
     db.commit()
 
     page = demo_client.get("/messages", environ_base=LOCAL, headers={"Host": "localhost"}).get_data(as_text=True)
-    filtered = demo_client.get("/messages?status=failed&from=nope", environ_base=LOCAL,
-                               headers={"Host": "localhost"}).get_data(as_text=True)
+    filtered = demo_client.get(
+        "/messages?status=failed&from=nope", environ_base=LOCAL, headers={"Host": "localhost"}
+    ).get_data(as_text=True)
 
     assert "お客様が配信停止しているため" in page and "LINE のエラー：LINE 400: bad" in page
     assert "orders/paid" in page and "KeyError: x" in page and 'data-action="retry-webhook"' in page

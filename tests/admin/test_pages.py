@@ -47,16 +47,24 @@ def test_home_checklist_reflects_the_store(demo_app, demo_shop, send_webhook, pa
 def test_failed_webhooks_are_listed_on_home(demo_app, demo_shop, db):
     from app.models import WebhookEvent
 
-    db.add(WebhookEvent(shop_id=demo_shop.id, webhook_id="w", topic="orders/create", status="failed",
-                        attempts=2, error="RuntimeError: boom", body="{}"))
+    db.add(
+        WebhookEvent(
+            shop_id=demo_shop.id,
+            webhook_id="w",
+            topic="orders/create",
+            status="failed",
+            attempts=2,
+            error="RuntimeError: boom",
+            body="{}",
+        )
+    )
     db.commit()
     page = demo_app.test_client().get("/", environ_base=LOCAL, headers={"Host": "localhost"}).get_data(as_text=True)
 
     assert "orders/create" in page and "RuntimeError: boom" in page
 
 
-@pytest.mark.parametrize("environ,host", [({"REMOTE_ADDR": "192.168.1.20"}, "127.0.0.1"),
-                                          (LOCAL, "evil.example.com")])
+@pytest.mark.parametrize("environ,host", [({"REMOTE_ADDR": "192.168.1.20"}, "127.0.0.1"), (LOCAL, "evil.example.com")])
 def test_demo_admin_refuses_anything_but_loopback(demo_app, demo_shop, environ, host):
     response = demo_app.test_client().get("/", environ_base=environ, headers={"Host": host})
     assert response.status_code == 403
@@ -78,10 +86,18 @@ def test_english_shop_gets_english_pages(demo_app, db):
 
 def test_privacy_export_downloads_only_within_the_shop(demo_app, demo_shop, db):
     other = make_shop(db, domain="other-shop.myshopify.com")
-    mine = ComplianceRequest(shop_id=demo_shop.id, topic="customers/data_request", customer_shopify_id=5,
-                             export={"customer": {"email": "a@example.jp"}})
-    theirs = ComplianceRequest(shop_id=other.id, topic="customers/data_request", customer_shopify_id=6,
-                               export={"customer": {"email": "b@example.jp"}})
+    mine = ComplianceRequest(
+        shop_id=demo_shop.id,
+        topic="customers/data_request",
+        customer_shopify_id=5,
+        export={"customer": {"email": "a@example.jp"}},
+    )
+    theirs = ComplianceRequest(
+        shop_id=other.id,
+        topic="customers/data_request",
+        customer_shopify_id=6,
+        export={"customer": {"email": "b@example.jp"}},
+    )
     db.add_all([mine, theirs])
     db.commit()
     client = demo_app.test_client()

@@ -18,8 +18,12 @@ def shop(db):
 @pytest.fixture
 def api(client, fake_shopify):
     def call(method: str, path: str, body: dict | None = None, shop: str = "test-shop"):
-        return client.open(path, method=method, json=body if body is not None else {},
-                           headers={"Authorization": f"Bearer {fake_shopify.session_token(shop)}"})
+        return client.open(
+            path,
+            method=method,
+            json=body if body is not None else {},
+            headers={"Authorization": f"Bearer {fake_shopify.session_token(shop)}"},
+        )
 
     return call
 
@@ -35,8 +39,11 @@ def test_invalid_rules_are_refused_field_by_field_and_nothing_is_saved(api, shop
 def test_rule_lifecycle_create_edit_move_delete(api, shop, db, catalog):
     made = catalog(product("宇治 煎茶"))
     first = api("POST", "/api/keyword-rules", {"keywords": "送料, 配送料", "answer": "text", "text": "無料です"})
-    second = api("POST", "/api/keyword-rules", {"keywords": "おすすめ", "answer": "products",
-                                               "product_ids": made["宇治 煎茶"].handle})
+    second = api(
+        "POST",
+        "/api/keyword-rules",
+        {"keywords": "おすすめ", "answer": "products", "product_ids": made["宇治 煎茶"].handle},
+    )
     assert first.status_code == 201 and second.status_code == 201
     second_id = second.get_json()["rule"]["id"]
     assert second.get_json()["rule"]["product_ids"] == [made["宇治 煎茶"].shopify_id]  # the handle, resolved
@@ -44,11 +51,19 @@ def test_rule_lifecycle_create_edit_move_delete(api, shop, db, catalog):
     api("POST", f"/api/keyword-rules/{second_id}/move", {"direction": "up"})
     assert [r.id for r in sorted(rows(db, KeywordRule), key=lambda r: r.position)][0] == second_id
 
-    edited = api("PUT", f"/api/keyword-rules/{second_id}", {"keywords": "ギフト", "match": "exact",
-                                                           "answer": "collection", "collection_handle": "/collections/gift"})
+    edited = api(
+        "PUT",
+        f"/api/keyword-rules/{second_id}",
+        {"keywords": "ギフト", "match": "exact", "answer": "collection", "collection_handle": "/collections/gift"},
+    )
     assert edited.status_code == 200
     rule = next(r for r in rows(db, KeywordRule) if r.id == second_id)
-    assert (rule.keywords, rule.match, rule.answer, rule.collection_handle) == (["ギフト"], "exact", "collection", "gift")
+    assert (rule.keywords, rule.match, rule.answer, rule.collection_handle) == (
+        ["ギフト"],
+        "exact",
+        "collection",
+        "gift",
+    )
 
     assert api("DELETE", f"/api/keyword-rules/{second_id}").status_code == 200
     assert [r.keywords for r in rows(db, KeywordRule)] == [["送料", "配送料"]]
@@ -73,7 +88,10 @@ def test_synonyms_replace_the_groups(api, shop, db):
     good = api("PUT", "/api/synonyms", {"groups": "tシャツ, ティーシャツ, tee\nパーカー、フーディー"})
 
     assert good.status_code == 200
-    assert sorted(g.terms for g in rows(db, SynonymGroup)) == [["tシャツ", "ティーシャツ", "tee"], ["パーカー", "フーディー"]]
+    assert sorted(g.terms for g in rows(db, SynonymGroup)) == [
+        ["tシャツ", "ティーシャツ", "tee"],
+        ["パーカー", "フーディー"],
+    ]
 
 
 def test_sync_now_starts_one_sync_at_a_time(api, shop, db):
@@ -92,7 +110,10 @@ def test_simulator_answers_with_the_bots_messages_and_changes_nothing(api, shop,
     stop = api("POST", "/api/chat/simulate", {"text": "配信停止"}).get_json()["messages"]
     english = api("POST", "/api/chat/simulate", {"text": "order", "lang": "en"}).get_json()["messages"]
 
-    assert search[0]["type"] == "flex" and search[0]["contents"]["contents"][0]["body"]["contents"][0]["text"] == "宇治 煎茶"
+    assert (
+        search[0]["type"] == "flex"
+        and search[0]["contents"]["contents"][0]["body"]["contents"][0]["text"] == "宇治 煎茶"
+    )
     assert "配信を停止しました" in stop[0]["text"]
     assert "isn't linked yet" in english[0]["altText"]
     assert count(db, SearchLog) == 0 and count(db, LineFriend) == 0

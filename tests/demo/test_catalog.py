@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +14,7 @@ from app.demo.catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_products
 from app.demo.orders import demo_fulfillments, demo_orders
 from app.demo.placeholder import product_svg, write_placeholders
 
-NOW = datetime(2026, 5, 20, 3, 15, 42, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 20, 3, 15, 42, tzinfo=UTC)
 CONSUMABLES = {"緑茶", "ほうじ茶", "抹茶", "コーヒー豆", "米", "味噌", "醤油", "ドッグフード", "猫砂", "キャットフード"}
 
 
@@ -22,8 +22,12 @@ def build(seed: int = 7, now: datetime = NOW) -> dict:
     products = demo_products(seed=seed)
     customers = demo_customers(seed=seed)
     orders = demo_orders(products=products, customers=customers, seed=seed, now=now)
-    return {"products": products, "customers": customers, "orders": orders,
-            "fulfillments": demo_fulfillments(orders=orders, seed=seed, now=now)}
+    return {
+        "products": products,
+        "customers": customers,
+        "orders": orders,
+        "fulfillments": demo_fulfillments(orders=orders, seed=seed, now=now),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -179,15 +183,19 @@ def test_customers_repeat_consumables_every_25_to_40_days(store):
     bought = defaultdict(list)
     for order in store["orders"]:
         for item in order["line_items"]:
-            bought[(order["customer"]["id"], item["variant_id"])].append(
-                datetime.fromisoformat(order["created_at"]))
+            bought[(order["customer"]["id"], item["variant_id"])].append(datetime.fromisoformat(order["created_at"]))
     known = variants_by_id(store["products"])
     cycles = 0
     for (_, variant_id), dates in bought.items():
         gaps = [(b - a).days for a, b in zip(dates, dates[1:])]
         if len(dates) >= 3 and all(24 <= gap <= 40 for gap in gaps):
-            assert known[variant_id][0]["product_type"] in CONSUMABLES | {"化粧水", "シャンプー", "石鹸",
-                                                                       "はちみつ", "ペットおやつ"}
+            assert known[variant_id][0]["product_type"] in CONSUMABLES | {
+                "化粧水",
+                "シャンプー",
+                "石鹸",
+                "はちみつ",
+                "ペットおやつ",
+            }
             cycles += 1
     assert cycles >= 5
 
@@ -241,7 +249,7 @@ def test_now_must_be_aware_and_after_the_catalog(store):
     with pytest.raises(ValueError):
         demo_orders(products=store["products"], customers=store["customers"], now=datetime(2026, 5, 1))
     with pytest.raises(ValueError):
-        demo_fulfillments(orders=store["orders"], now=datetime(2024, 1, 1, tzinfo=timezone.utc))
+        demo_fulfillments(orders=store["orders"], now=datetime(2024, 1, 1, tzinfo=UTC))
 
 
 def test_every_placeholder_is_small_valid_svg(store):

@@ -12,7 +12,7 @@ from tests.helpers import count, rows
 
 
 def _json(output: str) -> dict:
-    return json.loads(output[output.index("{"):])
+    return json.loads(output[output.index("{") :])
 
 
 def test_abandon_order_ship_deliver_in_the_demo(settings, db):

@@ -43,21 +43,23 @@ RETRYABLE = {"push", "multicast"}  # endpoints that accept X-Line-Retry-Key (of 
 PUBLIC = {"login_token", "login_verify"}  # LINE Login endpoints take no channel token
 LOGIN_CODE_TTL = 600  # LINE Login authorization codes live 10 minutes
 
-ROUTES = Map([
-    Rule("/v2/bot/message/reply", methods=["POST"], endpoint="reply"),
-    Rule("/v2/bot/message/push", methods=["POST"], endpoint="push"),
-    Rule("/v2/bot/message/multicast", methods=["POST"], endpoint="multicast"),
-    Rule("/v2/bot/message/quota", methods=["GET"], endpoint="quota"),
-    Rule("/v2/bot/message/quota/consumption", methods=["GET"], endpoint="consumption"),
-    Rule("/v2/bot/profile/<user_id>", methods=["GET"], endpoint="profile"),
-    Rule("/v2/bot/user/<user_id>/linkToken", methods=["POST"], endpoint="link_token"),
-    Rule("/v2/bot/info", methods=["GET"], endpoint="bot_info"),
-    Rule("/v2/bot/channel/webhook/endpoint", methods=["PUT"], endpoint="set_endpoint"),
-    Rule("/v2/bot/channel/webhook/endpoint", methods=["GET"], endpoint="get_endpoint"),
-    Rule("/v2/bot/channel/webhook/test", methods=["POST"], endpoint="test_endpoint"),
-    Rule("/oauth2/v2.1/token", methods=["POST"], endpoint="login_token"),
-    Rule("/oauth2/v2.1/verify", methods=["POST"], endpoint="login_verify"),
-])
+ROUTES = Map(
+    [
+        Rule("/v2/bot/message/reply", methods=["POST"], endpoint="reply"),
+        Rule("/v2/bot/message/push", methods=["POST"], endpoint="push"),
+        Rule("/v2/bot/message/multicast", methods=["POST"], endpoint="multicast"),
+        Rule("/v2/bot/message/quota", methods=["GET"], endpoint="quota"),
+        Rule("/v2/bot/message/quota/consumption", methods=["GET"], endpoint="consumption"),
+        Rule("/v2/bot/profile/<user_id>", methods=["GET"], endpoint="profile"),
+        Rule("/v2/bot/user/<user_id>/linkToken", methods=["POST"], endpoint="link_token"),
+        Rule("/v2/bot/info", methods=["GET"], endpoint="bot_info"),
+        Rule("/v2/bot/channel/webhook/endpoint", methods=["PUT"], endpoint="set_endpoint"),
+        Rule("/v2/bot/channel/webhook/endpoint", methods=["GET"], endpoint="get_endpoint"),
+        Rule("/v2/bot/channel/webhook/test", methods=["POST"], endpoint="test_endpoint"),
+        Rule("/oauth2/v2.1/token", methods=["POST"], endpoint="login_token"),
+        Rule("/oauth2/v2.1/verify", methods=["POST"], endpoint="login_verify"),
+    ]
+)
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Recorded:
 @dataclass
 class Delivery:
     """A send LINE accepted: what the user would see, once per accepted request."""
+
     kind: str  # "reply" | "push" | "multicast"
     to: str | list[str]  # recipient (for a reply: whom the reply token was issued for)
     messages: list[dict]
@@ -208,16 +211,20 @@ class FakeLine:
                 return None
             kind = self._rng.choice(self.failure_kinds)
             self.injected[kind] += 1
-        return {"error": _Fault(500, False), "error_after_accept": _Fault(500, True),
-                "rate_limit": _Fault(429, False),
-                "timeout": _Fault(None, True, self.timeout_seconds)}[kind]
+        return {
+            "error": _Fault(500, False),
+            "error_after_accept": _Fault(500, True),
+            "rate_limit": _Fault(429, False),
+            "timeout": _Fault(None, True, self.timeout_seconds),
+        }[kind]
 
     def _over_rate_limit(self, endpoint: str) -> bool:
         """LINE's per-channel limits over a sliding one-second window (when enforced)."""
         if not self.enforce_rate_limits or endpoint in PUBLIC:
             return False
         limit = {"push": self.push_limit_per_s, "multicast": self.multicast_limit_per_s}.get(
-            endpoint, self.other_limit_per_s)
+            endpoint, self.other_limit_per_s
+        )
         now = self.clock()
         with self._lock:
             window = self._windows.setdefault(endpoint, deque())
@@ -230,11 +237,22 @@ class FakeLine:
         return False
 
     # -- Arranging state ------------------------------------------------------------------
-    def add_user(self, user_id: str, display_name: str, language: str = "ja", *,
-                 picture_url: str | None = None, status_message: str = "") -> dict:
-        profile = {"userId": user_id, "displayName": display_name,
-                   "pictureUrl": picture_url or f"https://profile.line-scdn.net/{user_id}",
-                   "statusMessage": status_message, "language": language}
+    def add_user(
+        self,
+        user_id: str,
+        display_name: str,
+        language: str = "ja",
+        *,
+        picture_url: str | None = None,
+        status_message: str = "",
+    ) -> dict:
+        profile = {
+            "userId": user_id,
+            "displayName": display_name,
+            "pictureUrl": picture_url or f"https://profile.line-scdn.net/{user_id}",
+            "statusMessage": status_message,
+            "language": language,
+        }
         with self._lock:
             self.users[user_id] = profile
         return profile
@@ -246,16 +264,29 @@ class FakeLine:
             self._reply_tokens[token] = (to or "", self.clock())
         return token
 
-    def issue_login_code(self, user_id: str, nonce: str, redirect_uri: str, *,
-                         id_token_overrides: dict | None = None, id_token_secret: str | None = None,
-                         scope: str = "openid profile") -> str:
+    def issue_login_code(
+        self,
+        user_id: str,
+        nonce: str,
+        redirect_uri: str,
+        *,
+        id_token_overrides: dict | None = None,
+        id_token_secret: str | None = None,
+        scope: str = "openid profile",
+    ) -> str:
         """An authorization code as LINE Login would redirect back with. `id_token_overrides`
         replaces claims (None removes one); `id_token_secret` signs with another key."""
         code = secrets.token_urlsafe(15)
         with self._lock:
-            self._login_codes[code] = {"user_id": user_id, "nonce": nonce, "redirect_uri": redirect_uri,
-                                       "overrides": id_token_overrides or {}, "scope": scope,
-                                       "secret": id_token_secret, "at": self.clock()}
+            self._login_codes[code] = {
+                "user_id": user_id,
+                "nonce": nonce,
+                "redirect_uri": redirect_uri,
+                "overrides": id_token_overrides or {},
+                "scope": scope,
+                "secret": id_token_secret,
+                "at": self.clock(),
+            }
         return code
 
     def clear(self) -> None:
@@ -282,9 +313,12 @@ class FakeLine:
 
     def messages_to(self, recipient: str) -> list[dict]:
         """Every message object the recipient received, in order, whatever the send kind."""
-        return [m for d in list(self.deliveries)
-                if d.to == recipient or (isinstance(d.to, list) and recipient in d.to)
-                for m in d.messages]
+        return [
+            m
+            for d in list(self.deliveries)
+            if d.to == recipient or (isinstance(d.to, list) and recipient in d.to)
+            for m in d.messages
+        ]
 
     def texts_to(self, recipient: str) -> list[str]:
         return [m["text"] for m in self.messages_to(recipient) if m.get("type") == "text"]
@@ -300,9 +334,17 @@ class FakeLine:
             if to is None or self.clock() - issued > self.reply_token_ttl:
                 return _message(400, "Invalid reply token")
             sent = [_sent_message() for _ in body["messages"]]
-            self.deliveries.append(Delivery("reply", to, body["messages"], call.request_id, sent,
-                                            reply_token=token,
-                                            notification_disabled=bool(body.get("notificationDisabled"))))
+            self.deliveries.append(
+                Delivery(
+                    "reply",
+                    to,
+                    body["messages"],
+                    call.request_id,
+                    sent,
+                    reply_token=token,
+                    notification_disabled=bool(body.get("notificationDisabled")),
+                )
+            )
         return _json({"sentMessages": sent})
 
     def _push(self, call: _Call) -> Response:
@@ -335,8 +377,17 @@ class FakeLine:
             if self.quota is not None and self.total_usage + recipients > self.quota:
                 return _message(429, MONTHLY_LIMIT)
             self.total_usage += recipients
-            self.deliveries.append(Delivery(kind, to, body["messages"], call.request_id, sent, retry_key=key,
-                                            notification_disabled=bool(body.get("notificationDisabled"))))
+            self.deliveries.append(
+                Delivery(
+                    kind,
+                    to,
+                    body["messages"],
+                    call.request_id,
+                    sent,
+                    retry_key=key,
+                    notification_disabled=bool(body.get("notificationDisabled")),
+                )
+            )
             if key:
                 self._retry_keys[key] = (call.request_id, now, sent)
         return _json({"sentMessages": sent} if kind == "push" else {})
@@ -361,8 +412,16 @@ class FakeLine:
         return _json({"linkToken": token})
 
     def _bot_info(self, call: _Call) -> Response:
-        return _json({"userId": self.bot_user_id, "basicId": self.basic_id, "displayName": self.display_name,
-                      "pictureUrl": self.picture_url, "chatMode": "bot", "markAsReadMode": "auto"})
+        return _json(
+            {
+                "userId": self.bot_user_id,
+                "basicId": self.basic_id,
+                "displayName": self.display_name,
+                "pictureUrl": self.picture_url,
+                "chatMode": "bot",
+                "markAsReadMode": "auto",
+            }
+        )
 
     def _set_endpoint(self, call: _Call) -> Response:
         endpoint = call.body.get("endpoint")
@@ -380,14 +439,22 @@ class FakeLine:
         if not url:
             return _message(400, "Webhook endpoint URL is not set")
         status, reason, detail = self._post_webhook(url, [])
-        return _json({"success": status == 200, "timestamp": self._iso_now(), "statusCode": status,
-                      "reason": reason, "detail": detail})
+        return _json(
+            {
+                "success": status == 200,
+                "timestamp": self._iso_now(),
+                "statusCode": status,
+                "reason": reason,
+                "detail": detail,
+            }
+        )
 
     def _post_webhook(self, url: str, event_list: list[dict]) -> tuple[int, str, str]:
         raw = events.webhook_body(event_list, self.bot_user_id)
         try:
-            answer = httpx.post(url, content=raw, headers=events.webhook_headers(self.channel_secret, raw),
-                                timeout=self.webhook_timeout)
+            answer = httpx.post(
+                url, content=raw, headers=events.webhook_headers(self.channel_secret, raw), timeout=self.webhook_timeout
+            )
         except httpx.TimeoutException:
             result = (0, "REQUEST_TIMEOUT", "Request timeout")
         except httpx.HTTPError as exc:
@@ -400,8 +467,7 @@ class FakeLine:
         return result
 
     def _iso_now(self) -> str:
-        return datetime.fromtimestamp(self.clock(), UTC).isoformat(timespec="milliseconds") \
-            .replace("+00:00", "Z")
+        return datetime.fromtimestamp(self.clock(), UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     # -- LINE Login v2.1 ----------------------------------------------------------------
     def _login_token(self, call: _Call) -> Response:
@@ -413,22 +479,39 @@ class FakeLine:
             return _oauth_error("invalid_client", "invalid client")
         with self._lock:
             code = self._login_codes.pop(form.get("code", ""), None)
-        if (code is None or self.clock() - code["at"] > LOGIN_CODE_TTL
-                or code["redirect_uri"] != form.get("redirect_uri")):
+        if (
+            code is None
+            or self.clock() - code["at"] > LOGIN_CODE_TTL
+            or code["redirect_uri"] != form.get("redirect_uri")
+        ):
             return _oauth_error("invalid_grant", "invalid authorization code")
-        return _json({"access_token": secrets.token_urlsafe(32), "expires_in": 2592000,
-                      "id_token": self._id_token(code), "refresh_token": secrets.token_urlsafe(15),
-                      "scope": code["scope"], "token_type": "Bearer"})
+        return _json(
+            {
+                "access_token": secrets.token_urlsafe(32),
+                "expires_in": 2592000,
+                "id_token": self._id_token(code),
+                "refresh_token": secrets.token_urlsafe(15),
+                "scope": code["scope"],
+                "token_type": "Bearer",
+            }
+        )
 
     def _id_token(self, code: dict) -> str:
         """HS256 JWT signed with the LOGIN channel secret, as LINE issues for web logins.
         Times are real epoch seconds (not `clock`): the app verifies them against its clock."""
         now = int(time.time())
         profile = self.users.get(code["user_id"], {})
-        claims = {"iss": "https://access.line.me", "sub": code["user_id"], "aud": self.login_channel_id,
-                  "exp": now + 3600, "iat": now, "nonce": code["nonce"], "amr": ["pwd"],
-                  "name": profile.get("displayName", "LINEユーザー"),
-                  "picture": profile.get("pictureUrl", f"https://profile.line-scdn.net/{code['user_id']}")}
+        claims = {
+            "iss": "https://access.line.me",
+            "sub": code["user_id"],
+            "aud": self.login_channel_id,
+            "exp": now + 3600,
+            "iat": now,
+            "nonce": code["nonce"],
+            "amr": ["pwd"],
+            "name": profile.get("displayName", "LINEユーザー"),
+            "picture": profile.get("pictureUrl", f"https://profile.line-scdn.net/{code['user_id']}"),
+        }
         claims.update(code["overrides"])
         claims = {k: v for k, v in claims.items() if v is not None}
         return jwt.encode(claims, code["secret"] or self.login_channel_secret, algorithm="HS256")
@@ -437,8 +520,13 @@ class FakeLine:
         """POST /oauth2/v2.1/verify: LINE checks an ID token for the app and returns its claims."""
         form = call.body
         try:
-            claims = jwt.decode(form.get("id_token", ""), self.login_channel_secret, algorithms=["HS256"],
-                                audience=form.get("client_id"), issuer="https://access.line.me")
+            claims = jwt.decode(
+                form.get("id_token", ""),
+                self.login_channel_secret,
+                algorithms=["HS256"],
+                audience=form.get("client_id"),
+                issuer="https://access.line.me",
+            )
         except jwt.ExpiredSignatureError:
             return _oauth_error("invalid_request", "IdToken expired.")
         except jwt.InvalidAudienceError:
@@ -452,14 +540,22 @@ class FakeLine:
         return _json(claims)
 
     # -- Playing LINE towards the app: webhooks ----------------------------------------------
-    def webhook_request(self, event_list: list[dict], *, secret: str | None = None,
-                        destination: str | None = None) -> tuple[bytes, dict]:
+    def webhook_request(
+        self, event_list: list[dict], *, secret: str | None = None, destination: str | None = None
+    ) -> tuple[bytes, dict]:
         """Raw body and headers of a signed webhook, for a Flask test client."""
         raw = events.webhook_body(event_list, destination or self.bot_user_id)
         return raw, events.webhook_headers(secret or self.channel_secret, raw)
 
-    def send_webhook(self, url: str, event_list: list[dict], *, secret: str | None = None,
-                     destination: str | None = None, timeout: float = 10.0) -> httpx.Response:
+    def send_webhook(
+        self,
+        url: str,
+        event_list: list[dict],
+        *,
+        secret: str | None = None,
+        destination: str | None = None,
+        timeout: float = 10.0,
+    ) -> httpx.Response:
         """POST a signed webhook to the app over HTTP, as LINE does."""
         raw, headers = self.webhook_request(event_list, secret=secret, destination=destination)
         return httpx.post(url, content=raw, headers=headers, timeout=timeout)
@@ -467,8 +563,9 @@ class FakeLine:
     def text_event(self, user_id: str, text: str, *, reply_token: str | None = None, **kw) -> dict:
         return events.text_event(user_id, text, reply_token=reply_token or self.issue_reply_token(user_id), **kw)
 
-    def group_text_event(self, group_id: str, user_id: str | None, text: str, *,
-                         reply_token: str | None = None, **kw) -> dict:
+    def group_text_event(
+        self, group_id: str, user_id: str | None, text: str, *, reply_token: str | None = None, **kw
+    ) -> dict:
         token = reply_token or self.issue_reply_token(group_id)
         return events.group_text_event(group_id, user_id, text, reply_token=token, **kw)
 
@@ -479,8 +576,9 @@ class FakeLine:
         token = reply_token or self.issue_reply_token(user_id)
         return events.postback_event(user_id, data, reply_token=token, **kw)
 
-    def account_link_event(self, user_id: str, nonce: str, result: str = "ok", *,
-                           reply_token: str | None = None, **kw) -> dict:
+    def account_link_event(
+        self, user_id: str, nonce: str, result: str = "ok", *, reply_token: str | None = None, **kw
+    ) -> dict:
         token = reply_token or (self.issue_reply_token(user_id) if result == "ok" else None)
         return events.account_link_event(user_id, nonce, result=result, reply_token=token, **kw)
 
@@ -543,8 +641,9 @@ def _fault_response(status: int) -> Response:
 
 
 def _invalid(prop: str, detail: str) -> Response:
-    return _json({"message": "The request body has 1 error(s)",
-                  "details": [{"message": detail, "property": prop}]}, 400)
+    return _json(
+        {"message": "The request body has 1 error(s)", "details": [{"message": detail, "property": prop}]}, 400
+    )
 
 
 def _oauth_error(error: str, description: str) -> Response:

@@ -63,26 +63,49 @@ def group_source(group_id: str, user_id: str | None) -> dict:
     return source
 
 
-def base_event(event_type: str, source: dict, *, reply_token: str | None = None,
-               event_id: str | None = None, redelivery: bool = False,
-               timestamp: int | None = None) -> dict:
+def base_event(
+    event_type: str,
+    source: dict,
+    *,
+    reply_token: str | None = None,
+    event_id: str | None = None,
+    redelivery: bool = False,
+    timestamp: int | None = None,
+) -> dict:
     """The fields every webhook event has, in the order LINE writes them."""
     ms = timestamp if timestamp is not None else int(time.time() * 1000)
-    event = {"type": event_type, "mode": "active", "timestamp": ms, "source": source,
-             "webhookEventId": event_id or webhook_event_id(ms),
-             "deliveryContext": {"isRedelivery": redelivery}}
+    event = {
+        "type": event_type,
+        "mode": "active",
+        "timestamp": ms,
+        "source": source,
+        "webhookEventId": event_id or webhook_event_id(ms),
+        "deliveryContext": {"isRedelivery": redelivery},
+    }
     if reply_token:
         event["replyToken"] = reply_token
     return event
 
 
-def text_event(user_id: str, text: str, *, reply_token: str | None = None,
-               message_id: str | None = None, source: dict | None = None, **common) -> dict:
+def text_event(
+    user_id: str,
+    text: str,
+    *,
+    reply_token: str | None = None,
+    message_id: str | None = None,
+    source: dict | None = None,
+    **common,
+) -> dict:
     """A text message from a user (or, with `source`, from a group member)."""
-    event = base_event("message", source or user_source(user_id),
-                       reply_token=reply_token or new_reply_token(), **common)
-    event["message"] = {"id": message_id or new_message_id(), "type": "text",
-                        "quoteToken": new_quote_token(), "text": text}
+    event = base_event(
+        "message", source or user_source(user_id), reply_token=reply_token or new_reply_token(), **common
+    )
+    event["message"] = {
+        "id": message_id or new_message_id(),
+        "type": "text",
+        "quoteToken": new_quote_token(),
+        "text": text,
+    }
     return event
 
 
@@ -90,11 +113,9 @@ def group_text_event(group_id: str, user_id: str | None, text: str, **kwargs) ->
     return text_event(user_id or "", text, source=group_source(group_id, user_id), **kwargs)
 
 
-def follow_event(user_id: str, *, reply_token: str | None = None, unblocked: bool = False,
-                 **common) -> dict:
+def follow_event(user_id: str, *, reply_token: str | None = None, unblocked: bool = False, **common) -> dict:
     """Friend added (`isUnblocked` true when the user had blocked the account before)."""
-    event = base_event("follow", user_source(user_id),
-                       reply_token=reply_token or new_reply_token(), **common)
+    event = base_event("follow", user_source(user_id), reply_token=reply_token or new_reply_token(), **common)
     event["follow"] = {"isUnblocked": unblocked}
     return event
 
@@ -104,18 +125,19 @@ def unfollow_event(user_id: str, **common) -> dict:
     return base_event("unfollow", user_source(user_id), **common)
 
 
-def postback_event(user_id: str, data: str, *, reply_token: str | None = None,
-                   params: dict | None = None, **common) -> dict:
-    event = base_event("postback", user_source(user_id),
-                       reply_token=reply_token or new_reply_token(), **common)
+def postback_event(
+    user_id: str, data: str, *, reply_token: str | None = None, params: dict | None = None, **common
+) -> dict:
+    event = base_event("postback", user_source(user_id), reply_token=reply_token or new_reply_token(), **common)
     event["postback"] = {"data": data}
     if params:
         event["postback"]["params"] = params
     return event
 
 
-def account_link_event(user_id: str, nonce: str, *, result: str = "ok",
-                       reply_token: str | None = None, **common) -> dict:
+def account_link_event(
+    user_id: str, nonce: str, *, result: str = "ok", reply_token: str | None = None, **common
+) -> dict:
     """Account link finished; LINE leaves replyToken out when `result` is "failed"."""
     token = (reply_token or new_reply_token()) if result == "ok" else None
     event = base_event("accountLink", user_source(user_id), reply_token=token, **common)
@@ -131,8 +153,9 @@ def unsend_event(user_id: str, message_id: str, **common) -> dict:
 
 def webhook_body(events: list[dict], destination: str) -> bytes:
     """The raw body as LINE sends it: UTF-8 JSON, multibyte text not escaped."""
-    return json.dumps({"destination": destination, "events": events},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps({"destination": destination, "events": events}, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def signature(secret: str, raw: bytes) -> str:
@@ -141,5 +164,8 @@ def signature(secret: str, raw: bytes) -> str:
 
 
 def webhook_headers(secret: str, raw: bytes) -> dict:
-    return {"Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "LineBotWebhook/2.0", "x-line-signature": signature(secret, raw)}
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "LineBotWebhook/2.0",
+        "x-line-signature": signature(secret, raw),
+    }

@@ -13,10 +13,9 @@ class LiveServer:
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"
         # A short poll interval: shutdown() waits for it, and every test stops a server.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self._thread.start()
         return self
 

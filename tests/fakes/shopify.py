@@ -80,8 +80,9 @@ class FakeShopify:
         grant = body.get("grant_type")
         if grant == "urn:ietf:params:oauth:grant-type:token-exchange":
             try:
-                claims = jwt.decode(body.get("subject_token", ""), self.client_secret,
-                                    algorithms=["HS256"], audience=self.client_id)
+                claims = jwt.decode(
+                    body.get("subject_token", ""), self.client_secret, algorithms=["HS256"], audience=self.client_id
+                )
             except jwt.PyJWTError:
                 return _json({"error": "invalid_subject_token"}, 400)
             if claims.get("dest") != f"https://{shop}.myshopify.com":
@@ -100,11 +101,15 @@ class FakeShopify:
         with self._lock:
             self.access_tokens[access] = shop
             self.refresh_tokens[refresh] = shop
-        return _json({
-            "access_token": access, "scope": "read_products,read_customers,read_orders",
-            "expires_in": self.access_ttl, "refresh_token": refresh,
-            "refresh_token_expires_in": self.refresh_ttl,
-        })
+        return _json(
+            {
+                "access_token": access,
+                "scope": "read_products,read_customers,read_orders",
+                "expires_in": self.access_ttl,
+                "refresh_token": refresh,
+                "refresh_token_expires_in": self.refresh_ttl,
+            }
+        )
 
     # -- Admin GraphQL ----------------------------------------------------------------
     def _graphql(self, shop: str, request: Request, body: dict) -> Response:
@@ -120,29 +125,52 @@ class FakeShopify:
                 self.throttled_count += 1
             else:
                 self._available -= self.query_cost
-            status = {"maximumAvailable": self.bucket_max, "currentlyAvailable": self._available,
-                      "restoreRate": self.restore_rate}
-        cost = {"requestedQueryCost": self.query_cost, "actualQueryCost": None if throttled else self.query_cost,
-                "throttleStatus": status}
+            status = {
+                "maximumAvailable": self.bucket_max,
+                "currentlyAvailable": self._available,
+                "restoreRate": self.restore_rate,
+            }
+        cost = {
+            "requestedQueryCost": self.query_cost,
+            "actualQueryCost": None if throttled else self.query_cost,
+            "throttleStatus": status,
+        }
         if throttled:
-            return _json({"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
-                          "extensions": {"cost": cost}})
+            return _json(
+                {
+                    "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                    "extensions": {"cost": cost},
+                }
+            )
         resolver = self.resolvers.get(body.get("query", "").strip())
         data = resolver(body.get("variables") or {}) if resolver else self._shop_data(shop)
         return _json({"data": data, "extensions": {"cost": cost}})
 
     @staticmethod
     def _shop_data(shop: str) -> dict:
-        return {"shop": {"name": f"{shop} ストア", "ianaTimezone": "Asia/Tokyo",
-                         "currencyCode": "JPY", "myshopifyDomain": f"{shop}.myshopify.com"}}
+        return {
+            "shop": {
+                "name": f"{shop} ストア",
+                "ianaTimezone": "Asia/Tokyo",
+                "currencyCode": "JPY",
+                "myshopifyDomain": f"{shop}.myshopify.com",
+            }
+        }
 
-    def session_token(self, shop: str, *, aud: str | None = None, exp_in: int = 60,
-                      secret: str | None = None) -> str:
+    def session_token(self, shop: str, *, aud: str | None = None, exp_in: int = 60, secret: str | None = None) -> str:
         """A session token (id_token) as App Bridge would hand the app."""
         now = int(time.time())
-        claims = {"iss": f"https://{shop}.myshopify.com/admin", "dest": f"https://{shop}.myshopify.com",
-                  "aud": aud or self.client_id, "sub": "42", "exp": now + exp_in, "nbf": now - 5,
-                  "iat": now - 5, "jti": secrets.token_hex(8), "sid": secrets.token_hex(8)}
+        claims = {
+            "iss": f"https://{shop}.myshopify.com/admin",
+            "dest": f"https://{shop}.myshopify.com",
+            "aud": aud or self.client_id,
+            "sub": "42",
+            "exp": now + exp_in,
+            "nbf": now - 5,
+            "iat": now - 5,
+            "jti": secrets.token_hex(8),
+            "sid": secrets.token_hex(8),
+        }
         return jwt.encode(claims, secret or self.client_secret, algorithm="HS256")
 
 

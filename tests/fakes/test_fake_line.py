@@ -56,8 +56,9 @@ REDIRECT = "https://tsunagu.test/line/callback"
 
 @pytest.fixture
 def fake():
-    fake = FakeLine(channel_secret=SECRET, access_token=TOKEN, login_channel_id=LOGIN_ID,
-                    login_channel_secret=LOGIN_SECRET)
+    fake = FakeLine(
+        channel_secret=SECRET, access_token=TOKEN, login_channel_id=LOGIN_ID, login_channel_secret=LOGIN_SECRET
+    )
     with LiveServer(fake) as server:
         fake.url = server.url
         yield fake
@@ -153,9 +154,11 @@ def test_multicast_retry_key_and_recipient_limit(fake):
     assert exc.value.status == 409 and "x-line-accepted-request-id" in exc.value.headers
     assert len(fake.multicasts()) == 1 and fake.texts_to(users[2]) == ["セール開始"]
     assert api.get_message_quota_consumption().total_usage == 3
-    too_many = httpx.post(f"{fake.url}/v2/bot/message/multicast", headers={"Authorization": f"Bearer {TOKEN}"},
-                          json={"to": [new_user_id() for _ in range(501)],
-                                "messages": [{"type": "text", "text": "x"}]})
+    too_many = httpx.post(
+        f"{fake.url}/v2/bot/message/multicast",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        json={"to": [new_user_id() for _ in range(501)], "messages": [{"type": "text", "text": "x"}]},
+    )
     assert too_many.status_code == 400 and too_many.json()["details"][0]["property"] == "to"
 
 
@@ -190,16 +193,25 @@ def test_wrong_access_token_is_401_with_request_id(fake):
 
 def test_invalid_bodies_are_rejected_like_line(fake):
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    bad_to = httpx.post(f"{fake.url}/v2/bot/message/push", headers=headers,
-                        json={"to": "U123", "messages": [{"type": "text", "text": "x"}]})
+    bad_to = httpx.post(
+        f"{fake.url}/v2/bot/message/push",
+        headers=headers,
+        json={"to": "U123", "messages": [{"type": "text", "text": "x"}]},
+    )
     assert bad_to.status_code == 400
-    six = httpx.post(f"{fake.url}/v2/bot/message/push", headers=headers,
-                     json={"to": new_user_id(), "messages": [{"type": "text", "text": "x"}] * 6})
+    six = httpx.post(
+        f"{fake.url}/v2/bot/message/push",
+        headers=headers,
+        json={"to": new_user_id(), "messages": [{"type": "text", "text": "x"}] * 6},
+    )
     assert six.status_code == 400 and six.json()["details"] == [
-        {"message": "Size must be between 1 and 5", "property": "messages"}]
-    keyed_reply = httpx.post(f"{fake.url}/v2/bot/message/reply",
-                             headers={**headers, "X-Line-Retry-Key": str(uuid.uuid4())},
-                             json={"replyToken": fake.issue_reply_token(), "messages": [{"type": "text", "text": "x"}]})
+        {"message": "Size must be between 1 and 5", "property": "messages"}
+    ]
+    keyed_reply = httpx.post(
+        f"{fake.url}/v2/bot/message/reply",
+        headers={**headers, "X-Line-Retry-Key": str(uuid.uuid4())},
+        json={"replyToken": fake.issue_reply_token(), "messages": [{"type": "text", "text": "x"}]},
+    )
     assert keyed_reply.status_code == 400 and fake.deliveries == []
 
 
@@ -237,9 +249,17 @@ def test_documented_limits_2000_push_and_200_multicast_per_second():
 def test_sliding_window_over_real_http_with_a_lower_limit(fake):
     fake.enforce_rate_limits, fake.push_limit_per_s, fake.quota = True, 20, None
     with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as client, ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(lambda _: client.post(
-            f"{fake.url}/v2/bot/message/push",
-            json={"to": new_user_id(), "messages": [{"type": "text", "text": "x"}]}).status_code, range(60)))
+        statuses = list(
+            pool.map(
+                lambda _: (
+                    client.post(
+                        f"{fake.url}/v2/bot/message/push",
+                        json={"to": new_user_id(), "messages": [{"type": "text", "text": "x"}]},
+                    ).status_code
+                ),
+                range(60),
+            )
+        )
     assert statuses.count(200) >= 20 and statuses.count(429) > 0
     assert statuses.count(200) + statuses.count(429) == 60
     assert fake.rate_limited["push"] == statuses.count(429) and len(fake.pushes()) == statuses.count(200)
@@ -290,8 +310,14 @@ def test_webhook_test_really_calls_the_endpoint(fake):
 
 # -- LINE Login ----------------------------------------------------------------------------------------
 def _exchange(fake: FakeLine, code: str, **changes) -> httpx.Response:
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-            "client_id": LOGIN_ID, "client_secret": LOGIN_SECRET, **changes}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT,
+        "client_id": LOGIN_ID,
+        "client_secret": LOGIN_SECRET,
+        **changes,
+    }
     return httpx.post(f"{fake.url}/oauth2/v2.1/token", data=form)
 
 
@@ -302,11 +328,14 @@ def test_login_code_exchange_yields_a_verifiable_id_token(fake):
     assert answer.status_code == 200 and answer.headers["x-line-request-id"]
     body = answer.json()
     assert (body["token_type"], body["scope"]) == ("Bearer", "openid profile")
-    claims = jwt.decode(body["id_token"], LOGIN_SECRET, algorithms=["HS256"], audience=LOGIN_ID,
-                        issuer="https://access.line.me")
+    claims = jwt.decode(
+        body["id_token"], LOGIN_SECRET, algorithms=["HS256"], audience=LOGIN_ID, issuer="https://access.line.me"
+    )
     assert (claims["sub"], claims["nonce"], claims["name"]) == (user, "nonce-123", "佐藤 太郎")
-    verified = httpx.post(f"{fake.url}/oauth2/v2.1/verify",
-                          data={"id_token": body["id_token"], "client_id": LOGIN_ID, "nonce": "nonce-123"})
+    verified = httpx.post(
+        f"{fake.url}/oauth2/v2.1/verify",
+        data={"id_token": body["id_token"], "client_id": LOGIN_ID, "nonce": "nonce-123"},
+    )
     assert verified.json()["sub"] == user
 
 
@@ -327,10 +356,15 @@ def test_login_code_errors(fake):
 # -- Webhooks towards the app ----------------------------------------------------------------------------
 def test_send_webhook_is_signed_and_events_parse_with_the_sdk(fake):
     user, group = new_user_id(), "C" + "a" * 32
-    built = [fake.text_event(user, "在庫はありますか？🍵"), fake.follow_event(user, unblocked=True),
-             fake.unfollow_event(user), fake.postback_event(user, "action=track&order=1001"),
-             fake.account_link_event(user, "nonce-1"), fake.unsend_event(user, "325708"),
-             fake.group_text_event(group, user, "こんにちは")]
+    built = [
+        fake.text_event(user, "在庫はありますか？🍵"),
+        fake.follow_event(user, unblocked=True),
+        fake.unfollow_event(user),
+        fake.postback_event(user, "action=track&order=1001"),
+        fake.account_link_event(user, "nonce-1"),
+        fake.unsend_event(user, "325708"),
+        fake.group_text_event(group, user, "こんにちは"),
+    ]
     endpoint = Endpoint()
     with LiveServer(endpoint) as app:
         assert fake.send_webhook(f"{app.url}/webhooks/line", built).status_code == 200
@@ -339,8 +373,15 @@ def test_send_webhook_is_signed_and_events_parse_with_the_sdk(fake):
     assert SignatureValidator(SECRET).validate(raw.decode(), headers["X-Line-Signature"])
     assert not SignatureValidator("other-secret").validate(raw.decode(), headers["X-Line-Signature"])
     parsed = WebhookParser(SECRET).parse(raw.decode(), headers["X-Line-Signature"])
-    assert [type(e) for e in parsed] == [MessageEvent, FollowEvent, UnfollowEvent, PostbackEvent,
-                                         AccountLinkEvent, UnsendEvent, MessageEvent]
+    assert [type(e) for e in parsed] == [
+        MessageEvent,
+        FollowEvent,
+        UnfollowEvent,
+        PostbackEvent,
+        AccountLinkEvent,
+        UnsendEvent,
+        MessageEvent,
+    ]
     assert isinstance(parsed[0].message, TextMessageContent) and parsed[0].message.text == "在庫はありますか？🍵"
     assert parsed[1].follow.is_unblocked and parsed[4].link.nonce == "nonce-1"
     assert isinstance(parsed[6].source, GroupSource) and parsed[6].source.group_id == group
@@ -363,9 +404,11 @@ def test_concurrent_retries_with_one_key_deliver_once(fake):
 
     def send():
         barrier.wait()
-        response = httpx.post(f"{fake.url}/v2/bot/message/push",
-                              headers={"Authorization": f"Bearer {TOKEN}", "X-Line-Retry-Key": key},
-                              json={"to": user, "messages": [{"type": "text", "text": "x"}]})
+        response = httpx.post(
+            f"{fake.url}/v2/bot/message/push",
+            headers={"Authorization": f"Bearer {TOKEN}", "X-Line-Retry-Key": key},
+            json={"to": user, "messages": [{"type": "text", "text": "x"}]},
+        )
         results.append(response.status_code)
 
     threads = [threading.Thread(target=send) for _ in range(8)]

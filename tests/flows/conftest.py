@@ -36,8 +36,14 @@ def friend(db, app, shop, channel, user):  # noqa: F811 (fixtures imported above
     with app.app_context():
         customer = links.customer_by_shopify_id(db, shop, CUSTOMER_ID)
         customer.email, customer.first_name, customer.last_name = "hanako.yamada@example.jp", "花子", "山田"
-        row = LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=user, display_name="はなこ",
-                         language="ja", followed_at=utcnow())
+        row = LineFriend(
+            shop_id=shop.id,
+            channel_id=channel.id,
+            line_user_id=user,
+            display_name="はなこ",
+            language="ja",
+            followed_at=utcnow(),
+        )
         db.add(row)
         db.flush()
         links.link(db, shop=shop, friend=row, customer=customer, method="chat", actor="test")
@@ -83,9 +89,19 @@ def linked_friends(db, shop, channel):  # noqa: F811 (fixtures imported above)
             customer = Customer(shop_id=shop.id, shopify_id=next(_shopify_ids))
             db.add(customer)
             db.flush()
-            made.append(LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=new_user_id(),
-                                   display_name="テスト", language="ja", followed_at=utcnow(),
-                                   customer_id=customer.id, linked_at=utcnow(), link_method="chat"))
+            made.append(
+                LineFriend(
+                    shop_id=shop.id,
+                    channel_id=channel.id,
+                    line_user_id=new_user_id(),
+                    display_name="テスト",
+                    language="ja",
+                    followed_at=utcnow(),
+                    customer_id=customer.id,
+                    linked_at=utcnow(),
+                    link_method="chat",
+                )
+            )
         db.add_all(made)
         db.commit()
         return made
@@ -97,14 +113,30 @@ def linked_friends(db, shop, channel):  # noqa: F811 (fixtures imported above)
 def put(db, shop):  # noqa: F811 (fixtures imported above)
     """Put one notification in the outbox for a linked friend, as a flow would; returns the row."""
 
-    def add(friend: LineFriend, flow: str, due_at, *, key: str | None = None, text: str = "テストのお知らせ",
-            context: dict | None = None) -> Notification:
+    def add(
+        friend: LineFriend,
+        flow: str,
+        due_at,
+        *,
+        key: str | None = None,
+        text: str = "テストのお知らせ",
+        context: dict | None = None,
+    ) -> Notification:
         db.commit()  # end the session's read snapshot: SQLite refuses a write from a stale one
         due = datetime.fromisoformat(due_at) if isinstance(due_at, str) else due_at
         key = key or f"test:{flow}:{next(_shopify_ids)}"
         recipient = Recipient(friend=friend, customer=db.get(Customer, friend.customer_id), lang="ja", name="テスト")
-        outbox.schedule(db, shop=shop, flow=flow, step=0, dedupe_key=key, due_at=due, recipient=recipient,
-                        messages=[{"type": "text", "text": text}], context=context)
+        outbox.schedule(
+            db,
+            shop=shop,
+            flow=flow,
+            step=0,
+            dedupe_key=key,
+            due_at=due,
+            recipient=recipient,
+            messages=[{"type": "text", "text": text}],
+            context=context,
+        )
         db.commit()
         return rows(db, Notification, Notification.dedupe_key == key)[0]
 

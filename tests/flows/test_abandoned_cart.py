@@ -32,7 +32,8 @@ def test_a_cart_without_a_customer_schedules_nothing(db, friend, send_webhook, p
 
 
 def test_a_cart_tied_to_a_linked_customer_is_reminded_with_a_cart_link(
-        app, db, shop, friend, send_webhook, payload, dispatch, fake_line):
+    app, db, shop, friend, send_webhook, payload, dispatch, fake_line
+):
     send_webhook("carts/create", payload("carts_create"))
     tie(app, db, shop)
     [reminder] = notes(db)
@@ -47,11 +48,14 @@ def test_a_cart_tied_to_a_linked_customer_is_reminded_with_a_cart_link(
     action = button(push.messages[1])
     assert action["label"] == "カートを見る"
     assert resolve(db, action["uri"]).startswith("https://test-shop.myshopify.com/cart/808950810:2?")
-    assert "utm_source=line" in resolve(db, action["uri"]) and "utm_campaign=abandoned_cart" in resolve(db, action["uri"])
+    assert "utm_source=line" in resolve(db, action["uri"]) and "utm_campaign=abandoned_cart" in resolve(
+        db, action["uri"]
+    )
 
 
 def test_a_checkout_for_the_cart_wins_over_the_cart_reminder(
-        app, db, shop, friend, send_webhook, payload, dispatch, fake_line):
+    app, db, shop, friend, send_webhook, payload, dispatch, fake_line
+):
     send_webhook("carts/create", payload("carts_create"))
     tie(app, db, shop)
     send_webhook("checkouts/create", payload("checkouts_create"))
@@ -70,7 +74,8 @@ def test_a_checkout_for_the_cart_wins_over_the_cart_reminder(
 
 
 def test_an_order_with_the_cart_token_cancels_the_cart_reminder(
-        app, db, shop, friend, send_webhook, payload_copy, payload, dispatch, fake_line):
+    app, db, shop, friend, send_webhook, payload_copy, payload, dispatch, fake_line
+):
     send_webhook("carts/create", payload("carts_create"))
     tie(app, db, shop)
     send_webhook("orders/create", payload_copy("orders_create", checkout_token=None))
@@ -81,7 +86,8 @@ def test_an_order_with_the_cart_token_cancels_the_cart_reminder(
 
 
 def test_an_order_with_only_the_cart_token_cancels_the_checkout_reminders(
-        db, friend, send_webhook, payload_copy, payload, dispatch, fake_line):
+    db, friend, send_webhook, payload_copy, payload, dispatch, fake_line
+):
     send_webhook("checkouts/create", payload("checkouts_create"))
     send_webhook("orders/create", payload_copy("orders_create", checkout_token=None))
     reminders = notes(db, Notification.flow == "abandoned_checkout")
@@ -91,10 +97,16 @@ def test_an_order_with_only_the_cart_token_cancels_the_checkout_reminders(
 
 
 def test_the_checkout_of_an_unlinked_customer_schedules_nothing(db, friend, send_webhook, payload_copy):
-    stranger = {**payload_copy("checkouts_create")["customer"], "id": 42, "email": "someone@example.jp",
-                "phone": "+819000000000"}
-    send_webhook("checkouts/create", payload_copy("checkouts_create", customer=stranger, email=stranger["email"],
-                                                  phone=stranger["phone"]))
+    stranger = {
+        **payload_copy("checkouts_create")["customer"],
+        "id": 42,
+        "email": "someone@example.jp",
+        "phone": "+819000000000",
+    }
+    send_webhook(
+        "checkouts/create",
+        payload_copy("checkouts_create", customer=stranger, email=stranger["email"], phone=stranger["phone"]),
+    )
     assert notes(db) == []
 
 
@@ -102,13 +114,15 @@ def test_a_checkout_below_the_minimum_total_schedules_nothing(db, shop, friend, 
     set_flow(db, shop, "abandoned_checkout", {"min_total": 5000})
     send_webhook("checkouts/create", payload_copy("checkouts_create"))  # ¥2,580
     assert notes(db) == []
-    send_webhook("checkouts/update", payload_copy("checkouts_create", total_price="5800",
-                                                  updated_at="2026-11-25T09:20:00+09:00"))
+    send_webhook(
+        "checkouts/update", payload_copy("checkouts_create", total_price="5800", updated_at="2026-11-25T09:20:00+09:00")
+    )
     assert [n.step for n in notes(db)] == [0, 1]
 
 
 def test_an_order_that_arrives_before_its_checkout_update_means_no_reminder(
-        db, friend, send_webhook, payload, dispatch, fake_line):
+    db, friend, send_webhook, payload, dispatch, fake_line
+):
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("checkouts/update", payload("checkouts_create"))  # delivered late
     assert notes(db, Notification.flow == "abandoned_checkout", Notification.status == St.SCHEDULED) == []
@@ -120,15 +134,20 @@ def test_an_order_that_arrives_before_its_checkout_update_means_no_reminder(
 
 def test_a_completed_checkout_cancels_its_reminders(db, friend, send_webhook, payload_copy, dispatch, fake_line):
     send_webhook("checkouts/create", payload_copy("checkouts_create"))
-    send_webhook("checkouts/update", payload_copy("checkouts_create", completed_at="2026-11-25T09:25:00+09:00",
-                                                  updated_at="2026-11-25T09:25:00+09:00"))
+    send_webhook(
+        "checkouts/update",
+        payload_copy(
+            "checkouts_create", completed_at="2026-11-25T09:25:00+09:00", updated_at="2026-11-25T09:25:00+09:00"
+        ),
+    )
     assert [(n.status, n.reason) for n in notes(db)] == [(St.CANCELLED, "checkout_completed")] * 2
     dispatch(NEXT_DAY)
     assert fake_line.pushes() == []
 
 
 def test_a_reminder_whose_order_the_flow_has_not_seen_is_cancelled_at_send_time(
-        app, db, shop, friend, send_webhook, payload, dispatch, fake_line):
+    app, db, shop, friend, send_webhook, payload, dispatch, fake_line
+):
     send_webhook("checkouts/create", payload("checkouts_create"))
     with app.app_context():  # the order is stored, but its flow has not run (no cancellation yet)
         order = upsert_order(session=db, shop=shop, payload=payload("orders_create"))

@@ -12,11 +12,14 @@ NEXT_DAY = "2026-11-26T00:00:00+00:00"  # 09:00 in Tokyo, after quiet hours; ste
 
 
 def test_checkout_of_linked_customer_schedules_two_steps_and_sends_the_first(
-        db, friend, send_webhook, dispatch, payload, fake_line):
+    db, friend, send_webhook, dispatch, payload, fake_line
+):
     send_webhook("checkouts/create", payload("checkouts_create"))
     scheduled = notes(db)
     assert [(n.flow, n.step, n.status) for n in scheduled] == [
-        ("abandoned_checkout", 0, St.SCHEDULED), ("abandoned_checkout", 1, St.SCHEDULED)]
+        ("abandoned_checkout", 0, St.SCHEDULED),
+        ("abandoned_checkout", 1, St.SCHEDULED),
+    ]
     assert scheduled[0].due_at.isoformat().startswith("2026-11-25T01:12")
 
     assert dispatch(LATER) == {"sent": 1}
@@ -26,14 +29,18 @@ def test_checkout_of_linked_customer_schedules_two_steps_and_sends_the_first(
     button = pushed[0].messages[1]["contents"]["footer"]["contents"][0]["action"]
     assert button["label"] == "購入手続きを再開"
     assert resolve(db, button["uri"]).startswith("https://test-shop.myshopify.com/548380009/checkouts/")
-    assert "utm_source=line" in resolve(db, button["uri"]) and "utm_campaign=abandoned_checkout" in resolve(db, button["uri"])
+    assert "utm_source=line" in resolve(db, button["uri"]) and "utm_campaign=abandoned_checkout" in resolve(
+        db, button["uri"]
+    )
     assert fake_line.accepted_retry_keys() == [str(scheduled[0].id)]
 
 
 def test_order_cancels_the_remaining_reminders(db, friend, send_webhook, dispatch, payload, fake_line):
     send_webhook("checkouts/create", payload("checkouts_create"))
     send_webhook("orders/create", payload("orders_create"))
-    reminders = notes(db, )
+    reminders = notes(
+        db,
+    )
     by_flow = {(n.flow, n.step): n for n in reminders}
     assert by_flow[("abandoned_checkout", 0)].status == St.CANCELLED
     assert by_flow[("abandoned_checkout", 0)].reason == "ordered"

@@ -10,7 +10,8 @@ from app.timeutil import utcnow
 
 
 def test_one_friends_messages_arrive_in_due_order_while_others_go_in_parallel(
-        linked_friends, put, dispatch, fake_line, monkeypatch):
+    linked_friends, put, dispatch, fake_line, monkeypatch
+):
     friends = linked_friends(12)
     start = utcnow() - timedelta(hours=1)
     for n, friend in enumerate(friends):

@@ -3,7 +3,8 @@ signed requests only, guests tie nothing, a linked customer's cart gets its remi
 
 from __future__ import annotations
 
-from app.models import Cart, Notification, NotificationStatus as St
+from app.models import Cart, Notification
+from app.models import NotificationStatus as St
 from tests.conftest import CLIENT_SECRET
 from tests.flows.conftest import CUSTOMER_ID, notes
 from tests.helpers import count, rows

@@ -20,15 +20,24 @@ from tests.helpers import rows
 from tests.line.conftest import ACCESS_TOKEN, CHANNEL_SECRET
 
 START = datetime.fromisoformat("2026-11-25T01:00:00+00:00")  # 10:00 in Tokyo
-FLAKY = {"failure_rate": 0.3, "seed": 20261125, "timeout_seconds": 0.3,
-         "failure_kinds": ("error", "error_after_accept", "timeout", "rate_limit")}
+FLAKY = {
+    "failure_rate": 0.3,
+    "seed": 20261125,
+    "timeout_seconds": 0.3,
+    "failure_kinds": ("error", "error_after_accept", "timeout", "rate_limit"),
+}
 
 
 @pytest.fixture
 def fake_line(request):
     """The LINE fixture, with knobs from indirect parametrization."""
-    fake = FakeLine(channel_secret=CHANNEL_SECRET, access_token=ACCESS_TOKEN, display_name="テストショップ公式",
-                    quota=None, **getattr(request, "param", {}))
+    fake = FakeLine(
+        channel_secret=CHANNEL_SECRET,
+        access_token=ACCESS_TOKEN,
+        display_name="テストショップ公式",
+        quota=None,
+        **getattr(request, "param", {}),
+    )
     with LiveServer(fake) as server:
         fake.url = server.url
         yield fake
@@ -38,8 +47,9 @@ def fake_line(request):
 def impatient_client(monkeypatch):
     """A LINE client that gives up on a stalled answer after 0.1 s, does not sleep between
     tries and tries twice, so failures reach the dispatcher and its backoff."""
-    monkeypatch.setattr(channels, "LineClient",
-                        functools.partial(LineClient, timeout=(1.0, 0.1), sleep=lambda _seconds: None))
+    monkeypatch.setattr(
+        channels, "LineClient", functools.partial(LineClient, timeout=(1.0, 0.1), sleep=lambda _seconds: None)
+    )
     monkeypatch.setattr("app.line.client.MAX_ATTEMPTS", 2)
 
 
@@ -86,16 +96,19 @@ def test_exactly_once_through_a_flaky_line(db, linked_friends, put, dispatch, fa
 
 
 @pytest.mark.parametrize("trouble", ["accepted_then_500", "accepted_then_stalled", "refused_500", "rate_limited"])
-def test_a_retry_after_each_kind_of_failure_delivers_once(db, linked_friends, put, dispatch, fake_line,
-                                                          impatient_client, monkeypatch, trouble):
+def test_a_retry_after_each_kind_of_failure_delivers_once(
+    db, linked_friends, put, dispatch, fake_line, impatient_client, monkeypatch, trouble
+):
     monkeypatch.setattr("app.line.client.MAX_ATTEMPTS", 1)  # every failure goes back to the outbox
     [friend] = linked_friends(1)
     note = put(friend, "order_confirmation", START)
     push = "/v2/bot/message/push"
-    {"accepted_then_500": lambda: fake_line.fail_after_accept_next(1, 500, path=push),
-     "accepted_then_stalled": lambda: fake_line.slow_next(1, 0.3, path=push),
-     "refused_500": lambda: fake_line.fail_next(1, 500, path=push),
-     "rate_limited": lambda: fake_line.fail_next(1, 429, path=push)}[trouble]()
+    {
+        "accepted_then_500": lambda: fake_line.fail_after_accept_next(1, 500, path=push),
+        "accepted_then_stalled": lambda: fake_line.slow_next(1, 0.3, path=push),
+        "refused_500": lambda: fake_line.fail_next(1, 500, path=push),
+        "rate_limited": lambda: fake_line.fail_next(1, 429, path=push),
+    }[trouble]()
 
     assert dispatch(START) == {"retrying": 1}
     waiting = outbox(db)[0]
@@ -107,8 +120,9 @@ def test_a_retry_after_each_kind_of_failure_delivers_once(db, linked_friends, pu
     assert len([r for r in fake_line.requests if r.path == push]) == 2
 
 
-def test_a_failure_that_never_ends_is_given_up_after_five_attempts(db, linked_friends, put, dispatch, fake_line,
-                                                                   impatient_client):
+def test_a_failure_that_never_ends_is_given_up_after_five_attempts(
+    db, linked_friends, put, dispatch, fake_line, impatient_client
+):
     [friend] = linked_friends(1)
     put(friend, "order_confirmation", START)
     fake_line.fail_next(100, 503, path="/v2/bot/message/push")

@@ -42,8 +42,13 @@ def discounts(db, app, shop, fake_shopify):
     """The shop has an Admin API token and step 1 of its checkout reminders carries 10% off."""
     shop.access_token_enc = app.extensions["tsunagu.vault"].encrypt("shpat_discounts")
     shop.access_token_expires_at = utcnow() + timedelta(hours=1)
-    shop.settings = {"flows": {"abandoned_checkout": {"steps": [
-        {"delay_min": 60, "discount": TEN_PERCENT}, {"delay_min": 23 * 60, "discount": None}]}}}
+    shop.settings = {
+        "flows": {
+            "abandoned_checkout": {
+                "steps": [{"delay_min": 60, "discount": TEN_PERCENT}, {"delay_min": 23 * 60, "discount": None}]
+            }
+        }
+    }
     db.add(shop)
     db.commit()
     fake_shopify.access_tokens["shpat_discounts"] = "test-shop"
@@ -54,8 +59,9 @@ def discounts(db, app, shop, fake_shopify):
 
 def creates(fake_shopify) -> list[dict]:
     """The variables of every discountCodeBasicCreate that reached Shopify."""
-    return [r.body.get("variables") for r in fake_shopify.requests
-            if "discountCodeBasicCreate" in r.body.get("query", "")]
+    return [
+        r.body.get("variables") for r in fake_shopify.requests if "discountCodeBasicCreate" in r.body.get("query", "")
+    ]
 
 
 def first_step(db) -> Notification:
@@ -67,7 +73,8 @@ def pushed_text(delivery) -> str:
 
 
 def test_code_is_created_once_when_the_step_is_sent_and_shown_in_it(
-        db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify):
+    db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify
+):
     send_webhook("checkouts/create", payload("checkouts_create"))
     assert creates(fake_shopify) == []  # scheduling creates nothing
     step = first_step(db)
@@ -93,8 +100,9 @@ def test_code_is_created_once_when_the_step_is_sent_and_shown_in_it(
     assert len(creates(fake_shopify)) == 1
 
 
-def test_a_cancelled_step_creates_no_code(db, friend, discounts, send_webhook, payload, dispatch, fake_line,
-                                          fake_shopify):
+def test_a_cancelled_step_creates_no_code(
+    db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify
+):
     send_webhook("checkouts/create", payload("checkouts_create"))
     send_webhook("orders/create", payload("orders_create"))
     assert (first_step(db).status, first_step(db).reason) == (St.CANCELLED, "ordered")
@@ -105,7 +113,8 @@ def test_a_cancelled_step_creates_no_code(db, friend, discounts, send_webhook, p
 
 
 def test_a_step_held_by_quiet_hours_creates_its_code_only_when_it_goes(
-        db, shop, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify):
+    db, shop, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify
+):
     shop.settings = {"flows": {"abandoned_checkout": {"steps": [{"delay_min": 60, "discount": TEN_PERCENT}]}}}
     db.add(shop)
     db.commit()
@@ -120,7 +129,8 @@ def test_a_step_held_by_quiet_hours_creates_its_code_only_when_it_goes(
 
 @pytest.mark.parametrize("failure", ["fail_next", "fail_after_accept_next"])
 def test_a_line_failure_after_the_code_was_created_resends_the_same_code(
-        db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify, monkeypatch, failure):
+    db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify, monkeypatch, failure
+):
     monkeypatch.setattr("app.line.client.MAX_ATTEMPTS", 1)  # the dispatcher retries, not the client
     send_webhook("checkouts/create", payload("checkouts_create"))
     getattr(fake_line, failure)(1, 500, path="/v2/bot/message/push")
@@ -138,7 +148,8 @@ def test_a_line_failure_after_the_code_was_created_resends_the_same_code(
 
 
 def test_a_code_created_before_a_crash_is_taken_and_reused(
-        db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify, monkeypatch):
+    db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify, monkeypatch
+):
     monkeypatch.setattr("app.line.client.MAX_ATTEMPTS", 1)
     send_webhook("checkouts/create", payload("checkouts_create"))
     fake_line.fail_next(1, 500, path="/v2/bot/message/push")
@@ -158,9 +169,13 @@ def test_a_code_created_before_a_crash_is_taken_and_reused(
 
 
 def test_shopify_refusing_the_code_retries_then_fails_and_sends_nothing(
-        db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify):
-    discounts.refuse = {"field": ["basicCodeDiscount", "customerSelection"], "code": "INVALID",
-                        "message": "Customer selection is invalid"}
+    db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify
+):
+    discounts.refuse = {
+        "field": ["basicCodeDiscount", "customerSelection"],
+        "code": "INVALID",
+        "message": "Customer selection is invalid",
+    }
     send_webhook("checkouts/create", payload("checkouts_create"))
     assert dispatch(LATER) == {"retrying": 1}
     step = first_step(db)

@@ -28,11 +28,14 @@ def test_an_order_of_a_linked_customer_is_confirmed_at_once(db, friend, send_web
     assert "静岡 深蒸し煎茶（100g）" in card["altText"] and "有田焼 マグカップ" in card["altText"]
     action = button(card)
     assert action["label"] == "注文状況を見る"
-    assert resolve(db, action["uri"]).startswith(ORDER_STATUS_URL + "&") and "utm_campaign=order_confirmation" in resolve(db, action["uri"])
+    assert resolve(db, action["uri"]).startswith(
+        ORDER_STATUS_URL + "&"
+    ) and "utm_campaign=order_confirmation" in resolve(db, action["uri"])
 
 
 def test_paid_and_repeated_order_events_do_not_confirm_twice(
-        db, friend, send_webhook, payload, payload_copy, dispatch, fake_line):
+    db, friend, send_webhook, payload, payload_copy, dispatch, fake_line
+):
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("orders/create", payload("orders_create"))  # Shopify's retry
     send_webhook("orders/paid", payload_copy("orders_create", updated_at="2026-11-25T09:31:00+09:00"))
@@ -74,8 +77,9 @@ def fulfillment(payload_copy, status, at):
     return payload_copy("fulfillments_create", shipment_status=status, updated_at=at)
 
 
-def test_shipped_message_names_carrier_and_tracking(db, friend, send_webhook, payload, payload_copy, dispatch,
-                                                    fake_line):
+def test_shipped_message_names_carrier_and_tracking(
+    db, friend, send_webhook, payload, payload_copy, dispatch, fake_line
+):
     send_webhook("orders/create", payload("orders_create"))
     dispatch(NIGHT)
     second = payload_copy("fulfillments_create", tracking_numbers=["4012-3456-7890", "4012-3456-7891"])
@@ -90,20 +94,28 @@ def test_shipped_message_names_carrier_and_tracking(db, friend, send_webhook, pa
 
 
 def test_each_shipment_status_goes_out_once_per_fulfillment(
-        db, friend, send_webhook, payload, payload_copy, dispatch, fake_line):
+    db, friend, send_webhook, payload, payload_copy, dispatch, fake_line
+):
     send_webhook("orders/create", payload("orders_create"))
     dispatch(NIGHT)
     send_webhook("fulfillments/create", payload("fulfillments_create"))
-    updates = [("in_transit", "2026-11-27T08:00:00+09:00"), ("out_for_delivery", "2026-11-27T09:00:00+09:00"),
-               ("attempted_delivery", "2026-11-27T15:00:00+09:00"), ("out_for_delivery", "2026-11-28T09:00:00+09:00"),
-               ("failure", "2026-11-28T12:00:00+09:00"), ("delivered", "2026-11-28T16:00:00+09:00")]
+    updates = [
+        ("in_transit", "2026-11-27T08:00:00+09:00"),
+        ("out_for_delivery", "2026-11-27T09:00:00+09:00"),
+        ("attempted_delivery", "2026-11-27T15:00:00+09:00"),
+        ("out_for_delivery", "2026-11-28T09:00:00+09:00"),
+        ("failure", "2026-11-28T12:00:00+09:00"),
+        ("delivered", "2026-11-28T16:00:00+09:00"),
+    ]
     for status, at in updates:
         send_webhook("fulfillments/update", fulfillment(payload_copy, status, at))
         dispatch()
     send_webhook("fulfillments/update", fulfillment(payload_copy, "delivered", "2026-11-28T16:00:00+09:00"))
     send_webhook("fulfillments/update", fulfillment(payload_copy, "delivered", "2026-11-28T16:05:00+09:00"))
     dispatch()
-    sent = [n.context["status"] for n in sorted(notes(db, Notification.flow == "shipping_update"), key=lambda n: n.step)]
+    sent = [
+        n.context["status"] for n in sorted(notes(db, Notification.flow == "shipping_update"), key=lambda n: n.step)
+    ]
     assert sent == ["shipped", "out_for_delivery", "delivered", "attempted_delivery", "failure"]
     shown = texts(fake_line, friend.line_user_id)[2:]  # after the order confirmation (text, card)
     assert len(shown) == 5
@@ -113,21 +125,24 @@ def test_each_shipment_status_goes_out_once_per_fulfillment(
 
 
 def test_a_status_the_merchant_switched_off_is_not_sent(
-        db, shop, friend, send_webhook, payload, payload_copy, dispatch, fake_line):
-    set_flow(db, shop, "shipping_update", {"statuses": {"shipped": True, "out_for_delivery": False,
-                                                        "delivered": True}})
+    db, shop, friend, send_webhook, payload, payload_copy, dispatch, fake_line
+):
+    set_flow(db, shop, "shipping_update", {"statuses": {"shipped": True, "out_for_delivery": False, "delivered": True}})
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("fulfillments/create", payload("fulfillments_create"))
     send_webhook("fulfillments/update", fulfillment(payload_copy, "out_for_delivery", "2026-11-27T09:00:00+09:00"))
     send_webhook("fulfillments/update", fulfillment(payload_copy, "delivered", "2026-11-27T16:00:00+09:00"))
     dispatch()
     assert sorted(n.context["status"] for n in notes(db, Notification.flow == "shipping_update")) == [
-        "delivered", "shipped"]
+        "delivered",
+        "shipped",
+    ]
     assert not any("本日お届け予定" in t for t in texts(fake_line, friend.line_user_id))
 
 
 def test_delivered_before_created_sends_delivered_and_never_shipped(
-        db, friend, send_webhook, payload, payload_copy, dispatch, fake_line):
+    db, friend, send_webhook, payload, payload_copy, dispatch, fake_line
+):
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("fulfillments/update", fulfillment(payload_copy, "delivered", "2026-11-27T16:00:00+09:00"))
     send_webhook("fulfillments/create", payload("fulfillments_create"))  # older, delivered late
@@ -138,7 +153,8 @@ def test_delivered_before_created_sends_delivered_and_never_shipped(
 
 
 def test_after_delivery_follow_up_comes_seven_days_after_delivery(
-        db, shop, friend, send_webhook, payload, payload_copy, dispatch, fake_line):
+    db, shop, friend, send_webhook, payload, payload_copy, dispatch, fake_line
+):
     set_flow(db, shop, "after_delivery", {"enabled": True, "delay_days": 7, "review_url": "https://example.jp/review"})
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("fulfillments/create", payload("fulfillments_create"))
@@ -154,11 +170,14 @@ def test_after_delivery_follow_up_comes_seven_days_after_delivery(
     assert "ご感想" in card["altText"]
     review = button(card)
     assert review["label"] == "レビューを書く"
-    assert resolve(db, review["uri"]).startswith("https://example.jp/review?") and "utm_campaign=after_delivery" in resolve(db, review["uri"])
+    assert resolve(db, review["uri"]).startswith(
+        "https://example.jp/review?"
+    ) and "utm_campaign=after_delivery" in resolve(db, review["uri"])
 
 
 def test_a_fulfillment_that_arrives_before_its_order_is_announced_once_the_order_comes(
-        db, friend, send_webhook, payload, dispatch, fake_line):
+    db, friend, send_webhook, payload, dispatch, fake_line
+):
     send_webhook("fulfillments/create", payload("fulfillments_create"))  # auto-fulfilled; orders/create retried
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("orders/paid", payload("orders_create"))

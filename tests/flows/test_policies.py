@@ -37,30 +37,37 @@ def row(db, note: Notification) -> Notification:
 
 # -- quiet_until ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("now", "until"), [
-    ("2026-11-25T22:00", "2026-11-26T09:00"),  # late evening: the next morning
-    ("2026-11-25T21:00", "2026-11-26T09:00"),  # the first minute of quiet
-    ("2026-11-25T23:59", "2026-11-26T09:00"),
-    ("2026-11-26T00:00", "2026-11-26T09:00"),  # after midnight: the same morning
-    ("2026-11-26T03:00", "2026-11-26T09:00"),
-    ("2026-11-26T08:59", "2026-11-26T09:00"),
-    ("2026-11-26T09:00", None),  # quiet is over
-    ("2026-11-26T12:00", None),
-    ("2026-11-26T20:59", None),
-])
+
+@pytest.mark.parametrize(
+    ("now", "until"),
+    [
+        ("2026-11-25T22:00", "2026-11-26T09:00"),  # late evening: the next morning
+        ("2026-11-25T21:00", "2026-11-26T09:00"),  # the first minute of quiet
+        ("2026-11-25T23:59", "2026-11-26T09:00"),
+        ("2026-11-26T00:00", "2026-11-26T09:00"),  # after midnight: the same morning
+        ("2026-11-26T03:00", "2026-11-26T09:00"),
+        ("2026-11-26T08:59", "2026-11-26T09:00"),
+        ("2026-11-26T09:00", None),  # quiet is over
+        ("2026-11-26T12:00", None),
+        ("2026-11-26T20:59", None),
+    ],
+)
 def test_quiet_hours_across_midnight_in_tokyo(now, until):
     got = quiet_until(a_shop(), local(now, TOKYO))
     assert got == (local(until, TOKYO) if until else None)
 
 
-@pytest.mark.parametrize(("now", "fold", "morning"), [
-    ("2026-03-07T22:00", 0, "2026-03-08"),  # EST evening; clocks spring forward at 02:00
-    ("2026-03-08T01:30", 0, "2026-03-08"),  # just before the gap
-    ("2026-03-08T03:30", 0, "2026-03-08"),  # just after it (EDT)
-    ("2026-10-31T22:00", 0, "2026-11-01"),  # EDT evening; clocks fall back at 02:00
-    ("2026-11-01T01:30", 0, "2026-11-01"),  # the first 01:30 (EDT)
-    ("2026-11-01T01:30", 1, "2026-11-01"),  # the repeated 01:30 (EST)
-])
+@pytest.mark.parametrize(
+    ("now", "fold", "morning"),
+    [
+        ("2026-03-07T22:00", 0, "2026-03-08"),  # EST evening; clocks spring forward at 02:00
+        ("2026-03-08T01:30", 0, "2026-03-08"),  # just before the gap
+        ("2026-03-08T03:30", 0, "2026-03-08"),  # just after it (EDT)
+        ("2026-10-31T22:00", 0, "2026-11-01"),  # EDT evening; clocks fall back at 02:00
+        ("2026-11-01T01:30", 0, "2026-11-01"),  # the first 01:30 (EDT)
+        ("2026-11-01T01:30", 1, "2026-11-01"),  # the repeated 01:30 (EST)
+    ],
+)
 def test_quiet_hours_end_at_nine_local_on_dst_nights(now, fold, morning):
     got = quiet_until(a_shop("America/New_York"), local(now, NEW_YORK, fold))
     wall = got.astimezone(NEW_YORK)
@@ -84,6 +91,7 @@ def test_equal_start_and_end_disable_quiet_hours(hour):
 
 
 # -- through the dispatcher ------------------------------------------------------------------
+
 
 def test_marketing_due_in_quiet_hours_waits_for_the_morning_then_goes(db, friend, put, dispatch, fake_line):
     note = put(friend, "abandoned_checkout", "2026-11-25T13:00:00+00:00")  # 22:00 in Tokyo

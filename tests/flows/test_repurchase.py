@@ -32,13 +32,23 @@ def reminders(db, *where) -> list[Notification]:
 def second_order(payload_copy, *, quantity=1, **changes):
     first = payload_copy("orders_create")
     tea_line = {**first["line_items"][0], "id": 866550311766439099, "quantity": quantity}
-    return {**first, "id": 820982911946154599, "name": "#1002", "checkout_token": "c2", "cart_token": None,
-            "processed_at": "2026-12-10T10:00:00+09:00", "created_at": "2026-12-10T10:00:00+09:00",
-            "updated_at": "2026-12-10T10:00:05+09:00", "line_items": [tea_line], **changes}
+    return {
+        **first,
+        "id": 820982911946154599,
+        "name": "#1002",
+        "checkout_token": "c2",
+        "cart_token": None,
+        "processed_at": "2026-12-10T10:00:00+09:00",
+        "created_at": "2026-12-10T10:00:00+09:00",
+        "updated_at": "2026-12-10T10:00:05+09:00",
+        "line_items": [tea_line],
+        **changes,
+    }
 
 
-def test_an_order_schedules_a_reminder_for_when_it_runs_out(db, tea, friend, send_webhook, payload, dispatch,
-                                                           fake_line):
+def test_an_order_schedules_a_reminder_for_when_it_runs_out(
+    db, tea, friend, send_webhook, payload, dispatch, fake_line
+):
     send_webhook("orders/create", payload("orders_create"))
     [reminder] = reminders(db)  # the mug has no cycle
     assert reminder.marketing and reminder.due_at.isoformat().startswith("2027-01-24T00:30")
@@ -72,8 +82,7 @@ def test_a_cycle_by_product_type_or_tag_counts_too(db, shop, catalog, friend, se
     assert reminder.due_at.isoformat().startswith("2027-02-23T00:30")  # 45 days × 2
 
 
-def test_buying_again_replaces_the_reminder(db, tea, friend, send_webhook, payload, payload_copy, dispatch,
-                                            fake_line):
+def test_buying_again_replaces_the_reminder(db, tea, friend, send_webhook, payload, payload_copy, dispatch, fake_line):
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("orders/create", second_order(payload_copy))
     first, second = sorted(reminders(db), key=lambda n: n.created_at)
@@ -90,7 +99,8 @@ def test_buying_again_replaces_the_reminder(db, tea, friend, send_webhook, paylo
 
 
 def test_a_late_event_of_the_earlier_order_keeps_the_newer_reminder(
-        db, tea, friend, send_webhook, payload, payload_copy):
+    db, tea, friend, send_webhook, payload, payload_copy
+):
     """Paid by konbini days later: orders/paid of the first order comes after the second order."""
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("orders/create", second_order(payload_copy))
@@ -99,11 +109,19 @@ def test_a_late_event_of_the_earlier_order_keeps_the_newer_reminder(
     assert [n.context["order_id"] for n in waiting] == [820982911946154599]
 
 
-def test_a_cancelled_order_withdraws_its_reminder(db, tea, friend, send_webhook, payload, payload_copy, dispatch,
-                                                   fake_line):
+def test_a_cancelled_order_withdraws_its_reminder(
+    db, tea, friend, send_webhook, payload, payload_copy, dispatch, fake_line
+):
     send_webhook("orders/create", payload("orders_create"))
-    send_webhook("orders/cancelled", payload_copy("orders_create", cancelled_at="2026-11-25T12:00:00+09:00",
-                                                  cancel_reason="customer", updated_at="2026-11-25T12:00:00+09:00"))
+    send_webhook(
+        "orders/cancelled",
+        payload_copy(
+            "orders_create",
+            cancelled_at="2026-11-25T12:00:00+09:00",
+            cancel_reason="customer",
+            updated_at="2026-11-25T12:00:00+09:00",
+        ),
+    )
     [reminder] = reminders(db)
     assert (reminder.status, reminder.reason) == (St.CANCELLED, "order_cancelled")
     dispatch("2026-11-25T03:00:00+00:00")
@@ -119,9 +137,21 @@ def orders_of_repeat_buyers(app, db, shop, payload_copy, gaps: list[int]) -> Non
             customer = {"id": 900_000 + n, "email": f"repeat{n}@example.jp"}
             for k, at in enumerate([first_at, first_at + timedelta(days=gap)]):
                 line = {**payload_copy("orders_create")["line_items"][0], "id": 7_000_000 + n * 10 + k}
-                upsert_order(session=db, shop=shop, payload={**payload_copy(
-                    "orders_create", id=5_000_000 + n * 10 + k, customer=customer, processed_at=at.isoformat(),
-                    updated_at=at.isoformat(), line_items=[line]), "name": f"#{2000 + n * 10 + k}"})
+                upsert_order(
+                    session=db,
+                    shop=shop,
+                    payload={
+                        **payload_copy(
+                            "orders_create",
+                            id=5_000_000 + n * 10 + k,
+                            customer=customer,
+                            processed_at=at.isoformat(),
+                            updated_at=at.isoformat(),
+                            line_items=[line],
+                        ),
+                        "name": f"#{2000 + n * 10 + k}",
+                    },
+                )
         db.commit()
 
 

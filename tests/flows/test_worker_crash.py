@@ -126,30 +126,63 @@ def seed(app, users: list[str]) -> list[str]:
     vault = app.extensions["tsunagu.vault"]
     with Session(app.extensions["tsunagu.engine"], expire_on_commit=False) as db:
         shop = make_shop(db)
-        channel = LineChannel(shop_id=shop.id, bot_user_id=new_user_id(), basic_id="@crash", display_name="テスト",
-                              channel_secret_enc=vault.encrypt("crash-channel-secret"),
-                              access_token_enc=vault.encrypt(TOKEN), connected_at=utcnow(), webhook_ok_at=utcnow())
+        channel = LineChannel(
+            shop_id=shop.id,
+            bot_user_id=new_user_id(),
+            basic_id="@crash",
+            display_name="テスト",
+            channel_secret_enc=vault.encrypt("crash-channel-secret"),
+            access_token_enc=vault.encrypt(TOKEN),
+            connected_at=utcnow(),
+            webhook_ok_at=utcnow(),
+        )
         customers = [Customer(shop_id=shop.id, shopify_id=7_000_000 + i) for i in range(len(users))]
         db.add_all([channel, *customers])
         db.flush()
-        friends = [LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=user, display_name="テスト",
-                              language="ja", followed_at=utcnow(), customer_id=c.id, linked_at=utcnow(),
-                              link_method="chat") for user, c in zip(users, customers)]
+        friends = [
+            LineFriend(
+                shop_id=shop.id,
+                channel_id=channel.id,
+                line_user_id=user,
+                display_name="テスト",
+                language="ja",
+                followed_at=utcnow(),
+                customer_id=c.id,
+                linked_at=utcnow(),
+                link_method="chat",
+            )
+            for user, c in zip(users, customers)
+        ]
         db.add_all(friends)
         db.flush()
         due = utcnow() - timedelta(minutes=1)
-        rows = [Notification(shop_id=shop.id, flow="order_confirmation", dedupe_key=f"order:{i}", friend_id=f.id,
-                             customer_id=f.customer_id, marketing=False, due_at=due,
-                             messages=[{"type": "text", "text": f"ご注文 #{1000 + i} ありがとうございます"}])
-                 for i, f in enumerate(friends)]
+        rows = [
+            Notification(
+                shop_id=shop.id,
+                flow="order_confirmation",
+                dedupe_key=f"order:{i}",
+                friend_id=f.id,
+                customer_id=f.customer_id,
+                marketing=False,
+                due_at=due,
+                messages=[{"type": "text", "text": f"ご注文 #{1000 + i} ありがとうございます"}],
+            )
+            for i, f in enumerate(friends)
+        ]
         db.add_all(rows)
         db.commit()
         return [str(r.id) for r in rows]
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", WORKER, str(BATCH)], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(BATCH)],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     return proc
 
 
@@ -175,12 +208,28 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(crash_d
     gate = Gate(fake)
     key = Fernet.generate_key().decode()
     with LiveServer(gate) as server:
-        env = {"PATH": "/usr/bin:/bin", "APP_ENV": "test", "DATABASE_URL": crash_db, "LINE_API_BASE": server.url,
-               "DELIVERY_MODE": "live", "SECRET_KEY": "s" * 40, "ENCRYPTION_KEYS": key,
-               "SHOPIFY_API_KEY": "crash-test-key", "SHOPIFY_API_SECRET": "crash-test-secret-0123456789",
-               "LOG_LEVEL": "WARNING"}
-        app = create_app(Settings(env="test", database_url=crash_db, secret_key="s" * 40, encryption_keys=(key,),
-                                  shopify_api_key="crash-test-key", line_api_base=server.url))
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "APP_ENV": "test",
+            "DATABASE_URL": crash_db,
+            "LINE_API_BASE": server.url,
+            "DELIVERY_MODE": "live",
+            "SECRET_KEY": "s" * 40,
+            "ENCRYPTION_KEYS": key,
+            "SHOPIFY_API_KEY": "crash-test-key",
+            "SHOPIFY_API_SECRET": "crash-test-secret-0123456789",
+            "LOG_LEVEL": "WARNING",
+        }
+        app = create_app(
+            Settings(
+                env="test",
+                database_url=crash_db,
+                secret_key="s" * 40,
+                encryption_keys=(key,),
+                shopify_api_key="crash-test-key",
+                line_api_base=server.url,
+            )
+        )
         engine = app.extensions["tsunagu.engine"]
         users = [new_user_id() for _ in range(N)]
         ids = seed(app, users)
@@ -203,8 +252,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(crash_d
 
             # Five minutes pass (for the stale check, which compares with the wall clock).
             with engine.begin() as conn:
-                conn.execute(text("UPDATE notifications SET updated_at = updated_at - :age WHERE status = 'sending'"),
-                             {"age": STALE_SENDING + timedelta(seconds=1)})
+                conn.execute(
+                    text("UPDATE notifications SET updated_at = updated_at - :age WHERE status = 'sending'"),
+                    {"age": STALE_SENDING + timedelta(seconds=1)},
+                )
             restarted = start_worker(env)
             await_ready(restarted)
             wait_for(lambda: by_status(engine)[St.SENT] == N, "the outbox to drain", timeout=30)

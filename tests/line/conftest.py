@@ -18,8 +18,9 @@ ACCESS_TOKEN = "line-token-" + secrets.token_hex(20)
 
 @pytest.fixture
 def fake_line():
-    fake = FakeLine(channel_secret=CHANNEL_SECRET, access_token=ACCESS_TOKEN, display_name="テストショップ公式",
-                    quota=None)
+    fake = FakeLine(
+        channel_secret=CHANNEL_SECRET, access_token=ACCESS_TOKEN, display_name="テストショップ公式", quota=None
+    )
     with LiveServer(fake) as server:
         fake.url = server.url
         yield fake
@@ -39,9 +40,16 @@ def shop(db):
 @pytest.fixture
 def channel(db, app, shop, fake_line):
     vault = app.extensions["tsunagu.vault"]
-    row = LineChannel(shop_id=shop.id, bot_user_id=fake_line.bot_user_id, basic_id=fake_line.basic_id,
-                      display_name="テストショップ公式", channel_secret_enc=vault.encrypt(CHANNEL_SECRET),
-                      access_token_enc=vault.encrypt(ACCESS_TOKEN), connected_at=utcnow(), webhook_ok_at=utcnow())
+    row = LineChannel(
+        shop_id=shop.id,
+        bot_user_id=fake_line.bot_user_id,
+        basic_id=fake_line.basic_id,
+        display_name="テストショップ公式",
+        channel_secret_enc=vault.encrypt(CHANNEL_SECRET),
+        access_token_enc=vault.encrypt(ACCESS_TOKEN),
+        connected_at=utcnow(),
+        webhook_ok_at=utcnow(),
+    )
     db.add(row)
     db.commit()
     return row

@@ -27,16 +27,39 @@ def linked(db, shop, chat, fake_line, user):
     db.flush()
     friend = friend_of(db, user)
     friend.customer_id, friend.linked_at = customer.id, utcnow()
-    order = Order(shop_id=shop.id, shopify_id=820982911946154508, customer_shopify_id=customer.shopify_id,
-                  name="#1001", total_price=Decimal("4158"), financial_status="paid", processed_at=utcnow(),
-                  order_status_url="https://test-shop.myshopify.com/orders/abc")
+    order = Order(
+        shop_id=shop.id,
+        shopify_id=820982911946154508,
+        customer_shopify_id=customer.shopify_id,
+        name="#1001",
+        total_price=Decimal("4158"),
+        financial_status="paid",
+        processed_at=utcnow(),
+        order_status_url="https://test-shop.myshopify.com/orders/abc",
+    )
     db.add_all([friend, order])
     db.flush()
-    db.add_all([OrderLineItem(shop_id=shop.id, order_id=order.id, shopify_id=1, title="静岡 深蒸し煎茶",
-                              variant_title="100g", quantity=2, price=Decimal("1290")),
-                Fulfillment(shop_id=shop.id, shopify_id=5, order_shopify_id=order.shopify_id,
-                            shipment_status="in_transit", tracking_company="ヤマト運輸",
-                            tracking_urls=["https://toi.kuronekoyamato.co.jp/t?number=1"])])
+    db.add_all(
+        [
+            OrderLineItem(
+                shop_id=shop.id,
+                order_id=order.id,
+                shopify_id=1,
+                title="静岡 深蒸し煎茶",
+                variant_title="100g",
+                quantity=2,
+                price=Decimal("1290"),
+            ),
+            Fulfillment(
+                shop_id=shop.id,
+                shopify_id=5,
+                order_shopify_id=order.shopify_id,
+                shipment_status="in_transit",
+                tracking_company="ヤマト運輸",
+                tracking_urls=["https://toi.kuronekoyamato.co.jp/t?number=1"],
+            ),
+        ]
+    )
     db.commit()
     return customer
 

@@ -21,8 +21,9 @@ def sleeps():
 
 @pytest.fixture
 def line(fake_line, sleeps):
-    return LineClient(host=fake_line.url, access_token=ACCESS_TOKEN, channel_key="test", sleep=sleeps.append,
-                      timeout=(1.0, 0.5))
+    return LineClient(
+        host=fake_line.url, access_token=ACCESS_TOKEN, channel_key="test", sleep=sleeps.append, timeout=(1.0, 0.5)
+    )
 
 
 def test_push_carries_the_retry_key(line, fake_line):
@@ -99,15 +100,21 @@ def test_multicast_splits_by_500_with_derived_keys_and_retries_safely(line, fake
 
 def test_dry_run_records_the_exact_request_and_sends_nothing(fake_line):
     captured = []
-    line = LineClient(host=fake_line.url, access_token=ACCESS_TOKEN, channel_key="test", dry_run=True,
-                      capture=lambda *args: captured.append(args))
+    line = LineClient(
+        host=fake_line.url,
+        access_token=ACCESS_TOKEN,
+        channel_key="test",
+        dry_run=True,
+        capture=lambda *args: captured.append(args),
+    )
     key = str(uuid.uuid4())
 
     result = line.push("U" + "a" * 32, HELLO, retry_key=key)
 
     assert result.outcome == "dry_run" and fake_line.requests == []
-    assert captured == [("push", "/v2/bot/message/push",
-                         {"to": "U" + "a" * 32, "messages": HELLO, "notificationDisabled": False}, key)]
+    assert captured == [
+        ("push", "/v2/bot/message/push", {"to": "U" + "a" * 32, "messages": HELLO, "notificationDisabled": False}, key)
+    ]
 
 
 def test_pacer_spaces_calls_under_the_rate():

@@ -4,6 +4,7 @@ webhook test against this app served over real HTTP; disconnect stops everything
 from __future__ import annotations
 
 import pytest
+
 from app.line import channels
 from app.line.channels import ChannelUnavailable
 from app.models import LineChannel, LineEvent
@@ -25,8 +26,9 @@ def api(client, fake_shopify):
     token = fake_shopify.session_token("test-shop")
 
     def call(method: str, path: str, body: dict | None = None):
-        return client.open(path, method=method, json=body if body is not None else {},
-                           headers={"Authorization": f"Bearer {token}"})
+        return client.open(
+            path, method=method, json=body if body is not None else {}, headers={"Authorization": f"Bearer {token}"}
+        )
 
     return call
 
@@ -69,8 +71,11 @@ def test_wrong_secret_is_named_and_the_old_connection_survives(api, live_app, fa
 
 
 def test_field_formats_are_checked_before_calling_line(api, fake_line, shop, db):
-    response = api("POST", "/api/line/connect", {"channel_secret": "short", "access_token": "",
-                                                "login_channel_id": "abc", "login_channel_secret": "0" * 32})
+    response = api(
+        "POST",
+        "/api/line/connect",
+        {"channel_secret": "short", "access_token": "", "login_channel_id": "abc", "login_channel_secret": "0" * 32},
+    )
 
     errors = response.get_json()["errors"]
     assert response.status_code == 422
@@ -118,8 +123,11 @@ def test_greeting_texts_save_and_validate(api, shop, db):
     bad = api("PUT", "/api/line/texts", {"greeting": "x" * 2001, "welcome_back": "", "coupon_code": "A"})
     assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"greeting"}
 
-    good = api("PUT", "/api/line/texts", {"greeting": "{shop_name}へようこそ", "welcome_back": "",
-                                          "coupon_code": "LINE10", "english": False})
+    good = api(
+        "PUT",
+        "/api/line/texts",
+        {"greeting": "{shop_name}へようこそ", "welcome_back": "", "coupon_code": "LINE10", "english": False},
+    )
 
     assert good.status_code == 200 and good.get_json()["preview"] == "テストショップへようこそ"
     [stored] = rows(db, type(shop))

@@ -64,8 +64,9 @@ def test_proxy_without_a_logged_in_customer_sends_them_to_log_in(client, db, cha
 @pytest.mark.parametrize("tamper", ["signature", "customer", "old"])
 def test_tampered_or_stale_proxy_request_is_refused(client, db, channel, tamper):
     if tamper == "old":
-        query = proxy_query({**PROXY, "linkToken": "t", "logged_in_customer_id": str(CUSTOMER)}, CLIENT_SECRET,
-                            timestamp=1_700_000_000)
+        query = proxy_query(
+            {**PROXY, "linkToken": "t", "logged_in_customer_id": str(CUSTOMER)}, CLIENT_SECRET, timestamp=1_700_000_000
+        )
     else:
         query = proxy_query({**PROXY, "linkToken": "t", "logged_in_customer_id": str(CUSTOMER)}, CLIENT_SECRET)
         query = query.replace(str(CUSTOMER), "1") if tamper == "customer" else query[:-3] + "abc"
@@ -97,8 +98,11 @@ def test_account_link_refuses_bad_nonces(client, chat, fake_line, user, db, app,
         db.commit()
 
     replies_before = len(fake_line.replies())
-    chat(fake_line.account_link_event(user, "not-a-nonce" if case == "unknown" else nonce,
-                                      result="failed" if case == "failed" else "ok"))
+    chat(
+        fake_line.account_link_event(
+            user, "not-a-nonce" if case == "unknown" else nonce, result="failed" if case == "failed" else "ok"
+        )
+    )
 
     assert friend_of(db, user).customer_id is None
     if case == "failed":  # LINE sends no reply token with a failed link: nothing to answer
@@ -159,9 +163,16 @@ def test_line_login_links_the_logged_in_customer(client, login_channel, fake_lin
 @pytest.mark.parametrize("attack", ["forged-state", "reused-state", "wrong-audience", "wrong-nonce", "bad-signature"])
 def test_line_login_failures_link_nothing(client, login_channel, fake_line, user, db, attack):
     query = start_login(client)
-    overrides = {"aud": "9999999999"} if attack == "wrong-audience" else {"nonce": "x"} if attack == "wrong-nonce" else None
-    code = fake_line.issue_login_code(user, query["nonce"], query["redirect_uri"], id_token_overrides=overrides,
-                                      id_token_secret="f" * 32 if attack == "bad-signature" else None)
+    overrides = (
+        {"aud": "9999999999"} if attack == "wrong-audience" else {"nonce": "x"} if attack == "wrong-nonce" else None
+    )
+    code = fake_line.issue_login_code(
+        user,
+        query["nonce"],
+        query["redirect_uri"],
+        id_token_overrides=overrides,
+        id_token_secret="f" * 32 if attack == "bad-signature" else None,
+    )
     state = query["state"]
     if attack == "forged-state":
         state = state[:-2] + ("AA" if not state.endswith("AA") else "BB")

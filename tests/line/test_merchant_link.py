@@ -22,8 +22,9 @@ def people(db, shop, channel):
 
 
 def api(client, fake_shopify, method, path, body=None, shop="test-shop"):
-    return client.open(path, method=method, json=body or {},
-                       headers={"Authorization": f"Bearer {fake_shopify.session_token(shop)}"})
+    return client.open(
+        path, method=method, json=body or {}, headers={"Authorization": f"Bearer {fake_shopify.session_token(shop)}"}
+    )
 
 
 def test_merchant_links_and_unlinks_by_hand(client, fake_shopify, people, db):
@@ -44,8 +45,14 @@ def test_another_shops_token_cannot_touch_this_shop(client, fake_shopify, people
     customer, friend = people
     make_shop(db, domain="other-shop.myshopify.com")
 
-    response = api(client, fake_shopify, "POST", f"/api/customers/{customer.id}/line-link",
-                   {"friend_id": friend.id}, shop="other-shop")
+    response = api(
+        client,
+        fake_shopify,
+        "POST",
+        f"/api/customers/{customer.id}/line-link",
+        {"friend_id": friend.id},
+        shop="other-shop",
+    )
 
     assert response.status_code == 404
     assert rows(db, LineFriend)[0].customer_id is None
@@ -59,8 +66,11 @@ def test_api_requires_a_valid_session_token_and_json(client, people, fake_shopif
     expired = fake_shopify.session_token("test-shop", exp_in=-300)
     answer = client.post(path, json={"friend_id": friend.id}, headers={"Authorization": f"Bearer {expired}"})
     assert answer.status_code == 401 and answer.headers["X-Shopify-Retry-Invalid-Session-Request"] == "1"
-    form = client.post(path, data={"friend_id": friend.id},
-                       headers={"Authorization": f"Bearer {fake_shopify.session_token('test-shop')}"})
+    form = client.post(
+        path,
+        data={"friend_id": friend.id},
+        headers={"Authorization": f"Bearer {fake_shopify.session_token('test-shop')}"},
+    )
     assert form.status_code == 415
 
 
@@ -72,8 +82,9 @@ def test_worker_adds_and_removes_the_line_linked_tag(client, fake_shopify, peopl
 
         document = (queries.TAGS_ADD if name == "TagsAdd" else queries.TAGS_REMOVE).strip()
         field = "tagsAdd" if name == "TagsAdd" else "tagsRemove"
-        fake_shopify.resolvers[document] = (lambda variables, field=field:
-                                            mutations.append((field, variables)) or {field: {"userErrors": []}})
+        fake_shopify.resolvers[document] = lambda variables, field=field: (
+            mutations.append((field, variables)) or {field: {"userErrors": []}}
+        )
     api(client, fake_shopify, "POST", f"/api/customers/{customer.id}/line-link", {"friend_id": friend.id})
     fresh(db)
 
@@ -85,6 +96,8 @@ def test_worker_adds_and_removes_the_line_linked_tag(client, fake_shopify, peopl
         second = sync_line_tags(session=db, now=utcnow())
 
     assert first["added"] == 1 and second["removed"] == 1
-    assert mutations == [("tagsAdd", {"id": "gid://shopify/Customer/706405506930370084", "tags": ["line-linked"]}),
-                         ("tagsRemove", {"id": "gid://shopify/Customer/706405506930370084", "tags": ["line-linked"]})]
+    assert mutations == [
+        ("tagsAdd", {"id": "gid://shopify/Customer/706405506930370084", "tags": ["line-linked"]}),
+        ("tagsRemove", {"id": "gid://shopify/Customer/706405506930370084", "tags": ["line-linked"]}),
+    ]
     assert rows(db, Customer)[0].line_tag_due_at is None

@@ -14,8 +14,11 @@ from tests.search.conftest import product
 
 @pytest.fixture
 def teas(catalog):
-    return catalog(product("宇治 煎茶", product_type="緑茶"), product("八女 玉露", product_type="緑茶"),
-                   product("送料無料 ほうじ茶"))
+    return catalog(
+        product("宇治 煎茶", product_type="緑茶"),
+        product("八女 玉露", product_type="緑茶"),
+        product("送料無料 ほうじ茶"),
+    )
 
 
 def reply_of(fake_line):
@@ -33,8 +36,16 @@ def test_free_text_gets_a_product_carousel(chat, fake_line, user, teas, db):
 
 
 def test_a_rule_wins_over_search(chat, fake_line, user, teas, db, shop):
-    db.add(KeywordRule(shop_id=shop.id, position=1, keywords=["送料"], match="contains", answer="text",
-                       text="送料は全国一律500円、5,000円以上で無料です。"))
+    db.add(
+        KeywordRule(
+            shop_id=shop.id,
+            position=1,
+            keywords=["送料"],
+            match="contains",
+            answer="text",
+            text="送料は全国一律500円、5,000円以上で無料です。",
+        )
+    )
     db.commit()
 
     chat(fake_line.text_event(user, "送料はいくらですか"))
@@ -45,12 +56,21 @@ def test_a_rule_wins_over_search(chat, fake_line, user, teas, db, shop):
 
 
 def test_exact_rules_need_the_whole_message_and_order_matters(chat, fake_line, user, teas, db, shop):
-    db.add_all([KeywordRule(shop_id=shop.id, position=2, keywords=["玉露"], match="contains", answer="text",
-                            text="二番目"),
-                KeywordRule(shop_id=shop.id, position=1, keywords=["玉露"], match="exact", answer="text",
-                            text="一番目"),
-                KeywordRule(shop_id=shop.id, position=0, keywords=["玉露"], match="exact", answer="text",
-                            text="停止中", enabled=False)])
+    db.add_all(
+        [
+            KeywordRule(shop_id=shop.id, position=2, keywords=["玉露"], match="contains", answer="text", text="二番目"),
+            KeywordRule(shop_id=shop.id, position=1, keywords=["玉露"], match="exact", answer="text", text="一番目"),
+            KeywordRule(
+                shop_id=shop.id,
+                position=0,
+                keywords=["玉露"],
+                match="exact",
+                answer="text",
+                text="停止中",
+                enabled=False,
+            ),
+        ]
+    )
     db.commit()
 
     chat(fake_line.text_event(user, "玉露"))
@@ -61,10 +81,19 @@ def test_exact_rules_need_the_whole_message_and_order_matters(chat, fake_line, u
 
 def test_product_and_collection_rules(chat, fake_line, user, teas, db, shop):
     chosen = [teas["八女 玉露"].shopify_id, teas["宇治 煎茶"].shopify_id]
-    db.add_all([KeywordRule(shop_id=shop.id, position=1, keywords=["おすすめ"], answer="products",
-                            product_ids=chosen),
-                KeywordRule(shop_id=shop.id, position=2, keywords=["セール"], answer="collection",
-                            collection_handle="winter-sale", collection_title="冬のセール")])
+    db.add_all(
+        [
+            KeywordRule(shop_id=shop.id, position=1, keywords=["おすすめ"], answer="products", product_ids=chosen),
+            KeywordRule(
+                shop_id=shop.id,
+                position=2,
+                keywords=["セール"],
+                answer="collection",
+                collection_handle="winter-sale",
+                collection_title="冬のセール",
+            ),
+        ]
+    )
     db.commit()
 
     chat(fake_line.text_event(user, "おすすめ"))

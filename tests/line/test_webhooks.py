@@ -37,8 +37,9 @@ def test_multibyte_emoji_text_is_signed_and_verified_on_raw_bytes(client, fake_l
 
 @pytest.mark.parametrize("case", ["bad-signature", "missing-signature", "wrong-secret"])
 def test_bad_signature_gets_400_and_stores_nothing(client, fake_line, channel, user, db, case):
-    raw, headers = fake_line.webhook_request([fake_line.follow_event(user)],
-                                             secret="0" * 32 if case == "wrong-secret" else None)
+    raw, headers = fake_line.webhook_request(
+        [fake_line.follow_event(user)], secret="0" * 32 if case == "wrong-secret" else None
+    )
     if case == "bad-signature":
         headers["x-line-signature"] = headers["x-line-signature"][:-4] + "AAA="
     if case == "missing-signature":
@@ -130,6 +131,7 @@ def test_event_left_by_a_crash_is_handled_by_the_worker(app, chat, fake_line, us
 
     monkeypatch.setattr(line_event_module, "handle_events", lambda **_: {})  # the process "died" here
     import app.line.webhooks as route
+
     monkeypatch.setattr(route, "handle_events", lambda **_: {})
     chat(fake_line.follow_event(user))
     assert rows(db, LineEvent)[0].status == "received" and friend_of(db, user) is None
@@ -143,7 +145,8 @@ def test_event_left_by_a_crash_is_handled_by_the_worker(app, chat, fake_line, us
 
 
 def test_past_the_time_budget_the_first_event_is_answered_and_the_rest_left_to_the_worker(
-        app, chat, fake_line, user, db, monkeypatch):
+    app, chat, fake_line, user, db, monkeypatch
+):
     """LINE waits 2 s: the request answers the first event whatever happens, stops there
     when its budget is spent, and the worker handles the rest (reply tokens last a minute)."""
     import app.line.webhooks as route

@@ -7,17 +7,20 @@ import pytest
 from app.search.normalize import normalize, terms
 
 
-@pytest.mark.parametrize("a,b", [
-    ("ｔシャツ", "Tシャツ"),            # full-width / half-width Latin, case
-    ("ｺｰﾋｰ", "コーヒー"),              # half-width katakana and its long-vowel mark
-    ("コーヒー", "こーひー"),            # katakana / hiragana
-    ("コ－ヒ－", "コーヒー"),           # a full-width minus used as a long-vowel mark
-    ("ボディ・ソープ", "ボディソープ"),    # middle dot
-    ("ボディ･ソープ", "ボディソープ"),     # half-width middle dot
-    ("ＯＲＧＡＮＩＣ", "organic"),
-    ("１００ｇ", "100g"),
-    ("ヴィンテージ", "ゔぃんてーじ"),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("ｔシャツ", "Tシャツ"),  # full-width / half-width Latin, case
+        ("ｺｰﾋｰ", "コーヒー"),  # half-width katakana and its long-vowel mark
+        ("コーヒー", "こーひー"),  # katakana / hiragana
+        ("コ－ヒ－", "コーヒー"),  # a full-width minus used as a long-vowel mark
+        ("ボディ・ソープ", "ボディソープ"),  # middle dot
+        ("ボディ･ソープ", "ボディソープ"),  # half-width middle dot
+        ("ＯＲＧＡＮＩＣ", "organic"),
+        ("１００ｇ", "100g"),
+        ("ヴィンテージ", "ゔぃんてーじ"),
+    ],
+)
 def test_variants_of_one_word_normalise_alike(a, b):
     assert normalize(a) == normalize(b)
 

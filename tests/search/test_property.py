@@ -9,8 +9,35 @@ from app.search.query import search
 from tests.helpers import make_shop
 from tests.search.conftest import product
 
-HOSTILE = ['"', "*", "OR", "NEAR(", "-", "^", "AND", "NOT", ":", "(", ")", "{", "}", "%", "_", "\\", "'",
-           "🍵", "\u0000", "\u200b", "\ufffd", "緑茶", "ｺｰﾋｰ", "col:", "title:", "\n", "\t"]
+HOSTILE = [
+    '"',
+    "*",
+    "OR",
+    "NEAR(",
+    "-",
+    "^",
+    "AND",
+    "NOT",
+    ":",
+    "(",
+    ")",
+    "{",
+    "}",
+    "%",
+    "_",
+    "\\",
+    "'",
+    "🍵",
+    "\u0000",
+    "\u200b",
+    "\ufffd",
+    "緑茶",
+    "ｺｰﾋｰ",
+    "col:",
+    "title:",
+    "\n",
+    "\t",
+]
 QUERIES = st.one_of(
     st.text(max_size=60),
     st.lists(st.sampled_from(HOSTILE), max_size=12).map(" ".join),
@@ -20,8 +47,12 @@ QUERIES = st.one_of(
 
 
 def test_any_query_is_safe_and_scoped(catalog, db, shop, app):
-    catalog(product("緑茶 ギフト"), product("ｺｰﾋｰ豆"), product('"引用" 付き NEAR(商品) OR *'),
-            product("100% コットン_タオル"))
+    catalog(
+        product("緑茶 ギフト"),
+        product("ｺｰﾋｰ豆"),
+        product('"引用" 付き NEAR(商品) OR *'),
+        product("100% コットン_タオル"),
+    )
     other = make_shop(db, domain="other-shop.myshopify.com")
     from app.sync.products import upsert_product
 
@@ -39,7 +70,7 @@ def test_any_query_is_safe_and_scoped(catalog, db, shop, app):
 
     check()
     # The hostile-looking product is still found by its own words.
-    assert [f.product.title for f in search(db, shop, 'NEAR(商品) OR *').found] == ['"引用" 付き NEAR(商品) OR *']
+    assert [f.product.title for f in search(db, shop, "NEAR(商品) OR *").found] == ['"引用" 付き NEAR(商品) OR *']
     assert [f.product.title for f in search(db, shop, "100%").found] == ["100% コットン_タオル"]
 
 

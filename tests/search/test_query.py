@@ -22,12 +22,12 @@ def test_ranking_exact_prefix_contains_tags_description(catalog, db, shop):
 
     found = titles(search(db, shop, "ルイボス"))
 
-    assert found[0] == "ルイボス"                  # exact title
-    assert found[1] == "ルイボス 100g"             # title prefix
-    assert found[2] == "南アフリカ産ルイボス"        # title contains, and its type says so too
-    assert found[3] == "有機ルイボスティー"          # title contains
-    assert found[4] == "ハーブティー アソート"       # tags
-    assert found[5] == "カモミール"                 # description only
+    assert found[0] == "ルイボス"  # exact title
+    assert found[1] == "ルイボス 100g"  # title prefix
+    assert found[2] == "南アフリカ産ルイボス"  # title contains, and its type says so too
+    assert found[3] == "有機ルイボスティー"  # title contains
+    assert found[4] == "ハーブティー アソート"  # tags
+    assert found[5] == "カモミール"  # description only
 
 
 def test_all_words_must_match(catalog, db, shop):
@@ -62,8 +62,11 @@ def test_synonyms_widen_a_word(catalog, db, shop):
     db.add(SynonymGroup(shop_id=shop.id, terms=["Tシャツ", "ティーシャツ", "tee"]))
     db.commit()
 
-    assert sorted(titles(search(db, shop, "てぃーしゃつ"))) == ["コットン ティーシャツ", "リネン Tシャツ",
-                                                            "ロングスリーブ tee"]
+    assert sorted(titles(search(db, shop, "てぃーしゃつ"))) == [
+        "コットン ティーシャツ",
+        "リネン Tシャツ",
+        "ロングスリーブ tee",
+    ]
     assert titles(search(db, shop, "リネン tee")) == ["リネン Tシャツ"]
 
 
@@ -75,8 +78,7 @@ def test_short_words_use_the_fallback_and_still_rank(catalog, db, shop):
 
 
 def test_only_searchable_products_of_this_shop(catalog, db, shop, app):
-    catalog(product("梅干し 特選"), product("梅干し 下書き", status="draft"),
-            product("梅干し 非公開", published=False))
+    catalog(product("梅干し 特選"), product("梅干し 下書き", status="draft"), product("梅干し 非公開", published=False))
     other = make_shop(db, domain="other-shop.myshopify.com")
     from app.sync.products import upsert_product
 

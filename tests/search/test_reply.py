@@ -20,8 +20,18 @@ def build(app, db, shop, query):
 
 def test_carousel_limits_with_long_titles_and_many_results(catalog, app, db, shop):
     long = "特選 " + "とても長い商品名の緑茶ギフトセット" * 12
-    catalog(*[product(f"{long} {i}", tags="緑茶, " * 40, compare_at="3000", price="1980",
-                      variants=[(f"{'大容量' * 30} {n}", f"SKU-{i}-{n}") for n in range(4)]) for i in range(30)])
+    catalog(
+        *[
+            product(
+                f"{long} {i}",
+                tags="緑茶, " * 40,
+                compare_at="3000",
+                price="1980",
+                variants=[(f"{'大容量' * 30} {n}", f"SKU-{i}-{n}") for n in range(4)],
+            )
+            for i in range(30)
+        ]
+    )
 
     message = build(app, db, shop, "緑茶")
 

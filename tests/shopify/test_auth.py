@@ -19,13 +19,17 @@ SHOP = "test-shop"
 
 def app_home(client, fake, *, token=None, path="/", headers=None):
     token = token or fake.session_token(SHOP)
-    return client.get(f"{path}?embedded=1&shop={SHOP}.myshopify.com&host=abc&locale=ja&id_token={token}",
-                      headers=headers or {})
+    return client.get(
+        f"{path}?embedded=1&shop={SHOP}.myshopify.com&host=abc&locale=ja&id_token={token}", headers=headers or {}
+    )
 
 
 def token_calls(fake, grant=None):
-    return [r for r in fake.requests if r.path.endswith("/admin/oauth/access_token")
-            and (grant is None or r.body.get("grant_type") == grant)]
+    return [
+        r
+        for r in fake.requests
+        if r.path.endswith("/admin/oauth/access_token") and (grant is None or r.body.get("grant_type") == grant)
+    ]
 
 
 def test_first_load_exchanges_an_expiring_offline_token_and_stores_it_encrypted(client, fake_shopify, db, app):
@@ -33,7 +37,8 @@ def test_first_load_exchanges_an_expiring_offline_token_and_stores_it_encrypted(
 
     assert response.status_code == 200
     assert response.headers["Content-Security-Policy"] == (
-        f"frame-ancestors https://{SHOP}.myshopify.com https://admin.shopify.com;")
+        f"frame-ancestors https://{SHOP}.myshopify.com https://admin.shopify.com;"
+    )
     [call] = token_calls(fake_shopify)
     assert call.body["requested_token_type"] == "urn:shopify:params:oauth:token-type:offline-access-token"
     assert call.body["expiring"] == 1
@@ -119,8 +124,11 @@ def test_expired_session_token_redirects_documents_and_401s_fetches(client, fake
 
 @pytest.mark.parametrize("kind", ["wrong_audience", "forged"])
 def test_wrong_audience_or_forged_token_gets_401(client, fake_shopify, db, kind):
-    token = (fake_shopify.session_token(SHOP, aud="another-app") if kind == "wrong_audience"
-             else fake_shopify.session_token(SHOP, secret="not-our-secret-but-long-enough-0123"))
+    token = (
+        fake_shopify.session_token(SHOP, aud="another-app")
+        if kind == "wrong_audience"
+        else fake_shopify.session_token(SHOP, secret="not-our-secret-but-long-enough-0123")
+    )
 
     response = client.get("/", headers={"Authorization": f"Bearer {token}"})
 

@@ -6,10 +6,10 @@ import time
 
 import httpx
 import pytest
+from shopify_app import ShopifyApp
 
 from app.shopify.client import AdminClient, ShopifyError, reset_throttle_state
 from app.shopify.http import make_client
-from shopify_app import ShopifyApp
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
 
 QUERY = "query { shop { name } }"
@@ -26,8 +26,14 @@ def admin(fake_shopify, settings):
         time.sleep(seconds)
 
     http = make_client(settings)
-    client = AdminClient(app=ShopifyApp(CLIENT_ID, CLIENT_SECRET), http=http, shop_domain="test-shop.myshopify.com",
-                         access_token="shpat_test", api_version="2026-10", sleep=sleep)
+    client = AdminClient(
+        app=ShopifyApp(CLIENT_ID, CLIENT_SECRET),
+        http=http,
+        shop_domain="test-shop.myshopify.com",
+        access_token="shpat_test",
+        api_version="2026-10",
+        sleep=sleep,
+    )
     yield client, sleeps
     http.close()
 

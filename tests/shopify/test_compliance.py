@@ -17,20 +17,48 @@ CUSTOMER_ID = 706405506930370084
 def store(send_webhook, payload, db):
     """A shop holding one customer's whole story, linked to a LINE friend."""
     shop = make_shop(db)
-    for topic, name in [("customers/create", "customers_create"), ("checkouts/create", "checkouts_create"),
-                        ("orders/create", "orders_create"), ("fulfillments/create", "fulfillments_create"),
-                        ("products/create", "products_create"), ("carts/create", "carts_create")]:
+    for topic, name in [
+        ("customers/create", "customers_create"),
+        ("checkouts/create", "checkouts_create"),
+        ("orders/create", "orders_create"),
+        ("fulfillments/create", "fulfillments_create"),
+        ("products/create", "products_create"),
+        ("carts/create", "carts_create"),
+    ]:
         assert send_webhook(topic, payload(name)).status_code == 200
     customer = db.exec(select(m.Customer)).one()
-    friend = m.LineFriend(shop_id=shop.id, line_user_id="U" + "a" * 32, display_name="はなこ",
-                          customer_id=customer.id, linked_at=utcnow(), link_method="chat")
+    friend = m.LineFriend(
+        shop_id=shop.id,
+        line_user_id="U" + "a" * 32,
+        display_name="はなこ",
+        customer_id=customer.id,
+        linked_at=utcnow(),
+        link_method="chat",
+    )
     db.add(friend)
     db.flush()
-    db.add(m.LineEvent(shop_id=shop.id, channel_id=_channel(db, shop).id, webhook_event_id="01CHAT", type="message",
-                       line_user_id=friend.line_user_id, body={"message": {"type": "text", "text": "玄米はありますか"}}))
-    db.add(m.Notification(shop_id=shop.id, friend_id=friend.id, customer_id=customer.id,
-                          flow="order_confirmation", dedupe_key="order:1", due_at=utcnow(), status="sent",
-                          messages=[{"type": "text", "text": "花子さん、ご注文ありがとうございます"}]))
+    db.add(
+        m.LineEvent(
+            shop_id=shop.id,
+            channel_id=_channel(db, shop).id,
+            webhook_event_id="01CHAT",
+            type="message",
+            line_user_id=friend.line_user_id,
+            body={"message": {"type": "text", "text": "玄米はありますか"}},
+        )
+    )
+    db.add(
+        m.Notification(
+            shop_id=shop.id,
+            friend_id=friend.id,
+            customer_id=customer.id,
+            flow="order_confirmation",
+            dedupe_key="order:1",
+            due_at=utcnow(),
+            status="sent",
+            messages=[{"type": "text", "text": "花子さん、ご注文ありがとうございます"}],
+        )
+    )
     db.commit()
     return shop
 
@@ -78,8 +106,13 @@ def test_customer_redact_removes_personal_data_and_the_line_link(store, send_web
     exports = rows(db, m.ComplianceRequest, m.ComplianceRequest.topic == "customers/data_request")
     assert exports[0].export is None and exports[0].status == "redacted"
     # Nothing personal survives anywhere in the shop's tables.
-    dump = repr([row.model_dump() for table in (m.Order, m.Checkout, m.Notification, m.ComplianceRequest)
-                 for row in rows(db, table)])
+    dump = repr(
+        [
+            row.model_dump()
+            for table in (m.Order, m.Checkout, m.Notification, m.ComplianceRequest)
+            for row in rows(db, table)
+        ]
+    )
     assert "hanako" not in dump and "花子" not in dump and "+819012345678" not in dump
 
 

@@ -13,15 +13,26 @@ from tests.shopify.test_auth import app_home, token_calls
 
 
 def _notification(shop, status, key):
-    return Notification(shop_id=shop.id, flow="abandoned_checkout", dedupe_key=key,
-                        due_at=utcnow() + timedelta(hours=1), status=status, messages=[{"type": "text"}])
+    return Notification(
+        shop_id=shop.id,
+        flow="abandoned_checkout",
+        dedupe_key=key,
+        due_at=utcnow() + timedelta(hours=1),
+        status=status,
+        messages=[{"type": "text"}],
+    )
 
 
 def test_uninstall_deletes_tokens_and_cancels_pending_messages(send_webhook, payload, db, app):
-    shop = make_shop(db, access_token_enc=app.extensions["tsunagu.vault"].encrypt("shpat_x"),
-                     refresh_token_enc="enc", access_token_expires_at=utcnow() + timedelta(hours=1))
-    db.add_all([_notification(shop, "scheduled", "a"), _notification(shop, "sending", "b"),
-                _notification(shop, "sent", "c")])
+    shop = make_shop(
+        db,
+        access_token_enc=app.extensions["tsunagu.vault"].encrypt("shpat_x"),
+        refresh_token_enc="enc",
+        access_token_expires_at=utcnow() + timedelta(hours=1),
+    )
+    db.add_all(
+        [_notification(shop, "scheduled", "a"), _notification(shop, "sending", "b"), _notification(shop, "sent", "c")]
+    )
     db.commit()
 
     response = send_webhook("app/uninstalled", payload("app_uninstalled"))
@@ -31,8 +42,11 @@ def test_uninstall_deletes_tokens_and_cancels_pending_messages(send_webhook, pay
     assert stored.uninstalled_at is not None and not stored.is_installed
     assert stored.access_token_enc is None and stored.refresh_token_enc is None
     statuses = {n.dedupe_key: (n.status, n.reason) for n in rows(db, Notification)}
-    assert statuses == {"a": ("cancelled", "app_uninstalled"), "b": ("cancelled", "app_uninstalled"),
-                        "c": ("sent", None)}
+    assert statuses == {
+        "a": ("cancelled", "app_uninstalled"),
+        "b": ("cancelled", "app_uninstalled"),
+        "c": ("sent", None),
+    }
 
 
 def test_reinstall_after_uninstall_exchanges_a_new_token(client, fake_shopify, send_webhook, payload, db):

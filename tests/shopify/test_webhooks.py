@@ -36,9 +36,16 @@ def test_bad_hmac_gets_401_and_stores_nothing(client, payload, db, tamper):
         body = body.replace(b"4158", b"1")
     if tamper == "signature":
         signature = signature[:-4] + "AAA="
-    response = client.post("/webhooks/shopify", data=body, headers={
-        "X-Shopify-Topic": "orders/create", "X-Shopify-Hmac-Sha256": signature,
-        "X-Shopify-Shop-Domain": "test-shop.myshopify.com", "X-Shopify-Webhook-Id": "wh-bad"})
+    response = client.post(
+        "/webhooks/shopify",
+        data=body,
+        headers={
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Hmac-Sha256": signature,
+            "X-Shopify-Shop-Domain": "test-shop.myshopify.com",
+            "X-Shopify-Webhook-Id": "wh-bad",
+        },
+    )
 
     assert response.status_code == 401
     assert response.get_json() == {"error": "shopify.webhook.invalid-hmac"}
@@ -54,18 +61,24 @@ def test_missing_hmac_gets_401_and_stores_nothing(send_webhook, payload, db):
 
 
 def test_old_secret_is_accepted_during_rotation(app, payload, db):
-    rotated = app.extensions["tsunagu.settings"].with_(shopify_api_secret="new-secret",
-                                                       shopify_api_secret_old=CLIENT_SECRET)
+    rotated = app.extensions["tsunagu.settings"].with_(
+        shopify_api_secret="new-secret", shopify_api_secret_old=CLIENT_SECRET
+    )
     app.extensions["tsunagu.settings"] = rotated
     body = json.dumps(payload("orders_create")).encode()
-    headers = {"X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": "test-shop.myshopify.com",
-               "X-Shopify-Webhook-Id": "wh-rot"}
+    headers = {
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Shop-Domain": "test-shop.myshopify.com",
+        "X-Shopify-Webhook-Id": "wh-rot",
+    }
     client = app.test_client()
 
     old = client.post("/webhooks/shopify", data=body, headers={**headers, "X-Shopify-Hmac-Sha256": sign(body)})
-    new = client.post("/webhooks/shopify", data=body,
-                      headers={**headers, "X-Shopify-Webhook-Id": "wh-rot-2",
-                               "X-Shopify-Hmac-Sha256": sign(body, "new-secret")})
+    new = client.post(
+        "/webhooks/shopify",
+        data=body,
+        headers={**headers, "X-Shopify-Webhook-Id": "wh-rot-2", "X-Shopify-Hmac-Sha256": sign(body, "new-secret")},
+    )
 
     assert (old.status_code, new.status_code) == (200, 200)
     assert count(db, WebhookEvent) == 2
@@ -240,5 +253,7 @@ def test_shop_redact_in_a_batch_leaves_other_shops_events_alone(send_webhook, pa
 
     assert run_worker(app) == {"processed": 3}
     assert {e.topic: e.status for e in rows(db, WebhookEvent)} == {
-        "orders/create": "processed", "products/create": "processed"}
+        "orders/create": "processed",
+        "products/create": "processed",
+    }
     assert count(db, Order) == 1

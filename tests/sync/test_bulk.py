@@ -19,17 +19,34 @@ from tests.helpers import make_shop, rows
 
 
 def node(pid: int, title: str, *, url: bool = True, updated: str = "2026-11-01T00:00:00Z") -> dict:
-    return {"id": f"gid://shopify/Product/{pid}", "handle": f"h-{pid}", "title": title, "status": "ACTIVE",
-            "vendor": "つなぐ", "productType": "お茶", "tags": ["ギフト", "送料無料"], "description": "香りのよいお茶",
-            "onlineStoreUrl": f"https://shop.example.jp/products/h-{pid}" if url else None,
-            "publishedAt": "2026-01-01T00:00:00Z", "updatedAt": updated,
-            "featuredMedia": {"preview": {"image": {"url": f"https://cdn.shopify.com/{pid}.jpg"}}}}
+    return {
+        "id": f"gid://shopify/Product/{pid}",
+        "handle": f"h-{pid}",
+        "title": title,
+        "status": "ACTIVE",
+        "vendor": "つなぐ",
+        "productType": "お茶",
+        "tags": ["ギフト", "送料無料"],
+        "description": "香りのよいお茶",
+        "onlineStoreUrl": f"https://shop.example.jp/products/h-{pid}" if url else None,
+        "publishedAt": "2026-01-01T00:00:00Z",
+        "updatedAt": updated,
+        "featuredMedia": {"preview": {"image": {"url": f"https://cdn.shopify.com/{pid}.jpg"}}},
+    }
 
 
 def variant(vid: int, parent: int, title: str = "100g", price: str = "1200.00", available: bool = True) -> dict:
-    return {"id": f"gid://shopify/ProductVariant/{vid}", "title": title, "sku": f"SKU-{vid}", "price": price,
-            "compareAtPrice": None, "availableForSale": available, "inventoryQuantity": 5 if available else 0,
-            "position": 1, "__parentId": f"gid://shopify/Product/{parent}"}
+    return {
+        "id": f"gid://shopify/ProductVariant/{vid}",
+        "title": title,
+        "sku": f"SKU-{vid}",
+        "price": price,
+        "compareAtPrice": None,
+        "availableForSale": available,
+        "inventoryQuantity": 5 if available else 0,
+        "position": 1,
+        "__parentId": f"gid://shopify/Product/{parent}",
+    }
 
 
 def jsonl(*objects) -> list[str]:
@@ -44,9 +61,17 @@ def shop(db):
 def test_products_and_variants_stream_in_chunks(app, db, shop, monkeypatch):
     monkeypatch.setattr(bulk, "CHUNK", 2)
     pulled, progress = [], []
-    lines = jsonl(node(1, "宇治 煎茶"), variant(11, 1), variant(12, 1, "200g", "2000.00"),
-                  node(2, "ほうじ茶"), variant(21, 2, available=False),
-                  node(3, "玄米茶"), variant(31, 3), node(4, "抹茶", url=False), variant(41, 4))
+    lines = jsonl(
+        node(1, "宇治 煎茶"),
+        variant(11, 1),
+        variant(12, 1, "200g", "2000.00"),
+        node(2, "ほうじ茶"),
+        variant(21, 2, available=False),
+        node(3, "玄米茶"),
+        variant(31, 3),
+        node(4, "抹茶", url=False),
+        variant(41, 4),
+    )
 
     def source():
         for line in lines:
@@ -56,16 +81,19 @@ def test_products_and_variants_stream_in_chunks(app, db, shop, monkeypatch):
     def on_progress(done):
         progress.append((done, len(pulled)))
 
-    done = Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow(),
-                    on_progress=on_progress).feed_all(parse_lines(source()))
+    done = Importer(
+        engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow(), on_progress=on_progress
+    ).feed_all(parse_lines(source()))
 
     assert done == 4
     # The first chunk was written before the file was read to its end: it streams.
     assert progress[0][0] == 2 and progress[0][1] < len(lines)
     products = {p.title: p for p in rows(db, Product)}
     assert set(products) == {"宇治 煎茶", "ほうじ茶", "玄米茶", "抹茶"}
-    assert sorted(v.title for v in rows(db, ProductVariant, ProductVariant.product_id == products["宇治 煎茶"].id)) \
-        == ["100g", "200g"]
+    assert sorted(v.title for v in rows(db, ProductVariant, ProductVariant.product_id == products["宇治 煎茶"].id)) == [
+        "100g",
+        "200g",
+    ]
     docs = {d.product_id: d for d in rows(db, ProductSearch)}
     assert docs[products["ほうじ茶"].id].in_stock is False
     assert docs[products["抹茶"].id].searchable is False  # not on the online store
@@ -79,8 +107,10 @@ def test_variant_out_of_order_is_attached_to_its_earlier_product(app, db, shop, 
 
     Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
 
-    by_product = {p.title: [v.title for v in rows(db, ProductVariant, ProductVariant.product_id == p.id)]
-                  for p in rows(db, Product)}
+    by_product = {
+        p.title: [v.title for v in rows(db, ProductVariant, ProductVariant.product_id == p.id)]
+        for p in rows(db, Product)
+    }
     assert by_product == {"麦茶": ["1L"], "そば茶": ["100g"]}
 
 
@@ -100,18 +130,32 @@ def register_bulk(fake, lines: list[str], *, polls_before_done: int = 1):
     def status(variables):
         state["polls"] += 1
         done = state["polls"] > polls_before_done
-        return {"node": {"id": variables["id"], "status": "COMPLETED" if done else "RUNNING", "errorCode": None,
-                         "objectCount": str(len(lines)), "url": f"{fake.url}/bulk/result.jsonl" if done else None}}
+        return {
+            "node": {
+                "id": variables["id"],
+                "status": "COMPLETED" if done else "RUNNING",
+                "errorCode": None,
+                "objectCount": str(len(lines)),
+                "url": f"{fake.url}/bulk/result.jsonl" if done else None,
+            }
+        }
 
     fake.resolvers[queries.PRODUCTS_COUNT.strip()] = lambda v: {"productsCount": {"count": 2}}
-    fake.resolvers[queries.BULK_RUN.strip()] = lambda v: {"bulkOperationRunQuery": {
-        "bulkOperation": {"id": "gid://shopify/BulkOperation/1", "status": "CREATED"}, "userErrors": []}}
+    fake.resolvers[queries.BULK_RUN.strip()] = lambda v: {
+        "bulkOperationRunQuery": {
+            "bulkOperation": {"id": "gid://shopify/BulkOperation/1", "status": "CREATED"},
+            "userErrors": [],
+        }
+    }
     fake.resolvers[queries.BULK_STATUS.strip()] = status
 
 
 def installed_shop(db, app, fake):
-    shop = make_shop(db, access_token_enc=app.extensions["tsunagu.vault"].encrypt("shpat_bulk"),
-                     access_token_expires_at=utcnow() + timedelta(hours=1))
+    shop = make_shop(
+        db,
+        access_token_enc=app.extensions["tsunagu.vault"].encrypt("shpat_bulk"),
+        access_token_expires_at=utcnow() + timedelta(hours=1),
+    )
     fake.access_tokens["shpat_bulk"] = "test-shop"
     return shop
 
@@ -164,8 +208,9 @@ def test_a_stale_bulk_row_does_not_overwrite_a_newer_webhook(app, db, fake_shopi
 def test_a_failed_bulk_operation_is_reported(app, db, fake_shopify):
     shop = installed_shop(db, app, fake_shopify)
     register_bulk(fake_shopify, [])
-    fake_shopify.resolvers[queries.BULK_STATUS.strip()] = lambda v: {"node": {"id": v["id"], "status": "FAILED",
-                                                                             "errorCode": "INTERNAL_SERVER_ERROR"}}
+    fake_shopify.resolvers[queries.BULK_STATUS.strip()] = lambda v: {
+        "node": {"id": v["id"], "status": "FAILED", "errorCode": "INTERNAL_SERVER_ERROR"}
+    }
     with app.app_context():
         request_sync(db, shop, "manual")
         db.commit()

@@ -5,8 +5,17 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
-from app.models import (Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem, Product,
-                        ProductVariant, WebhookEvent)
+from app.models import (
+    Cart,
+    Checkout,
+    Customer,
+    Fulfillment,
+    Order,
+    OrderLineItem,
+    Product,
+    ProductVariant,
+    WebhookEvent,
+)
 from tests.helpers import count, rows
 
 
@@ -15,7 +24,12 @@ def test_customer_is_stored_with_the_minimum(send_webhook, payload, db):
 
     [c] = rows(db, Customer)
     assert (c.shopify_id, c.email, c.phone, c.first_name, c.last_name) == (
-        706405506930370084, "hanako.yamada@example.jp", "+819012345678", "花子", "山田")
+        706405506930370084,
+        "hanako.yamada@example.jp",
+        "+819012345678",
+        "花子",
+        "山田",
+    )
     assert c.tags == "VIP, LINE"
 
 
@@ -31,15 +45,22 @@ def test_order_with_line_items_and_embedded_customer(send_webhook, payload, db):
     assert order.discount_codes == [{"code": "LINE10", "amount": "378", "type": "percentage"}]
     items = sorted(rows(db, OrderLineItem), key=lambda i: i.price)
     assert [(i.title, i.quantity, i.variant_shopify_id) for i in items] == [
-        ("有田焼 マグカップ", 1, 457924702), ("静岡 深蒸し煎茶", 2, 808950810)]
+        ("有田焼 マグカップ", 1, 457924702),
+        ("静岡 深蒸し煎茶", 2, 808950810),
+    ]
     assert count(db, Customer) == 1
 
 
 def test_order_paid_then_cancelled_updates_the_same_row(send_webhook, payload, db):
     order = payload("orders_create")
     send_webhook("orders/create", order)
-    cancelled = {**order, "cancelled_at": "2026-11-25T12:00:00+09:00", "financial_status": "refunded",
-                 "updated_at": "2026-11-25T12:00:01+09:00", "line_items": order["line_items"][:1]}
+    cancelled = {
+        **order,
+        "cancelled_at": "2026-11-25T12:00:00+09:00",
+        "financial_status": "refunded",
+        "updated_at": "2026-11-25T12:00:01+09:00",
+        "line_items": order["line_items"][:1],
+    }
     send_webhook("orders/cancelled", cancelled)
 
     [stored] = rows(db, Order)
@@ -51,8 +72,7 @@ def test_late_older_order_update_does_not_overwrite_newer(send_webhook, payload,
     newer = payload("orders_create")
     newer.update(financial_status="refunded", updated_at="2026-11-25T12:00:00+09:00")
     older = payload("orders_create")
-    older.update(financial_status="paid", updated_at="2026-11-25T09:30:05+09:00",
-                 line_items=older["line_items"][:1])
+    older.update(financial_status="paid", updated_at="2026-11-25T09:30:05+09:00", line_items=older["line_items"][:1])
     send_webhook("orders/paid", newer)
     send_webhook("orders/paid", older)  # delivered late, out of order
 
@@ -65,8 +85,7 @@ def test_late_older_order_update_does_not_overwrite_newer(send_webhook, payload,
 def test_checkout_keeps_recovery_url_and_completion(send_webhook, payload, db):
     checkout = payload("checkouts_create")
     send_webhook("checkouts/create", checkout)
-    completed = {**checkout, "completed_at": "2026-11-25T09:30:00+09:00",
-                 "updated_at": "2026-11-25T09:30:00+09:00"}
+    completed = {**checkout, "completed_at": "2026-11-25T09:30:00+09:00", "updated_at": "2026-11-25T09:30:00+09:00"}
     send_webhook("checkouts/update", completed)
 
     [c] = rows(db, Checkout)
@@ -119,7 +138,11 @@ def test_product_with_variants_and_availability(send_webhook, payload, db):
 
     [p] = rows(db, Product)
     assert (p.title, p.handle, p.product_type, p.vendor) == (
-        "静岡 深蒸し煎茶", "shizuoka-fukamushi-sencha", "緑茶", "茶舗つなぐ")
+        "静岡 深蒸し煎茶",
+        "shizuoka-fukamushi-sencha",
+        "緑茶",
+        "茶舗つなぐ",
+    )
     assert p.description == "静岡県産の 深蒸し煎茶 。まろやかな甘みと濃い緑色が特長です。"
     assert p.online_store_url == "https://test-shop.myshopify.com/products/shizuoka-fukamushi-sencha"
     assert p.image_url.endswith("sencha.jpg")

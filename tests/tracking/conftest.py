@@ -20,8 +20,10 @@ from tests.helpers import rows
 from tests.line.conftest import channel, chat, fake_line, settings, shop, user  # noqa: F401 (fixtures)
 
 APP_URL = "https://tsunagu.test"
-BROWSER = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
-           "(KHTML, like Gecko) Mobile/15E148 Safari Line/14.19.1")
+BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 Safari Line/14.19.1"
+)
 
 
 def token_of(uri: str) -> str:
@@ -47,11 +49,14 @@ def click(client):
 
 def card(*uris: str, text: str = "お買い物カゴに商品が残っています") -> list[dict]:
     """A text and a Flex bubble with one button per URI."""
-    buttons = [{"type": "button", "action": {"type": "uri", "label": f"ボタン{i}", "uri": u}}
-               for i, u in enumerate(uris)]
-    bubble = {"type": "bubble", "body": {"type": "box", "layout": "vertical",
-                                         "contents": [{"type": "text", "text": "カート"}]},
-              "footer": {"type": "box", "layout": "vertical", "contents": buttons}}
+    buttons = [
+        {"type": "button", "action": {"type": "uri", "label": f"ボタン{i}", "uri": u}} for i, u in enumerate(uris)
+    ]
+    bubble = {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "contents": [{"type": "text", "text": "カート"}]},
+        "footer": {"type": "box", "layout": "vertical", "contents": buttons},
+    }
     return [{"type": "text", "text": text}, {"type": "flex", "altText": text, "contents": bubble}]
 
 
@@ -59,8 +64,15 @@ def card(*uris: str, text: str = "お買い物カゴに商品が残っていま�
 def pushed(db, shop, put, dispatch, fake_line):  # noqa: F811 (fixtures imported above)
     """Schedule `messages` for `recipient` (a linked friend) as a flow would, send them at `at`; the Notification."""
 
-    def send(recipient, messages: list[dict], at: str, *, flow: str = "order_confirmation", key: str | None = None,
-             context: dict | None = None):
+    def send(
+        recipient,
+        messages: list[dict],
+        at: str,
+        *,
+        flow: str = "order_confirmation",
+        key: str | None = None,
+        context: dict | None = None,
+    ):
         from app.models import Notification
 
         row = put(recipient, flow, at, key=key, context=context)

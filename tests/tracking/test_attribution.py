@@ -42,8 +42,13 @@ def reminded(db, friend, send_webhook, payload, dispatch):
 @pytest.fixture
 def with_code(db, friend, put, dispatch):
     """A reminder whose discount code the app created, sent on the 24th."""
-    note = put(friend, "abandoned_cart", "2026-11-24T03:00:00+00:00", key="cart:other-cart:0",
-               context={"discount_issued": {"code": CODE, "ends_at": "2026-12-01T00:00:00+00:00", "created": True}})
+    note = put(
+        friend,
+        "abandoned_cart",
+        "2026-11-24T03:00:00+00:00",
+        key="cart:other-cart:0",
+        context={"discount_issued": {"code": CODE, "ends_at": "2026-12-01T00:00:00+00:00", "created": True}},
+    )
     dispatch("2026-11-24T03:00:00+00:00")
     return rows(db, Notification, Notification.id == note.id)[0]
 
@@ -53,15 +58,21 @@ def test_a_sent_checkout_reminder_recovers_the_order(db, reminded, send_webhook,
     send_webhook("orders/create", body)
     send_webhook("orders/paid", body)  # every order topic asks again: still one row
     credit = attribution(db)
-    assert (credit.kind, credit.flow, credit.notification_id) == ("recovered_checkout", "abandoned_checkout", reminded.id)
+    assert (credit.kind, credit.flow, credit.notification_id) == (
+        "recovered_checkout",
+        "abandoned_checkout",
+        reminded.id,
+    )
     assert credit.revenue == Decimal(4158) and credit.currency == "JPY"
     assert credit.ordered_at == datetime.fromisoformat(AFTER)
     assert count(db, Attribution) == 1
 
 
 def test_another_checkout_of_the_same_cart_is_recovered_too(db, reminded, send_webhook, payload_copy):
-    send_webhook("orders/create", order_payload(payload_copy, checkout_token="second-checkout",
-                                                cart_token="c1-7f2a9d0c8a0d4e2f9b3c"))
+    send_webhook(
+        "orders/create",
+        order_payload(payload_copy, checkout_token="second-checkout", cart_token="c1-7f2a9d0c8a0d4e2f9b3c"),
+    )
     assert attribution(db).kind == "recovered_checkout"
 
 
@@ -88,10 +99,12 @@ def test_a_code_the_app_did_not_create_earns_nothing(db, with_code, send_webhook
 
 
 def test_a_click_within_the_window_credits_the_latest_clicked_message(
-        db, friend, pushed, fake_line, client, send_webhook, payload_copy):
+    db, friend, pushed, fake_line, client, send_webhook, payload_copy
+):
     first = pushed(friend, card("https://test-shop.myshopify.com/products/a"), "2026-11-20T03:00:00+00:00")
-    second = pushed(friend, card("https://test-shop.myshopify.com/products/b"), "2026-11-21T03:00:00+00:00",
-                    flow="shipping_update")
+    second = pushed(
+        friend, card("https://test-shop.myshopify.com/products/b"), "2026-11-21T03:00:00+00:00", flow="shipping_update"
+    )
     uris = [p.messages[1]["contents"]["footer"]["contents"][0]["action"]["uri"] for p in fake_line.pushes()]
     for uri in (uris[1], uris[0]):  # the first message's link is clicked last
         assert client.get(f"/r/{token_of(uri)}", headers={"User-Agent": "Mozilla/5.0 Line/14.19"}).status_code == 302
@@ -114,11 +127,17 @@ def test_priority_recovered_then_code_then_click(db, reminded, with_code, send_w
     assert {o.name: a.kind for a, o in _joined(db)}["#1003"] == "click"
 
 
-@pytest.mark.parametrize(("days", "offset", "credited"), [
-    (7, timedelta(days=7), True), (7, timedelta(days=7, seconds=1), False),
-    (3, timedelta(days=3), True), (3, timedelta(days=3, seconds=1), False),
-    (7, timedelta(0), True), (7, -timedelta(seconds=1), False),  # a click after the order never counts
-])
+@pytest.mark.parametrize(
+    ("days", "offset", "credited"),
+    [
+        (7, timedelta(days=7), True),
+        (7, timedelta(days=7, seconds=1), False),
+        (3, timedelta(days=3), True),
+        (3, timedelta(days=3, seconds=1), False),
+        (7, timedelta(0), True),
+        (7, -timedelta(seconds=1), False),  # a click after the order never counts
+    ],
+)
 def test_the_click_window_is_the_merchants_and_inclusive(db, app, shop, friend, with_code, days, offset, credited):
     shop.settings = {**(shop.settings or {}), "attribution_window_days": days}
     db.add(shop)
@@ -135,8 +154,10 @@ def test_a_cancelled_order_loses_its_attribution(db, reminded, send_webhook, pay
     body = payload_copy("orders_create", processed_at=AFTER)
     send_webhook("orders/create", body)
     assert attribution(db) is not None
-    send_webhook("orders/cancelled", {**body, "cancelled_at": "2026-11-25T12:00:00+09:00",
-                                      "updated_at": "2026-11-25T12:00:00+09:00"})
+    send_webhook(
+        "orders/cancelled",
+        {**body, "cancelled_at": "2026-11-25T12:00:00+09:00", "updated_at": "2026-11-25T12:00:00+09:00"},
+    )
     assert attribution(db) is None and rows(db, Order)[0].cancelled_at is not None
 
 
@@ -152,24 +173,44 @@ def test_another_shops_click_is_not_this_customers(db, app, shop, friend, with_c
 
 
 def _link(db, note: Notification) -> TrackedLink:
-    link = TrackedLink(shop_id=note.shop_id, token=f"t{note.id.hex[:15]}", notification_id=note.id,
-                       customer_id=note.customer_id, flow=note.flow, target="https://test-shop.myshopify.com/")
+    link = TrackedLink(
+        shop_id=note.shop_id,
+        token=f"t{note.id.hex[:15]}",
+        notification_id=note.id,
+        customer_id=note.customer_id,
+        flow=note.flow,
+        target="https://test-shop.myshopify.com/",
+    )
     db.add(link)
     db.commit()
     return link
 
 
 def _click(db, link: TrackedLink, at: datetime) -> None:
-    db.add(LinkClick(shop_id=link.shop_id, link_id=link.id, notification_id=link.notification_id,
-                     customer_id=link.customer_id, flow=link.flow, clicked_at=at))
+    db.add(
+        LinkClick(
+            shop_id=link.shop_id,
+            link_id=link.id,
+            notification_id=link.notification_id,
+            customer_id=link.customer_id,
+            flow=link.flow,
+            clicked_at=at,
+        )
+    )
     db.commit()
 
 
 def _order(db, shop, at: datetime) -> Order:
     from tests.flows.conftest import CUSTOMER_ID
 
-    order = Order(shop_id=shop.id, shopify_id=555, customer_shopify_id=CUSTOMER_ID, name="#2001",
-                  total_price=Decimal(3000), processed_at=at)
+    order = Order(
+        shop_id=shop.id,
+        shopify_id=555,
+        customer_shopify_id=CUSTOMER_ID,
+        name="#2001",
+        total_price=Decimal(3000),
+        processed_at=at,
+    )
     db.add(order)
     db.commit()
     return order

@@ -17,9 +17,15 @@ def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
-@pytest.mark.parametrize(("after", "charged"), [
-    (timedelta(minutes=5), True), (timedelta(hours=24), True),
-    (timedelta(hours=24, seconds=1), False), (timedelta(days=3), False)])
+@pytest.mark.parametrize(
+    ("after", "charged"),
+    [
+        (timedelta(minutes=5), True),
+        (timedelta(hours=24), True),
+        (timedelta(hours=24, seconds=1), False),
+        (timedelta(days=3), False),
+    ],
+)
 def test_a_block_is_charged_to_a_push_in_the_24_hours_before_it(db, friend, put, dispatch, chat, after, charged):
     note = put(friend, "repurchase", SENT)
     dispatch(SENT)

@@ -22,15 +22,30 @@ def everything() -> list[dict]:
     bubble = messages[1]["contents"]
     bubble["hero"] = {"type": "image", "url": IMAGE, "action": {"type": "uri", "uri": PRODUCT}}
     bubble["body"]["action"] = {"type": "uri", "uri": PRODUCT, "altUri": {"desktop": PRODUCT + "&d=1"}}
-    bubble["footer"]["contents"].append({"type": "button", "action": {"type": "postback", "label": "停止",
-                                                                      "data": "action=stop"}})
-    bubble["footer"]["contents"].append({"type": "button", "action": {"type": "uri", "label": "LINE",
-                                                                      "uri": "line://ti/p/@tsunagu"}})
-    template = {"type": "template", "altText": "注文", "template": {
-        "type": "buttons", "text": "注文", "defaultAction": {"type": "uri", "label": "開く", "uri": PRODUCT},
-        "actions": [{"type": "uri", "label": "注文を見る", "uri": "https://test-shop.myshopify.com/account"}]},
-        "quickReply": {"items": [{"type": "action", "action": {"type": "uri", "label": "ストア",
-                                                               "uri": "http://test-shop.myshopify.com/"}}]}}
+    bubble["footer"]["contents"].append(
+        {"type": "button", "action": {"type": "postback", "label": "停止", "data": "action=stop"}}
+    )
+    bubble["footer"]["contents"].append(
+        {"type": "button", "action": {"type": "uri", "label": "LINE", "uri": "line://ti/p/@tsunagu"}}
+    )
+    template = {
+        "type": "template",
+        "altText": "注文",
+        "template": {
+            "type": "buttons",
+            "text": "注文",
+            "defaultAction": {"type": "uri", "label": "開く", "uri": PRODUCT},
+            "actions": [{"type": "uri", "label": "注文を見る", "uri": "https://test-shop.myshopify.com/account"}],
+        },
+        "quickReply": {
+            "items": [
+                {
+                    "type": "action",
+                    "action": {"type": "uri", "label": "ストア", "uri": "http://test-shop.myshopify.com/"},
+                }
+            ]
+        },
+    }
     return [*messages, template]
 
 
@@ -55,13 +70,23 @@ def test_every_web_uri_action_goes_through_a_tracked_link(db, linked_friends, pu
     assert all(u.startswith(APP_URL + "/r/") for u in web), web
     assert sent[1]["contents"]["hero"]["url"] == IMAGE  # images are not links
     targets = {u: resolve(db, u) for u in web}
-    assert set(targets.values()) == {CART, PRODUCT, PRODUCT + "&d=1", "https://test-shop.myshopify.com/account",
-                                     "http://test-shop.myshopify.com/"}
+    assert set(targets.values()) == {
+        CART,
+        PRODUCT,
+        PRODUCT + "&d=1",
+        "https://test-shop.myshopify.com/account",
+        "http://test-shop.myshopify.com/",
+    }
     stored = rows(db, TrackedLink, TrackedLink.notification_id == note.id)
     assert len(stored) == 5  # one per distinct URI: the cart twice is one link
     assert len({token_of(u) for u in web}) == 5
-    assert all(len(r.token) >= 16 and r.flow == "order_confirmation" and r.customer_id == friend.customer_id
-               and r.shop_id == note.shop_id for r in stored)
+    assert all(
+        len(r.token) >= 16
+        and r.flow == "order_confirmation"
+        and r.customer_id == friend.customer_id
+        and r.shop_id == note.shop_id
+        for r in stored
+    )
     assert db.get(Notification, note.id).messages == everything()  # the outbox keeps the store URLs
 
 
@@ -84,8 +109,9 @@ def test_a_retry_pushes_the_same_tokens(db, linked_friends, pushed, fake_line, d
     assert count(db, TrackedLink) == 2
 
 
-def test_accepted_then_failed_push_is_retried_with_the_same_body(db, linked_friends, pushed, fake_line, dispatch,
-                                                                monkeypatch):
+def test_accepted_then_failed_push_is_retried_with_the_same_body(
+    db, linked_friends, pushed, fake_line, dispatch, monkeypatch
+):
     monkeypatch.setattr("app.line.client.MAX_ATTEMPTS", 1)
     fake_line.fail_after_accept_next(1, 500, path=PUSH)  # LINE delivered; we saw an error
     note = pushed(linked_friends(1)[0], card(CART), AT)

@@ -34,7 +34,8 @@ def test_click_redirects_to_the_target_and_is_counted(db, link, click):
     clicks = rows(db, LinkClick, LinkClick.link_id == row.id)
     assert len(clicks) == 2
     assert {(c.notification_id, c.customer_id, c.flow, c.shop_id) for c in clicks} == {
-        (note.id, friend.customer_id, "order_confirmation", row.shop_id)}
+        (note.id, friend.customer_id, "order_confirmation", row.shop_id)
+    }
 
 
 def test_unknown_and_malformed_tokens_are_a_404_page(db, link, click):
@@ -49,14 +50,19 @@ def test_unknown_and_malformed_tokens_are_a_404_page(db, link, click):
 
 def test_nothing_in_the_request_changes_the_target(db, link, click, client):
     row, _, _ = link
-    for query in ("?url=https://evil.example/", "?next=//evil.example&target=https://evil.example",
-                  "?redirect=javascript:alert(1)"):
+    for query in (
+        "?url=https://evil.example/",
+        "?next=//evil.example&target=https://evil.example",
+        "?redirect=javascript:alert(1)",
+    ):
         response = click(row.token, query=query)
         assert response.status_code == 302 and response.headers["Location"] == STORE
     assert client.get(f"/r/{row.token}/https://evil.example").status_code == 404
     assert client.get("/r/https://evil.example").status_code == 404
-    response = client.get(f"/r/{row.token}", headers={"User-Agent": "Mozilla/5.0", "Host": "evil.example",
-                                                     "Referer": "https://evil.example/"})
+    response = client.get(
+        f"/r/{row.token}",
+        headers={"User-Agent": "Mozilla/5.0", "Host": "evil.example", "Referer": "https://evil.example/"},
+    )
     assert response.headers["Location"] == STORE
 
 
@@ -72,9 +78,14 @@ def test_head_requests_and_preview_bots_are_redirected_but_not_counted(db, link,
     row, _, _ = link
     head = click(row.token, method="HEAD")
     assert head.status_code == 302 and head.headers["Location"] == STORE
-    for agent in ("facebookexternalhit/1.1;line-poker/1.0", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
-                  "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-                  "Twitterbot/1.0", "Mozilla/5.0 (compatible; Discordbot/2.0)", ""):
+    for agent in (
+        "facebookexternalhit/1.1;line-poker/1.0",
+        "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Twitterbot/1.0",
+        "Mozilla/5.0 (compatible; Discordbot/2.0)",
+        "",
+    ):
         response = click(row.token, agent=agent)
         assert response.status_code == 302 and response.headers["Location"] == STORE, agent
     assert count(db, LinkClick) == 0

@@ -34,41 +34,91 @@ def history(db):
     notes = {}
     for store in (shop, other):
         for flow in ("abandoned_checkout", "repurchase"):
-            note = Notification(shop_id=store.id, flow=flow, dedupe_key=f"{flow}:{uuid.uuid4()}", due_at=SINCE,
-                                status="sent", sent_at=SINCE)
+            note = Notification(
+                shop_id=store.id,
+                flow=flow,
+                dedupe_key=f"{flow}:{uuid.uuid4()}",
+                due_at=SINCE,
+                status="sent",
+                sent_at=SINCE,
+            )
             db.add(note)
             notes[store.id, flow] = note
     db.flush()
     links = {}
     for (store_id, flow), note in notes.items():
-        links[store_id, flow] = TrackedLink(shop_id=store_id, token=uuid.uuid4().hex[:16], notification_id=note.id,
-                                            flow=flow, target="https://example.jp/")
+        links[store_id, flow] = TrackedLink(
+            shop_id=store_id,
+            token=uuid.uuid4().hex[:16],
+            notification_id=note.id,
+            flow=flow,
+            target="https://example.jp/",
+        )
     db.add_all(links.values())
     db.flush()
     for store in (shop, other):
-        for flow, when in (("abandoned_checkout", "2026-11-01T00:00:00+09:00"),  # the window's first instant
-                           ("abandoned_checkout", "2026-11-02T23:59:59+09:00"),
-                           ("repurchase", "2026-11-02T12:00:00+09:00"),
-                           ("repurchase", "2026-11-03T00:00:00+09:00"),  # until is excluded
-                           ("repurchase", "2026-10-31T23:59:59+09:00")):
+        for flow, when in (
+            ("abandoned_checkout", "2026-11-01T00:00:00+09:00"),  # the window's first instant
+            ("abandoned_checkout", "2026-11-02T23:59:59+09:00"),
+            ("repurchase", "2026-11-02T12:00:00+09:00"),
+            ("repurchase", "2026-11-03T00:00:00+09:00"),  # until is excluded
+            ("repurchase", "2026-10-31T23:59:59+09:00"),
+        ):
             link = links[store.id, flow]
-            db.add(LinkClick(shop_id=store.id, link_id=link.id, notification_id=link.notification_id, flow=flow,
-                             clicked_at=at(when)))
-        for number, (kind, flow, revenue, when) in enumerate((
+            db.add(
+                LinkClick(
+                    shop_id=store.id,
+                    link_id=link.id,
+                    notification_id=link.notification_id,
+                    flow=flow,
+                    clicked_at=at(when),
+                )
+            )
+        for number, (kind, flow, revenue, when) in enumerate(
+            (
                 ("recovered_checkout", "abandoned_checkout", "4158", "2026-11-01T08:00:00+09:00"),
-                ("recovered_checkout", "abandoned_checkout", "1000.50", "2026-11-02T00:30:00+09:00"),  # 15:30 UTC on the 1st
+                (
+                    "recovered_checkout",
+                    "abandoned_checkout",
+                    "1000.50",
+                    "2026-11-02T00:30:00+09:00",
+                ),  # 15:30 UTC on the 1st
                 ("click", "repurchase", "2500", "2026-11-02T20:00:00+09:00"),
-                ("discount_code", "abandoned_checkout", "9999", "2026-11-03T00:00:00+09:00"))):  # outside
-            order = Order(shop_id=store.id, shopify_id=1000 + number, name=f"#{1001 + number}",
-                          total_price=Decimal(revenue), processed_at=at(when))
+                ("discount_code", "abandoned_checkout", "9999", "2026-11-03T00:00:00+09:00"),
+            )
+        ):  # outside
+            order = Order(
+                shop_id=store.id,
+                shopify_id=1000 + number,
+                name=f"#{1001 + number}",
+                total_price=Decimal(revenue),
+                processed_at=at(when),
+            )
             db.add(order)
             db.flush()
-            db.add(Attribution(shop_id=store.id, order_id=order.id, kind=kind, flow=flow, revenue=Decimal(revenue),
-                               notification_id=notes[store.id, flow].id, ordered_at=at(when)))
-        db.add_all([FriendBlock(shop_id=store.id, flow="repurchase", notification_id=notes[store.id, "repurchase"].id,
-                                blocked_at=at("2026-11-01T10:00:00+09:00")),
-                    FriendBlock(shop_id=store.id, flow=None, blocked_at=at("2026-11-02T10:00:00+09:00")),
-                    FriendBlock(shop_id=store.id, flow=None, blocked_at=at("2026-11-04T10:00:00+09:00"))])
+            db.add(
+                Attribution(
+                    shop_id=store.id,
+                    order_id=order.id,
+                    kind=kind,
+                    flow=flow,
+                    revenue=Decimal(revenue),
+                    notification_id=notes[store.id, flow].id,
+                    ordered_at=at(when),
+                )
+            )
+        db.add_all(
+            [
+                FriendBlock(
+                    shop_id=store.id,
+                    flow="repurchase",
+                    notification_id=notes[store.id, "repurchase"].id,
+                    blocked_at=at("2026-11-01T10:00:00+09:00"),
+                ),
+                FriendBlock(shop_id=store.id, flow=None, blocked_at=at("2026-11-02T10:00:00+09:00")),
+                FriendBlock(shop_id=store.id, flow=None, blocked_at=at("2026-11-04T10:00:00+09:00")),
+            ]
+        )
     db.commit()
     return shop, notes
 
@@ -82,12 +132,16 @@ def test_clicks_and_blocks_by_flow(db, history):
 def test_attributed_orders_and_revenue_by_flow_kind_and_day(db, history):
     shop, _ = history
     assert stats.attributed_by_flow(db, shop, SINCE, UNTIL) == {
-        "abandoned_checkout": Totals(2, Decimal("5158.50")), "repurchase": Totals(1, Decimal("2500.00"))}
+        "abandoned_checkout": Totals(2, Decimal("5158.50")),
+        "repurchase": Totals(1, Decimal("2500.00")),
+    }
     assert stats.recovered_checkouts(db, shop, SINCE, UNTIL) == Totals(2, Decimal("5158.50"))
     assert stats.attributed_by_kind(db, shop, SINCE, UNTIL)["click"] == Totals(1, Decimal("2500.00"))
     # Tokyo days: the 00:30 order belongs to the 2nd though it is the 1st in UTC.
     assert stats.revenue_by_day(db, shop, SINCE, UNTIL) == {
-        date(2026, 11, 1): Decimal("4158.00"), date(2026, 11, 2): Decimal("3500.50")}
+        date(2026, 11, 1): Decimal("4158.00"),
+        date(2026, 11, 2): Decimal("3500.50"),
+    }
     assert stats.attributed_by_day(db, shop, SINCE, UNTIL)[date(2026, 11, 2)] == Totals(2, Decimal("3500.50"))
 
 
@@ -103,7 +157,8 @@ def test_attributed_orders_newest_first_with_a_keyset_cursor(db, history):
     first = stats.attributed_orders(db, shop, SINCE, UNTIL, limit=2)
     assert [(r.order_name, r.kind, r.flow, r.revenue) for r in first] == [
         ("#1003", "click", "repurchase", Decimal("2500.00")),
-        ("#1002", "recovered_checkout", "abandoned_checkout", Decimal("1000.50"))]
+        ("#1002", "recovered_checkout", "abandoned_checkout", Decimal("1000.50")),
+    ]
     assert first[0].notification_id == notes[shop.id, "repurchase"].id
     assert first[0].ordered_at == at("2026-11-02T20:00:00+09:00")
     rest = stats.attributed_orders(db, shop, SINCE, UNTIL, limit=2, before=(first[-1].ordered_at, first[-1].id))
