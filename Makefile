@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: demo test setup migrate worker bench clean
+.PHONY: demo test lint setup migrate worker bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ demo: migrate
 # The whole suite; also on PostgreSQL when TEST_DATABASE_URL points at one.
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Lint, format check and the import contracts of pyproject.toml (CI runs this before the tests).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 worker: migrate
 	$(BIN)/flask --app wsgi worker

@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import db
+from . import db, ext
 from .config import ROOT, Settings
 from .crypto import Vault
 
@@ -27,10 +27,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    app.extensions["tsunagu.settings"] = settings
-    app.extensions["tsunagu.vault"] = Vault(settings.encryption_keys)
-    app.extensions["tsunagu.engine"] = db.make_engine(settings.database_url)
-    app.extensions["tsunagu.shop_ids"] = {}  # domain -> id, cached by the webhook intake
+    engine = db.make_engine(settings.database_url)
+    ext.bind(app, settings=settings, vault=Vault(settings.encryption_keys), engine=engine)
     app.teardown_appcontext(db.close_session)
     if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)

@@ -29,9 +29,10 @@ def register_cli(app: Flask) -> None:
 @click.argument("revision", default="head")
 def migrate(revision: str) -> None:
     """Apply Alembic migrations to DATABASE_URL (default: head)."""
+    from .ext import settings
     from .schema import upgrade
 
-    upgrade(current_app.extensions["tsunagu.settings"].database_url, revision)
+    upgrade(settings().database_url, revision)
     click.echo(f"database at {revision}")
 
 

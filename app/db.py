@@ -8,12 +8,14 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import current_app, g
+from flask import g
 from sqlalchemy import Table, event, make_url
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+from . import ext
 
 
 def make_engine(database_url: str) -> Engine:
@@ -56,7 +58,8 @@ def _sqlite_engine(database_url: str) -> Engine:
 
 
 def engine() -> Engine:
-    return current_app.extensions["tsunagu.engine"]
+    """The current app's engine (the same as ext.engine())."""
+    return ext.engine()
 
 
 def session(*, write: bool = False) -> Session:

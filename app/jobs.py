@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import Flask
 
 from .db import session_scope
+from .ext import engine
 from .flows.dispatcher import dispatch_due
 from .line.events import process_orphaned_events
 from .search.index import refresh_best_sellers
@@ -33,37 +34,37 @@ class Job:
 
 
 def _process_webhooks(app: Flask, now: datetime) -> dict:
-    return process_due_events(engine=app.extensions["tsunagu.engine"], now=now)
+    return process_due_events(engine=engine(app), now=now)
 
 
 def _send_notifications(app: Flask, now: datetime) -> dict:
-    return dispatch_due(engine=app.extensions["tsunagu.engine"], now=now)
+    return dispatch_due(engine=engine(app), now=now)
 
 
 def _refresh_tokens(app: Flask, now: datetime) -> dict:
-    with session_scope(app.extensions["tsunagu.engine"]) as session:
+    with session_scope(engine(app)) as session:
         return refresh_expiring_tokens(session=session, now=now)
 
 
 def _line_events(app: Flask, now: datetime) -> dict:
-    return process_orphaned_events(engine=app.extensions["tsunagu.engine"], now=now)
+    return process_orphaned_events(engine=engine(app), now=now)
 
 
 def _line_tags(app: Flask, now: datetime) -> dict:
-    with session_scope(app.extensions["tsunagu.engine"]) as session:
+    with session_scope(engine(app)) as session:
         return {k: v for k, v in sync_line_tags(session=session, now=now).items() if v}
 
 
 def _catalog_syncs(app: Flask, now: datetime) -> dict:
-    return advance_syncs(engine=app.extensions["tsunagu.engine"], now=now)
+    return advance_syncs(engine=engine(app), now=now)
 
 
 def _nightly_syncs(app: Flask, now: datetime) -> dict:
-    return nightly_syncs(engine=app.extensions["tsunagu.engine"], now=now)
+    return nightly_syncs(engine=engine(app), now=now)
 
 
 def _best_sellers(app: Flask, now: datetime) -> dict:
-    with session_scope(app.extensions["tsunagu.engine"]) as session:
+    with session_scope(engine(app)) as session:
         changed = refresh_best_sellers(session=session, now=now)
     return {"changed": changed} if changed else {}
 

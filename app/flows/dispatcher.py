@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..db import session_scope
-from ..ext import settings
+from ..ext import cache, settings
 from ..line import channels
 from ..line.channels import ChannelUnavailable
 from ..line.client import LineClient, LineError
@@ -40,8 +40,18 @@ BACKOFF_MIN = [1, 5, 30, 120]
 MAX_ATTEMPTS = len(BACKOFF_MIN) + 1
 BATCH = 200
 QUOTA_RETRY = timedelta(hours=1)
-_pools: dict[int, ThreadPoolExecutor] = {}
 _T = Notification.__table__
+
+
+class PushPools:
+    """The app's sender thread pools, one per size: made once, reused by every batch."""
+
+    def __init__(self):
+        self._by_size: dict[int, ThreadPoolExecutor] = {}
+
+    def of_size(self, threads: int) -> ThreadPoolExecutor:
+        found = self._by_size.get(threads)
+        return found or self._by_size.setdefault(threads, ThreadPoolExecutor(threads, "push"))
 
 
 @dataclass
@@ -186,7 +196,7 @@ class Batch:
                     done += [self._send(row) for row in rows]
 
         threads = settings().line_push_threads
-        pool = _pools.get(threads) or _pools.setdefault(threads, ThreadPoolExecutor(threads, "push"))
+        pool = cache(PushPools).of_size(threads)
         return [pool.submit(sender) for _ in range(min(threads, len(by_friend)))]
 
     def _client_of(self, shop_id: int) -> LineClient | Exception:

@@ -2,7 +2,8 @@
 
 Transactional messages always go; marketing is held (kept scheduled, retried later) when it
 would eat into the share of the quota kept for order and shipping messages. The admin
-shows held messages from their reason, `quota_held`.
+shows held messages from their reason, `quota_held`. Readings are kept per app (ext.cache),
+so the threads of one process share them and a new app starts without any.
 """
 
 from __future__ import annotations
@@ -12,24 +13,32 @@ import math
 import threading
 import time
 
+from .. import ext
 from ..line.client import LineClient, LineError
 from ..models import LineChannel
 
 log = logging.getLogger("tsunagu.flows")
 TTL_S = 60.0
-_cache: dict[int, tuple[float, int | None, int]] = {}
-_lock = threading.Lock()
+
+
+class Readings:
+    """The quota last read per channel: channel id -> (read at, limit, used since)."""
+
+    def __init__(self):
+        self.by_channel: dict[int, tuple[float, int | None, int]] = {}
+        self.lock = threading.Lock()
 
 
 def usage(channel: LineChannel, client: LineClient) -> tuple[int | None, int]:
     """(monthly limit or None when unlimited, used so far), read at most once a minute."""
-    with _lock:
-        found = _cache.get(channel.id)
+    readings = ext.cache(Readings)
+    with readings.lock:
+        found = readings.by_channel.get(channel.id)
     if found and time.monotonic() - found[0] < TTL_S:
         return found[1], found[2]
     limit, used = client.quota()
-    with _lock:
-        _cache[channel.id] = (time.monotonic(), limit, used)
+    with readings.lock:
+        readings.by_channel[channel.id] = (time.monotonic(), limit, used)
     return limit, used
 
 
@@ -47,12 +56,15 @@ def marketing_room(channel: LineChannel, client: LineClient, reserve_share: floa
 
 def spent(channel: LineChannel, count: int) -> None:
     """Count pushes made since the quota was read, until it is read again."""
-    with _lock:
-        found = _cache.get(channel.id)
+    readings = ext.cache(Readings)
+    with readings.lock:
+        found = readings.by_channel.get(channel.id)
         if found:
-            _cache[channel.id] = (found[0], found[1], found[2] + count)
+            readings.by_channel[channel.id] = (found[0], found[1], found[2] + count)
 
 
 def forget() -> None:
-    with _lock:
-        _cache.clear()
+    """Read the quota from LINE again next time (as when the minute has passed)."""
+    readings = ext.cache(Readings)
+    with readings.lock:
+        readings.by_channel.clear()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from ..ext import settings, vault
+from ..ext import cache, settings, vault
 from ..models import LineChannel, LineDryRun, Shop
-from .client import LineClient
+from .client import ApiClients, LineClient
 from .pacing import Pacer
 
 
@@ -62,4 +62,5 @@ def client_for(
         dry_run=dry_run,
         capture=capture,
         pacer=Pacer.shared(s.line_rate_share),
+        api_clients=cache(ApiClients),
     )

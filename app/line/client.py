@@ -63,30 +63,43 @@ class Sent:
 
 Capture = Callable[[str, str, dict, str | None], None]  # kind, path, body, retry key
 
-_clients: OrderedDict[tuple, ApiClient] = OrderedDict()
-_clients_lock = threading.Lock()
 
+class ApiClients:
+    """Pooled SDK clients, one per (host, token), least recently used dropped past 256.
 
-def _api_client(host: str, token: str) -> ApiClient:
-    """One pooled SDK client per channel token (the SDK's headers are per client)."""
-    key = (host, token)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            config = Configuration(host=host, access_token=token)
-            # Enough pooled connections for a sending worker's threads (the SDK's default
-            # is five per CPU, and a burst from 32 threads would open new ones).
-            config.connection_pool_maxsize = 32
-            client = ApiClient(config)
-            _clients[key] = client
-            while len(_clients) > 256:
-                _clients.popitem(last=False)
-        _clients.move_to_end(key)
-        return client
+    The SDK's headers are per client, so each channel token needs its own. One per app
+    (ext.cache) for the channels' clients: their connections are reused across batches.
+    """
+
+    MAX = 256
+
+    def __init__(self):
+        self._clients: OrderedDict[tuple, ApiClient] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, host: str, token: str) -> ApiClient:
+        key = (host, token)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = Configuration(host=host, access_token=token)
+                # Enough pooled connections for a sending worker's threads (the SDK's default
+                # is five per CPU, and a burst from 32 threads would open new ones).
+                config.connection_pool_maxsize = 32
+                client = ApiClient(config)
+                self._clients[key] = client
+                while len(self._clients) > self.MAX:
+                    self._clients.popitem(last=False)
+            self._clients.move_to_end(key)
+            return client
 
 
 class LineClient:
-    """LINE for one channel. `dry_run` with a `capture` records instead of sending."""
+    """LINE for one channel. `dry_run` with a `capture` records instead of sending.
+
+    `api_clients` is where its SDK client is pooled (channels.client_for passes the app's);
+    without one the client keeps its own, for one-off calls and tests.
+    """
 
     def __init__(
         self,
@@ -99,6 +112,7 @@ class LineClient:
         sleep: Callable[[float], None] = time.sleep,
         pacer: Pacer | None = None,
         timeout: tuple[float, float] = TIMEOUT,
+        api_clients: ApiClients | None = None,
     ):
         self._host = host
         self._token = access_token
@@ -108,6 +122,7 @@ class LineClient:
         self._sleep = sleep
         self._pacer = pacer or Pacer.shared()
         self._timeout = timeout
+        self._api_clients = api_clients or ApiClients()
 
     @property
     def dry_run(self) -> bool:
@@ -115,7 +130,7 @@ class LineClient:
 
     @property
     def api(self) -> MessagingApi:
-        return MessagingApi(_api_client(self._host, self._token))
+        return MessagingApi(self._api_clients.get(self._host, self._token))
 
     # -- sending -------------------------------------------------------------------------
     def reply(self, reply_token: str, messages: list[dict]) -> Sent:

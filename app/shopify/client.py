@@ -1,8 +1,8 @@
 """Admin GraphQL client over `shopifyapp.admin_graphql_request`.
 
 One shared httpx.Client per process. Shopify's cost-based limit is a leaky bucket
-reported in `extensions.cost.throttleStatus`; we remember it per shop and wait before
-a query would run the bucket dry, instead of collecting THROTTLED errors.
+reported in `extensions.cost.throttleStatus`; we remember it per shop (a Throttle, one per
+app) and wait before a query would run the bucket dry, instead of collecting THROTTLED errors.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 from shopify_app import GQLResult, ShopifyApp
 
-from ..ext import settings
+from .. import ext
 from .http import shared_client
 from .sdk import shopify_app
 from .tokens import access_token
@@ -50,9 +50,16 @@ class Bucket:
         return max(0.0, missing / self.restore_rate) if self.restore_rate > 0 else 0.0
 
 
-_buckets: dict[str, Bucket] = {}
-_costs: dict[int, float] = {}
-_lock = threading.Lock()
+class Throttle:
+    """What this process has learnt of Shopify's buckets (per shop) and query costs.
+
+    One per app (ext.cache): every client of the process waits on the same buckets.
+    """
+
+    def __init__(self):
+        self.buckets: dict[str, Bucket] = {}
+        self.costs: dict[int, float] = {}
+        self.lock = threading.Lock()
 
 
 class AdminClient:
@@ -64,6 +71,7 @@ class AdminClient:
         shop_domain: str,
         access_token: str,
         api_version: str,
+        throttle: Throttle | None = None,
         sleep=time.sleep,
     ):
         self._app = app
@@ -71,6 +79,7 @@ class AdminClient:
         self._shop = shop_domain.removesuffix(".myshopify.com")
         self._token = access_token
         self._version = api_version
+        self._throttle = throttle or Throttle()
         self._sleep = sleep
 
     def query(self, document: str, variables: dict | None = None) -> dict:
@@ -95,11 +104,12 @@ class AdminClient:
         raise ShopifyError("still throttled after retries", code="throttled", status=200)
 
     def _wait_for_budget(self, document: str) -> None:
-        with _lock:
-            bucket = _buckets.get(self._shop)
+        throttle = self._throttle
+        with throttle.lock:
+            bucket = throttle.buckets.get(self._shop)
             if bucket is None:
                 return
-            cost = _costs.get(hash(document), DEFAULT_COST)
+            cost = throttle.costs.get(hash(document), DEFAULT_COST)
             now = time.monotonic()
             delay = bucket.wait_for(cost, now)
             # Reserve the points now, so concurrent callers queue behind this one.
@@ -113,10 +123,11 @@ class AdminClient:
         status = cost.get("throttleStatus") or {}
         if not status:
             return
-        with _lock:
+        throttle = self._throttle
+        with throttle.lock:
             if cost.get("requestedQueryCost") is not None:
-                _costs[hash(document)] = float(cost["requestedQueryCost"])
-            _buckets[self._shop] = Bucket(
+                throttle.costs[hash(document)] = float(cost["requestedQueryCost"])
+            throttle.buckets[self._shop] = Bucket(
                 maximum=float(status.get("maximumAvailable", 1000)),
                 available=float(status.get("currentlyAvailable", 0)),
                 restore_rate=float(status.get("restoreRate", 50)),
@@ -140,13 +151,6 @@ def _error(result: GQLResult, errors: list) -> ShopifyError:
     return ShopifyError(messages, code=result.log.code, status=result.response.status, errors=errors)
 
 
-def reset_throttle_state() -> None:
-    """Forget what we learnt about buckets (tests and benchmarks start clean)."""
-    with _lock:
-        _buckets.clear()
-        _costs.clear()
-
-
 def for_shop(shop) -> AdminClient:
     """A client for one shop with a fresh access token (refreshed first when due)."""
     return AdminClient(
@@ -154,5 +158,6 @@ def for_shop(shop) -> AdminClient:
         http=shared_client(),
         shop_domain=shop.domain,
         access_token=access_token(shop),
-        api_version=settings().shopify_api_version,
+        api_version=ext.settings().shopify_api_version,
+        throttle=ext.cache(Throttle),
     )

@@ -20,6 +20,10 @@ from ..timeutil import utcnow
 EVENTS = WebhookEvent.__table__
 
 
+class ShopIds(dict[str, int]):
+    """Shop domain -> shop id, remembered per app (ext.cache) by the web process."""
+
+
 def shop_id_for(conn: Connection, domain: str) -> int:
     """The shop's id, creating its row on first contact (a webhook before any app load)."""
     shop_id = conn.execute(select(Shop.id).where(Shop.domain == domain)).scalar()

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import db
+from ..ext import cache
 from ..timeutil import parse_ts
-from .intake import record_delivery
+from .intake import ShopIds, record_delivery
 from .sdk import request_input, shopify_app
 
 log = logging.getLogger("tsunagu.webhooks")
@@ -57,7 +58,7 @@ def receive():
 
     created = record_delivery(
         engine=db.engine(),
-        shop_ids=current_app.extensions["tsunagu.shop_ids"],
+        shop_ids=cache(ShopIds),
         domain=domain,
         webhook_id=webhook_id,
         topic=topic[:64],

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from shopify_app import ShopifyApp
 
-from app.shopify.client import AdminClient, ShopifyError, reset_throttle_state
+from app.shopify.client import AdminClient, ShopifyError
 from app.shopify.http import make_client
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
 
@@ -17,7 +17,6 @@ QUERY = "query { shop { name } }"
 
 @pytest.fixture
 def admin(fake_shopify, settings):
-    reset_throttle_state()
     fake_shopify.access_tokens["shpat_test"] = "test-shop"
     sleeps: list[float] = []
 
