@@ -1,7 +1,10 @@
-"""Shared fixtures: a migrated database per backend, the app, a fake Shopify over HTTP.
+"""Shared fixtures: the app on a migrated database, its settings, a fake Shopify over HTTP,
+the test shop, signed webhooks and the worker's webhook step.
 
-Every database test runs on SQLite and, when TEST_DATABASE_URL names a reachable
-PostgreSQL, again on PostgreSQL (the test id says which).
+The database (`db_url`) comes from tests/plugins/databases.py: every database test runs on
+SQLite and, when TEST_DATABASE_URL is set, again on PostgreSQL (the test id says which).
+The fixtures of each area (LINE, flows, tracking, search, people, browser) come from the
+other plugins listed below, so a test anywhere asks for them by name and imports none.
 """
 
 from __future__ import annotations
@@ -11,78 +14,32 @@ import hashlib
 import hmac
 import json
 import os
-import shutil
 import uuid
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from app import create_app
+from app import create_app, ext
 from app.config import Settings
-from app.schema import upgrade
-from app.shopify.client import reset_throttle_state
 from tests.fakes.server import LiveServer
 from tests.fakes.shopify import FakeShopify
+from tests.helpers import make_shop
+
+pytest_plugins = [
+    "tests.plugins.environment",
+    "tests.plugins.databases",
+    "tests.plugins.line",
+    "tests.plugins.flows",
+    "tests.plugins.tracking",
+    "tests.plugins.search",
+    "tests.plugins.people",
+    "tests.plugins.browser",
+]
 
 CLIENT_ID = "test-client-id"
 CLIENT_SECRET = "test-client-secret-0123456789abcdef"
 SHOP_DOMAIN = "test-shop.myshopify.com"
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
-
-
-def _pg_available() -> bool:
-    if not PG_URL:
-        return False
-    try:
-        with create_engine(PG_URL).connect() as conn:
-            conn.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
-
-
-BACKENDS = ["sqlite"] + (["postgresql"] if _pg_available() else [])
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade(f"sqlite:///{path}")
-    return str(path)
-
-
-@pytest.fixture(scope="session")
-def pg_migrated() -> str:
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(PG_URL)
-    return PG_URL
-
-
-def truncate_all(url: str) -> None:
-    import app.models  # noqa: F401
-
-    engine = create_engine(url)
-    names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        path = tmp_path / "test.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("pg_migrated")
-        yield url
-        truncate_all(url)
 
 
 @pytest.fixture
@@ -94,8 +51,10 @@ def fake_shopify():
 
 
 @pytest.fixture
-def settings(db_url, fake_shopify) -> Settings:
-    return Settings(
+def settings(request, db_url, fake_shopify) -> Settings:
+    """Test settings. LINE is the fake LINE when the test uses it (`fake_line` among its
+    fixtures, directly or through `channel`, `chat`...), else a closed port: never the internet."""
+    settings = Settings(
         env="test",
         database_url=db_url,
         secret_key="s" * 40,
@@ -104,17 +63,18 @@ def settings(db_url, fake_shopify) -> Settings:
         shopify_api_key=CLIENT_ID,
         shopify_api_secret=CLIENT_SECRET,
         shopify_api_base=f"{fake_shopify.url}/{{shop}}",
-        # Never the internet: tests that talk to LINE point this at a fake LINE.
         line_api_base="http://127.0.0.1:9",
     )
+    if "fake_line" in request.fixturenames:
+        settings = settings.with_(line_api_base=request.getfixturevalue("fake_line").url)
+    return settings
 
 
 @pytest.fixture
 def app(settings):
-    reset_throttle_state()
     application = create_app(settings)
     yield application
-    application.extensions["tsunagu.engine"].dispose()
+    ext.engine(application).dispose()
 
 
 @pytest.fixture
@@ -125,8 +85,14 @@ def client(app):
 @pytest.fixture
 def db(app):
     """A session on the app's database, for arranging and asserting."""
-    with Session(app.extensions["tsunagu.engine"], expire_on_commit=False) as session:
+    with Session(ext.engine(app), expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def shop(db):
+    """The test shop (test-shop.myshopify.com), installed."""
+    return make_shop(db)
 
 
 def sign(body: bytes, secret: str = CLIENT_SECRET) -> str:
@@ -139,7 +105,7 @@ def run_worker(app) -> dict:
     from app.timeutil import utcnow
 
     with app.app_context():
-        return process_due_events(engine=app.extensions["tsunagu.engine"], now=utcnow())
+        return process_due_events(engine=ext.engine(app), now=utcnow())
 
 
 @pytest.fixture
@@ -189,19 +155,3 @@ def load_payload(name: str) -> dict:
 @pytest.fixture
 def payload():
     return load_payload
-
-
-@pytest.fixture
-def catalog(db, shop, app):
-    """Add products (see tests.search.conftest.product) through the real upsert."""
-    from app.sync.products import upsert_product
-
-    def add(*payloads: dict):
-        made = {}
-        with app.app_context():
-            for payload in payloads:
-                made[payload["title"]] = upsert_product(session=db, shop=shop, payload=payload)
-            db.commit()
-        return made
-
-    return add

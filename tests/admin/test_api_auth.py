@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.routing import IntegerConverter, UUIDConverter
 
-from app import create_app
+from app import create_app, ext
 from app.config import Settings
 from app.models import Customer, KeywordRule, LineFriend, Notification, WebhookEvent
 from app.timeutil import utcnow
@@ -41,7 +41,7 @@ def _endpoints() -> list[tuple[str, str, str, tuple[str, ...]]]:
         if r.rule.startswith("/api/") and r.rule not in PUBLIC
         for method in sorted(r.methods - {"HEAD", "OPTIONS"})
     ]
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
+from app import create_app, ext
 from app.models import KeywordRule
 from tests.helpers import count, make_shop
 
@@ -16,7 +16,7 @@ def demo(settings, db):
     app = create_app(settings.with_(shopify_api_key=""))
     make_shop(db, domain="tsunagu-demo.myshopify.com", is_demo=True)
     yield app.test_client()
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 @pytest.mark.parametrize(

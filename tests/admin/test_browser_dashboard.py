@@ -10,13 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
-from app import create_app
+from app import ext
 from app.models import Attribution, FriendBlock, LineFriend, Notification, Order, Shop, TrackedLink
 from app.timeutil import utcnow
-from tests.admin.test_browser import CHROMIUM, SHOTS, page  # noqa: F401
-from tests.fakes.server import LiveServer
+from tests.plugins.browser import SHOTS
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = pytest.mark.browser
 FLOWS = ("abandoned_checkout", "order_confirmation", "shipping_update", "repurchase")
 
 
@@ -61,20 +60,14 @@ def _history(session: Session, shop: Shop) -> None:
 
 
 @pytest.fixture
-def demo(settings):
-    if not settings.database_url.startswith("sqlite"):
-        pytest.skip("the browser run needs one database; SQLite is the demo's")
-    app = create_app(settings.with_(shopify_api_key=""))
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    with Session(app.extensions["tsunagu.engine"], expire_on_commit=False) as session:
+def demo(demo_server):
+    """The demo store with a month of history behind its dashboard."""
+    with Session(ext.engine(demo_server.app), expire_on_commit=False) as session:
         _history(session, session.exec(select(Shop).where(Shop.is_demo.is_(True))).one())
-    with LiveServer(app) as server:
-        server.app = app
-        yield server
-    app.extensions["tsunagu.engine"].dispose()
+    return demo_server
 
 
-def test_home_dashboard_shows_charts_with_data_at_both_widths(demo, page):  # noqa: F811
+def test_home_dashboard_shows_charts_with_data_at_both_widths(demo, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(demo.url + "/?period=30")
 
@@ -98,8 +91,12 @@ def test_home_dashboard_shows_charts_with_data_at_both_widths(demo, page):  # no
     page.set_viewport_size({"width": 400, "height": 900})
     page.goto(demo.url + "/?period=30")
     page.screenshot(path=str(SHOTS / "admin-home-narrow.png"), full_page=True)
-    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right
-        > window.innerWidth + 1).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)""")
+    wide = page.evaluate(
+        """[...document.querySelectorAll('body *')]
+        .filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+        .slice(0, 8)"""
+    )
     assert wide == [] and page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     width = page.locator("figure.dash-chart svg").first.bounding_box()["width"]
     assert 300 < width <= 400
@@ -107,7 +104,7 @@ def test_home_dashboard_shows_charts_with_data_at_both_widths(demo, page):  # no
     page.screenshot(path=str(SHOTS / "admin-home-narrow.png"), full_page=True)
 
 
-def test_plan_select_and_link_button_tick_save(demo, page):  # noqa: F811
+def test_plan_select_and_link_button_tick_save(demo, page):
     page.goto(demo.url + "/")
     page.select_option("#dash-plan", "standard")
     with page.expect_navigation():  # saved, then the page reloads with the new price
@@ -120,10 +117,10 @@ def test_plan_select_and_link_button_tick_save(demo, page):  # noqa: F811
     page.wait_for_selector('[data-check="check.link"].is-done')
 
 
-def test_following_a_tracked_link_counts_the_click(demo, page):  # noqa: F811
-    if "/r/<token>" not in {r.rule for r in demo.app.url_map.iter_rules()}:
-        pytest.skip("/r/<token> is not there yet (attribution helper)")
-    with Session(demo.app.extensions["tsunagu.engine"], expire_on_commit=False) as session:
+def test_following_a_tracked_link_counts_the_click(demo, page):
+    # The route is part of the app: its absence fails here, never skips.
+    assert "/r/<token>" in {r.rule for r in demo.app.url_map.iter_rules()}, "the /r/<token> route is missing"
+    with Session(ext.engine(demo.app), expire_on_commit=False) as session:
         shop = session.exec(select(Shop).where(Shop.is_demo.is_(True))).one()
         link = TrackedLink(shop_id=shop.id, token="dashtest" + "0" * 16, flow="repurchase", target=demo.url + "/flows")
         session.add(link)

@@ -2,8 +2,6 @@
 follows the text being typed, an invalid text is refused next to its field, a test send is
 captured in the dry run. Screenshots: artifacts/screenshots/admin-flows-*.png."""
 
-# ruff: noqa: F811 (pytest fixtures imported from other conftests, used as arguments)
-
 from __future__ import annotations
 
 import pytest
@@ -11,7 +9,9 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from app.models import LineDryRun, Shop
-from tests.admin.test_browser import SHOTS, demo_server, page  # noqa: F401 (fixtures)
+from tests.plugins.browser import SHOTS
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

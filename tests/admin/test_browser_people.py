@@ -11,11 +11,9 @@ from sqlmodel import Session, select
 
 from app.models import Customer, LineFriend, Notification, Shop, WebhookEvent
 from app.timeutil import utcnow
-from tests.admin import test_browser
-from tests.admin.test_browser import CHROMIUM, SHOTS
+from tests.plugins.browser import SHOTS
 
-demo_server, page = test_browser.demo_server, test_browser.page  # the shared browser fixtures
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = pytest.mark.browser
 
 OUTCOMES = [
     ("order_confirmation", "sent", None, None),

@@ -9,18 +9,16 @@ from decimal import Decimal
 
 import pytest
 
+from app import ext
 from app.models import Attribution, LineFriend, Order
 from app.timeutil import utcnow
-from tests.admin import people_fixtures
-from tests.admin.people_fixtures import (
+from tests.helpers import make_shop, rows
+from tests.plugins.people import (
     conforms,
     customer,
     friend,
     notification,
 )
-from tests.helpers import make_shop, rows
-
-api = people_fixtures.api  # a fixture shared with the other people tests
 
 
 @pytest.fixture
@@ -243,7 +241,7 @@ def demo_client(settings):
 
     app = create_app(settings.with_(shopify_api_key=""))
     yield app.test_client()
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 def test_customer_pages_render_the_search_and_the_detail_without_js(demo_client, db):

@@ -2,8 +2,6 @@
 changes what flows then schedule, the preview is the flow's own message, test sends reach
 LINE with a fresh retry key, and every call stays in its shop."""
 
-# ruff: noqa: F811 (pytest fixtures imported from other conftests, used as arguments)
-
 from __future__ import annotations
 
 import uuid
@@ -12,18 +10,8 @@ import pytest
 
 from app.flows.config import flow_settings
 from app.models import LineDryRun, Notification, Shop
-from tests.flows.conftest import (  # noqa: F401 (fixtures)
-    _fresh_quota_cache,
-    channel,
-    dispatch,
-    fake_line,
-    friend,
-    notes,
-    settings,
-    shop,
-    user,
-)
 from tests.helpers import count, make_shop, rows
+from tests.plugins.flows import notes
 
 LATER = "2026-11-25T01:30:00+00:00"  # the fixture checkout was updated 00:12 UTC
 

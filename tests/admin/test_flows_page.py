@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import create_app
+from app import create_app, ext
 from app.models import Customer, Notification, Order, OrderLineItem, Product
 from app.models import NotificationStatus as St
 from app.timeutil import utcnow
@@ -19,7 +19,7 @@ LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
 def demo_app(settings):
     app = create_app(settings.with_(shopify_api_key=""))
     yield app
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 @pytest.fixture

@@ -8,18 +8,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from app import ext
 from app.models import Notification, WebhookEvent
 from app.timeutil import utcnow
-from tests.admin import people_fixtures
-from tests.admin.people_fixtures import (
+from tests.helpers import make_shop, rows
+from tests.plugins.people import (
     conforms,
     notification,
 )
-from tests.helpers import make_shop, rows
 
 JST = timezone(timedelta(hours=9))
-
-api = people_fixtures.api  # a fixture shared with the other people tests
 
 
 @pytest.fixture
@@ -203,7 +201,7 @@ def demo_client(settings):
 
     app = create_app(settings.with_(shopify_api_key=""))
     yield app.test_client()
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 def test_messages_page_renders_the_first_page_and_failed_webhooks_without_js(demo_client, db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
+from app import create_app, ext
 from app.models import ComplianceRequest
 from tests.helpers import make_shop
 
@@ -16,7 +16,7 @@ PAGES = ["/", "/flows", "/customers", "/messages", "/keywords", "/simulator", "/
 def demo_app(settings):
     app = create_app(settings.with_(shopify_api_key=""))
     yield app
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 @pytest.fixture

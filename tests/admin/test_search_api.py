@@ -7,7 +7,7 @@ import pytest
 
 from app.models import CatalogSync, KeywordRule, LineFriend, SearchLog, SynonymGroup
 from tests.helpers import count, make_shop, rows
-from tests.search.conftest import product
+from tests.plugins.search import product
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app import ext
 from app.models import LineDryRun, LineEvent
 from tests.helpers import count
 
@@ -21,7 +22,7 @@ def test_chat_cli_answers_like_the_bot(settings, db):
     assert "ご注文 #" in order.output and "¥" in order.output
     assert "配信を再開しました" in resume.output and "配信を停止しました" in stop.output
     assert count(db, LineEvent) == 3 and count(db, LineDryRun) == 3  # recorded, and nothing sent
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 def test_chat_cli_without_a_demo_store_says_what_to_do(settings):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from app import ext
 from app.models import LineDryRun, Notification, WebhookEvent
 from app.timeutil import utcnow
 from tests.helpers import count, rows
@@ -43,7 +44,7 @@ def test_abandon_order_ship_deliver_in_the_demo(settings, db):
     assert len(pushes) == 3 and len({p.retry_key for p in pushes}) == 3
     db.expire_all()
     assert {n.status for n in rows(db, Notification, Notification.flow == "shipping_update")} == {"sent"}
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 def test_simulate_ship_without_an_order_says_what_to_do(settings):
@@ -54,4 +55,4 @@ def test_simulate_ship_without_an_order_says_what_to_do(settings):
     runner.invoke(args=["demo"])
     result = runner.invoke(args=["simulate", "ship", "--customer", "nobody-matches-this"])
     assert result.exit_code != 0 and "no linked demo customer" in result.output
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()

@@ -8,8 +8,8 @@ from app.flows import abandoned, moot
 from app.models import Notification
 from app.models import NotificationStatus as St
 from app.sync.orders import upsert_order
-from tests.flows.conftest import CUSTOMER_ID, button, notes, set_flow
-from tests.tracking.conftest import resolve
+from tests.plugins.flows import CUSTOMER_ID, button, notes, set_flow
+from tests.plugins.tracking import resolve
 
 CART = "c1-7f2a9d0c8a0d4e2f9b3c"  # the fixtures' cart token (carts_create, checkouts_create, orders_create)
 CHECKOUT = "bd5a8aa1ecd019dd3520ff791ee3a24c"

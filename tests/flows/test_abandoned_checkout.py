@@ -4,8 +4,8 @@ cancelled by the order, and never doubled by duplicate deliveries."""
 from __future__ import annotations
 
 from app.models import NotificationStatus as St
-from tests.flows.conftest import notes
-from tests.tracking.conftest import resolve
+from tests.plugins.flows import notes
+from tests.plugins.tracking import resolve
 
 LATER = "2026-11-25T01:30:00+00:00"  # the fixture checkout was updated 00:12 UTC; step 1 is due 01:12
 NEXT_DAY = "2026-11-26T00:00:00+00:00"  # 09:00 in Tokyo, after quiet hours; step 2 due 23:12

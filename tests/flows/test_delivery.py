@@ -17,7 +17,7 @@ from app.models import NotificationStatus as St
 from tests.fakes.line import FakeLine
 from tests.fakes.server import LiveServer
 from tests.helpers import rows
-from tests.line.conftest import ACCESS_TOKEN, CHANNEL_SECRET
+from tests.plugins.line import ACCESS_TOKEN, CHANNEL_SECRET
 
 START = datetime.fromisoformat("2026-11-25T01:00:00+00:00")  # 10:00 in Tokyo
 FLAKY = {
@@ -140,7 +140,7 @@ def test_a_failure_that_never_ends_is_given_up_after_five_attempts(
     assert fake_line.pushes() == []
 
 
-def test_quota_holds_marketing_but_not_order_messages(db, linked_friends, put, dispatch, fake_line):
+def test_quota_holds_marketing_but_not_order_messages(app, db, linked_friends, put, dispatch, fake_line):
     fake_line.quota, fake_line.total_usage = 100, 88  # 10% is kept for orders: room for 2 more
     friends = linked_friends(3)
     reminders = [put(f, "abandoned_checkout", START) for f in friends]
@@ -158,7 +158,8 @@ def test_quota_holds_marketing_but_not_order_messages(db, linked_friends, put, d
     assert dispatch(START + timedelta(minutes=59)) == {}
     assert dispatch(START + timedelta(hours=1)) == {"quota_held": 1}  # still no room
     fake_line.quota = 1000  # the merchant upgraded the plan
-    quota.forget()  # the app reads the quota at most once a minute
+    with app.app_context():
+        quota.forget()  # the app reads the quota at most once a minute
     assert dispatch(START + timedelta(hours=2)) == {"sent": 1}
     assert str(held[0].id) in fake_line.accepted_retry_keys()
 

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from app import ext
 from app.flows.discounts import code_for
 from app.models import Notification
 from app.models import NotificationStatus as St
 from app.shopify import queries
 from app.timeutil import utcnow
-from tests.flows.conftest import CUSTOMER_ID, notes
 from tests.helpers import rows
+from tests.plugins.flows import CUSTOMER_ID, notes
 
 LATER = "2026-11-25T01:30:00+00:00"  # step 1 of the fixture checkout is due 01:12 UTC (10:12 in Tokyo)
 TEN_PERCENT = {"type": "percentage", "value": 10, "expires_days": 7}
@@ -40,7 +41,7 @@ class ShopifyDiscounts:
 @pytest.fixture
 def discounts(db, app, shop, fake_shopify):
     """The shop has an Admin API token and step 1 of its checkout reminders carries 10% off."""
-    shop.access_token_enc = app.extensions["tsunagu.vault"].encrypt("shpat_discounts")
+    shop.access_token_enc = ext.vault(app).encrypt("shpat_discounts")
     shop.access_token_expires_at = utcnow() + timedelta(hours=1)
     shop.settings = {
         "flows": {

@@ -11,8 +11,8 @@ from app.flows import repurchase
 from app.models import Notification
 from app.models import NotificationStatus as St
 from app.sync.orders import upsert_order
-from tests.flows.conftest import button, notes, set_flow
-from tests.tracking.conftest import resolve
+from tests.plugins.flows import button, notes, set_flow
+from tests.plugins.tracking import resolve
 
 TEA, TEA_VARIANT = 632910392, 808950810  # the fixture order buys 2 of it (and a mug without a cycle)
 CYCLES = {"enabled": True, "cycles": {"products": {str(TEA): 30}, "types": {}, "tags": {}}}

@@ -11,7 +11,7 @@ from app.models import Customer, Fulfillment, LineEvent, LinkAudit, Order, Order
 from app.timeutil import utcnow
 from tests.fakes import line_events
 from tests.helpers import rows
-from tests.line.conftest import friend_of
+from tests.plugins.line import friend_of
 
 
 def last_reply(fake_line) -> str:

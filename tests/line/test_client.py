@@ -9,7 +9,7 @@ import pytest
 from app.line.client import LineClient, LineError
 from app.line.pacing import Pacer
 from tests.fakes.line import new_user_id
-from tests.line.conftest import ACCESS_TOKEN
+from tests.plugins.line import ACCESS_TOKEN
 
 HELLO = [{"type": "text", "text": "こんにちは"}]
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import pytest
 
+from app import ext
 from app.line import channels
 from app.line.channels import ChannelUnavailable
 from app.models import LineChannel, LineEvent
 from tests.fakes.server import LiveServer
 from tests.helpers import count, make_shop, rows
-from tests.line.conftest import ACCESS_TOKEN, CHANNEL_SECRET
+from tests.plugins.line import ACCESS_TOKEN, CHANNEL_SECRET
 
 
 @pytest.fixture
 def live_app(app):
     """The app over HTTP, so LINE's webhook test can reach /line/webhook."""
     with LiveServer(app) as server:
-        app.extensions["tsunagu.settings"] = app.extensions["tsunagu.settings"].with_(app_url=server.url)
+        ext.use_settings(app, ext.settings(app).with_(app_url=server.url))
         yield server
 
 

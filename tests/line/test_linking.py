@@ -8,12 +8,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlmodel import select
 
+from app import ext
 from app.models import Customer, LineFriend, LinkAudit, LinkNonce
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET
 from tests.fakes import line_events
 from tests.helpers import count, proxy_query, rows
-from tests.line.conftest import friend_of
+from tests.plugins.line import friend_of
 
 CUSTOMER = 706405506930370084
 PROXY = {"shop": "test-shop.myshopify.com", "path_prefix": "/apps/tsunagu"}
@@ -132,7 +133,7 @@ def test_relinking_moves_the_customer_and_is_audited(client, chat, fake_line, us
 @pytest.fixture
 def login_channel(db, channel, fake_line, app):
     channel.login_channel_id = fake_line.login_channel_id
-    channel.login_channel_secret_enc = app.extensions["tsunagu.vault"].encrypt(fake_line.login_channel_secret)
+    channel.login_channel_secret_enc = ext.vault(app).encrypt(fake_line.login_channel_secret)
     db.add(channel)
     db.commit()
     return channel

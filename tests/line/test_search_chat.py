@@ -9,7 +9,7 @@ from app.models import KeywordRule, SearchLog
 from app.search import stats
 from app.timeutil import utcnow
 from tests.helpers import rows
-from tests.search.conftest import product
+from tests.plugins.search import product
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ import json
 
 import pytest
 
+from app import ext
 from app.line import handlers
 from app.models import LineEvent, LineFriend
 from tests.fakes import line_events
 from tests.helpers import count, rows
-from tests.line.conftest import CHANNEL_SECRET, friend_of
+from tests.plugins.line import CHANNEL_SECRET, friend_of
 
 
 def test_signed_text_event_is_recorded_and_answered(chat, fake_line, user, db):
@@ -138,7 +139,7 @@ def test_event_left_by_a_crash_is_handled_by_the_worker(app, chat, fake_line, us
     monkeypatch.undo()
 
     with app.app_context():
-        done = process_orphaned_events(engine=app.extensions["tsunagu.engine"], now=utcnow() + ORPHAN_AFTER)
+        done = process_orphaned_events(engine=ext.engine(app), now=utcnow() + ORPHAN_AFTER)
 
     assert done == {"processed": 1}
     assert friend_of(db, user).followed_at is not None
@@ -160,5 +161,5 @@ def test_past_the_time_budget_the_first_event_is_answered_and_the_rest_left_to_t
     assert sorted(e.status for e in rows(db, LineEvent)) == ["processed", "received"]
     assert len(fake_line.replies()) == 1
     with app.app_context():
-        done = process_orphaned_events(engine=app.extensions["tsunagu.engine"], now=utcnow() + ORPHAN_AFTER)
+        done = process_orphaned_events(engine=ext.engine(app), now=utcnow() + ORPHAN_AFTER)
     assert done == {"processed": 1} and len(fake_line.replies()) == 2

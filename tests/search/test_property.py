@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from app.search.query import search
 from tests.helpers import make_shop
-from tests.search.conftest import product
+from tests.plugins.search import product
 
 HOSTILE = [
     '"',

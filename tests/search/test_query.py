@@ -7,7 +7,7 @@ from sqlmodel import select
 from app.models import ProductSearch, SynonymGroup
 from app.search.query import search
 from tests.helpers import make_shop
-from tests.search.conftest import product, titles
+from tests.plugins.search import product, titles
 
 
 def test_ranking_exact_prefix_contains_tags_description(catalog, db, shop):

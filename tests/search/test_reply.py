@@ -9,7 +9,7 @@ from linebot.v3.messaging import ReplyMessageRequest
 
 from app.search.query import search
 from app.search.reply import carousel
-from tests.search.conftest import product
+from tests.plugins.search import product
 
 
 def build(app, db, shop, query):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from app import ext
 from app.models import Shop
 from app.shopify.tokens import refresh_expiring_tokens
 from app.timeutil import utcnow
@@ -49,7 +50,7 @@ def test_first_load_exchanges_an_expiring_offline_token_and_stores_it_encrypted(
     assert shop.refresh_token_expires_at > utcnow() + timedelta(days=89)
     raw = db.exec(text("select access_token_enc, refresh_token_enc from shops")).one()
     assert issued not in raw[0] and "shprt_" not in raw[1]
-    assert app.extensions["tsunagu.vault"].decrypt(shop.access_token_enc) == issued
+    assert ext.vault(app).decrypt(shop.access_token_enc) == issued
     page = response.get_data(as_text=True)
     assert 'name="shopify-api-key" content="test-client-id"' in page
     assert "<s-app-nav>" in page and "自動配信" in page
@@ -65,7 +66,7 @@ def test_next_load_reuses_the_stored_token(client, fake_shopify):
 def test_expired_token_is_refreshed_and_the_refresh_token_rotates(client, fake_shopify, db, app):
     app_home(client, fake_shopify)
     shop = db.exec(select(Shop)).one()
-    first_refresh = app.extensions["tsunagu.vault"].decrypt(shop.refresh_token_enc)
+    first_refresh = ext.vault(app).decrypt(shop.refresh_token_enc)
     shop.access_token_expires_at = utcnow() - timedelta(minutes=1)
     db.add(shop)
     db.commit()
@@ -77,7 +78,7 @@ def test_expired_token_is_refreshed_and_the_refresh_token_rotates(client, fake_s
     fresh(db)
     db.refresh(shop)
     assert shop.access_token_expires_at > utcnow() + timedelta(minutes=55)
-    assert app.extensions["tsunagu.vault"].decrypt(shop.refresh_token_enc) != first_refresh
+    assert ext.vault(app).decrypt(shop.refresh_token_enc) != first_refresh
     assert first_refresh not in fake_shopify.refresh_tokens  # the old one is spent
 
 

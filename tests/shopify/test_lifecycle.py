@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from app import ext
 from app.models import Notification, Shop
 from app.timeutil import utcnow
 from tests.helpers import fresh, make_shop, rows
@@ -26,7 +27,7 @@ def _notification(shop, status, key):
 def test_uninstall_deletes_tokens_and_cancels_pending_messages(send_webhook, payload, db, app):
     shop = make_shop(
         db,
-        access_token_enc=app.extensions["tsunagu.vault"].encrypt("shpat_x"),
+        access_token_enc=ext.vault(app).encrypt("shpat_x"),
         refresh_token_enc="enc",
         access_token_expires_at=utcnow() + timedelta(hours=1),
     )

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from app import ext
 from app.models import Order, OrderLineItem, WebhookEvent, WebhookStatus
 from app.shopify import handlers
 from tests.conftest import CLIENT_SECRET, run_worker, sign
@@ -61,10 +62,8 @@ def test_missing_hmac_gets_401_and_stores_nothing(send_webhook, payload, db):
 
 
 def test_old_secret_is_accepted_during_rotation(app, payload, db):
-    rotated = app.extensions["tsunagu.settings"].with_(
-        shopify_api_secret="new-secret", shopify_api_secret_old=CLIENT_SECRET
-    )
-    app.extensions["tsunagu.settings"] = rotated
+    rotated = ext.settings(app).with_(shopify_api_secret="new-secret", shopify_api_secret_old=CLIENT_SECRET)
+    ext.use_settings(app, rotated)
     body = json.dumps(payload("orders_create")).encode()
     headers = {
         "X-Shopify-Topic": "orders/create",

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from app import ext
 from app.models import CatalogSync, Product, ProductSearch, ProductVariant
 from app.search.query import search
 from app.shopify import queries
@@ -81,9 +82,9 @@ def test_products_and_variants_stream_in_chunks(app, db, shop, monkeypatch):
     def on_progress(done):
         progress.append((done, len(pulled)))
 
-    done = Importer(
-        engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow(), on_progress=on_progress
-    ).feed_all(parse_lines(source()))
+    done = Importer(engine=ext.engine(app), shop=shop, seen_at=utcnow(), on_progress=on_progress).feed_all(
+        parse_lines(source())
+    )
 
     assert done == 4
     # The first chunk was written before the file was read to its end: it streams.
@@ -105,7 +106,7 @@ def test_variant_out_of_order_is_attached_to_its_earlier_product(app, db, shop, 
     monkeypatch.setattr(bulk, "CHUNK", 1)
     lines = jsonl(node(1, "麦茶"), node(2, "そば茶"), variant(11, 1, "1L"), variant(21, 2))
 
-    Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
+    Importer(engine=ext.engine(app), shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
 
     by_product = {
         p.title: [v.title for v in rows(db, ProductVariant, ProductVariant.product_id == p.id)]
@@ -117,7 +118,7 @@ def test_variant_out_of_order_is_attached_to_its_earlier_product(app, db, shop, 
 def test_bad_lines_are_skipped(app, db, shop):
     lines = ["{not json", "", "[1, 2]"] + jsonl(node(1, "昆布茶"), variant(11, 1))
 
-    done = Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
+    done = Importer(engine=ext.engine(app), shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
 
     assert done == 1 and len(rows(db, Product)) == 1
 
@@ -153,7 +154,7 @@ def register_bulk(fake, lines: list[str], *, polls_before_done: int = 1):
 def installed_shop(db, app, fake):
     shop = make_shop(
         db,
-        access_token_enc=app.extensions["tsunagu.vault"].encrypt("shpat_bulk"),
+        access_token_enc=ext.vault(app).encrypt("shpat_bulk"),
         access_token_expires_at=utcnow() + timedelta(hours=1),
     )
     fake.access_tokens["shpat_bulk"] = "test-shop"
@@ -163,7 +164,7 @@ def installed_shop(db, app, fake):
 def test_full_sync_through_a_bulk_operation_removes_vanished_products(app, db, fake_shopify):
     shop = installed_shop(db, app, fake_shopify)
     from app.sync.products import upsert_product
-    from tests.search.conftest import product
+    from tests.plugins.search import product
 
     with app.app_context():
         gone = upsert_product(session=db, shop=shop, payload=product("もう売っていないお茶"))
@@ -173,7 +174,7 @@ def test_full_sync_through_a_bulk_operation_removes_vanished_products(app, db, f
     with app.app_context():
         request_sync(db, shop, "manual")
         db.commit()
-        engine = app.extensions["tsunagu.engine"]
+        engine = ext.engine(app)
         later = utcnow() + timedelta(seconds=1)
         assert advance_syncs(engine=engine, now=later) == {"running": 1}
         assert advance_syncs(engine=engine, now=later) == {"running": 1}  # still RUNNING on Shopify
@@ -190,7 +191,7 @@ def test_full_sync_through_a_bulk_operation_removes_vanished_products(app, db, f
 def test_a_stale_bulk_row_does_not_overwrite_a_newer_webhook(app, db, fake_shopify):
     shop = installed_shop(db, app, fake_shopify)
     from app.sync.products import upsert_product
-    from tests.search.conftest import product
+    from tests.plugins.search import product
 
     payload = product("新しい名前の煎茶")
     payload.update(id=7, updated_at="2026-11-20T00:00:00+09:00")
@@ -199,7 +200,7 @@ def test_a_stale_bulk_row_does_not_overwrite_a_newer_webhook(app, db, fake_shopi
         db.commit()
     lines = jsonl(node(7, "古い名前の煎茶", updated="2026-11-01T00:00:00Z"), variant(71, 7))
 
-    Importer(engine=app.extensions["tsunagu.engine"], shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
+    Importer(engine=ext.engine(app), shop=shop, seen_at=utcnow()).feed_all(parse_lines(lines))
 
     [stored] = rows(db, Product)
     assert stored.title == "新しい名前の煎茶" and stored.synced_at is not None
@@ -214,7 +215,7 @@ def test_a_failed_bulk_operation_is_reported(app, db, fake_shopify):
     with app.app_context():
         request_sync(db, shop, "manual")
         db.commit()
-        engine = app.extensions["tsunagu.engine"]
+        engine = ext.engine(app)
         advance_syncs(engine=engine, now=utcnow())
         assert advance_syncs(engine=engine, now=utcnow()) == {"failed": 1}
 

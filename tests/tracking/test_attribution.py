@@ -12,7 +12,7 @@ from app.models import Attribution, LinkClick, Notification, Order, TrackedLink
 from app.timeutil import utcnow
 from app.tracking.attribution import attribute_order
 from tests.helpers import count, rows
-from tests.tracking.conftest import card, token_of
+from tests.plugins.tracking import card, token_of
 
 REMINDED = "2026-11-25T01:30:00+00:00"  # step 0 of the fixture checkout goes out (due 01:12 UTC)
 AFTER = "2026-11-25T11:00:00+09:00"  # the order, after the reminder
@@ -201,7 +201,7 @@ def _click(db, link: TrackedLink, at: datetime) -> None:
 
 
 def _order(db, shop, at: datetime) -> Order:
-    from tests.flows.conftest import CUSTOMER_ID
+    from tests.plugins.flows import CUSTOMER_ID
 
     order = Order(
         shop_id=shop.id,

@@ -3,11 +3,12 @@ link per distinct URI per notification, the same tokens on every retry."""
 
 from __future__ import annotations
 
+from app import ext
 from app.models import Notification, TrackedLink
 from app.models import NotificationStatus as St
 from app.tracking import links
 from tests.helpers import count, rows
-from tests.tracking.conftest import APP_URL, card, resolve, token_of
+from tests.plugins.tracking import APP_URL, card, resolve, token_of
 
 AT = "2026-11-25T03:00:00+00:00"
 CART = "https://test-shop.myshopify.com/cart/1:2?utm_source=line&utm_campaign=abandoned_cart"
@@ -124,7 +125,7 @@ def test_accepted_then_failed_push_is_retried_with_the_same_body(
 
 def test_rewrite_is_stable_and_concurrent_safe(app, db, linked_friends, put):
     note = put(linked_friends(1)[0], "order_confirmation", AT)
-    engine = app.extensions["tsunagu.engine"]
+    engine = ext.engine(app)
     with app.app_context():
         once = links.rewrite(engine, note, card(CART, PRODUCT))
         twice = links.rewrite(engine, note, card(PRODUCT, CART))  # any order: same token per URI

@@ -7,7 +7,7 @@ import pytest
 
 from app.models import LinkClick, TrackedLink
 from tests.helpers import count, rows
-from tests.tracking.conftest import card, token_of
+from tests.plugins.tracking import card, token_of
 
 STORE = "https://test-shop.myshopify.com/cart/1:2?utm_source=line"
 AT = "2026-11-25T03:00:00+00:00"

@@ -1,11 +1,10 @@
-"""Search fixtures: a shop with a small, deliberate catalog fed through the real upserts."""
+"""Search fixtures: products (REST payloads) fed through the real upserts into a catalog."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.search.normalize import normalize
-from tests.helpers import make_shop
+from app.sync.products import upsert_product
 
 _ID = [1000]
 
@@ -58,12 +57,19 @@ def product(
 
 
 @pytest.fixture
-def shop(db):
-    return make_shop(db)
+def catalog(db, shop, app):
+    """Add products (see `product`) through the real upsert."""
+
+    def add(*payloads: dict):
+        made = {}
+        with app.app_context():
+            for payload in payloads:
+                made[payload["title"]] = upsert_product(session=db, shop=shop, payload=payload)
+            db.commit()
+        return made
+
+    return add
 
 
 def titles(results) -> list[str]:
     return [f.product.title for f in results.found]
-
-
-__all__ = ["normalize", "product", "titles"]

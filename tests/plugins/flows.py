@@ -1,5 +1,6 @@
-"""Flow fixtures: the LINE fixtures, a shopper linked to the fixture payloads' customer,
-and the worker's two steps (webhooks, then the outbox) at a chosen time."""
+"""Flow fixtures: a shopper linked to the fixture payloads' customer, linked friends made in
+bulk, a notification put in the outbox, and the worker's two steps (webhooks, then the
+outbox) at a chosen time; helpers to read the outbox and set a flow's settings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import datetime
 
 import pytest
 
-from app.flows import outbox, quota
+from app import ext
+from app.flows import outbox
 from app.flows.dispatcher import dispatch_due
 from app.flows.recipients import Recipient
 from app.line import links
@@ -18,20 +20,12 @@ from app.shopify.events import process_due_events
 from app.timeutil import utcnow
 from tests.fakes.line import new_user_id
 from tests.helpers import rows
-from tests.line.conftest import channel, fake_line, settings, shop, user  # noqa: F401 (fixtures)
 
 CUSTOMER_ID = 706405506930370084  # the customer in tests/fixtures/shopify/*.json
 
 
-@pytest.fixture(autouse=True)
-def _fresh_quota_cache():
-    quota.forget()
-    yield
-    quota.forget()
-
-
 @pytest.fixture
-def friend(db, app, shop, channel, user):  # noqa: F811 (fixtures imported above)
+def friend(db, app, shop, channel, user):
     """A LINE friend linked to the fixtures' customer (as if they had linked in the chat)."""
     with app.app_context():
         customer = links.customer_by_shopify_id(db, shop, CUSTOMER_ID)
@@ -59,7 +53,7 @@ def dispatch(app):
         if isinstance(now, str):
             now = datetime.fromisoformat(now)
         with app.app_context():
-            engine = app.extensions["tsunagu.engine"]
+            engine = ext.engine(app)
             process_due_events(engine=engine, now=utcnow())
             return dispatch_due(engine=engine, now=now or utcnow())
 
@@ -80,7 +74,7 @@ _shopify_ids = itertools.count(800_000_000_000_000_000)
 
 
 @pytest.fixture
-def linked_friends(db, shop, channel):  # noqa: F811 (fixtures imported above)
+def linked_friends(db, shop, channel):
     """`make(n)`: n LINE friends, each linked to a customer of its own (no webhooks needed)."""
 
     def make(n: int = 1) -> list[LineFriend]:
@@ -110,7 +104,7 @@ def linked_friends(db, shop, channel):  # noqa: F811 (fixtures imported above)
 
 
 @pytest.fixture
-def put(db, shop):  # noqa: F811 (fixtures imported above)
+def put(db, shop):
     """Put one notification in the outbox for a linked friend, as a flow would; returns the row."""
 
     def add(

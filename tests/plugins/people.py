@@ -1,5 +1,6 @@
-"""Arranging customers, friends and notifications for the Customers and Messages tests,
-and checking an answer against the OpenAPI schema people_api publishes."""
+"""People fixtures: the admin API called with a session token, customers, friends and
+notifications arranged for the Customers and Messages tests, and an answer checked
+against the OpenAPI schema the people API publishes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from datetime import datetime, timedelta
 import jsonschema_rs
 import pytest
 
-from app.admin.people_api import OPENAPI_PATHS
 from app.models import Customer, LineFriend, Notification
 from app.timeutil import utcnow
 
@@ -93,6 +93,8 @@ def _json_schema(schema):
 
 def conforms(path: str, method: str, status: int, body) -> None:
     """Raise unless `body` is what the published schema says `path` answers with `status`."""
+    from app.admin.people_api import OPENAPI_PATHS  # imported here: every test run loads this plugin
+
     response = OPENAPI_PATHS[path][method]["responses"][str(status)]
     schema = _json_schema(response["content"]["application/json"]["schema"])
     jsonschema_rs.validator_for(schema, validate_formats=True).validate(body)

@@ -1,5 +1,5 @@
-"""Tracking fixtures: the flow fixtures (a linked friend, the outbox at a chosen time),
-a browser-like click on /r/<token>, and a resolver from a pushed /r/ URI to its target."""
+"""Tracking fixtures: a browser-like click on /r/<token>, messages pushed through the
+outbox, and a resolver from a pushed /r/ URI to its target."""
 
 from __future__ import annotations
 
@@ -8,16 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.models import TrackedLink
-from tests.flows.conftest import (  # noqa: F401 (fixtures)
-    _fresh_quota_cache,
-    dispatch,
-    friend,
-    linked_friends,
-    payload_copy,
-    put,
-)
 from tests.helpers import rows
-from tests.line.conftest import channel, chat, fake_line, settings, shop, user  # noqa: F401 (fixtures)
 
 APP_URL = "https://tsunagu.test"
 BROWSER = (
@@ -61,7 +52,7 @@ def card(*uris: str, text: str = "お買い物カゴに商品が残っていま�
 
 
 @pytest.fixture
-def pushed(db, shop, put, dispatch, fake_line):  # noqa: F811 (fixtures imported above)
+def pushed(db, shop, put, dispatch, fake_line):
     """Schedule `messages` for `recipient` (a linked friend) as a flow would, send them at `at`; the Notification."""
 
     def send(

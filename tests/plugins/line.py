@@ -1,4 +1,8 @@
-"""LINE fixtures: a fake LINE over HTTP, a shop with a connected channel, a chat helper."""
+"""LINE fixtures: a fake LINE over HTTP, a connected channel of the test shop, a shopper
+who is a LINE user, and a chat helper that sends events through the real webhook.
+
+The app talks to the fake whenever a test uses `fake_line` (see the `settings` fixture).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ import secrets
 
 import pytest
 
+from app import ext
 from app.models import LineChannel, LineFriend
 from app.timeutil import utcnow
 from tests.fakes.line import FakeLine, new_user_id
 from tests.fakes.server import LiveServer
-from tests.helpers import make_shop, rows
+from tests.helpers import rows
 
 CHANNEL_SECRET = secrets.token_hex(16)
 ACCESS_TOKEN = "line-token-" + secrets.token_hex(20)
@@ -27,19 +32,8 @@ def fake_line():
 
 
 @pytest.fixture
-def settings(settings, fake_line):
-    """The shared settings, with LINE pointed at the fake."""
-    return settings.with_(line_api_base=fake_line.url, line_access_base="https://access.line.me")
-
-
-@pytest.fixture
-def shop(db):
-    return make_shop(db)
-
-
-@pytest.fixture
 def channel(db, app, shop, fake_line):
-    vault = app.extensions["tsunagu.vault"]
+    vault = ext.vault(app)
     row = LineChannel(
         shop_id=shop.id,
         bot_user_id=fake_line.bot_user_id,

@@ -1,0 +1,60 @@
+"""Browser fixtures: the demo store served over HTTP, and a page in Debian's headless
+Chromium that never reaches Shopify's CDN. Screenshots land in artifacts/screenshots/.
+
+Browser tests are marked `browser` (skipped without Chromium, failing under CI=1; see
+environment.py). They drive the demo, whose database is SQLite: their PostgreSQL runs are
+deselected rather than run twice against one demo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app import create_app, ext
+from tests.fakes.server import LiveServer
+from tests.plugins.environment import CHROMIUM
+
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    on_postgresql = [
+        item
+        for item in items
+        if item.get_closest_marker("browser")
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("db_url") == "postgresql"
+    ]
+    if on_postgresql:
+        config.hook.pytest_deselected(items=on_postgresql)
+        items[:] = [item for item in items if item not in on_postgresql]
+
+
+@pytest.fixture
+def demo_server(settings):
+    """The demo store (`flask demo`) on a live server; `.app` is its app."""
+    app = create_app(settings.with_(shopify_api_key=""))
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with LiveServer(app) as server:
+        server.app = app
+        yield server
+    ext.engine(app).dispose()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ja-JP")
+        # Shopify's CDN is unreachable from tests: fail those requests fast, as offline.
+        context.route("https://cdn.shopify.com/**", lambda route: route.abort())
+        yield context.new_page()
+        browser.close()
