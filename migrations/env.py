@@ -1,10 +1,16 @@
-"""Alembic environment: the schema comes from SQLModel.metadata, the URL from Settings."""
+"""Alembic environment: the schema comes from SQLModel.metadata, the URL from Settings.
+
+The one migrations module that imports app code: autogenerate and `alembic check` compare
+the models with the database. Migrations themselves never do (tests/test_migrations.py):
+render_item writes the app's column types as the SQLAlchemy types they are stored as.
+"""
 
 from __future__ import annotations
 
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on the metadata)
@@ -33,6 +39,14 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (name or "").startswith(HAND_MADE)
 
 
+def render_item(type_, obj, autogen_context):
+    """An app column type (app.models.types) renders as the type it stores as, e.g.
+    UTCDateTime as sa.DateTime(timezone=True): a new migration needs no app import."""
+    if type_ == "type" and isinstance(obj, TypeDecorator) and type(obj).__module__.startswith("app."):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def _url() -> str:
     return config.attributes.get("database_url") or Settings.from_env().database_url
 
@@ -44,6 +58,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         include_object=include_object,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -59,6 +74,7 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             include_object=include_object,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

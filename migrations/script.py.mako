@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
-
-import app.models.types  # noqa: F401
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -1,6 +1,10 @@
-"""Migrations are the only schema source: they build what the models describe, and undo it."""
+"""Migrations are the only schema source: they build what the models describe, and undo it,
+and never import application code (an old migration must not change when the app does)."""
 
 from __future__ import annotations
+
+import ast
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -11,6 +15,37 @@ from app import ext
 from app.schema import alembic_config, downgrade, upgrade
 
 ROUNDTRIP = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+# env.py is the exception: autogenerate and `alembic check` need the models' metadata.
+MAY_IMPORT_APP = {MIGRATIONS / "env.py"}
+
+
+def _imported_modules(path: Path) -> list[str]:
+    """Every module `path` imports, at any depth (inside functions too)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append("." * node.level + (node.module or ""))
+    return found
+
+
+def test_no_migration_imports_application_code():
+    scanned = sorted(set(MIGRATIONS.rglob("*.py")) - MAY_IMPORT_APP)
+    assert len(scanned) >= 6  # every revision is looked at
+    offending = {
+        path.relative_to(MIGRATIONS.parent).as_posix(): name
+        for path in scanned
+        for name in _imported_modules(path)
+        if name == "app" or name.startswith(("app.", "."))
+    }
+    assert offending == {}, "copy what a migration needs into it instead of importing the app"
+
+
+def test_a_new_migration_starts_without_an_app_import():
+    template = (MIGRATIONS / "script.py.mako").read_text(encoding="utf-8")
+    assert "import app" not in template and "from app" not in template
 
 
 @pytest.mark.parametrize("backend", ROUNDTRIP)

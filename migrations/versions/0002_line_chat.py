@@ -12,8 +12,6 @@ import sqlmodel  # noqa: F401
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.models.types
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -30,9 +28,9 @@ def upgrade() -> None:
         sa.Column("login_nonce", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("customer_shopify_id", sa.BigInteger(), nullable=False),
         sa.Column("return_to", sa.Text(), nullable=True),
-        sa.Column("expires_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("nonce"),
@@ -51,7 +49,7 @@ def upgrade() -> None:
         sa.Column(
             "body", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
-        sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["channel_id"], ["line_channels.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -69,7 +67,7 @@ def upgrade() -> None:
         sa.Column("source_type", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("line_user_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-        sa.Column("occurred_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("is_redelivery", sa.Boolean(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -77,8 +75,8 @@ def upgrade() -> None:
         sa.Column(
             "body", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
-        sa.Column("received_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("processed_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["channel_id"], ["line_channels.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -90,7 +88,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_line_events_shop_id"), ["shop_id"], unique=False)
 
     with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("line_tag_due_at", app.models.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("line_tag_due_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("line_tag_error", sa.Text(), nullable=True))
         batch_op.create_index(batch_op.f("ix_customers_line_tag_due_at"), ["line_tag_due_at"], unique=False)
 

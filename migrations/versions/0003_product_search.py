@@ -13,8 +13,6 @@ import sqlmodel  # noqa: F401
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.models.types
-
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -67,9 +65,9 @@ def upgrade() -> None:
         sa.Column("done", sa.Integer(), nullable=False),
         sa.Column("removed", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("started_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("updated_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -94,8 +92,8 @@ def upgrade() -> None:
         sa.Column("collection_title", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -110,7 +108,7 @@ def upgrade() -> None:
         sa.Column(
             "terms", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
-        sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -145,7 +143,7 @@ def upgrade() -> None:
         sa.Column("shown", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("rule_id", sa.BigInteger(), nullable=True),
         sa.Column("results", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["rule_id"], ["keyword_rules.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -155,7 +153,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_search_logs_shop_id"), ["shop_id"], unique=False)
 
     with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("synced_at", app.models.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("synced_at", sa.DateTime(timezone=True), nullable=True))
     _hand_made_up()
 
 

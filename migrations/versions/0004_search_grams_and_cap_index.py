@@ -60,16 +60,28 @@ POSTGRES_INDEXES = {
 }
 
 
+def _grams(text: str) -> str:
+    """The distinct 1- and 2-character pieces of each word, space separated and padded.
+
+    A frozen copy of app.search.index.grams as this migration was written: a migration
+    never imports app code, so a later change there cannot change what this one did.
+    """
+    found: dict[str, None] = {}
+    for word in text.split():
+        for size in (1, 2):
+            for start in range(len(word) - size + 1):
+                found.setdefault(word[start : start + size], None)
+    return " " + " ".join(found) + " " if found else ""
+
+
 def _fill_grams() -> None:
     """Grams of the products already indexed (new ones get them from the app)."""
-    from app.search.index import grams
-
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT product_id, title, meta FROM product_search")).all()
     update = sa.text("UPDATE product_search SET grams = :grams WHERE product_id = :id")
     for start in range(0, len(rows), 1000):
         conn.execute(
-            update, [{"id": r.product_id, "grams": grams(f"{r.title} {r.meta}")} for r in rows[start : start + 1000]]
+            update, [{"id": r.product_id, "grams": _grams(f"{r.title} {r.meta}")} for r in rows[start : start + 1000]]
         )
 
 

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
 
-import app.models.types  # noqa: F401
-
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -31,8 +29,8 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.Column("revenue", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
-        sa.Column("ordered_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ordered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["notification_id"], ["notifications.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["order_id"], ["orders.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
@@ -51,7 +49,7 @@ def upgrade() -> None:
         sa.Column("friend_id", sa.BigInteger(), nullable=True),
         sa.Column("notification_id", sa.Uuid(), nullable=True),
         sa.Column("flow", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-        sa.Column("blocked_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("blocked_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["friend_id"], ["line_friends.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["notification_id"], ["notifications.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
@@ -72,9 +70,9 @@ def upgrade() -> None:
         sa.Column("flow", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("target", sa.Text(), nullable=False),
         sa.Column("clicks", sa.Integer(), nullable=False),
-        sa.Column("first_clicked_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_clicked_at", app.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_clicked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_clicked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["notification_id"], ["notifications.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
@@ -93,7 +91,7 @@ def upgrade() -> None:
         sa.Column("notification_id", sa.Uuid(), nullable=True),
         sa.Column("customer_id", sa.BigInteger(), nullable=True),
         sa.Column("flow", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("clicked_at", app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("clicked_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["link_id"], ["tracked_links.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["notification_id"], ["notifications.id"], ondelete="SET NULL"),
