@@ -238,7 +238,6 @@ def _schedule_steps(
     button: str,
 ) -> str:
     shown = _items(session, shop, items)
-    keys = spec(flow).keys
     outcomes = []
     for step, config in enumerate(settings["steps"][: spec(flow).max_steps]):
         discount = config.get("discount") or None
@@ -259,7 +258,7 @@ def _schedule_steps(
                 shop=shop,
                 flow=flow,
                 step=step,
-                dedupe_key=keys.key(token=token, step=step),
+                dedupe_key=spec(flow).keys.key(token=token, step=step),
                 recipient=recipient,
                 due_at=base + timedelta(minutes=int(config["delay_min"])),
                 messages=messages,

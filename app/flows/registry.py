@@ -134,8 +134,8 @@ class FlowSpec:
         return f"{self.flow}:{part}" if part else str(self.flow)
 
     def text_key(self, template: str) -> str:
-        """The catalog key of a template's default text ("flows.shipping_update.shipped")."""
-        return "flows." + template.replace(":", ".")
+        """The catalog key of a template's default text ("flows.template.shipping_update.shipped")."""
+        return "flows.template." + template.replace(":", ".")
 
     def build(self, shop: Any, sample: Any, **options: Any) -> list[dict]:
         """Its messages for `sample`; options as `app.flows.builders` describes."""

@@ -18,15 +18,15 @@ from .config import flow_settings
 from .registry import Flow, spec
 from .templates import render
 
-UPDATES = ("out_for_delivery", "delivered", "attempted_delivery", "failure")
 SHIPPING = spec(Flow.SHIPPING_UPDATE)
 AFTER = spec(Flow.AFTER_DELIVERY)
+UPDATES = SHIPPING.parts[1:]  # what can follow "shipped", each its own step and text
 
 
 def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) -> list[str]:
     if fulfillment.status in ("cancelled", "error", "failure"):
-        for flow in (SHIPPING, AFTER):
-            prefix = flow.keys.prefix(fulfillment=fulfillment.shopify_id)
+        for sender in (SHIPPING, AFTER):
+            prefix = sender.keys.prefix(fulfillment=fulfillment.shopify_id)
             outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=prefix)
         return ["cancelled"]
     order = session.exec(
