@@ -119,7 +119,9 @@ def test_each_shipment_status_goes_out_once_per_fulfillment(
     assert sent == ["shipped", "out_for_delivery", "delivered", "attempted_delivery", "failure"]
     shown = texts(fake_line, friend.line_user_id)[2:]  # after the order confirmation (text, card)
     assert len(shown) == 5
-    for said, words in zip(shown, ["発送しました", "本日お届け予定", "ご不在", "問題が発生", "お届けしました"]):
+    for said, words in zip(
+        shown, ["発送しました", "本日お届け予定", "ご不在", "問題が発生", "お届けしました"], strict=True
+    ):
         assert words in said
     assert notes(db, Notification.flow == "after_delivery") == []  # off unless the merchant turns it on
 

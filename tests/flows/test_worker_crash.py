@@ -151,7 +151,7 @@ def seed(app, users: list[str]) -> list[str]:
                 linked_at=utcnow(),
                 link_method="chat",
             )
-            for user, c in zip(users, customers)
+            for user, c in zip(users, customers, strict=True)
         ]
         db.add_all(friends)
         db.flush()
