@@ -23,17 +23,18 @@ Adding a sender (a broadcast, a step sequence, back-in-stock, browse abandonment
      `spec(flow).keys.prefix(...)`: a repeated event then never sends twice;
    - `builder`: "module:function" of its message builder, called as
      `spec(flow).build(shop, sample, lang=…, name=…, settings=…, template=…, step=…)` and
-     returning LINE message dicts (see `app.flows.builders`: the admin's preview and the tests
-     render any flow through it);
+     returning LINE message dicts (`app.flows.builders` has one per flow, each handing the
+     sample to the function the flow itself schedules with; a preview of any flow is one call);
    - `variables`, and `parts` if it has one text per part (shipping statuses): its
-     merchant-editable texts are `spec.templates`, their defaults live in the `flows.`
-     catalog (`app/flows/texts.toml`, under `spec.text_key(template)`);
+     merchant-editable texts are `spec.templates`;
    - `delayable` if, held back by the daily cap, it may wait for tomorrow instead of being
      skipped (`policies.decide`);
    - `recheck`: "module:function" asked by the worker right before sending, answering why
      the message has become moot or None (`moot.reason`), if its reason can go away;
-3. schedule through `outbox.schedule(session, shop=…, flow=Flow.X, dedupe_key=spec.keys.key(…))`.
-   The dispatcher, the policies, attribution and the admin then need no change.
+3. put the default of each of `spec.templates` in the flows catalog (`app/flows/texts.toml`,
+   at `spec.text_key(template)`), and its name for the merchant in the admin's catalog;
+4. schedule through `outbox.schedule(session, shop=…, flow=Flow.X, dedupe_key=spec.keys.key(…))`.
+   The dispatcher and the policies need no change: they read the row and the spec.
 """
 
 from __future__ import annotations
