@@ -13,10 +13,11 @@ from sqlalchemy import Engine, insert
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
+from app.flows.registry import Flow
 from app.timeutil import utcnow
 
 CHUNK = 20_000
-FLOWS = ("abandoned_checkout", "order_confirmation", "shipping_update", "repurchase")
+FLOWS = (Flow.ABANDONED_CHECKOUT, Flow.ORDER_CONFIRMATION, Flow.SHIPPING_UPDATE, Flow.REPURCHASE)
 STATUSES = ("sent",) * 14 + ("scheduled", "failed", "cancelled", "skipped")
 FAMILY = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤")
 GIVEN = ("花子", "太郎", "美咲", "健太", "陽菜", "翔", "結衣", "大輝", "さくら", "蓮")

@@ -29,6 +29,7 @@ from flask import Flask  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import Settings  # noqa: E402
+from app.flows.registry import Flow  # noqa: E402
 from app.schema import upgrade  # noqa: E402
 from app.timeutil import utcnow  # noqa: E402
 from bench import _admin_seed as seed  # noqa: E402
@@ -67,7 +68,7 @@ TARGETS = [  # (name, url or a function of the client giving one)
     ("customers-api-next", _next("/api/customers")),
     ("messages", "/messages"),
     ("messages-api", "/api/messages"),
-    ("messages-api-flow", "/api/messages?flow=repurchase"),
+    ("messages-api-flow", f"/api/messages?flow={Flow.REPURCHASE}"),
     ("messages-api-status", "/api/messages?status=failed"),
     ("messages-api-range", lambda c: f"/api/messages?from={_days_ago(40)}&to={_days_ago(30)}"),
     ("messages-api-next", _next("/api/messages")),

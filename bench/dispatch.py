@@ -36,10 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, text
 
+from app.flows.registry import Flow
 from bench import _common as common
 
 TOKEN = "bench-line-token-0123456789abcdef"
-FLOW = "order_confirmation"
+FLOW = Flow.ORDER_CONFIRMATION
 MESSAGE = '[{"type": "text", "text": "ご注文ありがとうございます。発送までしばらくお待ちください。"}]'
 CLAIM_SAMPLES = 200
 
@@ -371,7 +372,7 @@ def main() -> None:
     env.update(LINE_API_BASE=f"http://127.0.0.1:{port}", DELIVERY_MODE="live", LOG_LEVEL="WARNING")
     n = work.messages
     print(
-        f"workload ({'quick' if work is QUICK else 'full'}): {n:,} due order_confirmation notifications per"
+        f"workload ({'quick' if work is QUICK else 'full'}): {n:,} due {FLOW} notifications per"
         f" dispatch phase ({n:,} linked friends, one each), batch {dispatcher.BATCH}, {Settings().line_push_threads}"
         f" push threads per process; claim query on {work.rows:,} rows ({work.due_in_table:,} due,"
         f" {work.scheduled_in_table:,} due later, the rest sent/cancelled history)"

@@ -19,9 +19,8 @@ from sqlmodel import Session, select
 
 from ..ext import settings
 from ..flows import content
-from ..flows.abandoned import checkout_prefix
-from ..flows.config import MARKETING
 from ..flows.discounts import code_for
+from ..flows.registry import Flow, is_marketing, spec
 from ..models import (
     Customer,
     LineFriend,
@@ -37,22 +36,22 @@ from ..tracking import attribution, blocks, links
 PREFIX = "demo:history:"
 DAYS = 90
 TOKYO = ZoneInfo("Asia/Tokyo")
-BACKGROUND = ("order_confirmation", "shipping_update", "repurchase", "abandoned_cart", "after_delivery")
+BACKGROUND = (Flow.ORDER_CONFIRMATION, Flow.SHIPPING_UPDATE, Flow.REPURCHASE, Flow.ABANDONED_CART, Flow.AFTER_DELIVERY)
 BUTTONS = {
-    "order_confirmation": "order_status",
-    "shipping_update": "track",
-    "repurchase": "buy_again",
-    "abandoned_cart": "view_cart",
-    "abandoned_checkout": "resume_checkout",
-    "after_delivery": "review",
+    Flow.ORDER_CONFIRMATION: "order_status",
+    Flow.SHIPPING_UPDATE: "track",
+    Flow.REPURCHASE: "buy_again",
+    Flow.ABANDONED_CART: "view_cart",
+    Flow.ABANDONED_CHECKOUT: "resume_checkout",
+    Flow.AFTER_DELIVERY: "review",
 }
 INTROS = {
-    "order_confirmation": "ご注文ありがとうございます。",
-    "shipping_update": "ご注文の商品を発送しました。",
-    "repurchase": "そろそろお手元の商品がなくなる頃ではありませんか？",
-    "abandoned_cart": "お買い物カゴに商品が残っています。",
-    "abandoned_checkout": "ご購入手続きが完了していません。",
-    "after_delivery": "商品はいかがでしたか？レビューをお寄せください。",
+    Flow.ORDER_CONFIRMATION: "ご注文ありがとうございます。",
+    Flow.SHIPPING_UPDATE: "ご注文の商品を発送しました。",
+    Flow.REPURCHASE: "そろそろお手元の商品がなくなる頃ではありませんか？",
+    Flow.ABANDONED_CART: "お買い物カゴに商品が残っています。",
+    Flow.ABANDONED_CHECKOUT: "ご購入手続きが完了していません。",
+    Flow.AFTER_DELIVERY: "商品はいかがでしたか？レビューをお寄せください。",
 }
 
 
@@ -123,16 +122,16 @@ def _story(session: Session, shop: Shop, friend: LineFriend, order: Order, rng: 
             session,
             shop,
             friend,
-            "abandoned_checkout",
+            Flow.ABANDONED_CHECKOUT,
             sent,
-            f"{checkout_prefix(order.checkout_token)}0",
+            spec(Flow.ABANDONED_CHECKOUT).keys.key(token=order.checkout_token, step=0),
             f"https://{shop.domain}/checkouts/{order.checkout_token}",
         )
         _click(session, link, sent + timedelta(minutes=rng.randint(5, 90)))
     elif roll < 0.45:  # a reminder's code, used at checkout
         sent = ordered - timedelta(hours=rng.randint(3, 48))
         note, _ = _push(
-            session, shop, friend, "abandoned_cart", sent, f"{PREFIX}code:{order.id}", f"https://{shop.domain}/cart"
+            session, shop, friend, Flow.ABANDONED_CART, sent, f"{PREFIX}code:{order.id}", f"https://{shop.domain}/cart"
         )
         code = code_for(note.id)
         note.context = {
@@ -146,7 +145,7 @@ def _story(session: Session, shop: Shop, friend: LineFriend, order: Order, rng: 
             session,
             shop,
             friend,
-            rng.choice(("repurchase", "shipping_update", "after_delivery")),
+            rng.choice((Flow.REPURCHASE, Flow.SHIPPING_UPDATE, Flow.AFTER_DELIVERY)),
             sent,
             f"{PREFIX}click:{order.id}",
             f"https://{shop.domain}/collections/all",
@@ -169,7 +168,7 @@ def _push(
         customer_id=friend.customer_id,
         flow=flow,
         dedupe_key=key[:255],
-        marketing=flow in MARKETING,
+        marketing=is_marketing(flow),
         due_at=sent,
         status=St.SENT,
         attempts=1,

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from ..config import ROOT
 from ..db import session_scope
+from ..flows.registry import Flow
 from ..models import CatalogSync, Shop
 from ..search.index import refresh_best_sellers
 from ..shopify.compliance import redact_shop
@@ -36,8 +37,8 @@ def demo_shop(session: Session) -> Shop | None:
 def _demo_flow_settings(shop: Shop) -> None:
     """Consumables get a 30-day repurchase cycle, unless the merchant already chose."""
     flows = dict((shop.settings or {}).get("flows") or {})
-    if "repurchase" not in flows:
-        flows["repurchase"] = {
+    if Flow.REPURCHASE not in flows:
+        flows[Flow.REPURCHASE] = {
             "enabled": True,
             "cycles": {"products": {}, "types": {kind: 30 for kind in sorted(CONSUMABLE_TYPES)}, "tags": {}},
         }

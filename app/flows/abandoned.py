@@ -16,29 +16,23 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from ..formatting import money
-from ..models import Cart, Checkout, Order, Product, ProductVariant, Shop
+from ..models import Cart, Checkout, Notification, Order, Product, ProductVariant, Shop
 from ..timeutil import as_utc, utcnow
 from . import content, outbox, recipients
 from .config import flow_settings
 from .recipients import Recipient
+from .registry import Flow, spec
 from .templates import render
 
-MAX_STEPS = 3
-
-
-def checkout_prefix(token: str) -> str:
-    return f"checkout:{token}:"
-
-
-def cart_prefix(token: str) -> str:
-    return f"cart:{token}:"
+CHECKOUT = spec(Flow.ABANDONED_CHECKOUT)
+CART = spec(Flow.ABANDONED_CART)
 
 
 def on_checkout(session: Session, *, shop: Shop, checkout: Checkout, now: datetime | None = None) -> str:
     """Schedule, refresh or cancel the reminders of this checkout; what happened."""
     if checkout.completed_at is not None:
         return _cancel_purchase(session, shop, checkout.token, checkout.cart_token, "checkout_completed")
-    settings = flow_settings(shop, "abandoned_checkout")
+    settings = flow_settings(shop, Flow.ABANDONED_CHECKOUT)
     recipient = recipients.linked(
         session, shop, customer_shopify_id=checkout.customer_shopify_id, email=checkout.email, phone=checkout.phone
     )
@@ -56,20 +50,22 @@ def on_checkout(session: Session, *, shop: Shop, checkout: Checkout, now: dateti
     if reason or checkout.total_price < Decimal(str(settings["min_total"] or 0)):
         return _cancel_purchase(session, shop, checkout.token, None, reason or "below_min_total")
     if checkout.cart_token:  # the checkout reminder wins over the cart's
-        outbox.cancel(session, shop=shop, reason="checkout_reminder_wins", key_prefix=cart_prefix(checkout.cart_token))
+        outbox.cancel(
+            session, shop=shop, reason="checkout_reminder_wins", key_prefix=CART.keys.prefix(token=checkout.cart_token)
+        )
     base = as_utc(checkout.shopify_updated_at or checkout.shopify_created_at) or utcnow()
     context = {
         "checkout_token": checkout.token,
         "cart_token": checkout.cart_token,
         "customer_shopify_id": recipient.customer.shopify_id,
     }
-    url = content.link(checkout.abandoned_checkout_url, "abandoned_checkout")
+    url = content.link(checkout.abandoned_checkout_url, Flow.ABANDONED_CHECKOUT)
     return _schedule_steps(
         session,
         shop,
         recipient,
-        flow="abandoned_checkout",
-        prefix=checkout_prefix(checkout.token),
+        flow=Flow.ABANDONED_CHECKOUT,
+        token=checkout.token,
         base=base,
         settings=settings,
         context=context,
@@ -92,7 +88,7 @@ def tie_cart(session: Session, *, shop: Shop, token: str, customer_shopify_id: i
 
 
 def on_cart(session: Session, *, shop: Shop, cart: Cart, now: datetime | None = None) -> str:
-    settings = flow_settings(shop, "abandoned_cart")
+    settings = flow_settings(shop, Flow.ABANDONED_CART)
     if not settings["enabled"] or not cart.customer_shopify_id:
         return "not_eligible"
     recipient = recipients.linked(session, shop, customer_shopify_id=cart.customer_shopify_id)
@@ -121,14 +117,14 @@ def on_cart(session: Session, *, shop: Shop, cart: Cart, now: datetime | None = 
         session,
         shop,
         recipient,
-        flow="abandoned_cart",
-        prefix=cart_prefix(cart.token),
+        flow=Flow.ABANDONED_CART,
+        token=cart.token,
         base=base,
         settings=settings,
         items=cart.line_items,
         context={"cart_token": cart.token, "customer_shopify_id": cart.customer_shopify_id},
         total=money(cart.total_price, shop.currency),
-        url=content.link(permalink, "abandoned_cart"),
+        url=content.link(permalink, Flow.ABANDONED_CART),
         button="view_cart",
     )
 
@@ -186,6 +182,20 @@ def purchase_moot(
     return None
 
 
+def recheck(*, session: Session, row: Notification, shop: Shop, now: datetime) -> str | None:
+    """The reminders' re-check before sending (the registry's `recheck` for both flows)."""
+    context = row.context or {}
+    return purchase_moot(
+        session,
+        shop,
+        token=context.get("checkout_token"),
+        cart_token=context.get("cart_token"),
+        customer_shopify_id=context.get("customer_shopify_id"),
+        settings=flow_settings(shop, row.flow),
+        now=now,
+    )
+
+
 def _has_checkout(session: Session, shop: Shop, cart_token: str) -> bool:
     return (
         session.exec(
@@ -206,9 +216,9 @@ def _cancel_purchase(
 ):
     done = 0
     if token:
-        done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=checkout_prefix(token))
+        done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=CHECKOUT.keys.prefix(token=token))
     if cart_token:
-        done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=cart_prefix(cart_token))
+        done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=CART.keys.prefix(token=cart_token))
     return done if count else f"cancelled:{reason}"
 
 
@@ -217,8 +227,8 @@ def _schedule_steps(
     shop: Shop,
     recipient: Recipient,
     *,
-    flow: str,
-    prefix: str,
+    flow: Flow,
+    token: str,
     base: datetime,
     settings: dict,
     context: dict,
@@ -229,7 +239,7 @@ def _schedule_steps(
 ) -> str:
     shown = _items(session, shop, items)
     outcomes = []
-    for step, config in enumerate(settings["steps"][:MAX_STEPS]):
+    for step, config in enumerate(settings["steps"][: spec(flow).max_steps]):
         discount = config.get("discount") or None
         messages = reminder_messages(
             shop,
@@ -248,7 +258,7 @@ def _schedule_steps(
                 shop=shop,
                 flow=flow,
                 step=step,
-                dedupe_key=f"{prefix}{step}",
+                dedupe_key=spec(flow).keys.key(token=token, step=step),
                 recipient=recipient,
                 due_at=base + timedelta(minutes=int(config["delay_min"])),
                 messages=messages,

@@ -11,6 +11,7 @@ from ..timeutil import as_utc, utcnow
 from ..tracking import attribution
 from . import abandoned, content, outbox, recipients, repurchase, shipping
 from .config import flow_settings
+from .registry import Flow, spec
 from .templates import render
 
 STATUS = {"ja": "ご注文を承りました", "en": "Order received"}
@@ -30,8 +31,8 @@ def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
     recipient = recipients.linked(session, shop, customer_shopify_id=order.customer_shopify_id)
     if recipient is None:
         return outcome
-    outcome["repurchase"] = repurchase.plan(session, shop=shop, order=order, items=items, recipient=recipient)
-    if topic == "orders/create" and flow_settings(shop, "order_confirmation")["enabled"]:
+    outcome[Flow.REPURCHASE] = repurchase.plan(session, shop=shop, order=order, items=items, recipient=recipient)
+    if topic == "orders/create" and flow_settings(shop, Flow.ORDER_CONFIRMATION)["enabled"]:
         outcome["confirmation"] = _confirm(session, shop, order, items, recipient)
     # A fulfillment delivered before its order found no order to name: announce it now (once, by its key).
     for fulfillment in session.exec(
@@ -47,9 +48,9 @@ def _confirm(
     return outbox.schedule(
         session,
         shop=shop,
-        flow="order_confirmation",
+        flow=Flow.ORDER_CONFIRMATION,
         step=0,
-        dedupe_key=f"order:{order.shopify_id}",
+        dedupe_key=spec(Flow.ORDER_CONFIRMATION).keys.key(order=order.shopify_id),
         due_at=as_utc(order.processed_at) or utcnow(),
         recipient=recipient,
         messages=confirmation_messages(shop, order, items, lang=recipient.lang, name=recipient.name),
@@ -64,10 +65,10 @@ def confirmation_messages(shop: Shop, order: Order, items: list[OrderLineItem], 
         for i in items
     ]
     total = money(order.total_price, order.currency)
-    status_url = content.link(order.order_status_url, "order_confirmation") if order.order_status_url else None
+    status_url = content.link(order.order_status_url, Flow.ORDER_CONFIRMATION) if order.order_status_url else None
     intro = render(
         shop,
-        "order_confirmation",
+        Flow.ORDER_CONFIRMATION,
         lang,
         {
             "customer_name": name,

@@ -11,8 +11,8 @@ from ..db import insert_ignoring_conflict
 from ..models import Notification, Shop
 from ..models import NotificationStatus as St
 from ..timeutil import utcnow
-from .config import MARKETING
 from .recipients import Recipient
+from .registry import spec
 
 log = logging.getLogger("tsunagu.flows")
 _TABLE = Notification.__table__
@@ -35,15 +35,16 @@ def schedule(
     duplicate event. With `refresh`, a row still waiting takes the new time and content
     (a checkout that changed); one already sent or cancelled is left alone ("kept")."""
     key = dedupe_key[:255]
+    sender = spec(flow)  # a flow the registry does not know is refused here
     values = {"due_at": due_at, "messages": messages, "context": context or {}}
     row = Notification(
         shop_id=shop.id,
-        flow=flow,
+        flow=sender.flow.value,
         step=step,
         dedupe_key=key,
         friend_id=recipient.friend.id,
         customer_id=recipient.customer.id,
-        marketing=flow in MARKETING,
+        marketing=sender.marketing,
         **values,
     )
     statement = insert_ignoring_conflict(session.get_bind().dialect.name, _TABLE, ("shop_id", "dedupe_key"))

@@ -14,8 +14,7 @@ from datetime import datetime, time, timedelta
 from ..formatting import zone
 from ..models import LineChannel, LineFriend, Notification, Shop
 from .config import policy_settings
-
-DELAYABLE = {"repurchase", "after_delivery"}  # may wait for tomorrow instead of being skipped
+from .registry import spec
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def decide(
         return Decision("delay", "quiet_hours", until)
     rules = policy_settings(shop)
     if sent.day >= int(rules["cap_per_day"]):
-        if row.flow in DELAYABLE:
+        if spec(row.flow).delayable:  # may wait for tomorrow instead of being skipped
             return Decision("delay", "cap_per_day", now + timedelta(days=1))
         return Decision("skip", "cap_per_day")
     if sent.month >= int(rules["cap_per_30_days"]):

@@ -19,13 +19,11 @@ from ..timeutil import as_utc, utcnow
 from . import content, outbox
 from .config import flow_settings
 from .recipients import Recipient
+from .registry import Flow, spec
 from .templates import render
 
 MIN_REPEATS = 5  # repeat purchases needed before a cycle is suggested
-
-
-def _prefix(customer_id: int, product_id: int) -> str:
-    return f"repurchase:{customer_id}:{product_id}:"
+KEYS = spec(Flow.REPURCHASE).keys
 
 
 def cycle_days(settings: dict, product: Product) -> int | None:
@@ -43,7 +41,7 @@ def cycle_days(settings: dict, product: Product) -> int | None:
 
 def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineItem], recipient: Recipient) -> int:
     """Cancel waiting reminders for what was bought again; schedule the next ones."""
-    settings = flow_settings(shop, "repurchase")
+    settings = flow_settings(shop, Flow.REPURCHASE)
     ordered_at = as_utc(order.processed_at) or utcnow()
     product_ids = {i.product_shopify_id for i in items if i.product_shopify_id}
     product_ids -= _bought_later(session, shop, order, product_ids, ordered_at)
@@ -52,7 +50,7 @@ def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineIte
             session,
             shop=shop,
             reason="bought_again",
-            key_prefix=_prefix(recipient.customer.id, product_id),
+            key_prefix=KEYS.prefix(customer=recipient.customer.id, product=product_id),
             exclude_key=_key(recipient, product_id, order),
         )
     if not settings["enabled"] or not product_ids:
@@ -76,7 +74,7 @@ def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineIte
             outbox.schedule(
                 session,
                 shop=shop,
-                flow="repurchase",
+                flow=Flow.REPURCHASE,
                 step=0,
                 dedupe_key=_key(recipient, product.shopify_id, order),
                 due_at=ordered_at + timedelta(days=days * quantity),
@@ -123,7 +121,7 @@ def withdraw(session: Session, *, shop: Shop, order: Order, items: list[OrderLin
             session,
             shop=shop,
             reason="order_cancelled",
-            key_prefix=f"{_prefix(local, i.product_shopify_id)}{order.shopify_id}:",
+            key_prefix=KEYS.prefix(customer=local, product=i.product_shopify_id, order=order.shopify_id),
         )
         for i in items
         if i.product_shopify_id
@@ -131,7 +129,7 @@ def withdraw(session: Session, *, shop: Shop, order: Order, items: list[OrderLin
 
 
 def _key(recipient: Recipient, product_id: int, order: Order) -> str:
-    return f"{_prefix(recipient.customer.id, product_id)}{order.shopify_id}:"
+    return KEYS.key(customer=recipient.customer.id, product=product_id, order=order.shopify_id)
 
 
 def _message(
@@ -168,9 +166,12 @@ def reminder_messages(
     price,
 ) -> list[dict]:
     """The reminder with its one-tap cart link (also what the admin's preview shows)."""
-    url = content.link(f"https://{shop.domain}/cart/{variant_id}:{max(1, quantity)}", "repurchase")
+    url = content.link(f"https://{shop.domain}/cart/{variant_id}:{max(1, quantity)}", Flow.REPURCHASE)
     intro = render(
-        shop, "repurchase", lang, {"customer_name": name, "product_title": product.title, "days": days, "cart_url": url}
+        shop,
+        Flow.REPURCHASE,
+        lang,
+        {"customer_name": name, "product_title": product.title, "days": days, "cart_url": url},
     )
     return content.product_card(
         intro=intro,

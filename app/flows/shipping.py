@@ -15,24 +15,24 @@ from ..models import Fulfillment, Order, Shop
 from ..timeutil import as_utc, utcnow
 from . import content, outbox, recipients
 from .config import flow_settings
+from .registry import Flow, spec
 from .templates import render
 
-UPDATES = ("out_for_delivery", "delivered", "attempted_delivery", "failure")
-
-
-def _prefix(fulfillment: Fulfillment) -> str:
-    return f"ship:{fulfillment.shopify_id}:"
+SHIPPING = spec(Flow.SHIPPING_UPDATE)
+AFTER = spec(Flow.AFTER_DELIVERY)
+UPDATES = SHIPPING.parts[1:]  # what can follow "shipped", each its own step and text
 
 
 def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) -> list[str]:
     if fulfillment.status in ("cancelled", "error", "failure"):
-        outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=_prefix(fulfillment))
-        outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=f"after:{fulfillment.shopify_id}:")
+        for sender in (SHIPPING, AFTER):
+            prefix = sender.keys.prefix(fulfillment=fulfillment.shopify_id)
+            outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=prefix)
         return ["cancelled"]
     order = session.exec(
         select(Order).where(Order.shop_id == shop.id, Order.shopify_id == fulfillment.order_shopify_id)
     ).first()
-    settings = flow_settings(shop, "shipping_update")
+    settings = flow_settings(shop, Flow.SHIPPING_UPDATE)
     recipient = recipients.linked(session, shop, customer_shopify_id=order.customer_shopify_id) if order else None
     if recipient is None or not settings["enabled"]:
         return []
@@ -45,9 +45,9 @@ def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) ->
         outbox.schedule(
             session,
             shop=shop,
-            flow="shipping_update",
+            flow=Flow.SHIPPING_UPDATE,
             step=UPDATES.index(s) + 1 if s in UPDATES else 0,
-            dedupe_key=f"{_prefix(fulfillment)}{s}",
+            dedupe_key=SHIPPING.keys.key(fulfillment=fulfillment.shopify_id, status=s),
             due_at=utcnow(),
             recipient=recipient,
             messages=status_messages(shop, order, fulfillment, s, lang=recipient.lang, name=recipient.name),
@@ -68,7 +68,7 @@ def status_messages(
     tracking_url = fulfillment.tracking_urls[0] if fulfillment.tracking_urls else ""
     intro = render(
         shop,
-        f"shipping_update:{status}",
+        SHIPPING.template(status),
         lang,
         {
             "customer_name": name,
@@ -80,22 +80,24 @@ def status_messages(
     )
     buttons = [(content.label("track", lang), tracking_url)] if tracking_url.startswith("https://") else []
     if order.order_status_url:
-        buttons.append((content.label("order_status", lang), content.link(order.order_status_url, "shipping_update")))
+        buttons.append(
+            (content.label("order_status", lang), content.link(order.order_status_url, Flow.SHIPPING_UPDATE))
+        )
     return content.with_button(intro, buttons)
 
 
 def _after_delivery(
     session: Session, shop: Shop, recipient: recipients.Recipient, order: Order, fulfillment: Fulfillment
 ) -> str:
-    settings = flow_settings(shop, "after_delivery")
+    settings = flow_settings(shop, Flow.AFTER_DELIVERY)
     if not settings["enabled"]:
         return "after_delivery_off"
     return outbox.schedule(
         session,
         shop=shop,
-        flow="after_delivery",
+        flow=Flow.AFTER_DELIVERY,
         step=0,
-        dedupe_key=f"after:{fulfillment.shopify_id}:",
+        dedupe_key=AFTER.keys.key(fulfillment=fulfillment.shopify_id),
         recipient=recipient,
         # From the delivery Shopify recorded, not from when its (possibly late) webhook came.
         due_at=(as_utc(fulfillment.shopify_updated_at) or utcnow()) + timedelta(days=int(settings["delay_days"])),
@@ -107,7 +109,9 @@ def _after_delivery(
 def after_delivery_messages(shop: Shop, order: Order, settings: dict, *, lang: str, name: str) -> list[dict]:
     """The review request (also what the admin's preview shows)."""
     review_url = settings.get("review_url") or order.order_status_url or ""
-    link = content.link(review_url, "after_delivery") if review_url else ""
-    intro = render(shop, "after_delivery", lang, {"customer_name": name, "order_name": order.name, "review_url": link})
+    link = content.link(review_url, Flow.AFTER_DELIVERY) if review_url else ""
+    intro = render(
+        shop, Flow.AFTER_DELIVERY, lang, {"customer_name": name, "order_name": order.name, "review_url": link}
+    )
     buttons = [(content.label("review", lang), link)] if link else []
     return content.with_button(intro, buttons)

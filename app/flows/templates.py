@@ -12,32 +12,26 @@ import string
 
 from ..line import texts
 from ..models import Shop
+from .registry import Flow, flows, spec
 
 TEXT_LIMIT = 2000  # leaves room for the rest of the message within LINE's 5,000
 # Stands in for a discount code until the worker creates the code, at send time.
 DISCOUNT_MARK = "\u27e6discount_code\u27e7"
 EXPIRES_MARK = "\u27e6discount_expires\u27e7"
 
-_COMMON = {"customer_name", "shop_name"}
-VARIABLES: dict[str, set[str]] = {
-    "abandoned_checkout": _COMMON | {"total", "items", "discount_code", "checkout_url"},
-    "abandoned_cart": _COMMON | {"total", "items", "discount_code", "cart_url"},
-    "order_confirmation": _COMMON | {"order_name", "total", "items", "order_status_url"},
-    "shipping_update": _COMMON | {"order_name", "carrier", "tracking_number", "tracking_url"},
-    "after_delivery": _COMMON | {"order_name", "review_url"},
-    "repurchase": _COMMON | {"product_title", "days", "cart_url"},
-}
+# The variables each flow allows are the registry's (`spec(flow).variables`); kept for the admin.
+VARIABLES: dict[str, set[str]] = {str(flow): set(spec(flow).variables) for flow in flows()}
 
 DEFAULTS: dict[str, dict[str, str]] = {
-    "abandoned_checkout": {
+    Flow.ABANDONED_CHECKOUT: {
         "ja": "{customer_name}様、お買い物カゴに商品が残っています。ご購入手続きはいつでも再開できます。",
         "en": "{customer_name}, you left something in your cart. You can pick up your checkout any time.",
     },
-    "abandoned_cart": {
+    Flow.ABANDONED_CART: {
         "ja": "{customer_name}様、カートに入れた商品をお取り置きしています。在庫がなくなる前にどうぞ。",
         "en": "{customer_name}, the items in your cart are waiting for you.",
     },
-    "order_confirmation": {
+    Flow.ORDER_CONFIRMATION: {
         "ja": "{customer_name}様、ご注文ありがとうございます。ご注文 {order_name} を承りました。",
         "en": "Thank you, {customer_name}! We have received your order {order_name}.",
     },
@@ -61,11 +55,11 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "ja": "ご注文 {order_name} の配送で問題が発生しました。配送状況をご確認ください。",
         "en": "There was a problem delivering your order {order_name}. Please check the tracking.",
     },
-    "after_delivery": {
+    Flow.AFTER_DELIVERY: {
         "ja": "{customer_name}様、商品はいかがですか？よろしければご感想をお聞かせください。",
         "en": "{customer_name}, how are you enjoying your order? We'd love to hear what you think.",
     },
-    "repurchase": {
+    Flow.REPURCHASE: {
         "ja": "{customer_name}様、{product_title} はそろそろなくなる頃ではありませんか？ワンタップでもう一度ご購入いただけます。",
         "en": "{customer_name}, running low on {product_title}? Order it again in one tap.",
     },
@@ -93,5 +87,5 @@ def validate(flow: str, text: str) -> str | None:
         names = {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
     except ValueError as exc:
         return f"unbalanced braces ({exc})"
-    unknown = sorted(names - VARIABLES[flow])
+    unknown = sorted(names - spec(flow).variables)
     return f"unknown variable: {', '.join('{' + n + '}' for n in unknown)}" if unknown else None

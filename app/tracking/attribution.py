@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from ..flows.abandoned import MAX_STEPS, cart_prefix, checkout_prefix
+from ..flows.registry import Flow, spec
 from ..models import (
     Attribution,
     Checkout,
@@ -38,7 +38,7 @@ from ..timeutil import as_utc, utcnow
 
 DEFAULT_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 90
-REMINDER_FLOWS = ("abandoned_checkout", "abandoned_cart")
+REMINDER_FLOWS = (Flow.ABANDONED_CHECKOUT, Flow.ABANDONED_CART)
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ def attribute_order(session: Session, *, shop: Shop, order: Order) -> str | None
 
 def recovered_checkout(session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
     """A reminder of this order's checkout or cart that went out before the order.
-    The reminders' dedupe keys are exact (prefix + step), so the unique index finds them."""
+    The reminders' dedupe keys are exact (the registry's, one per step), so the unique
+    index finds them."""
     checkouts = {order.checkout_token} if order.checkout_token else set()
     if order.cart_token:  # another checkout of the same cart (the checkout reminder names its cart)
         checkouts.update(
@@ -88,8 +89,8 @@ def recovered_checkout(session: Session, shop: Shop, order: Order, when: datetim
                 select(Checkout.token).where(Checkout.shop_id == shop.id, Checkout.cart_token == order.cart_token)
             ).all()
         )
-    prefixes = [checkout_prefix(t) for t in checkouts] + ([cart_prefix(order.cart_token)] if order.cart_token else [])
-    keys = [f"{p}{step}"[:255] for p in prefixes for step in range(MAX_STEPS)]
+    keys = reminder_keys(Flow.ABANDONED_CHECKOUT, checkouts)
+    keys += reminder_keys(Flow.ABANDONED_CART, [order.cart_token] if order.cart_token else [])
     if not keys:
         return None
     row = session.exec(
@@ -105,6 +106,12 @@ def recovered_checkout(session: Session, shop: Shop, order: Order, when: datetim
         .limit(1)
     ).first()
     return Credit("recovered_checkout", row.id, row.flow) if row else None
+
+
+def reminder_keys(flow: Flow, tokens) -> list[str]:
+    """Every dedupe key a reminder of these checkouts (or carts) can have had."""
+    reminder = spec(flow)
+    return [reminder.keys.key(token=t, step=step) for t in tokens for step in range(reminder.max_steps)]
 
 
 def discount_code(session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
