@@ -62,8 +62,8 @@ def default(template_name: str) -> dict[str, str]:
 
 
 class _Defaults(Mapping):
-    """`DEFAULTS[name]` → {"ja", "en"}: `default(name)` for the callers that index a table
-    (the admin's flow editor); read from the catalog on use, nothing copied."""
+    """`DEFAULTS[name]` → {"ja", "en"}: `default(name)` for callers that index a table (the
+    admin's flow editor); read from the catalog on use, so there is no second copy to drift."""
 
     def __getitem__(self, name: str) -> dict[str, str]:
         if name not in all_names():
