@@ -40,9 +40,3 @@ def local_time(value: datetime | None, timezone: str, pattern: str = "%Y/%m/%d %
     if value is None:
         return ""
     return as_utc(value).astimezone(zone(timezone)).strftime(pattern)
-
-
-def localized(table: dict[str, dict[str, str]], key: str, lang: str, **values) -> str:
-    """`table[key]` in `lang` (Japanese when there is none), with `values` filled in."""
-    text = table[key].get(lang) or table[key]["ja"]
-    return text.format(**values) if values else text

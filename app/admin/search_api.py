@@ -6,7 +6,6 @@ from flask import Blueprint, abort, jsonify
 from sqlmodel import select
 
 from .. import db
-from ..formatting import localized
 from ..line import commands
 from ..line.chat import Chat
 from ..line.client import LineClient
@@ -52,7 +51,7 @@ MESSAGES = {
 
 def _msg(key: str, shop: Shop) -> str:
     lang = language(shop.locale)
-    return localized(MESSAGES, key, lang)
+    return MESSAGES[key].get(lang) or MESSAGES[key]["ja"]  # the admin's catalogs replace this table
 
 
 def _words(value) -> list[str]:

@@ -237,7 +237,7 @@ def _schedule_steps(
     url: str,
     button: str,
 ) -> str:
-    shown = _items(session, shop, items)
+    shown = _items(session, shop, items, lang=recipient.lang)
     outcomes = []
     for step, config in enumerate(settings["steps"][: spec(flow).max_steps]):
         discount = config.get("discount") or None
@@ -305,7 +305,7 @@ def reminder_messages(
     )
 
 
-def _items(session: Session, shop: Shop, items: list[dict]) -> list[content.Item]:
+def _items(session: Session, shop: Shop, items: list[dict], *, lang: str) -> list[content.Item]:
     """Titles and quantities from the payload; images and stock from the synced catalog."""
     product_ids = {i["product_id"] for i in items if i.get("product_id")}
     variant_ids = {i["variant_id"] for i in items if i.get("variant_id")}
@@ -336,9 +336,8 @@ def _items(session: Session, shop: Shop, items: list[dict]) -> list[content.Item
     for item in items:
         variant = stock.get(item.get("variant_id"))
         left = variant.inventory_quantity if variant is not None else None
-        title = item.get("title") or ""
-        if item.get("variant_title") and item["variant_title"] != "Default Title":
-            title = f"{title}（{item['variant_title']}）"
+        variant_title = item.get("variant_title") if item.get("variant_title") != "Default Title" else None
+        title = content.item_title(item.get("title") or "", variant_title, lang)
         shown.append(
             content.Item(
                 title=title,

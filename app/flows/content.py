@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..formatting import localized, shorten
+from ..formatting import shorten
+from ..i18n import t
 from ..line import messages
 from ..search.reply import absolute, tracked
 from .templates import DISCOUNT_MARK, EXPIRES_MARK
@@ -17,28 +18,10 @@ from .templates import DISCOUNT_MARK, EXPIRES_MARK
 MAX_ITEMS = 5
 LOW_STOCK = 3  # "残りわずか" when a variant has this many or fewer left
 
-LABELS = {
-    "resume_checkout": {"ja": "購入手続きを再開", "en": "Resume checkout"},
-    "view_cart": {"ja": "カートを見る", "en": "View cart"},
-    "order_status": {"ja": "注文状況を見る", "en": "View order"},
-    "track": {"ja": "配送状況を確認", "en": "Track package"},
-    "buy_again": {"ja": "もう一度購入", "en": "Buy again"},
-    "review": {"ja": "レビューを書く", "en": "Write a review"},
-    "total": {"ja": "合計", "en": "Total"},
-    "more_items": {"ja": "ほか {n} 点", "en": "and {n} more"},
-    "low_stock": {"ja": "残りわずかの商品があります", "en": "Some items are almost sold out"},
-    "discount": {"ja": "クーポンコード", "en": "Discount code"},
-    "discount_note": {
-        "ja": "お会計時に入力してください（{expires}まで）",
-        "en": "Enter it at checkout (until {expires})",
-    },
-    "cart_title": {"ja": "お買い物カゴの商品", "en": "Your cart"},
-    "tracking_number": {"ja": "伝票番号", "en": "Tracking number"},
-}
 
-
-def label(key: str, lang: str, **values) -> str:
-    return localized(LABELS, key, lang, **values)
+def label(name: str, lang: str, **values) -> str:
+    """A label around the flows' messages: catalog key `flows.label.<name>` in `lang`."""
+    return t(f"flows.label.{name}", lang, **values)
 
 
 @dataclass(frozen=True)
@@ -49,13 +32,18 @@ class Item:
     low_stock: bool = False
 
 
+def item_title(title: str, variant: str | None, lang: str) -> str:
+    """A line item's title with its variant, as each language writes it ("Tシャツ（M）")."""
+    return label("item_variant", lang, title=title, variant=variant) if variant else title
+
+
 def link(url: str, flow: str) -> str:
     return tracked(url, utm_medium="push", utm_campaign=flow)
 
 
 def items_text(items: list[Item], lang: str) -> str:
     """The items as one line each, for templates' {items}."""
-    lines = [f"・{shorten(i.title, 40)} × {i.quantity}" for i in items[:MAX_ITEMS]]
+    lines = [label("item_line", lang, title=shorten(i.title, 40), quantity=i.quantity) for i in items[:MAX_ITEMS]]
     if len(items) > MAX_ITEMS:
         lines.append(label("more_items", lang, n=len(items) - MAX_ITEMS))
     return "\n".join(lines)

@@ -18,12 +18,11 @@ from sqlalchemy.engine import Engine
 from ..db import session_scope
 from ..ext import settings
 from ..formatting import local_time
+from ..i18n import language, t
 from ..models import Customer, Notification, Shop
 from ..shopify import client as shopify_client
 from ..shopify.queries import DISCOUNT_CREATE
 from .templates import DISCOUNT_MARK, EXPIRES_MARK
-
-TITLE = "Tsunagu LINE reminder {code}"
 
 
 class DiscountError(RuntimeError):
@@ -81,7 +80,8 @@ def _create_in_shopify(
         DISCOUNT_CREATE,
         {
             "input": {
-                "title": TITLE.format(code=code),
+                # The discount's name in the merchant's Shopify admin, in their language.
+                "title": t("flows.discount.title", language(shop=shop), code=code),
                 "code": code,
                 "startsAt": now.isoformat(),
                 "endsAt": expires.isoformat(),

@@ -14,8 +14,6 @@ from .config import flow_settings
 from .registry import Flow, spec
 from .templates import render
 
-STATUS = {"ja": "ご注文を承りました", "en": "Order received"}
-
 
 def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
     """Every order topic ends reminders of its checkout; orders/create also confirms the
@@ -60,10 +58,7 @@ def _confirm(
 
 def confirmation_messages(shop: Shop, order: Order, items: list[OrderLineItem], *, lang: str, name: str) -> list[dict]:
     """The confirmation's text and order card (also what the admin's preview shows)."""
-    shown = [
-        content.Item(title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""), quantity=i.quantity)
-        for i in items
-    ]
+    shown = [content.Item(title=content.item_title(i.title, i.variant_title, lang), quantity=i.quantity) for i in items]
     total = money(order.total_price, order.currency)
     status_url = content.link(order.order_status_url, Flow.ORDER_CONFIRMATION) if order.order_status_url else None
     intro = render(
@@ -83,7 +78,7 @@ def confirmation_messages(shop: Shop, order: Order, items: list[OrderLineItem], 
         lines.append((content.label("more_items", lang, n=len(shown) - content.MAX_ITEMS), ""))
     card = messages.order_status(
         title=order.name,
-        status=STATUS.get(lang, STATUS["ja"]),
+        status=content.label("order_received", lang),
         lines=lines,
         total=(content.label("total", lang), total),
         buttons=[(content.label("order_status", lang), messages.uri_action(status_url))] if status_url else [],

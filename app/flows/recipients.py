@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from ..line import texts
-from ..line.linking import customer_name
+from ..i18n import language, t
 from ..models import Customer, LineFriend, Shop
 
 
@@ -49,13 +48,9 @@ def linked(
             customer, friend = pairs
     if friend is None or customer is None:
         return None
-    lang = texts.language(shop, friend)
-    return Recipient(
-        friend=friend,
-        customer=customer,
-        lang=lang,
-        name=customer_name(customer, friend.display_name or ("お客" if lang == "ja" else "there")),
-    )
+    lang = language(shop=shop, friend=friend)
+    fallback = friend.display_name or t("flows.recipient.fallback_name", lang)
+    return Recipient(friend=friend, customer=customer, lang=lang, name=customer.display_name(fallback))
 
 
 def _friend(session: Session, shop: Shop, customer: Customer) -> LineFriend | None:

@@ -74,7 +74,7 @@ def status_messages(
             "customer_name": name,
             "order_name": order.name,
             "carrier": fulfillment.tracking_company or "",
-            "tracking_number": "、".join(fulfillment.tracking_numbers) or "-",
+            "tracking_number": content.label("list_separator", lang).join(fulfillment.tracking_numbers) or "-",
             "tracking_url": tracking_url,
         },
     )

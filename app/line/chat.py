@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from .. import i18n
 from ..models import LineChannel, LineEvent, LineFriend, Shop
 from . import texts
 from .client import LineClient, LineError
@@ -30,9 +31,12 @@ class Chat:
 
     @property
     def lang(self) -> str:
-        return texts.language(self.shop, self.friend)
+        """The shopper's language (app.i18n's rule; a chat always speaks to a shopper)."""
+        return i18n.language(shop=self.shop, friend=self.friend or texts.Speaker())
 
     def t(self, key: str, **values) -> str:
+        """What the bot says for catalog key `key` ("line.chat.help"): the merchant's text
+        if they rewrote it, in the shopper's language."""
         return texts.text(self.shop, key, self.lang, **values)
 
     def reply(self, *messages: dict) -> None:

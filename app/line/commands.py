@@ -1,7 +1,7 @@
 """The chat's small command router, in the shopper's language (Japanese or English).
 
 Typed words ("注文", "order", …) and postback buttons reach the same commands; any other
-text goes to the search hook, which answers with a menu until product search exists.
+text goes to product search (app/search), and the help menu answers what search does not.
 """
 
 from __future__ import annotations
@@ -14,10 +14,20 @@ from sqlmodel import select
 
 from ..formatting import money
 from ..models import Customer, Fulfillment, Order, OrderLineItem
+from ..search import chat as search_chat
 from ..timeutil import utcnow
-from . import linking, messages, search
+from . import linking, messages
 from .chat import Chat
-from .texts import COMMAND_WORDS
+
+# What a shopper may type for each command, in either language (whatever theirs is).
+COMMAND_WORDS: dict[str, set[str]] = {
+    "link": {"連携", "れんけい", "link"},
+    "unlink": {"解除", "かいじょ", "連携解除", "unlink"},
+    "order": {"注文", "ちゅうもん", "注文状況", "order", "orders", "my order"},
+    "stop": {"配信停止", "停止", "stop", "unsubscribe"},
+    "resume": {"配信再開", "再開", "resume", "subscribe"},
+    "help": {"メニュー", "ヘルプ", "めにゅー", "menu", "help"},
+}
 
 
 def normalise(value: str) -> str:
@@ -51,7 +61,7 @@ def handle_text(chat: Chat, value: str) -> None:
     command = command_for(value)
     if command is not None:
         run(chat, command, {})
-    elif not search.answer(chat, value):
+    elif not search_chat.answer(chat, value):
         help_menu(chat)
 
 
@@ -63,55 +73,57 @@ def menu(chat: Chat) -> list[tuple[str, str]]:
     linked = chat.friend is not None and chat.friend.customer_id is not None
     opted_out = chat.friend is not None and chat.friend.marketing_opt_out_at is not None
     return [
-        (chat.t("menu.order"), "order"),
-        (chat.t("menu.unlink"), "unlink") if linked else (chat.t("menu.link"), "link"),
-        (chat.t("menu.resume"), "resume") if opted_out else (chat.t("menu.stop"), "stop"),
+        (chat.t("line.chat.menu.order"), "order"),
+        (chat.t("line.chat.menu.unlink"), "unlink") if linked else (chat.t("line.chat.menu.link"), "link"),
+        (chat.t("line.chat.menu.resume"), "resume") if opted_out else (chat.t("line.chat.menu.stop"), "stop"),
     ]
 
 
 def help_menu(chat: Chat) -> None:
-    chat.reply(messages.text(chat.t("help"), quick=menu(chat)))
+    chat.reply(messages.text(chat.t("line.chat.help"), quick=menu(chat)))
 
 
 def ask_unlink(chat: Chat) -> None:
     if chat.friend.customer_id is None:
-        chat.reply(messages.text(chat.t("not_linked"), quick=menu(chat)))
+        chat.reply(messages.text(chat.t("line.chat.not_linked"), quick=menu(chat)))
         return
     chat.reply(
         messages.confirm(
-            chat.t("unlink_confirm"), (chat.t("unlink_yes"), "unlink_yes"), (chat.t("unlink_no"), "unlink_no")
+            chat.t("line.chat.unlink_confirm"),
+            (chat.t("line.chat.unlink_yes"), "unlink_yes"),
+            (chat.t("line.chat.unlink_no"), "unlink_no"),
         )
     )
 
 
 def confirm_unlink(chat: Chat) -> None:
     linking.unlink_by_shopper(chat)
-    chat.reply(messages.text(chat.t("unlinked"), quick=menu(chat)))
+    chat.reply(messages.text(chat.t("line.chat.unlinked"), quick=menu(chat)))
 
 
 def keep_link(chat: Chat) -> None:
-    chat.reply(messages.text(chat.t("unlink_kept")))
+    chat.reply(messages.text(chat.t("line.chat.unlink_kept")))
 
 
 def opt_out(chat: Chat) -> None:
     if chat.friend.marketing_opt_out_at is not None:
-        chat.reply(messages.text(chat.t("already_opted_out"), quick=menu(chat)))
+        chat.reply(messages.text(chat.t("line.chat.already_opted_out"), quick=menu(chat)))
         return
     chat.friend.marketing_opt_out_at = utcnow()
     chat.session.add(chat.friend)
-    chat.reply(messages.text(chat.t("opted_out"), quick=menu(chat)))
+    chat.reply(messages.text(chat.t("line.chat.opted_out"), quick=menu(chat)))
 
 
 def opt_in(chat: Chat) -> None:
     chat.friend.marketing_opt_out_at = None
     chat.session.add(chat.friend)
-    chat.reply(messages.text(chat.t("opted_in"), quick=menu(chat)))
+    chat.reply(messages.text(chat.t("line.chat.opted_in"), quick=menu(chat)))
 
 
 def latest_order(chat: Chat) -> None:
     """The linked shopper's latest order: status, items, total and a tracking link."""
     if chat.friend.customer_id is None:
-        linking.start_chat_link(chat, lead=chat.t("not_linked"))
+        linking.start_chat_link(chat, lead=chat.t("line.chat.not_linked"))
         return
     customer = chat.session.get(Customer, chat.friend.customer_id)
     order = (
@@ -125,24 +137,34 @@ def latest_order(chat: Chat) -> None:
         else None
     )
     if order is None:
-        chat.reply(messages.text(chat.t("no_orders"), quick=menu(chat)))
+        chat.reply(messages.text(chat.t("line.chat.no_orders"), quick=menu(chat)))
         return
     chat.reply(order_card(chat, order))
 
 
+# Shopify's shipment and fulfillment statuses the order card names, and their texts.
+SHIPMENT_STATUS = {
+    "in_transit": "line.chat.status.in_transit",
+    "out_for_delivery": "line.chat.status.out_for_delivery",
+    "delivered": "line.chat.status.delivered",
+}
+FULFILLMENT_STATUS = {"fulfilled": "line.chat.status.fulfilled", "partial": "line.chat.status.partial"}
+
+
 def _status(chat: Chat, order: Order, fulfillment: Fulfillment | None) -> str:
     if order.cancelled_at:
-        return chat.t("status.cancelled")
+        return chat.t("line.chat.status.cancelled")
     if order.financial_status == "refunded":
-        return chat.t("status.refunded")
-    if fulfillment and fulfillment.shipment_status in ("in_transit", "out_for_delivery", "delivered"):
-        return chat.t(f"status.{fulfillment.shipment_status}")
-    if order.fulfillment_status in ("fulfilled", "partial"):
-        return chat.t(f"status.{order.fulfillment_status}")
+        return chat.t("line.chat.status.refunded")
+    if fulfillment and fulfillment.shipment_status in SHIPMENT_STATUS:
+        return chat.t(SHIPMENT_STATUS[fulfillment.shipment_status])
+    if order.fulfillment_status in FULFILLMENT_STATUS:
+        return chat.t(FULFILLMENT_STATUS[order.fulfillment_status])
     if fulfillment is not None:
-        return chat.t("status.fulfilled")
-    paid = order.financial_status in ("paid", "partially_paid", "partially_refunded")
-    return chat.t("status.paid") + " / " + chat.t("status.unfulfilled") if paid else chat.t("status.pending")
+        return chat.t("line.chat.status.fulfilled")
+    if order.financial_status in ("paid", "partially_paid", "partially_refunded"):
+        return chat.t("line.chat.status.paid") + " / " + chat.t("line.chat.status.unfulfilled")
+    return chat.t("line.chat.status.pending")
 
 
 def order_card(chat: Chat, order: Order) -> dict:
@@ -159,17 +181,17 @@ def order_card(chat: Chat, order: Order) -> dict:
         for item in items[:5]
     ]
     if len(items) > 5:
-        lines.append((chat.t("order.more_items", count=len(items) - 5), ""))
+        lines.append((chat.t("line.chat.order.more_items", count=len(items) - 5), ""))
     buttons = []
     if fulfillment and fulfillment.tracking_urls:
-        buttons.append((chat.t("order.track"), messages.uri_action(fulfillment.tracking_urls[0])))
+        buttons.append((chat.t("line.chat.order.track"), messages.uri_action(fulfillment.tracking_urls[0])))
     if order.order_status_url:
-        buttons.append((chat.t("order.view"), messages.uri_action(order.order_status_url)))
+        buttons.append((chat.t("line.chat.order.view"), messages.uri_action(order.order_status_url)))
     return messages.order_status(
-        title=chat.t("order.title", order_name=order.name),
+        title=chat.t("line.chat.order.title", order_name=order.name),
         status=_status(chat, order, fulfillment),
         lines=lines,
-        total=(chat.t("order.total"), money(order.total_price, order.currency)),
+        total=(chat.t("line.chat.order.total"), money(order.total_price, order.currency)),
         buttons=buttons,
     )
 

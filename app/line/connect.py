@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from ..ext import settings, vault
-from ..formatting import localized
+from ..i18n import t
 from ..models import LineChannel, Shop
 from ..timeutil import utcnow
 from .client import LineClient, LineError
@@ -41,42 +41,6 @@ KEPT_FIELDS = (
     "disconnected_at",
 )
 
-MESSAGES = {
-    "required": {"ja": "入力してください。", "en": "Required."},
-    "secret_format": {
-        "ja": "チャネルシークレットは32文字の英数字（0-9, a-f）です。",
-        "en": "The channel secret is 32 characters of 0-9 and a-f.",
-    },
-    "token_rejected": {
-        "ja": "アクセストークンが正しくありません（LINE が認証を拒否しました）。長期のチャネルアクセストークンを貼り付けてください。",
-        "en": "LINE rejected this access token. Paste the long-lived channel access token.",
-    },
-    "secret_rejected": {
-        "ja": "チャネルシークレットが正しくありません（LINE からの署名が一致しませんでした）。",
-        "en": "The channel secret is wrong (LINE's signature did not match).",
-    },
-    "login_id_format": {
-        "ja": "LINE ログインのチャネル ID は数字です。",
-        "en": "The LINE Login channel ID is a number.",
-    },
-    "login_pair": {
-        "ja": "チャネル ID とチャネルシークレットは両方入力してください。",
-        "en": "Enter both the LINE Login channel ID and its secret.",
-    },
-    "taken": {
-        "ja": "この LINE 公式アカウントは別のストアに接続されています。",
-        "en": "This LINE Official Account is connected to another store.",
-    },
-    "unreachable": {
-        "ja": "LINE に接続できませんでした。時間をおいてもう一度お試しください。",
-        "en": "We could not reach LINE. Please try again in a moment.",
-    },
-    "webhook_failed": {
-        "ja": "LINE から Webhook に届きませんでした（{detail}）。アプリの URL が公開されているか確認してください。",
-        "en": "LINE could not reach the webhook ({detail}). Check that the app's URL is public.",
-    },
-}
-
 
 @dataclass
 class Outcome:
@@ -85,25 +49,21 @@ class Outcome:
     message: str = ""
 
 
-def _msg(key: str, lang: str, **values) -> str:
-    return localized(MESSAGES, key, lang, **values)
-
-
 def validate(form: dict, lang: str) -> dict[str, str]:
     errors = {}
     if not form.get("channel_secret"):
-        errors["channel_secret"] = _msg("required", lang)
+        errors["channel_secret"] = t("line.connect.required", lang)
     elif not SECRET_RE.match(form["channel_secret"]):
-        errors["channel_secret"] = _msg("secret_format", lang)
+        errors["channel_secret"] = t("line.connect.secret_format", lang)
     if not form.get("access_token"):
-        errors["access_token"] = _msg("required", lang)
+        errors["access_token"] = t("line.connect.required", lang)
     login_id, login_secret = form.get("login_channel_id"), form.get("login_channel_secret")
     if bool(login_id) != bool(login_secret):
-        errors["login_channel_id" if not login_id else "login_channel_secret"] = _msg("login_pair", lang)
+        errors["login_channel_id" if not login_id else "login_channel_secret"] = t("line.connect.login_pair", lang)
     elif login_id and not LOGIN_ID_RE.match(login_id):
-        errors["login_channel_id"] = _msg("login_id_format", lang)
+        errors["login_channel_id"] = t("line.connect.login_id_format", lang)
     elif login_secret and not SECRET_RE.match(login_secret):
-        errors["login_channel_secret"] = _msg("secret_format", lang)
+        errors["login_channel_secret"] = t("line.connect.secret_format", lang)
     return errors
 
 
@@ -124,13 +84,13 @@ def connect(session: Session, *, shop: Shop, form: dict, lang: str) -> Outcome:
         info = client.bot_info()
     except LineError as exc:
         if exc.status in (401, 403):
-            return Outcome(False, {"access_token": _msg("token_rejected", lang)})
-        return Outcome(False, message=_msg("unreachable", lang))
+            return Outcome(False, {"access_token": t("line.connect.token_rejected", lang)})
+        return Outcome(False, message=t("line.connect.unreachable", lang))
     other = session.exec(
         select(LineChannel).where(LineChannel.bot_user_id == info["userId"], LineChannel.shop_id != shop.id)
     ).first()
     if other is not None:
-        return Outcome(False, {"access_token": _msg("taken", lang)})
+        return Outcome(False, {"access_token": t("line.connect.taken", lang)})
     channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first() or LineChannel(
         shop_id=shop.id
     )
@@ -168,7 +128,7 @@ def test_webhook(session: Session, *, channel: LineChannel, client: LineClient, 
         result = client.test_webhook_endpoint(endpoint)
     except LineError as exc:
         log.warning("webhook test call failed status=%s", exc.status)
-        return Outcome(False, message=_msg("unreachable", lang))
+        return Outcome(False, message=t("line.connect.unreachable", lang))
     status = result.get("status_code") if "status_code" in result else result.get("statusCode")
     if result.get("success"):
         channel.webhook_ok_at = channel.connected_at = utcnow()
@@ -177,10 +137,10 @@ def test_webhook(session: Session, *, channel: LineChannel, client: LineClient, 
         session.commit()
         return Outcome(True)
     if status == 400:
-        return Outcome(False, {"channel_secret": _msg("secret_rejected", lang)})
+        return Outcome(False, {"channel_secret": t("line.connect.secret_rejected", lang)})
     detail = f"{result.get('reason') or ''} {status or ''}".strip()
     channel.webhook_error = detail
-    return Outcome(False, message=_msg("webhook_failed", lang, detail=detail))
+    return Outcome(False, message=t("line.connect.webhook_failed", lang, detail=detail))
 
 
 def disconnect(session: Session, *, shop: Shop) -> bool:

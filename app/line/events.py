@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from .. import i18n
 from ..db import autocommit, insert_ignoring_conflict, session_scope
 from ..models import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, Shop
 from ..search import chat as search_chat
@@ -142,7 +143,7 @@ def _prepare_search(session: Session, row: LineEvent):
     ).first()
     text = str(((row.body or {}).get("message") or {}).get("text") or "")
     try:
-        return search_chat.prepare(session, shop, text, texts.language(shop, friend))
+        return search_chat.prepare(session, shop, text, i18n.language(shop=shop, friend=friend or texts.Speaker()))
     except Exception:  # the handler searches again inside its transaction
         log.exception("search prefetch failed event=%s", row.id)
         return None

@@ -40,11 +40,11 @@ def on_follow(chat: Chat) -> None:
         friend.picture_url = profile.get("pictureUrl")
         friend.language = (profile.get("language") or "")[:16] or None
     chat.session.add(friend)
-    greeting = chat.t("welcome_back" if unblocked else "greeting")
+    greeting = chat.t("line.chat.welcome_back" if unblocked else "line.chat.greeting")
     coupon = (chat.shop.settings or {}).get("line_coupon_code")
     if coupon and not unblocked:
-        greeting += "\n\n" + chat.t("coupon", coupon_code=coupon)
-    buttons = [] if friend.customer_id else [(chat.t("link_button"), messages.postback_action("link"))]
+        greeting += "\n\n" + chat.t("line.chat.coupon", coupon_code=coupon)
+    buttons = [] if friend.customer_id else [(chat.t("line.chat.link_button"), messages.postback_action("link"))]
     chat.reply(messages.card(greeting, buttons) if buttons else messages.text(greeting))
 
 

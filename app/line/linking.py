@@ -29,20 +29,15 @@ class LinkRefused(RuntimeError):
     """A link attempt that must not link anything; the message is safe to show."""
 
 
-def customer_name(customer, fallback: str) -> str:
-    name = " ".join(p for p in (customer.last_name, customer.first_name) if p)
-    return name or fallback
-
-
 # -- from the chat -----------------------------------------------------------------------
 def start_chat_link(chat: Chat, lead: str | None = None) -> None:
     if chat.friend.customer_id is not None:
-        chat.reply(messages.text(chat.t("already_linked")))
+        chat.reply(messages.text(chat.t("line.chat.already_linked")))
         return
     token = chat.link_token()
     url = f"https://{chat.shop.domain}/apps/tsunagu/link?{urlencode({'linkToken': token})}"
-    body = (lead + "\n\n" if lead else "") + chat.t("link_prompt")
-    chat.reply(messages.card(body, [(chat.t("link_button"), messages.uri_action(url))]))
+    body = (lead + "\n\n" if lead else "") + chat.t("line.chat.link_prompt")
+    chat.reply(messages.card(body, [(chat.t("line.chat.link_button"), messages.uri_action(url))]))
 
 
 def new_nonce(
@@ -97,7 +92,7 @@ def complete_chat_link(chat: Chat, *, result: str, nonce: str) -> None:
     )
     if row is None:
         log.info("account link refused result=%s shop=%s", result, chat.shop.id)
-        chat.reply(messages.text(chat.t("link_failed")))
+        chat.reply(messages.text(chat.t("line.chat.link_failed")))
         return
     customer = links.customer_by_shopify_id(chat.session, chat.shop, row.customer_shopify_id)
     links.link(
@@ -108,8 +103,8 @@ def complete_chat_link(chat: Chat, *, result: str, nonce: str) -> None:
         method="chat",
         actor=f"line:{chat.friend.line_user_id}",
     )
-    name = customer_name(customer, chat.friend.display_name or "")
-    chat.reply(messages.text(chat.t("link_done", customer_name=name)))
+    name = customer.display_name(chat.friend.display_name or "")
+    chat.reply(messages.text(chat.t("line.chat.link_done", customer_name=name)))
 
 
 def unlink_by_shopper(chat: Chat) -> bool:

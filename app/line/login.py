@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 
 from .. import db
 from ..ext import vault
 from ..models import LineChannel, Shop
-from . import channels, linking
+from . import channels, linking, pages
 from .client import LineError, exchange_login_code
 from .linking import LinkRefused
 
@@ -19,7 +19,7 @@ bp = Blueprint("line_login", __name__)
 
 def _page(shop: Shop | None, ok: bool, status: int = 200):
     back = f"https://{shop.domain}/account" if shop else None
-    return render_template("line/login_result.html", ok=ok, shop=shop, back=back), status
+    return pages.render("line/login_result.html", shop=shop, status=status, ok=ok, back=back)
 
 
 @bp.get("/line/login/callback")

@@ -46,6 +46,11 @@ class Customer(SQLModel, table=True):
     created_at: datetime = created()
     updated_at: datetime = updated()
 
+    def display_name(self, fallback: str = "") -> str:
+        """The customer's name as the store shows it, family name first ("山田 花子"), or
+        `fallback` when Shopify gave no name. The one place a customer's name is built."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part) or fallback
+
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"

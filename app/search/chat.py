@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from ..i18n import t
 from ..line import messages
 from ..line.chat import Chat
 from ..models import Shop
@@ -15,11 +16,6 @@ from .query import search
 from .reply import carousel
 from .rules import matching_rule, rule_reply
 from .stats import log_search, popular_keywords
-
-NO_RESULTS = {
-    "ja": "「{query}」に合う商品が見つかりませんでした。こちらのキーワードはいかがですか？",
-    "en": 'We couldn\'t find products for "{query}". How about one of these?',
-}
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ def prepare(session: Session, shop: Shop, text: str, lang: str) -> Prepared:
     else:
         words = popular_keywords(session, shop, utcnow())
         shown = (results.query or text)[:30]
-        replies = [messages.text(NO_RESULTS[lang].format(query=shown), words=words)]
+        replies = [messages.text(t("search.no_results", lang, query=shown), words=words)]
     return Prepared(text, lang, replies, results.query, len(results.found))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..ext import settings
-from ..formatting import localized, money, shorten
+from ..formatting import money, shorten
+from ..i18n import t
 from ..line import messages
 from ..models import ProductVariant, Shop
 from .query import Found
@@ -13,21 +14,6 @@ from .query import Found
 MAX_PRODUCT_BUBBLES = 10  # plus one "see all" bubble: LINE allows 12
 TITLE_MAX = 60
 UTM = {"utm_source": "line", "utm_medium": "chat", "utm_campaign": "keyword_search"}
-
-TEXTS = {
-    "view": {"ja": "詳しく見る", "en": "View"},
-    "sold_out": {"ja": "売り切れ", "en": "Sold out"},
-    "tax": {"ja": "（税込）", "en": " incl. tax"},
-    "from": {"ja": "〜", "en": "+"},
-    "see_all": {"ja": "すべての結果を見る", "en": "See all results"},
-    "see_all_body": {"ja": "「{query}」の商品をストアですべて見る", "en": 'All products for "{query}" in the store'},
-    "alt": {"ja": "「{query}」の検索結果：", "en": 'Results for "{query}": '},
-    "collection": {"ja": "コレクションを見る", "en": "View collection"},
-}
-
-
-def t(key: str, lang: str, **values) -> str:
-    return localized(TEXTS, key, lang, **values)
 
 
 def tracked(url: str, **extra) -> str:
@@ -55,7 +41,11 @@ def _offer(variants: list[ProductVariant]) -> tuple[ProductVariant | None, bool]
 def _price_row(shop: Shop, variant: ProductVariant | None, varies: bool, lang: str) -> dict:
     if variant is None:
         return {"type": "filler"}
-    tax = t("tax", lang) if (shop.settings or {}).get("prices_include_tax", shop.currency == "JPY") else ""
+    tax = (
+        t("search.carousel.tax", lang)
+        if (shop.settings or {}).get("prices_include_tax", shop.currency == "JPY")
+        else ""
+    )
     contents = []
     if variant.compare_at_price and variant.compare_at_price > variant.price:
         contents.append(
@@ -73,7 +63,7 @@ def _price_row(shop: Shop, variant: ProductVariant | None, varies: bool, lang: s
     contents.append(
         {
             "type": "text",
-            "text": money(variant.price, shop.currency) + (t("from", lang) if varies else ""),
+            "text": money(variant.price, shop.currency) + (t("search.carousel.from", lang) if varies else ""),
             "size": "md",
             "weight": "bold",
             "color": "#D0021B" if sale else "#111111",
@@ -112,7 +102,13 @@ def product_bubble(shop: Shop, found: Found, lang: str) -> dict:
                 "cornerRadius": "sm",
                 "paddingAll": "xs",
                 "contents": [
-                    {"type": "text", "text": t("sold_out", lang), "size": "xs", "color": "#555555", "align": "center"}
+                    {
+                        "type": "text",
+                        "text": t("search.carousel.sold_out", lang),
+                        "size": "xs",
+                        "color": "#555555",
+                        "align": "center",
+                    }
                 ],
             }
         )
@@ -129,7 +125,7 @@ def product_bubble(shop: Shop, found: Found, lang: str) -> dict:
                     "style": "primary",
                     "height": "sm",
                     "color": "#06C755",
-                    "action": {"type": "uri", "label": t("view", lang), "uri": url},
+                    "action": {"type": "uri", "label": t("search.carousel.view", lang), "uri": url},
                 }
             ],
         },
@@ -160,12 +156,16 @@ def see_all_bubble(shop: Shop, query: str, lang: str) -> dict:
             "contents": [
                 {
                     "type": "text",
-                    "text": shorten(t("see_all_body", lang, query=query), 80),
+                    "text": shorten(t("search.carousel.see_all_body", lang, query=query), 80),
                     "wrap": True,
                     "size": "sm",
                     "align": "center",
                 },
-                {"type": "button", "style": "link", "action": {"type": "uri", "label": t("see_all", lang), "uri": url}},
+                {
+                    "type": "button",
+                    "style": "link",
+                    "action": {"type": "uri", "label": t("search.carousel.see_all", lang), "uri": url},
+                },
             ],
         },
     }
@@ -175,7 +175,7 @@ def carousel(shop: Shop, query: str, found: list[Found], *, more: bool, lang: st
     bubbles = [product_bubble(shop, f, lang) for f in found[:MAX_PRODUCT_BUBBLES]]
     if more:
         bubbles.append(see_all_bubble(shop, query, lang))
-    alt = t("alt", lang, query=shorten(query, 50)) + " / ".join(f.product.title for f in found)
+    alt = t("search.carousel.alt", lang, query=shorten(query, 50)) + " / ".join(f.product.title for f in found)
     return {
         "type": "flex",
         "altText": shorten(alt, messages.ALT_TEXT_MAX),
@@ -185,4 +185,4 @@ def carousel(shop: Shop, query: str, found: list[Found], *, more: bool, lang: st
 
 def collection_card(shop: Shop, handle: str, title: str, lang: str) -> dict:
     url = tracked(f"https://{shop.domain}/collections/{handle}")
-    return messages.card(title, [(t("collection", lang), messages.uri_action(url))])
+    return messages.card(title, [(t("search.carousel.collection", lang), messages.uri_action(url))])

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, redirect, request
 from sqlmodel import select
 
 from .. import db
 from ..flows import abandoned
-from ..line import channels, linking
+from ..line import channels, linking, pages
 from ..models import Shop
 from .sdk import as_response, request_input, shopify_app
 
@@ -35,7 +35,7 @@ def _verified():
         return None, None, as_response(result.response)
     shop = db.session(write=True).exec(select(Shop).where(Shop.domain == f"{result.shop}.myshopify.com")).first()
     if shop is None or not shop.is_installed:
-        return None, None, (render_template("line/proxy_error.html"), 404)
+        return None, None, pages.render("line/proxy_error.html", shop=shop, status=404)
     customer = result.logged_in_customer_id
     return shop, (int(customer) if customer and customer.isdigit() else None), None
 
@@ -53,7 +53,7 @@ def link():
         return failure
     link_token = request.args.get("linkToken", "")
     if not link_token or len(link_token) > 256:
-        return render_template("line/proxy_error.html"), 400
+        return pages.render("line/proxy_error.html", shop=shop, status=400)
     if customer is None:
         return _login_first("/link", {"linkToken": link_token})
     session = db.session(write=True)
@@ -70,7 +70,7 @@ def login():
     session = db.session(write=True)
     channel = channels.for_shop(session, shop)
     if channel is None or channel.disconnected_at is not None or not channel.login_channel_id:
-        return render_template("line/proxy_error.html"), 404
+        return pages.render("line/proxy_error.html", shop=shop, status=404)
     if customer is None:
         return _login_first("/login", {})
     row = linking.new_nonce(session, shop=shop, kind="login", customer_shopify_id=customer)

@@ -101,6 +101,20 @@ def test_code_is_created_once_when_the_step_is_sent_and_shown_in_it(
     assert len(creates(fake_shopify)) == 1
 
 
+@pytest.mark.parametrize(("locale", "title"), [("ja", "Tsunagu LINE リマインダー"), ("en-US", "Tsunagu LINE reminder")])
+def test_the_discount_is_named_in_the_merchants_language(
+    db, shop, friend, discounts, send_webhook, payload, dispatch, fake_shopify, locale, title
+):
+    shop.locale = locale
+    db.add(shop)
+    db.commit()
+    send_webhook("checkouts/create", payload("checkouts_create"))
+    dispatch(LATER)
+
+    [sent] = creates(fake_shopify)
+    assert sent["input"]["title"] == f"{title} {code_for(first_step(db).id)}"
+
+
 def test_a_cancelled_step_creates_no_code(
     db, friend, discounts, send_webhook, payload, dispatch, fake_line, fake_shopify
 ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -186,3 +187,36 @@ def test_unsend_forgets_the_message_text(chat, fake_line, user, db):
 
     message_row = next(e for e in rows(db, LineEvent) if e.type == "message")
     assert "渋谷" not in str(message_row.body) and message_row.body["message"]["unsent"] is True
+
+
+def test_an_english_speaking_friend_reads_english_everywhere(linked, chat, fake_line, user, db):
+    """Replies, menus, the link prompt and the order card: English around the store's data."""
+    fake_line.add_user(user, "はなこ", language="en")  # the follow reads the language from the profile
+
+    chat(fake_line.follow_event(user, unblocked=True))
+    assert last_reply(fake_line).startswith("Welcome back! This is テストショップ.")
+    chat(fake_line.text_event(user, "help"))
+    [menu] = fake_line.replies()[-1].messages
+    assert [item["action"]["label"] for item in menu["quickReply"]["items"]] == ["My order", "Unlink", "Stop"]
+    chat(fake_line.text_event(user, "order"))
+    card = last_reply(fake_line)
+    assert "Order #1001" in card and "In transit" in card and "Total" in card
+    assert "[Track package → https://toi.kuronekoyamato.co.jp/t?number=1]" in card
+    chat(fake_line.text_event(user, "unlink"))
+    assert "Unlink your store account?" in last_reply(fake_line)
+
+    shown = [describe(m) for reply in fake_line.replies()[-4:] for m in reply.messages]
+    for data in ("テストショップ", "静岡 深蒸し煎茶"):
+        shown = [text.replace(data, "") for text in shown]
+    assert not any(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) for text in shown), shown
+
+
+def test_a_shop_that_keeps_to_japanese_answers_english_speakers_in_japanese(chat, fake_line, db, shop):
+    shop.settings = {"line_english": False}
+    db.add(shop)
+    db.commit()
+    user = line_events.new_user_id()
+    fake_line.add_user(user, "Emma", language="en")
+    chat(fake_line.follow_event(user))
+
+    assert last_reply(fake_line).startswith("友だち追加ありがとうございます！")

@@ -194,3 +194,46 @@ def test_line_login_failures_link_nothing(client, login_channel, fake_line, user
 
 def test_login_without_a_login_channel_is_not_offered(client, channel):
     assert open_proxy(client, "/login", {}).status_code == 404
+
+
+# -- the shopper's pages, in the shopper's language -------------------------------------------
+def test_login_result_reads_in_the_browsers_language(client, login_channel, fake_line, user, db):
+    query = start_login(client)
+    code = fake_line.issue_login_code(user, query["nonce"], query["redirect_uri"])
+
+    response = client.get(
+        f"/line/login/callback?code={code}&state={query['state']}", headers={"Accept-Language": "en-US,en;q=0.9"}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="en">' in page
+    assert "Your LINE account is linked" in page and "Back to the store" in page and "連携" not in page
+
+
+def test_a_failed_login_page_in_english_and_japanese(client, login_channel, db, shop):
+    english = client.get("/line/login/callback?code=x&state=forged", headers={"Accept-Language": "en"})
+    assert english.status_code == 400 and "We couldn&#39;t link your LINE account" in english.get_data(as_text=True)
+    neither = client.get("/line/login/callback?code=x&state=forged", headers={"Accept-Language": "fr, de;q=0.5"})
+    assert "LINE連携できませんでした" in neither.get_data(as_text=True)
+
+
+def test_a_shop_that_keeps_to_japanese_shows_its_pages_in_japanese(client, channel, db, shop):
+    shop.settings = {"line_english": False}
+    db.add(shop)
+    db.commit()
+    query = proxy_query({**PROXY, "logged_in_customer_id": str(CUSTOMER)}, CLIENT_SECRET)
+
+    response = client.get(f"/proxy/login?{query}", headers={"Accept-Language": "en"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and '<html lang="ja">' in page and "LINE連携を開始できませんでした" in page
+
+
+def test_proxy_error_page_in_english(client, channel):
+    response = client.get(
+        "/proxy/login?" + proxy_query({**PROXY, "logged_in_customer_id": str(CUSTOMER)}, CLIENT_SECRET),
+        headers={"Accept-Language": "en-GB"},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and "We couldn&#39;t start linking LINE" in page and "連携" not in page

@@ -8,6 +8,7 @@ import pytest
 from app.models import KeywordRule, SearchLog
 from app.search import stats
 from app.timeutil import utcnow
+from tests.fakes.line import new_user_id
 from tests.helpers import rows
 from tests.plugins.search import product
 
@@ -159,3 +160,18 @@ def test_search_runs_once_before_the_write_transaction(chat, fake_line, user, te
     assert calls == [True]  # once, in the prefetch; not again inside the handler's transaction
     assert reply_of(fake_line)["contents"]["contents"][0]["body"]["contents"][0]["text"] == "宇治 煎茶"
     assert len(rows(db, SearchLog)) == 1
+
+
+def test_an_english_speaking_friend_searches_in_english(chat, fake_line, teas, db):
+    user = new_user_id()
+    fake_line.add_user(user, "Emma", language="en")
+    chat(fake_line.follow_event(user))
+
+    chat(fake_line.text_event(user, "煎茶"))
+    message = reply_of(fake_line)
+    assert message["altText"].startswith('Results for "煎茶": ')
+    [bubble] = message["contents"]["contents"]
+    assert bubble["footer"]["contents"][0]["action"]["label"] == "View"
+
+    chat(fake_line.text_event(user, "sneakers"))
+    assert reply_of(fake_line)["text"].startswith('We couldn\'t find products for "sneakers".')

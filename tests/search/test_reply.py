@@ -12,10 +12,10 @@ from app.search.reply import carousel
 from tests.plugins.search import product
 
 
-def build(app, db, shop, query):
+def build(app, db, shop, query, lang="ja"):
     with app.app_context():
         results = search(db, shop, query)
-        return carousel(shop, results.query, results.found, more=results.more, lang="ja")
+        return carousel(shop, results.query, results.found, more=results.more, lang=lang)
 
 
 def test_carousel_limits_with_long_titles_and_many_results(catalog, app, db, shop):
@@ -72,6 +72,23 @@ def test_see_all_bubble_links_to_the_stores_search(catalog, app, db, shop):
     assert button["action"]["label"] == "すべての結果を見る"
     assert url.netloc == "test-shop.myshopify.com" and url.path == "/search"
     assert parse_qs(url.query)["q"] == ["急須"]
+
+
+def test_an_english_carousel_is_english_around_the_titles(catalog, app, db, shop):
+    catalog(
+        product("手摘み 煎茶", price="1980", compare_at="2500", quantity=0), *[product(f"急須 {i}") for i in range(11)]
+    )
+
+    message = build(app, db, shop, "煎茶", lang="en")
+    [bubble] = message["contents"]["contents"]
+    texts = [c.get("text") for c in _walk(bubble) if c.get("type") == "text"]
+    assert "Sold out" in texts and " incl. tax" in texts
+    assert [b["action"]["label"] for b in _buttons(bubble)] == ["View"]
+    assert message["altText"] == 'Results for "煎茶": 手摘み 煎茶'
+
+    last = build(app, db, shop, "急須", lang="en")["contents"]["contents"][-1]
+    assert [b["action"]["label"] for b in _buttons(last)] == ["See all results"]
+    assert [c["text"] for c in _walk(last) if c.get("type") == "text"] == ['All products for "急須" in the store']
 
 
 def _walk(node):
