@@ -21,7 +21,8 @@ SHOPIFY_API_VERSION = "2026-10"
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "test", "xxx", "todo"}
 
-# The demo has no Shopify app: the client id its own sample webhooks and fake Shopify use.
+# The demo has no Shopify app, but `shopifyapp` wants a client id (demo webhooks are signed
+# with the local secret).
 DEMO_CLIENT_ID = "tsunagu-demo"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..config import ROOT
@@ -60,7 +61,7 @@ def _install(shop: Shop) -> None:
     shop.scopes, shop.token_error = settings().shopify_scopes, None
 
 
-def _sync_catalog(engine, sync_id: int) -> None:
+def _sync_catalog(engine: Engine, sync_id: int) -> None:
     """The catalog comes through the bulk importer, the way a real store's full sync does."""
     for _step in range(SYNC_STEPS):
         if advance_sync(engine, sync_id, utcnow()) not in ACTIVE:
