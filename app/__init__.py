@@ -29,6 +29,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     engine = db.make_engine(settings.database_url)
     ext.bind(app, settings=settings, vault=Vault(settings.encryption_keys), engine=engine)
+    if settings.demo_mode:  # the demo store's Shopify is a fake at the HTTP boundary
+        from .demo.shopify_fake import serve_demo_shopify
+
+        serve_demo_shopify(app)
     app.teardown_appcontext(db.close_session)
     if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)

@@ -97,6 +97,7 @@ def demo(reset: bool) -> None:
     """Create (or refresh) the demo store with its Japanese catalog and customers."""
     from .demo.seed import seed_demo
 
+    _demo_mode_only()
     summary = seed_demo(current_app._get_current_object(), reset=reset)
     click.echo(json.dumps(summary, ensure_ascii=False))
 
@@ -109,6 +110,7 @@ def chat(text: str, who: str | None) -> None:
     """Send TEXT to the demo bot through the real webhook and print its reply."""
     from .demo.chat import ChatError, send_chat
 
+    _demo_mode_only()
     try:
         click.echo(send_chat(current_app._get_current_object(), text, who))
     except ChatError as exc:
@@ -124,7 +126,17 @@ def simulate(event: str, who: str | None) -> None:
     from .demo.simulate import SimulateError
     from .demo.simulate import simulate as fire
 
+    _demo_mode_only()
     try:
         click.echo(json.dumps(fire(current_app._get_current_object(), event, who), ensure_ascii=False, indent=1))
     except SimulateError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _demo_mode_only() -> None:
+    """The demo store lives in demo mode only: there its Shopify is a fake and LINE runs dry.
+    With Shopify credentials its token would go to a real Shopify and its pushes to LINE."""
+    if not current_app.extensions["tsunagu.settings"].demo_mode:
+        raise click.ClickException(
+            "the demo store runs only in demo mode: without SHOPIFY_API_KEY, outside APP_ENV=production"
+        )

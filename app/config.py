@@ -21,6 +21,10 @@ SHOPIFY_API_VERSION = "2026-10"
 
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "test", "xxx", "todo"}
 
+# The demo has no Shopify app, but `shopifyapp` wants a client id (demo webhooks are signed
+# with the local secret).
+DEMO_CLIENT_ID = "tsunagu-demo"
+
 
 class SettingsError(RuntimeError):
     """Raised at start-up when the environment cannot make a safe app."""
@@ -68,7 +72,18 @@ class Settings:
 
     @property
     def dry_run(self) -> bool:
+        """LINE requests are recorded, not sent: by choice, and always in the demo."""
         return self.delivery_mode == "dry_run" or self.demo_mode
+
+    @property
+    def shopify_client_id(self) -> str:
+        return self.shopify_api_key or (DEMO_CLIENT_ID if self.demo_mode else "")
+
+    @property
+    def creates_discounts(self) -> bool:
+        """Reminder discount codes are created in Shopify, except in a dry run of a real store
+        (nobody receives the message). The demo's Shopify is a fake, so the demo creates them."""
+        return not self.dry_run or self.demo_mode
 
     @property
     def is_sqlite(self) -> bool:

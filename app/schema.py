@@ -1,4 +1,4 @@
-"""Run Alembic programmatically (the CLI, the tests and `make demo` share this)."""
+"""Run Alembic programmatically (the CLI and the tests share this)."""
 
 from __future__ import annotations
 

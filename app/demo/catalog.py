@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from .words import ADDRESSES, BUILDINGS, CATEGORIES, CUSTOMER_TAGS, EXTRA_TAGS, GIVEN_NAMES, KINDS, SURNAMES
 
 DEMO_SHOP_DOMAIN = "tsunagu-demo.myshopify.com"
+DEMO_SHOP_NAME = "つなぐ デモストア"
 DEMO_SHOP_ID = 64_123_456_789
 IMAGE_PATH = "/static/demo/products/{handle}.svg"
 

@@ -1,33 +1,42 @@
-"""Seed the demo store through the same upserts the webhooks use."""
+"""Seed the demo store through the same upserts the webhooks use.
+
+To the app the demo shop is an ordinary installed shop: it holds an offline token that the
+demo's fake Shopify (shopify_fake.py) accepts, and its catalog arrives the way any store's
+full sync does, through a bulk operation and its JSONL.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..config import ROOT
 from ..db import session_scope
+from ..ext import settings, vault
 from ..flows.registry import Flow
 from ..models import CatalogSync, Shop
 from ..search.index import refresh_best_sellers
 from ..shopify.compliance import redact_shop
 from ..shopify.lifecycle import mark_installed
-from ..sync.catalog import advance_sync, request_sync
+from ..sync.catalog import ACTIVE, advance_sync, request_sync
 from ..sync.customers import upsert_customer
 from ..sync.fulfillments import upsert_fulfillment
 from ..sync.orders import upsert_order
 from ..timeutil import utcnow
-from .catalog import DEMO_SHOP_DOMAIN, demo_customers, demo_products
+from .catalog import DEMO_SHOP_DOMAIN, DEMO_SHOP_NAME, demo_customers, demo_products
 from .history import seed_history
 from .line import seed_line
 from .orders import demo_fulfillments, demo_orders
 from .placeholder import write_placeholders
+from .shopify_fake import DEMO_ACCESS_TOKEN
 from .words import CONSUMABLE_TYPES
 
 log = logging.getLogger("tsunagu.demo")
 IMAGE_DIR = ROOT / "static" / "demo" / "products"
+SYNC_STEPS = 5  # the fake's bulk operation is done by its first poll: start, then import
 
 
 def demo_shop(session: Session) -> Shop | None:
@@ -43,6 +52,22 @@ def _demo_flow_settings(shop: Shop) -> None:
             "cycles": {"products": {}, "types": {kind: 30 for kind in sorted(CONSUMABLE_TYPES)}, "tags": {}},
         }
         shop.settings = {**(shop.settings or {}), "flows": flows}
+
+
+def _install(shop: Shop) -> None:
+    """Installed with a non-expiring offline token, as the fake Shopify knows it."""
+    mark_installed(shop=shop)
+    shop.access_token_enc = vault().encrypt(DEMO_ACCESS_TOKEN)
+    shop.access_token_expires_at = shop.refresh_token_enc = shop.refresh_token_expires_at = None
+    shop.scopes, shop.token_error = settings().shopify_scopes, None
+
+
+def _sync_catalog(engine: Engine, sync_id: int) -> None:
+    """The catalog comes through the bulk importer, the way a real store's full sync does."""
+    for _step in range(SYNC_STEPS):
+        if advance_sync(engine, sync_id, utcnow()) not in ACTIVE:
+            return
+    raise RuntimeError(f"the demo's catalog sync {sync_id} did not finish in {SYNC_STEPS} steps")
 
 
 def seed_demo(app: Flask, *, reset: bool = False) -> dict:
@@ -61,14 +86,13 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
     images = write_placeholders(products, IMAGE_DIR)
     with session_scope(engine) as session:
         shop = demo_shop(session) or Shop(domain=DEMO_SHOP_DOMAIN)
-        shop.name, shop.is_demo = "つなぐ デモストア", True
+        shop.name, shop.is_demo = DEMO_SHOP_NAME, True
         shop.timezone, shop.currency, shop.locale = "Asia/Tokyo", "JPY", "ja"
-        mark_installed(shop=shop)
+        _install(shop)
         session.add(shop)
         session.flush()
         sync_id = request_sync(session, shop, "demo").id
-    # The catalog goes through the bulk importer, the way a real store's full sync does.
-    advance_sync(engine, sync_id, now)
+    _sync_catalog(engine, sync_id)
     with session_scope(engine) as session:
         shop = demo_shop(session)
         for upsert, payloads in (

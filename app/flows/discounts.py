@@ -44,7 +44,7 @@ def prepare(engine: Engine, row: Notification, shop: Shop, now: datetime) -> lis
         expires = now + timedelta(days=int(config.get("expires_days") or 7))
         issued = _save(engine, row, {"code": code_for(row.id), "ends_at": expires.isoformat(), "created": False})
     if not issued.get("created"):
-        if not (shop.is_demo or settings().dry_run):
+        if settings().creates_discounts:
             _create_in_shopify(
                 engine, row, shop, config, issued["code"], now, datetime.fromisoformat(issued["ends_at"])
             )

@@ -37,12 +37,12 @@ def secret(channel: LineChannel) -> str | None:
 def client_for(
     channel: LineChannel, *, shop: Shop, session: Session | None = None, captured: list | None = None
 ) -> LineClient:
-    """Dry-run (settings, or any demo shop) records each request into line_dry_runs
-    through `session`, or into the `captured` list for the caller to store later."""
+    """A dry run (settings) records each request into line_dry_runs through `session`, or
+    into the `captured` list for the caller to store later."""
     if channel.disconnected_at is not None:
         raise ChannelUnavailable(f"LINE channel of shop {shop.id} is disconnected")
     s = settings()
-    dry_run = s.dry_run or shop.is_demo
+    dry_run = s.dry_run
     token = vault().decrypt(channel.access_token_enc) or ""
     if not token and not dry_run:
         raise ChannelUnavailable(f"LINE access token of shop {shop.id} is missing")

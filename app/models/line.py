@@ -140,7 +140,7 @@ class LinkNonce(SQLModel, table=True):
 
 
 class LineDryRun(SQLModel, table=True):
-    """In dry-run mode (and always in the demo): the exact request that would have gone to LINE."""
+    """In dry-run mode: the exact request that would have gone to LINE."""
 
     __tablename__ = "line_dry_runs"
 

@@ -1,8 +1,10 @@
 """The one shared httpx.Client for Shopify, pointed at SHOPIFY_API_BASE.
 
 `shopifyapp` builds `https://{shop}.myshopify.com/...` URLs itself. When the base is
-configured elsewhere (a local fake Shopify in tests, benchmarks and the demo), a thin
-transport rewrites those URLs, so the very same library code runs over real HTTP.
+configured elsewhere (a local fake Shopify in tests and benchmarks), a thin transport
+rewrites those URLs, so the very same library code runs over real HTTP. The app factory
+may instead hand the client a transport that answers every request itself (a fake at
+the HTTP boundary): the client and everything above it stay the same.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import threading
 
 import httpx
-from flask import current_app
+from flask import Flask, current_app
 
 from ..config import Settings
 
@@ -37,14 +39,21 @@ class ShopBaseTransport(httpx.BaseTransport):
         self._inner.close()
 
 
-def make_client(settings: Settings) -> httpx.Client:
+def make_client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """A client over the network to SHOPIFY_API_BASE, or over `transport` when one is given."""
     timeout = httpx.Timeout(10.0, connect=5.0)
-    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
-    inner = httpx.HTTPTransport(limits=limits, retries=1)
-    transport = (
-        inner if settings.shopify_api_base == DEFAULT_BASE else ShopBaseTransport(settings.shopify_api_base, inner)
-    )
+    if transport is None:
+        limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+        inner = httpx.HTTPTransport(limits=limits, retries=1)
+        transport = (
+            inner if settings.shopify_api_base == DEFAULT_BASE else ShopBaseTransport(settings.shopify_api_base, inner)
+        )
     return httpx.Client(transport=transport, timeout=timeout, headers={"Accept": "application/json"})
+
+
+def serve_shopify_with(app: Flask, transport: httpx.BaseTransport) -> None:
+    """Every Shopify request of `app` (Admin API, tokens, downloads) goes to `transport`."""
+    app.extensions["tsunagu.shopify_http"] = make_client(app.extensions["tsunagu.settings"], transport)
 
 
 def shared_client() -> httpx.Client:

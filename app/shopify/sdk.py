@@ -11,8 +11,7 @@ from ..ext import settings
 def shopify_app() -> ShopifyApp:
     s = settings()
     return ShopifyApp(
-        # The demo has no Shopify app; its own sample webhooks are signed with the local secret.
-        client_id=s.shopify_api_key or ("tsunagu-demo" if s.demo_mode else ""),
+        client_id=s.shopify_client_id,
         client_secret=s.shopify_api_secret,
         old_client_secret=s.shopify_api_secret_old or None,
     )

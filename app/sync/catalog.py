@@ -1,13 +1,11 @@
 """Full catalog syncs: a bulk operation on Shopify, streamed into the local tables.
 
 A sync moves pending → running (bulk operation started) → importing (JSONL streaming) →
-completed | failed, one step per worker run, so the worker never waits on Shopify. The
-demo has no Shopify: its catalog goes through the same importer from generated JSONL.
+completed | failed, one step per worker run, so the worker never waits on Shopify.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -16,8 +14,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ..db import session_scope
-from ..demo.bulk import as_bulk_lines
-from ..demo.catalog import demo_products
 from ..models import CatalogSync, Shop
 from ..shopify import client as shopify_client
 from ..shopify.http import shared_client
@@ -68,10 +64,6 @@ def advance_syncs(*, engine: Engine, now: datetime) -> dict[str, int]:
 
 
 def advance_sync(engine: Engine, sync_id: int, now: datetime) -> str:
-    with Session(engine) as s:
-        is_demo = s.get(Shop, s.get(CatalogSync, sync_id).shop_id).is_demo
-    if is_demo:
-        return _import_demo(engine, sync_id)
     with session_scope(engine) as s:
         sync = s.get(CatalogSync, sync_id)
         shop = s.get(Shop, sync.shop_id)
@@ -124,13 +116,6 @@ def _import(engine: Engine, sync_id: int, lines: Iterable, now: datetime) -> str
         sync.status, sync.finished_at = "completed", utcnow()
     log.info("catalog synced shop=%s products=%s removed=%s", shop.id, done, sync.removed)
     return "completed"
-
-
-def _import_demo(engine: Engine, sync_id: int) -> str:
-    products = demo_products()
-    with session_scope(engine) as s:
-        s.get(CatalogSync, sync_id).total = len(products)
-    return _import(engine, sync_id, (json.dumps(obj, ensure_ascii=False) for obj in as_bulk_lines(products)), utcnow())
 
 
 def _fail(engine: Engine, sync_id: int, error: str) -> str:

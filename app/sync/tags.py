@@ -33,7 +33,7 @@ def sync_line_tags(*, session: Session, now: datetime, limit: int = 100) -> dict
 
 def _sync_one(session: Session, customer: Customer, now: datetime) -> str:
     shop = session.get(Shop, customer.shop_id)
-    if shop.is_demo or not shop.is_installed:  # no Shopify to tell
+    if not shop.is_installed:  # no Shopify to tell
         customer.line_tag_due_at, customer.line_tag_error = None, None
         return "skipped"
     linked = linked_friend(session, shop, customer) is not None

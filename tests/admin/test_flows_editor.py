@@ -297,11 +297,9 @@ def test_a_test_send_reaches_the_friend_with_the_edited_text(api, db, friend, fa
     assert count(db, Notification) == 0
 
 
-def test_a_test_send_in_the_demo_is_captured(api, db, friend, fake_line):
-    shop = stored(db, friend.shop_id)
-    shop.is_demo = True
-    db.add(shop)
-    db.commit()
+def test_a_test_send_in_a_dry_run_is_captured(api, app, db, friend, fake_line):
+    # A dry run is a setting (the demo's always say so: tests/demo/test_dry_run.py).
+    app.extensions["tsunagu.settings"] = app.extensions["tsunagu.settings"].with_(delivery_mode="dry_run")
     response = api(
         "POST", "/api/flows/repurchase/test", {"friend_id": friend.id, "template_key": "repurchase", "lang": "en"}
     )
