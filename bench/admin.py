@@ -153,7 +153,7 @@ def report(rows: list) -> None:
         shown = "not present" if status in (None, 404) else status
         print(f"{backend:<11} {name:<22} {shown!s:>6} {median:>10.1f} {p95:>8.1f}")
     print()
-    for backend, name, status, median, p95 in rows:
+    for backend, name, status, _median, p95 in rows:
         if name.startswith("baseline") or status in (None, 404):
             continue
         verdict = "PASS" if status == 200 and p95 <= TARGET_MS else "MISS"

@@ -346,8 +346,9 @@ def print_table(phases: list[Phase], base: Phase) -> None:
             f" {1000 * p.fake_cpu_s / p.messages:>16.3f}"
         )
     one = phases[0]
+    wall = one.wall_ms_per_msg_per_worker - base.wall_ms_per_msg_per_worker
     print(
-        f"outbox overhead (one worker vs bare client): {one.wall_ms_per_msg_per_worker - base.wall_ms_per_msg_per_worker:+.3f}"
+        f"outbox overhead (one worker vs bare client): {wall:+.3f}"
         f" ms wall and {one.cpu_ms_per_msg - base.cpu_ms_per_msg:+.3f} ms CPU per message"
         f" ({one.cpu_ms_per_msg / base.cpu_ms_per_msg:.2f}x the bare client's CPU)"
     )
