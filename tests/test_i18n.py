@@ -145,7 +145,7 @@ KEY_CALLS = {
     "has": (0, lambda key: key),
     "texts": (0, lambda key: key),  # a prefix: the page's JS strings
     "content.label": (0, lambda name: f"flows.label.{name}"),  # app.flows.content.label
-    "label": (0, lambda name: f"flows.label.{name}"),  # the same, inside app/flows/content.py
+    "label": (0, lambda name: f"flows.label.{name}"),  # the same, by its bare name (in app/flows/content.py)
 }
 # line.texts.template/text(shop, key, lang): the catalog key or the key a shop's edit is saved under.
 EDITABLE_CALLS = {"template", "text"}
@@ -206,6 +206,7 @@ def python_uses(tree: ast.AST) -> list[tuple[int, str, bool]]:
                 position, to_key = KEY_CALLS[name]
                 arg = node.args[position] if len(node.args) > position else None
                 head = _head(arg) if arg is not None else None
+                # Keys always have a dot: a `t("x")` without one is some other t.
                 if head is not None and (name != "t" or "." in head):
                     found.append((node.lineno, to_key(head), isinstance(arg, ast.Constant)))
             elif name in EDITABLE_CALLS and len(node.args) >= 3:
@@ -291,6 +292,21 @@ def test_every_flow_template_has_its_default_text():
             pair = i18n.entry(templates.text_key(name))
             for lang in i18n.LANGUAGES:  # a default passes the check merchants' texts must pass
                 assert templates.validate(flow, pair[lang]) is None, (name, lang)
+
+
+def test_texts_kept_per_flow_name_every_flow():
+    """A family of texts keyed by flow name (`….<flow>`, as pages build them with
+    f"….{flow}") has one for every flow in the registry."""
+    names = {str(flow) for flow in flows()}
+    children: dict[str, set[str]] = {}
+    for key in i18n.catalog():
+        parts = key.split(".")
+        for depth in range(1, len(parts)):
+            children.setdefault(".".join(parts[:depth]), set()).add(parts[depth])
+    partial = {
+        family: sorted(names - kids) for family, kids in children.items() if len(kids & names) >= 2 and names - kids
+    }
+    assert partial == {}
 
 
 def test_flow_templates_in_the_catalog_all_belong_to_a_flow():
