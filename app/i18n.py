@@ -33,12 +33,16 @@ class MissingText(KeyError):
 
 def t(key: str, lang: str, /, **values: Any) -> str:
     """The text for `key` in `lang` (Japanese for any language we do not have), filled in."""
-    text = entry(key)[lang if lang in LANGUAGES else DEFAULT_LANGUAGE]
+    text = _pair(key)[lang if lang in LANGUAGES else DEFAULT_LANGUAGE]
     return text.format(**values) if values else text
 
 
 def entry(key: str) -> dict[str, str]:
-    """Both languages of `key` (for editable templates and for the pages' JS strings)."""
+    """Both languages of `key` (for editable templates): a copy, so the catalog stays as loaded."""
+    return dict(_pair(key))
+
+
+def _pair(key: str) -> dict[str, str]:
     try:
         return catalog()[key]
     except KeyError:

@@ -100,7 +100,7 @@ def _basket(
 ) -> list[dict]:
     shown = [
         content.Item(
-            title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""),
+            title=content.item_title(i.title, i.variant_title, lang),
             quantity=i.quantity,
             image_url=sample.images.get(i.product_shopify_id),
         )

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from .. import i18n
 from ..line import texts
 from ..models import Shop
-from .registry import Flow, flows, spec
+from .registry import flows, spec
 
 TEXT_LIMIT = 2000  # leaves room for the rest of the message within LINE's 5,000
 # Stands in for a discount code until the worker creates the code, at send time.
@@ -30,9 +30,7 @@ VARIABLES: dict[str, set[str]] = {str(flow): set(spec(flow).variables) for flow 
 
 def names(flow: str) -> list[str]:
     """The flow's template names: one per shipment status for shipping updates."""
-    if flow == Flow.SHIPPING_UPDATE:
-        return [f"{Flow.SHIPPING_UPDATE}:{status}" for status in spec(flow).defaults["statuses"]]
-    return [str(flow)]
+    return list(spec(flow).templates)
 
 
 def all_names() -> list[str]:
