@@ -11,7 +11,15 @@ from app.models import LineChannel
 from app.timeutil import utcnow
 from tests.flows.conftest import _fresh_quota_cache, dispatch  # noqa: F401 (fixtures)
 from tests.helpers import make_shop
-from tests.line.conftest import CHANNEL_SECRET, channel, fake_line, settings, shop, user  # noqa: F401 (fixtures)
+from tests.line.conftest import (  # noqa: F401 (fixtures)
+    CHANNEL_SECRET,
+    channel,
+    chat,
+    fake_line,
+    settings,
+    shop,
+    user,
+)
 from tests.privacy.story import Markers, Story
 
 CUSTOMER_A = 706405506930370084
