@@ -118,10 +118,12 @@ def _customer(session: Session, shop: m.Shop, shopify_id: int | None) -> m.Custo
 
 
 def _friends(session: Session, shop: m.Shop, customer: m.Customer | None, shopify_id: int | None) -> list:
+    """The friend linked to the customer, and friends the shopper once linked to it
+    themselves that no other customer has linked since (then the LINE account is theirs)."""
     linked = m.LineFriend.customer_id == customer.id if customer is not None else None
     proven = None
     if shopify_id is not None:
-        proven = m.LineFriend.id.in_(
+        proven = m.LineFriend.customer_id.is_(None) & m.LineFriend.id.in_(
             select(m.LinkAudit.friend_id).where(
                 m.LinkAudit.shop_id == shop.id,
                 m.LinkAudit.customer_shopify_id == shopify_id,
