@@ -26,24 +26,26 @@ _MAX_KEYS = 60
 
 
 def summary(body: str, reason: str) -> str:
-    """The body as a short JSON summary without personal data."""
+    """The body as a short JSON summary without personal data (a summary summarised
+    again keeps the original size and shape, and only loses more)."""
     kept: dict = {"trimmed": reason, "bytes": len(body.encode("utf-8"))}
     try:
         payload = json.loads(body)
     except ValueError:
         return json.dumps(kept)
-    if not isinstance(payload, dict) or payload.get("trimmed"):  # not a body, or already a summary
+    if not isinstance(payload, dict):
         return json.dumps(kept)
-    kept["keys"] = sorted(str(k)[:64] for k in payload)[:_MAX_KEYS]
+    if payload.get("trimmed"):
+        kept["bytes"] = payload.get("bytes", kept["bytes"])
+        keys = payload.get("keys") or []
+    else:
+        keys = list(payload)
+    kept["keys"] = sorted(str(k)[:64] for k in keys)[:_MAX_KEYS]
     if reason == RETENTION:
         kept.update({k: payload[k] for k in _KEPT_IDS if isinstance(payload.get(k), int)})
         if isinstance(payload.get("updated_at"), str):
             kept["updated_at"] = payload["updated_at"][:40]
     return json.dumps(kept)
-
-
-def is_summary(body: str) -> bool:
-    return body.startswith('{"trimmed": ')
 
 
 def _scalars(node) -> Iterator[str]:

@@ -1,5 +1,6 @@
 """A shopper's whole story in one shop, told with marker values through every path that
-stores data: each subscribed webhook topic, the LINE chat (follow, message, postback),
+stores data: each subscribed webhook topic, the LINE chat (follow, message, postback,
+unfollow),
 linking (by the merchant, in the chat, with LINE Login), a cart through the app proxy, a
 flow message and a chat reply in dry run, a click on a tracked link, a data request.
 
@@ -201,6 +202,8 @@ class Story:
         assert self.proxy("/cart", {"token": cart}).status_code == 204
         self.in_dry_run()
         self.click_links()
+        self.line(self.fake_line.unfollow_event(m.line_user_id))  # a block after a push
+        self.line(self.fake_line.follow_event(m.line_user_id, unblocked=True))
         self.webhook("customers/data_request")
 
     def link_by_merchant(self) -> None:

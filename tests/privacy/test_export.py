@@ -65,7 +65,15 @@ def test_export_cross_checks_with_every_table_holding_the_shopper(app, db, shop_
     held["compliance_requests"].discard(_key(request.id))  # the export being made
     exported = exported_keys(request.export)
 
-    assert {"carts", "link_clicks", "tracked_links", "link_nonces", "search_logs", "line_dry_runs"} <= set(held)
+    assert {
+        "carts",
+        "link_clicks",
+        "tracked_links",
+        "link_nonces",
+        "search_logs",
+        "line_dry_runs",
+        "friend_blocks",
+    } <= set(held)
     for table, keys in held.items():
         assert keys <= exported.get(table, set()), (table, keys - exported.get(table, set()))
     text = json.dumps(request.export, ensure_ascii=False).lower()
