@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from ..models import Shop, WebhookEvent
+from ..models import Shop, WebhookEvent, WebhookStatus
 
 # Why a body was reduced: its retention period ended, the shopper it names asked to be
 # erased, or it was refused (another shop's body: it is not ours to keep).
@@ -87,3 +87,16 @@ def naming(session: Session, *, shop: Shop, terms: Iterable) -> list[WebhookEven
 
 def _escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def refused(*, session: Session, shop: Shop, limit: int = 20) -> list[WebhookEvent]:
+    """The shop's latest refused deliveries (the Privacy page shows them with `error`, the
+    reason): a body signed for another shop, or for another topic, sent under this one."""
+    return list(
+        session.exec(
+            select(WebhookEvent)
+            .where(WebhookEvent.shop_id == shop.id, WebhookEvent.status == WebhookStatus.REFUSED)
+            .order_by(WebhookEvent.received_at.desc())
+            .limit(limit)
+        )
+    )

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from app import models as m
 from app.models import WebhookStatus
+from app.privacy import deliveries
 from app.shopify.signed import SHOP_NAMED, refusal
 from tests.helpers import count, make_shop, rows
 
@@ -59,6 +60,7 @@ def test_a_body_naming_another_shop_is_refused_and_changes_nothing(victim, send_
     assert ATTACKER in event.error and VICTIM in event.error
     assert "hanako" not in event.body and event.body_trimmed_at is not None  # another shop's data is not kept
     assert_untouched(db, victim.id)
+    assert [e.id for e in deliveries.refused(session=db, shop=victim)] == [event.id]  # for the Privacy page
 
 
 @pytest.mark.parametrize("topic", SHOP_NAMED)
