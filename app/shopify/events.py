@@ -32,8 +32,8 @@ def process_event(*, session: Session, event: WebhookEvent, now: datetime | None
     if handler is None and event.topic not in signed.SHOP_NAMED:
         log.info("webhook ignored: no handler topic=%s id=%s", event.topic, event.webhook_id)
         return _finish(event, WebhookStatus.IGNORED, now)
-    if event.body_trimmed_at is not None:  # only a summary is left: nothing to act on
-        return _fail(event, now, "the body was trimmed after its retention period", retry=False)
+    if event.body_trimmed_at is not None:  # only a summary is left: acting on it would be wrong
+        return _fail(event, now, "the body was trimmed (retention period or erasure): nothing to run", retry=False)
     try:
         with session.begin_nested():
             payload = _payload(event.body)
