@@ -61,6 +61,11 @@ class Settings:
     webhook_max_bytes: int = 5 * 1024 * 1024
     # Refresh an expiring offline token this long before it runs out.
     token_refresh_margin_s: int = 15 * 60
+    # How long personal data is kept (days), see app/privacy/retention.py: raw webhook
+    # bodies once handled, bodies whose handler failed, what shoppers wrote in the chat.
+    retention_webhook_days: int = 7
+    retention_failed_webhook_days: int = 30
+    retention_chat_days: int = 90
     log_level: str = "INFO"
     # Behind Shopify CLI's tunnel or a load balancer, trust X-Forwarded-* for one hop.
     trust_proxy: bool = False
@@ -115,6 +120,11 @@ class Settings:
             delivery_mode=env.get("DELIVERY_MODE", "live"),
             line_rate_share=_share(env.get("LINE_RATE_SHARE", "1")),
             line_push_threads=_threads(env.get("LINE_PUSH_THREADS", "16")),
+            retention_webhook_days=_days(env, "RETENTION_WEBHOOK_DAYS", cls.retention_webhook_days),
+            retention_failed_webhook_days=_days(
+                env, "RETENTION_FAILED_WEBHOOK_DAYS", cls.retention_failed_webhook_days
+            ),
+            retention_chat_days=_days(env, "RETENTION_CHAT_DAYS", cls.retention_chat_days),
             log_level=env.get("LOG_LEVEL", "INFO"),
             trust_proxy=env.get("TRUST_PROXY", "1" if env.get("SHOPIFY_API_KEY") else "0") == "1",
         )
@@ -172,6 +182,13 @@ def _share(value: str) -> float:
 def _threads(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 256:
         raise SettingsError("LINE_PUSH_THREADS must be a whole number from 1 to 256")
+    return int(value)
+
+
+def _days(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip() or str(default)
+    if not value.isdigit() or not 1 <= int(value) <= 3650:
+        raise SettingsError(f"{name} must be a whole number of days from 1 to 3650")
     return int(value)
 
 

@@ -17,6 +17,8 @@ from .db import session_scope
 from .ext import engine
 from .flows.dispatcher import dispatch_due
 from .line.events import process_orphaned_events
+from .privacy.periods import Periods
+from .privacy.retention import trim_expired
 from .search.index import refresh_best_sellers
 from .shopify.events import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
@@ -69,6 +71,11 @@ def _best_sellers(app: Flask, now: datetime) -> dict:
     return {"changed": changed} if changed else {}
 
 
+def _trim_personal_data(app: Flask, now: datetime) -> dict:
+    periods = Periods.from_settings(app.extensions["tsunagu.settings"])
+    return trim_expired(engine=app.extensions["tsunagu.engine"], now=now, periods=periods)
+
+
 JOBS: list[Job] = [
     # New deliveries and failed ones whose backoff has passed; drains what is due each run.
     Job("process_webhooks", every_s=1, run=_process_webhooks),
@@ -83,6 +90,8 @@ JOBS: list[Job] = [
     Job("advance_catalog_syncs", every_s=10, run=_catalog_syncs),
     Job("nightly_catalog_syncs", every_s=3600, run=_nightly_syncs),
     Job("refresh_best_sellers", every_s=3600, run=_best_sellers),
+    # Personal data past its retention period: raw bodies, chat texts (app/privacy/retention.py).
+    Job("trim_personal_data", every_s=600, run=_trim_personal_data),
 ]
 
 

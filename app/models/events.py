@@ -16,6 +16,9 @@ class WebhookStatus:
     PROCESSED = "processed"
     FAILED = "failed"  # handler raised; the worker retries it with backoff
     IGNORED = "ignored"  # no handler for this topic; kept for the record
+    # The body names another shop than the (unsigned) X-Shopify-Shop-Domain header, or is
+    # not the shape of its topic: nothing was done; `error` says why (app/shopify/signed.py).
+    REFUSED = "refused"
 
 
 class WebhookEvent(SQLModel, table=True):
@@ -23,6 +26,8 @@ class WebhookEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("shop_id", "webhook_id", name="uq_webhook_events_shop_webhook"),
         Index("ix_webhook_events_retry", "status", "next_attempt_at"),
+        # Retention (app/privacy/retention.py) walks the untrimmed rows, oldest first.
+        Index("ix_webhook_events_trim", "body_trimmed_at", "received_at"),
     )
 
     id: int | None = pk()
@@ -37,8 +42,10 @@ class WebhookEvent(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime | None = when()
     error: str | None = Field(default=None, sa_type=Text)
-    # The raw verified body, kept so a failed handler can be retried.
+    # The raw verified body, kept so a failed handler can be retried; after the retention
+    # period only a summary without personal data stays (app/privacy/deliveries.py).
     body: str = Field(default="", sa_type=Text)
+    body_trimmed_at: datetime | None = when()
     updated_at: datetime = updated()
 
 

@@ -98,6 +98,7 @@ class LineEvent(SQLModel, table=True):
         UniqueConstraint("channel_id", "webhook_event_id", name="uq_line_events_channel_event"),
         Index("ix_line_events_due", "status", "received_at"),
         Index("ix_line_events_channel_message", "channel_id", "message_id"),
+        Index("ix_line_events_trim", "body_trimmed_at", "received_at"),
     )
 
     id: int | None = pk()
@@ -116,6 +117,9 @@ class LineEvent(SQLModel, table=True):
     body: dict = Field(default_factory=dict, sa_type=JSONType)
     received_at: datetime = created()
     processed_at: datetime | None = when()
+    # What the shopper wrote is kept for the chat retention period, then only the event's
+    # shape stays (app/privacy/retention.py).
+    body_trimmed_at: datetime | None = when()
 
 
 class LinkNonce(SQLModel, table=True):
@@ -143,6 +147,7 @@ class LineDryRun(SQLModel, table=True):
     """In dry-run mode: the exact request that would have gone to LINE."""
 
     __tablename__ = "line_dry_runs"
+    __table_args__ = (Index("ix_line_dry_runs_created", "created_at"),)
 
     id: int | None = pk()
     shop_id: int = shop_fk()

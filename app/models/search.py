@@ -81,6 +81,11 @@ class SearchLog(SQLModel, table=True):
     shown: str = Field(default="", max_length=200)  # as the shopper typed it
     rule_id: int | None = Field(default=None, foreign_key="keyword_rules.id", ondelete="SET NULL", sa_type=BigInteger)
     results: int = 0
+    # Who typed it, so an erasure request can take their words with them; cleared after
+    # the chat retention period, when the search stays only as an anonymous count.
+    friend_id: int | None = Field(
+        default=None, foreign_key="line_friends.id", ondelete="SET NULL", index=True, sa_type=BigInteger
+    )
     created_at: datetime = created()
 
 

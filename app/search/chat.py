@@ -55,7 +55,13 @@ def answer(chat: Chat, text: str, *, log: bool = True) -> bool:
         prepared = prepare(chat.session, chat.shop, text, chat.lang)
     if log:
         log_search(
-            chat.session, chat.shop, prepared.query, shown=text, results=prepared.results, rule_id=prepared.rule_id
+            chat.session,
+            chat.shop,
+            prepared.query,
+            shown=text,
+            results=prepared.results,
+            rule_id=prepared.rule_id,
+            friend_id=chat.friend.id if chat.friend is not None else None,
         )
     chat.reply(*prepared.replies)
     return True

@@ -13,8 +13,16 @@ WINDOW = timedelta(days=30)
 
 
 def log_search(
-    session: Session, shop: Shop, query: str, *, shown: str, results: int, rule_id: int | None = None
+    session: Session,
+    shop: Shop,
+    query: str,
+    *,
+    shown: str,
+    results: int,
+    rule_id: int | None = None,
+    friend_id: int | None = None,
 ) -> None:
+    """`friend_id` lets an erasure request take the shopper's words with them."""
     if query:
         session.add(
             SearchLog(
@@ -23,6 +31,7 @@ def log_search(
                 shown=" ".join(shown.split())[:200],
                 results=results,
                 rule_id=rule_id,
+                friend_id=friend_id,
             )
         )
 

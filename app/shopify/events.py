@@ -12,8 +12,10 @@ from sqlmodel import Session, select
 
 from ..db import session_scope
 from ..models import Shop, WebhookEvent, WebhookStatus
+from ..privacy import deliveries
 from ..sync.common import PayloadError
 from ..timeutil import utcnow
+from . import signed
 from .handlers import TOPIC_HANDLERS
 
 log = logging.getLogger("tsunagu.webhooks")
@@ -27,15 +29,21 @@ def process_event(*, session: Session, event: WebhookEvent, now: datetime | None
     """Run the topic's handler in a savepoint; record the outcome on the event."""
     now = now or utcnow()
     handler = TOPIC_HANDLERS.get(event.topic)
-    if handler is None:
+    if handler is None and event.topic not in signed.SHOP_NAMED:
         log.info("webhook ignored: no handler topic=%s id=%s", event.topic, event.webhook_id)
         return _finish(event, WebhookStatus.IGNORED, now)
+    if event.body_trimmed_at is not None:  # only a summary is left: acting on it would be wrong
+        return _fail(event, now, "the body was trimmed (retention period or erasure): nothing to run", retry=False)
     try:
         with session.begin_nested():
             payload = _payload(event.body)
             shop = session.get(Shop, event.shop_id)
-            handler(session=session, shop=shop, payload=payload, event=event)
+            signed.check(topic=event.topic, shop=shop, payload=payload)
+            if handler is not None:  # shop/update has none: checked, then ignored
+                handler(session=session, shop=shop, payload=payload, event=event)
             session.flush()
+    except signed.Refused as exc:
+        return _refuse(event, now, str(exc))
     except PayloadError as exc:
         return _fail(event, now, f"PayloadError: {exc}", retry=False)
     except Exception as exc:  # one bad event must never take the intake down
@@ -43,7 +51,7 @@ def process_event(*, session: Session, event: WebhookEvent, now: datetime | None
         return _fail(event, now, f"{type(exc).__name__}: {exc}", retry=True)
     if not inspect(event).persistent:  # shop/redact removed the event with the shop
         return WebhookStatus.PROCESSED
-    return _finish(event, WebhookStatus.PROCESSED, now)
+    return _finish(event, WebhookStatus.PROCESSED if handler else WebhookStatus.IGNORED, now)
 
 
 def _payload(body: str) -> dict:
@@ -63,6 +71,15 @@ def _finish(event: WebhookEvent, status: str, now: datetime) -> str:
     event.error = None
     event.next_attempt_at = None
     return status
+
+
+def _refuse(event: WebhookEvent, now: datetime, reason: str) -> str:
+    """Nothing was done; the body (another shop's, or another topic's) is not kept."""
+    log.warning("webhook refused topic=%s id=%s shop_id=%s: %s", event.topic, event.webhook_id, event.shop_id, reason)
+    _finish(event, WebhookStatus.REFUSED, now)
+    event.error = reason[:2000]
+    event.body, event.body_trimmed_at = deliveries.summary(event.body, deliveries.REFUSED), now
+    return event.status
 
 
 def _fail(event: WebhookEvent, now: datetime, error: str, *, retry: bool) -> str:

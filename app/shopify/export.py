@@ -1,10 +1,40 @@
-"""The JSON a customers/data_request produces: what Tsunagu holds about one customer."""
+"""The JSON a customers/data_request produces: everything Tsunagu holds about one customer.
+
+One section per kind of row (privacy/holdings.py finds them); `SECTIONS` says which table
+each section comes from, so a test can check the export against the database's catalog.
+Raw deliveries are handed over as they were received (parsed JSON when they are JSON).
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session, SQLModel, select
+import json
 
-from .. import models as m
+from sqlmodel import SQLModel
+
+from ..privacy.holdings import Holdings
+
+# section → table it holds rows of
+SECTIONS = {
+    "customer": "customers",
+    "line_account": "line_friends",
+    "other_line_accounts": "line_friends",
+    "line_chat": "line_events",
+    "orders": "orders",
+    "checkouts": "checkouts",
+    "carts": "carts",
+    "fulfillments": "fulfillments",
+    "attributions": "attributions",
+    "messages": "notifications",
+    "tracked_links": "tracked_links",
+    "link_clicks": "link_clicks",
+    "link_history": "link_audits",
+    "link_requests": "link_nonces",
+    "searches": "search_logs",
+    "blocks": "friend_blocks",
+    "line_requests": "line_dry_runs",
+    "webhook_deliveries": "webhook_events",
+    "privacy_requests": "compliance_requests",
+}
 
 
 def _row(obj: SQLModel | None, exclude: set[str] = frozenset()) -> dict | None:
@@ -13,51 +43,51 @@ def _row(obj: SQLModel | None, exclude: set[str] = frozenset()) -> dict | None:
     return obj.model_dump(mode="json", exclude={"shop_id", *exclude})
 
 
-def customer_export(
-    *, session: Session, customer: m.Customer | None, orders: list[m.Order], checkouts: list[m.Checkout]
-) -> dict:
-    friend = None
-    notifications: list = []
-    if customer is not None:
-        friend = session.exec(select(m.LineFriend).where(m.LineFriend.customer_id == customer.id)).first()
-        notifications = list(session.exec(select(m.Notification).where(m.Notification.customer_id == customer.id)))
-    order_ids = [o.id for o in orders]
-    items = (
-        list(session.exec(select(m.OrderLineItem).where(m.OrderLineItem.order_id.in_(order_ids)))) if order_ids else []
-    )
-    fulfillments = (
-        list(
-            session.exec(
-                select(m.Fulfillment).where(
-                    m.Fulfillment.shop_id == orders[0].shop_id,
-                    m.Fulfillment.order_shopify_id.in_([o.shopify_id for o in orders]),
-                )
-            )
-        )
-        if orders
-        else []
-    )
-    chat = (
-        list(
-            session.exec(
-                select(m.LineEvent)
-                .where(m.LineEvent.shop_id == friend.shop_id, m.LineEvent.line_user_id == friend.line_user_id)
-                .order_by(m.LineEvent.id)
-            )
-        )
-        if friend is not None
-        else []
-    )
+def _rows(objs: list, exclude: set[str] = frozenset()) -> list[dict]:
+    return [_row(o, exclude) for o in objs]
+
+
+def customer_export(held: Holdings) -> dict:
+    linked = next((f for f in held.friends if held.customer and f.customer_id == held.customer.id), None)
     return {
-        "customer": _row(customer),
-        "line_account": _row(friend, {"channel_id"}),
+        "customer": _row(held.customer),
+        "line_account": _row(linked, {"channel_id"}),
+        "other_line_accounts": _rows([f for f in held.friends if f is not linked], {"channel_id"}),
         "line_chat": [
-            {"type": e.type, "at": e.occurred_at.isoformat() if e.occurred_at else None, "event": e.body} for e in chat
+            {"id": e.id, "type": e.type, "at": e.occurred_at.isoformat() if e.occurred_at else None, "event": e.body}
+            for e in held.chat
         ],
         "orders": [
-            {**_row(o), "line_items": [_row(i, {"order_id"}) for i in items if i.order_id == o.id]} for o in orders
+            {**_row(o), "line_items": _rows([i for i in held.line_items if i.order_id == o.id], {"order_id"})}
+            for o in held.orders
         ],
-        "checkouts": [_row(c) for c in checkouts],
-        "fulfillments": [_row(f) for f in fulfillments],
-        "messages": [_row(n, {"context"}) for n in notifications],
+        "checkouts": _rows(held.checkouts),
+        "carts": _rows(held.carts),
+        "fulfillments": _rows(held.fulfillments),
+        "attributions": _rows(held.attributions),
+        "messages": _rows(held.notifications),
+        "tracked_links": _rows(held.tracked_links),
+        "link_clicks": _rows(held.clicks),
+        "link_history": _rows(held.link_audits),
+        "link_requests": _rows(held.link_nonces, {"nonce", "login_nonce"}),
+        "searches": _rows(held.searches),
+        "blocks": _rows(held.blocks),
+        "line_requests": _rows(held.dry_runs, {"channel_id"}),
+        "webhook_deliveries": [_delivery(e) for e in held.deliveries],
+        "privacy_requests": _rows(held.requests, {"export"}),
+    }
+
+
+def _delivery(event) -> dict:
+    try:
+        body = json.loads(event.body)
+    except ValueError:
+        body = event.body
+    return {
+        "id": event.id,
+        "topic": event.topic,
+        "webhook_id": event.webhook_id,
+        "received_at": event.received_at.isoformat() if event.received_at else None,
+        "trimmed_at": event.body_trimmed_at.isoformat() if event.body_trimmed_at else None,
+        "body": body,
     }

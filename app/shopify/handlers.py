@@ -72,7 +72,7 @@ def on_customers_data_request(*, session: Session, shop: Shop, payload: dict, ev
 
 
 def on_customers_redact(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
-    compliance.redact_customer(session=session, shop=shop, payload=payload)
+    compliance.redact_customer(session=session, shop=shop, payload=payload, event=event)
 
 
 def on_shop_redact(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:

@@ -140,3 +140,29 @@ def test_compliance_topics_with_bad_hmac_get_401(store, send_webhook, payload, d
 
     assert response.status_code == 401
     assert count(db, m.Customer) == 1 and count(db, m.ComplianceRequest) == 0
+
+
+def test_a_delivery_waiting_for_a_retry_is_not_run_after_the_erasure(
+    store, send_webhook, payload, db, app, monkeypatch
+):
+    """Its body names the shopper: run later, it would bring their data back."""
+    from app.shopify import handlers
+    from tests.conftest import run_worker
+
+    broken = lambda **_: (_ for _ in ()).throw(ConnectionError("blip"))  # noqa: E731
+    monkeypatch.setitem(handlers.TOPIC_HANDLERS, "orders/paid", broken)
+    send_webhook("orders/paid", {**payload("orders_create"), "updated_at": "2026-11-25T10:00:00+09:00"})
+    monkeypatch.undo()
+
+    send_webhook("customers/redact", payload("customers_redact"))
+
+    [waiting] = rows(db, m.WebhookEvent, m.WebhookEvent.topic == "orders/paid")
+    assert (waiting.status, waiting.error, waiting.next_attempt_at) == ("ignored", "customer redacted", None)
+    assert "hanako" not in waiting.body and waiting.body_trimmed_at is not None
+    waiting.status, waiting.next_attempt_at = "failed", utcnow()  # even if someone retries it
+    db.add(waiting)
+    db.commit()
+    run_worker(app)
+    assert "trimmed" in rows(db, m.WebhookEvent, m.WebhookEvent.topic == "orders/paid")[0].error
+    [order] = rows(db, m.Order)
+    assert order.email is None and count(db, m.Customer) == 0
