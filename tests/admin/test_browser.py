@@ -5,17 +5,9 @@ Screenshots land in artifacts/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+from tests.admin.browser import SHOTS, requires_chromium
 
-import pytest
-
-from app import create_app
-from tests.fakes.server import LiveServer
-
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = requires_chromium
 
 PAGES = [
     ("/", "home"),
@@ -27,34 +19,6 @@ PAGES = [
     ("/settings", "settings"),
     ("/privacy", "privacy"),
 ]
-
-
-@pytest.fixture
-def demo_server(settings):
-    if not settings.database_url.startswith("sqlite"):
-        pytest.skip("the browser run needs one database; SQLite is the demo's")
-    app = create_app(settings.with_(shopify_api_key=""))
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    with LiveServer(app) as server:
-        yield server
-    app.extensions["tsunagu.engine"].dispose()
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ja-JP")
-        # Shopify's CDN is unreachable from tests: fail those requests fast, as offline.
-        context.route("https://cdn.shopify.com/**", lambda route: route.abort())
-        yield context.new_page()
-        browser.close()
 
 
 def test_every_admin_page_is_readable_and_navigable_without_the_cdn(demo_server, page):
