@@ -135,6 +135,7 @@
     api("POST", "/api/flows/" + form.dataset.flow + "/preview", body).then(function (b) {
       if (seq !== form._seq) return;  // a newer keystroke already asked again
       var chat = form.querySelector("[data-preview]");
+      chat.setAttribute("lang", area.dataset.lang);  // the message's language, not the page's
       var errors = b.errors || {};
       form.querySelector("[data-preview-error]").textContent = errors.text || (b.ok ? "" : b.message);
       var slot = form.querySelector('[data-error-for="' + area.dataset.field + '"]');
