@@ -94,7 +94,7 @@ def _built(session, shop: Shop, flow: str, body: dict) -> tuple[list[dict], dict
     if check.errors:
         return [], check.errors, key, lang
     view = preview.with_templates(shop, config, {key: {lang: text}} if text is not None else {})
-    data = preview.sample(session, shop, lang)
+    data = preview.sample(session=session, shop=shop, lang=lang)
     built = preview.build(view, flow=flow, template_key=key, lang=lang, data=data, config=config, step=step)
     editor.check_limits(built, check, "text")
     return built, check.errors, key, lang

@@ -116,7 +116,7 @@ def check_flow(*, session: Session, shop: Shop, flow: str, body: dict, lang: str
         return settings, texts, check.errors
     view = preview.with_templates(shop, settings, texts)
     for lg in LANGUAGES:
-        data = preview.sample(session, shop, lg)
+        data = preview.sample(session=session, shop=shop, lang=lg)
         for key in template_keys(flow):
             for step in range(max(1, len(settings.get("steps") or []))):
                 built = preview.build(view, flow=flow, template_key=key, lang=lg, data=data, config=settings, step=step)

@@ -43,7 +43,7 @@ def template_keys(flow: str) -> list[str]:
     return [flow]
 
 
-def sample(session: Session, shop: Shop, lang: str) -> Sample:
+def sample(*, session: Session, shop: Shop, lang: str) -> Sample:
     """The shop's own rows where it has them; stand-ins in `lang` where it has not."""
     order = session.exec(
         select(Order).where(Order.shop_id == shop.id, Order.cancelled_at.is_(None)).order_by(Order.id.desc()).limit(1)

@@ -1,7 +1,7 @@
 """The Home dashboard's figures for a period (7, 30 or 90 days) and this month's messages
-against the LINE plan. Every figure comes from app.tracking.stats (one function per
-figure, which any other page reads too); this module only picks the window and puts the
-figures together. Days are the shop's local days.
+against the LINE plan. Every figure over the period comes from app.tracking.stats (one
+function per figure, which any other page reads too); this module picks the window (the
+shop's local days), counts today's audience and puts the figures together.
 """
 
 from __future__ import annotations
@@ -164,11 +164,15 @@ def figures(*, session: Session, shop: Shop, period: int, now: datetime) -> Figu
     _audience(session, shop, f, span)
     _messages(f, span)
     _orders(f, span)
-    order = {flow: i for i, flow in enumerate(flows())}
-    in_order = lambda kv: (order.get(kv[0], len(order)), kv[0])  # noqa: E731
-    f.flows = dict(sorted(f.flows.items(), key=in_order))
-    f.sent_by_day = dict(sorted(f.sent_by_day.items(), key=in_order))
+    f.flows = _in_registry_order(f.flows)
+    f.sent_by_day = _in_registry_order(f.sent_by_day)
     return f
+
+
+def _in_registry_order(by_flow: dict) -> dict:
+    """The registry's order (the order the admin lists flows in), anything else after it."""
+    order = {flow: i for i, flow in enumerate(flows())}
+    return dict(sorted(by_flow.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
 
 
 # -- this month's messages and what they cost -----------------------------------------------
@@ -224,7 +228,7 @@ class Usage:
 
 def read_line_quota(*, session: Session, shop: Shop):
     """A reader of LINE's quota for `usage`: None in a dry run or without a channel."""
-    channel = channels.for_shop(session, shop)
+    channel = channels.for_shop(session=session, shop=shop)
     if channel is None or channel.disconnected_at is not None or not channel.connected_at:
         return None
     if settings().dry_run:

@@ -13,13 +13,13 @@ from ...line import links
 from ...models import Customer, LineFriend, Shop
 from ...shopify.auth import embedded
 from ..http import invalid, read_json
+from ..schemas import MAX_ID  # a bigint: a larger id is not a row, not a database error
 from . import customers as cq
 from . import messages as mq
 from .detail import customer_detail
 
 bp = Blueprint("people_api", __name__, url_prefix="/api")
 MAX_QUERY = 100
-MAX_ID = 2**63  # a bigint: a larger id is not a row, not a database error
 
 
 def _cursor_id(value: str, lang: str) -> tuple[int | None, dict[str, str]]:
@@ -47,7 +47,7 @@ def customers(shop: Shop):
 @bp.get("/customers/<int(signed=True):customer_id>")
 @embedded
 def customer(shop: Shop, customer_id: int):
-    if not 0 < customer_id < MAX_ID:
+    if not 0 < customer_id <= MAX_ID:
         abort(404)
     found = customer_detail(session=db.session(), shop=shop, customer_id=customer_id, lang=language(shop=shop))
     if found is None:
@@ -121,11 +121,11 @@ def messages(shop: Shop):
 def _change_message(shop: Shop, notification_id: str, change, refusal: str):
     read_json()  # JSON bodies only: a cross-site form cannot post one
     session = db.session(write=True)
-    row = mq.find_message(session, shop, notification_id)
+    row = mq.find_message(session=session, shop=shop, text_id=notification_id)
     if row is None:
         abort(404)
     lang = language(shop=shop)
-    if not change(session, shop, row):
+    if not change(session=session, shop=shop, row=row):
         session.rollback()
         text = t(f"admin.people.msg.{refusal}", lang)
         return invalid({"status": text}, status=409, message=text)
@@ -151,10 +151,10 @@ def retry_message(shop: Shop, notification_id: str):
 @embedded
 def retry_webhook_event(shop: Shop, event_id: int):
     read_json()
-    if not 0 < event_id < MAX_ID:
+    if not 0 < event_id <= MAX_ID:
         abort(404)
     session = db.session(write=True)
-    event = mq.retry_webhook(session, shop, event_id)
+    event = mq.retry_webhook(session=session, shop=shop, event_id=event_id)
     if event is None:
         abort(404)
     if event is False:

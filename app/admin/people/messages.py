@@ -206,7 +206,7 @@ def message_json(
     }
 
 
-def find_message(session: Session, shop: Shop, text_id: str) -> Notification | None:
+def find_message(*, session: Session, shop: Shop, text_id: str) -> Notification | None:
     try:
         row_id = uuid.UUID(text_id)
     except ValueError:
@@ -215,7 +215,7 @@ def find_message(session: Session, shop: Shop, text_id: str) -> Notification | N
     return row if row is not None and row.shop_id == shop.id else None
 
 
-def cancel_message(session: Session, shop: Shop, row: Notification) -> bool:
+def cancel_message(*, session: Session, shop: Shop, row: Notification) -> bool:
     """Only while it waits: the status in the WHERE loses to a worker that claimed it first."""
     done = session.execute(
         update(Notification)
@@ -229,7 +229,7 @@ def cancel_message(session: Session, shop: Shop, row: Notification) -> bool:
     return bool(done)
 
 
-def retry_message(session: Session, shop: Shop, row: Notification) -> bool:
+def retry_message(*, session: Session, shop: Shop, row: Notification) -> bool:
     """Due now, attempts from zero; the id, LINE's retry key, stays, so it cannot double-send."""
     now = utcnow()
     done = session.execute(
@@ -255,7 +255,7 @@ def failed_webhooks(*, session: Session, shop: Shop, limit: int = 20) -> list[We
     )
 
 
-def retry_webhook(session: Session, shop: Shop, event_id: int) -> WebhookEvent | None | bool:
+def retry_webhook(*, session: Session, shop: Shop, event_id: int) -> WebhookEvent | None | bool:
     """None when not the shop's; False when not failed; else the event, due now."""
     event = session.get(WebhookEvent, event_id)
     if event is None or event.shop_id != shop.id:
