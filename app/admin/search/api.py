@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify
 from sqlmodel import select
 
 from ... import db
+from ...i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ...line import commands
 from ...line.chat import Chat
 from ...line.client import LineClient
@@ -158,7 +159,7 @@ def simulate(shop: Shop):
         shop_id=shop.id,
         line_user_id="U" + "0" * 32,
         display_name="simulator",
-        language="en" if body.get("lang") == "en" else "ja",
+        language=body.get("lang") if body.get("lang") in LANGUAGES else DEFAULT_LANGUAGE,  # the shopper's LINE
     )
     chat = Chat(
         session=session,
