@@ -41,13 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # <int:…> in any route matches only ids a database column can hold: a larger number
     # is "not found", never a database error.
     app.url_map.converters["int"] = RowId
-    from .admin.api import bp as admin_api_bp
-    from .admin.dashboard_api import bp as dashboard_api_bp
-    from .admin.flows_api import bp as flows_api_bp
-    from .admin.openapi import bp as openapi_bp
-    from .admin.people_api import bp as people_api_bp
-    from .admin.search_api import bp as search_api_bp
-    from .admin.views import bp as admin_bp
+    from .admin.blueprints import admin as admin_bp
     from .cli import register_cli
     from .line.login import bp as line_login_bp
     from .line.webhooks import bp as line_webhooks_bp
@@ -60,16 +54,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         webhooks_bp,
         auth_bp,
         admin_bp,
-        admin_api_bp,
-        search_api_bp,
         proxy_bp,
         line_webhooks_bp,
         line_login_bp,
-        people_api_bp,
-        flows_api_bp,
-        dashboard_api_bp,
         tracking_bp,
-        openapi_bp,
     ):
         app.register_blueprint(blueprint)
     register_cli(app)

@@ -1,10 +1,13 @@
 // Tsunagu admin. Inside the Shopify admin, App Bridge draws the navigation (hide our copy)
 // and adds the session token to fetch() calls to this app. Without App Bridge (the demo,
 // or Shopify's CDN unreachable) the page keeps its own nav and the forms still work.
+// Forms marked data-api send their fields as JSON through TsunaguApi.call; errors land
+// beside their fields and in the form's message box.
 (function () {
   if (window.shopify && window.shopify.config) {
     document.documentElement.classList.add("in-admin");
   }
+  var api = window.TsunaguApi;
 
   function fieldsOf(form) {
     var data = {};
@@ -28,6 +31,7 @@
     });
     var box = form.querySelector(".form-message");
     if (box) { box.textContent = message || ""; box.classList.toggle("is-ok", !!ok); }
+    else if (!ok && message && !first) api.alert(message);
     if (first) first.focus();
   }
 
@@ -38,22 +42,11 @@
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     var button = form.querySelector("[type=submit]");
     if (button) button.disabled = true;
-    fetch(form.dataset.api, {
-      method: form.dataset.method || "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      credentials: "same-origin",
-      body: JSON.stringify(fieldsOf(form))
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        if (response.ok && body.ok !== false) {
-          if (form.dataset.done === "reload") { window.location.reload(); return; }
-          showErrors(form, {}, body.message || "✓", true);
-        } else {
-          showErrors(form, body.errors, body.message || (response.status + " " + response.statusText));
-        }
-      });
-    }).catch(function () {
-      showErrors(form, {}, "Network error");
+    api.call(form.dataset.method || "POST", form.dataset.api, fieldsOf(form)).then(function (body) {
+      if (form.dataset.done === "reload") { window.location.reload(); return; }
+      showErrors(form, {}, body.message || api.text("done"), true);
+    }, function (error) {
+      showErrors(form, error.data.errors, error.message);
     }).then(function () { if (button) button.disabled = false; });
   });
 })();

@@ -1,12 +1,12 @@
 // Customers: search and page without reloading (the list), link and unlink a LINE friend
-// by hand (the detail page) through the existing /api/customers/<id>/line-link.
+// by hand (the detail page) through /api/customers/<id>/line-link. What it says comes from
+// the page's texts (TsunaguApi.text).
 (function () {
-  var el = window.TsunaguApi.el, call = window.TsunaguApi.call;
+  var el = window.TsunaguApi.el, call = window.TsunaguApi.call, T = window.TsunaguApi.text;
 
   // The list ---------------------------------------------------------------------------
   var table = document.getElementById("customer-table");
   if (table) {
-    var L = JSON.parse(table.dataset.labels);
     var rows = document.getElementById("customer-rows");
     var form = document.getElementById("customer-search");
     var more = document.getElementById("customer-more");
@@ -20,13 +20,13 @@
       var contact = el("td", { "class": "small" }, [c.email, c.email && c.phone ? el("br") : null, c.phone]);
       var state = el("td");
       if (c.line) {
-        state.appendChild(c.line.blocked ? badge("badge-critical", L.blocked) : badge("badge-success", L.friend));
-        if (c.line.opted_out) { state.appendChild(document.createTextNode(" ")); state.appendChild(badge("badge-attention", L.opted_out)); }
+        state.appendChild(c.line.blocked ? badge("badge-critical", T("blocked")) : badge("badge-success", T("friend")));
+        if (c.line.opted_out) { state.appendChild(document.createTextNode(" ")); state.appendChild(badge("badge-attention", T("opted_out"))); }
       }
       return el("tr", { "data-customer-id": c.id }, [
-        el("td", {}, [el("a", { href: "/customers/" + c.id, text: c.name || L.unnamed })]),
+        el("td", {}, [el("a", { href: "/customers/" + c.id, text: c.name || T("unnamed") })]),
         contact,
-        el("td", {}, [c.line ? c.line.display_name : el("span", { "class": "muted", text: L.not_linked })]),
+        el("td", {}, [c.line ? c.line.display_name : el("span", { "class": "muted", text: T("not_linked") })]),
         state,
         el("td", { "class": "small", text: c.last_sent_label || "—" }),
         el("td", { "class": "num", text: String(c.attributed_orders) })
@@ -41,7 +41,7 @@
         empty.hidden = rows.children.length > 0;
         more.hidden = !data.next_cursor;
         more.dataset.cursor = data.next_cursor || "";
-        more.textContent = more.dataset.more || more.textContent;
+        more.textContent = T("more");
         status.textContent = String(rows.children.length);
         error.textContent = ""; form.elements.q.removeAttribute("aria-invalid");
       }).catch(function (e) {
@@ -71,7 +71,6 @@
   // The detail page: link and unlink by hand --------------------------------------------
   var box = document.getElementById("line-link");
   if (!box) return;
-  var T = JSON.parse(box.dataset.labels);
   var customerId = box.dataset.customerId;
   var linked = document.getElementById("link-linked");
   var unlinked = document.getElementById("link-unlinked");
@@ -83,9 +82,9 @@
 
   var pick = function (friend) {
     return el("li", {}, [
-      el("span", {}, [friend.display_name, friend.blocked ? el("span", { "class": "badge badge-critical", text: T.blocked }) : null]),
+      el("span", {}, [friend.display_name, friend.blocked ? el("span", { "class": "badge badge-critical", text: T("blocked") }) : null]),
       el("button", { type: "button", "class": "button", "data-friend-id": friend.id,
-                     "aria-label": T.link + ": " + friend.display_name, text: T.link })
+                     "aria-label": T("link") + ": " + friend.display_name, text: T("link") })
     ]);
   };
 
@@ -94,7 +93,7 @@
     return call("GET", "/api/line-friends?q=" + encodeURIComponent(q)).then(function (data) {
       results.textContent = "";
       data.friends.forEach(function (f) { results.appendChild(pick(f)); });
-      if (!data.friends.length) results.appendChild(el("li", { "class": "muted", text: T.no_friends }));
+      if (!data.friends.length) results.appendChild(el("li", { "class": "muted", text: T("no_friends") }));
     }).catch(function (e) { say(e.message); });
   };
 
@@ -108,20 +107,20 @@
     call("POST", "/api/customers/" + customerId + "/line-link", { friend_id: Number(button.dataset.friendId) })
       .then(function () {
         document.getElementById("link-summary").textContent =
-          document.getElementById("linked-template").content.textContent.replace("{name}", name);
+          T("linked_to", { name: name, method: T("method.merchant") });
         unlinked.hidden = true; linked.hidden = false;
-        say(T.linked_ok, true);
+        say(T("linked_ok"), true);
         document.getElementById("unlink-button").focus();
       }).catch(function (e) { button.disabled = false; say(e.message); });
   });
 
   document.getElementById("unlink-button").addEventListener("click", function (event) {
-    if (!window.confirm(T.unlink_confirm)) return;
+    if (!window.confirm(T("unlink_confirm"))) return;
     var button = event.currentTarget;
     button.disabled = true;
     call("DELETE", "/api/customers/" + customerId + "/line-link", {}).then(function () {
       linked.hidden = true; unlinked.hidden = false;
-      say(T.unlinked_ok, true);
+      say(T("unlinked_ok"), true);
       search.elements.q.focus();
       findFriends();
     }).catch(function (e) { say(e.message); }).then(function () { button.disabled = false; });

@@ -1,5 +1,6 @@
 // Tsunagu: draws LINE message objects (Messaging API shapes) roughly the way the LINE app shows them.
-// No dependencies. Message data is untrusted: text goes through textContent only, links must be
+// Needs api.js only for its own few words (TsunaguApi.text: the page's texts, in the merchant's
+// language). Message data is untrusted: text goes through textContent only, links must be
 // http(s)/line URIs, images http(s) or root-relative, colours #rgb/#rrggbb/#rrggbbaa.
 (function () {
   "use strict";
@@ -77,6 +78,7 @@
     return frame;
   }
   function note(text) { return el("div", "tf-note", text); }
+  function unsupported(type) { return note(window.TsunaguApi.text("flex_unsupported", { type: type })); }
 
   // ---- actions -------------------------------------------------------------------------------
   function actionText(a) { return a.type === "message" ? str(a.text) : a.type === "postback" ? str(a.displayText) : ""; }
@@ -258,7 +260,7 @@
     if (c.type === "carousel") {
       return scroller(list(c.contents).map(function (b) { return obj(b).type === "bubble" ? bubble(b, ctx) : null; }));
     }
-    return note("(unsupported: flex " + str(c.type) + ")");
+    return unsupported("flex " + str(c.type));
   }
 
   // ---- templates ---------------------------------------------------------------------------------
@@ -306,7 +308,7 @@
     if (t.type === "image_carousel") {
       return scroller(list(t.columns).map(function (col) { return imageColumn(obj(col), ctx); }));
     }
-    return note("(unsupported: template " + str(t.type) + ")");
+    return unsupported("template " + str(t.type));
   }
 
   // ---- messages and chat rows -------------------------------------------------------------------
@@ -315,7 +317,7 @@
     flex: flexMessage,
     template: templateMessage,
     image: function (m) { return image(m.previewImageUrl || m.originalContentUrl, "tf-photo"); },
-    sticker: function () { return el("div", "tf-sticker", "(sticker)"); }
+    sticker: function () { return el("div", "tf-sticker", window.TsunaguApi.text("flex_sticker")); }
   };
 
   function renderMessage(message, options) {
@@ -324,7 +326,7 @@
     if (make) {
       try { return make(m, options || {}); } catch (err) { if (window.console) console.error(err); }
     }
-    return note("(unsupported: " + (str(m.type) || "?") + ")");
+    return unsupported(str(m.type) || "?");
   }
 
   function quickReplies(items, ctx) {

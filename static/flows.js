@@ -1,19 +1,21 @@
 // Flows editor: tabs per flow, the on/off switch (saved at once), steps and options,
 // texts with variable chips, a live LINE preview built by the server with the flow's own
 // code (drawn by flex.js), save with errors next to their fields, and a test send.
+// Every call goes through TsunaguApi.call; what it says comes from the page's texts.
 (function () {
   var forms = document.querySelectorAll("form.fe-flow");
   if (!forms.length) return;
-  var TEXTS = JSON.parse(document.getElementById("fe-texts").textContent);
+  var T = window.TsunaguApi.text;
   var all = function (root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
 
+  // The answer's body whether the call succeeded or not (a refusal carries errors by
+  // field; a network failure only a message).
   function api(method, url, body) {
-    return fetch(url, {
-      method: method, credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (b) { b.status = r.status; return b; });
+    return window.TsunaguApi.call(method, url, body).catch(function (error) {
+      var answer = error.data || {};
+      answer.ok = false;
+      answer.message = error.message;
+      return answer;
     });
   }
 
@@ -127,14 +129,15 @@
                  step: stepSelect ? Number(stepSelect.value) : 0, settings: settings(form) };
     var heading = area.closest(".fe-template").querySelector("h3");
     form.querySelector("[data-preview-label]").textContent =
-      (heading ? heading.textContent + " · " : "") + TEXTS[area.dataset.lang];
+      (heading ? heading.textContent + " · " : "") + T("lang_" + area.dataset.lang);
     form.dataset.previewed = "1";
     var seq = (form._seq = (form._seq || 0) + 1);
     api("POST", "/api/flows/" + form.dataset.flow + "/preview", body).then(function (b) {
       if (seq !== form._seq) return;  // a newer keystroke already asked again
       var chat = form.querySelector("[data-preview]");
+      chat.setAttribute("lang", area.dataset.lang);  // the message's language, not the page's
       var errors = b.errors || {};
-      form.querySelector("[data-preview-error]").textContent = errors.text || "";
+      form.querySelector("[data-preview-error]").textContent = errors.text || (b.ok ? "" : b.message);
       var slot = form.querySelector('[data-error-for="' + area.dataset.field + '"]');
       if (slot) slot.textContent = errors.text || "";
       if (errors.text) area.setAttribute("aria-invalid", "true"); else area.removeAttribute("aria-invalid");
@@ -159,14 +162,15 @@
   }
 
   function addCycleRow(button) {
+    var kind = button.closest("[data-cycles]").dataset.cycles;
     var row = document.createElement("div");
     row.className = "fe-cycle";
     row.setAttribute("data-cycle-row", "");
     row.innerHTML = '<input data-cycle-name><input inputmode="numeric" data-cycle-days>' +
       '<button type="button" class="icon-button" data-cycle-remove></button><p class="field-error" data-cycle-error></p>';
-    row.querySelector("[data-cycle-name]").setAttribute("aria-label", button.dataset.labelName);
-    row.querySelector("[data-cycle-days]").setAttribute("aria-label", button.dataset.labelDays);
-    row.querySelector("[data-cycle-remove]").textContent = button.dataset.labelRemove;
+    row.querySelector("[data-cycle-name]").setAttribute("aria-label", T("cycle." + kind));
+    row.querySelector("[data-cycle-days]").setAttribute("aria-label", T("cycle.days"));
+    row.querySelector("[data-cycle-remove]").textContent = T("cycle.remove");
     button.parentNode.insertBefore(row, button);
     row.querySelector("input").focus();
   }
@@ -179,10 +183,10 @@
       var box = e.target, status = form.querySelector("[data-switch-status]");
       api("PUT", "/api/flows/" + flow + "/enabled", { enabled: box.checked }).then(function (b) {
         if (b.ok) {
-          status.textContent = b.enabled ? TEXTS.on : TEXTS.off;
+          status.textContent = b.enabled ? T("switched_on") : T("switched_off");
           var badge = document.querySelector('[data-state-of="' + flow + '"]');
           if (badge) {
-            badge.textContent = b.enabled ? TEXTS.badge_on : TEXTS.badge_off;
+            badge.textContent = b.enabled ? T("state_on") : T("state_off");
             badge.className = "badge " + (b.enabled ? "badge-success" : "badge-info");
           }
         } else {
@@ -249,9 +253,10 @@
       button.disabled = true;
       api("PUT", "/api/flows/" + flow, { settings: settings(form), templates: templates(form) }).then(function (b) {
         var first = showErrors(form, b.errors);
-        say(box, b.ok ? TEXTS.saved : (b.message || TEXTS.invalid), b.ok);
+        var fields = b.errors && Object.keys(b.errors).length;
+        say(box, b.ok ? T("saved") : (fields ? T("invalid") : b.message), b.ok);
         if (first) first.focus();
-      }).catch(function () { say(box, "Network error"); }).then(function () { button.disabled = false; });
+      }).then(function () { button.disabled = false; });
     });
   });
 
@@ -267,8 +272,8 @@
       var errors = b.errors || {};
       var slot = form.querySelector('[data-error-for="friend_id"]');
       slot.textContent = errors.friend_id || "";
-      if (b.ok) say(box, b.dry_run ? TEXTS.captured : TEXTS.sent, true);
-      else say(box, TEXTS.failed + (errors.text || errors.friend_id || b.message || b.status));
+      if (b.ok) say(box, b.dry_run ? T("test_captured") : T("test_sent"), true);
+      else say(box, T("test_failed") + (errors.text || errors.friend_id || b.message));
     }).then(function () { button.disabled = false; });
   }
 

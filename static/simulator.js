@@ -1,20 +1,21 @@
 // Chat simulator: the merchant writes as a shopper; the server answers with the very
-// message objects the bot would send, drawn by flex.js the way LINE shows them.
+// message objects the bot would send, drawn by flex.js the way LINE shows them. A call
+// that fails says so in the page (api.js's alert), in the merchant's language.
 (function () {
   var form = document.getElementById("simulator-form");
   var chat = document.getElementById("chat");
   if (!form || !chat) return;
+  var api = window.TsunaguApi;
 
   function send(text) {
     if (!text) return;
     window.TsunaguFlex.renderMessages(chat, [{ type: "text", text: text }], { side: "user" });
-    fetch("/api/chat/simulate", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ text: text, lang: form.elements.lang.value })
-    }).then(function (r) { return r.json(); }).then(function (body) {
+    api.call("POST", "/api/chat/simulate", { text: text, lang: form.elements.lang.value }).then(function (body) {
+      api.alert("");
       window.TsunaguFlex.renderMessages(chat, body.messages || [], { side: "bot", onQuickReply: send });
       chat.scrollTop = chat.scrollHeight;
+    }, function (error) {
+      api.alert(error.message);
     });
   }
 

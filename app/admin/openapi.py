@@ -1,36 +1,35 @@
 """The admin JSON API's contract: an OpenAPI 3.0 document at GET /api/openapi.json.
 
-Each API module describes its own endpoints in a module-level dict, next to the code:
-
-    OPENAPI_PATHS = {"/api/keyword-rules/{rule_id}": {"put": {...operation...}}}
-
-Paths use OpenAPI's `{name}` for Flask's `<int:name>`. Operations may refer to the shared
-components below (`#/components/schemas/Outcome`, `#/components/responses/NotFound`, ...).
-The assembler fills in what every operation has in common, so a module need not repeat it:
-the bearer session token (unless the operation says `security: []`), its 401, a 404 where
-the path has an id, and 400/415 where the operation reads a JSON body. A module without
-OPENAPI_PATHS is skipped; tests/admin/test_openapi.py fails when an /api/* route has no path.
+Each area describes its own endpoints in its `openapi.py` (`PATHS`), next to the code;
+this module assembles them. The assembler fills in what every operation has in common,
+so an area need not repeat it: the bearer session token (unless the operation says
+`security: []`), its 401, a 404 where the path has an id, and 400/415 where the operation
+reads a JSON body. tests/admin/test_openapi.py fails when an /api/* route has no path.
 
 Errors from /api/* answer JSON ({ok: false, errors: {}, message}) instead of Flask's HTML
-page, so a client can always parse what it gets back.
+page (http.api_error), so a client can always parse what it gets back.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib
 import re
 
-from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, jsonify
 
-bp = Blueprint("admin_openapi", __name__, url_prefix="/api")
+from .flows.openapi import PATHS as FLOWS
+from .home.openapi import PATHS as HOME
+from .people.openapi import PATHS as PEOPLE
+from .schemas import json_response
+from .search.openapi import PATHS as SEARCH
+from .settings.openapi import PATHS as SETTINGS
 
-MODULES = ("api", "search_api", "people_api", "flows_api", "dashboard_api")
+bp = Blueprint("openapi", __name__, url_prefix="/api")
+
+FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME)
 METHODS = ("get", "put", "post", "delete", "patch")
 ID_PARAMETER = re.compile(r"{(\w+)}")
 RETRY_HEADER = "X-Shopify-Retry-Invalid-Session-Request"
-MAX_ID = 2**63 - 1  # ids are BIGINT on PostgreSQL
 
 
 def _error_response(description: str) -> dict:
@@ -88,25 +87,6 @@ COMPONENTS = {
 }
 
 
-def id_parameter(name: str, description: str = "") -> dict:
-    """A path id as Flask's <int:...> accepts it."""
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
-    }
-
-
-def json_body(schema: dict, *, required: bool = True) -> dict:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
-
-
-def json_response(description: str, schema: dict) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/responses/{name}"}
 
@@ -126,11 +106,10 @@ def _complete(path: str, operation: dict) -> dict:
 
 
 def collect_paths() -> dict[str, dict]:
-    """Every module's OPENAPI_PATHS, merged; modules without one are skipped."""
+    """Every area's PATHS, merged."""
     paths: dict[str, dict] = {"/api/openapi.json": OPENAPI_SELF}
-    for name in MODULES:
-        module = importlib.import_module(f"{__package__}.{name}")
-        for path, item in (getattr(module, "OPENAPI_PATHS", None) or {}).items():
+    for fragment in FRAGMENTS:
+        for path, item in fragment.items():
             merged = paths.setdefault(path, {})
             for method, operation in item.items():
                 merged[method] = _complete(path, operation) if method in METHODS else copy.deepcopy(operation)
@@ -168,16 +147,3 @@ OPENAPI_SELF = {
 @bp.get("/openapi.json")
 def openapi_json():
     return jsonify(document())
-
-
-@bp.app_errorhandler(HTTPException)
-def api_error(error: HTTPException):
-    """JSON errors under /api/ (a client parses every answer); HTML pages keep Flask's own."""
-    if not request.path.startswith("/api/"):
-        return error
-    response = jsonify(ok=False, errors={}, message=error.description or error.name)
-    response.status_code = error.code or 500
-    for name, value in error.get_response().headers.items():
-        if name.lower() not in ("content-type", "content-length"):
-            response.headers[name] = value  # e.g. Allow on 405
-    return response

@@ -103,3 +103,74 @@ def test_keyword_rule_made_in_the_page_answers_in_the_simulator(demo_server, pag
     page.get_by_role("button", name="送信").click()
     page.locator(".tf-chat a", has_text="詳しく見る").first.wait_for()
     page.screenshot(path=str(SHOTS / "admin-simulator.png"), full_page=True)
+
+
+def test_a_failed_api_call_is_shown_in_the_merchants_language(demo_server, page):
+    page.goto(demo_server.url + "/simulator")
+    alert = page.locator("#api-error")
+    assert alert.is_hidden()
+
+    page.route("**/api/chat/simulate", lambda route: route.abort())  # the network is gone
+    page.fill("#message", "緑茶")
+    page.get_by_role("button", name="送信").click()
+    alert.wait_for(state="visible")
+    assert "アプリに接続できませんでした" in alert.inner_text()
+
+    page.unroute("**/api/chat/simulate")
+    page.route("**/api/chat/simulate", lambda route: route.fulfill(status=500, body="<h1>oops</h1>"))
+    page.fill("#message", "送料")
+    page.get_by_role("button", name="送信").click()
+    page.wait_for_function("document.getElementById('api-error').textContent.includes('500')")
+    assert "処理できませんでした（500）" in alert.inner_text()
+
+    page.unroute("**/api/chat/simulate")
+    page.fill("#message", "緑茶")
+    page.get_by_role("button", name="送信").click()
+    alert.wait_for(state="hidden")  # a call that works clears it
+
+    page.goto(demo_server.url + "/keywords")  # a form's failure lands in its own message box
+    page.route("**/api/synonyms", lambda route: route.abort())
+    form = page.locator("form[data-api='/api/synonyms']")
+    form.get_by_role("button").click()
+    form.locator(".form-message", has_text="アプリに接続できませんでした").wait_for()
+    page.screenshot(path=str(SHOTS / "admin-api-error.png"), full_page=True)
+
+
+def _set_locale(demo_server, locale: str) -> None:
+    from sqlmodel import Session, select
+
+    from app.models import Shop
+
+    with Session(demo_server.app.extensions["tsunagu.engine"]) as session:
+        shop = session.exec(select(Shop).where(Shop.is_demo.is_(True))).one()
+        shop.locale = locale
+        session.add(shop)
+        session.commit()
+
+
+@pytest.mark.parametrize("locale", ["en", "ja"])
+def test_home_and_the_flows_editor_in_either_language(demo_server, page, locale):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _set_locale(demo_server, locale)
+    page.goto(demo_server.url + "/?period=30")
+    assert page.locator("html").get_attribute("lang") == locale
+    heading = page.locator("h1").first.inner_text()
+    assert heading == ("Get started" if locale == "en" else "はじめに")
+    page.screenshot(path=str(SHOTS / f"admin-home-{locale}.png"), full_page=True)
+
+    page.goto(demo_server.url + "/flows")
+    page.wait_for_selector("#fe-abandoned_checkout [data-preview] .tf-row")
+    assert page.locator("#fe-title").inner_text() == ("Settings and texts" if locale == "en" else "配信の設定と文面")
+    page.screenshot(path=str(SHOTS / f"admin-flows-editor-{locale}.png"), full_page=True)
+    form = page.locator("#fe-abandoned_checkout")
+    assert form.locator("[data-preview]").get_attribute("lang") == "ja"  # the Japanese text's preview, marked
+    form.locator("[data-switch]").uncheck()  # what the script says comes from the page too
+    status = form.locator("[data-switch-status]")
+    status.wait_for(state="visible")
+    page.wait_for_function("document.querySelector('#fe-abandoned_checkout [data-switch-status]').textContent != ''")
+    assert status.inner_text() == ("Switched off." if locale == "en" else "オフにしました。")
+    form.locator("[data-switch]").check()
+    page.wait_for_function(
+        "(want) => document.querySelector('[data-state-of=abandoned_checkout]').textContent.trim() == want",
+        arg="On" if locale == "en" else "オン",
+    )

@@ -1,7 +1,9 @@
 """static/flex.js draws LINE message objects in a real browser (headless Chromium), offline.
 
-The page is a file in tmp_path loading static/flex.css and static/flex.js; every http(s) request
-is refused, so product images fall back to their grey placeholders. The screenshot lands in
+The page is a file in tmp_path loading static/flex.css, static/api.js and static/flex.js, with
+the shared script texts an English-speaking merchant's page carries (the renderer's own few
+words come from there); every http(s) request is refused, so product images fall back to
+their grey placeholders. The screenshot lands in
 artifacts/screenshots/flex-renderer.png for a person to look at.
 """
 
@@ -9,18 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
+from app.i18n import texts
 from app.line import messages as line
+from tests.plugins.browser import ARGS, ROOT, SHOTS
+from tests.plugins.environment import CHROMIUM
 
-ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "static"
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt install chromium)")
+pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)>"
 SHOP = "https://test-shop.myshopify.com"
@@ -194,10 +194,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
 
@@ -206,11 +203,13 @@ def browser():
 def page(browser, tmp_path):
     html = tmp_path / "flex.html"
     html.write_text(
-        f"""<!doctype html><html lang="ja"><head><meta charset="utf-8">
+        f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="{(STATIC / "flex.css").as_uri()}">
-<style>body {{ margin: 0; }}</style></head>
+<style>body {{ margin: 0; }}</style>
+<script type="application/json" id="texts">{json.dumps(texts("admin.js.", "en"))}</script></head>
 <body><div class="tf-chat" id="chat"></div>
+<script src="{(STATIC / "api.js").as_uri()}"></script>
 <script src="{(STATIC / "flex.js").as_uri()}"></script></body></html>""",
         encoding="utf-8",
     )

@@ -16,7 +16,9 @@ from app import create_app, ext
 from tests.fakes.server import LiveServer
 from tests.plugins.environment import CHROMIUM
 
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -45,16 +47,23 @@ def demo_server(settings):
 
 
 @pytest.fixture
-def page():
+def browser_context():
+    """Make pages with `browser_context(locale=...)`; closed at the end of the test."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ja-JP")
-        # Shopify's CDN is unreachable from tests: fail those requests fast, as offline.
-        context.route("https://cdn.shopify.com/**", lambda route: route.abort())
-        yield context.new_page()
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        def new_context(locale: str = "ja-JP", width: int = 1100):
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+            # Shopify's CDN is unreachable from tests: fail those requests fast, as offline.
+            context.route("https://cdn.shopify.com/**", lambda route: route.abort())
+            return context
+
+        yield new_context
         browser.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    return browser_context().new_page()

@@ -93,7 +93,7 @@ def _json_schema(schema):
 
 def conforms(path: str, method: str, status: int, body) -> None:
     """Raise unless `body` is what the published schema says `path` answers with `status`."""
-    from app.admin.people_api import OPENAPI_PATHS  # imported here: every test run loads this plugin
+    from app.admin.people.openapi import PATHS as OPENAPI_PATHS  # imported here: every test run loads this plugin
 
     response = OPENAPI_PATHS[path][method]["responses"][str(status)]
     schema = _json_schema(response["content"]["application/json"]["schema"])

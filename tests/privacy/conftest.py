@@ -7,19 +7,11 @@ import secrets
 
 import pytest
 
+from app import ext
 from app.models import LineChannel
 from app.timeutil import utcnow
-from tests.flows.conftest import _fresh_quota_cache, dispatch  # noqa: F401 (fixtures)
 from tests.helpers import make_shop
-from tests.line.conftest import (  # noqa: F401 (fixtures)
-    CHANNEL_SECRET,
-    channel,
-    chat,
-    fake_line,
-    settings,
-    shop,
-    user,
-)
+from tests.plugins.line import CHANNEL_SECRET
 from tests.privacy.story import Markers, Story
 
 CUSTOMER_A = 706405506930370084
@@ -28,8 +20,8 @@ OTHER_DOMAIN = "other-shop.myshopify.com"
 
 
 @pytest.fixture
-def story(app, client, db, send_webhook, fake_line, fake_shopify, dispatch):  # noqa: F811
-    def make(shop, channel, channel_secret: str, customer_id: int) -> Story:  # noqa: F811
+def story(app, client, db, send_webhook, fake_line, fake_shopify, dispatch):
+    def make(shop, channel, channel_secret: str, customer_id: int) -> Story:
         return Story(
             app=app,
             client=client,
@@ -48,18 +40,19 @@ def story(app, client, db, send_webhook, fake_line, fake_shopify, dispatch):  # 
 
 
 @pytest.fixture
-def shop_a_story(story, shop, channel):  # noqa: F811
+def shop_a_story(story, shop, channel):
     """The test shop, talking to the fake LINE for real (then in dry run, see story.py)."""
     return story(shop, channel, CHANNEL_SECRET, CUSTOMER_A)
 
 
 @pytest.fixture
 def shop_b_story(story, db, app):
-    """A second shop with its own channel, in dry run from the start (one fake LINE bot)."""
-    other = make_shop(db, domain=OTHER_DOMAIN, is_demo=True)
+    """A second shop with its own channel; its story is told after the first shop's, when the
+    app already runs dry (one fake LINE bot serves the first shop only)."""
+    other = make_shop(db, domain=OTHER_DOMAIN)
     secret = secrets.token_hex(16)
-    vault = app.extensions["tsunagu.vault"]
-    channel = LineChannel(  # noqa: F811
+    vault = ext.vault(app)
+    channel = LineChannel(
         shop_id=other.id,
         bot_user_id="U" + secrets.token_hex(16),
         display_name="Other",

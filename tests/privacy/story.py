@@ -22,12 +22,13 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlmodel import select
 
+from app import ext
 from app.models import Customer, LineChannel, LineFriend, Shop, TrackedLink
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET, load_payload
 from tests.fakes.line_events import new_user_id
 from tests.helpers import fresh, proxy_query
-from tests.tracking.conftest import BROWSER
+from tests.plugins.tracking import BROWSER
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_CUSTOMER = "706405506930370084"
@@ -229,7 +230,7 @@ class Story:
         self.assert_linked()
 
     def link_with_line_login(self) -> None:
-        vault = self.app.extensions["tsunagu.vault"]
+        vault = ext.vault(self.app)
         fresh(self.db)  # a write from a stale SQLite read snapshot is refused
         channel = self.db.get(LineChannel, self.channel.id)
         channel.login_channel_id = self.fake_line.login_channel_id
@@ -252,11 +253,7 @@ class Story:
     def in_dry_run(self) -> None:
         """The shop switches to dry run: a chat reply and a flow message are recorded as
         the requests LINE would have received."""
-        fresh(self.db)
-        shop = self.db.get(Shop, self.shop.id)
-        shop.is_demo = True
-        self.db.add(shop)
-        self.db.commit()
+        ext.use_settings(self.app, ext.settings(self.app).with_(delivery_mode="dry_run"))
         self.line(self.fake_line.text_event(self.markers.line_user_id, self.markers.chat_text + " again"))
         order = body_for("orders/create", self.markers, self.domain)
         self.webhook("orders/create", {**order, "id": order["id"] + 1, "name": "#1002"})

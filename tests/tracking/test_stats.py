@@ -11,6 +11,7 @@ import pytest
 from app.models import (
     Attribution,
     FriendBlock,
+    LineFriend,
     LinkClick,
     Notification,
     Order,
@@ -125,42 +126,83 @@ def history(db):
 
 def test_clicks_and_blocks_by_flow(db, history):
     shop, _ = history
-    assert stats.clicks_by_flow(db, shop, SINCE, UNTIL) == {"abandoned_checkout": 2, "repurchase": 1}
-    assert stats.blocks_by_flow(db, shop, SINCE, UNTIL) == {"repurchase": 1, None: 1}
+    assert stats.clicks_by_flow(session=db, shop=shop, since=SINCE, until=UNTIL) == {
+        "abandoned_checkout": 2,
+        "repurchase": 1,
+    }
+    assert stats.blocks_by_flow(session=db, shop=shop, since=SINCE, until=UNTIL) == {"repurchase": 1, None: 1}
 
 
 def test_attributed_orders_and_revenue_by_flow_kind_and_day(db, history):
     shop, _ = history
-    assert stats.attributed_by_flow(db, shop, SINCE, UNTIL) == {
+    assert stats.attributed_by_flow(session=db, shop=shop, since=SINCE, until=UNTIL) == {
         "abandoned_checkout": Totals(2, Decimal("5158.50")),
         "repurchase": Totals(1, Decimal("2500.00")),
     }
-    assert stats.recovered_checkouts(db, shop, SINCE, UNTIL) == Totals(2, Decimal("5158.50"))
-    assert stats.attributed_by_kind(db, shop, SINCE, UNTIL)["click"] == Totals(1, Decimal("2500.00"))
+    assert stats.recovered_checkouts(session=db, shop=shop, since=SINCE, until=UNTIL) == Totals(2, Decimal("5158.50"))
+    assert stats.attributed_by_kind(session=db, shop=shop, since=SINCE, until=UNTIL)["click"] == Totals(
+        1, Decimal("2500.00")
+    )
     # Tokyo days: the 00:30 order belongs to the 2nd though it is the 1st in UTC.
-    assert stats.revenue_by_day(db, shop, SINCE, UNTIL) == {
+    assert stats.revenue_by_day(session=db, shop=shop, since=SINCE, until=UNTIL) == {
         date(2026, 11, 1): Decimal("4158.00"),
         date(2026, 11, 2): Decimal("3500.50"),
     }
-    assert stats.attributed_by_day(db, shop, SINCE, UNTIL)[date(2026, 11, 2)] == Totals(2, Decimal("3500.50"))
+    assert stats.attributed_by_day(session=db, shop=shop, since=SINCE, until=UNTIL)[date(2026, 11, 2)] == Totals(
+        2, Decimal("3500.50")
+    )
 
 
 def test_empty_days_are_zeros(db, history):
     shop, _ = history
-    days = stats.revenue_by_day(db, shop, at("2026-10-30T00:00:00+09:00"), SINCE)
+    days = stats.revenue_by_day(session=db, shop=shop, since=at("2026-10-30T00:00:00+09:00"), until=SINCE)
     assert days == {date(2026, 10, 30): Decimal("0.00"), date(2026, 10, 31): Decimal("0.00")}
-    assert stats.recovered_checkouts(db, shop, UNTIL, at("2026-11-04T00:00:00+09:00")) == Totals(0, Decimal("0.00"))
+    assert stats.recovered_checkouts(
+        session=db, shop=shop, since=UNTIL, until=at("2026-11-04T00:00:00+09:00")
+    ) == Totals(0, Decimal("0.00"))
 
 
 def test_attributed_orders_newest_first_with_a_keyset_cursor(db, history):
     shop, notes = history
-    first = stats.attributed_orders(db, shop, SINCE, UNTIL, limit=2)
+    first = stats.attributed_orders(session=db, shop=shop, since=SINCE, until=UNTIL, limit=2)
     assert [(r.order_name, r.kind, r.flow, r.revenue) for r in first] == [
         ("#1003", "click", "repurchase", Decimal("2500.00")),
         ("#1002", "recovered_checkout", "abandoned_checkout", Decimal("1000.50")),
     ]
     assert first[0].notification_id == notes[shop.id, "repurchase"].id
     assert first[0].ordered_at == at("2026-11-02T20:00:00+09:00")
-    rest = stats.attributed_orders(db, shop, SINCE, UNTIL, limit=2, before=(first[-1].ordered_at, first[-1].id))
+    rest = stats.attributed_orders(
+        session=db, shop=shop, since=SINCE, until=UNTIL, limit=2, before=(first[-1].ordered_at, first[-1].id)
+    )
     assert [r.order_name for r in rest] == ["#1001"]
-    assert len(stats.attributed_orders(db, shop, SINCE, UNTIL, limit=10_000)) == 3
+    assert len(stats.attributed_orders(session=db, shop=shop, since=SINCE, until=UNTIL, limit=10_000)) == 3
+
+
+def test_sent_follows_and_blocks_by_local_day(db, history):
+    shop, _ = history
+    db.add_all(
+        [
+            LineFriend(shop_id=shop.id, line_user_id="U1", followed_at=at("2026-11-01T23:59:00+09:00")),
+            LineFriend(shop_id=shop.id, line_user_id="U2", followed_at=at("2026-11-02T00:00:00+09:00")),
+            LineFriend(shop_id=shop.id, line_user_id="U3", followed_at=at("2026-11-03T00:00:00+09:00")),  # out
+        ]
+    )
+    db.commit()
+    window = {"session": db, "shop": shop, "since": SINCE, "until": UNTIL}
+    first, second = date(2026, 11, 1), date(2026, 11, 2)
+
+    # Each note of the history was sent at SINCE; failed or unsent ones never count.
+    assert stats.sent_by_flow(**window) == {
+        "abandoned_checkout": {first: 1, second: 0},
+        "repurchase": {first: 1, second: 0},
+    }
+    assert stats.follows_by_day(**window) == {first: 1, second: 1}
+    assert stats.blocks_by_day(**window) == {first: 1, second: 1}
+    assert stats.local_days(shop, SINCE, UNTIL) == [first, second]
+
+
+def test_a_window_that_starts_mid_day_still_buckets_by_local_day(db, history):
+    shop, _ = history
+    since = at("2026-11-01T09:00:00+09:00")
+    days = stats.revenue_by_day(session=db, shop=shop, since=since, until=UNTIL)
+    assert days == {date(2026, 11, 1): Decimal("0.00"), date(2026, 11, 2): Decimal("3500.50")}

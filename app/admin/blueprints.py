@@ -1,0 +1,40 @@
+"""The admin as one blueprint for create_app: every area's pages and JSON API nested under
+`admin` (endpoints read admin.<area>.<view>), plus what they all share: JSON errors under
+/api/ and the `localtime` template filter."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from werkzeug.exceptions import HTTPException
+
+from . import http, openapi, pages
+from .flows import api as flows_api
+from .flows import views as flows_views
+from .home import api as home_api
+from .home import views as home_views
+from .people import api as people_api
+from .people import views as people_views
+from .privacy import views as privacy_views
+from .search import api as search_api
+from .search import views as search_views
+from .settings import api as settings_api
+from .settings import views as settings_views
+
+admin = Blueprint("admin", __name__)
+for area in (
+    home_views,
+    home_api,
+    flows_views,
+    flows_api,
+    people_views,
+    people_api,
+    search_views,
+    search_api,
+    settings_views,
+    settings_api,
+    privacy_views,
+    openapi,
+):
+    admin.register_blueprint(area.bp)
+admin.app_errorhandler(HTTPException)(http.api_error)
+admin.app_template_filter("localtime")(pages.localtime)

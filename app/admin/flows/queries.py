@@ -1,0 +1,116 @@
+"""What the Flows page and the Home notice read: each flow's switch and recent outcomes,
+marketing held for the LINE quota, repurchase cycles suggested from the store's orders,
+and the friends a test message can go to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from ...flows.config import flow_settings
+from ...flows.registry import Flow, flows, spec
+from ...flows.repurchase import cycle_days, suggest_cycles
+from ...models import LineFriend, Notification, Product, Shop
+from ...models import NotificationStatus as St
+from ...timeutil import utcnow
+
+STATUSES = (St.SCHEDULED, St.SENT, St.SKIPPED, St.CANCELLED, St.FAILED)
+
+
+@dataclass
+class FlowRow:
+    flow: str
+    enabled: bool
+    marketing: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    next_due: datetime | None = None
+
+
+@dataclass
+class CycleSuggestion:
+    product_id: int
+    title: str
+    days: int
+    repeats: int
+    current: int | None
+
+
+def flows_overview(*, session: Session, shop: Shop, days: int = 30) -> list[FlowRow]:
+    since = utcnow() - timedelta(days=days)
+    counts: dict[str, dict[str, int]] = {}
+    for flow, status, n in session.exec(
+        select(Notification.flow, Notification.status, func.count())
+        .where(Notification.shop_id == shop.id, Notification.created_at >= since)
+        .group_by(Notification.flow, Notification.status)
+    ):
+        counts.setdefault(flow, {})[status] = n
+    next_due = dict(
+        session.exec(
+            select(Notification.flow, func.min(Notification.due_at))
+            .where(Notification.shop_id == shop.id, Notification.status == St.SCHEDULED)
+            .group_by(Notification.flow)
+        ).all()
+    )
+    return [
+        FlowRow(
+            flow=flow,
+            enabled=bool(flow_settings(shop, flow)["enabled"]),
+            marketing=spec(flow).marketing,
+            counts={s: counts.get(flow, {}).get(s, 0) for s in STATUSES},
+            next_due=next_due.get(flow),
+        )
+        for flow in flows()
+    ]
+
+
+def quota_held(*, session: Session, shop: Shop) -> int:
+    """Marketing messages waiting because the month's LINE quota is nearly used."""
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.shop_id == shop.id, Notification.status == St.SCHEDULED, Notification.reason == "quota_held"
+        )
+    ).one()
+
+
+def cycle_suggestions(*, session: Session, shop: Shop, limit: int = 20) -> list[CycleSuggestion]:
+    found = suggest_cycles(session=session, shop=shop)
+    if not found:
+        return []
+    products = {
+        p.shopify_id: p
+        for p in session.exec(
+            select(Product).where(
+                Product.shop_id == shop.id, Product.shopify_id.in_(found), Product.deleted_at.is_(None)
+            )
+        )
+    }
+    settings = flow_settings(shop, Flow.REPURCHASE)
+    rows = [
+        CycleSuggestion(
+            product_id=pid,
+            title=products[pid].title,
+            days=s["days"],
+            repeats=s["repeats"],
+            current=cycle_days(settings, products[pid]),
+        )
+        for pid, s in found.items()
+        if pid in products
+    ]
+    return sorted(rows, key=lambda r: (-r.repeats, r.title))[:limit]
+
+
+def friends_for_test(*, session: Session, shop: Shop, limit: int = 100) -> list[LineFriend]:
+    """Who a test can go to: the shop's friends who have not blocked it, newest first."""
+    return list(
+        session.exec(
+            select(LineFriend)
+            .where(LineFriend.shop_id == shop.id, LineFriend.is_blocked.is_(False))
+            .order_by(LineFriend.id.desc())
+            .limit(limit)
+        )
+    )

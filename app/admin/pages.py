@@ -1,0 +1,48 @@
+"""Rendering an admin page: the shop's language, the navigation, the demo banner, and the
+texts the page's scripts read. Scripts carry no language of their own: every string they
+show comes from the page (`#texts`: the shared admin.js.* texts and the area's
+admin.<area>.js.*)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from ..ext import settings
+from ..formatting import local_time
+from ..i18n import language, t, texts
+from ..models import Shop
+
+# (endpoint, text key) in the order the navigation shows them.
+NAV = (
+    ("admin.home.page", "admin.nav.home"),
+    ("admin.flows.page", "admin.nav.flows"),
+    ("admin.people.customers", "admin.nav.customers"),
+    ("admin.people.messages", "admin.nav.messages"),
+    ("admin.search.keywords", "admin.nav.keywords"),
+    ("admin.search.simulator", "admin.nav.simulator"),
+    ("admin.settings.page", "admin.nav.settings"),
+    ("admin.privacy.page", "admin.nav.privacy"),
+)
+
+
+def render(shop: Shop, template: str, *, area: str, active: str, **context) -> str:
+    """`area` names the page's texts for its scripts; `active` its navigation entry."""
+    lang = language(shop=shop)
+    return render_template(
+        template,
+        shop=shop,
+        lang=lang,
+        t=lambda key, **values: t(key, lang, **values),
+        nav=NAV,
+        active=active,
+        api_key=settings().shopify_api_key,
+        demo=settings().demo_mode,
+        dry_run=settings().dry_run,
+        script_texts={**texts("admin.js.", lang), **texts(f"admin.{area}.js.", lang)},
+        **context,
+    )
+
+
+def localtime(value, shop: Shop) -> str:
+    """The `localtime` template filter: a timestamp in the shop's time zone."""
+    return local_time(value, shop.timezone)
