@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from . import ext
 from .timeutil import as_utc, utcnow
 
 log = logging.getLogger("tsunagu.cli")
@@ -136,7 +137,7 @@ def simulate(event: str, who: str | None) -> None:
 def _demo_mode_only() -> None:
     """The demo store lives in demo mode only: there its Shopify is a fake and LINE runs dry.
     With Shopify credentials its token would go to a real Shopify and its pushes to LINE."""
-    if not current_app.extensions["tsunagu.settings"].demo_mode:
+    if not ext.settings().demo_mode:
         raise click.ClickException(
             "the demo store runs only in demo mode: without SHOPIFY_API_KEY, outside APP_ENV=production"
         )

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from . import ext
 from .db import session_scope
 from .ext import engine
 from .flows.dispatcher import dispatch_due
@@ -72,8 +73,8 @@ def _best_sellers(app: Flask, now: datetime) -> dict:
 
 
 def _trim_personal_data(app: Flask, now: datetime) -> dict:
-    periods = Periods.from_settings(app.extensions["tsunagu.settings"])
-    return trim_expired(engine=app.extensions["tsunagu.engine"], now=now, periods=periods)
+    periods = Periods.from_settings(ext.settings(app))
+    return trim_expired(engine=ext.engine(app), now=now, periods=periods)
 
 
 JOBS: list[Job] = [

@@ -222,7 +222,7 @@ def run_chat(spec: ChatSpec) -> list[Sent]:
         while (start := next(counter) * spec.batch) < len(plan):
             chunk = plan[start : start + spec.batch]
             tokens = admin(spec.fake_port, "tokens", {"users": [u for u, _ in chunk]})["tokens"]
-            for (user, label), token in zip(chunk, tokens):
+            for (user, label), token in zip(chunk, tokens, strict=False):
                 raw = _webhook(spec, user, TEXTS[label], token)
                 sent = _send(conn, raw, token, label)
                 with lock:

@@ -20,6 +20,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from app import ext
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import Session, select
@@ -46,7 +48,7 @@ def outbox(app) -> dict:
 
 
 def bare(app, n: int) -> dict:
-    engine = app.extensions["tsunagu.engine"]
+    engine = ext.engine(app)
     with Session(engine) as s:
         shop = s.exec(select(Shop)).first()
         channel = s.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).one()
@@ -58,7 +60,7 @@ def bare(app, n: int) -> dict:
     def push(i: int) -> str:
         return client.push(users[i % len(users)], MESSAGES, retry_key=str(uuid.uuid4())).outcome
 
-    with ThreadPoolExecutor(max_workers=app.extensions["tsunagu.settings"].line_push_threads) as pool:
+    with ThreadPoolExecutor(max_workers=ext.settings(app).line_push_threads) as pool:
         outcomes.update(pool.map(push, range(n)))
     return {"outcomes": dict(outcomes), "runs": 1}
 

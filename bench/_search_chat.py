@@ -43,7 +43,7 @@ def run_search_chat(spec: SearchChatSpec) -> list[support.Sent]:
         while (start := next(counter) * c.batch) < len(plan):
             chunk = plan[start : start + c.batch]
             tokens = support.admin(c.fake_port, "tokens", {"users": [u for u, _ in chunk]})["tokens"]
-            for (user, (label, query)), token in zip(chunk, tokens):
+            for (user, (label, query)), token in zip(chunk, tokens, strict=False):
                 sent = support._send(conn, support._webhook(c, user, query, token), token, label)
                 with lock:
                     out.append(sent)

@@ -132,8 +132,8 @@ def print_sanity(qs, dbs) -> None:
     for db in dbs:
         zero = sum(not ids for ids in db.search.top)
         missed = [qs[i][1] for i, ids in enumerate(db.search.top) if not ids and db.scan.top[i]]
-        no_match = sum(not ids for (c, _), ids in zip(qs, db.search.top) if c == "no match")
-        found = [q for (c, q), ids in zip(qs, db.search.top) if c == "no match" and ids]
+        no_match = sum(not ids for (c, _), ids in zip(qs, db.search.top, strict=False) if c == "no match")
+        found = [q for (c, q), ids in zip(qs, db.search.top, strict=False) if c == "no match" and ids]
         print(
             f"  {db.name}: {zero} of {len(qs)} queries found nothing ({no_match} of the"
             f" {sum(c == 'no match' for c, _ in qs)} 'no match' ones"
@@ -144,15 +144,15 @@ def print_sanity(qs, dbs) -> None:
         )
     if len(dbs) == 2:
         a, b = dbs[0].search.top, dbs[1].search.top
-        same = sum(x == y for x, y in zip(a, b))
-        as_set = sum(set(x) == set(y) for x, y in zip(a, b))
+        same = sum(x == y for x, y in zip(a, b, strict=False))
+        as_set = sum(set(x) == set(y) for x, y in zip(a, b, strict=False))
         differ = [qs[i][1] for i in range(len(qs)) if set(a[i]) != set(b[i])]
         print(
             f"  SQLite vs PostgreSQL top 10 (Shopify ids): same order {same}/{len(qs)},"
             f" same set {as_set}/{len(qs)}" + (f"; different sets e.g. {differ[:5]}" if differ else "")
         )
     shown = {}
-    for i, (label, q) in enumerate(qs):
+    for i, (label, _q) in enumerate(qs):
         if label in SAMPLE_CLASSES and label not in shown and dbs[0].search.titles[i]:
             shown[label] = i
     print(f"  top 3 on {dbs[0].name} for one query of each class:")

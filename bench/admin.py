@@ -22,6 +22,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from app import ext
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.fernet import Fernet  # noqa: E402
@@ -133,9 +135,9 @@ def run_backend(name: str, url: str, customers: int, notifications: int) -> list
     upgrade(url)
     app = create_app(_settings(url))
     start = time.perf_counter()
-    sizes = seed.seed(app.extensions["tsunagu.engine"], customers=customers, notifications=notifications)
+    sizes = seed.seed(ext.engine(app), customers=customers, notifications=notifications)
     if name == "postgresql":
-        with app.extensions["tsunagu.engine"].begin() as conn:
+        with ext.engine(app).begin() as conn:
             conn.exec_driver_sql("analyze")
     print(
         f"[{name}] seeded in {time.perf_counter() - start:.1f} s: "
@@ -143,7 +145,7 @@ def run_backend(name: str, url: str, customers: int, notifications: int) -> list
         flush=True,
     )
     results = measure(app)
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
     return [(name, *row) for row in results]
 
 

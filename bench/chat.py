@@ -29,6 +29,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from app import ext
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _chat_support as support
@@ -79,7 +81,7 @@ def seed(env: dict[str, str], line: Line, users: list[str]) -> None:
     from app.timeutil import utcnow
 
     app, now = create_app(Settings.from_env(env)), utcnow()
-    vault, engine = app.extensions["tsunagu.vault"], app.extensions["tsunagu.engine"]
+    vault, engine = ext.vault(app), ext.engine(app)
     with Session(engine) as s:
         shop = Shop(domain=common.SHOP, name="ベンチ茶舗", installed_at=now)
         s.add(shop)

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from app import ext
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask, jsonify, request
@@ -250,7 +252,7 @@ def drain(url: str, seconds: float) -> tuple[int, float]:
     from app.timeutil import utcnow
 
     app = create_app(Settings.from_env(common.app_env(url)))
-    engine, done, started = app.extensions["tsunagu.engine"], 0, time.perf_counter()
+    engine, done, started = ext.engine(app), 0, time.perf_counter()
     with app.app_context():
         while time.perf_counter() - started < seconds:
             handled = sum(process_due_events(engine=engine, now=utcnow(), limit=50).values())

@@ -35,7 +35,8 @@ def leaves(table: dict, trail: tuple[str, ...] = ()):
 
 
 def placeholders(text: str) -> set[str]:
-    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
+    """The `{name}` fields of a text (a brace around anything else is punctuation)."""
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name and name.isidentifier()}
 
 
 # -- (a) complete, unique, owned ---------------------------------------------------------------
@@ -149,7 +150,9 @@ KEY_CALLS = {
 }
 # line.texts.template/text(shop, key, lang): the catalog key or the key a shop's edit is saved under.
 EDITABLE_CALLS = {"template", "text"}
-JINJA_CALL = re.compile(r"""\b(?:t|_t|entry|texts)\(\s*["']([^"']+)["']""")
+JINJA_CALL = re.compile(r"""\b(?:t|_t|entry|texts)\(\s*["']([^"']+)["'](?!\s*[+~]\s*lang\b)""")
+# t("admin.js.lang_" ~ lang): one key per language
+JINJA_BY_LANG = re.compile(r"""\b(?:t|_t|entry)\(\s*["']([^"']+)["']\s*[+~]\s*lang\b""")
 QUOTED = re.compile(r"""["'`]([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+){2,}\.?)["'`]""")
 FILE_NAME = re.compile(r"\.(?:css|js|html|json|toml|py|png|svg|jpe?g|txt)$")
 
@@ -250,6 +253,8 @@ def page_uses(path: Path) -> set[str]:
     if path.suffix == ".html":
         namespaces = {key.split(".")[0] for key in i18n.catalog()}
         named |= {key for key in JINJA_CALL.findall(source) if key.split(".")[0] in namespaces}
+        by_lang = set(JINJA_BY_LANG.findall(source))
+        named = (named - by_lang) | {prefix + lang for prefix in by_lang for lang in i18n.LANGUAGES}
     return named
 
 

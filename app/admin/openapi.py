@@ -47,7 +47,7 @@ COMPONENTS = {
             "bearerFormat": "JWT",
             "description": "Shopify App Bridge session token (id_token): HS256 with the app's secret, "
             "aud = the app's client id, dest = the shop. In demo mode loopback "
-            "requests get the demo shop without one.",
+            "requests get its one shop without a token.",
         },
     },
     "schemas": {

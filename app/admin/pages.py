@@ -1,4 +1,4 @@
-"""Rendering an admin page: the shop's language, the navigation, the demo banner, and the
+"""Rendering an admin page: the shop's language, the navigation, the demo-mode banner, and the
 texts the page's scripts read. Scripts carry no language of their own: every string they
 show comes from the page (`#texts`: the shared admin.js.* texts and the area's
 admin.<area>.js.*)."""

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from .. import ext
 from ..ext import vault
 from ..line.preview import describe
 from ..models import LineChannel, LineDryRun, LineFriend, Shop
@@ -60,7 +61,7 @@ def text_event(user_id: str, text: str) -> dict:
 
 def send_chat(app: Flask, text: str, who: str | None = None) -> str:
     """Send `text` as a friend of the demo store and return the bot's answer as text."""
-    engine = app.extensions["tsunagu.engine"]
+    engine = ext.engine(app)
     with Session(engine) as session:
         shop = session.exec(select(Shop).where(Shop.domain == DEMO_SHOP_DOMAIN)).first()
         channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first() if shop else None

@@ -287,7 +287,7 @@ def _settle(items: list[dict], codes: list[dict], rates: list[int]) -> dict:
     shares = [discount * amount // sum(gross) for amount in gross]
     shares[-1] += discount - sum(shares)
     by_rate: dict[int, int] = {}
-    for item, amount, share, rate in zip(items, gross, shares, rates):
+    for item, amount, share, rate in zip(items, gross, shares, rates, strict=False):
         tax = (amount - share) * rate // (100 + rate)
         by_rate[rate] = by_rate.get(rate, 0) + tax
         item["tax_lines"] = [{"title": "消費税", "rate": rate / 100, "price": _money(tax)}]

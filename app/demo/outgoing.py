@@ -6,17 +6,18 @@ from flask import Flask
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from .. import ext
 from ..line.preview import describe
 from ..models import LineDryRun, LineFriend
 
 
 def last_capture(app: Flask) -> int:
-    with Session(app.extensions["tsunagu.engine"]) as s:
+    with Session(ext.engine(app)) as s:
         return s.exec(select(func.max(LineDryRun.id))).one() or 0
 
 
 def captured_since(app: Flask, mark: int) -> list[str]:
-    with Session(app.extensions["tsunagu.engine"]) as s:
+    with Session(ext.engine(app)) as s:
         pushes = s.exec(
             select(LineDryRun).where(LineDryRun.id > mark, LineDryRun.kind == "push").order_by(LineDryRun.id)
         ).all()

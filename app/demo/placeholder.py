@@ -49,7 +49,7 @@ def _colours(handle: str) -> tuple[str, str]:
 
     def hex_colour(lightness: float, saturation: float) -> str:
         red, green, blue = colorsys.hls_to_rgb(hue, lightness, saturation)
-        return "#%02x%02x%02x" % (round(red * 255), round(green * 255), round(blue * 255))
+        return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
 
     return hex_colour(0.9, 0.55), hex_colour(0.45, 0.35)
 

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from .. import ext
 from ..config import ROOT
 from ..db import session_scope
 from ..ext import settings, vault
@@ -72,7 +73,7 @@ def _sync_catalog(engine: Engine, sync_id: int) -> None:
 
 def seed_demo(app: Flask, *, reset: bool = False) -> dict:
     """Idempotent: running it twice leaves the same store (upserts, not inserts)."""
-    engine = app.extensions["tsunagu.engine"]
+    engine = ext.engine(app)
     if reset:
         with session_scope(engine) as session:
             shop = demo_shop(session)

@@ -24,6 +24,7 @@ from functools import cached_property
 import httpx
 from flask import Flask
 
+from .. import ext
 from ..shopify import queries
 from ..shopify.http import serve_shopify_with
 from .bulk import as_bulk_lines
@@ -189,11 +190,11 @@ _JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 def serve_demo_shopify(app: Flask) -> DemoShopify:
     """The app's Shopify becomes the demo's fake (the app factory calls this in demo mode)."""
-    fake = DemoShopify()
+    fake = demo_shopify(app)
     serve_shopify_with(app, fake)
-    app.extensions["tsunagu.demo_shopify"] = fake
     return fake
 
 
 def demo_shopify(app: Flask) -> DemoShopify:
-    return app.extensions["tsunagu.demo_shopify"]
+    """The app's fake (one per app, made on first use)."""
+    return ext.cache(DemoShopify, app)

@@ -18,6 +18,7 @@ from datetime import datetime
 from flask import Flask
 from sqlmodel import Session, select
 
+from .. import ext
 from ..ext import settings
 from ..models import Checkout, Customer, Fulfillment, LineFriend, Notification, Order, Product, ProductVariant, Shop
 from ..shopify.events import process_due_events
@@ -33,7 +34,7 @@ class SimulateError(RuntimeError):
 
 
 def simulate(app: Flask, event: str, who: str | None = None) -> dict:
-    engine = app.extensions["tsunagu.engine"]
+    engine = ext.engine(app)
     with Session(engine) as s:
         shop = s.exec(select(Shop).where(Shop.domain == DEMO_SHOP_DOMAIN)).first()
         if shop is None:
@@ -78,7 +79,7 @@ def _customer(s: Session, shop: Shop, who: str | None) -> Customer:
 
 
 def _name(customer: Customer) -> str:
-    return " ".join(p for p in (customer.last_name, customer.first_name) if p) or customer.email or str(customer.id)
+    return customer.display_name(customer.email or str(customer.id))
 
 
 def _buyer(customer: Customer) -> dict:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import threading
 
 import httpx
-from flask import Flask, current_app
+from flask import Flask
 
+from .. import ext
 from ..config import Settings
 
 DEFAULT_BASE = "https://{shop}.myshopify.com"
-_lock = threading.Lock()
 
 
 class ShopBaseTransport(httpx.BaseTransport):
@@ -51,16 +51,25 @@ def make_client(settings: Settings, transport: httpx.BaseTransport | None = None
     return httpx.Client(transport=transport, timeout=timeout, headers={"Accept": "application/json"})
 
 
+class ShopifyHttp:
+    """The app's one Shopify client (an `ext.cache` kind): connections are reused across
+    requests, and `serve_shopify_with` can put a transport of its own behind it."""
+
+    def __init__(self) -> None:
+        self.client: httpx.Client | None = None
+        self.lock = threading.Lock()
+
+
 def serve_shopify_with(app: Flask, transport: httpx.BaseTransport) -> None:
     """Every Shopify request of `app` (Admin API, tokens, downloads) goes to `transport`."""
-    app.extensions["tsunagu.shopify_http"] = make_client(app.extensions["tsunagu.settings"], transport)
+    ext.cache(ShopifyHttp, app).client = make_client(ext.settings(app), transport)
 
 
 def shared_client() -> httpx.Client:
-    """One client per process: connections to Shopify are reused across requests."""
-    ext = current_app.extensions
-    if "tsunagu.shopify_http" not in ext:
-        with _lock:
-            if "tsunagu.shopify_http" not in ext:
-                ext["tsunagu.shopify_http"] = make_client(ext["tsunagu.settings"])
-    return ext["tsunagu.shopify_http"]
+    """One client per app and process: connections to Shopify are reused across requests."""
+    holder = ext.cache(ShopifyHttp)
+    if holder.client is None:
+        with holder.lock:
+            if holder.client is None:
+                holder.client = make_client(ext.settings())
+    return holder.client

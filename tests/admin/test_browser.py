@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from app import ext
 from tests.plugins.browser import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -141,7 +142,7 @@ def _set_locale(demo_server, locale: str) -> None:
 
     from app.models import Shop
 
-    with Session(demo_server.app.extensions["tsunagu.engine"]) as session:
+    with Session(ext.engine(demo_server.app)) as session:
         shop = session.exec(select(Shop).where(Shop.is_demo.is_(True))).one()
         shop.locale = locale
         session.add(shop)

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app import create_app
+from app import create_app, ext
 from app.flows.registry import Flow, flows
 from app.models import (
     Attribution,
@@ -140,7 +140,7 @@ def english(settings, db):
 
     get.customer_id = customers[0].id
     yield get
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 PAGES = [

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -187,7 +188,7 @@ def test_customers_repeat_consumables_every_25_to_40_days(store):
     known = variants_by_id(store["products"])
     cycles = 0
     for (_, variant_id), dates in bought.items():
-        gaps = [(b - a).days for a, b in zip(dates, dates[1:])]
+        gaps = [(b - a).days for a, b in pairwise(dates)]
         if len(dates) >= 3 and all(24 <= gap <= 40 for gap in gaps):
             assert known[variant_id][0]["product_type"] in CONSUMABLES | {
                 "化粧水",
@@ -236,7 +237,7 @@ def test_seeding_again_later_keeps_ids_and_shifts_times(store):
     later = build(now=NOW + timedelta(days=2))
     assert [o["id"] for o in later["orders"]] == [o["id"] for o in store["orders"]]
     assert [o["name"] for o in later["orders"]] == [o["name"] for o in store["orders"]]
-    for before, after in zip(store["orders"], later["orders"]):
+    for before, after in zip(store["orders"], later["orders"], strict=False):
         shift = datetime.fromisoformat(after["created_at"]) - datetime.fromisoformat(before["created_at"])
         assert shift == timedelta(days=2)
         assert [i["id"] for i in after["line_items"]] == [i["id"] for i in before["line_items"]]

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from app import ext
 from app.demo.catalog import DEMO_SHOP_DOMAIN, DEMO_SHOP_NAME, demo_products
 from app.demo.shopify_fake import DEMO_ACCESS_TOKEN, DemoShopify
 from app.flows.discounts import code_for, prepare
@@ -68,7 +69,7 @@ def test_the_seeded_catalog_comes_through_a_bulk_operation_on_the_fake(app, db, 
     ]
     shop = demo_shop(db)
     assert shop.is_installed and shop.access_token_expires_at is None and shop.refresh_token_enc is None
-    assert app.extensions["tsunagu.vault"].decrypt(shop.access_token_enc) == DEMO_ACCESS_TOKEN
+    assert ext.vault(app).decrypt(shop.access_token_enc) == DEMO_ACCESS_TOKEN
     all_shopify_shaped(seeded)
 
 
@@ -88,7 +89,7 @@ def test_sync_now_in_the_admin_runs_a_bulk_operation_on_the_fake(app, db, seeded
     response = app.test_client().post("/api/catalog/sync", environ_base=LOCAL)
     assert response.status_code == 202, response.get_data(as_text=True)
 
-    engine = app.extensions["tsunagu.engine"]
+    engine = ext.engine(app)
     with app.app_context():
         steps = [advance_syncs(engine=engine, now=utcnow()) for _ in range(3)]
 
@@ -122,9 +123,9 @@ def test_a_reminders_discount_code_is_created_on_the_fake_once(app, db, seeded):
     db.rollback()
 
     with app.app_context():
-        messages = prepare(app.extensions["tsunagu.engine"], step, shop, utcnow())
+        messages = prepare(ext.engine(app), step, shop, utcnow())
         step.context = {**step.context, "discount_issued": {**step.context["discount_issued"], "created": False}}
-        again = prepare(app.extensions["tsunagu.engine"], step, shop, utcnow())  # a retry after a crash
+        again = prepare(ext.engine(app), step, shop, utcnow())  # a retry after a crash
 
     code = code_for(step.id)
     assert code in json.dumps(messages, ensure_ascii=False) and again == messages

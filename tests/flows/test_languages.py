@@ -10,8 +10,8 @@ import pytest
 from app.flows import recipients, templates
 from app.line import texts
 from app.models import Customer
-from tests.plugins.flows import CUSTOMER_ID
 from tests.helpers import make_shop
+from tests.plugins.flows import CUSTOMER_ID
 
 LATER = "2026-11-25T01:30:00+00:00"  # step 1 of the fixture checkout is due 01:12 UTC
 NIGHT = "2026-11-25T14:00:00+00:00"  # 23:00 in Tokyo: only transactional messages go

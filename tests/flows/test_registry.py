@@ -303,7 +303,7 @@ def test_the_worker_asks_the_spec_whether_a_message_is_moot(monkeypatch):
 
 # Folders of app/ not scanned yet: their branches switch to the registry and are merged after
 # this one. At the merge, empty this tuple (one edit) so they are held to the rule too.
-NOT_YET_SCANNED = ("admin", "demo")
+NOT_YET_SCANNED = ()
 NAMES = frozenset(f.value for f in Flow)
 
 

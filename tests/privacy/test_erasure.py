@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from app import ext
 from app.models import Customer, LineFriend, WebhookEvent, WebhookStatus
 from tests.helpers import fresh
 from tests.privacy.scan import find, rows_referencing, shop_rows
@@ -35,7 +36,7 @@ def _customer_pk(db, story) -> int:
 
 
 def _engine(app):
-    return app.extensions["tsunagu.engine"]
+    return ext.engine(app)
 
 
 def test_customer_redact_leaves_no_marker_in_any_table(app, db, shop_a_story, shop_b_story):

@@ -8,6 +8,7 @@ import json
 
 from sqlmodel import select
 
+from app import ext
 from app import models as m
 from app.shopify.export import SECTIONS
 from tests.helpers import fresh
@@ -60,7 +61,7 @@ def test_export_cross_checks_with_every_table_holding_the_shopper(app, db, shop_
         "line_user_id": a.markers.line_user_id,
     }
 
-    held = rows_referencing(app.extensions["tsunagu.engine"], a.shop.id, ids, a.markers.values())
+    held = rows_referencing(ext.engine(app), a.shop.id, ids, a.markers.values())
     held = {table: {_key(k) for k in keys} for table, keys in held.items()}
     held["compliance_requests"].discard(_key(request.id))  # the export being made
     exported = exported_keys(request.export)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from app import ext
 from app.config import Settings, SettingsError
 from app.models import LineDryRun, LineEvent, LinkNonce, SearchLog, WebhookEvent, WebhookStatus
 from app.privacy import retention
@@ -92,7 +93,7 @@ def test_the_periods_are_settings(app, db, send_webhook, payload):
     make_shop(db)
     send_webhook("orders/create", payload("orders_create"))
     assert trimmed(app, 2) == {}
-    app.extensions["tsunagu.settings"] = app.extensions["tsunagu.settings"].with_(retention_webhook_days=1)
+    ext.use_settings(app, ext.settings(app).with_(retention_webhook_days=1))
     assert trimmed(app, 2) == {"deliveries": 1}
 
 
@@ -139,16 +140,16 @@ def test_a_received_but_unhandled_chat_event_is_not_trimmed(app, db, shop, chann
     )
     db.commit()
     retention.trim_expired(
-        engine=app.extensions["tsunagu.engine"],
+        engine=ext.engine(app),
         now=utcnow(),
-        periods=retention.Periods.from_settings(app.extensions["tsunagu.settings"]),
+        periods=retention.Periods.from_settings(ext.settings(app)),
     )
     assert rows(db, LineEvent)[0].body["message"]["text"] == "まだ"
 
 
 def test_retention_summary_for_the_privacy_page(app, db):
     shop = make_shop(db, locale="en")
-    settings = app.extensions["tsunagu.settings"].with_(retention_webhook_days=5)
+    settings = ext.settings(app).with_(retention_webhook_days=5)
 
     summary = retention_summary(shop=shop, settings=settings)
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify
 
 from ... import db
 from ...flows.config import flow_settings
-from ...flows.registry import Flow, flows
+from ...flows.registry import Flow, flows, spec
 from ...i18n import LANGUAGES, language
 from ...line import channels
 from ...line.client import LineError
@@ -76,7 +76,7 @@ def _built(session, shop: Shop, flow: str, body: dict) -> tuple[list[dict], dict
     """The messages for the body's template (its unsaved text and settings), or errors."""
     check = Checker(language(shop=shop))
     key, lang = body.get("template_key"), body.get("lang")
-    if key not in preview.template_keys(flow):
+    if key not in spec(flow).templates:
         check.fail("template_key", "template_key")
     if lang not in LANGUAGES:
         check.fail("lang", "lang")

@@ -8,11 +8,10 @@ import copy
 import math
 from urllib.parse import urlparse
 
-from ...flows.registry import Flow
+from ...flows.registry import Flow, flows, spec
 from ...i18n import t
-from .preview import BASKETS, SHIPPING_STATUSES
 
-MAX_STEPS = 3
+MAX_STEPS = max(spec(flow).max_steps for flow in flows())
 DELAY_MIN = (1, 7 * 24 * 60)  # a minute to a week
 
 
@@ -62,7 +61,7 @@ def check_settings(flow: str, body: dict, check: Checker, current: dict) -> dict
     if not isinstance(enabled, bool):
         check.fail("enabled", "bool")
     result["enabled"] = enabled
-    if flow in BASKETS:
+    if spec(flow).max_steps > 1:  # reminders in steps
         result["steps"] = _steps(body.get("steps", current["steps"]), check)
         result["min_total"] = check.amount("min_total", body.get("min_total", current["min_total"]), 0, 10_000_000)
         result["skip_if_ordered_within_h"] = check.integer(
@@ -74,7 +73,7 @@ def check_settings(flow: str, body: dict, check: Checker, current: dict) -> dict
     elif flow == Flow.SHIPPING_UPDATE:
         statuses = body.get("statuses") if isinstance(body.get("statuses"), dict) else {}
         result["statuses"] = dict(result["statuses"])
-        for status in SHIPPING_STATUSES:
+        for status in spec(flow).parts:
             value = statuses.get(status, current["statuses"].get(status, True))
             if not isinstance(value, bool):
                 check.fail(f"statuses.{status}", "bool")

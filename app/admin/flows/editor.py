@@ -21,7 +21,6 @@ from ...line import texts as line_texts
 from ...models import Shop
 from . import preview
 from .checks import Checker, check_settings
-from .preview import template_keys
 
 FIRST_VARIABLES = ("customer_name", "shop_name")
 
@@ -33,7 +32,7 @@ def variables(flow: str) -> list[str]:
 
 def describe(shop: Shop, flow: str) -> dict:
     """A flow as the editor shows it: settings, current and default texts, variables."""
-    keys = template_keys(flow)
+    keys = spec(flow).templates
     return {
         "flow": flow,
         "marketing": spec(flow).marketing,
@@ -107,7 +106,7 @@ def check_flow(*, session: Session, shop: Shop, flow: str, body: dict, lang: str
     given = body.get("templates") if isinstance(body.get("templates"), dict) else {}
     current = describe(shop, flow)["templates"]
     texts = {}
-    for key in template_keys(flow):
+    for key in spec(flow).templates:
         langs = given.get(key) if isinstance(given.get(key), dict) else {}
         texts[key] = {
             lg: check_text(flow, langs.get(lg, current[key][lg]), check, f"templates.{key}.{lg}") for lg in LANGUAGES
@@ -117,7 +116,7 @@ def check_flow(*, session: Session, shop: Shop, flow: str, body: dict, lang: str
     view = preview.with_templates(shop, settings, texts)
     for lg in LANGUAGES:
         data = preview.sample(session=session, shop=shop, lang=lg)
-        for key in template_keys(flow):
+        for key in spec(flow).templates:
             for step in range(max(1, len(settings.get("steps") or []))):
                 built = preview.build(view, flow=flow, template_key=key, lang=lg, data=data, config=settings, step=step)
                 check_limits(built, check, f"templates.{key}.{lg}")

@@ -1,46 +1,27 @@
 """What a flow's message looks like, built by the flow's own code with sample data.
 
 The sample is the shop's latest order, its fulfillment and an active product when the
-shop has them (the demo does), else plausible stand-ins in the language being previewed
+shop has them, else plausible stand-ins in the language being previewed
 (admin.flows.sample.*). Discount marks get a sample code, exactly where the worker would
 put the real one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from ...flows import abandoned, content, orders, repurchase, shipping
+from ...flows.builders import Sample
 from ...flows.discounts import fill_marks
-from ...flows.registry import Flow
-from ...formatting import local_time, money
+from ...flows.registry import spec
+from ...formatting import local_time
 from ...i18n import t
 from ...models import Fulfillment, Order, OrderLineItem, Product, ProductVariant, Shop
 from ...timeutil import utcnow
 
 SAMPLE_CODE = "LINE-SAMPLE01"
-SHIPPING_STATUSES = ("shipped", "out_for_delivery", "delivered", "attempted_delivery", "failure")
-BASKETS = (Flow.ABANDONED_CHECKOUT, Flow.ABANDONED_CART)
-
-
-@dataclass
-class Sample:
-    order: Order
-    items: list[OrderLineItem]
-    fulfillment: Fulfillment
-    product: Product
-    variant: ProductVariant | None
-    images: dict[int, str]
-
-
-def template_keys(flow: str) -> list[str]:
-    if flow == Flow.SHIPPING_UPDATE:
-        return [f"{Flow.SHIPPING_UPDATE}:{s}" for s in SHIPPING_STATUSES]
-    return [flow]
 
 
 def sample(*, session: Session, shop: Shop, lang: str) -> Sample:
@@ -151,61 +132,13 @@ def with_templates(shop: Shop, flow_config: dict | None, texts: dict[str, dict[s
 def build(
     view: Shop, *, flow: str, template_key: str, lang: str, data: Sample, config: dict, step: int = 0
 ) -> list[dict]:
-    """The LINE message objects the flow would send for this template, marks filled."""
+    """The LINE message objects the flow would send for this template, marks filled: the
+    registry's builder for the flow (the same code the flow sends with)."""
     name = t("admin.flows.sample.customer_name", lang)
-    discount = None
-    if flow in BASKETS:
-        steps = config.get("steps") or [{}]
-        discount = steps[max(0, min(step, len(steps) - 1))].get("discount") or None
-        messages = _basket(view, flow, lang, name, data, discount is not None)
-    elif flow == Flow.ORDER_CONFIRMATION:
-        messages = orders.confirmation_messages(view, data.order, data.items, lang=lang, name=name)
-    elif flow == Flow.SHIPPING_UPDATE:
-        status = template_key.split(":", 1)[1] if ":" in template_key else "shipped"
-        messages = shipping.status_messages(view, data.order, data.fulfillment, status, lang=lang, name=name)
-    elif flow == Flow.AFTER_DELIVERY:
-        messages = shipping.after_delivery_messages(view, data.order, config, lang=lang, name=name)
-    else:
-        days = repurchase.cycle_days(config, data.product) or 30
-        messages = repurchase.reminder_messages(
-            view,
-            lang=lang,
-            name=name,
-            product=data.product,
-            variant=data.variant,
-            variant_id=data.variant.shopify_id if data.variant else 0,
-            quantity=1,
-            days=days,
-            price=data.variant.price if data.variant else Decimal(1290),
-        )
+    messages = spec(flow).build(view, data, lang=lang, name=name, settings=config, template=template_key, step=step)
+    steps = config.get("steps") or [{}]
+    discount = steps[max(0, min(step, len(steps) - 1))].get("discount") if "steps" in config else None
     if not discount:
         return fill_marks(messages, "", "")
     ends = utcnow() + timedelta(days=int(discount.get("expires_days") or 7))
     return fill_marks(messages, SAMPLE_CODE, local_time(ends, view.timezone, "%Y/%m/%d"))
-
-
-def _basket(view: Shop, flow: str, lang: str, name: str, data: Sample, discount: bool) -> list[dict]:
-    shown = [
-        content.Item(
-            title=i.title + (f"（{i.variant_title}）" if i.variant_title else ""),
-            quantity=i.quantity,
-            image_url=data.images.get(i.product_shopify_id),
-        )
-        for i in data.items
-    ]
-    if flow == Flow.ABANDONED_CHECKOUT:
-        url, button = content.link(f"https://{view.domain}/checkouts/sample", flow), "resume_checkout"
-    else:
-        permalink = ",".join(f"{i.variant_shopify_id}:{i.quantity}" for i in data.items if i.variant_shopify_id)
-        url, button = content.link(f"https://{view.domain}/cart/{permalink}", flow), "view_cart"
-    return abandoned.reminder_messages(
-        view,
-        flow=flow,
-        lang=lang,
-        name=name,
-        items=shown,
-        total=money(data.order.total_price, data.order.currency),
-        url=url,
-        button=button,
-        discount=discount,
-    )

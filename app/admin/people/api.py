@@ -56,7 +56,7 @@ def customer(shop: Shop, customer_id: int):
 
 
 def _staff() -> str:
-    return f"staff:{g.get('staff_user_id') or 'demo'}"
+    return f"staff:{g.get('staff_user_id') or 'local'}"
 
 
 def _customer_and_friend(session, shop: Shop, customer_id: int, friend_id: int | None):

@@ -68,11 +68,6 @@ def mask_phone(phone: str | None) -> str:
     return phone[:5] + "*" * (len(phone) - 9) + phone[-4:]
 
 
-def full_name(customer: Customer) -> str:
-    """The customer's name as Japanese stores write it: family name first."""
-    return " ".join(p for p in (customer.last_name, customer.first_name) if p)
-
-
 @dataclass(frozen=True)
 class CustomerPage:
     rows: list[dict]
@@ -166,7 +161,7 @@ def friend_json(friend: LineFriend | None) -> dict | None:
 def customer_json(shop: Shop, customer: Customer, friend: LineFriend | None, last_sent, attributed: int) -> dict:
     return {
         "id": customer.id,
-        "name": full_name(customer),
+        "name": customer.display_name(),
         "email": mask_email(customer.email),
         "phone": mask_phone(customer.phone),
         "orders_count": customer.orders_count,

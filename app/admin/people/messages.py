@@ -34,7 +34,6 @@ from ...models import (
 from ...models import NotificationStatus as St
 from ...timeutil import as_utc, utcnow
 from ..labels import flow_name, status_name
-from .customers import full_name
 
 PAGE = 50
 STATUSES = (St.SCHEDULED, St.SENDING, St.SENT, St.FAILED, St.CANCELLED, St.SKIPPED)
@@ -200,7 +199,7 @@ def message_json(
         "when_label": local_time(when, shop.timezone),
         "friend_name": (friend.display_name or "") if friend else "",
         "customer_id": customer.id if customer else None,
-        "customer_name": full_name(customer) if customer else "",
+        "customer_name": customer.display_name() if customer else "",
         "can_cancel": row.status == St.SCHEDULED,
         "can_retry": row.status == St.FAILED,
     }

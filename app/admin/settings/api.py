@@ -32,7 +32,7 @@ def _answer(outcome: Outcome):
 def line_connect(shop: Shop):
     lang = language(shop=shop)
     if settings().demo_mode:  # the demo's LINE is a dry run: a real channel has no place there
-        return invalid({}, message=t("admin.settings.err.demo", lang))
+        return invalid({}, message=t("admin.settings.err.demo_mode", lang))
     session = db.session(write=True)
     form = read_json()
     return _answer(connect.connect(session=session, shop=session.merge(shop), form=form, lang=lang))

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from app import ext
 from app.flows.config import flow_settings
 from app.models import LineDryRun, Notification, Shop
 from tests.helpers import count, make_shop, rows
@@ -299,7 +300,7 @@ def test_a_test_send_reaches_the_friend_with_the_edited_text(api, db, friend, fa
 
 def test_a_test_send_in_a_dry_run_is_captured(api, app, db, friend, fake_line):
     # A dry run is a setting (the demo's always say so: tests/demo/test_dry_run.py).
-    app.extensions["tsunagu.settings"] = app.extensions["tsunagu.settings"].with_(delivery_mode="dry_run")
+    ext.use_settings(app, ext.settings(app).with_(delivery_mode="dry_run"))
     response = api(
         "POST", "/api/flows/repurchase/test", {"friend_id": friend.id, "template_key": "repurchase", "lang": "en"}
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
+from app import create_app, ext
 from tests.helpers import make_shop
 
 LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
@@ -15,7 +15,7 @@ LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
 def demo_app(settings):
     app = create_app(settings.with_(shopify_api_key=""))
     yield app
-    app.extensions["tsunagu.engine"].dispose()
+    ext.engine(app).dispose()
 
 
 def _bubble(app) -> str:
