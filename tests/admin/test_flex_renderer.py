@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from app.line import messages as line
+from tests.plugins.browser import SHOTS
+from tests.plugins.environment import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "static"
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt install chromium)")
+pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)>"
 SHOP = "https://test-shop.myshopify.com"
