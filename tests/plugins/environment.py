@@ -3,7 +3,8 @@
 Tests that need PostgreSQL are marked `postgresql` (the PostgreSQL run of every database
 test is, too), browser tests `browser`. A developer without one gets those tests skipped,
 each with the reason. Under CI=1 (.ci/run sets it) a missing one fails the run at session
-start instead, so a green CI run has run every test.
+start instead, and any test that still skips (a missing module, a missing route) fails:
+a green CI run has run every test.
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ def pytest_sessionstart(session) -> None:
             "or unset CI to run with skips.",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if strict() and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"CI is set, so no test may skip, but this one did: {reason}"
+    return report
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -1,7 +1,6 @@
 """Honest test runs: under CI a missing PostgreSQL or Chromium fails the run at session
-start; without CI the tests that need one are skipped with the reason.
-
-Each case runs pytest in a subprocess with the environment it describes.
+start and a test that skips fails; without CI the tests that need one are skipped with
+the reason. The whole-run cases run pytest in a subprocess with the environment they describe.
 """
 
 from __future__ import annotations
@@ -10,6 +9,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from tests.plugins import environment
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOSED = "postgresql+psycopg://postgres@127.0.0.1:9/nothing"  # nothing listens on port 9
@@ -45,3 +48,24 @@ def test_without_ci_what_needs_postgresql_or_chromium_is_skipped_with_the_reason
     assert "needs postgresql: TEST_DATABASE_URL is not set" in run.stdout
     assert "needs browser: Debian's chromium is not on PATH" in run.stdout
     assert "2 skipped" in run.stdout
+
+
+def reported(outcome: str, longrepr) -> pytest.TestReport:
+    """What the environment plugin makes of a test's report."""
+    report = pytest.TestReport("t.py::t", ("t.py", 0, "t"), {}, outcome, longrepr, "call")
+    hook = environment.pytest_runtest_makereport(item=None, call=None)
+    next(hook)
+    with pytest.raises(StopIteration) as done:
+        hook.send(report)
+    return done.value.value
+
+
+def test_under_ci_a_test_that_skips_fails(monkeypatch):
+    monkeypatch.setenv("CI", "1")
+    report = reported("skipped", ("t.py", 1, "Skipped: could not import 'jsonschema'"))
+    assert report.outcome == "failed" and "could not import 'jsonschema'" in report.longrepr
+
+
+def test_without_ci_a_skip_stays_a_skip(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    assert reported("skipped", ("t.py", 1, "Skipped: later")).outcome == "skipped"
