@@ -35,7 +35,7 @@ from app.sync.catalog import advance_syncs
 from app.sync.shop import refresh_shop_details
 from app.sync.tags import TAG, sync_line_tags
 from app.timeutil import utcnow
-from tests.demo.shopify_schema import as_shopify_answers, bulk_lines_as_shopify_answers
+from tests.fakes.shopify_schema import as_shopify_answers, bulk_lines_as_shopify_answers
 from tests.helpers import count, rows
 
 LOCAL = {"REMOTE_ADDR": "127.0.0.1"}

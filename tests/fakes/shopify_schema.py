@@ -1,5 +1,9 @@
 """Shopify's Admin GraphQL schema (2026-10, as Shopify ships it in @shopify/dev-mcp), used to
-check that the demo's fake answers in Shopify's shapes.
+check that every document the app sends exists in Shopify's API and that the demo's fake
+answers in Shopify's shapes.
+
+The schema is not copied into this repository: it is read from the workplace's shared folder
+beside the checkout (`../shared/shopify/`, see its README), or from `SHOPIFY_SCHEMA`.
 
 A recorded answer is executed against the schema as the root value of its own document:
 graphql-core then coerces the app's variables into the real input types and serializes
@@ -12,13 +16,15 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import os
 from pathlib import Path
 
 from graphql import GraphQLSchema, build_client_schema, execute, parse, validate
 
 from app.shopify import queries
 
-SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "shopify" / "admin_2026-10.json.gz"
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = Path(os.environ.get("SHOPIFY_SCHEMA") or ROOT.parent / "shared" / "shopify" / "admin_2026-10.json.gz")
 # The concrete types the fake's answers stand for, where the schema names an interface.
 CONCRETE = {"Node": "BulkOperation", "Media": "MediaImage"}
 
