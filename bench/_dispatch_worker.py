@@ -20,13 +20,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from app import ext
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import Session, select
 
-from app import create_app
+from app import create_app, ext
 from app.jobs import JOBS, run_job
 from app.line import channels
 from app.models import LineChannel, LineFriend, Shop

@@ -29,10 +29,9 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from app import ext
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app import ext
 from bench import _chat_support as support
 from bench import _common as common
 from tests.fakes.line_events import new_user_id

@@ -20,12 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from app import ext
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask, jsonify, request
 
+from app import ext
 from bench import _common as common
 from bench._load import PhaseResult, PhaseSpec, run_phase
 
