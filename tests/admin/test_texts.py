@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from app.admin.flows.preview import SHIPPING_STATUSES
 from app.admin.home.dashboard import PLANS
 from app.admin.people.messages import STATUSES
 from app.flows import templates
-from app.flows.registry import flows
+from app.flows.registry import Flow, flows, spec
 from app.i18n import catalog, has, texts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +94,7 @@ def test_shared_and_area_script_texts_never_collide():
         ("admin.flows.about.", list(flows())),
         ("admin.status.", list(STATUSES)),
         ("admin.flows.editor.var.", sorted(set().union(*templates.VARIABLES.values()))),
-        ("admin.flows.editor.status.", list(SHIPPING_STATUSES)),
+        ("admin.flows.editor.status.", list(spec(Flow.SHIPPING_UPDATE).parts)),
         ("admin.flows.editor.discount.", ["none", "percentage", "fixed_amount"]),
         ("admin.flows.js.cycle.", ["types", "tags", "days", "remove"]),
         ("admin.js.lang_", ["ja", "en"]),

@@ -1,5 +1,6 @@
-"""Privacy: the customer data requests and erasures Shopify sent, and each export as JSON
-(only within the verified shop)."""
+"""Privacy: the customer data requests and erasures Shopify sent, each export as JSON (only
+within the verified shop), how long personal data is kept, and deliveries refused because
+their signed body named another shop."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from flask import Blueprint, Response, abort
 from sqlmodel import select
 
 from ... import db
+from ...ext import settings
 from ...models import ComplianceRequest, Shop
+from ...privacy.deliveries import refused
+from ...privacy.periods import retention_summary
 from ...shopify.auth import embedded
 from ..pages import render
 
@@ -29,7 +33,15 @@ def privacy(shop: Shop):
         )
         .all()
     )
-    return render(shop, "admin/privacy/privacy.html", area="privacy", active="admin.privacy.page", requests=requests)
+    return render(
+        shop,
+        "admin/privacy/privacy.html",
+        area="privacy",
+        active="admin.privacy.page",
+        requests=requests,
+        retention=retention_summary(shop=shop, settings=settings()),
+        refused=refused(session=db.session(), shop=shop),
+    )
 
 
 @bp.get("/privacy/requests/<int:request_id>.json")
