@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import app.models.types
 
 revision = "0007"
 down_revision = "0006"
@@ -29,9 +28,7 @@ SEARCH_FRIEND_FK = "fk_search_logs_friend_id_line_friends"
 def upgrade() -> None:
     for table in TRIMMED:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column("body_trimmed_at", app.models.types.UTCDateTime(timezone=True), nullable=True)
-            )
+            batch_op.add_column(sa.Column("body_trimmed_at", sa.DateTime(timezone=True), nullable=True))
             batch_op.create_index(f"ix_{table}_trim", ["body_trimmed_at", "received_at"], unique=False)
 
     with op.batch_alter_table("line_dry_runs", schema=None) as batch_op:
