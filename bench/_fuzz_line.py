@@ -36,10 +36,24 @@ def _user(rng: random.Random, users: list[str]) -> str:
     return rng.choice(users)
 
 
-def _base(rng: random.Random, kind: str, source: dict, *, reply: bool = True) -> dict:
+class CaseRandom(random.Random):
+    """The case's generator, which also knows the case's number (for the event ids)."""
+
+    def __init__(self, seed: int, case: int) -> None:
+        super().__init__(f"{seed}:line:{case}")
+        self.case = case
+
+
+def case_of(event_id: str) -> int | None:
+    """The case an event id was made for (ids start "FZ" and the case number)."""
+    return int(event_id[2:12]) if event_id[:2] == "FZ" and event_id[2:12].isdigit() else None
+
+
+def _base(rng: CaseRandom, kind: str, source: dict, *, reply: bool = True) -> dict:
     token = f"{rng.getrandbits(128):032x}" if reply else None
     ms = 1_790_000_000_000 + rng.randrange(10**9)
-    event_id = "01" + "".join(rng.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(24))
+    # 26 characters like LINE's ULIDs, led by the case number so a row leads back to its case
+    event_id = f"FZ{rng.case:010d}" + "".join(rng.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(14))
     return ev.base_event(kind, source, reply_token=token, event_id=event_id, timestamp=ms)
 
 

@@ -25,20 +25,16 @@ class Phase:
     sent: int = 0
     seconds: float = 0.0
     answers: Counter = dataclasses.field(default_factory=Counter)
-    server_errors: list = dataclasses.field(default_factory=list)  # (case, status)
-    cases: dict = dataclasses.field(default_factory=dict)  # webhook id / event id -> case
+    server_errors: list = dataclasses.field(default_factory=list)  # (case index, status)
     statuses: Counter = dataclasses.field(default_factory=Counter)
-    crashes: list = dataclasses.field(default_factory=list)  # (case or None, why)
+    crashes: list = dataclasses.field(default_factory=list)  # (case index or None, why)
 
     def record(self, case, status: int) -> None:
+        """Only counts: a case is found again from its index (the run's own memory stays flat)."""
         self.sent += 1
         self.answers[status] += 1
         if status >= 500:
-            self.server_errors.append((case, status))
-        if case.endpoint == "shopify":
-            self.cases[f"fuzz-{case.index}"] = case
-        for event_id in case.event_ids:
-            self.cases[event_id[:64]] = case
+            self.server_errors.append((case.index, status))
 
 
 def header(args, work, url: str) -> None:
@@ -49,28 +45,29 @@ def header(args, work, url: str) -> None:
     print(f"  database: {url.split('://')[0]}; in-process Flask test client; LINE is the fake LINE on loopback")
 
 
-def final_statuses(h, phases: dict[str, Phase]) -> None:
-    """Read every delivery's final status back and sort it into its phase."""
+def final_statuses(h, phases: dict[str, Phase], *, control: int) -> None:
+    """Read every delivery's final status back and sort it into its phase by its case number
+    (in the Shopify webhook id, "fuzz-<case>-…"; in the LINE event id, "FZ<case>…")."""
     from sqlmodel import Session, select
 
     from app import ext
     from app.models import LineEvent, WebhookEvent
+    from bench._fuzz_line import case_of
 
-    by_endpoint = {"shopify": [p for p in phases.values() if p.endpoint == "shopify"]}
-    by_endpoint["line"] = [p for p in phases.values() if p.endpoint == "line"]
     with Session(ext.engine(h.app)) as s:
         query = select(WebhookEvent.webhook_id, WebhookEvent.status, WebhookEvent.error, WebhookEvent.next_attempt_at)
         for webhook_id, status, error, retry_at in s.exec(query):
-            key = webhook_id.rsplit("-", 1)[0]
-            _classify(by_endpoint["shopify"], key, status, error, retry_at, SHOPIFY_REASON)
+            index = int(webhook_id.split("-")[1])
+            phase = phases["shopify-control" if index < control else "shopify-fuzz"]
+            _classify(phase, index, status, error, retry_at, SHOPIFY_REASON)
         query = select(LineEvent.webhook_event_id, LineEvent.status, LineEvent.error)
         for event_id, status, error in s.exec(query):
-            _classify(by_endpoint["line"], event_id, status, error, None, LINE_REASON)
+            index = case_of(event_id)
+            phase = phases["line-control" if index is not None and index < control else "line-fuzz"]
+            _classify(phase, index, status, error, None, LINE_REASON)
 
 
-def _classify(phases: list[Phase], key: str, status: str, error, retry_at, reason: str) -> None:
-    phase = next((p for p in phases if key in p.cases), phases[-1])
-    case = phase.cases.get(key)
+def _classify(phase: Phase, case: int | None, status: str, error, retry_at, reason: str) -> None:
     phase.statuses[status] += 1
     if status == "received":
         phase.crashes.append((case, "left received (stuck)"))
@@ -98,14 +95,7 @@ def print_rows(h, case) -> None:
         print(f"row: {tuple(row)}")
 
 
-def _describe(case) -> str:
-    if case is None:
-        return "(case unknown)"
-    changes = "; ".join(case.changes) or "unbroken"
-    return f"{case.endpoint}:{case.index} {case.label}: {changes[:300]}"
-
-
-def summary(args, phases: dict[str, Phase], h, *, rss: tuple[float, float, float], results: Path) -> int:
+def summary(args, phases: dict[str, Phase], h, *, rss: tuple[float, float, float], results: Path, describe) -> int:
     print(f"\n{'phase':<16} {'cases':>7} {'secs':>6} {'2xx':>7} {'4xx':>6} {'5xx':>5}  {'crashes':>7}  final statuses")
     for p in phases.values():
         two = sum(n for s, n in p.answers.items() if 200 <= s < 300)
@@ -117,7 +107,7 @@ def summary(args, phases: dict[str, Phase], h, *, rss: tuple[float, float, float
         )
     tracebacks = h.crashes.records
     print(f"tracebacks logged: {len(tracebacks)}; jobs that raised: {len(h.job_errors)}")
-    failures = _failures(phases, tracebacks, h.job_errors)
+    failures = _failures(phases, tracebacks, h.job_errors, describe)
     for line in failures[:SAMPLES]:
         print(f"  failing: {line}")
     if failures:
@@ -148,11 +138,17 @@ def summary(args, phases: dict[str, Phase], h, *, rss: tuple[float, float, float
     return 0
 
 
-def _failures(phases: dict[str, Phase], tracebacks: list, job_errors: list) -> list[str]:
+def _failures(phases: dict[str, Phase], tracebacks: list, job_errors: list, describe) -> list[str]:
+    def said(endpoint: str, index: int | None) -> str:
+        if index is None:
+            return f"{endpoint}:? (case unknown: its event id was broken)"
+        case = describe(endpoint, index)
+        return f"{endpoint}:{index} {case.label}: {'; '.join(case.changes)[:300] or 'unbroken'}"
+
     out = []
     for p in phases.values():
-        out += [f"{_describe(case)} -> HTTP {status}" for case, status in p.server_errors]
-        out += [f"{_describe(case)} -> {why}" for case, why in p.crashes]
+        out += [f"{said(p.endpoint, i)} -> HTTP {status}" for i, status in p.server_errors]
+        out += [f"{said(p.endpoint, i)} -> {why}" for i, why in p.crashes]
     out += [f"traceback at {where}: {what}" for where, what in tracebacks]
     out += [f"job raised: {what}" for what in job_errors]
     return out
