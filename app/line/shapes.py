@@ -64,7 +64,7 @@ def problem(event) -> str | None:
         return None
     key, strings = _PARTS[kind]
     if not isinstance(event.get(key), dict):
-        return f"{kind} event without a {key} object"
+        return f"the {kind} event has no {key} object"
     for name in strings:
         if not isinstance(event[key].get(name), str):
             return f"{key}.{name} is not a string"
