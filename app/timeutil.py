@@ -27,5 +27,5 @@ def parse_ts(value) -> datetime | None:
         text = text[:-1] + "+00:00"
     try:
         return as_utc(datetime.fromisoformat(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a date, or one past year 9999 in UTC
         return None

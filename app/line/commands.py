@@ -16,7 +16,7 @@ from ..formatting import money
 from ..models import Customer, Fulfillment, Order, OrderLineItem
 from ..search import chat as search_chat
 from ..timeutil import utcnow
-from . import linking, messages
+from . import linking, messages, shapes
 from .chat import Chat
 
 # What a shopper may type for each command, in either language (whatever theirs is).
@@ -46,10 +46,11 @@ def prefetch_needs(event_type: str, event: dict) -> set[str]:
     """What an event's handler will ask LINE for, so it can be fetched ahead."""
     if event_type == "follow":
         return {"profile"}
-    if event_type == "message" and (event.get("message") or {}).get("type") == "text":
-        command = command_for(str(event["message"].get("text") or ""))
+    message = shapes.part(event, "message")
+    if event_type == "message" and message.get("type") == "text":
+        command = command_for(str(message.get("text") or ""))
     elif event_type == "postback":
-        command = dict(parse_qsl(str((event.get("postback") or {}).get("data") or ""))).get("action")
+        command = dict(parse_qsl(str(shapes.part(event, "postback").get("data") or ""))).get("action")
     else:
         return set()
     if command is None and event_type == "message":

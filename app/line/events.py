@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -14,7 +14,7 @@ from ..db import autocommit, insert_ignoring_conflict, session_scope
 from ..models import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, Shop
 from ..search import chat as search_chat
 from ..timeutil import utcnow
-from . import channels, texts
+from . import channels, shapes, texts
 from .chat import Chat
 from .client import LineClient, LineError
 from .commands import prefetch_needs
@@ -31,27 +31,23 @@ def _row(channel: LineChannel, event: dict, now: datetime) -> dict | None:
     event_id = event.get("webhookEventId")
     if not isinstance(event_id, str) or not event_id:
         return None
-    source = event.get("source") if isinstance(event.get("source"), dict) else {}
-    millis = event.get("timestamp")
-    occurred = datetime.fromtimestamp(millis / 1000, tz=UTC) if isinstance(millis, (int, float)) else None
-    source_type = str(source.get("type") or "user")[:16]
+    source, message = shapes.part(event, "source"), shapes.part(event, "message")
+    source_type = shapes.storable(str(source.get("type") or "user")[:16])
     return {
         "shop_id": channel.shop_id,
         "channel_id": channel.id,
-        "webhook_event_id": event_id[:64],
-        "type": str(event.get("type") or "unknown")[:32],
+        "webhook_event_id": shapes.storable(event_id[:64]),
+        "type": shapes.storable(str(event.get("type") or "unknown")[:32]),
         "source_type": source_type,
-        "line_user_id": (source.get("userId") or None) and str(source["userId"])[:64],
-        "message_id": str((event.get("message") or {}).get("id") or "")[:32] or None
-        if isinstance(event.get("message"), dict)
-        else None,
-        "occurred_at": occurred,
-        "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
+        "line_user_id": (source.get("userId") or None) and shapes.storable(str(source["userId"])[:64]),
+        "message_id": shapes.storable(str(message.get("id") or "")[:32]) or None,
+        "occurred_at": shapes.occurred_at(event.get("timestamp")),
+        "is_redelivery": bool(shapes.part(event, "deliveryContext").get("isRedelivery")),
         # Group and room chats are not shoppers talking to the shop: kept, not acted on.
         "status": LineEventStatus.RECEIVED if source_type == "user" else LineEventStatus.IGNORED,
         "attempts": 0,
         "error": None,
-        "body": event,
+        "body": shapes.storable(event),
         "received_at": now,
         "processed_at": None,
     }
@@ -182,6 +178,9 @@ def handle_event(*, session: Session, row: LineEvent, prefetched: dict | None = 
     handler = EVENT_HANDLERS.get(row.type)
     if handler is None:
         return _done(row, LineEventStatus.IGNORED), None
+    if why := shapes.problem(row.body):  # a shape no handler can use: failed, with the reason
+        row.error = f"unusable event: {why}"
+        return _done(row, LineEventStatus.FAILED), None
     captured: list = []
     try:
         with session.begin_nested():

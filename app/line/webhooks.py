@@ -37,7 +37,7 @@ def receive():
     try:
         body = raw.decode("utf-8")
         doc = json.loads(body)
-    except ValueError:  # includes UnicodeDecodeError
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; nesting past Python's limit
         return _error("line.webhook.invalid-json")
     if (
         not isinstance(doc, dict)

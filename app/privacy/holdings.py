@@ -18,7 +18,7 @@ from sqlalchemy import Text, cast, func, or_
 from sqlmodel import Session, select
 
 from .. import models as m
-from ..sync.common import as_int
+from ..sync.common import as_int, text
 from .deliveries import naming
 
 # Links a shopper made themselves prove the LINE account is theirs; a merchant's may not.
@@ -41,8 +41,8 @@ class ShopperRef:
         orders = payload.get(orders_key) if isinstance(payload.get(orders_key), list) else []
         return cls(
             customer_shopify_id=as_int(customer.get("id")),
-            email=str(customer.get("email") or "").strip() or None,
-            phone=str(customer.get("phone") or "").strip() or None,
+            email=(text(customer.get("email"), 320) or "").strip() or None,
+            phone=(text(customer.get("phone"), 32) or "").strip() or None,
             order_ids=tuple(i for i in (as_int(o) for o in orders) if i is not None),
         )
 

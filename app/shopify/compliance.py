@@ -13,7 +13,7 @@ from .. import models as m
 from ..privacy.erasure import erase_shopper
 from ..privacy.holdings import ShopperRef, holdings_of
 from ..privacy.shop_erasure import erase_shop
-from ..sync.common import as_int
+from ..sync.common import as_dict, as_int
 from ..timeutil import utcnow
 from .export import customer_export
 
@@ -26,7 +26,7 @@ def export_customer_data(*, session: Session, shop: m.Shop, payload: dict) -> m.
         shop_id=shop.id,
         topic="customers/data_request",
         customer_shopify_id=ref.customer_shopify_id,
-        request_id=as_int((payload.get("data_request") or {}).get("id")),
+        request_id=as_int(as_dict(payload.get("data_request")).get("id")),
         export=customer_export(held),
         completed_at=utcnow(),
     )

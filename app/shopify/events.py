@@ -58,7 +58,9 @@ def _payload(body: str) -> dict:
     try:
         payload = json.loads(body)
     except ValueError as exc:
-        raise PayloadError(f"body is not JSON ({exc.msg})") from None
+        raise PayloadError(f"body is not JSON ({getattr(exc, 'msg', exc)})") from None
+    except RecursionError:
+        raise PayloadError("body is nested too deep to read") from None
     if not isinstance(payload, dict):
         raise PayloadError("body is not a JSON object")
     return payload

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, update
 
 from ..models import Notification, NotificationStatus, Shop
+from ..sync.common import text
 from ..timeutil import utcnow
 
 
@@ -33,7 +34,7 @@ def uninstall(*, session: Session, shop: Shop, at: datetime | None = None) -> in
 def update_scopes(*, shop: Shop, payload: dict) -> None:
     current = payload.get("current")
     if isinstance(current, list):
-        shop.scopes = ",".join(str(s) for s in current)
+        shop.scopes = text(",".join(str(s) for s in current if isinstance(s, str))) or ""
 
 
 def mark_installed(*, shop: Shop) -> None:

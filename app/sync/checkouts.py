@@ -6,14 +6,14 @@ from sqlmodel import Session
 
 from ..models import Cart, Checkout, Shop
 from ..timeutil import parse_ts
-from .common import PayloadError, as_int, is_stale, money, text, upsert
+from .common import PayloadError, as_count, as_dict, as_int, as_list, bounded, is_stale, money, text, upsert
 from .customers import upsert_customer
 
 
 def _items(payload: dict) -> list[dict]:
     """The few line item fields messages need, not the whole payload."""
     items = []
-    for item in payload.get("line_items") or []:
+    for item in as_list(payload.get("line_items")):
         if not isinstance(item, dict):
             continue
         items.append(
@@ -22,7 +22,7 @@ def _items(payload: dict) -> list[dict]:
                 "variant_id": as_int(item.get("variant_id")),
                 "title": text(item.get("title"), 255),
                 "variant_title": text(item.get("variant_title"), 255),
-                "quantity": as_int(item.get("quantity")) or 0,
+                "quantity": as_count(item.get("quantity")) or 0,
                 "price": str(money(item.get("price") or item.get("line_price"))),
                 "sku": text(item.get("sku"), 255),
             }
@@ -35,7 +35,7 @@ def upsert_checkout(*, session: Session, shop: Shop, payload: dict) -> Checkout:
     if not token:
         raise PayloadError("checkout payload has no token")
     incoming = parse_ts(payload.get("updated_at"))
-    customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else None
+    customer = as_dict(payload.get("customer")) or None
     if customer and customer.get("id"):
         upsert_customer(session=session, shop=shop, payload=customer)
 
@@ -70,7 +70,7 @@ def upsert_cart(*, session: Session, shop: Shop, payload: dict) -> Cart:
         if is_stale(row.shopify_updated_at, incoming):
             return
         row.line_items = _items(payload)
-        row.total_price = sum((money(i["price"]) * i["quantity"] for i in row.line_items), money(0))
+        row.total_price = bounded(sum((money(i["price"]) * i["quantity"] for i in row.line_items), money(0)))
         row.note = text(payload.get("note"))
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))
         row.shopify_updated_at = incoming or row.shopify_updated_at

@@ -24,22 +24,56 @@ class PayloadError(ValueError):
     """A verified payload that lacks what its topic needs (logged, never a 500)."""
 
 
+# What the columns hold: ids are BIGINT, counts INTEGER, money NUMERIC(14, 2). A value
+# past them is not Shopify's (a database error mid-transaction would fail the whole
+# delivery with no useful reason), so it is read as absent or refused by name.
+BIGINT_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+MONEY_LIMIT = Decimal(10) ** 12
+
+
 def money(value) -> Decimal:
     try:
-        return Decimal(str(value)) if value not in (None, "") else Decimal("0")
-    except InvalidOperation:
+        amount = Decimal(str(value)) if value not in (None, "") else Decimal("0")
+    except (InvalidOperation, TypeError, ValueError):
         return Decimal("0")
+    return bounded(amount)
+
+
+def bounded(amount: Decimal) -> Decimal:
+    """`amount` if a money column can hold it; PayloadError for NaN, infinity or 10^12 and up."""
+    if not amount.is_finite() or abs(amount) >= MONEY_LIMIT:
+        raise PayloadError(f"amount out of range: {str(amount)[:40]}")
+    return amount
 
 
 def optional_money(value) -> Decimal | None:
     return None if value in (None, "") else money(value)
 
 
-def as_int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+def as_int(value, *, limit: int = BIGINT_MAX) -> int | None:
+    """An integer the column can hold (BIGINT unless `limit` says less), else None."""
+    if isinstance(value, bool) or value in (None, ""):
         return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if -limit - 1 <= number <= limit else None
+
+
+def as_count(value) -> int | None:
+    """A quantity or position (an INTEGER column)."""
+    return as_int(value, limit=INT_MAX)
+
+
+def as_list(value) -> list:
+    """A list the payload should carry there; anything else is no items."""
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def required_id(payload: dict, key: str = "id") -> int:
@@ -50,14 +84,24 @@ def required_id(payload: dict, key: str = "id") -> int:
 
 
 def text(value, limit: int | None = None) -> str | None:
+    """A string a text column can store: NUL dropped (PostgreSQL refuses it), a lone
+    surrogate (valid in JSON, not in UTF-8) replaced."""
     if value is None:
         return None
     value = str(value)
-    return value[:limit] if limit else value
+    value = value[:limit] if limit else value
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
-def plain_text(html_text: str | None) -> str:
+def plain_text(html_text) -> str:
     """Description HTML as searchable plain text."""
+    html_text = text(html_text)
     if not html_text:
         return ""
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", html_text))).strip()

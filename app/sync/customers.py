@@ -7,7 +7,7 @@ from sqlmodel import Session, delete, select
 from ..line.links import linked_friend, unlink
 from ..models import Customer, Shop
 from ..timeutil import parse_ts
-from .common import as_int, is_stale, money, required_id, text, upsert
+from .common import as_count, is_stale, money, required_id, text, upsert
 
 
 def upsert_customer(*, session: Session, shop: Shop, payload: dict) -> Customer:
@@ -31,7 +31,7 @@ def upsert_customer(*, session: Session, shop: Shop, payload: dict) -> Customer:
         if "tags" in payload:
             row.tags = text(payload.get("tags")) or ""
         if "orders_count" in payload:
-            row.orders_count = as_int(payload.get("orders_count")) or 0
+            row.orders_count = as_count(payload.get("orders_count")) or 0
         if "total_spent" in payload:
             row.total_spent = money(payload.get("total_spent"))
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))

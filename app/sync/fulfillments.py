@@ -6,11 +6,11 @@ from sqlmodel import Session
 
 from ..models import Fulfillment, Shop
 from ..timeutil import parse_ts
-from .common import as_int, is_stale, required_id, text, upsert
+from .common import as_count, as_int, as_list, is_stale, required_id, text, upsert
 
 
 def _strings(values) -> list[str]:
-    return [str(v) for v in values or [] if v not in (None, "")]
+    return [text(v, 2048) for v in as_list(values) if v not in (None, "") and not isinstance(v, (dict, list))]
 
 
 def upsert_fulfillment(*, session: Session, shop: Shop, payload: dict) -> Fulfillment:
@@ -35,9 +35,9 @@ def upsert_fulfillment(*, session: Session, shop: Shop, payload: dict) -> Fulfil
                 "id": as_int(i.get("id")),
                 "variant_id": as_int(i.get("variant_id")),
                 "title": text(i.get("title"), 255),
-                "quantity": as_int(i.get("quantity")) or 0,
+                "quantity": as_count(i.get("quantity")) or 0,
             }
-            for i in payload.get("line_items") or []
+            for i in as_list(payload.get("line_items"))
             if isinstance(i, dict)
         ]
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))

@@ -6,14 +6,14 @@ from sqlmodel import Session, delete, select
 
 from ..models import Order, OrderLineItem, Shop
 from ..timeutil import parse_ts
-from .common import as_int, is_stale, money, required_id, text, upsert
+from .common import as_count, as_dict, as_int, as_list, is_stale, money, required_id, text, upsert
 from .customers import upsert_customer
 
 
 def upsert_order(*, session: Session, shop: Shop, payload: dict) -> Order:
     shopify_id = required_id(payload)
     incoming = parse_ts(payload.get("updated_at"))
-    customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else None
+    customer = as_dict(payload.get("customer")) or None
     if customer and customer.get("id"):
         upsert_customer(session=session, shop=shop, payload=customer)
     applied = []
@@ -33,8 +33,8 @@ def upsert_order(*, session: Session, shop: Shop, payload: dict) -> Order:
         row.subtotal_price = money(payload.get("subtotal_price"))
         row.total_price = money(payload.get("total_price"))
         row.discount_codes = [
-            {"code": d.get("code"), "amount": d.get("amount"), "type": d.get("type")}
-            for d in payload.get("discount_codes") or []
+            {"code": text(d.get("code"), 255), "amount": text(d.get("amount"), 32), "type": text(d.get("type"), 32)}
+            for d in as_list(payload.get("discount_codes"))
             if isinstance(d, dict)
         ]
         row.order_status_url = text(payload.get("order_status_url"))
@@ -47,7 +47,7 @@ def upsert_order(*, session: Session, shop: Shop, payload: dict) -> Order:
     order = upsert(session, Order, {"shop_id": shop.id, "shopify_id": shopify_id}, apply)
     if applied:
         session.flush()
-        _replace_line_items(session, shop, order, payload.get("line_items") or [])
+        _replace_line_items(session, shop, order, as_list(payload.get("line_items")))
     return order
 
 
@@ -69,7 +69,7 @@ def _replace_line_items(session: Session, shop: Shop, order: Order, items: list)
                 title=text(item.get("title")) or "",
                 variant_title=text(item.get("variant_title")),
                 sku=text(item.get("sku"), 255),
-                quantity=as_int(item.get("quantity")) or 0,
+                quantity=as_count(item.get("quantity")) or 0,
                 price=money(item.get("price")),
             )
         )

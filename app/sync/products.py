@@ -7,20 +7,20 @@ from sqlmodel import Session, delete
 from ..models import Product, ProductVariant, Shop
 from ..search.index import index_product, unindex_product
 from ..timeutil import parse_ts, utcnow
-from .common import as_int, is_stale, money, optional_money, plain_text, required_id, text, upsert
+from .common import as_count, as_int, as_list, is_stale, money, optional_money, plain_text, required_id, text, upsert
 
 
 def _image_url(payload: dict) -> str | None:
     image = payload.get("image")
     if not isinstance(image, dict):
-        images = payload.get("images") or []
+        images = as_list(payload.get("images"))
         image = images[0] if images and isinstance(images[0], dict) else {}
     return text(image.get("src"))
 
 
 def _tags(value) -> str:
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return text(", ".join(str(v) for v in value if not isinstance(v, (dict, list))))
     return text(value) or ""
 
 
@@ -54,7 +54,7 @@ def upsert_product(*, session: Session, shop: Shop, payload: dict) -> Product:
     if applied:
         session.flush()
         if "variants" in payload:
-            _replace_variants(session, shop, product, payload.get("variants") or [])
+            _replace_variants(session, shop, product, as_list(payload.get("variants")))
             session.flush()
         index_product(session, product)
     return product
@@ -69,7 +69,7 @@ def _replace_variants(session: Session, shop: Shop, product: Product, variants: 
         keep.append(variant_id)
 
         def apply(row: ProductVariant, v=v, position=position) -> None:
-            quantity = as_int(v.get("inventory_quantity"))
+            quantity = as_count(v.get("inventory_quantity"))
             row.product_id = product.id
             row.title = text(v.get("title")) or ""
             row.sku = text(v.get("sku"), 255)
@@ -77,7 +77,7 @@ def _replace_variants(session: Session, shop: Shop, product: Product, variants: 
             row.compare_at_price = optional_money(v.get("compare_at_price"))
             row.inventory_quantity = quantity
             row.available = _available(v, quantity)
-            row.position = as_int(v.get("position")) or position
+            row.position = as_count(v.get("position")) or position
 
         upsert(session, ProductVariant, {"shop_id": shop.id, "shopify_id": variant_id}, apply)
     session.execute(
