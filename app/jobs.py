@@ -21,7 +21,7 @@ from .line.events import process_orphaned_events
 from .privacy.periods import Periods
 from .privacy.retention import trim_expired
 from .search.index import refresh_best_sellers
-from .shopify.events import process_due_events
+from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
 from .sync.catalog import advance_syncs, nightly_syncs
 from .sync.tags import sync_line_tags

@@ -45,12 +45,12 @@ def time_search(engine: Engine, shop: Shop, qs: list[str]) -> Timed:
     """Warm-up pass, then the timed pass; results kept from the timed pass."""
     for q in qs:
         with Session(engine) as s:
-            search(s, shop, q)
+            search(session=s, shop=shop, query=q)
     out = Timed([], [], [])
     for q in qs:
         with Session(engine) as s:
             t0 = time.perf_counter()
-            found = search(s, shop, q).found
+            found = search(session=s, shop=shop, query=q).found
             out.ms.append(1000 * (time.perf_counter() - t0))
             out.top.append([f.product.shopify_id for f in found])
             out.titles.append([f.product.title for f in found[:3]])
@@ -141,7 +141,7 @@ class _Recorder:
 def diagnose(engine: Engine, shop: Shop, q: str) -> Diagnosis:
     with _Recorder(engine) as rec, Session(engine) as s:
         t0 = time.perf_counter()
-        search(s, shop, q)
+        search(session=s, shop=shop, query=q)
         total = 1000 * (time.perf_counter() - t0)
     executed = [r for r in rec.rows if not r[1].lstrip().upper().startswith(("BEGIN", "SET"))]
     slowest = max(executed, key=lambda r: r[0])

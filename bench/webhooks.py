@@ -247,7 +247,7 @@ def drain(url: str, seconds: float) -> tuple[int, float]:
     handlers for what the intake recorded (orders/create with its customer and items)."""
     from app import create_app
     from app.config import Settings
-    from app.shopify.events import process_due_events
+    from app.shopify.processing import process_due_events
     from app.timeutil import utcnow
 
     app = create_app(Settings.from_env(common.app_env(url)))

@@ -101,7 +101,7 @@ def sign(body: bytes, secret: str = CLIENT_SECRET) -> str:
 
 def run_worker(app) -> dict:
     """What the worker's process_webhooks job does every second."""
-    from app.shopify.events import process_due_events
+    from app.shopify.processing import process_due_events
     from app.timeutil import utcnow
 
     with app.app_context():

@@ -8,7 +8,7 @@ from datetime import timedelta
 from app.jobs import JOBS
 from app.models import Order, WebhookEvent, WebhookStatus
 from app.shopify import handlers
-from app.shopify.events import MAX_ATTEMPTS
+from app.shopify.processing import MAX_ATTEMPTS
 from app.timeutil import utcnow
 from tests.helpers import count, rows
 

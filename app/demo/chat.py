@@ -29,7 +29,7 @@ class ChatError(RuntimeError):
     pass
 
 
-def _pick_friend(session: Session, shop: Shop, who: str | None) -> LineFriend:
+def _pick_friend(*, session: Session, shop: Shop, who: str | None) -> LineFriend:
     query = select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.is_blocked.is_(False))
     if who:
         query = query.where((LineFriend.display_name == who) | (LineFriend.line_user_id == who))
@@ -67,7 +67,7 @@ def send_chat(app: Flask, text: str, who: str | None = None) -> str:
         channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first() if shop else None
         if channel is None:
             raise ChatError("no demo store; run `flask --app wsgi demo` first")
-        friend = _pick_friend(session, shop, who)
+        friend = _pick_friend(session=session, shop=shop, who=who)
         last = session.exec(select(func.max(LineDryRun.id))).one() or 0
         secret = vault().decrypt(channel.channel_secret_enc)
     body = json.dumps(

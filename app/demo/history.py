@@ -31,7 +31,7 @@ from ..models import (
     TrackedLink,
 )
 from ..models import NotificationStatus as St
-from ..tracking import attribution, blocks, links
+from ..tracking import attribution, blocks, tracked_urls
 
 PREFIX = "demo:history:"
 DAYS = 90
@@ -55,7 +55,7 @@ INTROS = {
 }
 
 
-def seed_history(session: Session, shop: Shop, *, now: datetime, seed: int = 7) -> dict:
+def seed_history(*, session: Session, shop: Shop, now: datetime, seed: int = 7) -> dict:
     """Idempotent: a store that already has demo history keeps it."""
     if session.exec(
         select(Notification.id)
@@ -72,19 +72,19 @@ def seed_history(session: Session, shop: Shop, *, now: datetime, seed: int = 7) 
         )
     )
     for friend in friends:
-        _background(session, shop, friend, now, rng, made)
+        _background(session=session, shop=shop, friend=friend, now=now, rng=rng, made=made)
     by_customer = {f.customer_id: f for f in friends}
-    for order, customer_id in _recent_orders(session, shop, set(by_customer), now):
-        _story(session, shop, by_customer[customer_id], order, rng, made)
+    for order, customer_id in _recent_orders(session=session, shop=shop, customer_ids=set(by_customer), now=now):
+        _story(session=session, shop=shop, friend=by_customer[customer_id], order=order, rng=rng, made=made)
     session.flush()
-    for order, _ in _recent_orders(session, shop, set(by_customer), now):
-        made[f"attributed_{attribution.attribute_order(session, shop=shop, order=order)}"] += 1
+    for order, _ in _recent_orders(session=session, shop=shop, customer_ids=set(by_customer), now=now):
+        made[f"attributed_{attribution.attribute_order(session=session, shop=shop, order=order)}"] += 1
     made.pop("attributed_None", None)
     return {"history_" + key: value for key, value in sorted(made.items())}
 
 
 def _background(
-    session: Session, shop: Shop, friend: LineFriend, now: datetime, rng: random.Random, made: Counter
+    *, session: Session, shop: Shop, friend: LineFriend, now: datetime, rng: random.Random, made: Counter
 ) -> None:
     """A message every 4–9 days; a third are clicked, a few are followed by a block."""
     day = rng.randint(1, 6)
@@ -92,46 +92,54 @@ def _background(
         sent = _daytime(now - timedelta(days=day), rng)
         flow = rng.choice(BACKGROUND)
         _, link = _push(
-            session,
-            shop,
-            friend,
-            flow,
-            sent,
-            f"{PREFIX}{friend.id}:{day}",
-            f"https://{shop.domain}/products/demo-{rng.randint(1, 240)}",
+            session=session,
+            shop=shop,
+            friend=friend,
+            flow=flow,
+            sent=sent,
+            key=f"{PREFIX}{friend.id}:{day}",
+            url=f"https://{shop.domain}/products/demo-{rng.randint(1, 240)}",
         )
         made["sent"] += 1
         if rng.random() < 0.3:
-            _click(session, link, sent + timedelta(minutes=rng.randint(2, 240)))
+            _click(session=session, link=link, at=sent + timedelta(minutes=rng.randint(2, 240)))
             made["clicks"] += 1
         if rng.random() < 0.02:
-            blocks.record_block(session, friend=friend, blocked_at=sent + timedelta(hours=rng.randint(1, 20)))
+            blocks.record_block(session=session, friend=friend, blocked_at=sent + timedelta(hours=rng.randint(1, 20)))
             made["blocks_after_push"] += 1
         elif rng.random() < 0.01:
-            blocks.record_block(session, friend=friend, blocked_at=sent + timedelta(days=3))
+            blocks.record_block(session=session, friend=friend, blocked_at=sent + timedelta(days=3))
             made["blocks_other"] += 1
         day += rng.randint(4, 9)
 
 
-def _story(session: Session, shop: Shop, friend: LineFriend, order: Order, rng: random.Random, made: Counter) -> None:
+def _story(
+    *, session: Session, shop: Shop, friend: LineFriend, order: Order, rng: random.Random, made: Counter
+) -> None:
     """What (if anything) led to this order: a reminder, a code, or a click."""
     ordered, roll = attribution.ordered_at(order), rng.random()
     if roll < 0.3 and order.checkout_token:  # the checkout was reminded, then completed
         sent = ordered - timedelta(hours=rng.randint(2, 20))
         _, link = _push(
-            session,
-            shop,
-            friend,
-            Flow.ABANDONED_CHECKOUT,
-            sent,
-            spec(Flow.ABANDONED_CHECKOUT).keys.key(token=order.checkout_token, step=0),
-            f"https://{shop.domain}/checkouts/{order.checkout_token}",
+            session=session,
+            shop=shop,
+            friend=friend,
+            flow=Flow.ABANDONED_CHECKOUT,
+            sent=sent,
+            key=spec(Flow.ABANDONED_CHECKOUT).keys.key(token=order.checkout_token, step=0),
+            url=f"https://{shop.domain}/checkouts/{order.checkout_token}",
         )
-        _click(session, link, sent + timedelta(minutes=rng.randint(5, 90)))
+        _click(session=session, link=link, at=sent + timedelta(minutes=rng.randint(5, 90)))
     elif roll < 0.45:  # a reminder's code, used at checkout
         sent = ordered - timedelta(hours=rng.randint(3, 48))
         note, _ = _push(
-            session, shop, friend, Flow.ABANDONED_CART, sent, f"{PREFIX}code:{order.id}", f"https://{shop.domain}/cart"
+            session=session,
+            shop=shop,
+            friend=friend,
+            flow=Flow.ABANDONED_CART,
+            sent=sent,
+            key=f"{PREFIX}code:{order.id}",
+            url=f"https://{shop.domain}/cart",
         )
         code = code_for(note.id)
         note.context = {
@@ -142,22 +150,22 @@ def _story(session: Session, shop: Shop, friend: LineFriend, order: Order, rng: 
     elif roll < 0.8:  # a message clicked in the days before
         sent = ordered - timedelta(days=rng.randint(1, 6), hours=rng.randint(1, 12))
         _, link = _push(
-            session,
-            shop,
-            friend,
-            rng.choice((Flow.REPURCHASE, Flow.SHIPPING_UPDATE, Flow.AFTER_DELIVERY)),
-            sent,
-            f"{PREFIX}click:{order.id}",
-            f"https://{shop.domain}/collections/all",
+            session=session,
+            shop=shop,
+            friend=friend,
+            flow=rng.choice((Flow.REPURCHASE, Flow.SHIPPING_UPDATE, Flow.AFTER_DELIVERY)),
+            sent=sent,
+            key=f"{PREFIX}click:{order.id}",
+            url=f"https://{shop.domain}/collections/all",
         )
-        _click(session, link, sent + timedelta(minutes=rng.randint(1, 180)))
+        _click(session=session, link=link, at=sent + timedelta(minutes=rng.randint(1, 180)))
     else:
         return
     made["stories"] += 1
 
 
 def _push(
-    session: Session, shop: Shop, friend: LineFriend, flow: str, sent: datetime, key: str, url: str
+    *, session: Session, shop: Shop, friend: LineFriend, flow: str, sent: datetime, key: str, url: str
 ) -> tuple[Notification, TrackedLink]:
     """A sent notification as the dispatcher leaves it, and its tracked link."""
     target = content.link(url, flow)
@@ -181,7 +189,7 @@ def _push(
     session.flush()  # no ORM relationship orders the inserts: the notification goes first
     link = TrackedLink(
         shop_id=shop.id,
-        token=links.token_for(note.id, target, settings().secret_key),
+        token=tracked_urls.token_for(note.id, target, settings().secret_key),
         notification_id=note.id,
         customer_id=friend.customer_id,
         flow=flow,
@@ -193,7 +201,7 @@ def _push(
     return note, link
 
 
-def _click(session: Session, link: TrackedLink, at: datetime) -> None:
+def _click(*, session: Session, link: TrackedLink, at: datetime) -> None:
     session.add(
         LinkClick(
             shop_id=link.shop_id,
@@ -210,7 +218,7 @@ def _click(session: Session, link: TrackedLink, at: datetime) -> None:
     session.add(link)
 
 
-def _recent_orders(session: Session, shop: Shop, customer_ids: set[int], now: datetime) -> list[tuple[Order, int]]:
+def _recent_orders(*, session: Session, shop: Shop, customer_ids: set[int], now: datetime) -> list[tuple[Order, int]]:
     return list(
         session.exec(
             select(Order, Customer.id)

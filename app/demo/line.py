@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from ..ext import vault
-from ..line import links
+from ..line import customer_links
 from ..models import Customer, LineChannel, LineFriend, Shop
 from ..timeutil import utcnow
 from .words import GIVEN_NAMES
@@ -23,7 +23,7 @@ def _user_id(index: int) -> str:
     return "U" + hashlib.sha256(f"tsunagu-demo-friend-{index}".encode()).hexdigest()[:32]
 
 
-def seed_line(session: Session, shop: Shop, *, seed: int = 7) -> dict:
+def seed_line(*, session: Session, shop: Shop, seed: int = 7) -> dict:
     """Idempotent: the channel and friends are found by their ids and left as they are."""
     channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
     if channel is None:
@@ -41,7 +41,7 @@ def seed_line(session: Session, shop: Shop, *, seed: int = 7) -> dict:
     customers = list(session.exec(select(Customer).where(Customer.shop_id == shop.id).order_by(Customer.id)))
     created = 0
     for index in range(FRIENDS):
-        friend = _friend(session, shop, channel, index, rng)
+        friend = _friend(session=session, shop=shop, channel=channel, index=index, rng=rng)
         created += friend.id is None
         session.add(friend)
         session.flush()
@@ -49,13 +49,15 @@ def seed_line(session: Session, shop: Shop, *, seed: int = 7) -> dict:
             index < LINKED
             and index < len(customers)
             and friend.customer_id is None
-            and links.linked_friend(session, shop, customers[index]) is None
+            and customer_links.linked_friend(session=session, shop=shop, customer=customers[index]) is None
         ):
-            links.link(session, shop=shop, friend=friend, customer=customers[index], method="merchant", actor="demo")
+            customer_links.link(
+                session=session, shop=shop, friend=friend, customer=customers[index], method="merchant", actor="demo"
+            )
     return {"line_friends": FRIENDS, "line_linked": min(LINKED, len(customers)), "line_friends_created": created}
 
 
-def _friend(session: Session, shop: Shop, channel: LineChannel, index: int, rng: random.Random) -> LineFriend:
+def _friend(*, session: Session, shop: Shop, channel: LineChannel, index: int, rng: random.Random) -> LineFriend:
     user_id = _user_id(index)
     friend = session.exec(
         select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.line_user_id == user_id)

@@ -40,7 +40,7 @@ IMAGE_DIR = ROOT / "static" / "demo" / "products"
 SYNC_STEPS = 5  # the fake's bulk operation is done by its first poll: start, then import
 
 
-def demo_shop(session: Session) -> Shop | None:
+def demo_shop(*, session: Session) -> Shop | None:
     return session.exec(select(Shop).where(Shop.domain == DEMO_SHOP_DOMAIN)).first()
 
 
@@ -76,7 +76,7 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
     engine = ext.engine(app)
     if reset:
         with session_scope(engine) as session:
-            shop = demo_shop(session)
+            shop = demo_shop(session=session)
             if shop is not None:
                 redact_shop(session=session, shop=shop)
     now = utcnow()
@@ -86,16 +86,16 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
     fulfillments = demo_fulfillments(orders=orders, now=now)
     images = write_placeholders(products, IMAGE_DIR)
     with session_scope(engine) as session:
-        shop = demo_shop(session) or Shop(domain=DEMO_SHOP_DOMAIN)
+        shop = demo_shop(session=session) or Shop(domain=DEMO_SHOP_DOMAIN)
         shop.name, shop.is_demo = DEMO_SHOP_NAME, True
         shop.timezone, shop.currency, shop.locale = "Asia/Tokyo", "JPY", "ja"
         _install(shop)
         session.add(shop)
         session.flush()
-        sync_id = request_sync(session, shop, "demo").id
+        sync_id = request_sync(session=session, shop=shop, trigger="demo").id
     _sync_catalog(engine, sync_id)
     with session_scope(engine) as session:
-        shop = demo_shop(session)
+        shop = demo_shop(session=session)
         for upsert, payloads in (
             (upsert_customer, customers),
             (upsert_order, orders),
@@ -103,8 +103,8 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
         ):
             for payload in payloads:
                 upsert(session=session, shop=shop, payload=payload)
-        line = seed_line(session, shop)
-        line.update(seed_history(session, shop, now=now))
+        line = seed_line(session=session, shop=shop)
+        line.update(seed_history(session=session, shop=shop, now=now))
         _demo_flow_settings(shop)
         refresh_best_sellers(session=session, now=now, shop_id=shop.id)
         synced = session.get(CatalogSync, sync_id)

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from .. import ext
 from ..ext import settings
 from ..models import Checkout, Customer, Fulfillment, LineFriend, Notification, Order, Product, ProductVariant, Shop
-from ..shopify.events import process_due_events
+from ..shopify.processing import process_due_events
 from ..timeutil import utcnow
 from .catalog import DEMO_SHOP_DOMAIN
 from .words import CARRIERS

@@ -28,19 +28,29 @@ CHECKOUT = spec(Flow.ABANDONED_CHECKOUT)
 CART = spec(Flow.ABANDONED_CART)
 
 
-def on_checkout(session: Session, *, shop: Shop, checkout: Checkout, now: datetime | None = None) -> str:
+def on_checkout(*, session: Session, shop: Shop, checkout: Checkout, now: datetime | None = None) -> str:
     """Schedule, refresh or cancel the reminders of this checkout; what happened."""
     if checkout.completed_at is not None:
-        return _cancel_purchase(session, shop, checkout.token, checkout.cart_token, "checkout_completed")
+        return _cancel_purchase(
+            session=session,
+            shop=shop,
+            token=checkout.token,
+            cart_token=checkout.cart_token,
+            reason="checkout_completed",
+        )
     settings = flow_settings(shop, Flow.ABANDONED_CHECKOUT)
     recipient = recipients.linked(
-        session, shop, customer_shopify_id=checkout.customer_shopify_id, email=checkout.email, phone=checkout.phone
+        session=session,
+        shop=shop,
+        customer_shopify_id=checkout.customer_shopify_id,
+        email=checkout.email,
+        phone=checkout.phone,
     )
     if not settings["enabled"] or recipient is None or not checkout.abandoned_checkout_url:
         return "not_eligible"
     reason = purchase_moot(
-        session,
-        shop,
+        session=session,
+        shop=shop,
         token=checkout.token,
         cart_token=checkout.cart_token,
         customer_shopify_id=recipient.customer.shopify_id,
@@ -48,10 +58,15 @@ def on_checkout(session: Session, *, shop: Shop, checkout: Checkout, now: dateti
         now=now,
     )
     if reason or checkout.total_price < Decimal(str(settings["min_total"] or 0)):
-        return _cancel_purchase(session, shop, checkout.token, None, reason or "below_min_total")
+        return _cancel_purchase(
+            session=session, shop=shop, token=checkout.token, cart_token=None, reason=reason or "below_min_total"
+        )
     if checkout.cart_token:  # the checkout reminder wins over the cart's
         outbox.cancel(
-            session, shop=shop, reason="checkout_reminder_wins", key_prefix=CART.keys.prefix(token=checkout.cart_token)
+            session=session,
+            shop=shop,
+            reason="checkout_reminder_wins",
+            key_prefix=CART.keys.prefix(token=checkout.cart_token),
         )
     base = as_utc(checkout.shopify_updated_at or checkout.shopify_created_at) or utcnow()
     context = {
@@ -61,9 +76,9 @@ def on_checkout(session: Session, *, shop: Shop, checkout: Checkout, now: dateti
     }
     url = content.link(checkout.abandoned_checkout_url, Flow.ABANDONED_CHECKOUT)
     return _schedule_steps(
-        session,
-        shop,
-        recipient,
+        session=session,
+        shop=shop,
+        recipient=recipient,
         flow=Flow.ABANDONED_CHECKOUT,
         token=checkout.token,
         base=base,
@@ -76,7 +91,7 @@ def on_checkout(session: Session, *, shop: Shop, checkout: Checkout, now: dateti
     )
 
 
-def tie_cart(session: Session, *, shop: Shop, token: str, customer_shopify_id: int, now: datetime | None = None) -> str:
+def tie_cart(*, session: Session, shop: Shop, token: str, customer_shopify_id: int, now: datetime | None = None) -> str:
     """The theme extension saw this cart token in a logged-in customer's session."""
     cart = session.exec(select(Cart).where(Cart.shop_id == shop.id, Cart.token == token)).first()
     if cart is None:  # carts/create not yet received: keep the tie for when it comes
@@ -84,39 +99,39 @@ def tie_cart(session: Session, *, shop: Shop, token: str, customer_shopify_id: i
     cart.customer_shopify_id = customer_shopify_id
     session.add(cart)
     session.flush()
-    return on_cart(session, shop=shop, cart=cart, now=now)
+    return on_cart(session=session, shop=shop, cart=cart, now=now)
 
 
-def on_cart(session: Session, *, shop: Shop, cart: Cart, now: datetime | None = None) -> str:
+def on_cart(*, session: Session, shop: Shop, cart: Cart, now: datetime | None = None) -> str:
     settings = flow_settings(shop, Flow.ABANDONED_CART)
     if not settings["enabled"] or not cart.customer_shopify_id:
         return "not_eligible"
-    recipient = recipients.linked(session, shop, customer_shopify_id=cart.customer_shopify_id)
+    recipient = recipients.linked(session=session, shop=shop, customer_shopify_id=cart.customer_shopify_id)
     if recipient is None:
         return "not_eligible"
     reason = purchase_moot(
-        session,
-        shop,
+        session=session,
+        shop=shop,
         token=None,
         cart_token=cart.token,
         customer_shopify_id=cart.customer_shopify_id,
         settings=settings,
         now=now,
     )
-    if reason is None and _has_checkout(session, shop, cart.token):
+    if reason is None and _has_checkout(session=session, shop=shop, cart_token=cart.token):
         reason = "checkout_reminder_wins"
     if reason is None and (not cart.line_items or cart.total_price < Decimal(str(settings["min_total"] or 0))):
         reason = "below_min_total"
     if reason:
-        return _cancel_purchase(session, shop, None, cart.token, reason)
+        return _cancel_purchase(session=session, shop=shop, token=None, cart_token=cart.token, reason=reason)
     base = as_utc(cart.shopify_updated_at or cart.shopify_created_at) or utcnow()
     permalink = f"https://{shop.domain}/cart/" + ",".join(
         f"{i['variant_id']}:{i['quantity']}" for i in cart.line_items if i.get("variant_id")
     )
     return _schedule_steps(
-        session,
-        shop,
-        recipient,
+        session=session,
+        shop=shop,
+        recipient=recipient,
         flow=Flow.ABANDONED_CART,
         token=cart.token,
         base=base,
@@ -129,24 +144,30 @@ def on_cart(session: Session, *, shop: Shop, cart: Cart, now: datetime | None = 
     )
 
 
-def on_order(session: Session, *, shop: Shop, order: Order) -> int:
+def on_order(*, session: Session, shop: Shop, order: Order) -> int:
     """An order ends the reminders of the checkout and cart it came from."""
     cancelled = 0
     if order.checkout_token:
-        cancelled += _cancel_purchase(session, shop, order.checkout_token, None, "ordered", count=True)
+        cancelled += _cancel_purchase(
+            session=session, shop=shop, token=order.checkout_token, cart_token=None, reason="ordered", count=True
+        )
     if order.cart_token:
-        cancelled += _cancel_purchase(session, shop, None, order.cart_token, "ordered", count=True)
+        cancelled += _cancel_purchase(
+            session=session, shop=shop, token=None, cart_token=order.cart_token, reason="ordered", count=True
+        )
         for token in session.exec(
             select(Checkout.token).where(Checkout.shop_id == shop.id, Checkout.cart_token == order.cart_token)
         ):
-            cancelled += _cancel_purchase(session, shop, token, None, "ordered", count=True)
+            cancelled += _cancel_purchase(
+                session=session, shop=shop, token=token, cart_token=None, reason="ordered", count=True
+            )
     return cancelled
 
 
 def purchase_moot(
+    *,
     session: Session,
     shop: Shop,
-    *,
     token: str | None,
     cart_token: str | None,
     customer_shopify_id: int | None,
@@ -186,8 +207,8 @@ def recheck(*, session: Session, row: Notification, shop: Shop, now: datetime) -
     """The reminders' re-check before sending (the registry's `recheck` for both flows)."""
     context = row.context or {}
     return purchase_moot(
-        session,
-        shop,
+        session=session,
+        shop=shop,
         token=context.get("checkout_token"),
         cart_token=context.get("cart_token"),
         customer_shopify_id=context.get("customer_shopify_id"),
@@ -196,7 +217,7 @@ def recheck(*, session: Session, row: Notification, shop: Shop, now: datetime) -
     )
 
 
-def _has_checkout(session: Session, shop: Shop, cart_token: str) -> bool:
+def _has_checkout(*, session: Session, shop: Shop, cart_token: str) -> bool:
     return (
         session.exec(
             select(Checkout.id)
@@ -212,21 +233,21 @@ def _has_checkout(session: Session, shop: Shop, cart_token: str) -> bool:
 
 
 def _cancel_purchase(
-    session: Session, shop: Shop, token: str | None, cart_token: str | None, reason: str, count: bool = False
+    *, session: Session, shop: Shop, token: str | None, cart_token: str | None, reason: str, count: bool = False
 ):
     done = 0
     if token:
-        done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=CHECKOUT.keys.prefix(token=token))
+        done += outbox.cancel(session=session, shop=shop, reason=reason, key_prefix=CHECKOUT.keys.prefix(token=token))
     if cart_token:
-        done += outbox.cancel(session, shop=shop, reason=reason, key_prefix=CART.keys.prefix(token=cart_token))
+        done += outbox.cancel(session=session, shop=shop, reason=reason, key_prefix=CART.keys.prefix(token=cart_token))
     return done if count else f"cancelled:{reason}"
 
 
 def _schedule_steps(
+    *,
     session: Session,
     shop: Shop,
     recipient: Recipient,
-    *,
     flow: Flow,
     token: str,
     base: datetime,
@@ -237,7 +258,7 @@ def _schedule_steps(
     url: str,
     button: str,
 ) -> str:
-    shown = _items(session, shop, items, lang=recipient.lang)
+    shown = _items(session=session, shop=shop, items=items, lang=recipient.lang)
     outcomes = []
     for step, config in enumerate(settings["steps"][: spec(flow).max_steps]):
         discount = config.get("discount") or None
@@ -254,7 +275,7 @@ def _schedule_steps(
         )
         outcomes.append(
             outbox.schedule(
-                session,
+                session=session,
                 shop=shop,
                 flow=flow,
                 step=step,
@@ -305,7 +326,7 @@ def reminder_messages(
     )
 
 
-def _items(session: Session, shop: Shop, items: list[dict], *, lang: str) -> list[content.Item]:
+def _items(*, session: Session, shop: Shop, items: list[dict], lang: str) -> list[content.Item]:
     """Titles and quantities from the payload; images and stock from the synced catalog."""
     product_ids = {i["product_id"] for i in items if i.get("product_id")}
     variant_ids = {i["variant_id"] for i in items if i.get("variant_id")}

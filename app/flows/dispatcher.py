@@ -30,7 +30,7 @@ from ..line.client import LineClient, LineError
 from ..models import LineChannel, LineDryRun, LineFriend, Notification, Shop
 from ..models import NotificationStatus as St
 from ..timeutil import utcnow
-from ..tracking import links
+from ..tracking import tracked_urls
 from . import discounts, moot, policies, quota
 from .config import policy_settings
 
@@ -237,7 +237,7 @@ class Batch:
                 friend=friend,
                 now=self.now,
                 sent=sent,
-                moot=moot.reason(s, row, shop, self.now) if shop else None,
+                moot=moot.reason(session=s, row=row, shop=shop, now=self.now) if shop else None,
             )
             if decision.action == "send" and row.marketing:
                 if not self._quota_allows(shop):
@@ -283,7 +283,7 @@ class Batch:
         if isinstance(client, Exception):
             return _failure(row, self.now, f"{type(client).__name__}: {client}", retry=True)
         try:
-            messages = links.rewrite(self.engine, row, discounts.prepare(self.engine, row, shop, self.now))
+            messages = tracked_urls.rewrite(self.engine, row, discounts.prepare(self.engine, row, shop, self.now))
             sent = client.push(friend.line_user_id, messages, retry_key=str(row.id))
         except LineError as exc:
             return _failure(row, self.now, str(exc), retry=exc.retryable)

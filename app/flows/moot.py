@@ -17,5 +17,5 @@ from ..models import Notification, Shop
 from .registry import spec
 
 
-def reason(session: Session, row: Notification, shop: Shop, now: datetime) -> str | None:
+def reason(*, session: Session, row: Notification, shop: Shop, now: datetime) -> str | None:
     return spec(row.flow).moot(session=session, row=row, shop=shop, now=now)

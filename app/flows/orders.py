@@ -15,36 +15,40 @@ from .registry import Flow, spec
 from .templates import render
 
 
-def on_order(session: Session, *, shop: Shop, order: Order, topic: str) -> dict:
+def on_order(*, session: Session, shop: Shop, order: Order, topic: str) -> dict:
     """Every order topic ends reminders of its checkout; orders/create also confirms the
     order and plans repurchase reminders; orders/cancelled withdraws them."""
     outcome = {
-        "reminders_cancelled": abandoned.on_order(session, shop=shop, order=order),
-        "attribution": attribution.attribute_order(session, shop=shop, order=order),
+        "reminders_cancelled": abandoned.on_order(session=session, shop=shop, order=order),
+        "attribution": attribution.attribute_order(session=session, shop=shop, order=order),
     }
     items = list(session.exec(select(OrderLineItem).where(OrderLineItem.order_id == order.id)))
     if topic == "orders/cancelled" or order.cancelled_at is not None:
-        outcome["repurchase_cancelled"] = repurchase.withdraw(session, shop=shop, order=order, items=items)
+        outcome["repurchase_cancelled"] = repurchase.withdraw(session=session, shop=shop, order=order, items=items)
         return outcome
-    recipient = recipients.linked(session, shop, customer_shopify_id=order.customer_shopify_id)
+    recipient = recipients.linked(session=session, shop=shop, customer_shopify_id=order.customer_shopify_id)
     if recipient is None:
         return outcome
-    outcome[Flow.REPURCHASE] = repurchase.plan(session, shop=shop, order=order, items=items, recipient=recipient)
+    outcome[Flow.REPURCHASE] = repurchase.plan(
+        session=session, shop=shop, order=order, items=items, recipient=recipient
+    )
     if topic == "orders/create" and flow_settings(shop, Flow.ORDER_CONFIRMATION)["enabled"]:
-        outcome["confirmation"] = _confirm(session, shop, order, items, recipient)
+        outcome["confirmation"] = _confirm(session=session, shop=shop, order=order, items=items, recipient=recipient)
     # A fulfillment delivered before its order found no order to name: announce it now (once, by its key).
     for fulfillment in session.exec(
         select(Fulfillment).where(Fulfillment.shop_id == shop.id, Fulfillment.order_shopify_id == order.shopify_id)
     ):
-        outcome.setdefault("shipping", []).extend(shipping.on_fulfillment(session, shop=shop, fulfillment=fulfillment))
+        outcome.setdefault("shipping", []).extend(
+            shipping.on_fulfillment(session=session, shop=shop, fulfillment=fulfillment)
+        )
     return outcome
 
 
 def _confirm(
-    session: Session, shop: Shop, order: Order, items: list[OrderLineItem], recipient: recipients.Recipient
+    *, session: Session, shop: Shop, order: Order, items: list[OrderLineItem], recipient: recipients.Recipient
 ) -> str:
     return outbox.schedule(
-        session,
+        session=session,
         shop=shop,
         flow=Flow.ORDER_CONFIRMATION,
         step=0,

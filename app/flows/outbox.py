@@ -19,8 +19,8 @@ _TABLE = Notification.__table__
 
 
 def schedule(
-    session: Session,
     *,
+    session: Session,
     shop: Shop,
     flow: str,
     step: int,
@@ -66,7 +66,7 @@ def schedule(
     return "rescheduled" if changed else "kept"
 
 
-def cancel(session: Session, *, shop: Shop, reason: str, key_prefix: str, exclude_key: str | None = None) -> int:
+def cancel(*, session: Session, shop: Shop, reason: str, key_prefix: str, exclude_key: str | None = None) -> int:
     """Cancel waiting notifications whose dedupe key starts with `key_prefix`; how many."""
     where = [
         Notification.shop_id == shop.id,

@@ -20,9 +20,9 @@ class Recipient:
 
 
 def linked(
+    *,
     session: Session,
     shop: Shop,
-    *,
     customer_shopify_id: int | None = None,
     email: str | None = None,
     phone: str | None = None,
@@ -34,7 +34,7 @@ def linked(
         customer = session.exec(
             select(Customer).where(Customer.shop_id == shop.id, Customer.shopify_id == customer_shopify_id)
         ).first()
-    friend = _friend(session, shop, customer) if customer else None
+    friend = _friend(session=session, shop=shop, customer=customer) if customer else None
     if friend is None and (email or phone):
         matches = [Customer.email.in_({email.strip(), email.strip().lower()})] if email else []
         matches += [Customer.phone == phone.strip()] if phone else []
@@ -53,7 +53,7 @@ def linked(
     return Recipient(friend=friend, customer=customer, lang=lang, name=customer.display_name(fallback))
 
 
-def _friend(session: Session, shop: Shop, customer: Customer) -> LineFriend | None:
+def _friend(*, session: Session, shop: Shop, customer: Customer) -> LineFriend | None:
     return session.exec(
         select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)
     ).first()

@@ -39,15 +39,17 @@ def cycle_days(settings: dict, product: Product) -> int | None:
     return None
 
 
-def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineItem], recipient: Recipient) -> int:
+def plan(*, session: Session, shop: Shop, order: Order, items: list[OrderLineItem], recipient: Recipient) -> int:
     """Cancel waiting reminders for what was bought again; schedule the next ones."""
     settings = flow_settings(shop, Flow.REPURCHASE)
     ordered_at = as_utc(order.processed_at) or utcnow()
     product_ids = {i.product_shopify_id for i in items if i.product_shopify_id}
-    product_ids -= _bought_later(session, shop, order, product_ids, ordered_at)
+    product_ids -= _bought_later(
+        session=session, shop=shop, order=order, product_ids=product_ids, ordered_at=ordered_at
+    )
     for product_id in product_ids:  # bought again: the earlier reminder is moot
         outbox.cancel(
-            session,
+            session=session,
             shop=shop,
             reason="bought_again",
             key_prefix=KEYS.prefix(customer=recipient.customer.id, product=product_id),
@@ -72,14 +74,16 @@ def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineIte
         quantity = max(1, item.quantity)
         scheduled += (
             outbox.schedule(
-                session,
+                session=session,
                 shop=shop,
                 flow=Flow.REPURCHASE,
                 step=0,
                 dedupe_key=_key(recipient, product.shopify_id, order),
                 due_at=ordered_at + timedelta(days=days * quantity),
                 recipient=recipient,
-                messages=_message(session, shop, recipient, product, item, days * quantity),
+                messages=_message(
+                    session=session, shop=shop, recipient=recipient, product=product, item=item, days=days * quantity
+                ),
                 context={"order_id": order.shopify_id, "product_id": product.shopify_id},
             )
             == "scheduled"
@@ -87,7 +91,7 @@ def plan(session: Session, *, shop: Shop, order: Order, items: list[OrderLineIte
     return scheduled
 
 
-def _bought_later(session: Session, shop: Shop, order: Order, product_ids: set[int], ordered_at) -> set[int]:
+def _bought_later(*, session: Session, shop: Shop, order: Order, product_ids: set[int], ordered_at) -> set[int]:
     """Products the customer bought again in a later order. A late event of this order
     (orders/paid days after a konbini payment, a delayed retry) must not cancel the later
     order's reminder, nor plan one of its own."""
@@ -109,7 +113,7 @@ def _bought_later(session: Session, shop: Shop, order: Order, product_ids: set[i
     )
 
 
-def withdraw(session: Session, *, shop: Shop, order: Order, items: list[OrderLineItem]) -> int:
+def withdraw(*, session: Session, shop: Shop, order: Order, items: list[OrderLineItem]) -> int:
     """A cancelled order's reminders go with it."""
     local = session.exec(
         select(Customer.id).where(Customer.shop_id == shop.id, Customer.shopify_id == order.customer_shopify_id)
@@ -118,7 +122,7 @@ def withdraw(session: Session, *, shop: Shop, order: Order, items: list[OrderLin
         return 0
     return sum(
         outbox.cancel(
-            session,
+            session=session,
             shop=shop,
             reason="order_cancelled",
             key_prefix=KEYS.prefix(customer=local, product=i.product_shopify_id, order=order.shopify_id),
@@ -133,7 +137,7 @@ def _key(recipient: Recipient, product_id: int, order: Order) -> str:
 
 
 def _message(
-    session: Session, shop: Shop, recipient: Recipient, product: Product, item: OrderLineItem, days: int
+    *, session: Session, shop: Shop, recipient: Recipient, product: Product, item: OrderLineItem, days: int
 ) -> list[dict]:
     variant = session.exec(
         select(ProductVariant).where(
@@ -182,7 +186,7 @@ def reminder_messages(
     )
 
 
-def suggest_cycles(session: Session, *, shop: Shop, min_repeats: int = MIN_REPEATS) -> dict[int, dict]:
+def suggest_cycles(*, session: Session, shop: Shop, min_repeats: int = MIN_REPEATS) -> dict[int, dict]:
     """{product id: {"days": median, "repeats": n}} for products re-bought often enough."""
     rows = session.exec(
         select(OrderLineItem.product_shopify_id, Order.customer_shopify_id, Order.processed_at)

@@ -23,17 +23,19 @@ AFTER = spec(Flow.AFTER_DELIVERY)
 UPDATES = SHIPPING.parts[1:]  # what can follow "shipped", each its own step and text
 
 
-def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) -> list[str]:
+def on_fulfillment(*, session: Session, shop: Shop, fulfillment: Fulfillment) -> list[str]:
     if fulfillment.status in ("cancelled", "error", "failure"):
         for sender in (SHIPPING, AFTER):
             prefix = sender.keys.prefix(fulfillment=fulfillment.shopify_id)
-            outbox.cancel(session, shop=shop, reason="fulfillment_cancelled", key_prefix=prefix)
+            outbox.cancel(session=session, shop=shop, reason="fulfillment_cancelled", key_prefix=prefix)
         return ["cancelled"]
     order = session.exec(
         select(Order).where(Order.shop_id == shop.id, Order.shopify_id == fulfillment.order_shopify_id)
     ).first()
     settings = flow_settings(shop, Flow.SHIPPING_UPDATE)
-    recipient = recipients.linked(session, shop, customer_shopify_id=order.customer_shopify_id) if order else None
+    recipient = (
+        recipients.linked(session=session, shop=shop, customer_shopify_id=order.customer_shopify_id) if order else None
+    )
     if recipient is None or not settings["enabled"]:
         return []
     wanted = []
@@ -43,7 +45,7 @@ def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) ->
         wanted.append(fulfillment.shipment_status)
     done = [
         outbox.schedule(
-            session,
+            session=session,
             shop=shop,
             flow=Flow.SHIPPING_UPDATE,
             step=UPDATES.index(s) + 1 if s in UPDATES else 0,
@@ -57,7 +59,9 @@ def on_fulfillment(session: Session, *, shop: Shop, fulfillment: Fulfillment) ->
         if settings["statuses"].get(s, True)
     ]
     if fulfillment.shipment_status == "delivered":
-        done.append(_after_delivery(session, shop, recipient, order, fulfillment))
+        done.append(
+            _after_delivery(session=session, shop=shop, recipient=recipient, order=order, fulfillment=fulfillment)
+        )
     return done
 
 
@@ -87,13 +91,13 @@ def status_messages(
 
 
 def _after_delivery(
-    session: Session, shop: Shop, recipient: recipients.Recipient, order: Order, fulfillment: Fulfillment
+    *, session: Session, shop: Shop, recipient: recipients.Recipient, order: Order, fulfillment: Fulfillment
 ) -> str:
     settings = flow_settings(shop, Flow.AFTER_DELIVERY)
     if not settings["enabled"]:
         return "after_delivery_off"
     return outbox.schedule(
-        session,
+        session=session,
         shop=shop,
         flow=Flow.AFTER_DELIVERY,
         step=0,

@@ -14,7 +14,7 @@ class ChannelUnavailable(RuntimeError):
     """The channel was disconnected, or its token cannot be read: nothing may be sent."""
 
 
-def by_destination(session: Session, destination: str) -> LineChannel | None:
+def by_destination(*, session: Session, destination: str) -> LineChannel | None:
     """The channel whose bot is `destination`, unless the merchant disconnected it."""
     channel = session.exec(select(LineChannel).where(LineChannel.bot_user_id == destination)).first()
     if channel is None or channel.disconnected_at is not None or not channel.channel_secret_enc:
@@ -22,7 +22,7 @@ def by_destination(session: Session, destination: str) -> LineChannel | None:
     return channel
 
 
-def for_shop(session: Session, shop: Shop) -> LineChannel | None:
+def for_shop(*, session: Session, shop: Shop) -> LineChannel | None:
     return session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
 
 

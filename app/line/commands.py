@@ -16,7 +16,7 @@ from ..formatting import money
 from ..models import Customer, Fulfillment, Order, OrderLineItem
 from ..search import chat as search_chat
 from ..timeutil import utcnow
-from . import linking, messages, shapes
+from . import account_link, messages, shapes
 from .chat import Chat
 
 # What a shopper may type for each command, in either language (whatever theirs is).
@@ -98,7 +98,7 @@ def ask_unlink(chat: Chat) -> None:
 
 
 def confirm_unlink(chat: Chat) -> None:
-    linking.unlink_by_shopper(chat)
+    account_link.unlink_by_shopper(chat)
     chat.reply(messages.text(chat.t("line.chat.unlinked"), quick=menu(chat)))
 
 
@@ -124,7 +124,7 @@ def opt_in(chat: Chat) -> None:
 def latest_order(chat: Chat) -> None:
     """The linked shopper's latest order: status, items, total and a tracking link."""
     if chat.friend.customer_id is None:
-        linking.start_chat_link(chat, lead=chat.t("line.chat.not_linked"))
+        account_link.start_chat_link(chat, lead=chat.t("line.chat.not_linked"))
         return
     customer = chat.session.get(Customer, chat.friend.customer_id)
     order = (
@@ -198,7 +198,7 @@ def order_card(chat: Chat, order: Order) -> dict:
 
 
 COMMANDS: dict[str, Callable[[Chat], None]] = {
-    "link": lambda chat: linking.start_chat_link(chat),
+    "link": lambda chat: account_link.start_chat_link(chat),
     "unlink": ask_unlink,
     "unlink_yes": confirm_unlink,
     "unlink_no": keep_link,

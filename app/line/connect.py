@@ -74,7 +74,7 @@ def _clean(form: dict) -> dict:
     }
 
 
-def connect(session: Session, *, shop: Shop, form: dict, lang: str) -> Outcome:
+def connect(*, session: Session, shop: Shop, form: dict, lang: str) -> Outcome:
     form = _clean(form)
     errors = validate(form, lang)
     if errors:
@@ -98,7 +98,7 @@ def connect(session: Session, *, shop: Shop, form: dict, lang: str) -> Outcome:
     _store(channel, form, info)
     session.add(channel)
     session.commit()  # LINE's webhook test must find the channel and its new secret
-    outcome = test_webhook(session, channel=channel, client=client, lang=lang)
+    outcome = test_webhook(session=session, channel=channel, client=client, lang=lang)
     if not outcome.ok:
         for name, value in before.items():  # put back what worked before
             setattr(channel, name, value)
@@ -120,7 +120,7 @@ def _store(channel: LineChannel, form: dict, info: dict) -> None:
     channel.disconnected_at = None
 
 
-def test_webhook(session: Session, *, channel: LineChannel, client: LineClient, lang: str) -> Outcome:
+def test_webhook(*, session: Session, channel: LineChannel, client: LineClient, lang: str) -> Outcome:
     """Point LINE at our webhook and let LINE test it; the answer says whether the secret is right."""
     endpoint = f"{settings().app_url}/line/webhook"
     try:
@@ -143,7 +143,7 @@ def test_webhook(session: Session, *, channel: LineChannel, client: LineClient, 
     return Outcome(False, message=t("line.connect.webhook_failed", lang, detail=detail))
 
 
-def disconnect(session: Session, *, shop: Shop) -> bool:
+def disconnect(*, session: Session, shop: Shop) -> bool:
     """Forget the secrets and stop every send; the friends and their links stay."""
     channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
     if channel is None:

@@ -95,7 +95,7 @@ def handle_events(*, engine: Engine, event_ids: list[int], deadline: float) -> d
     return outcome
 
 
-def _client(session: Session, row: LineEvent, captured: list) -> tuple[Shop, LineChannel, LineClient]:
+def _client(*, session: Session, row: LineEvent, captured: list) -> tuple[Shop, LineChannel, LineClient]:
     shop = session.get(Shop, row.shop_id)
     channel = session.get(LineChannel, row.channel_id)
     return shop, channel, channels.client_for(channel, shop=shop, captured=captured)
@@ -113,12 +113,12 @@ def _prefetch(engine: Engine, event_id: int) -> dict:
             return {}
         fetched: dict = {}
         if "search" in wants:  # read-only work: done here, the handler only logs and replies
-            fetched["search"] = _prepare_search(session, row)
+            fetched["search"] = _prepare_search(session=session, row=row)
             wants.discard("search")
             if not wants:
                 return fetched
         try:
-            _shop, _channel, client = _client(session, row, [])
+            _shop, _channel, client = _client(session=session, row=row, captured=[])
         except channels.ChannelUnavailable:
             return {}
         user_id = row.line_user_id
@@ -132,14 +132,16 @@ def _prefetch(engine: Engine, event_id: int) -> dict:
     return fetched
 
 
-def _prepare_search(session: Session, row: LineEvent):
+def _prepare_search(*, session: Session, row: LineEvent):
     shop = session.get(Shop, row.shop_id)
     friend = session.exec(
         select(LineFriend).where(LineFriend.shop_id == row.shop_id, LineFriend.line_user_id == row.line_user_id)
     ).first()
     text = str(((row.body or {}).get("message") or {}).get("text") or "")
     try:
-        return search_chat.prepare(session, shop, text, i18n.language(shop=shop, friend=friend or texts.Speaker()))
+        return search_chat.prepare(
+            session=session, shop=shop, text=text, lang=i18n.language(shop=shop, friend=friend or texts.Speaker())
+        )
     except Exception:  # the handler searches again inside its transaction
         log.exception("search prefetch failed event=%s", row.id)
         return None
@@ -161,7 +163,7 @@ def _send_replies(engine: Engine, event_id: int, chat: Chat) -> None:
             )
 
 
-def _friend(session: Session, shop: Shop, channel: LineChannel, user_id: str) -> LineFriend:
+def _friend(*, session: Session, shop: Shop, channel: LineChannel, user_id: str) -> LineFriend:
     friend = session.exec(
         select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.line_user_id == user_id)
     ).first()
@@ -184,8 +186,12 @@ def handle_event(*, session: Session, row: LineEvent, prefetched: dict | None = 
     captured: list = []
     try:
         with session.begin_nested():
-            shop, channel, client = _client(session, row, captured)
-            friend = _friend(session, shop, channel, row.line_user_id) if row.line_user_id else None
+            shop, channel, client = _client(session=session, row=row, captured=captured)
+            friend = (
+                _friend(session=session, shop=shop, channel=channel, user_id=row.line_user_id)
+                if row.line_user_id
+                else None
+            )
             chat = Chat(
                 session=session,
                 shop=shop,

@@ -12,7 +12,7 @@ from sqlmodel import select
 from ..models import LineEvent
 from ..timeutil import utcnow
 from ..tracking import blocks
-from . import commands, linking, messages
+from . import account_link, commands, messages
 from .chat import Chat
 from .client import LineError
 
@@ -57,7 +57,7 @@ def on_unfollow(chat: Chat) -> None:
     chat.friend.blocked_at = _when(chat)
     chat.session.add(chat.friend)
     if not already:
-        blocks.record_block(chat.session, friend=chat.friend, blocked_at=chat.friend.blocked_at)
+        blocks.record_block(session=chat.session, friend=chat.friend, blocked_at=chat.friend.blocked_at)
 
 
 def on_message(chat: Chat) -> None:
@@ -74,7 +74,7 @@ def on_postback(chat: Chat) -> None:
 
 def on_account_link(chat: Chat) -> None:
     link = chat.event.get("link") or {}
-    linking.complete_chat_link(chat, result=str(link.get("result") or ""), nonce=str(link.get("nonce") or ""))
+    account_link.complete_chat_link(chat, result=str(link.get("result") or ""), nonce=str(link.get("nonce") or ""))
 
 
 def on_unsend(chat: Chat) -> None:

@@ -9,9 +9,9 @@ from flask import Blueprint, request
 from .. import db
 from ..ext import vault
 from ..models import LineChannel, Shop
-from . import channels, linking, pages
+from . import account_link, channels, pages
+from .account_link import LinkRefused
 from .client import LineError, exchange_login_code
-from .linking import LinkRefused
 
 log = logging.getLogger("tsunagu.linking")
 bp = Blueprint("line_login", __name__)
@@ -26,12 +26,12 @@ def _page(shop: Shop | None, ok: bool, status: int = 200):
 def callback():
     session = db.session(write=True)
     try:
-        nonce, shop_id = linking.read_state(request.args.get("state", ""))
+        nonce, shop_id = account_link.read_state(request.args.get("state", ""))
     except LinkRefused:
         return _page(None, False, 400)
     shop = session.get(Shop, shop_id)
-    row = linking.consume_nonce(session, shop_id=shop_id, kind="login", nonce=nonce) if shop else None
-    channel: LineChannel | None = channels.for_shop(session, shop) if shop else None
+    row = account_link.consume_nonce(session=session, shop_id=shop_id, kind="login", nonce=nonce) if shop else None
+    channel: LineChannel | None = channels.for_shop(session=session, shop=shop) if shop else None
     if row is None or channel is None or not channel.login_channel_id or request.args.get("error"):
         session.commit()  # a used nonce stays used
         return _page(shop, False, 400)
@@ -40,17 +40,17 @@ def callback():
         id_token = exchange_login_code(
             base=channels.api_base(),
             code=request.args.get("code", ""),
-            redirect_uri=linking.login_redirect_uri(),
+            redirect_uri=account_link.login_redirect_uri(),
             client_id=channel.login_channel_id,
             client_secret=secret,
         )
-        claims = linking.verify_id_token(
+        claims = account_link.verify_id_token(
             id_token, channel_id=channel.login_channel_id, channel_secret=secret, nonce=row.login_nonce or ""
         )
     except (LineError, LinkRefused) as exc:
         log.warning("LINE Login failed shop=%s reason=%s", shop.id, exc)
         session.commit()
         return _page(shop, False, 400)
-    linking.link_from_login(session, shop=shop, channel=channel, row=row, claims=claims)
+    account_link.link_from_login(session=session, shop=shop, channel=channel, row=row, claims=claims)
     session.commit()
     return _page(shop, True)

@@ -46,7 +46,7 @@ def receive():
     ):
         return _error("line.webhook.invalid-json")
 
-    channel = channels.by_destination(db.session(), doc["destination"])
+    channel = channels.by_destination(session=db.session(), destination=doc["destination"])
     if channel is None:
         log.warning("LINE webhook for an unknown destination")
         return _error("line.webhook.unknown-destination")

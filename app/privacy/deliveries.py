@@ -69,7 +69,7 @@ def names_any(body: str, terms: set[str]) -> bool:
     return any(value in terms for value in _scalars(payload))
 
 
-def naming(session: Session, *, shop: Shop, terms: Iterable) -> list[WebhookEvent]:
+def naming(*, session: Session, shop: Shop, terms: Iterable) -> list[WebhookEvent]:
     """The shop's deliveries whose body names one of `terms`, oldest first.
 
     The LIKE prefilter lets the database skip the rest; the JSON walk then keeps only

@@ -16,7 +16,7 @@ import uuid
 from sqlmodel import Session, select
 
 from .. import models as m
-from ..line.links import unlink
+from ..line.customer_links import unlink
 from ..timeutil import utcnow
 from .deliveries import REDACTED, summary
 from .holdings import Holdings, ShopperRef, holdings_of
@@ -31,9 +31,9 @@ def erase_shopper(
     (its own body names them too). Returns what was found, for the record."""
     held = holdings_of(session=session, shop=shop, ref=ref)
     _forget_deliveries(held, current)
-    _forget_line(session, shop, held)
-    _forget_messages(session, shop, held)
-    _forget_commerce(session, shop, held)
+    _forget_line(session=session, shop=shop, held=held)
+    _forget_messages(session=session, shop=shop, held=held)
+    _forget_commerce(session=session, shop=shop, held=held)
     for row in held.requests:
         if row.topic == "customers/data_request":
             row.export, row.status = None, "redacted"
@@ -56,7 +56,7 @@ def _forget_deliveries(held: Holdings, current: m.WebhookEvent | None) -> None:
             event.status, event.next_attempt_at, event.error = m.WebhookStatus.IGNORED, None, "customer redacted"
 
 
-def _forget_line(session: Session, shop: m.Shop, held: Holdings) -> None:
+def _forget_line(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     """Their chat, searches and dry-run requests go; each LINE friend of theirs is unlinked
     and keeps only anonymous follow/block facts."""
     user_ids = set(held.line_user_ids)
@@ -71,7 +71,7 @@ def _forget_line(session: Session, shop: m.Shop, held: Holdings) -> None:
             session.delete(row)
     for friend in held.friends:
         if friend.customer_id is not None:
-            unlink(session, shop=shop, friend=friend, method="redact", actor="shopify")
+            unlink(session=session, shop=shop, friend=friend, method="redact", actor="shopify")
     audits = {a.id: a for a in held.link_audits}
     for friend in held.friends:
         audits.update({a.id: a for a in session.exec(_audits_of(shop, friend))})
@@ -89,7 +89,7 @@ def _audits_of(shop: m.Shop, friend: m.LineFriend):
     return select(m.LinkAudit).where(m.LinkAudit.shop_id == shop.id, m.LinkAudit.friend_id == friend.id)
 
 
-def _forget_messages(session: Session, shop: m.Shop, held: Holdings) -> None:
+def _forget_messages(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     """Messages stay as counts: pending ones are cancelled, every text is blanked; their
     links lead to the store's front page from now on (an order-status or checkout URL
     opens the shopper's own details)."""
@@ -108,7 +108,7 @@ def _forget_messages(session: Session, shop: m.Shop, held: Holdings) -> None:
         session.add(click)
 
 
-def _forget_commerce(session: Session, shop: m.Shop, held: Holdings) -> None:
+def _forget_commerce(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     """Orders stay for the shop's figures without anything that names the buyer;
     checkouts and carts (unfinished purchases) go; shipments lose their tracking."""
     for order in held.orders:

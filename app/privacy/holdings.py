@@ -76,19 +76,28 @@ class Holdings:
 
 def holdings_of(*, session: Session, shop: m.Shop, ref: ShopperRef) -> Holdings:
     """Every row of `shop` that holds something about the shopper `ref` names."""
-    held = Holdings(customer=_customer(session, shop, ref.customer_shopify_id))
+    held = Holdings(customer=_customer(session=session, shop=shop, shopify_id=ref.customer_shopify_id))
     emails = {e.lower() for e in (ref.email, held.customer and held.customer.email) if e}
     phones = {p for p in (ref.phone, held.customer and held.customer.phone) if p}
-    held.friends = _friends(session, shop, held.customer, ref.customer_shopify_id)
-    held.orders = _orders(session, shop, ref, emails)
-    held.checkouts = _checkouts(session, shop, ref.customer_shopify_id, emails, phones, held.orders)
-    held.carts = _carts(session, shop, ref.customer_shopify_id, held.checkouts, held.orders)
-    _order_rows(session, shop, held)
-    _line_rows(session, shop, held, ref.customer_shopify_id)
-    _tracking_rows(session, shop, held)
+    held.friends = _friends(session=session, shop=shop, customer=held.customer, shopify_id=ref.customer_shopify_id)
+    held.orders = _orders(session=session, shop=shop, ref=ref, emails=emails)
+    held.checkouts = _checkouts(
+        session=session,
+        shop=shop,
+        customer_id=ref.customer_shopify_id,
+        emails=emails,
+        phones=phones,
+        orders=held.orders,
+    )
+    held.carts = _carts(
+        session=session, shop=shop, customer_id=ref.customer_shopify_id, checkouts=held.checkouts, orders=held.orders
+    )
+    _order_rows(session=session, shop=shop, held=held)
+    _line_rows(session=session, shop=shop, held=held, shopify_id=ref.customer_shopify_id)
+    _tracking_rows(session=session, shop=shop, held=held)
     terms = {ref.customer_shopify_id, *emails, *phones, *(o.shopify_id for o in held.orders)}
     terms |= {c.token for c in held.checkouts} | {c.token for c in held.carts}
-    held.deliveries = naming(session, shop=shop, terms=terms)
+    held.deliveries = naming(session=session, shop=shop, terms=terms)
     if ref.customer_shopify_id is not None:
         held.requests = _where(
             session, m.ComplianceRequest, shop, m.ComplianceRequest.customer_shopify_id == ref.customer_shopify_id
@@ -109,7 +118,7 @@ def _in(column, values) -> object | None:
     return column.in_(values) if values else None
 
 
-def _customer(session: Session, shop: m.Shop, shopify_id: int | None) -> m.Customer | None:
+def _customer(*, session: Session, shop: m.Shop, shopify_id: int | None) -> m.Customer | None:
     if shopify_id is None:
         return None
     return session.exec(
@@ -117,7 +126,7 @@ def _customer(session: Session, shop: m.Shop, shopify_id: int | None) -> m.Custo
     ).first()
 
 
-def _friends(session: Session, shop: m.Shop, customer: m.Customer | None, shopify_id: int | None) -> list:
+def _friends(*, session: Session, shop: m.Shop, customer: m.Customer | None, shopify_id: int | None) -> list:
     """The friend linked to the customer, and friends the shopper once linked to it
     themselves that no other customer has linked since (then the LINE account is theirs)."""
     linked = m.LineFriend.customer_id == customer.id if customer is not None else None
@@ -133,7 +142,7 @@ def _friends(session: Session, shop: m.Shop, customer: m.Customer | None, shopif
     return _where(session, m.LineFriend, shop, linked, proven)
 
 
-def _orders(session: Session, shop: m.Shop, ref: ShopperRef, emails: set[str]) -> list:
+def _orders(*, session: Session, shop: m.Shop, ref: ShopperRef, emails: set[str]) -> list:
     return _where(
         session,
         m.Order,
@@ -144,7 +153,7 @@ def _orders(session: Session, shop: m.Shop, ref: ShopperRef, emails: set[str]) -
     )
 
 
-def _checkouts(session: Session, shop: m.Shop, customer_id, emails, phones, orders) -> list:
+def _checkouts(*, session: Session, shop: m.Shop, customer_id, emails, phones, orders) -> list:
     return _where(
         session,
         m.Checkout,
@@ -156,7 +165,7 @@ def _checkouts(session: Session, shop: m.Shop, customer_id, emails, phones, orde
     )
 
 
-def _carts(session: Session, shop: m.Shop, customer_id, checkouts, orders) -> list:
+def _carts(*, session: Session, shop: m.Shop, customer_id, checkouts, orders) -> list:
     tokens = [c.cart_token for c in checkouts] + [o.cart_token for o in orders]
     return _where(
         session,
@@ -167,7 +176,7 @@ def _carts(session: Session, shop: m.Shop, customer_id, checkouts, orders) -> li
     )
 
 
-def _order_rows(session: Session, shop: m.Shop, held: Holdings) -> None:
+def _order_rows(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     order_ids = [o.id for o in held.orders]
     held.line_items = _where(session, m.OrderLineItem, shop, _in(m.OrderLineItem.order_id, order_ids))
     held.fulfillments = _where(
@@ -176,7 +185,7 @@ def _order_rows(session: Session, shop: m.Shop, held: Holdings) -> None:
     held.attributions = _where(session, m.Attribution, shop, _in(m.Attribution.order_id, order_ids))
 
 
-def _line_rows(session: Session, shop: m.Shop, held: Holdings, shopify_id: int | None) -> None:
+def _line_rows(*, session: Session, shop: m.Shop, held: Holdings, shopify_id: int | None) -> None:
     friend_ids = [f.id for f in held.friends]
     held.chat = _where(session, m.LineEvent, shop, _in(m.LineEvent.line_user_id, held.line_user_ids))
     held.searches = _where(session, m.SearchLog, shop, _in(m.SearchLog.friend_id, friend_ids))
@@ -186,10 +195,10 @@ def _line_rows(session: Session, shop: m.Shop, held: Holdings, shopify_id: int |
     if shopify_id is not None:
         held.link_nonces = _where(session, m.LinkNonce, shop, m.LinkNonce.customer_shopify_id == shopify_id)
     reply_tokens = [str(e.body.get("replyToken")) for e in held.chat if (e.body or {}).get("replyToken")]
-    held.dry_runs = _dry_runs(session, shop, held.line_user_ids, reply_tokens)
+    held.dry_runs = _dry_runs(session=session, shop=shop, user_ids=held.line_user_ids, reply_tokens=reply_tokens)
 
 
-def _dry_runs(session: Session, shop: m.Shop, user_ids: list[str], reply_tokens: list[str]) -> list:
+def _dry_runs(*, session: Session, shop: m.Shop, user_ids: list[str], reply_tokens: list[str]) -> list:
     """Requests that would have gone to the shopper's LINE: pushes and multicasts naming
     their user id, and replies to their chat events (by reply token)."""
     found: dict[int, m.LineDryRun] = {}
@@ -209,7 +218,7 @@ def addressed_to(body: dict, user_ids: set[str], reply_tokens: set[str]) -> bool
     return bool(recipients & user_ids) or (body or {}).get("replyToken") in reply_tokens
 
 
-def _tracking_rows(session: Session, shop: m.Shop, held: Holdings) -> None:
+def _tracking_rows(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     friend_ids = [f.id for f in held.friends]
     customer_id = held.customer.id if held.customer is not None else None
     by_customer = m.Notification.customer_id == customer_id if customer_id is not None else None

@@ -36,12 +36,18 @@ HANDLED = (WebhookStatus.PROCESSED, WebhookStatus.IGNORED)
 def trim_expired(*, engine: Engine, now: datetime, periods: Periods) -> dict[str, int]:
     """The retention pass at `now`; returns how many rows of each kind were trimmed."""
     work: dict[str, Callable[[Session], int]] = {
-        "deliveries": lambda s: _trim_deliveries(s, now, now - periods.deliveries, HANDLED),
-        "failed_deliveries": lambda s: _trim_deliveries(s, now, now - periods.failed, (WebhookStatus.FAILED,)),
-        "chat": lambda s: _trim_chat(s, now, now - periods.chat),
-        "dry_runs": lambda s: _delete_older(s, LineDryRun, LineDryRun.created_at, now - periods.chat),
-        "searches": lambda s: _forget_searchers(s, now - periods.chat),
-        "link_requests": lambda s: _delete_older(s, LinkNonce, LinkNonce.expires_at, now - periods.nonces),
+        "deliveries": lambda s: _trim_deliveries(session=s, now=now, cutoff=now - periods.deliveries, statuses=HANDLED),
+        "failed_deliveries": lambda s: _trim_deliveries(
+            session=s, now=now, cutoff=now - periods.failed, statuses=(WebhookStatus.FAILED,)
+        ),
+        "chat": lambda s: _trim_chat(session=s, now=now, cutoff=now - periods.chat),
+        "dry_runs": lambda s: _delete_older(
+            session=s, model=LineDryRun, column=LineDryRun.created_at, cutoff=now - periods.chat
+        ),
+        "searches": lambda s: _forget_searchers(session=s, cutoff=now - periods.chat),
+        "link_requests": lambda s: _delete_older(
+            session=s, model=LinkNonce, column=LinkNonce.expires_at, cutoff=now - periods.nonces
+        ),
     }
     done = {name: _in_batches(engine, step) for name, step in work.items()}
     return {name: n for name, n in done.items() if n}
@@ -58,7 +64,7 @@ def _in_batches(engine: Engine, step: Callable[[Session], int]) -> int:
     return total
 
 
-def _trim_deliveries(session: Session, now: datetime, cutoff: datetime, statuses: tuple[str, ...]) -> int:
+def _trim_deliveries(*, session: Session, now: datetime, cutoff: datetime, statuses: tuple[str, ...]) -> int:
     events = session.exec(
         select(WebhookEvent)
         .where(
@@ -88,7 +94,7 @@ def chat_summary(body: dict) -> dict:
     return kept
 
 
-def _trim_chat(session: Session, now: datetime, cutoff: datetime) -> int:
+def _trim_chat(*, session: Session, now: datetime, cutoff: datetime) -> int:
     events = session.exec(
         select(LineEvent)
         .where(
@@ -106,12 +112,12 @@ def _trim_chat(session: Session, now: datetime, cutoff: datetime) -> int:
     return len(events)
 
 
-def _delete_older(session: Session, model, column, cutoff: datetime) -> int:
+def _delete_older(*, session: Session, model, column, cutoff: datetime) -> int:
     ids = select(model.id).where(column < cutoff).order_by(column).limit(BATCH)
     return session.execute(delete(model).where(model.id.in_(ids.scalar_subquery()))).rowcount or 0
 
 
-def _forget_searchers(session: Session, cutoff: datetime) -> int:
+def _forget_searchers(*, session: Session, cutoff: datetime) -> int:
     ids = (
         select(SearchLog.id)
         .where(SearchLog.friend_id.is_not(None), SearchLog.created_at < cutoff)

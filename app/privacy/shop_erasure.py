@@ -28,7 +28,7 @@ def erase_shop(*, session: Session, shop_id: int) -> dict[str, int]:
         if getattr(obj, "shop_id", None) == shop_id or (isinstance(obj, Shop) and obj.id == shop_id):
             session.expunge(obj)
     deleted: dict[str, int] = {}
-    for name, columns in shop_columns(session):
+    for name, columns in shop_columns(session=session):
         target = table(name, *(column(c) for c in columns))
         count = session.execute(delete(target).where(or_(*(target.c[c] == shop_id for c in columns)))).rowcount
         if count:
@@ -38,7 +38,7 @@ def erase_shop(*, session: Session, shop_id: int) -> dict[str, int]:
     return deleted
 
 
-def shop_columns(session: Session) -> list[tuple[str, list[str]]]:
+def shop_columns(*, session: Session) -> list[tuple[str, list[str]]]:
     """(table, columns naming a shop) for every table but `shops`, children first."""
     inspector = inspect(session.connection())
     ordered = [name for name, _fks in inspector.get_sorted_table_and_fkc_names() if name]

@@ -30,18 +30,18 @@ class Prepared:
     rule_id: int | None = None
 
 
-def prepare(session: Session, shop: Shop, text: str, lang: str) -> Prepared:
+def prepare(*, session: Session, shop: Shop, text: str, lang: str) -> Prepared:
     """Rules first, then search, then a friendly miss: the replies and what to log."""
-    rule = matching_rule(session, shop, text)
+    rule = matching_rule(session=session, shop=shop, text=text)
     if rule is not None:
-        replies, shown = rule_reply(session, shop, rule, text, lang)
+        replies, shown = rule_reply(session=session, shop=shop, rule=rule, text=text, lang=lang)
         if replies:
             return Prepared(text, lang, replies, normalize(text), max(shown, 1), rule.id)
-    results = search(session, shop, text)
+    results = search(session=session, shop=shop, query=text)
     if results.found:
         replies = [carousel(shop, results.query, results.found, more=results.more, lang=lang)]
     else:
-        words = popular_keywords(session, shop, utcnow())
+        words = popular_keywords(session=session, shop=shop, now=utcnow())
         shown = (results.query or text)[:30]
         replies = [messages.text(t("search.no_results", lang, query=shown), words=words)]
     return Prepared(text, lang, replies, results.query, len(results.found))
@@ -52,12 +52,12 @@ def answer(chat: Chat, text: str, *, log: bool = True) -> bool:
     Uses the answer prepared before the write transaction when there is one."""
     prepared = chat.prefetched.get("search")
     if not (isinstance(prepared, Prepared) and prepared.text == text and prepared.lang == chat.lang):
-        prepared = prepare(chat.session, chat.shop, text, chat.lang)
+        prepared = prepare(session=chat.session, shop=chat.shop, text=text, lang=chat.lang)
     if log:
         log_search(
-            chat.session,
-            chat.shop,
-            prepared.query,
+            session=chat.session,
+            shop=chat.shop,
+            query=prepared.query,
             shown=text,
             results=prepared.results,
             rule_id=prepared.rule_id,

@@ -46,7 +46,7 @@ def document(product: Product, variants: list[ProductVariant]) -> dict:
     }
 
 
-def index_product(session: Session, product: Product) -> None:
+def index_product(*, session: Session, product: Product) -> None:
     variants = list(session.exec(select(ProductVariant).where(ProductVariant.product_id == product.id)))
     values = document(product, variants)
     row = session.get(ProductSearch, product.id)
@@ -59,7 +59,7 @@ def index_product(session: Session, product: Product) -> None:
     session.add(row)
 
 
-def unindex_product(session: Session, product: Product) -> None:
+def unindex_product(*, session: Session, product: Product) -> None:
     session.execute(delete(ProductSearch).where(ProductSearch.product_id == product.id))
 
 

@@ -50,7 +50,7 @@ def _fts_phrase(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def synonyms_for(session: Session, shop: Shop) -> list[list[str]]:
+def synonyms_for(*, session: Session, shop: Shop) -> list[list[str]]:
     groups = session.exec(select(SynonymGroup.terms).where(SynonymGroup.shop_id == shop.id)).scalars().all()
     return [[normalize(t) for t in group if normalize(t)] for group in groups]
 
@@ -109,7 +109,7 @@ def driving_word(expanded: list[list[str]]) -> list[str]:
     return max(expanded, key=lambda a: (not any(_short(x) for x in a), min(len(x) for x in a)))
 
 
-def _driver(session: Session, shop: Shop, expanded: list[list[str]]):
+def _driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
     """SQLite: a capped set of candidate ids from the FTS tables: the driving word's
     matches, title matches first so the best-ranked products are never cut off."""
     alts = driving_word(expanded)
@@ -153,7 +153,7 @@ def _union(parts: list):
     return union(*wrapped) if len(wrapped) > 1 else wrapped[0]
 
 
-def _sqlite_statement(session: Session, shop: Shop, normalized: str, expanded: list[list[str]]):
+def _sqlite_statement(*, session: Session, shop: Shop, normalized: str, expanded: list[list[str]]):
     # `shop_id + 0` keeps SQLite's planner off the (shop, searchable) index, which would
     # walk every product of the shop instead of starting from the FTS hits.
     return (
@@ -161,7 +161,7 @@ def _sqlite_statement(session: Session, shop: Shop, normalized: str, expanded: l
         .where(
             S.shop_id + 0 == shop.id,
             S.searchable.is_(True),
-            S.product_id.in_(_driver(session, shop, expanded)),
+            S.product_id.in_(_driver(session=session, shop=shop, expanded=expanded)),
             *[_word_matches(alts, True) for alts in expanded],
         )
         .order_by(_tier(normalized, expanded), S.in_stock.desc(), S.recent_sales.desc(), S.product_id)
@@ -184,23 +184,23 @@ def _pg_statement(shop: Shop, normalized: str, expanded: list[list[str]]):
 
 
 def search(
-    session: Session, shop: Shop, query: str, *, limit: int = 10, groups: list[list[str]] | None = None
+    *, session: Session, shop: Shop, query: str, limit: int = 10, groups: list[list[str]] | None = None
 ) -> Results:
     words = terms(query)
     normalized = " ".join(words)
     if not words:
         return Results(normalized, [], False)
-    expanded = expand(words, synonyms_for(session, shop) if groups is None else groups)
+    expanded = expand(words, synonyms_for(session=session, shop=shop) if groups is None else groups)
     if session.get_bind().dialect.name == "sqlite":
-        statement = _sqlite_statement(session, shop, normalized, expanded)
+        statement = _sqlite_statement(session=session, shop=shop, normalized=normalized, expanded=expanded)
     else:
         statement = _pg_statement(shop, normalized, expanded)
     statement = statement.limit(limit + 1)
     hits = session.execute(statement).all()
-    return Results(normalized, _load(session, hits[:limit]), len(hits) > limit)
+    return Results(normalized, _load(session=session, hits=hits[:limit]), len(hits) > limit)
 
 
-def _load(session: Session, hits) -> list[Found]:
+def _load(*, session: Session, hits) -> list[Found]:
     if not hits:
         return []
     ids = [h.product_id for h in hits]

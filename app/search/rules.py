@@ -11,7 +11,7 @@ from .query import Found
 from .reply import carousel, collection_card
 
 
-def matching_rule(session: Session, shop: Shop, text: str) -> KeywordRule | None:
+def matching_rule(*, session: Session, shop: Shop, text: str) -> KeywordRule | None:
     """The first enabled rule (by position) whose keyword equals or is contained in the text."""
     query = normalize(text)
     if not query:
@@ -29,7 +29,7 @@ def matching_rule(session: Session, shop: Shop, text: str) -> KeywordRule | None
     return None
 
 
-def _chosen_products(session: Session, shop: Shop, shopify_ids: list) -> list[Found]:
+def _chosen_products(*, session: Session, shop: Shop, shopify_ids: list) -> list[Found]:
     ids = [int(i) for i in shopify_ids if str(i).isdigit()]
     if not ids:
         return []
@@ -54,10 +54,10 @@ def _chosen_products(session: Session, shop: Shop, shopify_ids: list) -> list[Fo
     return found
 
 
-def rule_reply(session: Session, shop: Shop, rule: KeywordRule, text: str, lang: str) -> tuple[list[dict], int]:
+def rule_reply(*, session: Session, shop: Shop, rule: KeywordRule, text: str, lang: str) -> tuple[list[dict], int]:
     """The rule's answer and how many products it showed."""
     if rule.answer == "products":
-        found = _chosen_products(session, shop, rule.product_ids or [])
+        found = _chosen_products(session=session, shop=shop, shopify_ids=rule.product_ids or [])
         if found:
             return [carousel(shop, normalize(text), found, more=False, lang=lang)], len(found)
     if rule.answer == "collection" and rule.collection_handle:

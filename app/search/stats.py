@@ -13,10 +13,10 @@ WINDOW = timedelta(days=30)
 
 
 def log_search(
+    *,
     session: Session,
     shop: Shop,
     query: str,
-    *,
     shown: str,
     results: int,
     rule_id: int | None = None,
@@ -36,7 +36,7 @@ def log_search(
         )
 
 
-def popular_keywords(session: Session, shop: Shop, now: datetime, limit: int = 5) -> list[str]:
+def popular_keywords(*, session: Session, shop: Shop, now: datetime, limit: int = 5) -> list[str]:
     """Searches that found something lately; the store's product types when there are none."""
     found = session.exec(
         select(func.max(SearchLog.shown), func.count().label("n"))
@@ -64,7 +64,7 @@ def popular_keywords(session: Session, shop: Shop, now: datetime, limit: int = 5
     return words[:limit]
 
 
-def rule_counts(session: Session, shop: Shop, now: datetime) -> dict[int | None, int]:
+def rule_counts(*, session: Session, shop: Shop, now: datetime) -> dict[int | None, int]:
     """Matches per rule in the last 30 days; the None key counts free-text searches."""
     rows = session.exec(
         select(SearchLog.rule_id, func.count())
@@ -74,7 +74,7 @@ def rule_counts(session: Session, shop: Shop, now: datetime) -> dict[int | None,
     return {rule_id: n for rule_id, n in rows}
 
 
-def zero_result_searches(session: Session, shop: Shop, now: datetime, limit: int = 20) -> list[tuple[str, int]]:
+def zero_result_searches(*, session: Session, shop: Shop, now: datetime, limit: int = 20) -> list[tuple[str, int]]:
     return [
         (q, n)
         for q, n in session.exec(

@@ -96,7 +96,7 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
 def _first_load(shop: Shop) -> None:
     """A new (or returning) install: learn the shop's details, sync its catalog."""
     refresh_shop_details(client=for_shop(shop), shop=shop)
-    request_sync(db.session(write=True), shop, "install")
+    request_sync(session=db.session(write=True), shop=shop, trigger="install")
 
 
 def embedded(view):

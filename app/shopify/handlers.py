@@ -38,25 +38,25 @@ def on_customer_delete(*, session: Session, shop: Shop, payload: dict, event: We
 def on_order(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
     order = upsert_order(session=session, shop=shop, payload=payload)
     session.flush()
-    order_flows.on_order(session, shop=shop, order=order, topic=event.topic)
+    order_flows.on_order(session=session, shop=shop, order=order, topic=event.topic)
 
 
 def on_checkout(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
     checkout = upsert_checkout(session=session, shop=shop, payload=payload)
     session.flush()
-    abandoned.on_checkout(session, shop=shop, checkout=checkout)
+    abandoned.on_checkout(session=session, shop=shop, checkout=checkout)
 
 
 def on_cart(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
     cart = upsert_cart(session=session, shop=shop, payload=payload)
     session.flush()
-    abandoned.on_cart(session, shop=shop, cart=cart)
+    abandoned.on_cart(session=session, shop=shop, cart=cart)
 
 
 def on_fulfillment(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
     fulfillment = upsert_fulfillment(session=session, shop=shop, payload=payload)
     session.flush()
-    shipping.on_fulfillment(session, shop=shop, fulfillment=fulfillment)
+    shipping.on_fulfillment(session=session, shop=shop, fulfillment=fulfillment)
 
 
 def on_product_upsert(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:

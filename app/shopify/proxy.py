@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from .. import db
 from ..flows import abandoned
-from ..line import channels, linking, pages
+from ..line import account_link, channels, pages
 from ..models import Shop
 from .sdk import as_response, request_input, shopify_app
 
@@ -57,9 +57,9 @@ def link():
     if customer is None:
         return _login_first("/link", {"linkToken": link_token})
     session = db.session(write=True)
-    row = linking.new_nonce(session, shop=shop, kind="account_link", customer_shopify_id=customer)
+    row = account_link.new_nonce(session=session, shop=shop, kind="account_link", customer_shopify_id=customer)
     session.commit()
-    return redirect(linking.account_link_url(link_token, row.nonce))
+    return redirect(account_link.account_link_url(link_token, row.nonce))
 
 
 @bp.get("/login")
@@ -68,14 +68,14 @@ def login():
     if failure is not None:
         return failure
     session = db.session(write=True)
-    channel = channels.for_shop(session, shop)
+    channel = channels.for_shop(session=session, shop=shop)
     if channel is None or channel.disconnected_at is not None or not channel.login_channel_id:
         return pages.render("line/proxy_error.html", shop=shop, status=404)
     if customer is None:
         return _login_first("/login", {})
-    row = linking.new_nonce(session, shop=shop, kind="login", customer_shopify_id=customer)
+    row = account_link.new_nonce(session=session, shop=shop, kind="login", customer_shopify_id=customer)
     session.commit()
-    return redirect(linking.login_authorize_url(channel, row))
+    return redirect(account_link.login_authorize_url(channel, row))
 
 
 @bp.route("/cart", methods=["GET", "POST"])
@@ -89,7 +89,7 @@ def cart():
     if customer is None:  # a guest's cart cannot be tied to anyone
         return "", 204
     session = db.session(write=True)
-    outcome = abandoned.tie_cart(session, shop=shop, token=token, customer_shopify_id=customer)
+    outcome = abandoned.tie_cart(session=session, shop=shop, token=token, customer_shopify_id=customer)
     session.commit()
     log.info("cart tied shop=%s outcome=%s", shop.id, outcome)
     return "", 204

@@ -113,7 +113,7 @@ class Importer:
     def _flush(self) -> None:
         if self._chunk:
             with session_scope(self.engine) as session:
-                write_chunk(session, self.shop, self._chunk, self.seen_at)
+                write_chunk(session=session, shop=self.shop, chunk=self._chunk, seen_at=self.seen_at)
             first = self.done == 0
             self.done += len(self._chunk)
             if first:  # with no statistics the planner would re-read the shop for each chunk
@@ -121,11 +121,11 @@ class Importer:
             self.on_progress(self.done)
         if self._orphans:
             with session_scope(self.engine) as session:
-                write_orphan_variants(session, self.shop, self._orphans)
+                write_orphan_variants(session=session, shop=self.shop, nodes=self._orphans)
         self._chunk, self._by_gid, self._orphans = [], {}, []
 
 
-def write_chunk(session: Session, shop: Shop, chunk: list[Pending], seen_at: datetime) -> None:
+def write_chunk(*, session: Session, shop: Shop, chunk: list[Pending], seen_at: datetime) -> None:
     """Upsert up to CHUNK products with their variants and search documents, in bulk."""
     numbers = {gid_number(p.node.get("id")): p for p in chunk}
     numbers.pop(None, None)
@@ -158,8 +158,8 @@ def write_chunk(session: Session, shop: Shop, chunk: list[Pending], seen_at: dat
         for p in session.exec(select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))))
     }
     fresh = {n: p for n, p in numbers.items() if p.variants is not None}
-    _write_variants(session, shop, {ids[n]: p.variants for n, p in fresh.items()})
-    _write_documents(session, [ids[n] for n in fresh])
+    _write_variants(session=session, shop=shop, by_product={ids[n]: p.variants for n, p in fresh.items()})
+    _write_documents(session=session, product_ids=[ids[n] for n in fresh])
 
 
 def _variant_rows(by_product: dict[int, list[dict]]) -> dict[int, dict]:
@@ -172,7 +172,7 @@ def _variant_rows(by_product: dict[int, list[dict]]) -> dict[int, dict]:
     return wanted
 
 
-def _upsert_variants(session: Session, shop: Shop, wanted: dict[int, dict]) -> None:
+def _upsert_variants(*, session: Session, shop: Shop, wanted: dict[int, dict]) -> None:
     existing = {
         v.shopify_id: v.id
         for v in session.exec(
@@ -189,7 +189,7 @@ def _upsert_variants(session: Session, shop: Shop, wanted: dict[int, dict]) -> N
         session.execute(update(ProductVariant), changed)
 
 
-def _write_variants(session: Session, shop: Shop, by_product: dict[int, list[dict]]) -> None:
+def _write_variants(*, session: Session, shop: Shop, by_product: dict[int, list[dict]]) -> None:
     """The products' variants become exactly these (others are gone from Shopify)."""
     wanted = _variant_rows(by_product)
     if by_product:
@@ -198,10 +198,10 @@ def _write_variants(session: Session, shop: Shop, by_product: dict[int, list[dic
                 ProductVariant.product_id.in_(list(by_product)), ProductVariant.shopify_id.not_in(list(wanted) or [0])
             )
         )
-    _upsert_variants(session, shop, wanted)
+    _upsert_variants(session=session, shop=shop, wanted=wanted)
 
 
-def _write_documents(session: Session, product_ids: list[int]) -> None:
+def _write_documents(*, session: Session, product_ids: list[int]) -> None:
     if not product_ids:
         return
     products = list(session.exec(select(Product).where(Product.id.in_(product_ids))))
@@ -217,7 +217,7 @@ def _write_documents(session: Session, product_ids: list[int]) -> None:
         session.execute(update(ProductSearch), [d for d in docs if d["product_id"] in existing])
 
 
-def write_orphan_variants(session: Session, shop: Shop, nodes: list[dict]) -> None:
+def write_orphan_variants(*, session: Session, shop: Shop, nodes: list[dict]) -> None:
     """Variants whose product was written in an earlier chunk: added, none removed."""
     parents = {gid_number(n.get("__parentId")) for n in nodes}
     ids = {
@@ -231,8 +231,8 @@ def write_orphan_variants(session: Session, shop: Shop, nodes: list[dict]) -> No
         product_id = ids.get(gid_number(node.get("__parentId")))
         if product_id is not None:
             by_product.setdefault(product_id, []).append(node)
-    _upsert_variants(session, shop, _variant_rows(by_product))
-    _write_documents(session, list(by_product))
+    _upsert_variants(session=session, shop=shop, wanted=_variant_rows(by_product))
+    _write_documents(session=session, product_ids=list(by_product))
 
 
 def parse_lines(lines: Iterable[str | bytes]) -> Iterable[dict]:
@@ -260,7 +260,7 @@ def analyze(engine: Engine) -> None:
         conn.commit()
 
 
-def remove_vanished(session: Session, shop: Shop, seen_at: datetime, now: datetime) -> int:
+def remove_vanished(*, session: Session, shop: Shop, seen_at: datetime, now: datetime) -> int:
     """Products the sync did not see (and no webhook touched since it began) are gone."""
     gone = [
         p.id

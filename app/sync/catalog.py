@@ -27,7 +27,7 @@ NIGHTLY_AFTER = timedelta(hours=24)
 GIVE_UP_AFTER = timedelta(hours=6)
 
 
-def request_sync(session: Session, shop: Shop, trigger: str) -> CatalogSync:
+def request_sync(*, session: Session, shop: Shop, trigger: str) -> CatalogSync:
     """Start a sync unless one is already under way (then that one is the answer)."""
     current = session.exec(
         select(CatalogSync).where(CatalogSync.shop_id == shop.id, CatalogSync.status.in_(ACTIVE))
@@ -40,7 +40,7 @@ def request_sync(session: Session, shop: Shop, trigger: str) -> CatalogSync:
     return sync
 
 
-def last_sync(session: Session, shop: Shop) -> CatalogSync | None:
+def last_sync(*, session: Session, shop: Shop) -> CatalogSync | None:
     return session.exec(
         select(CatalogSync)
         .where(CatalogSync.shop_id == shop.id)
@@ -111,7 +111,7 @@ def _import(engine: Engine, sync_id: int, lines: Iterable, now: datetime) -> str
     analyze(engine)
     with session_scope(engine) as s:
         sync = s.get(CatalogSync, sync_id)
-        sync.removed = remove_vanished(s, shop, seen_at, utcnow())
+        sync.removed = remove_vanished(session=s, shop=shop, seen_at=seen_at, now=utcnow())
         sync.done, sync.total = done, sync.total or done
         sync.status, sync.finished_at = "completed", utcnow()
     log.info("catalog synced shop=%s products=%s removed=%s", shop.id, done, sync.removed)
@@ -130,8 +130,8 @@ def nightly_syncs(*, engine: Engine, now: datetime) -> dict[str, int]:
     started = 0
     with session_scope(engine) as s:
         for shop in s.exec(select(Shop).where(Shop.uninstalled_at.is_(None), Shop.installed_at.is_not(None))):
-            latest = last_sync(s, shop)
+            latest = last_sync(session=s, shop=shop)
             if latest is None or (latest.status not in ACTIVE and latest.started_at < now - NIGHTLY_AFTER):
-                request_sync(s, shop, "nightly")
+                request_sync(session=s, shop=shop, trigger="nightly")
                 started += 1
     return {"requested": started} if started else {}

@@ -57,7 +57,7 @@ def upsert_checkout(*, session: Session, shop: Shop, payload: dict) -> Checkout:
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))
         row.shopify_updated_at = incoming or row.shopify_updated_at
 
-    return upsert(session, Checkout, {"shop_id": shop.id, "token": token}, apply)
+    return upsert(session=session, model=Checkout, keys={"shop_id": shop.id, "token": token}, apply=apply)
 
 
 def upsert_cart(*, session: Session, shop: Shop, payload: dict) -> Cart:
@@ -75,4 +75,4 @@ def upsert_cart(*, session: Session, shop: Shop, payload: dict) -> Cart:
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))
         row.shopify_updated_at = incoming or row.shopify_updated_at
 
-    return upsert(session, Cart, {"shop_id": shop.id, "token": token}, apply)
+    return upsert(session=session, model=Cart, keys={"shop_id": shop.id, "token": token}, apply=apply)

@@ -113,7 +113,7 @@ def is_stale(current: datetime | None, incoming: datetime | None) -> bool:
     return current is not None and incoming is not None and incoming < current
 
 
-def upsert(session: Session, model: type[M], keys: dict, apply: Callable[[M], None]) -> M:
+def upsert(*, session: Session, model: type[M], keys: dict, apply: Callable[[M], None]) -> M:
     """Find the row by its natural key or create it, then let `apply` fill it in.
 
     A concurrent insert of the same key (two deliveries at once on PostgreSQL) loses

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, delete, select
 
-from ..line.links import linked_friend, unlink
+from ..line.customer_links import linked_friend, unlink
 from ..models import Customer, Shop
 from ..timeutil import parse_ts
 from .common import as_count, is_stale, money, required_id, text, upsert
@@ -37,7 +37,7 @@ def upsert_customer(*, session: Session, shop: Shop, payload: dict) -> Customer:
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))
         row.shopify_updated_at = incoming or row.shopify_updated_at
 
-    return upsert(session, Customer, {"shop_id": shop.id, "shopify_id": shopify_id}, apply)
+    return upsert(session=session, model=Customer, keys={"shop_id": shop.id, "shopify_id": shopify_id}, apply=apply)
 
 
 def delete_customer(*, session: Session, shop: Shop, payload: dict) -> None:
@@ -54,6 +54,6 @@ def delete_customer(*, session: Session, shop: Shop, payload: dict) -> None:
 
 def unlink_customer(*, session: Session, shop: Shop, customer: Customer, method: str) -> None:
     """Remove a customer's LINE link (customer deleted or redacted), audited."""
-    friend = linked_friend(session, shop, customer)
+    friend = linked_friend(session=session, shop=shop, customer=customer)
     if friend is not None:
-        unlink(session, shop=shop, friend=friend, method=method, actor="shopify")
+        unlink(session=session, shop=shop, friend=friend, method=method, actor="shopify")

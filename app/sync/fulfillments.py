@@ -43,4 +43,4 @@ def upsert_fulfillment(*, session: Session, shop: Shop, payload: dict) -> Fulfil
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))
         row.shopify_updated_at = incoming or row.shopify_updated_at
 
-    return upsert(session, Fulfillment, {"shop_id": shop.id, "shopify_id": shopify_id}, apply)
+    return upsert(session=session, model=Fulfillment, keys={"shop_id": shop.id, "shopify_id": shopify_id}, apply=apply)

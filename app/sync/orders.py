@@ -44,14 +44,14 @@ def upsert_order(*, session: Session, shop: Shop, payload: dict) -> Order:
         row.shopify_updated_at = incoming or row.shopify_updated_at
         applied.append(True)
 
-    order = upsert(session, Order, {"shop_id": shop.id, "shopify_id": shopify_id}, apply)
+    order = upsert(session=session, model=Order, keys={"shop_id": shop.id, "shopify_id": shopify_id}, apply=apply)
     if applied:
         session.flush()
-        _replace_line_items(session, shop, order, as_list(payload.get("line_items")))
+        _replace_line_items(session=session, shop=shop, order=order, items=as_list(payload.get("line_items")))
     return order
 
 
-def _replace_line_items(session: Session, shop: Shop, order: Order, items: list) -> None:
+def _replace_line_items(*, session: Session, shop: Shop, order: Order, items: list) -> None:
     session.execute(delete(OrderLineItem).where(OrderLineItem.order_id == order.id))
     seen = set()
     for item in items:

@@ -50,17 +50,17 @@ def upsert_product(*, session: Session, shop: Shop, payload: dict) -> Product:
         row.shopify_updated_at = incoming or row.shopify_updated_at
         applied.append(True)
 
-    product = upsert(session, Product, {"shop_id": shop.id, "shopify_id": shopify_id}, apply)
+    product = upsert(session=session, model=Product, keys={"shop_id": shop.id, "shopify_id": shopify_id}, apply=apply)
     if applied:
         session.flush()
         if "variants" in payload:
-            _replace_variants(session, shop, product, as_list(payload.get("variants")))
+            _replace_variants(session=session, shop=shop, product=product, variants=as_list(payload.get("variants")))
             session.flush()
-        index_product(session, product)
+        index_product(session=session, product=product)
     return product
 
 
-def _replace_variants(session: Session, shop: Shop, product: Product, variants: list) -> None:
+def _replace_variants(*, session: Session, shop: Shop, product: Product, variants: list) -> None:
     keep = []
     for position, v in enumerate(variants, start=1):
         variant_id = as_int(v.get("id")) if isinstance(v, dict) else None
@@ -79,7 +79,7 @@ def _replace_variants(session: Session, shop: Shop, product: Product, variants: 
             row.available = _available(v, quantity)
             row.position = as_count(v.get("position")) or position
 
-        upsert(session, ProductVariant, {"shop_id": shop.id, "shopify_id": variant_id}, apply)
+        upsert(session=session, model=ProductVariant, keys={"shop_id": shop.id, "shopify_id": variant_id}, apply=apply)
     session.execute(
         delete(ProductVariant).where(ProductVariant.product_id == product.id, ProductVariant.shopify_id.not_in(keep))
     )
@@ -102,7 +102,7 @@ def delete_product(*, session: Session, shop: Shop, payload: dict, deleted_at=No
         row.deleted_at = now
         row.status = "deleted"
 
-    product = upsert(session, Product, {"shop_id": shop.id, "shopify_id": shopify_id}, apply)
+    product = upsert(session=session, model=Product, keys={"shop_id": shop.id, "shopify_id": shopify_id}, apply=apply)
     session.flush()
     session.execute(delete(ProductVariant).where(ProductVariant.product_id == product.id))
-    unindex_product(session, product)
+    unindex_product(session=session, product=product)

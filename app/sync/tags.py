@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from ..line.links import linked_friend
+from ..line.customer_links import linked_friend
 from ..models import Customer, Shop
 from ..shopify import client as shopify_client
 from ..shopify.client import ShopifyError
@@ -26,17 +26,17 @@ def sync_line_tags(*, session: Session, now: datetime, limit: int = 100) -> dict
     ).all()
     counts = {"added": 0, "removed": 0, "skipped": 0, "failed": 0}
     for customer in due:
-        counts[_sync_one(session, customer, now)] += 1
+        counts[_sync_one(session=session, customer=customer, now=now)] += 1
         session.commit()
     return counts
 
 
-def _sync_one(session: Session, customer: Customer, now: datetime) -> str:
+def _sync_one(*, session: Session, customer: Customer, now: datetime) -> str:
     shop = session.get(Shop, customer.shop_id)
     if not shop.is_installed:  # no Shopify to tell
         customer.line_tag_due_at, customer.line_tag_error = None, None
         return "skipped"
-    linked = linked_friend(session, shop, customer) is not None
+    linked = linked_friend(session=session, shop=shop, customer=customer) is not None
     try:
         data = shopify_client.for_shop(shop).query(
             TAGS_ADD if linked else TAGS_REMOVE, {"id": f"gid://shopify/Customer/{customer.shopify_id}", "tags": [TAG]}

@@ -60,25 +60,25 @@ def ordered_at(order: Order) -> datetime:
     return as_utc(order.processed_at) or as_utc(order.created_at) or utcnow()
 
 
-def attribute_order(session: Session, *, shop: Shop, order: Order) -> str | None:
+def attribute_order(*, session: Session, shop: Shop, order: Order) -> str | None:
     """Credit (or un-credit) this order; the kind it was credited with, or None."""
     if order.cancelled_at is not None:
         session.execute(delete(Attribution).where(Attribution.order_id == order.id))
         return None
     when = ordered_at(order)
     credit = (
-        recovered_checkout(session, shop, order, when)
-        or discount_code(session, shop, order, when)
-        or click(session, shop, order, when)
+        recovered_checkout(session=session, shop=shop, order=order, when=when)
+        or discount_code(session=session, shop=shop, order=order, when=when)
+        or click(session=session, shop=shop, order=order, when=when)
     )
     if credit is None:
         session.execute(delete(Attribution).where(Attribution.order_id == order.id))
         return None
-    _upsert(session, shop, order, credit, when)
+    _upsert(session=session, shop=shop, order=order, credit=credit, when=when)
     return credit.kind
 
 
-def recovered_checkout(session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
+def recovered_checkout(*, session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
     """A reminder of this order's checkout or cart that went out before the order.
     The reminders' dedupe keys are exact (the registry's, one per step), so the unique
     index finds them."""
@@ -114,12 +114,12 @@ def reminder_keys(flow: Flow, tokens) -> list[str]:
     return [reminder.keys.key(token=t, step=step) for t in tokens for step in range(reminder.max_steps)]
 
 
-def discount_code(session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
+def discount_code(*, session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
     """A code the app created is single-use and tied to its customer, so only that
     customer's friend's sent messages can hold it (ix_notifications_friend_sent)."""
     codes = {str(d.get("code") or "").strip().upper() for d in order.discount_codes or [] if isinstance(d, dict)}
     codes.discard("")
-    customer = _customer(session, shop, order)
+    customer = _customer(session=session, shop=shop, order=order)
     if not codes or customer is None:
         return None
     friends = select(LineFriend.id).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)
@@ -139,9 +139,9 @@ def discount_code(session: Session, shop: Shop, order: Order, when: datetime) ->
     return None
 
 
-def click(session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
+def click(*, session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
     """The customer's latest click within the window before the order (bounds inclusive)."""
-    customer = _customer(session, shop, order)
+    customer = _customer(session=session, shop=shop, order=order)
     if customer is None:
         return None
     row = session.exec(
@@ -158,7 +158,7 @@ def click(session: Session, shop: Shop, order: Order, when: datetime) -> Credit 
     return Credit("click", row.notification_id, row.flow) if row else None
 
 
-def _customer(session: Session, shop: Shop, order: Order) -> Customer | None:
+def _customer(*, session: Session, shop: Shop, order: Order) -> Customer | None:
     if not order.customer_shopify_id:
         return None
     return session.exec(
@@ -166,7 +166,7 @@ def _customer(session: Session, shop: Shop, order: Order) -> Customer | None:
     ).first()
 
 
-def _upsert(session: Session, shop: Shop, order: Order, credit: Credit, when: datetime) -> None:
+def _upsert(*, session: Session, shop: Shop, order: Order, credit: Credit, when: datetime) -> None:
     """One row per order even when orders/create and orders/paid run at once."""
     values = {
         "notification_id": credit.notification_id,

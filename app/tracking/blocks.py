@@ -14,7 +14,7 @@ from ..models import NotificationStatus as St
 BLAME_WINDOW = timedelta(hours=24)
 
 
-def last_push(session: Session, friend: LineFriend, before: datetime) -> Notification | None:
+def last_push(*, session: Session, friend: LineFriend, before: datetime) -> Notification | None:
     """The latest message pushed to the friend in the 24 hours up to `before`
     (ix_notifications_friend_sent). Replies are free and not notifications: never blamed."""
     return session.exec(
@@ -30,8 +30,8 @@ def last_push(session: Session, friend: LineFriend, before: datetime) -> Notific
     ).first()
 
 
-def record_block(session: Session, *, friend: LineFriend, blocked_at: datetime) -> FriendBlock:
-    push = last_push(session, friend, blocked_at)
+def record_block(*, session: Session, friend: LineFriend, blocked_at: datetime) -> FriendBlock:
+    push = last_push(session=session, friend=friend, before=blocked_at)
     block = FriendBlock(
         shop_id=friend.shop_id,
         friend_id=friend.id,

@@ -58,7 +58,7 @@ def follow(token: str):
         return Response(NOT_FOUND, 404, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
     if request.method == "GET" and not is_bot(request.headers.get("User-Agent")):
         try:
-            count_click(session, link)
+            count_click(session=session, link=link)
         except Exception:  # a shopper who clicked must reach the store even if counting fails
             session.rollback()
             log.exception("click not recorded token=%s", token[:4])
@@ -68,7 +68,7 @@ def follow(token: str):
     return response
 
 
-def count_click(session, link) -> None:
+def count_click(*, session, link) -> None:
     now = utcnow()
     session.execute(
         update(TrackedLink)

@@ -221,7 +221,7 @@ def _day_ends(shop: Shop, since: datetime, until: datetime) -> list[datetime]:
     return [min(end, until) for end in ends]
 
 
-def _day_key(session: Session, shop: Shop, since: datetime, until: datetime, column):
+def _day_key(*, session: Session, shop: Shop, since: datetime, until: datetime, column):
     """An SQL expression naming the local day of `column`: 'YYYY-MM-DD' or its index."""
     if session.get_bind().dialect.name == "postgresql":
         # Inlined (a zoneinfo key, quoted), so GROUP BY repeats the select's expression exactly.
@@ -233,7 +233,7 @@ def _day_key(session: Session, shop: Shop, since: datetime, until: datetime, col
 def _per_day(session: Session, shop: Shop, since: datetime, until: datetime, column, *groups, value, where) -> dict:
     """{(*groups, day): value} for rows whose `column` is in [since, until)."""
     days = local_days(shop, since, until)
-    day = _day_key(session, shop, since, until, column)
+    day = _day_key(session=session, shop=shop, since=since, until=until, column=column)
     out: dict = {}
     statement = select(*groups, day, value).where(*where, column >= since, column < until).group_by(*groups, day)
     for *keys, key, amount in session.exec(statement):

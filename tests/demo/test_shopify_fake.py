@@ -16,7 +16,7 @@ from app.demo.catalog import DEMO_SHOP_DOMAIN, DEMO_SHOP_NAME, demo_products
 from app.demo.shopify_fake import DEMO_ACCESS_TOKEN, DemoShopify
 from app.flows.discounts import code_for, prepare
 from app.flows.registry import Flow
-from app.line.links import unlink
+from app.line.customer_links import unlink
 from app.models import (
     CatalogSync,
     Customer,
@@ -151,7 +151,7 @@ def test_the_line_linked_tag_follows_links_on_the_fake(app, db, seeded):
 
     friend = rows(db, LineFriend, LineFriend.customer_id.is_not(None))[0]
     customer_id = friend.customer_id
-    unlink(db, shop=demo_shop(db), friend=friend, method="merchant", actor="test")
+    unlink(session=db, shop=demo_shop(db), friend=friend, method="merchant", actor="test")
     db.commit()
     with app.app_context():
         second = sync_line_tags(session=db, now=utcnow() + timedelta(seconds=2))

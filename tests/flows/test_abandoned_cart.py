@@ -21,7 +21,7 @@ NEXT_DAY = "2026-11-26T00:00:00+00:00"  # 09:00 in Tokyo: checkout step 1 (23:12
 def tie(app, db, shop, token=CART, customer=CUSTOMER_ID) -> str:
     db.commit()
     with app.app_context():
-        outcome = abandoned.tie_cart(db, shop=shop, token=token, customer_shopify_id=customer)
+        outcome = abandoned.tie_cart(session=db, shop=shop, token=token, customer_shopify_id=customer)
         db.commit()
     return outcome
 
@@ -154,7 +154,7 @@ def test_a_reminder_whose_order_the_flow_has_not_seen_is_cancelled_at_send_time(
         db.commit()
     [first, _] = notes(db)
     with app.app_context():
-        assert moot.reason(db, first, shop, first.due_at) == "ordered"
+        assert moot.reason(session=db, row=first, shop=shop, now=first.due_at) == "ordered"
 
     assert dispatch(AFTER_BOTH) == {"cancelled": 1}
     assert fake_line.pushes() == []

@@ -93,7 +93,7 @@ def test_a_nameless_customer_is_named_in_the_shoppers_language(db, app, shop, fr
     db.add_all([customer, friend])
     db.commit()
 
-    recipient = recipients.linked(db, shop, customer_shopify_id=CUSTOMER_ID)
+    recipient = recipients.linked(session=db, shop=shop, customer_shopify_id=CUSTOMER_ID)
 
     assert (recipient.lang, recipient.name) == (language, name)
 

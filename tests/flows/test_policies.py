@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.flows.policies import quiet_until
-from app.line import links
+from app.line import customer_links
 from app.models import Notification, Shop
 from app.models import NotificationStatus as St
 from app.timeutil import utcnow
@@ -188,7 +188,7 @@ def test_blocked_friend_gets_nothing(db, friend, put, dispatch, fake_line):
 def test_friend_unlinked_after_scheduling_gets_nothing(db, app, shop, friend, put, dispatch, fake_line):
     notes = [put(friend, "abandoned_checkout", DAY), put(friend, "order_confirmation", DAY)]
     with app.app_context():
-        assert links.unlink(db, shop=shop, friend=friend, method="chat", actor="test")
+        assert customer_links.unlink(session=db, shop=shop, friend=friend, method="chat", actor="test")
         db.commit()
     assert dispatch(DAY) == {"skipped": 2}
     assert {(row(db, n).status, row(db, n).reason) for n in notes} == {(St.SKIPPED, "unlinked")}

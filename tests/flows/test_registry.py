@@ -219,7 +219,7 @@ def test_the_outbox_cancels_by_the_registry_prefix(db, shop, linked_friends, flo
     other = {name: f"9{value}" for name, value in subject.items()}  # another checkout, fulfillment…
     for fields in ({**subject, **rest}, {**other, **rest}):
         _schedule(db, shop, friend, flow, keys.key(**fields))
-    assert outbox.cancel(db, shop=shop, reason="test", key_prefix=keys.prefix(**subject)) == 1
+    assert outbox.cancel(session=db, shop=shop, reason="test", key_prefix=keys.prefix(**subject)) == 1
     db.commit()
     kept = rows(db, Notification, Notification.status == St.SCHEDULED)
     assert [n.dedupe_key for n in kept] == [keys.key(**other, **rest)]
@@ -244,17 +244,17 @@ def test_attribution_finds_reminders_by_the_registry_keys(db, shop, linked_frien
         db.add(note)
     db.commit()
     order = Order(shop_id=shop.id, shopify_id=1, checkout_token="chk", cart_token="crt")
-    credit = attribution.recovered_checkout(db, shop, order, utcnow())
+    credit = attribution.recovered_checkout(session=db, shop=shop, order=order, when=utcnow())
     assert (credit.notification_id, credit.flow) == (checkout.id, "abandoned_checkout")
     order = Order(shop_id=shop.id, shopify_id=2, checkout_token="none", cart_token="crt")
-    assert attribution.recovered_checkout(db, shop, order, utcnow()).notification_id == cart.id
+    assert attribution.recovered_checkout(session=db, shop=shop, order=order, when=utcnow()).notification_id == cart.id
 
 
 def _schedule(db, shop, friend, flow, key) -> Notification:
     customer = db.get(Customer, friend.customer_id)
     recipient = Recipient(friend=friend, customer=customer, lang="ja", name="テスト")
     outbox.schedule(
-        db,
+        session=db,
         shop=shop,
         flow=flow,
         step=0,
@@ -293,10 +293,10 @@ def gone(*, session, row, shop, now) -> str:
 def test_the_worker_asks_the_spec_whether_a_message_is_moot(monkeypatch):
     row = Notification(shop_id=1, flow=Flow.ORDER_CONFIRMATION, dedupe_key="k", due_at=utcnow())
     shop = Shop(id=1, domain="x.myshopify.com")
-    assert moot.reason(None, row, shop, utcnow()) is None
+    assert moot.reason(session=None, row=row, shop=shop, now=utcnow()) is None
     changed = dataclasses.replace(spec(Flow.ORDER_CONFIRMATION), recheck=f"{__name__}:gone")
     monkeypatch.setitem(REGISTRY, Flow.ORDER_CONFIRMATION, changed)
-    assert moot.reason(None, row, shop, utcnow()) == "gone"
+    assert moot.reason(session=None, row=row, shop=shop, now=utcnow()) == "gone"
 
 
 # -- no flow name spelled outside the registry --------------------------------------------------

@@ -157,9 +157,9 @@ def orders_of_repeat_buyers(app, db, shop, payload_copy, gaps: list[int]) -> Non
 
 def test_cycles_are_suggested_from_five_repeat_purchases(app, db, shop, payload_copy):
     orders_of_repeat_buyers(app, db, shop, payload_copy, [20, 28, 30, 41, 60])
-    assert repurchase.suggest_cycles(db, shop=shop) == {TEA: {"days": 30, "repeats": 5}}
+    assert repurchase.suggest_cycles(session=db, shop=shop) == {TEA: {"days": 30, "repeats": 5}}
 
 
 def test_no_cycle_is_suggested_from_fewer_repeats(app, db, shop, payload_copy):
     orders_of_repeat_buyers(app, db, shop, payload_copy, [20, 28, 30, 41])
-    assert repurchase.suggest_cycles(db, shop=shop) == {}
+    assert repurchase.suggest_cycles(session=db, shop=shop) == {}

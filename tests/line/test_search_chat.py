@@ -125,9 +125,9 @@ def test_merchant_numbers_per_rule_and_misses(chat, fake_line, user, teas, db, s
         chat(fake_line.text_event(user, text))
 
     now = utcnow()
-    counts = stats.rule_counts(db, shop, now)
+    counts = stats.rule_counts(session=db, shop=shop, now=now)
     assert counts[rule.id] == 2 and counts[None] == 4
-    assert stats.zero_result_searches(db, shop, now) == [("スニーカー", 2), ("帽子", 1)]
+    assert stats.zero_result_searches(session=db, shop=shop, now=now) == [("スニーカー", 2), ("帽子", 1)]
 
 
 def test_search_runs_once_before_the_write_transaction(chat, fake_line, user, teas, db, monkeypatch):

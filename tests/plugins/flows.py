@@ -14,9 +14,9 @@ from app import ext
 from app.flows import outbox
 from app.flows.dispatcher import dispatch_due
 from app.flows.recipients import Recipient
-from app.line import links
+from app.line import customer_links
 from app.models import Customer, LineFriend, Notification
-from app.shopify.events import process_due_events
+from app.shopify.processing import process_due_events
 from app.timeutil import utcnow
 from tests.fakes.line import new_user_id
 from tests.helpers import rows
@@ -28,7 +28,7 @@ CUSTOMER_ID = 706405506930370084  # the customer in tests/fixtures/shopify/*.jso
 def friend(db, app, shop, channel, user):
     """A LINE friend linked to the fixtures' customer (as if they had linked in the chat)."""
     with app.app_context():
-        customer = links.customer_by_shopify_id(db, shop, CUSTOMER_ID)
+        customer = customer_links.customer_by_shopify_id(session=db, shop=shop, shopify_id=CUSTOMER_ID)
         customer.email, customer.first_name, customer.last_name = "hanako.yamada@example.jp", "花子", "山田"
         row = LineFriend(
             shop_id=shop.id,
@@ -40,7 +40,7 @@ def friend(db, app, shop, channel, user):
         )
         db.add(row)
         db.flush()
-        links.link(db, shop=shop, friend=row, customer=customer, method="chat", actor="test")
+        customer_links.link(session=db, shop=shop, friend=row, customer=customer, method="chat", actor="test")
         db.commit()
     return row
 
@@ -121,7 +121,7 @@ def put(db, shop):
         key = key or f"test:{flow}:{next(_shopify_ids)}"
         recipient = Recipient(friend=friend, customer=db.get(Customer, friend.customer_id), lang="ja", name="テスト")
         outbox.schedule(
-            db,
+            session=db,
             shop=shop,
             flow=flow,
             step=0,

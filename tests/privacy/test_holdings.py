@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from app.line import links
+from app.line import customer_links
 from app.models import Customer, LineEvent, LineFriend, LinkAudit
 from app.privacy.erasure import erase_shopper
 from app.privacy.holdings import ShopperRef
@@ -37,7 +37,9 @@ def people(db, shop, channel):
 
 
 def link(db, shop, friend, customer, method):
-    links.link(db, shop=shop, friend=friend, customer=customer, method=method, actor=f"line:{friend.line_user_id}")
+    customer_links.link(
+        session=db, shop=shop, friend=friend, customer=customer, method=method, actor=f"line:{friend.line_user_id}"
+    )
     db.commit()
 
 
@@ -51,7 +53,7 @@ def test_a_friend_the_shopper_linked_and_unlinked_goes_with_them(db, shop, peopl
     customers, friend = people
     user_id = friend.line_user_id
     link(db, shop, friend, customers[X], "chat")
-    links.unlink(db, shop=shop, friend=friend, method="shopper", actor="line:" + user_id)
+    customer_links.unlink(session=db, shop=shop, friend=friend, method="shopper", actor="line:" + user_id)
     db.commit()
 
     erase(db, shop, X)
@@ -80,7 +82,7 @@ def test_a_friend_a_merchant_once_linked_by_hand_is_not_taken(db, shop, people):
     customers, friend = people
     user_id = friend.line_user_id
     link(db, shop, friend, customers[X], "merchant")
-    links.unlink(db, shop=shop, friend=friend, method="merchant", actor="staff:1")
+    customer_links.unlink(session=db, shop=shop, friend=friend, method="merchant", actor="staff:1")
     db.commit()
 
     erase(db, shop, X)

@@ -64,14 +64,16 @@ def test_any_query_is_safe_and_scoped(catalog, db, shop, app):
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(QUERIES)
     def check(query):
-        results = search(db, shop, query)
+        results = search(session=db, shop=shop, query=query)
         assert {f.product.id for f in results.found} <= ours
         db.rollback()
 
     check()
     # The hostile-looking product is still found by its own words.
-    assert [f.product.title for f in search(db, shop, "NEAR(商品) OR *").found] == ['"引用" 付き NEAR(商品) OR *']
-    assert [f.product.title for f in search(db, shop, "100%").found] == ["100% コットン_タオル"]
+    assert [f.product.title for f in search(session=db, shop=shop, query="NEAR(商品) OR *").found] == [
+        '"引用" 付き NEAR(商品) OR *'
+    ]
+    assert [f.product.title for f in search(session=db, shop=shop, query="100%").found] == ["100% コットン_タオル"]
 
 
 def shop_products(db, shop):

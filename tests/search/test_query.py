@@ -20,7 +20,7 @@ def test_ranking_exact_prefix_contains_tags_description(catalog, db, shop):
         product("ハーブティー アソート", tags="ルイボス, ギフト"),
     )
 
-    found = titles(search(db, shop, "ルイボス"))
+    found = titles(search(session=db, shop=shop, query="ルイボス"))
 
     assert found[0] == "ルイボス"  # exact title
     assert found[1] == "ルイボス 100g"  # title prefix
@@ -33,16 +33,16 @@ def test_ranking_exact_prefix_contains_tags_description(catalog, db, shop):
 def test_all_words_must_match(catalog, db, shop):
     catalog(product("緑茶 ギフト"), product("緑茶"), product("ギフトカード"))
 
-    assert titles(search(db, shop, "緑茶 ギフト")) == ["緑茶 ギフト"]
+    assert titles(search(session=db, shop=shop, query="緑茶 ギフト")) == ["緑茶 ギフト"]
 
 
 def test_full_width_half_width_and_kana_find_the_same_products(catalog, db, shop):
     catalog(product("コットンTシャツ"), product("コーヒー豆 深煎り"))
 
     for query in ("ｔシャツ", "Tシャツ", "tシャツ"):
-        assert titles(search(db, shop, query)) == ["コットンTシャツ"]
+        assert titles(search(session=db, shop=shop, query=query)) == ["コットンTシャツ"]
     for query in ("ｺｰﾋｰ", "こーひー", "コーヒー"):
-        assert titles(search(db, shop, query)) == ["コーヒー豆 深煎り"]
+        assert titles(search(session=db, shop=shop, query=query)) == ["コーヒー豆 深煎り"]
 
 
 def test_in_stock_first_then_best_sellers(catalog, db, shop):
@@ -51,7 +51,7 @@ def test_in_stock_first_then_best_sellers(catalog, db, shop):
     db.exec(select(ProductSearch).where(ProductSearch.product_id == best)).one().recent_sales = 40
     db.commit()
 
-    results = search(db, shop, "玄米")
+    results = search(session=db, shop=shop, query="玄米")
 
     assert titles(results) == ["玄米 5kg C", "玄米 5kg B", "玄米 5kg A"]
     assert [f.in_stock for f in results.found] == [True, True, False]
@@ -62,19 +62,19 @@ def test_synonyms_widen_a_word(catalog, db, shop):
     db.add(SynonymGroup(shop_id=shop.id, terms=["Tシャツ", "ティーシャツ", "tee"]))
     db.commit()
 
-    assert sorted(titles(search(db, shop, "てぃーしゃつ"))) == [
+    assert sorted(titles(search(session=db, shop=shop, query="てぃーしゃつ"))) == [
         "コットン ティーシャツ",
         "リネン Tシャツ",
         "ロングスリーブ tee",
     ]
-    assert titles(search(db, shop, "リネン tee")) == ["リネン Tシャツ"]
+    assert titles(search(session=db, shop=shop, query="リネン tee")) == ["リネン Tシャツ"]
 
 
 def test_short_words_use_the_fallback_and_still_rank(catalog, db, shop):
     catalog(product("靴下 3足セット"), product("ウール靴下"), product("手袋"))
 
-    assert titles(search(db, shop, "靴下")) == ["靴下 3足セット", "ウール靴下"]
-    assert titles(search(db, shop, "茶")) == []
+    assert titles(search(session=db, shop=shop, query="靴下")) == ["靴下 3足セット", "ウール靴下"]
+    assert titles(search(session=db, shop=shop, query="茶")) == []
 
 
 def test_only_searchable_products_of_this_shop(catalog, db, shop, app):
@@ -86,7 +86,7 @@ def test_only_searchable_products_of_this_shop(catalog, db, shop, app):
         upsert_product(session=db, shop=other, payload=product("梅干し よその店"))
         db.commit()
 
-    assert titles(search(db, shop, "梅干し")) == ["梅干し 特選"]
+    assert titles(search(session=db, shop=shop, query="梅干し")) == ["梅干し 特選"]
 
 
 def test_deleted_product_disappears_from_search(catalog, db, shop, app):
@@ -97,19 +97,19 @@ def test_deleted_product_disappears_from_search(catalog, db, shop, app):
         delete_product(session=db, shop=shop, payload={"id": made["黒酢 ドリンク"].shopify_id})
         db.commit()
 
-    assert titles(search(db, shop, "黒酢")) == []
+    assert titles(search(session=db, shop=shop, query="黒酢")) == []
 
 
 def test_variant_titles_and_skus_are_searchable(catalog, db, shop):
     catalog(product("オーガニック Tシャツ", variants=[("M / ネイビー", "TS-NV-M"), ("L / 生成り", "TS-KN-L")]))
 
-    assert titles(search(db, shop, "ネイビー")) == ["オーガニック Tシャツ"]
-    assert titles(search(db, shop, "ts-kn-l")) == ["オーガニック Tシャツ"]
+    assert titles(search(session=db, shop=shop, query="ネイビー")) == ["オーガニック Tシャツ"]
+    assert titles(search(session=db, shop=shop, query="ts-kn-l")) == ["オーガニック Tシャツ"]
 
 
 def test_more_flag_when_over_the_limit(catalog, db, shop):
     catalog(*[product(f"湯呑み {i}") for i in range(12)])
 
-    results = search(db, shop, "湯呑み")
+    results = search(session=db, shop=shop, query="湯呑み")
 
     assert len(results.found) == 10 and results.more is True

@@ -14,7 +14,7 @@ from tests.plugins.search import product
 
 def build(app, db, shop, query, lang="ja"):
     with app.app_context():
-        results = search(db, shop, query)
+        results = search(session=db, shop=shop, query=query)
         return carousel(shop, results.query, results.found, more=results.more, lang=lang)
 
 

@@ -7,7 +7,7 @@ import json
 
 from app import ext
 from app.models import Shop, WebhookEvent, WebhookStatus
-from app.shopify.events import process_due_events
+from app.shopify.processing import process_due_events
 from app.timeutil import utcnow
 from tests.helpers import count, rows
 

@@ -99,7 +99,7 @@ def test_products_and_variants_stream_in_chunks(app, db, shop, monkeypatch):
     assert docs[products["ほうじ茶"].id].in_stock is False
     assert docs[products["抹茶"].id].searchable is False  # not on the online store
     assert products["宇治 煎茶"].image_url == "https://cdn.shopify.com/1.jpg"
-    assert [f.product.title for f in search(db, shop, "煎茶").found] == ["宇治 煎茶"]
+    assert [f.product.title for f in search(session=db, shop=shop, query="煎茶").found] == ["宇治 煎茶"]
 
 
 def test_variant_out_of_order_is_attached_to_its_earlier_product(app, db, shop, monkeypatch):
@@ -172,7 +172,7 @@ def test_full_sync_through_a_bulk_operation_removes_vanished_products(app, db, f
     gone_id = gone.id
     register_bulk(fake_shopify, jsonl(node(1, "八女 玉露"), variant(11, 1), node(2, "知覧 煎茶"), variant(21, 2)))
     with app.app_context():
-        request_sync(db, shop, "manual")
+        request_sync(session=db, shop=shop, trigger="manual")
         db.commit()
         engine = ext.engine(app)
         later = utcnow() + timedelta(seconds=1)
@@ -185,7 +185,7 @@ def test_full_sync_through_a_bulk_operation_removes_vanished_products(app, db, f
     titles = {p.title: p for p in rows(db, Product)}
     assert titles["もう売っていないお茶"].deleted_at is not None
     assert rows(db, ProductSearch, ProductSearch.product_id == gone_id) == []
-    assert {f.product.title for f in search(db, shop, "お茶").found} == {"八女 玉露", "知覧 煎茶"}
+    assert {f.product.title for f in search(session=db, shop=shop, query="お茶").found} == {"八女 玉露", "知覧 煎茶"}
 
 
 def test_a_stale_bulk_row_does_not_overwrite_a_newer_webhook(app, db, fake_shopify):
@@ -213,7 +213,7 @@ def test_a_failed_bulk_operation_is_reported(app, db, fake_shopify):
         "node": {"id": v["id"], "status": "FAILED", "errorCode": "INTERNAL_SERVER_ERROR"}
     }
     with app.app_context():
-        request_sync(db, shop, "manual")
+        request_sync(session=db, shop=shop, trigger="manual")
         db.commit()
         engine = ext.engine(app)
         advance_syncs(engine=engine, now=utcnow())

@@ -145,7 +145,7 @@ def test_the_click_window_is_the_merchants_and_inclusive(db, app, shop, friend, 
     _click(db, _link(db, with_code), ordered - offset)
     order = _order(db, shop, ordered)
     with app.app_context():
-        assert attribute_order(db, shop=shop, order=order) == ("click" if credited else None)
+        assert attribute_order(session=db, shop=shop, order=order) == ("click" if credited else None)
     db.commit()
     assert count(db, Attribution) == (1 if credited else 0)
 
@@ -169,7 +169,7 @@ def test_another_shops_click_is_not_this_customers(db, app, shop, friend, with_c
     _click(db, link, datetime.fromisoformat("2026-11-25T01:00:00+00:00"))
     order = _order(db, other, datetime.fromisoformat("2026-11-25T02:00:00+00:00"))
     with app.app_context():
-        assert attribute_order(db, shop=other, order=order) is None
+        assert attribute_order(session=db, shop=other, order=order) is None
 
 
 def _link(db, note: Notification) -> TrackedLink:

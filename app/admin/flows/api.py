@@ -72,7 +72,7 @@ def flow_switch(shop: Shop, flow: str):
     return jsonify(ok=True, errors={}, message="", enabled=editor.describe(stored, flow)["settings"]["enabled"])
 
 
-def _built(session, shop: Shop, flow: str, body: dict) -> tuple[list[dict], dict, str, str]:
+def _built(*, session, shop: Shop, flow: str, body: dict) -> tuple[list[dict], dict, str, str]:
     """The messages for the body's template (its unsaved text and settings), or errors."""
     check = Checker(language(shop=shop))
     key, lang = body.get("template_key"), body.get("lang")
@@ -105,7 +105,7 @@ def _built(session, shop: Shop, flow: str, body: dict) -> tuple[list[dict], dict
 def flow_preview(shop: Shop, flow: str):
     """Exactly what LINE would show for this (unsaved) text, built by the flow's own code."""
     flow, body = _flow(flow), read_json()
-    built, errors, _key, _lang = _built(db.session(), shop, flow, body)
+    built, errors, _key, _lang = _built(session=db.session(), shop=shop, flow=flow, body=body)
     if errors:
         return invalid(errors, messages=built)
     return jsonify(ok=True, errors={}, message="", messages=built)
@@ -125,7 +125,7 @@ def flow_test(shop: Shop, flow: str):
     friend = session.get(LineFriend, friend_id)
     if friend is None or friend.shop_id != shop.id:
         abort(404)
-    built, errors, _key, _lang = _built(session, shop, flow, body)
+    built, errors, _key, _lang = _built(session=session, shop=shop, flow=flow, body=body)
     channel = channels.for_shop(session=session, shop=shop)
     if not errors and (channel is None or channel.disconnected_at is not None or friend.is_blocked):
         check = Checker(language(shop=shop))

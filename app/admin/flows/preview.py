@@ -83,7 +83,7 @@ def sample(*, session: Session, shop: Shop, lang: str) -> Sample:
             tracking_numbers=["4821-0935-7716"],
             tracking_urls=["https://toi.kuronekoyamato.co.jp/cgi-bin/tneko"],
         )
-    product, variant = _product(session, shop, lang)
+    product, variant = _product(session=session, shop=shop, lang=lang)
     ids = {i.product_shopify_id for i in items if i.product_shopify_id}
     images = (
         dict(
@@ -99,7 +99,7 @@ def sample(*, session: Session, shop: Shop, lang: str) -> Sample:
     return Sample(order=order, items=items, fulfillment=fulfillment, product=product, variant=variant, images=images)
 
 
-def _product(session: Session, shop: Shop, lang: str) -> tuple[Product, ProductVariant | None]:
+def _product(*, session: Session, shop: Shop, lang: str) -> tuple[Product, ProductVariant | None]:
     product = session.exec(
         select(Product)
         .where(Product.shop_id == shop.id, Product.status == "active", Product.deleted_at.is_(None))

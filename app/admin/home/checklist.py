@@ -25,7 +25,7 @@ class ChecklistItem:
     values: dict
 
 
-def _count(session: Session, statement) -> int:
+def _count(*, session: Session, statement) -> int:
     return session.exec(statement).one() or 0
 
 
@@ -41,14 +41,16 @@ def _line_item(channel: LineChannel | None) -> ChecklistItem:
     return ChecklistItem("check.line", True, "check.line.ok", name)
 
 
-def _catalog_item(session: Session, shop: Shop) -> ChecklistItem:
+def _catalog_item(*, session: Session, shop: Shop) -> ChecklistItem:
     products = _count(
-        session,
-        select(func.count()).select_from(Product).where(Product.shop_id == shop.id, Product.deleted_at.is_(None)),
+        session=session,
+        statement=select(func.count())
+        .select_from(Product)
+        .where(Product.shop_id == shop.id, Product.deleted_at.is_(None)),
     )
     active = _count(
-        session,
-        select(func.count())
+        session=session,
+        statement=select(func.count())
         .select_from(Product)
         .where(Product.shop_id == shop.id, Product.deleted_at.is_(None), Product.status == "active"),
     )
@@ -73,12 +75,12 @@ def _flows_item(shop: Shop) -> ChecklistItem:
     return ChecklistItem("check.flows", bool(on), "check.flows.ok" if on else "check.flows.todo", {"count": len(on)})
 
 
-def _link_item(session: Session, shop: Shop) -> ChecklistItem:
+def _link_item(*, session: Session, shop: Shop) -> ChecklistItem:
     """We cannot see the theme: a friend linked through LINE Login proves the button is
     there; otherwise the merchant's own tick says so."""
     by_login = _count(
-        session,
-        select(func.count())
+        session=session,
+        statement=select(func.count())
         .select_from(LineFriend)
         .where(LineFriend.shop_id == shop.id, LineFriend.link_method == "login"),
     )
@@ -103,7 +105,7 @@ def setup_checklist(*, session: Session, shop: Shop) -> list[ChecklistItem]:
             {"shop": shop.name or shop.domain},
         ),
         _line_item(channel),
-        _catalog_item(session, shop),
+        _catalog_item(session=session, shop=shop),
         _flows_item(shop),
-        _link_item(session, shop),
+        _link_item(session=session, shop=shop),
     ]

@@ -125,7 +125,7 @@ def _count(session: Session, model, *where) -> int:
     return session.exec(select(func.count()).select_from(model).where(*where)).one() or 0
 
 
-def _audience(session: Session, shop: Shop, f: Figures, span: dict) -> None:
+def _audience(*, session: Session, shop: Shop, f: Figures, span: dict) -> None:
     f.friends = _count(session, LineFriend, LineFriend.shop_id == shop.id, LineFriend.is_blocked.is_(False))
     f.linked = _count(session, LineFriend, LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
     f.customers = _count(session, Customer, Customer.shop_id == shop.id)
@@ -161,7 +161,7 @@ def figures(*, session: Session, shop: Shop, period: int, now: datetime) -> Figu
     w = window(shop, period, now)
     f = Figures(period=period, window=w)
     span = {"session": session, "shop": shop, "since": w.start, "until": w.end}
-    _audience(session, shop, f, span)
+    _audience(session=session, shop=shop, f=f, span=span)
     _messages(f, span)
     _orders(f, span)
     f.flows = _in_registry_order(f.flows)

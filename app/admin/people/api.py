@@ -9,7 +9,7 @@ from flask import Blueprint, abort, g, jsonify, request
 
 from ... import db
 from ...i18n import language, t
-from ...line import links
+from ...line import customer_links
 from ...models import Customer, LineFriend, Shop
 from ...shopify.auth import embedded
 from ..http import invalid, read_json
@@ -59,14 +59,14 @@ def _staff() -> str:
     return f"staff:{g.get('staff_user_id') or 'local'}"
 
 
-def _customer_and_friend(session, shop: Shop, customer_id: int, friend_id: int | None):
+def _customer_and_friend(*, session, shop: Shop, customer_id: int, friend_id: int | None):
     customer = session.get(Customer, customer_id)
     if customer is None or customer.shop_id != shop.id:
         abort(404)
     friend = (
         session.get(LineFriend, friend_id)
         if friend_id is not None
-        else links.linked_friend(session=session, shop=shop, customer=customer)
+        else customer_links.linked_friend(session=session, shop=shop, customer=customer)
     )
     if friend_id is not None and (friend is None or friend.shop_id != shop.id):
         abort(404)
@@ -80,8 +80,10 @@ def link_customer(shop: Shop, customer_id: int):
     if not isinstance(friend_id, int):
         return invalid({"friend_id": t("admin.people.msg.bad_friend", language(shop=shop))})
     session = db.session(write=True)
-    customer, friend = _customer_and_friend(session, shop, customer_id, friend_id)
-    action = links.link(session=session, shop=shop, friend=friend, customer=customer, method="merchant", actor=_staff())
+    customer, friend = _customer_and_friend(session=session, shop=shop, customer_id=customer_id, friend_id=friend_id)
+    action = customer_links.link(
+        session=session, shop=shop, friend=friend, customer=customer, method="merchant", actor=_staff()
+    )
     session.commit()
     return jsonify(ok=True, action=action, friend_id=friend.id, customer_id=customer.id)
 
@@ -90,8 +92,8 @@ def link_customer(shop: Shop, customer_id: int):
 @embedded
 def unlink_customer(shop: Shop, customer_id: int):
     session = db.session(write=True)
-    customer, friend = _customer_and_friend(session, shop, customer_id, None)
-    changed = friend is not None and links.unlink(
+    customer, friend = _customer_and_friend(session=session, shop=shop, customer_id=customer_id, friend_id=None)
+    changed = friend is not None and customer_links.unlink(
         session=session, shop=shop, friend=friend, method="merchant", actor=_staff()
     )
     session.commit()

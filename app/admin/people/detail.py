@@ -32,11 +32,11 @@ def customer_detail(*, session: Session, shop: Shop, customer_id: int, lang: str
         "email": customer.email or "",
         "phone": customer.phone or "",
         "messages": message_rows(session=session, shop=shop, rows=recent, lang=lang),
-        "orders": _attributed_orders(session, shop, customer, lang),
+        "orders": _attributed_orders(session=session, shop=shop, customer=customer, lang=lang),
     }
 
 
-def _attributed_orders(session: Session, shop: Shop, customer: Customer, lang: str) -> list[dict]:
+def _attributed_orders(*, session: Session, shop: Shop, customer: Customer, lang: str) -> list[dict]:
     pairs = session.exec(
         select(Order, Attribution)
         .join(Attribution, Attribution.order_id == Order.id)

@@ -23,7 +23,7 @@ def _rule_json(rule: KeywordRule) -> dict:
     return rule.model_dump(mode="json", exclude={"shop_id"})
 
 
-def _own_rule(session, shop: Shop, rule_id: int) -> KeywordRule:
+def _own_rule(*, session, shop: Shop, rule_id: int) -> KeywordRule:
     rule = session.get(KeywordRule, rule_id)
     if rule is None or rule.shop_id != shop.id:
         abort(404)
@@ -61,7 +61,7 @@ def create_rule(shop: Shop):
 @embedded
 def update_rule(shop: Shop, rule_id: int):
     session = db.session(write=True)
-    rule = _own_rule(session, shop, rule_id)
+    rule = _own_rule(session=session, shop=shop, rule_id=rule_id)
     values, errors = validate_rule(session=session, body=read_json(), shop=shop)
     if errors:
         return invalid(errors)
@@ -76,7 +76,7 @@ def update_rule(shop: Shop, rule_id: int):
 @embedded
 def delete_rule(shop: Shop, rule_id: int):
     session = db.session(write=True)
-    session.delete(_own_rule(session, shop, rule_id))
+    session.delete(_own_rule(session=session, shop=shop, rule_id=rule_id))
     session.commit()
     return jsonify(ok=True)
 

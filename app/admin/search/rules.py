@@ -23,7 +23,7 @@ def words(value) -> list[str]:
     return [str(w).strip() for w in items if str(w).strip()]
 
 
-def _product_ids(session, shop: Shop, typed: list[str]) -> list[int] | None:
+def _product_ids(*, session, shop: Shop, typed: list[str]) -> list[int] | None:
     """Shopify product ids from ids or handles the merchant typed; None if any is unknown."""
     ids = []
     for word in typed:
@@ -45,7 +45,7 @@ def validate_rule(*, session, body: dict, shop: Shop) -> tuple[dict, dict[str, s
     keywords = words(body.get("keywords"))
     if not keywords or any(len(k) > 100 for k in keywords) or not all(normalize(k) for k in keywords):
         errors["keywords"] = message("keywords", shop)
-    ids = _product_ids(session, shop, words(body.get("product_ids"))) if answer == "products" else []
+    ids = _product_ids(session=session, shop=shop, typed=words(body.get("product_ids"))) if answer == "products" else []
     if answer == "products" and (ids is None or not 1 <= len(ids) <= 10):
         errors["product_ids"] = message("products", shop)
     handle = str(body.get("collection_handle") or "").strip().strip("/").split("/")[-1][:255]

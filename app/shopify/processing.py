@@ -103,7 +103,7 @@ def _fail(event: WebhookEvent, now: datetime, error: str, *, retry: bool) -> str
     return event.status
 
 
-def _claim(session: Session, now: datetime, size: int) -> list[WebhookEvent]:
+def _claim(*, session: Session, now: datetime, size: int) -> list[WebhookEvent]:
     """Up to `size` due events, oldest first; new deliveries before retries.
 
     One status at a time so the (status, next_attempt_at) index yields rows in order.
@@ -140,7 +140,7 @@ def process_due_events(*, engine: Engine, now: datetime, limit: int = 1000) -> d
         with session_scope(engine) as s:
             if not sqlite:
                 s.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            events = _claim(s, now, min(batch, limit - done))
+            events = _claim(session=s, now=now, size=min(batch, limit - done))
             for event in events:
                 status = process_event(session=s, event=event, now=now)
                 outcome[status] = outcome.get(status, 0) + 1

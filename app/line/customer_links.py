@@ -13,7 +13,7 @@ from ..models import Customer, LineFriend, LinkAudit, Shop
 from ..timeutil import utcnow
 
 
-def customer_by_shopify_id(session: Session, shop: Shop, shopify_id: int) -> Customer:
+def customer_by_shopify_id(*, session: Session, shop: Shop, shopify_id: int) -> Customer:
     """The local customer, created bare when Shopify has not told us about them yet."""
     customer = session.exec(
         select(Customer).where(Customer.shop_id == shop.id, Customer.shopify_id == shopify_id)
@@ -25,23 +25,30 @@ def customer_by_shopify_id(session: Session, shop: Shop, shopify_id: int) -> Cus
     return customer
 
 
-def linked_friend(session: Session, shop: Shop, customer: Customer) -> LineFriend | None:
+def linked_friend(*, session: Session, shop: Shop, customer: Customer) -> LineFriend | None:
     return session.exec(
         select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)
     ).first()
 
 
-def link(session: Session, *, shop: Shop, friend: LineFriend, customer: Customer, method: str, actor: str) -> str:
+def link(*, session: Session, shop: Shop, friend: LineFriend, customer: Customer, method: str, actor: str) -> str:
     """Link them; returns "link", "relink" or "unchanged"."""
     if friend.customer_id == customer.id:
         return "unchanged"
-    previous = linked_friend(session, shop, customer)
+    previous = linked_friend(session=session, shop=shop, customer=customer)
     if previous is not None:  # the customer moves to this friend
-        unlink(session, shop=shop, friend=previous, method=method, actor=actor, note="moved to another LINE account")
+        unlink(
+            session=session,
+            shop=shop,
+            friend=previous,
+            method=method,
+            actor=actor,
+            note="moved to another LINE account",
+        )
         session.flush()
     action = "relink" if friend.customer_id is not None else "link"
     if friend.customer_id is not None:
-        _mark_tag(session, friend.customer_id)
+        _mark_tag(session=session, customer_id=friend.customer_id)
     friend.customer_id, friend.linked_at, friend.link_method = customer.id, utcnow(), method
     customer.line_tag_due_at = utcnow()
     session.add_all(
@@ -63,13 +70,13 @@ def link(session: Session, *, shop: Shop, friend: LineFriend, customer: Customer
 
 
 def unlink(
-    session: Session, *, shop: Shop, friend: LineFriend, method: str, actor: str, note: str | None = None
+    *, session: Session, shop: Shop, friend: LineFriend, method: str, actor: str, note: str | None = None
 ) -> bool:
     """Remove the friend's link, if any; True when there was one."""
     if friend.customer_id is None:
         return False
     customer = session.get(Customer, friend.customer_id)
-    _mark_tag(session, friend.customer_id)
+    _mark_tag(session=session, customer_id=friend.customer_id)
     session.add(
         LinkAudit(
             shop_id=shop.id,
@@ -87,7 +94,7 @@ def unlink(
     return True
 
 
-def _mark_tag(session: Session, customer_id: int) -> None:
+def _mark_tag(*, session: Session, customer_id: int) -> None:
     customer = session.get(Customer, customer_id)
     if customer is not None:
         customer.line_tag_due_at = utcnow()

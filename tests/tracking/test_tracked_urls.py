@@ -6,7 +6,7 @@ from __future__ import annotations
 from app import ext
 from app.models import Notification, TrackedLink
 from app.models import NotificationStatus as St
-from app.tracking import links
+from app.tracking import tracked_urls
 from tests.helpers import count, rows
 from tests.plugins.tracking import APP_URL, card, resolve, token_of
 
@@ -127,9 +127,9 @@ def test_rewrite_is_stable_and_concurrent_safe(app, db, linked_friends, put):
     note = put(linked_friends(1)[0], "order_confirmation", AT)
     engine = ext.engine(app)
     with app.app_context():
-        once = links.rewrite(engine, note, card(CART, PRODUCT))
-        twice = links.rewrite(engine, note, card(PRODUCT, CART))  # any order: same token per URI
-        again = links.record(engine, note, [CART])  # as a second worker would, after the lookup
+        once = tracked_urls.rewrite(engine, note, card(CART, PRODUCT))
+        twice = tracked_urls.rewrite(engine, note, card(PRODUCT, CART))  # any order: same token per URI
+        again = tracked_urls.record(engine, note, [CART])  # as a second worker would, after the lookup
     assert _uris(once) == list(reversed(_uris(twice)))
     assert again == {CART: token_of(_uris(once)[0])}
     assert count(db, TrackedLink) == 2

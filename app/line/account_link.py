@@ -1,6 +1,6 @@
 """Linking a shopper's LINE account to their store customer: from the chat (Messaging
 API account link) and from the store (LINE Login). The merchant's manual link lives in
-the admin API; all three end in links.link().
+the admin API; all three end in customer_links.link().
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlmodel import Session, select, update
 from ..ext import settings
 from ..models import LineChannel, LineFriend, LinkNonce, Shop
 from ..timeutil import utcnow
-from . import links, messages
+from . import customer_links, messages
 from .chat import Chat
 
 log = logging.getLogger("tsunagu.linking")
@@ -41,7 +41,7 @@ def start_chat_link(chat: Chat, lead: str | None = None) -> None:
 
 
 def new_nonce(
-    session: Session, *, shop: Shop, kind: str, customer_shopify_id: int, return_to: str | None = None
+    *, session: Session, shop: Shop, kind: str, customer_shopify_id: int, return_to: str | None = None
 ) -> LinkNonce:
     """At least 128 random bits (here 192), single use, ten minutes, bound to shop and customer."""
     row = LinkNonce(
@@ -58,7 +58,7 @@ def new_nonce(
     return row
 
 
-def consume_nonce(session: Session, *, shop_id: int, kind: str, nonce: str) -> LinkNonce | None:
+def consume_nonce(*, session: Session, shop_id: int, kind: str, nonce: str) -> LinkNonce | None:
     """Use the nonce once: the guarded UPDATE makes a second use (even a concurrent one) fail."""
     now = utcnow()
     used = session.execute(
@@ -86,7 +86,7 @@ def account_link_url(link_token: str, nonce: str) -> str:
 def complete_chat_link(chat: Chat, *, result: str, nonce: str) -> None:
     """The accountLink event: link only for result ok and a valid, unused, unexpired nonce."""
     row = (
-        consume_nonce(chat.session, shop_id=chat.shop.id, kind="account_link", nonce=nonce)
+        consume_nonce(session=chat.session, shop_id=chat.shop.id, kind="account_link", nonce=nonce)
         if result == "ok" and nonce
         else None
     )
@@ -94,9 +94,11 @@ def complete_chat_link(chat: Chat, *, result: str, nonce: str) -> None:
         log.info("account link refused result=%s shop=%s", result, chat.shop.id)
         chat.reply(messages.text(chat.t("line.chat.link_failed")))
         return
-    customer = links.customer_by_shopify_id(chat.session, chat.shop, row.customer_shopify_id)
-    links.link(
-        chat.session,
+    customer = customer_links.customer_by_shopify_id(
+        session=chat.session, shop=chat.shop, shopify_id=row.customer_shopify_id
+    )
+    customer_links.link(
+        session=chat.session,
         shop=chat.shop,
         friend=chat.friend,
         customer=customer,
@@ -108,8 +110,12 @@ def complete_chat_link(chat: Chat, *, result: str, nonce: str) -> None:
 
 
 def unlink_by_shopper(chat: Chat) -> bool:
-    return links.unlink(
-        chat.session, shop=chat.shop, friend=chat.friend, method="shopper", actor=f"line:{chat.friend.line_user_id}"
+    return customer_links.unlink(
+        session=chat.session,
+        shop=chat.shop,
+        friend=chat.friend,
+        method="shopper",
+        actor=f"line:{chat.friend.line_user_id}",
     )
 
 
@@ -166,7 +172,7 @@ def verify_id_token(id_token: str, *, channel_id: str, channel_secret: str, nonc
     return claims
 
 
-def link_from_login(session: Session, *, shop: Shop, channel: LineChannel, row: LinkNonce, claims: dict) -> LineFriend:
+def link_from_login(*, session: Session, shop: Shop, channel: LineChannel, row: LinkNonce, claims: dict) -> LineFriend:
     """Same provider ⇒ the Login `sub` is the Messaging API user id of that friend."""
     user_id = str(claims["sub"])[:64]
     friend = session.exec(
@@ -183,6 +189,8 @@ def link_from_login(session: Session, *, shop: Shop, channel: LineChannel, row: 
         )
         session.add(friend)
         session.flush()
-    customer = links.customer_by_shopify_id(session, shop, row.customer_shopify_id)
-    links.link(session, shop=shop, friend=friend, customer=customer, method="login", actor=f"line:{user_id}")
+    customer = customer_links.customer_by_shopify_id(session=session, shop=shop, shopify_id=row.customer_shopify_id)
+    customer_links.link(
+        session=session, shop=shop, friend=friend, customer=customer, method="login", actor=f"line:{user_id}"
+    )
     return friend
