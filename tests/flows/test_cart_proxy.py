@@ -7,7 +7,7 @@ from app.models import Cart, Notification
 from app.models import NotificationStatus as St
 from tests.conftest import CLIENT_SECRET
 from tests.helpers import count, rows
-from tests.line.test_linking import open_proxy
+from tests.line.test_account_link import open_proxy
 from tests.plugins.flows import CUSTOMER_ID, notes
 
 TOKEN = "c1-7f2a9d0c8a0d4e2f9b3c"  # the cart in tests/fixtures/shopify/carts_create.json
