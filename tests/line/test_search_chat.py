@@ -139,14 +139,14 @@ def test_search_runs_once_before_the_write_transaction(chat, fake_line, user, te
     calls, inside = [], []
     real_prepare, real_prefetch = search_chat.prepare, events._prepare_search
 
-    def prepare_spy(session, *args, **kwargs):
+    def prepare_spy(**kwargs):
         calls.append(bool(inside))  # True: from the prefetch, outside the write transaction
-        return real_prepare(session, *args, **kwargs)
+        return real_prepare(**kwargs)
 
-    def prefetch_spy(session, row):
+    def prefetch_spy(**kwargs):
         inside.append(1)
         try:
-            return real_prefetch(session, row)
+            return real_prefetch(**kwargs)
         finally:
             inside.pop()
 
