@@ -27,10 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from cryptography.fernet import Fernet  # noqa: E402
 from flask import Flask  # noqa: E402
 
-from app import (
-    create_app,  # noqa: E402
-    ext,  # noqa: E402
-)
+from app import create_app, ext  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.flows.registry import Flow  # noqa: E402
 from app.schema import upgrade  # noqa: E402
