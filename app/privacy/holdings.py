@@ -100,12 +100,15 @@ def holdings_of(*, session: Session, shop: m.Shop, ref: ShopperRef) -> Holdings:
     held.deliveries = naming(session=session, shop=shop, terms=terms)
     if ref.customer_shopify_id is not None:
         held.requests = _where(
-            session, m.ComplianceRequest, shop, m.ComplianceRequest.customer_shopify_id == ref.customer_shopify_id
+            session=session,
+            model=m.ComplianceRequest,
+            shop=shop,
+            conditions=(m.ComplianceRequest.customer_shopify_id == ref.customer_shopify_id,),
         )
     return held
 
 
-def _where(session: Session, model, shop: m.Shop, *conditions) -> list:
+def _where(*, session: Session, model, shop: m.Shop, conditions: tuple = ()) -> list:
     """The shop's rows of `model` matching any of `conditions` (none: no rows)."""
     conditions = [c for c in conditions if c is not None]
     if not conditions:
@@ -139,61 +142,84 @@ def _friends(*, session: Session, shop: m.Shop, customer: m.Customer | None, sho
                 m.LinkAudit.method.in_(SHOPPER_LINKS),
             )
         )
-    return _where(session, m.LineFriend, shop, linked, proven)
+    return _where(session=session, model=m.LineFriend, shop=shop, conditions=(linked, proven))
 
 
 def _orders(*, session: Session, shop: m.Shop, ref: ShopperRef, emails: set[str]) -> list:
     return _where(
-        session,
-        m.Order,
-        shop,
-        m.Order.customer_shopify_id == ref.customer_shopify_id if ref.customer_shopify_id is not None else None,
-        _in(m.Order.shopify_id, ref.order_ids),
-        _in(func.lower(m.Order.email), emails),
+        session=session,
+        model=m.Order,
+        shop=shop,
+        conditions=(
+            m.Order.customer_shopify_id == ref.customer_shopify_id if ref.customer_shopify_id is not None else None,
+            _in(m.Order.shopify_id, ref.order_ids),
+            _in(func.lower(m.Order.email), emails),
+        ),
     )
 
 
 def _checkouts(*, session: Session, shop: m.Shop, customer_id, emails, phones, orders) -> list:
     return _where(
-        session,
-        m.Checkout,
-        shop,
-        m.Checkout.customer_shopify_id == customer_id if customer_id is not None else None,
-        _in(func.lower(m.Checkout.email), emails),
-        _in(m.Checkout.phone, phones),
-        _in(m.Checkout.token, (o.checkout_token for o in orders)),
+        session=session,
+        model=m.Checkout,
+        shop=shop,
+        conditions=(
+            m.Checkout.customer_shopify_id == customer_id if customer_id is not None else None,
+            _in(func.lower(m.Checkout.email), emails),
+            _in(m.Checkout.phone, phones),
+            _in(m.Checkout.token, (o.checkout_token for o in orders)),
+        ),
     )
 
 
 def _carts(*, session: Session, shop: m.Shop, customer_id, checkouts, orders) -> list:
     tokens = [c.cart_token for c in checkouts] + [o.cart_token for o in orders]
     return _where(
-        session,
-        m.Cart,
-        shop,
-        m.Cart.customer_shopify_id == customer_id if customer_id is not None else None,
-        _in(m.Cart.token, tokens),
+        session=session,
+        model=m.Cart,
+        shop=shop,
+        conditions=(
+            m.Cart.customer_shopify_id == customer_id if customer_id is not None else None,
+            _in(m.Cart.token, tokens),
+        ),
     )
 
 
 def _order_rows(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     order_ids = [o.id for o in held.orders]
-    held.line_items = _where(session, m.OrderLineItem, shop, _in(m.OrderLineItem.order_id, order_ids))
-    held.fulfillments = _where(
-        session, m.Fulfillment, shop, _in(m.Fulfillment.order_shopify_id, (o.shopify_id for o in held.orders))
+    held.line_items = _where(
+        session=session, model=m.OrderLineItem, shop=shop, conditions=(_in(m.OrderLineItem.order_id, order_ids),)
     )
-    held.attributions = _where(session, m.Attribution, shop, _in(m.Attribution.order_id, order_ids))
+    held.fulfillments = _where(
+        session=session,
+        model=m.Fulfillment,
+        shop=shop,
+        conditions=(_in(m.Fulfillment.order_shopify_id, (o.shopify_id for o in held.orders)),),
+    )
+    held.attributions = _where(
+        session=session, model=m.Attribution, shop=shop, conditions=(_in(m.Attribution.order_id, order_ids),)
+    )
 
 
 def _line_rows(*, session: Session, shop: m.Shop, held: Holdings, shopify_id: int | None) -> None:
     friend_ids = [f.id for f in held.friends]
-    held.chat = _where(session, m.LineEvent, shop, _in(m.LineEvent.line_user_id, held.line_user_ids))
-    held.searches = _where(session, m.SearchLog, shop, _in(m.SearchLog.friend_id, friend_ids))
-    held.blocks = _where(session, m.FriendBlock, shop, _in(m.FriendBlock.friend_id, friend_ids))
+    held.chat = _where(
+        session=session, model=m.LineEvent, shop=shop, conditions=(_in(m.LineEvent.line_user_id, held.line_user_ids),)
+    )
+    held.searches = _where(
+        session=session, model=m.SearchLog, shop=shop, conditions=(_in(m.SearchLog.friend_id, friend_ids),)
+    )
+    held.blocks = _where(
+        session=session, model=m.FriendBlock, shop=shop, conditions=(_in(m.FriendBlock.friend_id, friend_ids),)
+    )
     by_customer = m.LinkAudit.customer_shopify_id == shopify_id if shopify_id is not None else None
-    held.link_audits = _where(session, m.LinkAudit, shop, _in(m.LinkAudit.friend_id, friend_ids), by_customer)
+    held.link_audits = _where(
+        session=session, model=m.LinkAudit, shop=shop, conditions=(_in(m.LinkAudit.friend_id, friend_ids), by_customer)
+    )
     if shopify_id is not None:
-        held.link_nonces = _where(session, m.LinkNonce, shop, m.LinkNonce.customer_shopify_id == shopify_id)
+        held.link_nonces = _where(
+            session=session, model=m.LinkNonce, shop=shop, conditions=(m.LinkNonce.customer_shopify_id == shopify_id,)
+        )
     reply_tokens = [str(e.body.get("replyToken")) for e in held.chat if (e.body or {}).get("replyToken")]
     held.dry_runs = _dry_runs(session=session, shop=shop, user_ids=held.line_user_ids, reply_tokens=reply_tokens)
 
@@ -206,7 +232,12 @@ def _dry_runs(*, session: Session, shop: m.Shop, user_ids: list[str], reply_toke
     for start in range(0, len(terms), _CHUNK):
         chunk = terms[start : start + _CHUNK]
         text = cast(m.LineDryRun.body, Text)
-        for row in _where(session, m.LineDryRun, shop, *(text.contains(term, autoescape=True) for term in chunk)):
+        for row in _where(
+            session=session,
+            model=m.LineDryRun,
+            shop=shop,
+            conditions=tuple(text.contains(term, autoescape=True) for term in chunk),
+        ):
             if addressed_to(row.body, set(user_ids), set(reply_tokens)):
                 found[row.id] = row
     return sorted(found.values(), key=lambda r: r.id)
@@ -222,19 +253,28 @@ def _tracking_rows(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     friend_ids = [f.id for f in held.friends]
     customer_id = held.customer.id if held.customer is not None else None
     by_customer = m.Notification.customer_id == customer_id if customer_id is not None else None
-    held.notifications = _where(session, m.Notification, shop, by_customer, _in(m.Notification.friend_id, friend_ids))
+    held.notifications = _where(
+        session=session,
+        model=m.Notification,
+        shop=shop,
+        conditions=(by_customer, _in(m.Notification.friend_id, friend_ids)),
+    )
     notification_ids = [n.id for n in held.notifications]
     held.tracked_links = _where(
-        session,
-        m.TrackedLink,
-        shop,
-        m.TrackedLink.customer_id == customer_id if customer_id is not None else None,
-        _in(m.TrackedLink.notification_id, notification_ids),
+        session=session,
+        model=m.TrackedLink,
+        shop=shop,
+        conditions=(
+            m.TrackedLink.customer_id == customer_id if customer_id is not None else None,
+            _in(m.TrackedLink.notification_id, notification_ids),
+        ),
     )
     held.clicks = _where(
-        session,
-        m.LinkClick,
-        shop,
-        m.LinkClick.customer_id == customer_id if customer_id is not None else None,
-        _in(m.LinkClick.link_id, (link.id for link in held.tracked_links)),
+        session=session,
+        model=m.LinkClick,
+        shop=shop,
+        conditions=(
+            m.LinkClick.customer_id == customer_id if customer_id is not None else None,
+            _in(m.LinkClick.link_id, (link.id for link in held.tracked_links)),
+        ),
     )

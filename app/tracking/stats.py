@@ -66,12 +66,12 @@ class AttributedOrder:
 def sent_by_flow(*, session: Session, shop: Shop, since: datetime, until: datetime) -> dict[str, dict[date, int]]:
     """Messages sent (what LINE delivered, by sent_at) per flow and local day."""
     rows = _per_day(
-        session,
-        shop,
-        since,
-        until,
-        Notification.sent_at,
-        Notification.flow,
+        session=session,
+        shop=shop,
+        since=since,
+        until=until,
+        column=Notification.sent_at,
+        groups=(Notification.flow,),
         value=func.count(),
         where=(Notification.shop_id == shop.id, Notification.status == NotificationStatus.SENT),
     )
@@ -138,23 +138,49 @@ def recovered_checkouts(*, session: Session, shop: Shop, since: datetime, until:
 
 def follows_by_day(*, session: Session, shop: Shop, since: datetime, until: datetime) -> dict[date, int]:
     rows = _per_day(
-        session, shop, since, until, LineFriend.followed_at, value=func.count(), where=(LineFriend.shop_id == shop.id,)
+        session=session,
+        shop=shop,
+        since=since,
+        until=until,
+        column=LineFriend.followed_at,
+        value=func.count(),
+        where=(LineFriend.shop_id == shop.id,),
     )
     return {day: int(rows.get((day,), 0)) for day in local_days(shop, since, until)}
 
 
 def blocks_by_day(*, session: Session, shop: Shop, since: datetime, until: datetime) -> dict[date, int]:
     rows = _per_day(
-        session, shop, since, until, FriendBlock.blocked_at, value=func.count(), where=(FriendBlock.shop_id == shop.id,)
+        session=session,
+        shop=shop,
+        since=since,
+        until=until,
+        column=FriendBlock.blocked_at,
+        value=func.count(),
+        where=(FriendBlock.shop_id == shop.id,),
     )
     return {day: int(rows.get((day,), 0)) for day in local_days(shop, since, until)}
 
 
 def attributed_by_day(*, session: Session, shop: Shop, since: datetime, until: datetime) -> dict[date, Totals]:
     where = (Attribution.shop_id == shop.id,)
-    count = _per_day(session, shop, since, until, Attribution.ordered_at, value=func.count(), where=where)
+    count = _per_day(
+        session=session,
+        shop=shop,
+        since=since,
+        until=until,
+        column=Attribution.ordered_at,
+        value=func.count(),
+        where=where,
+    )
     money = _per_day(
-        session, shop, since, until, Attribution.ordered_at, value=func.sum(Attribution.revenue), where=where
+        session=session,
+        shop=shop,
+        since=since,
+        until=until,
+        column=Attribution.ordered_at,
+        value=func.sum(Attribution.revenue),
+        where=where,
     )
     return {day: Totals(int(count.get((day,), 0)), _money(money.get((day,)))) for day in local_days(shop, since, until)}
 
@@ -230,7 +256,9 @@ def _day_key(*, session: Session, shop: Shop, since: datetime, until: datetime, 
     return case(*[(column < end, literal(i)) for i, end in enumerate(_day_ends(shop, since, until))], else_=literal(-1))
 
 
-def _per_day(session: Session, shop: Shop, since: datetime, until: datetime, column, *groups, value, where) -> dict:
+def _per_day(
+    *, session: Session, shop: Shop, since: datetime, until: datetime, column, groups: tuple = (), value, where
+) -> dict:
     """{(*groups, day): value} for rows whose `column` is in [since, until)."""
     days = local_days(shop, since, until)
     day = _day_key(session=session, shop=shop, since=since, until=until, column=column)

@@ -121,14 +121,18 @@ class Figures:
         return self.flows.setdefault(key, FlowFigures(key))
 
 
-def _count(session: Session, model, *where) -> int:
+def _count(*, session: Session, model, where: tuple = ()) -> int:
     return session.exec(select(func.count()).select_from(model).where(*where)).one() or 0
 
 
 def _audience(*, session: Session, shop: Shop, f: Figures, span: dict) -> None:
-    f.friends = _count(session, LineFriend, LineFriend.shop_id == shop.id, LineFriend.is_blocked.is_(False))
-    f.linked = _count(session, LineFriend, LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
-    f.customers = _count(session, Customer, Customer.shop_id == shop.id)
+    f.friends = _count(
+        session=session, model=LineFriend, where=(LineFriend.shop_id == shop.id, LineFriend.is_blocked.is_(False))
+    )
+    f.linked = _count(
+        session=session, model=LineFriend, where=(LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
+    )
+    f.customers = _count(session=session, model=Customer, where=(Customer.shop_id == shop.id,))
     f.follows_by_day = list(stats.follows_by_day(**span).values())
     f.blocks_by_day = list(stats.blocks_by_day(**span).values())
     f.follows, f.blocks = sum(f.follows_by_day), sum(f.blocks_by_day)
@@ -187,12 +191,14 @@ def month_start(shop: Shop, now: datetime) -> datetime:
 def pushes_this_month(*, session: Session, shop: Shop, now: datetime) -> int:
     """Messages sent this (local) month: what LINE counts against the quota."""
     return _count(
-        session,
-        Notification,
-        Notification.shop_id == shop.id,
-        Notification.status == NotificationStatus.SENT,
-        Notification.sent_at >= month_start(shop, now),
-        Notification.sent_at <= now,
+        session=session,
+        model=Notification,
+        where=(
+            Notification.shop_id == shop.id,
+            Notification.status == NotificationStatus.SENT,
+            Notification.sent_at >= month_start(shop, now),
+            Notification.sent_at <= now,
+        ),
     )
 
 
