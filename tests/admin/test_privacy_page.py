@@ -55,3 +55,10 @@ def test_refused_deliveries_are_listed_with_their_reason(db, shop, page):
     html = page().get_data(as_text=True)
     assert "拒否した Webhook" in html and "shop/redact" in html and "other.myshopify.com" in html
     assert "拒否した Webhook はありません" not in html
+
+
+def test_each_section_appears_once_and_the_title_stays_plain(shop, page):
+    html = page().get_data(as_text=True)
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<section" not in title
+    assert html.count('id="retention"') == 1 and html.count('id="refused"') == 1
