@@ -126,3 +126,16 @@ def autocommit(bind: Engine) -> Engine:
     if found is None:
         found = _autocommit[bind] = bind.execution_options(isolation_level="AUTOCOMMIT")
     return found
+
+
+def storable_text(text: str) -> str:
+    """`text` as any text or JSON column takes it: NUL dropped (PostgreSQL refuses it), a lone
+    surrogate (valid in JSON, not in UTF-8) replaced. Shared by the Shopify upserts and the
+    LINE event store, which both keep what a sender wrote."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text

@@ -14,6 +14,8 @@ import math
 import re
 from datetime import UTC, datetime
 
+from ..db import storable_text
+
 MAX_DEPTH = 32  # LINE's events nest four or five levels; deeper is kept only as a marker
 USER_ID = re.compile(r"U[0-9a-f]{32}")  # the Messaging API answers 400 to any other shape
 MAX_MILLIS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last moment datetime holds
@@ -78,7 +80,7 @@ def problem(event) -> str | None:
 def storable(value, depth: int = 0):
     """A copy of `value` every database's JSON column accepts."""
     if isinstance(value, str):
-        return _clean(value)
+        return storable_text(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if not isinstance(value, (dict, list)):
@@ -86,15 +88,5 @@ def storable(value, depth: int = 0):
     if depth >= MAX_DEPTH:
         return "(nested too deep)"
     if isinstance(value, dict):
-        return {_clean(str(k)): storable(v, depth + 1) for k, v in value.items()}
+        return {storable_text(str(k)): storable(v, depth + 1) for k, v in value.items()}
     return [storable(v, depth + 1) for v in value]
-
-
-def _clean(text: str) -> str:
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    return text

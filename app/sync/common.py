@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
+from ..db import storable_text
 from ..timeutil import as_utc
 
 M = TypeVar("M", bound=SQLModel)
@@ -89,14 +90,7 @@ def text(value, limit: int | None = None) -> str | None:
     if value is None:
         return None
     value = str(value)
-    value = value[:limit] if limit else value
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        value = value.encode("utf-8", "replace").decode("utf-8")
-    return value
+    return storable_text(value[:limit] if limit else value)
 
 
 def plain_text(html_text) -> str:
