@@ -59,15 +59,6 @@ def logins_asked(fake_line) -> int:
     return sum(1 for r in fake_line.requests if r.path == "/oauth2/v2.1/token")
 
 
-@pytest.fixture
-def login_channel(db, channel, fake_line, app):
-    channel.login_channel_id = fake_line.login_channel_id
-    channel.login_channel_secret_enc = ext.vault(app).encrypt(fake_line.login_channel_secret)
-    db.add(channel)
-    db.commit()
-    return channel
-
-
 # -- the same browser, end to end ------------------------------------------------------------
 def test_line_login_links_the_logged_in_customer(client, login_channel, fake_line, user, db):
     query = begin(client)
