@@ -37,7 +37,10 @@ def _cookie_options() -> dict:
 
 
 def _no_store(response):
+    """Nothing of a login is kept by a cache, nor handed on as a Referer (the callback's URL
+    carries the code and the state)."""
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

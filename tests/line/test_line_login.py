@@ -74,7 +74,7 @@ def test_line_login_links_the_logged_in_customer(client, login_channel, fake_lin
     assert friend.customer_id is not None and friend.link_method == "login"
     assert rows(db, Customer)[0].shopify_id == CUSTOMER
     assert browser_cookie(client) is None  # cleared: one login per secret
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_the_store_button_first_visits_the_apps_own_domain(client, login_channel, db):
