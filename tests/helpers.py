@@ -43,3 +43,25 @@ def proxy_query(params: dict, secret: str, *, timestamp: int | None = None) -> s
     message = "".join(f"{k}={v}" for k, v in sorted(params.items()))
     params["signature"] = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
     return urlencode(params)
+
+
+def begin_line_login(client, open_proxy) -> dict:
+    """A shopper's browser from the store's LINE button to LINE's authorize page: the app proxy,
+    the app's own /line/login/start (which gives this browser, `client`, its cookie), and the
+    proxy again with `browser`. `open_proxy(path, params)` sends one signed proxy request.
+    Returns the authorize URL's query (state, nonce, redirect_uri...)."""
+    from urllib.parse import parse_qs, urlparse
+
+    first = open_proxy("/login", {})
+    assert first.status_code == 302, first.get_data(as_text=True)
+    start = urlparse(first.headers["Location"])
+    assert start.path == "/line/login/start", start
+    back = client.get(f"{start.path}?{start.query}")  # the app's own domain
+    assert back.status_code == 302, back.get_data(as_text=True)
+    target = urlparse(back.headers["Location"])
+    assert target.path == "/apps/tsunagu/login", target
+    response = open_proxy("/login", {k: v[0] for k, v in parse_qs(target.query).items()})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    authorize = urlparse(response.headers["Location"])
+    assert (authorize.netloc, authorize.path) == ("access.line.me", "/oauth2/v2.1/authorize")
+    return {k: v[0] for k, v in parse_qs(authorize.query).items()}

@@ -1,17 +1,27 @@
 """Linking a shopper's LINE account to their store customer: from the chat (Messaging
 API account link) and from the store (LINE Login). The merchant's manual link lives in
 the admin API; all three end in customer_links.link().
+
+A store-initiated LINE Login is bound to the browser that began it, so a login begun by one
+customer cannot be finished with another person's LINE (login CSRF). The binding is made
+before the customer is known: the app's own domain gives the browser a random secret in a
+cookie, and the app proxy, where the customer is known, writes a hash of that secret (and
+the shop) into the signed `state`. Only the browser holding the secret passes the callback.
+A cookie set after the proxy step would bind nothing: whoever opened the forwarded link
+would receive it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import jwt
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session, select, update
 
 from ..ext import settings
@@ -22,6 +32,8 @@ from .chat import Chat
 
 log = logging.getLogger("tsunagu.linking")
 NONCE_TTL = timedelta(minutes=10)
+LOGIN_PATH = "/line/login"  # the LINE Login routes on the app's own domain; the cookie's path
+BROWSER_COOKIE = "tsunagu_line_login"
 LINE_ISSUER = "https://access.line.me"
 
 
@@ -120,18 +132,73 @@ def unlink_by_shopper(chat: Chat) -> bool:
 
 
 # -- from the store: LINE Login ---------------------------------------------------------------
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings().secret_key, salt="tsunagu.line-login")
+@dataclass(frozen=True)
+class LoginState:
+    nonce: str
+    shop_id: int
+    browser: str  # browser_binding() of the browser that began the login
+
+
+def _serializer(purpose: str = "line-login") -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings().secret_key, salt=f"tsunagu.{purpose}")
 
 
 def login_redirect_uri() -> str:
-    return f"{settings().app_url}/line/login/callback"
+    return f"{settings().app_url}{LOGIN_PATH}/callback"
 
 
-def login_authorize_url(channel: LineChannel, row: LinkNonce) -> str:
-    """LINE Login with bot_prompt=aggressive (adds the friend); `state` is signed and bound
-    to the shop, and its nonce row makes it single use."""
-    state = _serializer().dumps({"n": row.nonce, "s": row.shop_id})
+def store_login_url(shop: Shop) -> str:
+    """Where the store's button points (through the app proxy): the start of a LINE Login."""
+    return f"https://{shop.domain}/apps/tsunagu/login"
+
+
+def login_start_url(shop: Shop) -> str:
+    """The step on the app's own domain that gives the browser its secret (see the module doc)."""
+    return f"{settings().app_url}{LOGIN_PATH}/start?" + urlencode({"shop": shop.domain})
+
+
+def new_browser_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def browser_cookie(secret: str) -> str:
+    """The cookie's value: the secret, signed with the time it was given (expiry is checked here,
+    not left to the browser's clock)."""
+    return _serializer("line-login-browser").dumps(secret)
+
+
+def browser_secret(cookie: str | None) -> str | None:
+    """The secret of a cookie we signed less than NONCE_TTL ago, else None."""
+    if not cookie:
+        return None
+    try:
+        secret = _serializer("line-login-browser").loads(cookie, max_age=int(NONCE_TTL.total_seconds()))
+    except BadData:  # a bad signature, an expired one, or not ours at all
+        return None
+    return secret if isinstance(secret, str) and secret else None
+
+
+def browser_binding(secret: str, shop_id: int) -> str:
+    """What the state carries: a hash of the browser's secret for one shop, so neither the
+    secret nor a binding learnt by another shop can be replayed here."""
+    return hashlib.sha256(f"tsunagu.line-login:{shop_id}:{secret}".encode()).hexdigest()
+
+
+def is_browser_binding(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def same_browser(state: LoginState, secret: str | None) -> bool:
+    """The callback's browser holds the secret the login began with (constant-time compare)."""
+    if not secret:
+        return False
+    return secrets.compare_digest(browser_binding(secret, state.shop_id), state.browser)
+
+
+def login_authorize_url(channel: LineChannel, row: LinkNonce, *, browser: str) -> str:
+    """LINE Login with bot_prompt=aggressive (adds the friend); `state` is signed, bound to the
+    shop and to the browser, and its nonce row makes it single use."""
+    state = _serializer().dumps({"n": row.nonce, "s": row.shop_id, "b": browser})
     return f"{settings().line_access_base}/oauth2/v2.1/authorize?" + urlencode(
         {
             "response_type": "code",
@@ -145,10 +212,10 @@ def login_authorize_url(channel: LineChannel, row: LinkNonce) -> str:
     )
 
 
-def read_state(state: str) -> tuple[str, int]:
+def read_state(state: str) -> LoginState:
     try:
         data = _serializer().loads(state, max_age=int(NONCE_TTL.total_seconds()))
-        return str(data["n"]), int(data["s"])
+        return LoginState(nonce=str(data["n"]), shop_id=int(data["s"]), browser=str(data["b"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         raise LinkRefused("state") from None
 

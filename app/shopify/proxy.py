@@ -1,7 +1,9 @@
 """The storefront app proxy: https://{shop}/apps/tsunagu/* arrives here as /proxy/*, signed.
 
 /proxy/link   — the chat's account-link button lands here (linkToken from LINE)
-/proxy/login  — the theme extension's "LINEで通知を受け取る" button (LINE Login)
+/proxy/login  — the theme extension's "LINEで通知を受け取る" button (LINE Login): first
+                off to the app's own /line/login/start, which gives the browser its secret
+                and comes back with `browser` (its hash), then on to LINE, bound to it
 Both need a logged-in customer; without one they send the shopper to the store's login
 and back.
 /proxy/cart   — the theme extension's app embed reports a logged-in shopper's cart token,
@@ -73,9 +75,12 @@ def login():
         return pages.render("line/proxy_error.html", shop=shop, status=404)
     if customer is None:
         return _login_first("/login", {})
+    browser = request.args.get("browser", "")
+    if not account_link.is_browser_binding(browser):
+        return redirect(account_link.login_start_url(shop))
     row = account_link.new_nonce(session=session, shop=shop, kind="login", customer_shopify_id=customer)
     session.commit()
-    return redirect(account_link.login_authorize_url(channel, row))
+    return redirect(account_link.login_authorize_url(channel, row, browser=browser))
 
 
 @bp.route("/cart", methods=["GET", "POST"])

@@ -8,8 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlmodel import select
 
-from app import ext
-from app.models import Customer, LineFriend, LinkAudit, LinkNonce
+from app.models import Customer, LinkAudit, LinkNonce
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET
 from tests.fakes import line_events
@@ -129,94 +128,7 @@ def test_relinking_moves_the_customer_and_is_audited(client, chat, fake_line, us
     assert [(a, ids[f]) for a, f in actions] == [("link", "first"), ("unlink", "first"), ("link", "second")]
 
 
-# -- LINE Login (store-initiated) ------------------------------------------------------------
-@pytest.fixture
-def login_channel(db, channel, fake_line, app):
-    channel.login_channel_id = fake_line.login_channel_id
-    channel.login_channel_secret_enc = ext.vault(app).encrypt(fake_line.login_channel_secret)
-    db.add(channel)
-    db.commit()
-    return channel
-
-
-def start_login(client):
-    response = open_proxy(client, "/login", {})
-    assert response.status_code == 302
-    target = urlparse(response.headers["Location"])
-    assert (target.netloc, target.path) == ("access.line.me", "/oauth2/v2.1/authorize")
-    return {k: v[0] for k, v in parse_qs(target.query).items()}
-
-
-def test_line_login_links_the_logged_in_customer(client, login_channel, fake_line, user, db):
-    query = start_login(client)
-    assert query["bot_prompt"] == "aggressive" and query["scope"] == "openid profile"
-    assert query["client_id"] == fake_line.login_channel_id
-    code = fake_line.issue_login_code(user, query["nonce"], query["redirect_uri"])
-
-    response = client.get(f"/line/login/callback?code={code}&state={query['state']}")
-
-    assert response.status_code == 200 and "LINE連携が完了しました" in response.get_data(as_text=True)
-    friend = friend_of(db, user)
-    assert friend.customer_id is not None and friend.link_method == "login"
-    assert rows(db, Customer)[0].shopify_id == CUSTOMER
-
-
-@pytest.mark.parametrize("attack", ["forged-state", "reused-state", "wrong-audience", "wrong-nonce", "bad-signature"])
-def test_line_login_failures_link_nothing(client, login_channel, fake_line, user, db, attack):
-    query = start_login(client)
-    overrides = (
-        {"aud": "9999999999"} if attack == "wrong-audience" else {"nonce": "x"} if attack == "wrong-nonce" else None
-    )
-    code = fake_line.issue_login_code(
-        user,
-        query["nonce"],
-        query["redirect_uri"],
-        id_token_overrides=overrides,
-        id_token_secret="f" * 32 if attack == "bad-signature" else None,
-    )
-    state = query["state"]
-    if attack == "forged-state":
-        state = state[:-2] + ("AA" if not state.endswith("AA") else "BB")
-    if attack == "reused-state":
-        assert client.get(f"/line/login/callback?code={code}&state={state}").status_code == 200
-        friend_of(db, user).customer_id = None
-        code = fake_line.issue_login_code(user, query["nonce"], query["redirect_uri"])
-        db.execute(LineFriend.__table__.update().values(customer_id=None))
-        db.commit()
-
-    response = client.get(f"/line/login/callback?code={code}&state={state}")
-
-    assert response.status_code == 400
-    assert "LINE連携できませんでした" in response.get_data(as_text=True)
-    friend = friend_of(db, user)
-    assert friend is None or friend.customer_id is None
-
-
-def test_login_without_a_login_channel_is_not_offered(client, channel):
-    assert open_proxy(client, "/login", {}).status_code == 404
-
-
-# -- the shopper's pages, in the shopper's language -------------------------------------------
-def test_login_result_reads_in_the_browsers_language(client, login_channel, fake_line, user, db):
-    query = start_login(client)
-    code = fake_line.issue_login_code(user, query["nonce"], query["redirect_uri"])
-
-    response = client.get(
-        f"/line/login/callback?code={code}&state={query['state']}", headers={"Accept-Language": "en-US,en;q=0.9"}
-    )
-
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200 and '<html lang="en">' in page
-    assert "Your LINE account is linked" in page and "Back to the store" in page and "連携" not in page
-
-
-def test_a_failed_login_page_in_english_and_japanese(client, login_channel, db, shop):
-    english = client.get("/line/login/callback?code=x&state=forged", headers={"Accept-Language": "en"})
-    assert english.status_code == 400 and "We couldn&#39;t link your LINE account" in english.get_data(as_text=True)
-    neither = client.get("/line/login/callback?code=x&state=forged", headers={"Accept-Language": "fr, de;q=0.5"})
-    assert "LINE連携できませんでした" in neither.get_data(as_text=True)
-
-
+# -- the app proxy's pages, in the shopper's language (LINE Login: test_line_login.py) ------
 def test_a_shop_that_keeps_to_japanese_shows_its_pages_in_japanese(client, channel, db, shop):
     shop.settings = {"line_english": False}
     db.add(shop)

@@ -1,5 +1,6 @@
-"""LINE fixtures: a fake LINE over HTTP, a connected channel of the test shop, a shopper
-who is a LINE user, and a chat helper that sends events through the real webhook.
+"""LINE fixtures: a fake LINE over HTTP, a connected channel of the test shop (with its LINE
+Login channel: `login_channel`), a shopper who is a LINE user, and a chat helper that sends
+events through the real webhook.
 
 The app talks to the fake whenever a test uses `fake_line` (see the `settings` fixture).
 """
@@ -47,6 +48,16 @@ def channel(db, app, shop, fake_line):
     db.add(row)
     db.commit()
     return row
+
+
+@pytest.fixture
+def login_channel(db, channel, fake_line, app):
+    """The channel with the LINE Login channel of the same provider (the store's LINE button)."""
+    channel.login_channel_id = fake_line.login_channel_id
+    channel.login_channel_secret_enc = ext.vault(app).encrypt(fake_line.login_channel_secret)
+    db.add(channel)
+    db.commit()
+    return channel
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from app.models import Customer, LineChannel, LineFriend, Shop, TrackedLink
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET, load_payload
 from tests.fakes.line_events import new_user_id
-from tests.helpers import fresh, proxy_query
+from tests.helpers import begin_line_login, fresh, proxy_query
 from tests.plugins.tracking import BROWSER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -237,9 +237,7 @@ class Story:
         channel.login_channel_secret_enc = vault.encrypt(self.fake_line.login_channel_secret)
         self.db.add(channel)
         self.db.commit()
-        response = self.proxy("/login", {})
-        assert response.status_code == 302
-        query = {k: v[0] for k, v in parse_qs(urlparse(response.headers["Location"]).query).items()}
+        query = begin_line_login(self.client, self.proxy)
         code = self.fake_line.issue_login_code(self.markers.line_user_id, query["nonce"], query["redirect_uri"])
         answer = self.client.get(f"/line/login/callback?code={code}&state={query['state']}")
         assert answer.status_code == 200, answer.get_data(as_text=True)
