@@ -18,6 +18,7 @@ from .db import session_scope
 from .ext import engine
 from .flows.dispatcher import dispatch_due
 from .line.events import process_orphaned_events
+from .line.followers import advance_imports
 from .privacy.periods import Periods
 from .privacy.retention import trim_expired
 from .search.index import refresh_best_sellers
@@ -72,6 +73,10 @@ def _best_sellers(app: Flask, now: datetime) -> dict:
     return {"changed": changed} if changed else {}
 
 
+def _follower_imports(app: Flask, now: datetime) -> dict:
+    return advance_imports(engine=engine(app), now=now)
+
+
 def _trim_personal_data(app: Flask, now: datetime) -> dict:
     periods = Periods.from_settings(ext.settings(app))
     return trim_expired(engine=ext.engine(app), now=now, periods=periods)
@@ -91,6 +96,8 @@ JOBS: list[Job] = [
     Job("advance_catalog_syncs", every_s=10, run=_catalog_syncs),
     Job("nightly_catalog_syncs", every_s=3600, run=_nightly_syncs),
     Job("refresh_best_sellers", every_s=3600, run=_best_sellers),
+    # Importing a LINE account's existing followers, page by page, resumable (line/followers.py).
+    Job("import_line_followers", every_s=10, run=_follower_imports),
     # Personal data past its retention period: raw bodies, chat texts (app/privacy/retention.py).
     Job("trim_personal_data", every_s=600, run=_trim_personal_data),
 ]

@@ -30,6 +30,7 @@ def test_registry_names_every_job_once():
         "advance_catalog_syncs",
         "nightly_catalog_syncs",
         "refresh_best_sellers",
+        "import_line_followers",
         "trim_personal_data",
     ]
     assert all(job.every_s > 0 for job in JOBS)

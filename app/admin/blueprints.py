@@ -18,6 +18,7 @@ from .privacy import views as privacy_views
 from .search import api as search_api
 from .search import views as search_views
 from .settings import api as settings_api
+from .settings import audience_sources as settings_sources_api
 from .settings import views as settings_views
 
 admin = Blueprint("admin", __name__)
@@ -32,6 +33,7 @@ for area in (
     search_api,
     settings_views,
     settings_api,
+    settings_sources_api,
     privacy_views,
     openapi,
 ):

@@ -29,6 +29,7 @@ from ..shopify import queries
 from ..shopify.http import serve_shopify_with
 from .bulk import as_bulk_lines
 from .catalog import DEMO_SHOP_DOMAIN, DEMO_SHOP_NAME, demo_customers, demo_products
+from .shopify_segments import GraphQLErrors, SegmentBook
 
 # The demo shop's offline token (non-expiring: nothing to refresh); the seed stores it encrypted.
 DEMO_ACCESS_TOKEN = "shpat_" + hashlib.sha256(b"tsunagu-demo-offline-token").hexdigest()[:32]
@@ -62,6 +63,7 @@ class DemoShopify(httpx.BaseTransport):
         self.discount_codes: dict[str, dict] = {}  # code -> the discountCodeBasicCreate input
         self.tags: dict[str, set[str]] = {}  # customer gid -> tags
         self.calls: deque[Call] = deque(maxlen=500)
+        self.segments = demo_segments()
         self._answers: dict[str, Callable[[dict], dict]] = {
             queries.SHOP_DETAILS.strip(): self._shop_details,
             queries.PRODUCTS_COUNT.strip(): self._products_count,
@@ -70,6 +72,7 @@ class DemoShopify(httpx.BaseTransport):
             queries.DISCOUNT_CREATE.strip(): self._discount_create,
             queries.TAGS_ADD.strip(): lambda v: {"tagsAdd": self._tag(v, add=True)},
             queries.TAGS_REMOVE.strip(): lambda v: {"tagsRemove": self._tag(v, add=False)},
+            **self.segments.answers(),
         }
 
     # -- HTTP ---------------------------------------------------------------------------
@@ -94,7 +97,10 @@ class DemoShopify(httpx.BaseTransport):
         answer = self._answers.get(document.strip())
         if answer is None:
             return _json({"errors": [{"message": "the demo's Shopify does not answer this document"}]})
-        data = answer(variables)
+        try:
+            data = answer(variables)
+        except GraphQLErrors as refused:
+            return _json({"data": None, "errors": refused.errors})
         with self._lock:
             self.calls.append(Call(document, variables, data))
         cost = {"requestedQueryCost": QUERY_COST, "actualQueryCost": QUERY_COST, "throttleStatus": THROTTLE}
@@ -179,6 +185,21 @@ class DemoShopify(httpx.BaseTransport):
             else:
                 held.difference_update(tags)
         return {"userErrors": []}
+
+
+def demo_segments() -> SegmentBook:
+    """The demo store's customer segments, as a merchant would have saved them in Shopify."""
+    book = SegmentBook()
+    customers = demo_customers()
+
+    def tagged(tag: str) -> list[int]:
+        return [c["id"] for c in customers if tag in (c.get("tags") or "").split(", ")]
+
+    book.add("VIP のお客様", tagged("VIP"), query="customer_tags CONTAINS 'VIP'")
+    book.add("リピーター", tagged("リピーター"), query="customer_tags CONTAINS 'リピーター'")
+    subscribed = [c["id"] for c in customers if (c.get("email_marketing_consent") or {}).get("state") == "subscribed"]
+    book.add("メルマガ購読中のお客様", subscribed, query="email_subscription_status = 'SUBSCRIBED'")
+    return book
 
 
 def _json(payload, status: int = 200) -> httpx.Response:

@@ -42,6 +42,8 @@ log = logging.getLogger("tsunagu.line")
 MULTICAST_MAX = 500
 PUSH_PER_S = 2000
 MULTICAST_PER_S = 200
+OTHER_PER_S = 2000  # LINE: "other API endpoints", e.g. follower ids and profiles
+FOLLOWERS_MAX = 1000  # follower ids per page
 MAX_ATTEMPTS = 5
 TIMEOUT = (3.0, 10.0)  # connect, read (seconds)
 
@@ -174,10 +176,21 @@ class LineClient:
         return results
 
     # -- reading and settings --------------------------------------------------------------
+    def follower_ids(self, start: str | None = None, limit: int = FOLLOWERS_MAX) -> tuple[list[str], str | None]:
+        """One page of the user ids who follow the account, and LINE's token for the next
+        page (None after the last). Verified and premium accounts only: LINE answers others
+        403. In dry run LINE is not asked: no followers."""
+        if self._dry_run:
+            return [], None
+        self._pacer.wait(f"{self._channel_key}:other", OTHER_PER_S)
+        page = self._call(lambda: self.api.get_followers(start=start, limit=limit, _request_timeout=self._timeout))
+        return list(page.user_ids), page.next
+
     def profile(self, user_id: str) -> dict | None:
         """The friend's profile, or None when LINE has none for them (or in dry run)."""
         if self._dry_run:
             return None
+        self._pacer.wait(f"{self._channel_key}:other", OTHER_PER_S)
         try:
             return self._call(lambda: self.api.get_profile(user_id, _request_timeout=self._timeout)).to_dict()
         except LineError as exc:

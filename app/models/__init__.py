@@ -4,6 +4,7 @@ from .attribution import Attribution, FriendBlock, LinkClick, TrackedLink
 from .catalog import Product, ProductVariant
 from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
 from .events import ComplianceRequest, WebhookEvent, WebhookStatus
+from .followers import FollowerImport, FollowerImportStatus, ImportedFollower
 from .line import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, LinkAudit, LinkNonce
 from .outbox import Notification, NotificationStatus
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
@@ -23,6 +24,9 @@ __all__ = [
     "Checkout",
     "ComplianceRequest",
     "Customer",
+    "FollowerImport",
+    "FollowerImportStatus",
+    "ImportedFollower",
     "Fulfillment",
     "LineChannel",
     "LineDryRun",

@@ -88,3 +88,46 @@ mutation TsunaguDiscountCreate($input: DiscountCodeBasicInput!) {
   }
 }
 """
+
+# Customer segments (read_customers). Members are read at send time, never stored.
+SEGMENTS = """
+query Segments($first: Int!, $after: String) {
+  segments(first: $first, after: $after) {
+    edges { cursor node { id name query lastEditDate } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+SEGMENT = """
+query Segment($id: ID!) {
+  segment(id: $id) { id name query lastEditDate }
+}
+"""
+
+# One document for both ways in: a saved segment (segmentId), or a finished async members
+# query (queryId). Member ids are gid://shopify/CustomerSegmentMember/<customer id>.
+SEGMENT_MEMBERS = """
+query SegmentMembers($segmentId: ID, $queryId: ID, $first: Int!, $after: String) {
+  customerSegmentMembers(segmentId: $segmentId, queryId: $queryId, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+SEGMENT_MEMBERS_QUERY_CREATE = """
+mutation SegmentMembersQueryCreate($input: CustomerSegmentMembersQueryInput!) {
+  customerSegmentMembersQueryCreate(input: $input) {
+    customerSegmentMembersQuery { id done currentCount }
+    userErrors { field message code }
+  }
+}
+"""
+
+SEGMENT_MEMBERS_QUERY = """
+query SegmentMembersQuery($id: ID!) {
+  customerSegmentMembersQuery(id: $id) { id done currentCount }
+}
+"""

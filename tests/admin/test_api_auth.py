@@ -19,7 +19,9 @@ from tests.helpers import fresh, make_shop
 RETRY = "X-Shopify-Retry-Invalid-Session-Request"
 PUBLIC = {"/api/openapi.json": "the contract: the same for every shop, holds no shop data"}
 # Path parameters that name no row (the flow's name): a token can only ever reach its own shop's settings.
-NOT_ROWS = {"flow": "repurchase"}
+# Path arguments that name no row of ours. A Shopify segment is read with the shop's own
+# Admin API token, so Shopify itself keeps shop A from another shop's segments.
+NOT_ROWS = {"flow": "repurchase", "segment_id": 1}
 
 
 def _endpoints() -> list[tuple[str, str, str, tuple[str, ...]]]:

@@ -189,3 +189,21 @@ def test_the_fake_knows_the_shop_and_refuses_what_shopify_would(app, db, seeded)
 def test_the_fake_answers_without_the_network():
     client = httpx.Client(transport=DemoShopify())
     assert client.get("https://example.com/").status_code == 404
+
+
+def test_the_demo_store_has_shopify_segments_with_linked_members(app, db, seeded):
+    from app.audiences.shopify_segments import linked_count, list_segments, members
+
+    shop = demo_shop(db)
+    with app.app_context():
+        listed = list_segments(shop)
+        counts = {name: linked_count(session=db, shop=shop, segment_id=gid) for gid, name in listed}
+        vip = list(members(shop, listed[0][0]))
+
+    assert [name for _gid, name in listed] == ["VIP のお客様", "リピーター", "メルマガ購読中のお客様"]
+    customers = {c.shopify_id for c in rows(db, Customer)}
+    assert vip and set(vip) <= customers  # members are the demo's customers, by their Shopify id
+    assert all(0 < c.members < 50 for c in counts.values())
+    assert any(c.linked for c in counts.values())  # some members are linked LINE friends
+    assert answered(seeded, queries.SEGMENTS) and answered(seeded, queries.SEGMENT_MEMBERS)
+    all_shopify_shaped(seeded)

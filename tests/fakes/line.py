@@ -37,6 +37,9 @@ from tests.fakes.line_events import new_user_id  # noqa: F401  (re-exported for 
 AUTH_FAILED = "Authentication failed. Confirm that the access token in the authorization header is valid."
 RATE_LIMITED = "The API rate limit has been exceeded. Try again later."
 MONTHLY_LIMIT = "You have reached your monthly limit."
+# What LINE answers an account that is neither verified nor premium asking for follower ids.
+FOLLOWERS_FORBIDDEN = "Access to this API is not available for your account"
+FOLLOWERS_DEFAULT, FOLLOWERS_MAX = 300, 1000
 RECIPIENT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 RETRYABLE = {"push", "multicast"}  # endpoints that accept X-Line-Retry-Key (of those faked)
@@ -51,6 +54,7 @@ ROUTES = Map(
         Rule("/v2/bot/message/quota", methods=["GET"], endpoint="quota"),
         Rule("/v2/bot/message/quota/consumption", methods=["GET"], endpoint="consumption"),
         Rule("/v2/bot/profile/<user_id>", methods=["GET"], endpoint="profile"),
+        Rule("/v2/bot/followers/ids", methods=["GET"], endpoint="followers"),
         Rule("/v2/bot/user/<user_id>/linkToken", methods=["POST"], endpoint="link_token"),
         Rule("/v2/bot/info", methods=["GET"], endpoint="bot_info"),
         Rule("/v2/bot/channel/webhook/endpoint", methods=["PUT"], endpoint="set_endpoint"),
@@ -136,6 +140,9 @@ class FakeLine:
     rate_limited: Counter = field(default_factory=Counter)  # endpoint -> 429s answered
     injected: Counter = field(default_factory=Counter)  # random fault kind -> times
     total_usage: int = 0  # pushed messages counted like LINE (one per recipient)
+    # Follower ids: verified and premium accounts only (False: 403, as for an unverified one).
+    followers_available: bool = True
+    follower_starts: list = field(default_factory=list)  # the `start` of each followers/ids call
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -145,6 +152,7 @@ class FakeLine:
         self._retry_keys: dict[str, tuple[str, float, list[dict]]] = {}  # key -> (request id, at, sent)
         self._login_codes: dict[str, dict] = {}
         self._windows: dict[str, deque] = {}
+        self._follower_tokens: dict[str, int] = {}  # continuation token -> offset
 
     # -- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -402,6 +410,33 @@ class FakeLine:
     def _profile(self, call: _Call, user_id: str) -> Response:
         profile = self.users.get(user_id)
         return _json(profile) if profile else _message(404, "Not found")
+
+    def _followers(self, call: _Call) -> Response:
+        """GET /v2/bot/followers/ids: the users who added the account (every user of this
+        fake, in the order added), `limit` a page, an opaque `next` token while more remain."""
+        if not self.followers_available:
+            return _message(403, FOLLOWERS_FORBIDDEN)
+        args = call.request.args
+        try:
+            limit = int(args.get("limit", FOLLOWERS_DEFAULT))
+        except ValueError:
+            return _message(400, "The value for the 'limit' parameter is invalid")
+        if not 1 <= limit <= FOLLOWERS_MAX:
+            return _message(400, f"The value for the 'limit' parameter must be between 1 and {FOLLOWERS_MAX}")
+        start = args.get("start")
+        with self._lock:
+            self.follower_starts.append(start)
+            offset = 0 if start is None else self._follower_tokens.get(start)
+            if offset is None:
+                return _message(400, "The value for the 'start' parameter is invalid")
+            followers = list(self.users)
+            page = followers[offset : offset + limit]
+            body: dict = {"userIds": page}
+            if offset + limit < len(followers):
+                token = secrets.token_urlsafe(32)
+                self._follower_tokens[token] = offset + limit
+                body["next"] = token
+        return _json(body)
 
     def _link_token(self, call: _Call, user_id: str) -> Response:
         if not RECIPIENT_ID.match(user_id) or not user_id.startswith("U"):

@@ -1,5 +1,8 @@
 """A fake Shopify for tests, benchmarks and the sandbox: token endpoint and Admin GraphQL.
 
+Customer segments are played by the demo's SegmentBook (one implementation of Shopify's
+paging, async members queries and deleted segments for both fakes): `fake.segments`.
+
 It speaks the same HTTP as Shopify (paths, headers, JSON shapes, cost extensions,
 THROTTLED errors, rotating refresh tokens), served at `{base}/{shop}/...` so the app's
 SHOPIFY_API_BASE="{base}/{shop}" points the real `shopifyapp` code at it.
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 
 import jwt
 from werkzeug.wrappers import Request, Response
+
+from app.demo.shopify_segments import GraphQLErrors, SegmentBook
 
 GRAPHQL_PATH = re.compile(r"^/(?P<shop>[a-z0-9-]+)/admin/api/(?P<version>[^/]+)/graphql\.json$")
 TOKEN_PATH = re.compile(r"^/(?P<shop>[a-z0-9-]+)/admin/oauth/access_token$")
@@ -46,6 +51,8 @@ class FakeShopify:
     fail_next_token_calls: int = 0
     throttled_count: int = 0
     files: dict[str, str] = field(default_factory=dict)  # path -> body (bulk operation results)
+    # Customer segments and their members (the segment documents answer from it).
+    segments: SegmentBook = field(default_factory=SegmentBook)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -142,8 +149,12 @@ class FakeShopify:
                     "extensions": {"cost": cost},
                 }
             )
-        resolver = self.resolvers.get(body.get("query", "").strip())
-        data = resolver(body.get("variables") or {}) if resolver else self._shop_data(shop)
+        document = body.get("query", "").strip()
+        resolver = self.resolvers.get(document) or self.segments.answers().get(document)
+        try:
+            data = resolver(body.get("variables") or {}) if resolver else self._shop_data(shop)
+        except GraphQLErrors as refused:  # Shopify's top-level errors, e.g. a deleted segment
+            return _json({"data": None, "errors": refused.errors, "extensions": {"cost": cost}})
         return _json({"data": data, "extensions": {"cost": cost}})
 
     @staticmethod

@@ -290,6 +290,33 @@ def test_profile_link_token_and_bot_info(fake):
     assert (info.user_id, info.basic_id, info.chat_mode) == (fake.bot_user_id, "@123abcde", "bot")
 
 
+def test_follower_ids_are_paged_with_lines_next_token(fake):
+    api = sdk(fake)
+    users = [new_user_id() for _ in range(7)]
+    for user in users:
+        fake.add_user(user, "友だち")
+
+    first = api.get_followers(limit=3)
+    second = api.get_followers(start=first.next, limit=3)
+    third = api.get_followers(start=second.next, limit=3)
+    everyone = api.get_followers()  # LINE's default page is 300
+
+    assert first.user_ids + second.user_ids + third.user_ids == users
+    assert first.next and second.next and first.next != second.next and third.next is None
+    assert everyone.user_ids == users and everyone.next is None
+    assert fake.follower_starts == [None, first.next, second.next, None]
+    with pytest.raises(ApiException) as bad:
+        api.get_followers(start="not-a-token")
+    assert bad.value.status == 400
+
+
+def test_follower_ids_are_403_for_an_account_that_is_not_verified_or_premium(fake):
+    fake.followers_available = False
+    with pytest.raises(ApiException) as exc:
+        sdk(fake).get_followers()
+    assert exc.value.status == 403 and "not available for your account" in json.loads(exc.value.body)["message"]
+
+
 def test_webhook_test_really_calls_the_endpoint(fake):
     endpoint = Endpoint()
     with LiveServer(endpoint) as app:

@@ -1,0 +1,70 @@
+"""Settings → audience sources as JSON: starting the follower import and reading its state
+(with the reason in the merchant's words when LINE does not offer follower ids), and the
+shop's Shopify segments with how many members are linked to LINE."""
+
+from __future__ import annotations
+
+from app import ext
+from app.line.followers import Step, advance_imports
+from app.timeutil import utcnow
+from tests.plugins.people import customer, friend
+
+PATH = "/api/line/followers/import"
+
+
+def work(app) -> dict:
+    with app.app_context():
+        return advance_imports(engine=ext.engine(app), now=utcnow(), step=Step(budget_s=60.0))
+
+
+def test_the_import_is_started_and_its_state_read(app, api, shop, channel, fake_line):
+    for i in range(3):
+        fake_line.add_user(f"U{i:032x}", f"フォロワー{i}")
+    assert api("GET", PATH).get_json()["follower_import"] is None
+
+    started = api("POST", PATH)
+    assert started.status_code == 202 and started.get_json()["follower_import"]["status"] == "running"
+    assert work(app) == {"completed": 1}
+
+    state = api("GET", PATH).get_json()["follower_import"]
+    assert (state["status"], state["seen"], state["new"], state["profiles"]) == ("completed", 3, 3, 3)
+    assert "新しい友だちは 3 人" in state["message"] and "あいさつメッセージは送っていません" in state["message"]
+    again = api("POST", PATH)  # a finished import starts over
+    assert again.status_code == 202 and again.get_json()["follower_import"]["new"] == 0
+
+
+def test_an_account_without_follower_ids_is_told_why(app, api, shop, channel, fake_line):
+    fake_line.followers_available = False
+    api("POST", PATH)
+    work(app)
+
+    state = api("GET", PATH).get_json()["follower_import"]
+    assert state["status"] == "unavailable"
+    assert "認証済みアカウント" in state["message"] and "プレミアムアカウント" in state["message"]
+
+
+def test_no_import_without_a_connected_channel(api, shop):
+    answer = api("POST", PATH)
+    assert answer.status_code == 409 and "接続" in answer.get_json()["message"]
+
+
+def test_segments_are_listed_and_counted_with_linked_members(api, db, shop, fake_shopify):
+    linked = customer(db, shop, shopify_id=501)
+    friend(db, shop, "花子", linked)
+    customer(db, shop, shopify_id=502)
+    vip = fake_shopify.segments.add("VIP", [501, 502, 503])
+    fake_shopify.segments.add("休眠顧客", [])
+
+    listed = api("GET", "/api/shopify/segments")
+    number = vip.rsplit("/", 1)[1]
+    counted = api("GET", f"/api/shopify/segments/{number}/count")
+    fake_shopify.segments.delete(vip)
+    gone = api("GET", f"/api/shopify/segments/{number}/count")
+
+    assert listed.status_code == 200
+    assert listed.get_json()["segments"] == [
+        {"id": vip, "name": "VIP"},
+        {"id": listed.get_json()["segments"][1]["id"], "name": "休眠顧客"},
+    ]
+    assert counted.status_code == 200 and (counted.get_json()["members"], counted.get_json()["linked"]) == (3, 1)
+    assert gone.status_code == 404 and "削除" in gone.get_json()["message"]
