@@ -26,6 +26,7 @@ import urllib3
 from linebot.v3.messaging import (
     ApiClient,
     ApiException,
+    BroadcastRequest,
     Configuration,
     MessagingApi,
     MulticastRequest,
@@ -42,6 +43,7 @@ log = logging.getLogger("tsunagu.line")
 MULTICAST_MAX = 500
 PUSH_PER_S = 2000
 MULTICAST_PER_S = 200
+BROADCAST_PER_H = 60  # broadcast and narrowcast: 60 requests an hour per channel
 MAX_ATTEMPTS = 5
 TIMEOUT = (3.0, 10.0)  # connect, read (seconds)
 
@@ -152,13 +154,19 @@ class LineClient:
             PUSH_PER_S,
         )
 
-    def multicast(self, to: list[str], messages: list[dict], *, retry_key: str) -> list[Sent]:
+    def multicast(
+        self, to: list[str], messages: list[dict], *, retry_key: str, aggregation_unit: str | None = None
+    ) -> list[Sent]:
         """Split into calls of at most 500; each chunk's key derives from the caller's key,
-        so retrying the whole multicast reuses the same keys."""
+        so retrying the whole multicast reuses the same keys. `aggregation_unit` names the
+        customAggregationUnits LINE counts opens and clicks under (a campaign's unit)."""
         results = []
+        unit = {"customAggregationUnits": [aggregation_unit]} if aggregation_unit else {}
         for index in range(0, len(to), MULTICAST_MAX):
             chunk_key = retry_key if index == 0 else str(uuid.uuid5(uuid.UUID(retry_key), str(index)))
-            request = MulticastRequest.from_dict({"to": to[index : index + MULTICAST_MAX], "messages": messages})
+            request = MulticastRequest.from_dict(
+                {"to": to[index : index + MULTICAST_MAX], "messages": messages, **unit}
+            )
             if self._dry_run:
                 results.append(self._captured("multicast", "/v2/bot/message/multicast", request.to_dict(), chunk_key))
                 continue
@@ -172,6 +180,19 @@ class LineClient:
                 )
             )
         return results
+
+    def broadcast(self, messages: list[dict], *, retry_key: str) -> Sent:
+        """To every friend of the channel (LINE counts one message per friend reached)."""
+        request = BroadcastRequest.from_dict({"messages": messages})
+        if self._dry_run:
+            return self._captured("broadcast", "/v2/bot/message/broadcast", request.to_dict(), retry_key)
+        return self._keyed(
+            lambda: self.api.broadcast_with_http_info(
+                request, x_line_retry_key=retry_key, _request_timeout=self._timeout
+            ),
+            "broadcast",
+            BROADCAST_PER_H / 3600,
+        )
 
     # -- reading and settings --------------------------------------------------------------
     def profile(self, user_id: str) -> dict | None:
