@@ -83,17 +83,13 @@ class Forecast:
 
 
 def room_for(shop: Shop, quota: Quota | None) -> int | None:
-    """Marketing messages left this month: the quota less the share kept for order and
-    shipping messages (policies' quota_reserve), less what was used; and the plan's own
-    allowance on plans that cannot buy more."""
-    plan = pricing.plan_of(shop)
-    rooms = []
-    if quota is not None and quota.limit is not None:
-        reserve = math.ceil(quota.limit * float(policy_settings(shop)["quota_reserve"]))
-        rooms.append(max(0, quota.limit - reserve - quota.used))
-    if quota is not None and (left := pricing.allowance_left(plan, used=quota.used)) is not None:
-        rooms.append(left)
-    return min(rooms) if rooms else None
+    """Marketing messages left this month: LINE's limit (the plan's allowance, or the target
+    the merchant set on the standard plan) less the share kept for order and shipping
+    messages (policies' quota_reserve), less what was used. None: no limit known."""
+    if quota is None or quota.limit is None:
+        return None
+    reserve = math.ceil(quota.limit * float(policy_settings(shop)["quota_reserve"]))
+    return max(0, quota.limit - reserve - quota.used)
 
 
 def calls_and_seconds(kind: str, recipients: int, share: float = 1.0) -> tuple[int, float]:

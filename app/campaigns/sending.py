@@ -97,8 +97,11 @@ def transactional_due(engine: Engine, now: datetime) -> bool:
         )
 
 
-def claim(engine: Engine, *, now: datetime, size: int, stale_after: timedelta = STALE_SENDING) -> list[Claimed]:
-    """Mark up to `size` chunks of sending campaigns `sending` (stale ones first) and commit."""
+def claim(
+    engine: Engine, *, now: datetime, size: int, stale_after: timedelta = STALE_SENDING, busy: tuple = ()
+) -> list[Claimed]:
+    """Mark up to `size` chunks of sending campaigns `sending` (stale ones first) and commit;
+    `busy`: chunks this worker has in flight (never its own to reclaim)."""
     wall = utcnow()
     sending = select(Campaign.id).where(Campaign.status == CS.SENDING)
     ready = or_(
@@ -107,7 +110,7 @@ def claim(engine: Engine, *, now: datetime, size: int, stale_after: timedelta = 
     )
     ids = (
         select(CampaignChunk.id)
-        .where(ready, CampaignChunk.campaign_id.in_(sending))
+        .where(ready, CampaignChunk.campaign_id.in_(sending), CampaignChunk.id.not_in(busy))
         .order_by(CampaignChunk.campaign_id, CampaignChunk.number)
         .limit(size)
         .with_for_update(skip_locked=True)
@@ -212,6 +215,7 @@ def send_due(
     run, totals = Run(engine, now), Counter()
     deadline = time.monotonic() + budget_s
     inflight: list = []
+    claimed_now: list[Claimed] = []
     done = 0
 
     def sender(chunk: Claimed, to: list[str]) -> Result:
@@ -228,7 +232,8 @@ def send_due(
             totals["yielded"] += 1
             more = False
         size = batch if max_chunks is None else min(batch, max_chunks - done)
-        chunks = claim(engine, now=now, size=size, stale_after=stale_after) if more and size > 0 else []
+        busy = tuple(c.id for c in claimed_now)
+        chunks = claim(engine, now=now, size=size, stale_after=stale_after, busy=busy) if more and size > 0 else []
         futures = []
         if chunks:
             done += len(chunks)
@@ -236,7 +241,7 @@ def send_due(
             futures = [pool.submit(sender, c, recipients[c.id]) for c in chunks]
         if inflight:
             totals.update(record(engine, [f.result() for f in inflight], run))
-        inflight = futures
+        inflight, claimed_now = futures, chunks
         if not chunks:
             break
     return {k: v for k, v in totals.items() if v}
