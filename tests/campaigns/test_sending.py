@@ -123,7 +123,9 @@ def test_the_forecast_reads_the_quota_and_a_send_past_it_sends_nothing(
     assert fake_line.multicasts() == [] and _chunks(db, campaign.id) == []
 
 
-def test_an_accepted_call_whose_answer_was_lost_is_not_sent_twice(db, fake_line, many_friends, make_campaign, run_campaigns):
+def test_an_accepted_call_whose_answer_was_lost_is_not_sent_twice(
+    db, fake_line, many_friends, make_campaign, run_campaigns
+):
     friends = many_friends(1_200)
     campaign = make_campaign()
     fake_line.fail_after_accept_next(1, 500, path="/v2/bot/message/multicast")  # LINE took it, we saw a 500
@@ -218,7 +220,9 @@ def test_a_scheduled_campaign_starts_at_its_time_and_waits_out_quiet_hours(
     assert len(fake_line.multicasts()) == 2
 
 
-def test_campaign_chunks_give_way_to_due_order_messages(db, shop, friend, fake_line, many_friends, make_campaign, run_campaigns):
+def test_campaign_chunks_give_way_to_due_order_messages(
+    db, shop, friend, fake_line, many_friends, make_campaign, run_campaigns
+):
     many_friends(10)
     campaign = make_campaign()
     db.add(
@@ -243,7 +247,9 @@ def test_campaign_chunks_give_way_to_due_order_messages(db, shop, friend, fake_l
     assert _campaign(db, campaign.id).status == CS.DONE
 
 
-def test_an_explicit_list_reaches_only_its_friends_of_this_shop(db, fake_line, many_friends, make_campaign, run_campaigns):
+def test_an_explicit_list_reaches_only_its_friends_of_this_shop(
+    db, fake_line, many_friends, make_campaign, run_campaigns
+):
     friends = many_friends(5)
     chosen = [friends[3].id, friends[1].id, 999_999]
     campaign = make_campaign(audience={"kind": "friends", "ids": chosen})
