@@ -13,19 +13,20 @@ the ids. Memory stays flat: ids pass in batches of BATCH.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, select, text
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from ..flows.config import policy_settings
-from ..models import Campaign, CampaignChunk, ChunkStatus, LineFriend, Notification, Shop
+from ..models import Campaign, CampaignChunk, ChunkStatus, Notification, Shop
 
-BATCH = 5000
+BATCH = 20_000
 EVERYONE = "all"
 LISTED = "friends"
 
@@ -45,18 +46,31 @@ def recipients_for(*, session: Session, shop: Shop, campaign: Campaign) -> Itera
         return
     after = 0
     while True:  # keyset pages over the shop's friends: no OFFSET, no cursor held open
-        batch = list(
-            session.scalars(
-                select(LineFriend.id)
-                .where(LineFriend.shop_id == shop.id, LineFriend.id > after)
-                .order_by(LineFriend.id)
-                .limit(BATCH)
-            )
-        )
+        batch = [row[0] for row in plain_rows(session, _PAGE, shop=shop.id, after=after, n=BATCH)]
         if not batch:
             return
         yield batch
         after = batch[-1]
+
+
+_PAGE = "SELECT id FROM line_friends WHERE shop_id = :shop AND id > :after ORDER BY id LIMIT :n"
+
+
+def plain_rows(session: Session, sql: str, **params) -> list[tuple]:
+    """Plain tuples straight from the driver: SQLAlchemy's Row objects cost more than the
+    query itself at 700,000 friends. `:name` parameters, as both drivers are given them."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        sql = _NAMED.sub(r"%(\1)s", sql)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+_NAMED = re.compile(r":(\w+)")
 
 
 @dataclass
@@ -71,9 +85,12 @@ class Tally:
         return self.excluded["opted_out"] + self.excluded["capped"]
 
 
-_STATE = text(
-    "SELECT id, is_blocked, marketing_opt_out_at IS NOT NULL FROM line_friends WHERE shop_id = :shop AND id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
+# One range read per batch instead of an IN list: ids come ascending, so the ranges never
+# overlap and a whole campaign reads each friend of the shop at most once.
+_STATE = (
+    "SELECT id, is_blocked, marketing_opt_out_at IS NOT NULL FROM line_friends "
+    "WHERE shop_id = :shop AND id >= :lo AND id <= :hi"
+)
 
 
 def tally(
@@ -88,9 +105,8 @@ def tally(
     result = Tally()
     capped = set() if campaign.exempt_from_cap else capped_friends(session=session, shop=shop, now=now)
     for batch in recipients_for(session=session, shop=shop, campaign=campaign):
-        state = {
-            fid: (blocked, opted) for fid, blocked, opted in session.execute(_STATE, {"shop": shop.id, "ids": batch})
-        }
+        rows = plain_rows(session, _STATE, shop=shop.id, lo=batch[0], hi=batch[-1])
+        state = {fid: (blocked, opted) for fid, blocked, opted in rows}
         kept = array("q")
         for fid in batch:
             found = state.get(fid)
