@@ -104,24 +104,22 @@ def tally(
     """Count the audience and its exclusions; hand each batch of recipients to `keep`."""
     result = Tally()
     capped = set() if campaign.exempt_from_cap else capped_friends(session=session, shop=shop, now=now)
+    everyone = is_everyone(campaign)
     for batch in recipients_for(session=session, shop=shop, campaign=campaign):
         rows = plain_rows(session, _STATE, shop=shop.id, lo=batch[0], hi=batch[-1])
-        state = {fid: (blocked, opted) for fid, blocked, opted in rows}
-        kept = array("q")
-        for fid in batch:
-            found = state.get(fid)
-            if found is None:
-                continue  # not a friend of this shop (a stale id in a list): not in the audience
-            result.audience += 1
-            blocked, opted = found
-            if blocked:
-                result.excluded["blocked"] += 1
-            elif opted:
-                result.excluded["opted_out"] += 1
-            elif fid in capped:
-                result.excluded["capped"] += 1
-            else:
-                kept.append(fid)
+        if not everyone:  # a list or segment: only its own friends of the range
+            wanted = set(batch)
+            rows = [row for row in rows if row[0] in wanted]
+        result.audience += len(rows)
+        blocked = sum(1 for row in rows if row[1])
+        opted = sum(1 for row in rows if row[2] and not row[1])
+        kept = array("q", (fid for fid, b, o in rows if not b and not o))
+        if capped:
+            kept_before = len(kept)
+            kept = array("q", (fid for fid in kept if fid not in capped))
+            result.excluded["capped"] += kept_before - len(kept)
+        result.excluded["blocked"] += blocked
+        result.excluded["opted_out"] += opted
         result.recipients += len(kept)
         if keep is not None and kept:
             keep(kept)

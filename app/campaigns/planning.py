@@ -96,7 +96,7 @@ def start(*, engine: Engine, campaign_id: int, now: datetime) -> str:
         chosen = forecast.choose_transport(shop=shop, campaign=campaign, counted=counted)
         room = forecast.room_for(shop, quota)
         uid = campaign.uid
-    excluded = {k: int(v) for k, v in counted.excluded.items()}
+    excluded = {k: int(v) for k, v in counted.excluded.items() if v}
     if room is not None and counted.recipients > room:
         _set(
             engine,
