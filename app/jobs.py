@@ -14,6 +14,8 @@ from datetime import datetime
 from flask import Flask
 
 from . import ext
+from .campaigns.planning import start_due as start_due_campaigns
+from .campaigns.sending import send_due as send_campaign_chunks
 from .db import session_scope
 from .ext import engine
 from .flows.dispatcher import dispatch_due
@@ -43,6 +45,14 @@ def _process_webhooks(app: Flask, now: datetime) -> dict:
 
 def _send_notifications(app: Flask, now: datetime) -> dict:
     return dispatch_due(engine=engine(app), now=now)
+
+
+def _start_campaigns(app: Flask, now: datetime) -> dict:
+    return start_due_campaigns(engine=engine(app), now=now)
+
+
+def _send_campaigns(app: Flask, now: datetime) -> dict:
+    return send_campaign_chunks(engine=engine(app), now=now)
 
 
 def _refresh_tokens(app: Flask, now: datetime) -> dict:
@@ -88,6 +98,10 @@ JOBS: list[Job] = [
     # The outbox: due notifications through the policies to LINE (after the webhooks
     # above, so an order that cancels a reminder is seen before the reminder goes).
     Job("send_notifications", every_s=1, run=_send_notifications),
+    # Campaigns: due ones get their recipients fixed into chunks, then the chunks go out
+    # exactly once (app/campaigns), giving way to due order and shipping messages.
+    Job("start_campaigns", every_s=1, run=_start_campaigns),
+    Job("send_campaigns", every_s=1, run=_send_campaigns),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
     # Chat events a request could not finish (crash, time budget): handled late, not lost.
     Job("process_line_events", every_s=5, run=_line_events),

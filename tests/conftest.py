@@ -35,6 +35,7 @@ pytest_plugins = [
     "tests.plugins.search",
     "tests.plugins.people",
     "tests.plugins.browser",
+    "tests.plugins.campaigns",
 ]
 
 CLIENT_ID = "test-client-id"

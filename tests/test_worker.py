@@ -24,6 +24,8 @@ def test_registry_names_every_job_once():
     assert names == [
         "process_webhooks",
         "send_notifications",
+        "start_campaigns",
+        "send_campaigns",
         "refresh_expiring_tokens",
         "process_line_events",
         "sync_line_tags",

@@ -8,6 +8,7 @@ from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from . import http, openapi, pages
+from .campaigns import api as campaigns_api
 from .flows import api as flows_api
 from .flows import views as flows_views
 from .home import api as home_api
@@ -35,6 +36,7 @@ for area in (
     settings_api,
     settings_sources_api,
     privacy_views,
+    campaigns_api,
     openapi,
 ):
     admin.register_blueprint(area.bp)

@@ -1,6 +1,7 @@
 """SQLModel tables. Every row carries its shop; migrations are the only schema source."""
 
 from .attribution import Attribution, FriendBlock, LinkClick, TrackedLink
+from .campaigns import Campaign, CampaignChunk, CampaignStatus, ChunkStatus
 from .catalog import Product, ProductVariant
 from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
 from .events import ComplianceRequest, WebhookEvent, WebhookStatus
@@ -12,6 +13,10 @@ from .shop import Shop
 
 __all__ = [
     "Attribution",
+    "Campaign",
+    "CampaignChunk",
+    "CampaignStatus",
+    "ChunkStatus",
     "FriendBlock",
     "LinkClick",
     "TrackedLink",

@@ -42,7 +42,7 @@ FOLLOWERS_FORBIDDEN = "Access to this API is not available for your account"
 FOLLOWERS_DEFAULT, FOLLOWERS_MAX = 300, 1000
 RECIPIENT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-RETRYABLE = {"push", "multicast"}  # endpoints that accept X-Line-Retry-Key (of those faked)
+RETRYABLE = {"push", "multicast", "broadcast"}  # endpoints that accept X-Line-Retry-Key (of those faked)
 PUBLIC = {"login_token", "login_verify"}  # LINE Login endpoints take no channel token
 LOGIN_CODE_TTL = 600  # LINE Login authorization codes live 10 minutes
 
@@ -51,6 +51,7 @@ ROUTES = Map(
         Rule("/v2/bot/message/reply", methods=["POST"], endpoint="reply"),
         Rule("/v2/bot/message/push", methods=["POST"], endpoint="push"),
         Rule("/v2/bot/message/multicast", methods=["POST"], endpoint="multicast"),
+        Rule("/v2/bot/message/broadcast", methods=["POST"], endpoint="broadcast"),
         Rule("/v2/bot/message/quota", methods=["GET"], endpoint="quota"),
         Rule("/v2/bot/message/quota/consumption", methods=["GET"], endpoint="consumption"),
         Rule("/v2/bot/profile/<user_id>", methods=["GET"], endpoint="profile"),
@@ -124,6 +125,7 @@ class FakeLine:
     push_limit_per_s: int = 2000
     multicast_limit_per_s: int = 200
     other_limit_per_s: int = 2000  # LINE: "other API endpoints 2,000 requests per second"
+    broadcast_limit_per_h: int = 60  # broadcast and narrowcast: 60 requests per hour
     failure_rate: float = 0.0  # fraction of calls that hit a random fault from failure_kinds
     seed: int | None = None
     failure_kinds: tuple[str, ...] = ("error", "error_after_accept", "rate_limit", "timeout")
@@ -233,10 +235,13 @@ class FakeLine:
         limit = {"push": self.push_limit_per_s, "multicast": self.multicast_limit_per_s}.get(
             endpoint, self.other_limit_per_s
         )
+        span = 1.0
+        if endpoint == "broadcast":
+            limit, span = self.broadcast_limit_per_h, 3600.0
         now = self.clock()
         with self._lock:
             window = self._windows.setdefault(endpoint, deque())
-            while window and window[0] <= now - 1.0:
+            while window and window[0] <= now - span:
                 window.popleft()
             if len(window) >= limit:
                 self.rate_limited[endpoint] += 1
@@ -372,6 +377,18 @@ class FakeLine:
         if invalid := _check_messages(call.body.get("messages")):
             return invalid
         return self._accept(call, "multicast", list(to), recipients=len(to))
+
+    def _broadcast(self, call: _Call) -> Response:
+        """To every user this fake knows (add_user): LINE's friends of the channel."""
+        if invalid := _check_messages(call.body.get("messages")):
+            return invalid
+        with self._lock:
+            everyone = list(self.users)
+        return self._accept(call, "broadcast", everyone, recipients=len(everyone))
+
+    def multicast_recipients(self) -> Counter:
+        """How many accepted multicasts reached each user: exactly-once tests want all 1s."""
+        return Counter(u for d in list(self.deliveries) if d.kind == "multicast" for u in d.to)
 
     def _accept(self, call: _Call, kind: str, to, recipients: int) -> Response:
         """Deliver once per retry key: a key accepted within retry_key_ttl answers 409 and

@@ -1,0 +1,182 @@
+"""Starting a campaign: its recipients fixed into numbered chunks, in one pass.
+
+The worker takes a due campaign by committing it `planning` (one UPDATE that only one
+worker can win), reads LINE's quota (no transaction open), then counts and collects the
+recipients in a plain read (SQLite's WAL lets webhooks keep writing meanwhile), and writes
+every chunk and the campaign's `sending` in one short transaction. Each chunk's retry key
+is derived from the campaign's uid and the chunk's number, so it is the same however often
+the chunk is sent. A worker that dies while planning leaves the campaign `planning` with no
+chunks; after PLANNING_STALE another worker plans it again.
+
+A campaign whose recipients would not fit the month's quota fails here, sending nothing,
+with how many friends it could have reached.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from array import array
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ..db import session_scope
+from ..flows.policies import quiet_until
+from ..line import channels
+from ..line.client import MULTICAST_MAX
+from ..models import Campaign, CampaignChunk, Shop
+from ..models import CampaignStatus as CS
+from ..models import ChunkStatus as KS
+from ..timeutil import utcnow
+from . import audience, forecast, transport
+
+log = logging.getLogger("tsunagu.campaigns")
+PLANNING_STALE = timedelta(minutes=10)
+INSERT_BATCH = 200  # chunks per INSERT statement
+
+
+def retry_key(uid: uuid.UUID, number: int) -> uuid.UUID:
+    """X-Line-Retry-Key of chunk `number`: the same on every attempt, by any worker."""
+    return uuid.uuid5(uid, f"chunk:{number}")
+
+
+def _due(now: datetime):
+    return or_(
+        and_(Campaign.status == CS.SCHEDULED, Campaign.scheduled_at <= now),
+        and_(Campaign.status == CS.PLANNING, Campaign.updated_at <= utcnow() - PLANNING_STALE),
+    )
+
+
+def start_due(*, engine: Engine, now: datetime) -> dict[str, int]:
+    """Start every campaign due at `now` (each isolated: one that fails is recorded)."""
+    with Session(engine) as s:
+        ids = list(s.scalars(select(Campaign.id).where(_due(now)).order_by(Campaign.scheduled_at)))
+    outcomes: Counter = Counter()
+    for campaign_id in ids:
+        try:
+            outcomes[start(engine=engine, campaign_id=campaign_id, now=now)] += 1
+        except Exception as exc:
+            log.exception("campaign planning failed id=%s", campaign_id)
+            _set(engine, campaign_id, status=CS.FAILED, reason=f"error: {type(exc).__name__}")
+            outcomes["error"] += 1
+    return {k: v for k, v in outcomes.items() if v}
+
+
+def start(*, engine: Engine, campaign_id: int, now: datetime) -> str:
+    """Plan one campaign; what became of it (sending, moved, failed, done, taken...)."""
+    with session_scope(engine) as s:
+        won = s.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign_id, _due(now))
+            .values(status=CS.PLANNING, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if not won:
+        return "taken"
+    with Session(engine) as s:
+        campaign = s.get(Campaign, campaign_id)
+        shop = s.get(Shop, campaign.shop_id)
+        channel = channels.for_shop(session=s, shop=shop)
+        if not shop.is_installed:
+            return _fail(engine, campaign_id, "app_uninstalled")
+        if channel is None or channel.disconnected_at is not None or not channel.connected_at:
+            return _fail(engine, campaign_id, "channel_disconnected")
+        moved = quiet_until(shop, now)
+        if moved is not None:
+            _set(engine, campaign_id, status=CS.SCHEDULED, scheduled_at=moved, reason="quiet_hours")
+            return "moved"
+        quota = forecast.read_quota(session=s, shop=shop)
+        s.rollback()  # end the read before counting: the quota call may have taken a while
+        kept = array("q")
+        counted = audience.tally(session=s, shop=shop, campaign=campaign, now=now, keep=kept.extend)
+        chosen = forecast.choose_transport(shop=shop, campaign=campaign, counted=counted)
+        room = forecast.room_for(shop, quota)
+        uid = campaign.uid
+    excluded = {k: int(v) for k, v in counted.excluded.items() if v}
+    if room is not None and counted.recipients > room:
+        _set(
+            engine,
+            campaign_id,
+            status=CS.FAILED,
+            reason="quota_exceeded",
+            recipients=counted.recipients,
+            excluded=excluded,
+            forecast={**(campaign.forecast or {}), "could_reach": room},
+        )
+        log.warning("campaign refused: quota id=%s recipients=%s room=%s", campaign_id, counted.recipients, room)
+        return "quota_exceeded"
+    if chosen.kind == transport.PUSH:
+        # Per-person messages go through the outbox (one Notification each); that sender
+        # is not wired yet, and sending one body to everyone would be wrong: refuse.
+        return _fail(engine, campaign_id, "push_unavailable")
+    if counted.recipients == 0:
+        _set(engine, campaign_id, status=CS.DONE, reason="no_recipients", excluded=excluded, finished_at=utcnow())
+        return "done"
+    groups = [kept[i : i + MULTICAST_MAX] for i in range(0, len(kept), MULTICAST_MAX)]
+    if chosen.kind == transport.BROADCAST:
+        groups = [array("q")]  # one request; LINE fans it out to every friend
+    return _write_chunks(engine, campaign_id, uid, shop.id, groups, chosen.kind, counted.recipients, excluded)
+
+
+def _write_chunks(engine, campaign_id, uid, shop_id, groups, kind, recipients, excluded) -> str:
+    with session_scope(engine) as s:
+        s.execute(delete(CampaignChunk).where(CampaignChunk.campaign_id == campaign_id))
+        for start in range(0, len(groups), INSERT_BATCH):
+            s.execute(
+                insert(CampaignChunk.__table__),
+                [
+                    {
+                        "shop_id": shop_id,
+                        "campaign_id": campaign_id,
+                        "number": number,
+                        "variant": 0,
+                        "friend_ids": groups[number].tolist(),
+                        "retry_key": retry_key(uid, number),
+                        "status": KS.PENDING,
+                        "attempts": 0,
+                        "delivered": 0,
+                    }
+                    for number in range(start, min(start + INSERT_BATCH, len(groups)))
+                ],
+            )
+        started = s.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign_id, Campaign.status == CS.PLANNING)  # a cancel meanwhile wins
+            .values(
+                status=CS.SENDING,
+                transport=kind,
+                recipients=recipients,
+                excluded=excluded,
+                chunks_total=len(groups),
+                chunks_done=0,
+                sent_count=0,
+                reason=None,
+                started_at=utcnow(),
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not started:
+            s.rollback()
+            return "taken"
+    log.info("campaign planned id=%s transport=%s recipients=%s chunks=%s", campaign_id, kind, recipients, len(groups))
+    return "sending"
+
+
+def _fail(engine: Engine, campaign_id: int, reason: str) -> str:
+    _set(engine, campaign_id, status=CS.FAILED, reason=reason, finished_at=utcnow())
+    return "failed"
+
+
+def _set(engine: Engine, campaign_id: int, **values) -> None:
+    with session_scope(engine) as s:
+        s.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign_id)
+            .values(**values, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )

@@ -1,0 +1,369 @@
+"""The worker's campaign sender: every chunk exactly once, whoever crashes.
+
+A batch of chunks is claimed by committing it `sending` (one UPDATE ... WHERE id IN (SELECT
+... FOR UPDATE SKIP LOCKED) on PostgreSQL, so several workers share the chunks) before LINE
+is called; each chunk then goes out as one multicast with the chunk's own retry key. LINE
+answers 409 to a key it has already accepted: the chunk was delivered, it counts as sent.
+A worker that dies leaves its chunks `sending`; after `stale_after` any worker claims them
+again and sends them with the same key. So a chunk is never delivered twice (the key) and
+never skipped (nothing leaves `sending` but a recorded answer).
+
+An outcome is recorded only by the claim that is current (its attempt number): a slow worker
+whose chunk was reclaimed cannot count it a second time. The campaign's counters move in
+the same transaction as its chunks, so progress never disagrees with them.
+
+Pacing: the channel's multicast rate is shared with every other sender of the process
+(app/line/pacing.py). Transactional messages keep priority: before each batch the sender
+looks for order and shipping messages that are due, and yields the run to the outbox when
+there are any (the next run carries on).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, bindparam, exists, not_, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ..db import session_scope
+from ..ext import cache
+from ..line import channels
+from ..line.client import LineClient, LineError
+from ..models import Campaign, CampaignChunk, LineDryRun, Notification, Shop
+from ..models import CampaignStatus as CS
+from ..models import ChunkStatus as KS
+from ..models import NotificationStatus as NS
+from ..timeutil import utcnow
+from . import transport
+from .audience import plain_rows
+
+log = logging.getLogger("tsunagu.campaigns")
+STALE_SENDING = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+BATCH = 40  # chunks claimed at once (~0.2 s of multicasts at LINE's rate)
+THREADS = 16  # calls in flight: LINE answers in tens of ms, the pacer keeps the rate
+BUDGET_S = 50.0  # a run hands back to the scheduler after this long
+_K = CampaignChunk.__table__
+
+
+class SenderPool:
+    """The app's campaign sender threads: made once, reused by every run."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(THREADS, "campaign")
+
+
+@dataclass
+class Claimed:
+    id: int
+    campaign_id: int
+    shop_id: int
+    number: int
+    friend_ids: list
+    retry_key: str
+    attempts: int
+
+
+@dataclass
+class Result:
+    chunk: Claimed
+    status: str  # sent | pending (retry) | failed
+    delivered: int = 0
+    request_id: str | None = None
+    error: str | None = None
+    captured: tuple = ()
+    quota_reached: bool = False
+
+
+def transactional_due(engine: Engine, now: datetime) -> bool:
+    """Are order or shipping messages waiting to be sent? Then campaigns give way."""
+    with Session(engine) as s:
+        return bool(
+            s.scalar(
+                select(
+                    exists().where(
+                        Notification.status == NS.SCHEDULED,
+                        Notification.due_at <= now,
+                        Notification.marketing.is_(False),
+                    )
+                )
+            )
+        )
+
+
+def claim(
+    engine: Engine, *, now: datetime, size: int, stale_after: timedelta = STALE_SENDING, busy: tuple = ()
+) -> list[Claimed]:
+    """Mark up to `size` chunks of sending campaigns `sending` (stale ones first) and commit;
+    `busy`: chunks this worker has in flight (never its own to reclaim)."""
+    wall = utcnow()
+    sending = select(Campaign.id).where(Campaign.status == CS.SENDING)
+    ready = or_(
+        CampaignChunk.status == KS.PENDING,
+        and_(CampaignChunk.status == KS.SENDING, CampaignChunk.claimed_at <= wall - stale_after),
+    )
+    ids = (
+        select(CampaignChunk.id)
+        .where(ready, CampaignChunk.campaign_id.in_(sending), CampaignChunk.id.not_in(busy))
+        .order_by(CampaignChunk.campaign_id, CampaignChunk.number)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    )
+    with session_scope(engine) as s:
+        rows = s.execute(
+            update(_K)
+            .where(_K.c.id.in_(ids.scalar_subquery()))
+            .values(status=KS.SENDING, attempts=_K.c.attempts + 1, claimed_at=wall)
+            .returning(
+                _K.c.id, _K.c.campaign_id, _K.c.shop_id, _K.c.number, _K.c.friend_ids, _K.c.retry_key, _K.c.attempts
+            )
+        ).all()
+    claimed = [Claimed(r[0], r[1], r[2], r[3], list(r[4] or []), str(r[5]), r[6]) for r in rows]
+    return sorted(claimed, key=lambda c: (c.campaign_id, c.number))
+
+
+_REACHABLE = " AND is_blocked = :no AND marketing_opt_out_at IS NULL"
+
+
+def _reachable(s: Session, shop_id: int, ids: list[int]) -> list[tuple[int, str]]:
+    """(friend id, LINE user id) of the chunk's friends who may still receive marketing.
+    A chunk's ids ascend: a dense chunk (an "all friends" campaign) is one range read, a
+    sparse one (a small segment) an IN list; either way plain tuples from the driver."""
+    if not ids:
+        return []
+    if ids[-1] - ids[0] < 4 * len(ids):
+        sql = "SELECT id, line_user_id FROM line_friends WHERE shop_id = :shop AND id >= :lo AND id <= :hi"
+        return plain_rows(s, sql + _REACHABLE, shop=shop_id, lo=ids[0], hi=ids[-1], no=False)
+    names = {f"f{i}": fid for i, fid in enumerate(ids)}
+    listed = ", ".join(":" + name for name in names)
+    sql = f"SELECT id, line_user_id FROM line_friends WHERE shop_id = :shop AND id IN ({listed})"
+    return plain_rows(s, sql + _REACHABLE, shop=shop_id, no=False, **names)
+
+
+class Run:
+    """One run of the sender: campaigns' messages and clients read once, chunks sent in threads."""
+
+    def __init__(self, engine: Engine, now: datetime):
+        self.engine, self.now = engine, now
+        self.campaigns: dict[int, Campaign] = {}
+        self.clients: dict[int, LineClient | Exception] = {}
+        self.channels: dict[int, int] = {}
+        self.captured: dict[int, list] = {}  # dry run: shop id -> (kind, path, body, retry key)
+
+    def prepare(self, chunks: list[Claimed]) -> dict[int, list[str]]:
+        """Campaigns and clients for these chunks, and each chunk's LINE user ids now (a
+        friend who blocked or opted out since planning is left out: never from opt-outs)."""
+        with Session(self.engine) as s:
+            for cid in {c.campaign_id for c in chunks} - set(self.campaigns):
+                campaign = s.get(Campaign, cid)
+                self.campaigns[cid] = campaign
+                if campaign.shop_id not in self.clients:
+                    self.clients[campaign.shop_id] = self._client(s, campaign.shop_id)
+            users = {}
+            for c in chunks:
+                users.update(_reachable(s, self.campaigns[c.campaign_id].shop_id, c.friend_ids))
+            s.expunge_all()
+        return {c.id: [users[f] for f in c.friend_ids if f in users] for c in chunks}
+
+    def _client(self, s: Session, shop_id: int) -> LineClient | Exception:
+        shop = s.get(Shop, shop_id)
+        channel = channels.for_shop(session=s, shop=shop)
+        try:
+            if channel is None or not shop.is_installed:
+                raise channels.ChannelUnavailable(f"shop {shop_id} has no LINE channel")
+            self.channels[shop_id] = channel.id
+            return channels.client_for(channel, shop=shop, captured=self.captured.setdefault(shop_id, []))
+        except Exception as exc:
+            return exc
+
+    def send(self, chunk: Claimed, to: list[str]) -> Result:
+        campaign = self.campaigns[chunk.campaign_id]
+        client = self.clients[chunk.shop_id]
+        if isinstance(client, Exception):
+            return Result(chunk, KS.FAILED, error=f"{type(client).__name__}: {client}")
+        try:
+            if campaign.transport == transport.BROADCAST:
+                sent = client.broadcast(campaign.messages, retry_key=chunk.retry_key)
+                return Result(chunk, KS.SENT, delivered=campaign.recipients, request_id=sent.request_id)
+            if not to:  # everyone in it blocked or opted out since planning
+                return Result(chunk, KS.SENT)
+            (sent,) = client.multicast(
+                to, campaign.messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign)
+            )
+        except LineError as exc:
+            reached = exc.status == 429 and "monthly limit" in str(exc)
+            final = not exc.retryable or chunk.attempts >= MAX_ATTEMPTS or reached
+            return Result(
+                chunk, KS.FAILED if final and not reached else KS.PENDING, error=str(exc)[:2000], quota_reached=reached
+            )
+        return Result(chunk, KS.SENT, delivered=len(to), request_id=sent.request_id)
+
+
+def unit_name(campaign: Campaign) -> str:
+    """LINE's customAggregationUnits name: a-z, 0-9 and _, at most 30 characters."""
+    return f"campaign_{campaign.id}"[:30]
+
+
+def send_due(
+    *,
+    engine: Engine,
+    now: datetime,
+    batch: int = BATCH,
+    stale_after: timedelta = STALE_SENDING,
+    budget_s: float = BUDGET_S,
+    max_chunks: int | None = None,
+) -> dict[str, int]:
+    """Send claimed chunks until none are left, the budget is spent or transactional
+    messages are due. Claiming the next batch overlaps the sending of the current one."""
+    app = current_app._get_current_object()
+    pool = cache(SenderPool).pool
+    run, totals = Run(engine, now), Counter()
+    deadline = time.monotonic() + budget_s
+    inflight: list = []
+    claimed_now: list[Claimed] = []
+    done = 0
+
+    def sender(chunk: Claimed, to: list[str]) -> Result:
+        with app.app_context():
+            try:
+                return run.send(chunk, to)
+            except Exception as exc:  # isolate: a bug fails this chunk's attempt, not the run
+                log.exception("campaign chunk failed id=%s", chunk.id)
+                return Result(chunk, KS.PENDING, error=f"{type(exc).__name__}: {exc}"[:2000])
+
+    while True:
+        more = time.monotonic() < deadline and (max_chunks is None or done < max_chunks)
+        if more and transactional_due(engine, now):
+            totals["yielded"] += 1
+            more = False
+        size = batch if max_chunks is None else min(batch, max_chunks - done)
+        busy = tuple(c.id for c in claimed_now)
+        chunks = claim(engine, now=now, size=size, stale_after=stale_after, busy=busy) if more and size > 0 else []
+        futures = []
+        if chunks:
+            done += len(chunks)
+            recipients = run.prepare(chunks)
+            futures = [pool.submit(sender, c, recipients[c.id]) for c in chunks]
+        if inflight:
+            totals.update(record(engine, [f.result() for f in inflight], run))
+        inflight, claimed_now = futures, chunks
+        if not chunks:
+            break
+    return {k: v for k, v in totals.items() if v}
+
+
+_RECORD = (
+    update(_K)
+    .where(_K.c.id == bindparam("_id"))
+    .values(
+        status=bindparam("_status"),
+        sent_at=bindparam("_sent", type_=_K.c.sent_at.type),
+        delivered=bindparam("_delivered"),
+        request_id=bindparam("_request"),
+        error=bindparam("_error"),
+    )
+)
+
+
+def record(engine: Engine, results: list[Result], run: Run | None = None) -> Counter:
+    """Write the batch's outcomes, the campaigns' counters and their end, in one transaction."""
+    counts: Counter = Counter()
+    wall = utcnow()
+    progress: dict[int, list[int]] = {}
+    reached: set[int] = set()
+    with session_scope(engine) as s:
+        # Only the current claim of each chunk records it (its attempt number): one read of
+        # the batch (locked on PostgreSQL), then one UPDATE for all, not a statement a chunk.
+        current = dict(
+            s.execute(
+                select(CampaignChunk.id, CampaignChunk.attempts)
+                .where(CampaignChunk.id.in_([r.chunk.id for r in results]), CampaignChunk.status == KS.SENDING)
+                .with_for_update()
+            ).all()
+        )
+        mine = [r for r in results if current.get(r.chunk.id) == r.chunk.attempts]
+        counts["superseded"] = len(results) - len(mine)
+        if mine:
+            s.connection().execute(
+                _RECORD,
+                [
+                    {
+                        "_id": r.chunk.id,
+                        "_status": r.status,
+                        "_sent": wall if r.status == KS.SENT else None,
+                        "_delivered": r.delivered,
+                        "_request": r.request_id,
+                        "_error": r.error,
+                    }
+                    for r in mine
+                ],
+            )
+        for r in mine:
+            c = r.chunk
+            counts[r.status] += 1
+            if r.quota_reached:
+                reached.add(c.campaign_id)
+            if r.status in (KS.SENT, KS.FAILED):
+                moved = progress.setdefault(c.campaign_id, [0, 0])
+                moved[0] += 1
+                moved[1] += r.delivered
+        for cid, (chunks, delivered) in progress.items():
+            s.execute(
+                update(Campaign)
+                .where(Campaign.id == cid)
+                .values(
+                    chunks_done=Campaign.chunks_done + chunks,
+                    sent_count=Campaign.sent_count + delivered,
+                    updated_at=wall,
+                )
+            )
+        for cid in reached:  # LINE refuses more this month: stop, say why, resume by hand
+            s.execute(
+                update(Campaign)
+                .where(Campaign.id == cid, Campaign.status == CS.SENDING)
+                .values(status=CS.PAUSED, reason="quota_reached", updated_at=wall)
+            )
+        _finish(s, set(progress), wall)
+        if run is not None:
+            _store_captured(s, run)
+    for r in results:
+        if r.status == KS.FAILED:
+            log.warning("campaign chunk failed id=%s error=%s", r.chunk.id, r.error)
+    return counts
+
+
+def _finish(s, campaign_ids: set[int], wall: datetime) -> None:
+    """Campaigns with no chunk left to send are done (the failed chunks are named)."""
+    if not campaign_ids:
+        return
+    left = select(CampaignChunk.id).where(
+        CampaignChunk.campaign_id == Campaign.id, CampaignChunk.status.in_((KS.PENDING, KS.SENDING))
+    )
+    failed = select(CampaignChunk.id).where(CampaignChunk.campaign_id == Campaign.id, CampaignChunk.status == KS.FAILED)
+    s.execute(
+        update(Campaign)
+        .where(Campaign.id.in_(campaign_ids), Campaign.status.in_((CS.SENDING, CS.PAUSED)), not_(exists(left)))
+        .values(status=CS.DONE, finished_at=wall, updated_at=wall)
+    )
+    s.execute(
+        update(Campaign)
+        .where(Campaign.id.in_(campaign_ids), Campaign.status == CS.DONE, exists(failed), Campaign.reason.is_(None))
+        .values(reason="chunks_failed")
+    )
+
+
+def _store_captured(s, run: Run) -> None:
+    """Dry run: the exact requests, as the outbox keeps them (line_dry_runs)."""
+    for shop_id, captured in run.captured.items():
+        taken, captured[:] = list(captured), []
+        s.add_all(
+            LineDryRun(shop_id=shop_id, channel_id=run.channels.get(shop_id), kind=k, path=p, retry_key=r, body=b)
+            for k, p, b, r in taken
+        )

@@ -1,0 +1,101 @@
+"""Campaigns (配信): one message set sent once to an audience, and the numbered chunks it is
+sent in.
+
+A campaign's recipients are fixed when sending starts: planning writes them into chunks of
+at most 500 friend ids (one multicast each), numbered in one pass. A chunk's retry key is
+derived from the campaign's random `uid` and the chunk's number, so any worker that sends
+the chunk again (after a crash, or a second worker) sends it with the same key and LINE
+answers "already accepted" instead of delivering twice. Friend ids, not LINE user ids, are
+stored: an erased friend is gone from every chunk with their row.
+
+Friend ids live in a JSON array per chunk rather than a row per recipient: a campaign to
+700,000 friends is 1,400 rows written in one short transaction, not 700,000.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, Uuid
+from sqlmodel import Field, SQLModel
+
+from .base import created, pk, shop_fk, updated, when
+from .types import JSONType
+
+
+class CampaignStatus:
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"  # confirmed; starts at scheduled_at
+    PLANNING = "planning"  # a worker is fixing the recipients into chunks
+    SENDING = "sending"
+    PAUSED = "paused"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"  # never started (quota, no channel) or chunks failed for good
+    EDITABLE = (DRAFT,)
+    CANCELLABLE = (DRAFT, SCHEDULED, SENDING, PAUSED)
+
+
+class ChunkStatus:
+    PENDING = "pending"
+    SENDING = "sending"  # committed before LINE is called
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        Index("ix_campaigns_shop_created", "shop_id", "created_at"),
+        # The worker's two questions: which scheduled campaigns are due, which are sending.
+        Index("ix_campaigns_status_scheduled", "status", "scheduled_at"),
+    )
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    uid: uuid.UUID = Field(default_factory=uuid.uuid4, sa_type=Uuid, unique=True)  # seeds the retry keys
+    name: str = Field(max_length=255)
+    status: str = Field(default=CampaignStatus.DRAFT, max_length=16)
+    # {"kind": "all"} or {"kind": "friends", "ids": [...]}: campaigns/audience.py reads it.
+    audience: dict = Field(default_factory=dict, sa_type=JSONType)
+    messages: list = Field(default_factory=list, sa_type=JSONType)  # 1-5 LINE message objects
+    scheduled_at: datetime | None = when()  # UTC; the API takes the shop's local time
+    exempt_from_cap: bool = False  # never exempt from opt-outs or blocks
+    transport: str | None = Field(default=None, max_length=16)  # multicast | push | broadcast
+    forecast: dict = Field(default_factory=dict, sa_type=JSONType)  # what the merchant confirmed
+    recipients: int = 0  # fixed at planning
+    excluded: dict = Field(default_factory=dict, sa_type=JSONType)  # reason -> friends left out
+    chunks_total: int = 0
+    chunks_done: int = 0  # sent or failed for good: progress is chunks_done / chunks_total
+    sent_count: int = 0  # recipients in accepted requests
+    reason: str | None = Field(default=None, sa_type=Text)  # why failed, cancelled or moved
+    started_at: datetime | None = when()
+    finished_at: datetime | None = when()
+    created_at: datetime = created()
+    updated_at: datetime = updated()
+
+
+class CampaignChunk(SQLModel, table=True):
+    __tablename__ = "campaign_chunks"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "number", name="uq_campaign_chunks_campaign_number"),
+        # Claiming: a sending campaign's pending chunks in order, and stale `sending` ones.
+        Index("ix_campaign_chunks_status_claimed", "status", "claimed_at"),
+    )
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", sa_type=BigInteger)
+    number: int
+    variant: int = 0  # A/B variants come later; 0 is the campaign's messages
+    friend_ids: list = Field(default_factory=list, sa_type=JSONType)  # ascending, at most 500
+    retry_key: uuid.UUID = Field(sa_type=Uuid)
+    status: str = Field(default=ChunkStatus.PENDING, max_length=16)
+    attempts: int = 0
+    claimed_at: datetime | None = when()
+    sent_at: datetime | None = when()
+    delivered: int = 0  # recipients in the request LINE accepted (blocked since planning left out)
+    request_id: str | None = Field(default=None, max_length=64)
+    error: str | None = Field(default=None, sa_type=Text)
