@@ -6,17 +6,24 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
+from pathlib import Path
 
 import pytest
 
 from app import create_app, ext
 from app.models import WebhookEvent
-from tests.conftest import SHOP_DOMAIN, sign
+from tests.conftest import CLIENT_ID, CLIENT_SECRET, SHOP_DOMAIN, sign
 from tests.fakes.server import LiveServer
 from tests.helpers import make_shop, rows
 
 LIMIT = 4096
+ROOT = Path(__file__).resolve().parents[1]
 LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
 # One route of each kind a body reaches: Shopify's webhook, LINE's, and an admin API route
 # that reads no body at all (a declared or chunked body must still be refused).
@@ -37,9 +44,58 @@ def live(settings):
     ext.engine(app).dispose()
 
 
+class Gunicorn:
+    """`gunicorn wsgi:app` (one sync worker, as production runs it) on the test's database,
+    with the production limit (5 MB): gunicorn decodes chunked bodies itself."""
+
+    def __init__(self, settings, log: Path):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = {
+            **os.environ,
+            "APP_ENV": "development",
+            "DATABASE_URL": settings.database_url,
+            "SHOPIFY_API_KEY": CLIENT_ID,
+            "SHOPIFY_API_SECRET": CLIENT_SECRET,
+            "SECRET_KEY": settings.secret_key,
+            "ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
+            "TRUST_PROXY": "0",
+            "LINE_API_BASE": "http://127.0.0.1:9",
+        }
+        cmd = [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "sync", "-b", f"127.0.0.1:{self.port}"]
+        cmd += ["--no-control-socket", "wsgi:app"]  # parallel runs would share ~/.gunicorn/gunicorn.ctl
+        self.log = log
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=out)
+        # The master accepts connections before its worker has imported the app: wait for an answer.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=30) as s:
+                    s.sendall(b"GET /ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    if s.recv(16).startswith(b"HTTP/1."):
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def gunicorn(settings, tmp_path):
+    server = Gunicorn(settings, tmp_path / "gunicorn.log")
+    yield server
+    server.stop()
+
+
 def post_chunked(server, path: str, body: bytes, headers: dict | None = None, step: int = 1000):
     """POST `body` with Transfer-Encoding: chunked (no Content-Length); (status, JSON body)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     try:
         parts = (body[i : i + step] for i in range(0, len(body), step))
         sent = {"Content-Type": "application/json", "Transfer-Encoding": "chunked", **(headers or {})}
@@ -94,6 +150,26 @@ def test_a_small_chunked_line_webhook_reaches_the_view_whole(live):
 
     # Parsed as JSON, so every chunk arrived; no channel has that destination.
     assert (status, answer) == (400, {"error": "line.webhook.unknown-destination"})
+
+
+def test_gunicorn_refuses_a_chunked_body_over_5_mb_and_records_one_of_5_mb_whole(gunicorn, settings, db, shop):
+    limit = settings.webhook_max_bytes
+    assert limit == 5 * 1024 * 1024
+    over = json_of_size(limit + 1)
+
+    answers = {
+        path: post_chunked(gunicorn, path, over, webhook_headers(over) if "shopify" in path else {}, step=64 * 1024)
+        for path in BODY_ROUTES
+    }
+    assert rows(db, WebhookEvent) == []
+    whole = json_of_size(limit)
+    accepted = post_chunked(gunicorn, "/webhooks/shopify", whole, webhook_headers(whole), step=64 * 1024)
+
+    assert {path: status for path, (status, _) in answers.items()} == dict.fromkeys(BODY_ROUTES, 413)
+    assert answers["/webhooks/shopify"][1] == {"error": "shopify.webhook.too-large"}
+    assert accepted == (200, {"status": "received"})
+    [event] = rows(db, WebhookEvent)
+    assert len(event.body) == limit
 
 
 @pytest.mark.parametrize("path", BODY_ROUTES)
