@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import db, ext
+from . import db, ext, web
 from .config import ROOT, Settings
 from .crypto import Vault
 
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         serve_demo_shopify(app)
     app.teardown_appcontext(db.close_session)
+    web.install(app)  # bodies over the limit → 413, chunked or not; frame-ancestors 'self'
     if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     _configure_logging(settings)

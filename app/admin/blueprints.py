@@ -1,6 +1,6 @@
 """The admin as one blueprint for create_app: every area's pages and JSON API nested under
-`admin` (endpoints read admin.<area>.<view>), plus what they all share: JSON errors under
-/api/ and the `localtime` template filter."""
+`admin` (endpoints read admin.<area>.<view>), plus what they all share: the cross-site
+check and JSON errors under /api/, and the `localtime` template filter."""
 
 from __future__ import annotations
 
@@ -40,5 +40,6 @@ for area in (
     openapi,
 ):
     admin.register_blueprint(area.bp)
+admin.before_app_request(http.refuse_cross_site)
 admin.app_errorhandler(HTTPException)(http.api_error)
 admin.app_template_filter("localtime")(pages.localtime)

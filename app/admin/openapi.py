@@ -3,8 +3,9 @@
 Each area describes its own endpoints in its `openapi.py` (`PATHS`), next to the code;
 this module assembles them. The assembler fills in what every operation has in common,
 so an area need not repeat it: the bearer session token (unless the operation says
-`security: []`), its 401, a 404 where the path has an id, and 400/415 where the operation
-reads a JSON body. tests/admin/test_openapi.py fails when an /api/* route has no path.
+`security: []`), its 401, a 404 where the path has an id, 400/415 where the operation
+reads a JSON body, and the cross-site 403 of every operation that changes something.
+tests/admin/test_openapi.py fails when an /api/* route has no path.
 
 Errors from /api/* answer JSON ({ok: false, errors: {}, message}) instead of Flask's HTML
 page (http.api_error), so a client can always parse what it gets back.
@@ -29,6 +30,7 @@ bp = Blueprint("openapi", __name__, url_prefix="/api")
 
 FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, CAMPAIGNS)
 METHODS = ("get", "put", "post", "delete", "patch")
+STATE_CHANGING = ("put", "post", "delete", "patch")
 ID_PARAMETER = re.compile(r"{(\w+)}")
 RETRY_HEADER = "X-Shopify-Retry-Invalid-Session-Request"
 
@@ -84,6 +86,11 @@ COMPONENTS = {
         "NotFound": _error_response("No such row in the token's shop (another shop's rows look the same)."),
         "UnsupportedMediaType": _error_response("The body is not application/json."),
         "ValidationFailed": _error_response("Nothing was saved: errors per field."),
+        "CrossSite": _error_response(
+            "Refused before anything ran: a call that changes something carries neither the session "
+            "token, nor a JSON body, nor proof that the app's own page sent it (Sec-Fetch-Site: "
+            "same-origin, or an Origin equal to the app's). `reason` says so in English."
+        ),
     },
 }
 
@@ -92,10 +99,12 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/responses/{name}"}
 
 
-def _complete(path: str, operation: dict) -> dict:
+def _complete(path: str, method: str, operation: dict) -> dict:
     """Add what every operation of this API has in common, unless it says otherwise."""
     operation = copy.deepcopy(operation)
     responses = operation.setdefault("responses", {})
+    if method in STATE_CHANGING:
+        responses.setdefault("403", _ref("CrossSite"))
     if operation.get("security") != []:
         responses.setdefault("401", _ref("Unauthorized"))
     if ID_PARAMETER.search(path):
@@ -113,7 +122,7 @@ def collect_paths() -> dict[str, dict]:
         for path, item in fragment.items():
             merged = paths.setdefault(path, {})
             for method, operation in item.items():
-                merged[method] = _complete(path, operation) if method in METHODS else copy.deepcopy(operation)
+                merged[method] = _complete(path, method, operation) if method in METHODS else copy.deepcopy(operation)
     return paths
 
 

@@ -15,6 +15,7 @@ import time
 
 from flask import Blueprint, jsonify, request
 from linebot.v3.webhook import SignatureValidator
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import db
 from . import channels
@@ -26,8 +27,14 @@ bp = Blueprint("line_webhooks", __name__)
 HANDLING_BUDGET_S = 1.2
 
 
-def _error(code: str):
-    return jsonify(error=code), 400
+def _error(code: str, status: int = 400):
+    return jsonify(error=code), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc):
+    log.warning("LINE webhook rejected: body over the size limit")
+    return _error("line.webhook.too-large", 413)
 
 
 @bp.post("/line/webhook")

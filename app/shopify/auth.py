@@ -31,6 +31,7 @@ from ..models import Shop
 from ..sync.catalog import request_sync
 from ..sync.shop import refresh_shop_details
 from .client import for_shop
+from .domains import from_handle, myshopify_domain
 from .intake import shop_id_for
 from .sdk import as_response, request_input, shopify_app
 from .tokens import ensure_offline_token
@@ -40,6 +41,7 @@ bp = Blueprint("shopify_auth", __name__)
 
 PATCH_ID_TOKEN_PATH = "/auth/patch-id-token"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+INVALID_SHOP = "400 Bad Request: shop must be one shop's domain, like example.myshopify.com.\n"
 
 
 @bp.get(PATCH_ID_TOKEN_PATH)
@@ -47,6 +49,11 @@ def patch_id_token():
     """A bare page that loads App Bridge, which fetches a fresh session token and reloads."""
     if settings().demo_mode:
         return redirect("/")
+    # The package writes `shop` into the frame-ancestors header as it comes.
+    shops = request.args.getlist("shop")
+    if len(shops) != 1 or myshopify_domain(shops[0]) is None:
+        log.warning("patch-id-token refused: shop is not a myshopify.com domain")
+        return Response(INVALID_SHOP, status=400, mimetype="text/plain")
     result = shopify_app().app_home_patch_id_token(request_input())
     return as_response(result.response)
 
@@ -75,8 +82,12 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
     verified = shopify_app().verify_app_home_req(request_input(), PATCH_ID_TOKEN_PATH)
     if not verified.ok:
         return None, as_response(verified.response), {}
+    domain = from_handle(verified.shop)
+    if domain is None:  # signed by Shopify, so never seen; but no odd name becomes a Shop row
+        log.warning("app home refused: the session token names no myshopify.com shop")
+        return None, Response(INVALID_SHOP, status=400, mimetype="text/plain"), {}
     session = db.session(write=True)
-    shop = session.get(Shop, shop_id_for(session.connection(), f"{verified.shop}.myshopify.com"))
+    shop = session.get(Shop, shop_id_for(session.connection(), domain))
     was_installed = shop.is_installed
     failure = ensure_offline_token(
         session=session, shop=shop, id_token=verified.id_token, invalid_token_response=verified.invalid_token_response

@@ -22,6 +22,7 @@ from .. import db
 from ..flows import abandoned
 from ..line import account_link, channels, pages
 from ..models import Shop
+from .domains import from_handle
 from .sdk import as_response, request_input, shopify_app
 
 log = logging.getLogger("tsunagu.proxy")
@@ -35,7 +36,11 @@ def _verified():
     if not result.ok:
         log.warning("app proxy request rejected: %s", result.log.code)
         return None, None, as_response(result.response)
-    shop = db.session(write=True).exec(select(Shop).where(Shop.domain == f"{result.shop}.myshopify.com")).first()
+    domain = from_handle(result.shop)
+    if domain is None:  # the signed `shop` is no myshopify.com domain
+        log.warning("app proxy request rejected: shop is not a myshopify.com domain")
+        return None, None, pages.render("line/proxy_error.html", shop=None, status=400)
+    shop = db.session(write=True).exec(select(Shop).where(Shop.domain == domain)).first()
     if shop is None or not shop.is_installed:
         return None, None, pages.render("line/proxy_error.html", shop=shop, status=404)
     customer = result.logged_in_customer_id

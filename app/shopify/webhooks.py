@@ -8,7 +8,6 @@ in the worker (events.process_due_events) through the topic table in handlers.py
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -16,13 +15,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import db
 from ..ext import cache
 from ..timeutil import parse_ts
+from .domains import myshopify_domain
 from .intake import ShopIds, record_delivery
 from .sdk import request_input, shopify_app
 
 log = logging.getLogger("tsunagu.webhooks")
 bp = Blueprint("shopify_webhooks", __name__)
-
-SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 
 
 def _error(status: int, code: str):
@@ -54,8 +52,8 @@ def receive():
     headers = request.headers
     topic = headers.get("X-Shopify-Topic", "").strip()
     webhook_id = headers.get("X-Shopify-Webhook-Id", "").strip()
-    domain = headers.get("X-Shopify-Shop-Domain", "").strip().lower()
-    if not topic or not webhook_id or len(webhook_id) > 128 or not SHOP_DOMAIN.match(domain):
+    domain = myshopify_domain(headers.get("X-Shopify-Shop-Domain", "").strip())
+    if not topic or not webhook_id or len(webhook_id) > 128 or domain is None:
         log.warning("webhook rejected: missing or malformed headers topic=%r", topic[:64])
         return _error(400, "shopify.webhook.missing-headers")
 
