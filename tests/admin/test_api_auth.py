@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 
 from app import create_app, ext
 from app.config import Settings
-from app.models import Customer, KeywordRule, LineFriend, Notification, WebhookEvent
+from app.models import Campaign, Customer, KeywordRule, LineFriend, Notification, WebhookEvent
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET
 from tests.helpers import fresh, make_shop
@@ -141,6 +141,7 @@ def _shop_b_rows(db, shop_b) -> dict:
             body="{}",
         ),
         "friend": friend,
+        "campaign_id": Campaign(shop_id=shop_b.id, name="B の配信", messages=[{"type": "text", "text": "B"}]),
     }
     db.add_all(rows.values())
     db.commit()

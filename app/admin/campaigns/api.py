@@ -121,6 +121,7 @@ def campaign_forecast(shop: Shop, campaign_id: int):
 
 def _confirm(shop: Shop, campaign_id: int, *, need_time: bool):
     body, lang = read_json(), language(shop=shop)
+    _owned(db.session(), shop, campaign_id)  # another shop's id is 404 before any field is judged
     seen = body.get("confirm")
     when, errors = None, {}
     if not isinstance(seen, dict):
