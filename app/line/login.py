@@ -36,6 +36,9 @@ def callback():
         session.commit()  # a used nonce stays used
         return _page(shop, False, 400)
     secret = vault().decrypt(channel.login_channel_secret_enc) or ""
+    # The nonce is used from here on, whatever LINE says; and LINE is never waited on
+    # while this request holds the database (the session is not touched until linking).
+    session.commit()
     try:
         id_token = exchange_login_code(
             base=channels.api_base(),
@@ -49,7 +52,6 @@ def callback():
         )
     except (LineError, LinkRefused) as exc:
         log.warning("LINE Login failed shop=%s reason=%s", shop.id, exc)
-        session.commit()
         return _page(shop, False, 400)
     account_link.link_from_login(session=session, shop=shop, channel=channel, row=row, claims=claims)
     session.commit()
