@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from ..db import session_scope
 from ..models import LineEvent, LineEventStatus
+from ..timeutil import utcnow
 from . import channels
 from .chat import Chat
 from .client import LineClient, LineError
@@ -39,8 +40,10 @@ def send(engine: Engine, event_id: int, chat: Chat, budget: LineBudget) -> None:
     if messages and token:
         client = budget.client(chat.client, REPLY_S)
         try:
-            if client is None:
-                log.warning("reply left for the worker event=%s (LINE down)", chat.row.webhook_event_id)
+            if client is None or not _fresh(chat.row.occurred_at, utcnow()):
+                # LINE is down, or the token has lapsed (an event the worker took late):
+                # send_pending replies or pushes it.
+                log.warning("reply left for the worker event=%s", chat.row.webhook_event_id)
                 pending = messages
             else:
                 client.reply(token, messages)
@@ -71,11 +74,12 @@ class _Pending:
 
 
 def send_pending(*, engine: Engine, now: datetime, limit: int = 100) -> dict[str, int]:
-    """Worker job: the replies LINE did not take in time. Stops at the first sign that LINE
+    """Worker job: the replies LINE did not take in time (`now` is the job's; a reply
+    token's age is reckoned on the real clock, as LINE does). Stops at the first sign that LINE
     is still down (the rest wait for the next run)."""
     counts: dict[str, int] = {}
     for item in _load(engine, limit):
-        outcome, error = _deliver(item, now)
+        outcome, error = _deliver(item)
         if outcome == "down":
             break
         with session_scope(engine) as session:
@@ -119,9 +123,14 @@ def _load(engine: Engine, limit: int) -> list[_Pending]:
     return items
 
 
-def _deliver(item: _Pending, now: datetime) -> tuple[str, str | None]:
+def _fresh(occurred_at: datetime | None, now: datetime) -> bool:
+    """Whether the event's reply token is still good (LINE's clock: the real time)."""
+    return occurred_at is None or now - occurred_at < TOKEN_GOOD_FOR
+
+
+def _deliver(item: _Pending) -> tuple[str, str | None]:
     """("replied" | "pushed" | "failed" | "down", error)."""
-    fresh = item.token and item.occurred_at is not None and now - item.occurred_at < TOKEN_GOOD_FOR
+    fresh = item.token and _fresh(item.occurred_at, utcnow())
     try:
         if fresh:
             try:
