@@ -27,21 +27,24 @@ from bench import _outage as outage
 CASES = {"healthy": None, "503-after-5s": (503, 5.0), "500": (500, 0.0)}
 
 
-def _databases(quick: bool, tmp: Path) -> list[tuple[str, str]]:
-    found = [("sqlite", "")]
-    if not quick:
-        url, why = common.fresh_postgres()
-        if url is None:
-            print(f"# PostgreSQL skipped: {why}")
-        else:
-            found.append(("postgresql", url))
-    return found
+PG_DB = "tsunagu_bench_outage"  # its own database: other benchmarks may be running
+
+
+def _databases(quick: bool) -> list[str]:
+    if quick:
+        return ["sqlite"]
+    url, why = common.fresh_postgres(PG_DB, migrated=False)
+    if url is None:
+        print(f"# PostgreSQL skipped: {why}")
+        return ["sqlite"]
+    return ["sqlite", "postgresql"]
 
 
 def _fresh(name: str, tmp: Path, case: str) -> str:
+    """An empty database per case; the scenario migrates it with the app's own migrations."""
     if name == "sqlite":
         return f"sqlite:///{tmp / f'{case}.db'}"
-    url, why = common.fresh_postgres()
+    url, why = common.fresh_postgres(PG_DB, migrated=False)
     if url is None:
         raise RuntimeError(why)
     return url
@@ -68,7 +71,7 @@ def main() -> int:
     rows, bench_lines = [], []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        for db_name, _ in _databases(args.quick, tmp):
+        for db_name in _databases(args.quick):
             for case, mode in CASES.items():
                 url = _fresh(db_name, tmp, case)
                 scenario = outage.Scenario(url, tmp, root=args.app_root.resolve(), outage=mode, line_rounds=rounds)
