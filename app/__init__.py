@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, strict=settings.env != "production")
     ext.bind(app, settings=settings, vault=Vault(settings.encryption_keys), engine=engine)
     if settings.demo_mode:  # the demo store's Shopify is a fake at the HTTP boundary
         from .demo.shopify_fake import serve_demo_shopify

@@ -15,16 +15,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from . import ext
+from . import ext, write_guard
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, strict: bool = True) -> Engine:
+    """The engine for `database_url`, its write transactions tracked by app/write_guard.py:
+    a call to LINE or Shopify inside one raises when `strict` (everywhere but production),
+    else is logged."""
     if database_url.startswith("sqlite"):
-        return _sqlite_engine(database_url)
-    # No pre-ping: it costs a round trip on every checkout (the webhook hot path). A
-    # connection dropped by a server restart fails one request, and SQLAlchemy then
-    # invalidates the pool; pool_recycle retires connections before idle timeouts do.
-    return create_engine(database_url, pool_size=5, max_overflow=10, pool_recycle=300, hide_parameters=True)
+        engine = _sqlite_engine(database_url)
+    else:
+        # No pre-ping: it costs a round trip on every checkout (the webhook hot path). A
+        # connection dropped by a server restart fails one request, and SQLAlchemy then
+        # invalidates the pool; pool_recycle retires connections before idle timeouts do.
+        engine = create_engine(database_url, pool_size=5, max_overflow=10, pool_recycle=300, hide_parameters=True)
+    write_guard.track(engine, strict=strict)
+    return engine
 
 
 def _sqlite_engine(database_url: str) -> Engine:

@@ -21,6 +21,8 @@ from .ext import engine
 from .flows.dispatcher import dispatch_due
 from .line.events import process_orphaned_events
 from .line.followers import advance_imports
+from .line.profiles import fill_profiles
+from .line.replies import send_pending
 from .privacy.periods import Periods
 from .privacy.retention import trim_expired
 from .search.index import refresh_best_sellers
@@ -61,7 +63,13 @@ def _refresh_tokens(app: Flask, now: datetime) -> dict:
 
 
 def _line_events(app: Flask, now: datetime) -> dict:
-    return process_orphaned_events(engine=engine(app), now=now)
+    handled = process_orphaned_events(engine=engine(app), now=now)
+    answered = send_pending(engine=engine(app), now=now)
+    return handled | {f"reply_{k}": v for k, v in answered.items()}
+
+
+def _line_profiles(app: Flask, now: datetime) -> dict:
+    return fill_profiles(engine=engine(app), now=now)
 
 
 def _line_tags(app: Flask, now: datetime) -> dict:
@@ -103,8 +111,11 @@ JOBS: list[Job] = [
     Job("start_campaigns", every_s=1, run=_start_campaigns),
     Job("send_campaigns", every_s=1, run=_send_campaigns),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
-    # Chat events a request could not finish (crash, time budget): handled late, not lost.
+    # Chat events a request could not finish (crash, time budget, LINE down), and replies
+    # LINE did not take in time: handled late, not lost.
     Job("process_line_events", every_s=5, run=_line_events),
+    # Profiles LINE could not give within a webhook's time (a follow is greeted without).
+    Job("fill_line_profiles", every_s=30, run=_line_profiles),
     Job("sync_line_tags", every_s=30, run=_line_tags),
     # Full catalog syncs step by step (bulk operation → JSONL import); one a day per shop.
     Job("advance_catalog_syncs", every_s=10, run=_catalog_syncs),

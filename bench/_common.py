@@ -121,18 +121,19 @@ def fresh_sqlite(tmp: Path) -> str:
     return url
 
 
-def fresh_postgres() -> tuple[str | None, str]:
-    """(url, "") for a fresh migrated database, or (None, why) when PostgreSQL does not answer."""
+def fresh_postgres(name: str = PG_DB, *, migrated: bool = True) -> tuple[str | None, str]:
+    """(url, "") for a fresh (migrated) database, or (None, why) when PostgreSQL does not answer."""
     import psycopg
 
     try:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
     except psycopg.Error as exc:
         return None, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
-    migrate(url)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    if migrated:
+        migrate(url)
     return url, ""
 
 

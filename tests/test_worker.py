@@ -28,6 +28,7 @@ def test_registry_names_every_job_once():
         "send_campaigns",
         "refresh_expiring_tokens",
         "process_line_events",
+        "fill_line_profiles",
         "sync_line_tags",
         "advance_catalog_syncs",
         "nightly_catalog_syncs",

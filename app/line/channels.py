@@ -64,3 +64,12 @@ def client_for(
         pacer=Pacer.shared(s.line_rate_share),
         api_clients=cache(ApiClients),
     )
+
+
+def store_captured(*, session: Session, shop_id: int, channel_id: int, captured: list) -> None:
+    """Record the dry-run requests a client captured into a list (`client_for(captured=…)`),
+    after the call, in the caller's write transaction."""
+    for kind, path, body, retry_key in captured:
+        session.add(
+            LineDryRun(shop_id=shop_id, channel_id=channel_id, kind=kind, path=path, retry_key=retry_key, body=body)
+        )

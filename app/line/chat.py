@@ -10,10 +10,14 @@ from sqlmodel import Session
 from .. import i18n
 from ..models import LineChannel, LineEvent, LineFriend, Shop
 from . import texts
-from .client import LineClient, LineError
+from .client import LineClient
 
 log = logging.getLogger("tsunagu.line")
-REPLY_MAX_MESSAGES = 5
+
+
+class NotYet(RuntimeError):
+    """The handler needs what LINE did not give in time: nothing is changed, and the event
+    stays received for the worker, which asks LINE again."""
 
 
 @dataclass
@@ -43,23 +47,10 @@ class Chat:
         """Queue messages; they go out in one reply call (free) after the handler."""
         self.replies.extend(messages)
 
-    def profile(self) -> dict | None:
-        if "profile" in self.prefetched:
-            return self.prefetched["profile"]
-        return self.client.profile(self.friend.line_user_id)
-
     def link_token(self) -> str:
-        return self.prefetched.get("link_token") or self.client.issue_link_token(self.friend.line_user_id)
-
-    def send_replies(self) -> str | None:
-        """Send what the handler queued (after its transaction committed). A failure is
-        returned to be recorded, never raised: the state change stays."""
-        token = self.event.get("replyToken")
-        if not self.replies or not token:
-            return None
-        try:
-            self.client.reply(token, self.replies[:REPLY_MAX_MESSAGES])
-        except LineError as exc:
-            log.warning("reply failed event=%s status=%s", self.row.webhook_event_id, exc.status)
-            return f"reply failed: {exc}"
-        return None
+        """The link token asked of LINE before the transaction; without one the event
+        waits for the worker (a handler never calls LINE itself)."""
+        token = self.prefetched.get("link_token")
+        if not token:
+            raise NotYet("link token")
+        return token

@@ -6,11 +6,15 @@
 - 5xx and timeouts are retried with exponential backoff and jitter, 429 backs off
   (Retry-After when given); any other 4xx fails at once with LINE's message;
 - each channel is paced below LINE's documented rates, so a burst never earns a 429;
-- in dry-run mode nothing reaches LINE: the exact request is handed to `capture`.
+- in dry-run mode nothing reaches LINE: the exact request is handed to `capture`;
+- `within(seconds)` is the same client for a call inside a request (LINE's webhook wants
+  its answer within 2 s): one attempt, no urllib3 retry, given up after `seconds`; what
+  it could not do is left to the worker, whose calls keep the full timeouts and retries.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import random
@@ -36,6 +40,7 @@ from linebot.v3.messaging import (
     TestWebhookEndpointRequest,
 )
 
+from ..write_guard import refuse_remote
 from .pacing import Pacer
 
 log = logging.getLogger("tsunagu.line")
@@ -81,8 +86,9 @@ class ApiClients:
         self._clients: OrderedDict[tuple, ApiClient] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, host: str, token: str) -> ApiClient:
-        key = (host, token)
+    def get(self, host: str, token: str, *, retries: bool = True) -> ApiClient:
+        """`retries=False`: urllib3 does not retry either (urllib3's default is 3)."""
+        key = (host, token, retries)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
@@ -90,6 +96,8 @@ class ApiClients:
                 # Enough pooled connections for a sending worker's threads (the SDK's default
                 # is five per CPU, and a burst from 32 threads would open new ones).
                 config.connection_pool_maxsize = 32
+                if not retries:
+                    config.retries = False
                 client = ApiClient(config)
                 self._clients[key] = client
                 while len(self._clients) > self.MAX:
@@ -128,6 +136,7 @@ class LineClient:
         self._timeout = timeout
         self._api_clients = api_clients or ApiClients()
         self._templates: dict[str, dict] = {}
+        self._attempts = MAX_ATTEMPTS
 
     @property
     def dry_run(self) -> bool:
@@ -135,7 +144,16 @@ class LineClient:
 
     @property
     def api(self) -> MessagingApi:
-        return MessagingApi(self._api_clients.get(self._host, self._token))
+        return MessagingApi(self._api_clients.get(self._host, self._token, retries=self._attempts > 1))
+
+    def within(self, seconds: float) -> LineClient:
+        """This client for calls that must be over within `seconds` (inside a request): a
+        single attempt, no retry at any level, connect and read bounded by `seconds`."""
+        quick = copy.copy(self)
+        seconds = max(0.05, seconds)
+        quick._timeout = (min(seconds, self._timeout[0]), min(seconds, self._timeout[1]))
+        quick._attempts = 1
+        return quick
 
     # -- sending -------------------------------------------------------------------------
     def reply(self, reply_token: str, messages: list[dict]) -> Sent:
@@ -186,7 +204,7 @@ class LineClient:
         and serialising 500 user ids through pydantic on every call: at 200 calls a second
         that was most of a worker's CPU."""
         headers = {"X-Line-Retry-Key": retry_key, "Accept": "application/json", "Content-Type": "application/json"}
-        return self._api_clients.get(self._host, self._token).call_api(
+        return self._api_clients.get(self._host, self._token, retries=self._attempts > 1).call_api(
             path,
             "POST",
             {},
@@ -298,7 +316,8 @@ class LineClient:
 
     def _call(self, fn):
         """Run one SDK call with LINE's retry rules; raise LineError when it cannot succeed."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        refuse_remote("LINE Messaging API")
+        for attempt in range(1, self._attempts + 1):
             try:
                 return fn()
             except ApiException as exc:
@@ -307,7 +326,7 @@ class LineClient:
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 error = LineError(f"no answer from LINE ({type(exc).__name__})", retryable=True)
                 delay = None
-            if not error.retryable or attempt == MAX_ATTEMPTS:
+            if not error.retryable or attempt == self._attempts:
                 raise error
             wait = delay if delay is not None else min(8.0, 0.2 * 2 ** (attempt - 1)) * (0.5 + random.random())
             log.info("LINE call retry status=%s attempt=%s wait=%.2fs", error.status, attempt, wait)
@@ -344,6 +363,7 @@ def exchange_login_code(*, base: str, code: str, redirect_uri: str, client_id: s
 
     The Messaging API SDK has no LINE Login client, so this one call is made with httpx.
     """
+    refuse_remote("LINE Login token exchange")
     try:
         response = httpx.post(
             f"{base}/oauth2/v2.1/token",

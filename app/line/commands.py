@@ -55,7 +55,8 @@ def prefetch_needs(event_type: str, event: dict) -> set[str]:
         return set()
     if command is None and event_type == "message":
         return {"search"}  # free text: the search runs before the write transaction
-    return {"link_token"} if command == "link" else set()
+    # "注文" from a friend not linked yet answers with the link (the prefetch asks LINE only then).
+    return {"link_token"} if command in ("link", "order") else set()
 
 
 def handle_text(chat: Chat, value: str) -> None:

@@ -80,6 +80,7 @@ def connect(*, session: Session, shop: Shop, form: dict, lang: str) -> Outcome:
     if errors:
         return Outcome(False, errors)
     client = LineClient(host=settings().line_api_base, access_token=form["access_token"], channel_key="connect")
+    session.commit()  # LINE is never waited on inside a write transaction (app/write_guard.py)
     try:
         info = client.bot_info()
     except LineError as exc:
@@ -120,8 +121,26 @@ def _store(channel: LineChannel, form: dict, info: dict) -> None:
     channel.disconnected_at = None
 
 
+def retest(*, session: Session, shop: Shop, lang: str) -> Outcome | None:
+    """The merchant's "test the webhook" button: read the channel, commit, ask LINE, then
+    write what LINE said in a short transaction of its own. None without a live channel."""
+    channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
+    if channel is None or channel.disconnected_at is not None:
+        return None
+    client = LineClient(
+        host=settings().line_api_base,
+        access_token=vault().decrypt(channel.access_token_enc) or "",
+        channel_key=str(channel.id),
+    )
+    session.commit()
+    outcome = test_webhook(session=session, channel=channel, client=client, lang=lang)
+    session.commit()
+    return outcome
+
+
 def test_webhook(*, session: Session, channel: LineChannel, client: LineClient, lang: str) -> Outcome:
-    """Point LINE at our webhook and let LINE test it; the answer says whether the secret is right."""
+    """Point LINE at our webhook and let LINE test it; the answer says whether the secret is
+    right. The caller holds no write transaction (LINE calls our webhook meanwhile)."""
     endpoint = f"{settings().app_url}/line/webhook"
     try:
         client.set_webhook_endpoint(endpoint)

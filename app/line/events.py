@@ -9,16 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from .. import i18n
 from ..db import autocommit, insert_ignoring_conflict, session_scope
-from ..models import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, Shop
-from ..search import chat as search_chat
+from ..models import LineChannel, LineEvent, LineEventStatus, LineFriend, Shop
 from ..timeutil import utcnow
-from . import channels, shapes, texts
-from .chat import Chat
-from .client import LineClient, LineError
-from .commands import prefetch_needs
+from . import replies, shapes
+from .chat import Chat, NotYet
 from .handlers import EVENT_HANDLERS
+from .prefetch import LineBudget, channel_client, prefetch
 
 log = logging.getLogger("tsunagu.line")
 # A received event left unhandled this long (the process died, or the request ran out of
@@ -69,17 +66,21 @@ def record_events(*, engine: Engine, channel: LineChannel, events: list) -> list
     return new_ids
 
 
-def handle_events(*, engine: Engine, event_ids: list[int], deadline: float) -> dict[str, int]:
+def handle_events(
+    *, engine: Engine, event_ids: list[int], deadline: float, line_deadline: float | None = None
+) -> dict[str, int]:
     """Handle events in order until the deadline passes; what is left stays `received`
     for the worker. Calls to LINE happen outside the write transaction (SQLite has one
     write lock for the whole file: holding it through an HTTP call would make every other
-    request wait for LINE)."""
+    request wait for LINE). `line_deadline`: inside a webhook request, the moment by which
+    every LINE call must be over (app/line/prefetch.py's LineBudget); None in the worker."""
     outcome: dict[str, int] = {}
+    budget = LineBudget(deadline=line_deadline)
     for index, event_id in enumerate(event_ids):
         if index and time.monotonic() > deadline:  # the first is always answered at once
             log.warning("LINE events left for the worker: %s", len(event_ids) - sum(outcome.values()))
             break
-        prefetched = _prefetch(engine, event_id)
+        prefetched = prefetch(engine, event_id, budget)
         with session_scope(engine) as session:
             row = session.exec(
                 select(LineEvent)
@@ -89,78 +90,10 @@ def handle_events(*, engine: Engine, event_ids: list[int], deadline: float) -> d
             if row is None:
                 continue
             status, chat = handle_event(session=session, row=row, prefetched=prefetched)
-        if chat is not None and chat.replies:
-            _send_replies(engine, event_id, chat)
+        if chat is not None and (chat.replies or chat.captured):
+            replies.send(engine, event_id, chat, budget)
         outcome[status] = outcome.get(status, 0) + 1
     return outcome
-
-
-def _client(*, session: Session, row: LineEvent, captured: list) -> tuple[Shop, LineChannel, LineClient]:
-    shop = session.get(Shop, row.shop_id)
-    channel = session.get(LineChannel, row.channel_id)
-    return shop, channel, channels.client_for(channel, shop=shop, captured=captured)
-
-
-def _prefetch(engine: Engine, event_id: int) -> dict:
-    """What a handler will ask LINE for (a new friend's profile, a link token), fetched
-    before the write transaction opens."""
-    with Session(engine) as session:  # a plain read: takes no write lock
-        row = session.get(LineEvent, event_id)
-        if row is None or row.status != LineEventStatus.RECEIVED or not row.line_user_id:
-            return {}
-        wants = prefetch_needs(row.type, row.body or {})
-        if not wants:
-            return {}
-        fetched: dict = {}
-        if "search" in wants:  # read-only work: done here, the handler only logs and replies
-            fetched["search"] = _prepare_search(session=session, row=row)
-            wants.discard("search")
-            if not wants:
-                return fetched
-        try:
-            _shop, _channel, client = _client(session=session, row=row, captured=[])
-        except channels.ChannelUnavailable:
-            return {}
-        user_id = row.line_user_id
-    try:
-        if "profile" in wants:
-            fetched["profile"] = client.profile(user_id)
-        if "link_token" in wants:
-            fetched["link_token"] = client.issue_link_token(user_id)
-    except LineError as exc:  # the handler asks again, or does without
-        log.warning("LINE prefetch failed status=%s", exc.status)
-    return fetched
-
-
-def _prepare_search(*, session: Session, row: LineEvent):
-    shop = session.get(Shop, row.shop_id)
-    friend = session.exec(
-        select(LineFriend).where(LineFriend.shop_id == row.shop_id, LineFriend.line_user_id == row.line_user_id)
-    ).first()
-    text = str(((row.body or {}).get("message") or {}).get("text") or "")
-    try:
-        return search_chat.prepare(
-            session=session, shop=shop, text=text, lang=i18n.language(shop=shop, friend=friend or texts.Speaker())
-        )
-    except Exception:  # the handler searches again inside its transaction
-        log.exception("search prefetch failed event=%s", row.id)
-        return None
-
-
-def _send_replies(engine: Engine, event_id: int, chat: Chat) -> None:
-    """Send the queued replies, then record dry-run captures and any failure."""
-    error = chat.send_replies()
-    if not error and not chat.captured:
-        return
-    with session_scope(engine) as session:
-        row = session.get(LineEvent, event_id)
-        row.error = error
-        for kind, path, body, retry_key in chat.captured:
-            session.add(
-                LineDryRun(
-                    shop_id=row.shop_id, channel_id=row.channel_id, kind=kind, path=path, retry_key=retry_key, body=body
-                )
-            )
 
 
 def _friend(*, session: Session, shop: Shop, channel: LineChannel, user_id: str) -> LineFriend:
@@ -186,7 +119,7 @@ def handle_event(*, session: Session, row: LineEvent, prefetched: dict | None = 
     captured: list = []
     try:
         with session.begin_nested():
-            shop, channel, client = _client(session=session, row=row, captured=captured)
+            shop, channel, client = channel_client(session=session, row=row, captured=captured)
             friend = (
                 _friend(session=session, shop=shop, channel=channel, user_id=row.line_user_id)
                 if row.line_user_id
@@ -205,6 +138,9 @@ def handle_event(*, session: Session, row: LineEvent, prefetched: dict | None = 
             )
             handler(chat)
             session.flush()
+    except NotYet as exc:  # nothing changed: the worker handles it once LINE answers
+        log.info("LINE event left for the worker event=%s missing=%s", row.webhook_event_id, exc)
+        return row.status, None
     except Exception as exc:  # one bad event never stops the others
         log.exception("LINE handler failed type=%s event=%s", row.type, row.webhook_event_id)
         row.error = f"{type(exc).__name__}: {exc}"[:2000]

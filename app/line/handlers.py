@@ -12,9 +12,8 @@ from sqlmodel import select
 from ..models import LineEvent
 from ..timeutil import utcnow
 from ..tracking import blocks
-from . import account_link, commands, messages
+from . import account_link, commands, messages, profiles
 from .chat import Chat
-from .client import LineError
 
 log = logging.getLogger("tsunagu.line")
 
@@ -30,15 +29,10 @@ def on_follow(chat: Chat) -> None:
     unblocked = bool((chat.event.get("follow") or {}).get("isUnblocked"))
     friend.is_blocked, friend.blocked_at = False, None
     friend.followed_at = when
-    try:
-        profile = chat.profile()
-    except LineError as exc:  # the greeting matters more than the profile
-        log.warning("profile unavailable status=%s", exc.status)
-        profile = None
-    if profile:
-        friend.display_name = (profile.get("displayName") or "")[:255] or None
-        friend.picture_url = profile.get("pictureUrl")
-        friend.language = (profile.get("language") or "")[:16] or None
+    if "profile" in chat.prefetched:
+        profiles.apply(friend, chat.prefetched["profile"])
+    else:  # LINE did not answer in time: greeted without the name, asked again by the worker
+        friend.profile_due_at = utcnow()
     chat.session.add(friend)
     greeting = chat.t("line.chat.welcome_back" if unblocked else "line.chat.greeting")
     coupon = (chat.shop.settings or {}).get("line_coupon_code")

@@ -4,7 +4,9 @@ Nothing is stored unless the signature of the raw body checks out with the secre
 channel named by `destination`. Verified events are committed before they are handled
 (deduped on webhookEventId), then handled in this request so replies go out at once;
 events not handled within the time budget are left for the worker, and LINE always gets
-its answer inside its 2-second limit.
+its answer inside its 2-second limit: calls to LINE made here (profile, link token,
+reply) are single attempts within that limit, and what LINE did not answer in time is
+finished by the worker (app/line/prefetch.py, replies.py, profiles.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from .events import handle_events, record_events
 log = logging.getLogger("tsunagu.line")
 bp = Blueprint("line_webhooks", __name__)
 
-HANDLING_BUDGET_S = 1.2
+HANDLING_BUDGET_S = 1.2  # no new event is started after this
+LINE_BUDGET_S = 1.8  # every call to LINE is over by then (LINE waits 2 s for our answer)
 
 
 def _error(code: str, status: int = 400):
@@ -66,5 +69,10 @@ def receive():
     if not doc["events"]:  # LINE's verification request
         return jsonify(status="ok"), 200
     new_ids = record_events(engine=db.engine(), channel=channel, events=doc["events"])
-    handle_events(engine=db.engine(), event_ids=new_ids, deadline=started + HANDLING_BUDGET_S)
+    handle_events(
+        engine=db.engine(),
+        event_ids=new_ids,
+        deadline=started + HANDLING_BUDGET_S,
+        line_deadline=started + LINE_BUDGET_S,
+    )
     return jsonify(status="ok"), 200

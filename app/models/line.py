@@ -45,6 +45,7 @@ class LineFriend(SQLModel, table=True):
         # One friend per customer per shop (NULLs, the unlinked, do not collide).
         UniqueConstraint("shop_id", "customer_id", name="uq_line_friends_shop_customer"),
         Index("ix_line_friends_shop_display_name", "shop_id", "display_name"),
+        Index("ix_line_friends_profile_due", "profile_due_at"),
     )
 
     id: int | None = pk()
@@ -56,6 +57,8 @@ class LineFriend(SQLModel, table=True):
     display_name: str | None = Field(default=None, max_length=255)
     picture_url: str | None = Field(default=None, sa_type=Text)
     language: str | None = Field(default=None, max_length=16)
+    # LINE could not give the profile in time (app/line/profiles.py asks again from then on).
+    profile_due_at: datetime | None = when()
     followed_at: datetime | None = when()
     blocked_at: datetime | None = when()
     is_blocked: bool = False
@@ -88,6 +91,7 @@ class LineEventStatus:
     PROCESSED = "processed"
     FAILED = "failed"
     IGNORED = "ignored"  # group/room sources, event types we do not act on
+    UNANSWERED = "unanswered"  # handled, its reply (pending_reply) not yet taken by LINE
 
 
 class LineEvent(SQLModel, table=True):
@@ -115,6 +119,8 @@ class LineEvent(SQLModel, table=True):
     attempts: int = 0
     error: str | None = Field(default=None, sa_type=Text)
     body: dict = Field(default_factory=dict, sa_type=JSONType)
+    # The reply LINE did not take in time; the worker replies or pushes it (app/line/replies.py).
+    pending_reply: list | None = Field(default=None, sa_type=JSONType)
     received_at: datetime = created()
     processed_at: datetime | None = when()
     # What the shopper wrote is kept for the chat retention period, then only the event's

@@ -88,6 +88,7 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
         return None, Response(INVALID_SHOP, status=400, mimetype="text/plain"), {}
     session = db.session(write=True)
     shop = session.get(Shop, shop_id_for(session.connection(), domain))
+    session.commit()  # the token exchange and the first load wait on Shopify: never with the database held
     was_installed = shop.is_installed
     failure = ensure_offline_token(
         session=session, shop=shop, id_token=verified.id_token, invalid_token_response=verified.invalid_token_response

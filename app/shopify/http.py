@@ -16,6 +16,7 @@ from flask import Flask
 
 from .. import ext
 from ..config import Settings
+from ..write_guard import refuse_remote
 
 DEFAULT_BASE = "https://{shop}.myshopify.com"
 
@@ -48,7 +49,16 @@ def make_client(settings: Settings, transport: httpx.BaseTransport | None = None
         transport = (
             inner if settings.shopify_api_base == DEFAULT_BASE else ShopBaseTransport(settings.shopify_api_base, inner)
         )
-    return httpx.Client(transport=transport, timeout=timeout, headers={"Accept": "application/json"})
+    return httpx.Client(
+        transport=transport,
+        timeout=timeout,
+        headers={"Accept": "application/json"},
+        event_hooks={"request": [_refuse_inside_write]},
+    )
+
+
+def _refuse_inside_write(request: httpx.Request) -> None:
+    refuse_remote(f"Shopify ({request.url.path.rsplit('/', 1)[-1] or request.url.host})")
 
 
 class ShopifyHttp:

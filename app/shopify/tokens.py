@@ -9,11 +9,13 @@ import logging
 from datetime import datetime, timedelta
 
 from shopify_app import IdTokenDetails, Res, TokenExchangeAccessToken
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
+from ..db import session_scope
 from ..ext import settings, vault
 from ..models import Shop
 from ..timeutil import parse_ts, utcnow
+from ..write_guard import writing
 from .http import shared_client
 from .lifecycle import mark_installed
 from .sdk import shopify_app
@@ -29,15 +31,36 @@ def _iso(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
-def store_token(shop: Shop, token: TokenExchangeAccessToken) -> None:
+def _token_columns(shop: Shop, token: TokenExchangeAccessToken) -> dict:
     v = vault()
-    shop.access_token_enc = v.encrypt(token.token)
-    shop.access_token_expires_at = parse_ts(token.expires)
+    columns = {
+        "access_token_enc": v.encrypt(token.token),
+        "access_token_expires_at": parse_ts(token.expires),
+        "scopes": token.scope or shop.scopes,
+        "token_error": None,
+    }
     if token.refresh_token:
-        shop.refresh_token_enc = v.encrypt(token.refresh_token)
-        shop.refresh_token_expires_at = parse_ts(token.refresh_token_expires)
-    shop.scopes = token.scope or shop.scopes
-    shop.token_error = None
+        columns["refresh_token_enc"] = v.encrypt(token.refresh_token)
+        columns["refresh_token_expires_at"] = parse_ts(token.refresh_token_expires)
+    return columns
+
+
+def store_token(shop: Shop, token: TokenExchangeAccessToken) -> None:
+    for name, value in _token_columns(shop, token).items():
+        setattr(shop, name, value)
+
+
+def _keep(shop: Shop, columns: dict) -> None:
+    """Set `columns` on `shop` and store them at once, in a transaction of their own: a
+    rotated refresh token is the only one that works from now on, so it must not wait on
+    (or be lost with) the caller's unit of work. A caller that holds a write transaction
+    (which the write guard reports) stores them with its own commit instead."""
+    for name, value in columns.items():
+        setattr(shop, name, value)
+    if shop.id is None or writing() is not None:
+        return
+    with session_scope() as session:
+        session.execute(update(Shop).where(Shop.id == shop.id).values(**columns))
 
 
 def token_is_fresh(shop: Shop, now: datetime, margin_s: int | None = None) -> bool:
@@ -71,13 +94,14 @@ def refresh(shop: Shop, now: datetime | None = None) -> bool:
         http_client=shared_client(),
     )
     if result.ok and result.access_token is not None:
-        store_token(shop, result.access_token)
+        _keep(shop, _token_columns(shop, result.access_token))
         return True
     if result.ok:  # still valid by the package's reckoning
         return True
-    shop.token_error = result.log.code
+    failed: dict = {"token_error": result.log.code}
     if result.log.code in ("invalid_grant", "refresh_token_expired"):
-        shop.refresh_token_enc = None
+        failed["refresh_token_enc"] = None
+    _keep(shop, failed)
     log.warning("token refresh failed shop=%s code=%s", shop.domain, result.log.code)
     return False
 
@@ -127,9 +151,9 @@ def refresh_expiring_tokens(*, session: Session, now: datetime) -> dict[str, int
             Shop.uninstalled_at.is_(None), Shop.refresh_token_enc.is_not(None), Shop.access_token_expires_at <= horizon
         )
     ).all()
+    session.commit()  # Shopify is never waited on inside a write transaction; refresh() stores each
     counts = {"refreshed": 0, "failed": 0}
     for shop in shops:
         ok = refresh(shop, now)
         counts["refreshed" if ok else "failed"] += 1
-        session.commit()
     return counts

@@ -64,22 +64,23 @@ def advance_syncs(*, engine: Engine, now: datetime) -> dict[str, int]:
 
 
 def advance_sync(engine: Engine, sync_id: int, now: datetime) -> str:
-    with session_scope(engine) as s:
+    """One step of a sync: Shopify is asked with no transaction open, and what it answered
+    is written in a short one afterwards."""
+    with Session(engine, expire_on_commit=False) as s:  # a plain read: takes no write lock
         sync = s.get(CatalogSync, sync_id)
         shop = s.get(Shop, sync.shop_id)
-        if now - sync.started_at > GIVE_UP_AFTER:
-            raise RuntimeError("the bulk operation did not finish within 6 hours")
-        client = shopify_client.for_shop(shop)
-        if sync.status == "pending":
-            _start(sync, client)
-            return sync.status
-        operation = client.query(BULK_STATUS, {"id": sync.bulk_operation_id}).get("node") or {}
-        if operation.get("status") in ("CREATED", "RUNNING", "CANCELING"):
-            return sync.status
-        if operation.get("status") != "COMPLETED":
-            raise RuntimeError(f"bulk operation {operation.get('status')}: {operation.get('errorCode')}")
-        sync.status = "importing"
-        url = operation.get("url")
+    if now - sync.started_at > GIVE_UP_AFTER:
+        raise RuntimeError("the bulk operation did not finish within 6 hours")
+    client = shopify_client.for_shop(shop)
+    if sync.status == "pending":
+        return _start(engine, sync, client)
+    operation = client.query(BULK_STATUS, {"id": sync.bulk_operation_id}).get("node") or {}
+    if operation.get("status") in ("CREATED", "RUNNING", "CANCELING"):
+        return sync.status
+    if operation.get("status") != "COMPLETED":
+        raise RuntimeError(f"bulk operation {operation.get('status')}: {operation.get('errorCode')}")
+    _update(engine, sync_id, status="importing")
+    url = operation.get("url")
     if url is None:  # an empty catalog yields no file
         return _import(engine, sync_id, [], now)
     with shared_client().stream("GET", url, timeout=120.0) as response:
@@ -87,15 +88,25 @@ def advance_sync(engine: Engine, sync_id: int, now: datetime) -> str:
         return _import(engine, sync_id, response.iter_lines(), now)
 
 
-def _start(sync: CatalogSync, client) -> None:
-    sync.total = (client.query(PRODUCTS_COUNT).get("productsCount") or {}).get("count")
+def _update(engine: Engine, sync_id: int, **values) -> None:
+    with session_scope(engine) as s:
+        sync = s.get(CatalogSync, sync_id)
+        for name, value in values.items():
+            setattr(sync, name, value)
+
+
+def _start(engine: Engine, sync: CatalogSync, client) -> str:
+    total = (client.query(PRODUCTS_COUNT).get("productsCount") or {}).get("count")
     result = client.query(BULK_RUN, {"query": CATALOG_BULK_QUERY}).get("bulkOperationRunQuery") or {}
     errors = result.get("userErrors") or []
     if errors:  # e.g. another bulk operation of this app is running: try again next time
         log.warning("bulk operation not started: %s", "; ".join(e.get("message", "") for e in errors))
-        return
-    sync.bulk_operation_id = (result.get("bulkOperation") or {}).get("id")
-    sync.status = "running"
+        _update(engine, sync.id, total=total)
+        return sync.status
+    _update(
+        engine, sync.id, total=total, bulk_operation_id=(result.get("bulkOperation") or {}).get("id"), status="running"
+    )
+    return "running"
 
 
 def _import(engine: Engine, sync_id: int, lines: Iterable, now: datetime) -> str:

@@ -37,6 +37,7 @@ def _sync_one(*, session: Session, customer: Customer, now: datetime) -> str:
         customer.line_tag_due_at, customer.line_tag_error = None, None
         return "skipped"
     linked = linked_friend(session=session, shop=shop, customer=customer) is not None
+    session.commit()  # Shopify is never waited on inside a write transaction
     try:
         data = shopify_client.for_shop(shop).query(
             TAGS_ADD if linked else TAGS_REMOVE, {"id": f"gid://shopify/Customer/{customer.shopify_id}", "tags": [TAG]}

@@ -155,6 +155,7 @@ class FakeLine:
         self._login_codes: dict[str, dict] = {}
         self._windows: dict[str, deque] = {}
         self._follower_tokens: dict[str, int] = {}  # continuation token -> offset
+        self._outage: _Fault | None = None
 
     # -- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -207,6 +208,18 @@ class FakeLine:
         accepted the request)."""
         self._queue(n, _Fault(None, after_work=True, seconds=seconds, path=path))
 
+    def outage(self, status: int = 503, seconds: float = 0.0, *, path: str | None = None) -> None:
+        """From now until `recover()`, every request (matching `path` prefix) waits `seconds`
+        and is answered `status` without doing anything: LINE down or overloaded. Switchable
+        while the app runs (e.g. `outage(503, 5.0)`, `outage(500)`)."""
+        with self._lock:
+            self._outage = _Fault(status, after_work=False, seconds=seconds, path=path)
+
+    def recover(self) -> None:
+        """End the outage: requests are answered normally again."""
+        with self._lock:
+            self._outage = None
+
     def _queue(self, n: int, fault: _Fault) -> None:
         with self._lock:
             self._faults.extend([fault] * n)
@@ -214,6 +227,10 @@ class FakeLine:
     def _take_fault(self, path: str) -> _Fault | None:
         """The first queued fault for this path, else (failure_rate) a seeded random one."""
         with self._lock:
+            outage = self._outage
+            if outage is not None and (outage.path is None or path.startswith(outage.path)):
+                self.injected["outage"] += 1
+                return outage
             for i, fault in enumerate(self._faults):
                 if fault.path is None or path.startswith(fault.path):
                     return self._faults.pop(i)

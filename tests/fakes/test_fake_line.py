@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -129,6 +130,25 @@ def test_slow_answer_times_out_client_but_is_delivered(fake):
     with pytest.raises(ApiException) as exc:
         api.push_message(push_request(user), x_line_retry_key=key)
     assert exc.value.status == 409 and len(fake.pushes()) == 1
+
+
+def test_an_outage_answers_every_call_after_its_delay_until_recovery(fake):
+    api, user, key = sdk(fake), new_user_id(), str(uuid.uuid4())
+    fake.outage(503, 0.3)
+    started = time.monotonic()
+    with pytest.raises(ApiException) as exc:
+        api.push_message(push_request(user), x_line_retry_key=key)
+    assert exc.value.status == 503 and time.monotonic() - started >= 0.3
+    with pytest.raises(ApiException) as exc:
+        api.get_bot_info()
+    assert exc.value.status == 503 and fake.pushes() == []
+    fake.outage(500)  # switched while running: another status, no delay
+    with pytest.raises(ApiException) as exc:
+        api.push_message(push_request(user), x_line_retry_key=key)
+    assert exc.value.status == 500 and fake.injected["outage"] == 3
+    fake.recover()
+    assert len(api.push_message(push_request(user), x_line_retry_key=key).sent_messages) == 1
+    assert len(fake.pushes()) == 1
 
 
 def test_retry_key_expires_after_ttl_and_must_be_a_uuid(fake):

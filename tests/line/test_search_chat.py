@@ -133,11 +133,11 @@ def test_merchant_numbers_per_rule_and_misses(chat, fake_line, user, teas, db, s
 def test_search_runs_once_before_the_write_transaction(chat, fake_line, user, teas, db, monkeypatch):
     """The search is worked out in a read-only session (SQLite's one write lock is not held
     while it runs); the handler only logs it and replies."""
-    from app.line import events
+    from app.line import commands, prefetch
     from app.search import chat as search_chat
 
     calls, inside = [], []
-    real_prepare, real_prefetch = search_chat.prepare, events._prepare_search
+    real_prepare, real_prefetch = search_chat.prepare, prefetch._prepare_search
 
     def prepare_spy(**kwargs):
         calls.append(bool(inside))  # True: from the prefetch, outside the write transaction
@@ -151,9 +151,9 @@ def test_search_runs_once_before_the_write_transaction(chat, fake_line, user, te
             inside.pop()
 
     monkeypatch.setattr(search_chat, "prepare", prepare_spy)
-    monkeypatch.setattr(events, "_prepare_search", prefetch_spy)
-    assert events.prefetch_needs("message", {"message": {"type": "text", "text": "煎茶"}}) == {"search"}
-    assert events.prefetch_needs("message", {"message": {"type": "text", "text": "注文"}}) == set()
+    monkeypatch.setattr(prefetch, "_prepare_search", prefetch_spy)
+    assert commands.prefetch_needs("message", {"message": {"type": "text", "text": "煎茶"}}) == {"search"}
+    assert commands.prefetch_needs("message", {"message": {"type": "text", "text": "解除"}}) == set()
 
     chat(fake_line.text_event(user, "煎茶"))
 

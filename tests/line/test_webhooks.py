@@ -116,13 +116,14 @@ def test_a_failing_handler_does_not_stop_the_other_events(chat, fake_line, user,
 
 
 def test_reply_failure_keeps_the_state_change(chat, fake_line, user, db):
-    fake_line.fail_next(10, status=500, path="/v2/bot/message/reply")
+    fake_line.fail_next(10, status=400, path="/v2/bot/message/reply")
     chat(fake_line.follow_event(user))
 
     friend = friend_of(db, user)
     assert friend is not None and friend.followed_at is not None
     [event] = rows(db, LineEvent)
-    assert event.status == "processed" and event.error.startswith("reply failed: LINE 500")
+    assert event.status == "processed" and event.error.startswith("reply failed: LINE 400")
+    assert event.pending_reply is None  # a refused reply is not retried (tests/line/test_line_slow.py: a 5xx is)
 
 
 def test_event_left_by_a_crash_is_handled_by_the_worker(app, chat, fake_line, user, db, monkeypatch):

@@ -7,11 +7,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify
 
 from ... import db
-from ...ext import settings, vault
+from ...ext import settings
 from ...i18n import language, t
-from ...line import channels, connect
+from ...line import connect
 from ...line import texts as line_texts
-from ...line.client import LineClient
 from ...line.connect import Outcome
 from ...models import Shop
 from ...shopify.auth import embedded
@@ -33,25 +32,18 @@ def line_connect(shop: Shop):
     lang = language(shop=shop)
     if settings().demo_mode:  # the demo's LINE is a dry run: a real channel has no place there
         return invalid({}, message=t("admin.settings.err.demo_mode", lang))
-    session = db.session(write=True)
     form = read_json()
-    return _answer(connect.connect(session=session, shop=session.merge(shop), form=form, lang=lang))
+    return _answer(connect.connect(session=db.session(write=True), shop=shop, form=form, lang=lang))
 
 
 @bp.post("/line/test")
 @embedded
 def line_test(shop: Shop):
-    session = db.session(write=True)
-    channel = channels.for_shop(session=session, shop=shop)
-    if channel is None or channel.disconnected_at is not None or settings().demo_mode:
+    outcome = None
+    if not settings().demo_mode:
+        outcome = connect.retest(session=db.session(write=True), shop=shop, lang=language(shop=shop))
+    if outcome is None:
         abort(404)
-    client = LineClient(
-        host=settings().line_api_base,
-        access_token=vault().decrypt(channel.access_token_enc) or "",
-        channel_key=str(channel.id),
-    )
-    outcome = connect.test_webhook(session=session, channel=channel, client=client, lang=language(shop=shop))
-    session.commit()
     return _answer(outcome)
 
 
