@@ -1,6 +1,7 @@
 """SQLModel tables. Every row carries its shop; migrations are the only schema source."""
 
 from .attribution import Attribution, FriendBlock, LinkClick, TrackedLink
+from .audience import Segment
 from .catalog import Product, ProductVariant
 from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
 from .events import ComplianceRequest, WebhookEvent, WebhookStatus
@@ -18,6 +19,7 @@ __all__ = [
     "KeywordRule",
     "ProductSearch",
     "SearchLog",
+    "Segment",
     "SynonymGroup",
     "Cart",
     "Checkout",

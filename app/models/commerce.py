@@ -38,6 +38,8 @@ class Customer(SQLModel, table=True):
     state: str | None = Field(default=None, max_length=16)
     orders_count: int = 0
     total_spent: Decimal = Field(default=Decimal("0"), sa_type=Money)
+    # The default address's province ("JP-13"): the prefecture an audience may target.
+    province_code: str | None = Field(default=None, max_length=16)
     shopify_created_at: datetime | None = when()
     shopify_updated_at: datetime | None = when()
     # The `line-linked` tag in Shopify follows the link; the worker syncs it when due.
@@ -59,6 +61,8 @@ class Order(SQLModel, table=True):
         Index("ix_orders_shop_checkout_token", "shop_id", "checkout_token"),
         Index("ix_orders_shop_cart_token", "shop_id", "cart_token"),
         Index("ix_orders_shop_customer", "shop_id", "customer_shopify_id", "processed_at"),
+        # Audiences: who ordered in a period, read from the index alone.
+        Index("ix_orders_shop_processed_customer", "shop_id", "processed_at", "customer_shopify_id"),
     )
 
     id: int | None = pk()

@@ -1,0 +1,57 @@
+"""Audiences: saved segments, the customer's prefecture (default address), and the
+indexes a live count reads (who ordered in a period).
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02 04:30:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+INDEXES = [
+    ("orders", "ix_orders_shop_processed_customer", ["shop_id", "processed_at", "customer_shopify_id"]),
+]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "segments",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("shop_id", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column(
+            "definition", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
+        ),
+        sa.Column("size_linked", sa.Integer(), nullable=True),
+        sa.Column("size_unlinked", sa.Integer(), nullable=True),
+        sa.Column("counted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("shop_id", "name", name="uq_segments_shop_name"),
+    )
+    op.create_index("ix_segments_shop_id", "segments", ["shop_id"], unique=False)
+
+    # A plain ADD COLUMN: SQLite's batch mode would rebuild customers, and with it (foreign
+    # keys being on) every row that references a customer.
+    op.add_column("customers", sa.Column("province_code", sa.String(length=16), nullable=True))
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
+
+
+def downgrade() -> None:
+    for table, name, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
+    op.drop_column("customers", "province_code")  # native on SQLite ≥ 3.35, no rebuild
+    op.drop_index("ix_segments_shop_id", table_name="segments")
+    op.drop_table("segments")
