@@ -68,12 +68,12 @@ class Compiler:
         return select(Customer.id).where(Customer.shop_id == self.shop.id, *where)
 
     def ordering_customers(self, *where) -> Select:
-        """Customers with a (not cancelled) order matching `where`."""
-        return (
-            select(Customer.id)
-            .join(Order, and_(Order.shop_id == Customer.shop_id, Order.customer_shopify_id == Customer.shopify_id))
-            .where(Customer.shop_id == self.shop.id, Order.cancelled_at.is_(None), *where)
+        """Customers with a (not cancelled) order matching `where`: read from the orders'
+        (shop, date, customer) index, then the customers' (shop, Shopify id) key."""
+        buyers = select(Order.customer_shopify_id).where(
+            Order.shop_id == self.shop.id, Order.cancelled_at.is_(None), Order.customer_shopify_id.is_not(None), *where
         )
+        return self.customer_ids(Customer.shopify_id.in_(buyers))
 
     def period(self, op: str, inside: Select) -> ColumnElement:
         return self.customers(inside) if op == "within" else self.not_customers(inside)
@@ -107,18 +107,22 @@ class Compiler:
 
     def first_order(self, cond: dict) -> ColumnElement:
         first = (
-            self.ordering_customers()
-            .group_by(Customer.id)
+            select(Order.customer_shopify_id)
+            .where(Order.shop_id == self.shop.id, Order.cancelled_at.is_(None), Order.customer_shopify_id.is_not(None))
+            .group_by(Order.customer_shopify_id)
             .having(func.min(Order.processed_at) >= self.since(cond["days"]))
         )
-        return self.period(cond["op"], first)
+        return self.period(cond["op"], self.customer_ids(Customer.shopify_id.in_(first)))
 
     def bought(self, cond: dict) -> ColumnElement:
-        products = self.products(cond["by"], cond["values"])
-        where = [OrderLineItem.product_shopify_id.in_(products)]
+        items = select(OrderLineItem.order_id).where(
+            OrderLineItem.shop_id == self.shop.id,
+            OrderLineItem.product_shopify_id.in_(self.products(cond["by"], cond["values"])),
+        )
+        where = [Order.id.in_(items)]
         if cond.get("days"):
             where.append(Order.processed_at >= self.since(cond["days"]))
-        buyers = self.ordering_customers(*where).join(OrderLineItem, OrderLineItem.order_id == Order.id)
+        buyers = self.ordering_customers(*where)
         return self.customers(buyers) if cond["op"] == "bought" else self.not_customers(buyers)
 
     def products(self, by: str, values: list):

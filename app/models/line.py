@@ -45,6 +45,9 @@ class LineFriend(SQLModel, table=True):
         # One friend per customer per shop (NULLs, the unlinked, do not collide).
         UniqueConstraint("shop_id", "customer_id", name="uq_line_friends_shop_customer"),
         Index("ix_line_friends_shop_display_name", "shop_id", "display_name"),
+        # Audiences: the reachable friends (not blocked, not opted out) and their link,
+        # counted from the index alone.
+        Index("ix_line_friends_audience", "shop_id", "is_blocked", "marketing_opt_out_at", "customer_id"),
     )
 
     id: int | None = pk()

@@ -18,7 +18,12 @@ branch_labels = None
 depends_on = None
 
 INDEXES = [
-    ("orders", "ix_orders_shop_processed_customer", ["shop_id", "processed_at", "customer_shopify_id"]),
+    ("customers", "ix_customers_shop_total_spent", ["shop_id", "total_spent"]),
+    ("customers", "ix_customers_shop_orders_count", ["shop_id", "orders_count"]),
+    ("customers", "ix_customers_shop_province", ["shop_id", "province_code"]),
+    ("line_friends", "ix_line_friends_audience", ["shop_id", "is_blocked", "marketing_opt_out_at", "customer_id"]),
+    ("orders", "ix_orders_shop_processed_customer", ["shop_id", "processed_at", "customer_shopify_id", "cancelled_at"]),
+    ("order_line_items", "ix_order_line_items_shop_product_order", ["shop_id", "product_shopify_id", "order_id"]),
 ]
 
 
@@ -47,9 +52,12 @@ def upgrade() -> None:
     op.add_column("customers", sa.Column("province_code", sa.String(length=16), nullable=True))
     for table, name, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
+    # The new line-item index starts with the old one's columns: it serves the same queries.
+    op.drop_index("ix_order_line_items_shop_product", table_name="order_line_items")
 
 
 def downgrade() -> None:
+    op.create_index("ix_order_line_items_shop_product", "order_line_items", ["shop_id", "product_shopify_id"])
     for table, name, _columns in reversed(INDEXES):
         op.drop_index(name, table_name=table)
     op.drop_column("customers", "province_code")  # native on SQLite ≥ 3.35, no rebuild
