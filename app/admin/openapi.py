@@ -17,6 +17,7 @@ import re
 
 from flask import Blueprint, jsonify
 
+from .audiences.openapi import PATHS as AUDIENCES
 from .flows.openapi import PATHS as FLOWS
 from .home.openapi import PATHS as HOME
 from .people.openapi import PATHS as PEOPLE
@@ -26,7 +27,7 @@ from .settings.openapi import PATHS as SETTINGS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
-FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME)
+FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES)
 METHODS = ("get", "put", "post", "delete", "patch")
 ID_PARAMETER = re.compile(r"{(\w+)}")
 RETRY_HEADER = "X-Shopify-Retry-Invalid-Session-Request"
