@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, func, literal, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, literal, not_, or_, select, true
 from sqlalchemy.sql import Select
 
 from ..formatting import zone
@@ -31,6 +31,7 @@ from ..models import (
     OrderLineItem,
     Product,
     Shop,
+    TrackedLink,
 )
 from .definition import is_shopify
 
@@ -50,29 +51,49 @@ def since(days: int, *, shop: Shop, now: datetime) -> datetime:
 
 
 class Compiler:
-    def __init__(self, *, shop: Shop, now: datetime):
-        self.shop, self.now = shop, now
+    """`one_friend`: the statement asks about one friend (`contains`). Subqueries are then
+    correlated EXISTS probes through that friend's own rows (index lookups), instead of
+    sets the database builds over the whole shop once per statement (counts, lists)."""
+
+    def __init__(self, *, shop: Shop, now: datetime, one_friend: bool = False):
+        self.shop, self.now, self.one_friend = shop, now, one_friend
 
     def since(self, days: int) -> datetime:
         return since(days, shop=self.shop, now=self.now)
 
     # -- building blocks ------------------------------------------------------------------------
-    def customers(self, query: Select) -> ColumnElement:
+    def member(self, outer, query: Select, inner) -> ColumnElement:
+        """`outer IN query`, or for one friend EXISTS(query WHERE inner = outer)."""
+        return exists(query.where(inner == outer)) if self.one_friend else outer.in_(query)
+
+    def customers(self, query: Select, inner=Customer.id) -> ColumnElement:
         """Linked to one of these customers (false, not NULL, for the unlinked: so NOT works)."""
-        return and_(LineFriend.customer_id.is_not(None), LineFriend.customer_id.in_(query))
+        return and_(LineFriend.customer_id.is_not(None), self.member(LineFriend.customer_id, query, inner))
 
     def not_customers(self, query: Select) -> ColumnElement:
-        return and_(LineFriend.customer_id.is_not(None), not_(LineFriend.customer_id.in_(query)))
+        return and_(LineFriend.customer_id.is_not(None), not_(self.member(LineFriend.customer_id, query, Customer.id)))
+
+    def friends(self, query: Select, inner) -> ColumnElement:
+        return self.member(LineFriend.id, query, inner)
 
     def customer_ids(self, *where) -> Select:
         return select(Customer.id).where(Customer.shop_id == self.shop.id, *where)
 
-    def ordering_customers(self, *where) -> Select:
-        """Customers with a (not cancelled) order matching `where`: read from the orders'
-        (shop, date, customer) index, then the customers' (shop, Shopify id) key."""
-        buyers = select(Order.customer_shopify_id).where(
-            Order.shop_id == self.shop.id, Order.cancelled_at.is_(None), Order.customer_shopify_id.is_not(None), *where
-        )
+    def ordering_customers(self, *where, items=None) -> Select:
+        """Customers with a (not cancelled) order matching `where` (and with a line item
+        matching `items`). For a shop: from the orders' (shop, date, customer) index to the
+        customers' (shop, Shopify id) key. For one friend: their customer's own orders."""
+        mine = and_(Order.shop_id == self.shop.id, Order.cancelled_at.is_(None))
+        if self.one_friend:
+            query = select(Customer.id).join(
+                Order, and_(Order.shop_id == Customer.shop_id, Order.customer_shopify_id == Customer.shopify_id)
+            )
+            if items is not None:
+                query = query.join(OrderLineItem, OrderLineItem.order_id == Order.id).where(items)
+            return query.where(Customer.shop_id == self.shop.id, mine, *where)
+        if items is not None:
+            where = (*where, Order.id.in_(select(OrderLineItem.order_id).where(items)))
+        buyers = select(Order.customer_shopify_id).where(mine, Order.customer_shopify_id.is_not(None), *where)
         return self.customer_ids(Customer.shopify_id.in_(buyers))
 
     def period(self, op: str, inside: Select) -> ColumnElement:
@@ -106,6 +127,17 @@ class Compiler:
         return self.period(cond["op"], self.ordering_customers(Order.processed_at >= self.since(cond["days"])))
 
     def first_order(self, cond: dict) -> ColumnElement:
+        if self.one_friend:
+            earliest = (
+                select(func.min(Order.processed_at))
+                .where(
+                    Order.shop_id == self.shop.id,
+                    Order.cancelled_at.is_(None),
+                    Order.customer_shopify_id == Customer.shopify_id,
+                )
+                .scalar_subquery()
+            )
+            return self.period(cond["op"], self.customer_ids(earliest >= self.since(cond["days"])))
         first = (
             select(Order.customer_shopify_id)
             .where(Order.shop_id == self.shop.id, Order.cancelled_at.is_(None), Order.customer_shopify_id.is_not(None))
@@ -115,14 +147,12 @@ class Compiler:
         return self.period(cond["op"], self.customer_ids(Customer.shopify_id.in_(first)))
 
     def bought(self, cond: dict) -> ColumnElement:
-        items = select(OrderLineItem.order_id).where(
+        items = and_(
             OrderLineItem.shop_id == self.shop.id,
             OrderLineItem.product_shopify_id.in_(self.products(cond["by"], cond["values"])),
         )
-        where = [Order.id.in_(items)]
-        if cond.get("days"):
-            where.append(Order.processed_at >= self.since(cond["days"]))
-        buyers = self.ordering_customers(*where)
+        where = [Order.processed_at >= self.since(cond["days"])] if cond.get("days") else []
+        buyers = self.ordering_customers(*where, items=items)
         return self.customers(buyers) if cond["op"] == "bought" else self.not_customers(buyers)
 
     def products(self, by: str, values: list):
@@ -148,24 +178,28 @@ class Compiler:
         # rich menu's) by the customer they are linked to.
         by_message = (
             select(Notification.friend_id)
-            .join(LinkClick, LinkClick.notification_id == Notification.id)
+            .join(TrackedLink, TrackedLink.notification_id == Notification.id)
+            .join(LinkClick, LinkClick.link_id == TrackedLink.id)
             .where(LinkClick.shop_id == self.shop.id, LinkClick.clicked_at >= edge, Notification.friend_id.is_not(None))
         )
         by_customer = select(LinkClick.customer_id).where(
             LinkClick.shop_id == self.shop.id, LinkClick.clicked_at >= edge, LinkClick.customer_id.is_not(None)
         )
-        clicked = or_(LineFriend.id.in_(by_message), self.customers(by_customer))
+        clicked = or_(
+            self.friends(by_message, Notification.friend_id), self.customers(by_customer, LinkClick.customer_id)
+        )
         return clicked if cond["op"] == "within" else not_(clicked)
 
     def received_marketing(self, cond: dict) -> ColumnElement:
-        received = LineFriend.id.in_(
+        received = self.friends(
             select(Notification.friend_id).where(
                 Notification.shop_id == self.shop.id,
                 Notification.sent_at >= self.since(cond["days"]),
                 Notification.marketing.is_(True),
                 Notification.status == NotificationStatus.SENT,
                 Notification.friend_id.is_not(None),
-            )
+            ),
+            Notification.friend_id,
         )
         return received if cond["op"] == "within" else not_(received)
 
@@ -210,11 +244,11 @@ def reachable(shop: Shop) -> list[ColumnElement]:
     ]
 
 
-def audience_filter(definition: dict, *, shop: Shop, now: datetime) -> list[ColumnElement]:
+def audience_filter(definition: dict, *, shop: Shop, now: datetime, one_friend: bool = False) -> list[ColumnElement]:
     """The WHERE clauses of a checked, local definition (reachable friends included)."""
     if is_shopify(definition):
         raise NotLocal("a Shopify customer segment is read from Shopify at send time")
-    return [*reachable(shop), Compiler(shop=shop, now=now).where(definition)]
+    return [*reachable(shop), Compiler(shop=shop, now=now, one_friend=one_friend).where(definition)]
 
 
 def friend_ids(definition: dict, *, shop: Shop, now: datetime) -> Select:

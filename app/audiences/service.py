@@ -56,7 +56,9 @@ def contains(*, session: Session, shop: Shop, definition: dict, friend_id: int, 
     """Whether this one friend is in the audience now (sequences' entry, rich menu rules)."""
     query = (
         select(LineFriend.id)
-        .where(LineFriend.id == friend_id, *audience_filter(definition, shop=shop, now=now or utcnow()))
+        .where(
+            LineFriend.id == friend_id, *audience_filter(definition, shop=shop, now=now or utcnow(), one_friend=True)
+        )
         .limit(1)
     )
     return session.execute(query).first() is not None
