@@ -36,7 +36,7 @@ from sqlalchemy import create_engine, event, func, insert, select  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 import app.models  # noqa: E402, F401  (registers the tables)
-from app.audiences.service import count  # noqa: E402
+from app.audiences.service import contains, count  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.models import LineFriend, Shop  # noqa: E402
 from app.schema import upgrade  # noqa: E402
@@ -317,6 +317,17 @@ def measure(engine, shop_id: int, runs: int) -> list[tuple[str, float, float, st
                 )
                 shown = f"{size.linked:,} linked + {size.unlinked:,} unlinked"
             results.append((name, median, p95, shown))
+        # One friend at a time, as step sequences and rich menus ask: 20 friends across the shop.
+        ids = session.execute(select(LineFriend.id).where(LineFriend.shop_id == shop_id)).scalars().all()
+        sample = ids[:: max(1, len(ids) // 20)][:20]
+        took = []
+        for friend_id in sample:
+            start = time.perf_counter()
+            contains(session=session, shop=shop, definition=FIVE_MIXED, friend_id=friend_id, now=NOW)
+            took.append((time.perf_counter() - start) * 1000)
+        took.sort()
+        p95 = took[int(0.95 * (len(took) - 1) + 0.5)]
+        results.append(("contains-five-mixed", statistics.median(took), p95, f"{len(sample)} friends"))
     return results
 
 
