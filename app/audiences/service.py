@@ -4,6 +4,10 @@ they are (in id order, fetched in chunks), whether one friend is in it, and save
 Campaigns plan over `members`, step sequences and rich menus ask `contains`, the editor's
 live count asks `count`. Each runs one statement built by compile.py; definitions are
 checked by definition.validate before they get here.
+
+A Shopify customer segment (`{"shopify_segment_id": …}`, see definition.is_shopify) raises
+compile.NotLocal here: its members are read from Shopify at send time, by the Shopify
+segments module, which callers ask instead for such a definition.
 """
 
 from __future__ import annotations

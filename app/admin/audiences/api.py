@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify
 
 from ... import db
 from ...audiences import service
-from ...audiences.definition import validate
+from ...audiences.definition import is_shopify, validate
 from ...models import Segment, Shop
 from ...shopify.auth import embedded
 from ...timeutil import utcnow
@@ -86,9 +86,10 @@ def delete_segment(shop: Shop, segment_id: int):
 def recount_segment(shop: Shop, segment_id: int):
     """Count a saved segment now and keep the figure (the list refreshes its sizes so)."""
     read = db.session()
-    size = service.count(
-        session=read, shop=shop, definition=_own(session=read, shop=shop, segment_id=segment_id).definition
-    )
+    definition = _own(session=read, shop=shop, segment_id=segment_id).definition
+    if is_shopify(definition):  # its members are in Shopify: the Shopify segments module counts them
+        return jsonify(ok=True, segment=segment_json(_own(session=read, shop=shop, segment_id=segment_id)))
+    size = service.count(session=read, shop=shop, definition=definition)
     write = db.session(write=True)
     segment = _own(session=write, shop=shop, segment_id=segment_id)
     segment.size_linked, segment.size_unlinked, segment.counted_at = size.linked, size.unlinked, utcnow()

@@ -148,3 +148,11 @@ def test_pages_list_and_edit_segments(api, db, shop):
     assert "セグメントを編集" in editing and '"name": "未連携の友だち"' in editing
     assert "セグメントを作成" in api("GET", "/audiences/new").get_data(as_text=True)
     assert api("GET", "/audiences/999999").status_code == 404
+
+
+def test_a_shopify_segment_is_not_recounted_from_local_data(api, db, shop):
+    segment = Segment(shop_id=shop.id, name="Shopify", definition={"shopify_segment_id": "gid://shopify/Segment/1"})
+    db.add(segment)
+    db.commit()
+    answer = api("POST", f"/api/segments/{segment.id}/count")
+    assert answer.status_code == 200 and answer.get_json()["segment"]["size_linked"] is None
