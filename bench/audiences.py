@@ -19,6 +19,7 @@ conditions' count p95 <= 500 ms on each database.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -96,7 +97,30 @@ DEFINITIONS = [
 ]
 
 
+def _copy(engine, table: str, rows) -> int:
+    """PostgreSQL: COPY, the fast way in (no SQL text per row, no type processing)."""
+    from psycopg.types.json import Jsonb
+
+    total, rows = 0, iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    columns = list(first)
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in itertools.chain([first], rows):
+                copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v for v in row.values()])
+                total += 1
+        raw.commit()
+    finally:
+        raw.close()
+    return total
+
+
 def _bulk(engine, table: str, rows) -> int:
+    if engine.dialect.name == "postgresql":
+        return _copy(engine, table, rows)
     total, batch, target = 0, [], SQLModel.metadata.tables[table]
     with engine.begin() as conn:
         for row in rows:
@@ -339,6 +363,7 @@ def _loader(url: str):
         @event.listens_for(engine, "connect")
         def _fast(dbapi_conn, _record):
             dbapi_conn.execute("PRAGMA synchronous=OFF")
+            dbapi_conn.execute("PRAGMA cache_size=-1000000")  # 1 GB: index pages stay in memory
 
     return engine
 
@@ -359,6 +384,8 @@ def run_backend(backend: str, url: str, args) -> list:
     )
     rows = [(backend, *row) for row in measure(engine, shop_id, args.runs)]
     engine.dispose()
+    for _backend, name, median, p95, shown in rows:  # as soon as measured: a later failure keeps them
+        print(f"[{backend}] {name}: median {median:.1f} ms, p95 {p95:.1f} ms ({shown})", flush=True)
     return rows
 
 
