@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 
 from app import create_app, ext
 from app.config import Settings
-from app.models import Customer, KeywordRule, LineFriend, Notification, WebhookEvent
+from app.models import Customer, KeywordRule, LineFriend, Notification, Segment, WebhookEvent
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET
 from tests.helpers import fresh, make_shop
@@ -139,6 +139,7 @@ def _shop_b_rows(db, shop_b) -> dict:
             body="{}",
         ),
         "friend": friend,
+        "segment_id": Segment(shop_id=shop_b.id, name="B の上得意様", definition={"match": "all", "groups": []}),
     }
     db.add_all(rows.values())
     db.commit()
