@@ -8,6 +8,8 @@ from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from . import http, openapi, pages
+from .audiences import api as audiences_api
+from .audiences import views as audiences_views
 from .campaigns import api as campaigns_api
 from .flows import api as flows_api
 from .flows import views as flows_views
@@ -32,6 +34,8 @@ for area in (
     people_api,
     search_views,
     search_api,
+    audiences_views,
+    audiences_api,
     settings_views,
     settings_api,
     settings_sources_api,

@@ -18,6 +18,7 @@ import re
 
 from flask import Blueprint, jsonify
 
+from .audiences.openapi import PATHS as AUDIENCES
 from .campaigns.openapi import PATHS as CAMPAIGNS
 from .flows.openapi import PATHS as FLOWS
 from .home.openapi import PATHS as HOME
@@ -28,7 +29,7 @@ from .settings.openapi import PATHS as SETTINGS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
-FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, CAMPAIGNS)
+FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES, CAMPAIGNS)
 METHODS = ("get", "put", "post", "delete", "patch")
 STATE_CHANGING = ("put", "post", "delete", "patch")
 ID_PARAMETER = re.compile(r"{(\w+)}")

@@ -18,6 +18,7 @@ NAV = (
     ("admin.flows.page", "admin.nav.flows"),
     ("admin.people.customers", "admin.nav.customers"),
     ("admin.people.messages", "admin.nav.messages"),
+    ("admin.audiences.page", "admin.nav.audiences"),
     ("admin.search.keywords", "admin.nav.keywords"),
     ("admin.search.simulator", "admin.nav.simulator"),
     ("admin.settings.page", "admin.nav.settings"),

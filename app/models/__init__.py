@@ -1,6 +1,7 @@
 """SQLModel tables. Every row carries its shop; migrations are the only schema source."""
 
 from .attribution import Attribution, FriendBlock, LinkClick, TrackedLink
+from .audience import Segment
 from .campaigns import Campaign, CampaignChunk, CampaignStatus, ChunkStatus
 from .catalog import Product, ProductVariant
 from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
@@ -24,6 +25,7 @@ __all__ = [
     "KeywordRule",
     "ProductSearch",
     "SearchLog",
+    "Segment",
     "SynonymGroup",
     "Cart",
     "Checkout",

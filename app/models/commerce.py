@@ -24,6 +24,10 @@ class Customer(SQLModel, table=True):
         Index("ix_customers_shop_phone", "shop_id", "phone"),
         Index("ix_customers_shop_last_name", "shop_id", "last_name"),
         Index("ix_customers_shop_first_name", "shop_id", "first_name"),
+        # Audiences: spending, order counts and prefectures, without reading every customer.
+        Index("ix_customers_shop_total_spent", "shop_id", "total_spent"),
+        Index("ix_customers_shop_orders_count", "shop_id", "orders_count"),
+        Index("ix_customers_shop_province", "shop_id", "province_code"),
     )
 
     id: int | None = pk()
@@ -38,6 +42,8 @@ class Customer(SQLModel, table=True):
     state: str | None = Field(default=None, max_length=16)
     orders_count: int = 0
     total_spent: Decimal = Field(default=Decimal("0"), sa_type=Money)
+    # The default address's province ("JP-13"): the prefecture an audience may target.
+    province_code: str | None = Field(default=None, max_length=16)
     shopify_created_at: datetime | None = when()
     shopify_updated_at: datetime | None = when()
     # The `line-linked` tag in Shopify follows the link; the worker syncs it when due.
@@ -59,6 +65,8 @@ class Order(SQLModel, table=True):
         Index("ix_orders_shop_checkout_token", "shop_id", "checkout_token"),
         Index("ix_orders_shop_cart_token", "shop_id", "cart_token"),
         Index("ix_orders_shop_customer", "shop_id", "customer_shopify_id", "processed_at"),
+        # Audiences: who ordered (and did not cancel) in a period, read from the index alone.
+        Index("ix_orders_shop_processed_customer", "shop_id", "processed_at", "customer_shopify_id", "cancelled_at"),
     )
 
     id: int | None = pk()
@@ -89,7 +97,8 @@ class OrderLineItem(SQLModel, table=True):
     __tablename__ = "order_line_items"
     __table_args__ = (
         UniqueConstraint("order_id", "shopify_id", name="uq_order_line_items_order_shopify"),
-        Index("ix_order_line_items_shop_product", "shop_id", "product_shopify_id"),
+        # Who bought a product (audiences), and a product's sales: the orders from the index alone.
+        Index("ix_order_line_items_shop_product_order", "shop_id", "product_shopify_id", "order_id"),
     )
 
     id: int | None = pk()

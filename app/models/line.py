@@ -46,6 +46,9 @@ class LineFriend(SQLModel, table=True):
         UniqueConstraint("shop_id", "customer_id", name="uq_line_friends_shop_customer"),
         Index("ix_line_friends_shop_display_name", "shop_id", "display_name"),
         Index("ix_line_friends_profile_due", "profile_due_at"),
+        # Audiences: the reachable friends (not blocked, not opted out) and their link,
+        # counted from the index alone.
+        Index("ix_line_friends_audience", "shop_id", "is_blocked", "marketing_opt_out_at", "customer_id"),
     )
 
     id: int | None = pk()

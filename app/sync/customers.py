@@ -34,6 +34,9 @@ def upsert_customer(*, session: Session, shop: Shop, payload: dict) -> Customer:
             row.orders_count = as_count(payload.get("orders_count")) or 0
         if "total_spent" in payload:
             row.total_spent = money(payload.get("total_spent"))
+        if "default_address" in payload:
+            address = payload.get("default_address")
+            row.province_code = (text(address.get("province_code"), 16) or None) if isinstance(address, dict) else None
         row.shopify_created_at = row.shopify_created_at or parse_ts(payload.get("created_at"))
         row.shopify_updated_at = incoming or row.shopify_updated_at
 

@@ -2,7 +2,7 @@
 friends it created (their source, and whether their profile has been fetched).
 
 Revision ID: 0009
-Revises: 0007 (the lead re-chains it after 0008 at merge)
+Revises: 0008
 Create Date: 2026-12-05 10:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

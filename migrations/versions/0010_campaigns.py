@@ -2,7 +2,7 @@
 (each chunk's friend ids as a JSON array; its retry key derived from the campaign's uid).
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-02 04:08:40.638503
 """
 

@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 
 from app import create_app, ext
 from app.config import Settings
-from app.models import Campaign, Customer, KeywordRule, LineFriend, Notification, WebhookEvent
+from app.models import Campaign, Customer, KeywordRule, LineFriend, Notification, Segment, WebhookEvent
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET
 from tests.helpers import fresh, make_shop
@@ -142,6 +142,7 @@ def _shop_b_rows(db, shop_b) -> dict:
         ),
         "friend": friend,
         "campaign_id": Campaign(shop_id=shop_b.id, name="B の配信", messages=[{"type": "text", "text": "B"}]),
+        "segment_id": Segment(shop_id=shop_b.id, name="B の上得意様", definition={"match": "all", "groups": []}),
     }
     db.add_all(rows.values())
     db.commit()

@@ -18,6 +18,7 @@ PAGES = [
     ("/flows", "flows"),
     ("/customers", "customers"),
     ("/messages", "messages"),
+    ("/audiences", "audiences"),
     ("/keywords", "keywords"),
     ("/simulator", "simulator"),
     ("/settings", "settings"),

@@ -153,6 +153,8 @@ PAGES = [
     "/messages",
     "/messages?status=failed",
     "/messages?from=nope",
+    "/audiences",
+    "/audiences/new",
     "/keywords",
     "/simulator",
     "/settings",

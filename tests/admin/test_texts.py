@@ -31,6 +31,7 @@ SCRIPT_AREAS = {
     "flows.js": "flows",
     "customers.js": "people",
     "messages.js": "people",
+    "audiences.js": "audiences",
 }
 JAPANESE = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 

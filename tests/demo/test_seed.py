@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import select
 
-from app.models import Customer, Fulfillment, Order, OrderLineItem, Product, ProductVariant, Shop
+from app.demo.audiences import SEGMENTS
+from app.models import Customer, Fulfillment, Order, OrderLineItem, Product, ProductVariant, Segment, Shop
 from tests.helpers import count, rows
 
 
@@ -40,3 +41,18 @@ def test_demo_reset_starts_over(app, db):
 
     assert result.exit_code == 0, result.output
     assert count(db, Shop) == 1 and count(db, Customer) == 50
+
+
+def test_demo_has_saved_segments_with_their_sizes(app, db):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    runner.invoke(args=["demo"])
+
+    segments = {s.name: s for s in rows(db, Segment)}
+    assert set(segments) == {name for name, _conditions in SEGMENTS}  # twice seeded, once there
+    assert all(s.counted_at is not None for s in segments.values())
+    vip, unlinked = segments["VIP（累計 3 万円以上）"], segments["未連携の友だち"]
+    assert vip.size_linked > 0 and vip.size_unlinked == 0
+    assert unlinked.size_linked == 0 and unlinked.size_unlinked > 0
+    # Prefectures come from the default address of each customer.
+    assert count(db, Customer, Customer.province_code.like("JP-%")) == 50

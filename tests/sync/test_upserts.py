@@ -180,3 +180,18 @@ def test_customer_delete_removes_the_row(send_webhook, payload, db):
     send_webhook("customers/delete", {"id": 706405506930370084})
 
     assert count(db, Customer) == 0
+
+
+def test_customer_keeps_only_the_prefecture_of_the_default_address(send_webhook, payload, db):
+    customer = payload("customers_create")
+    send_webhook("customers/create", customer)
+    assert rows(db, Customer)[0].province_code == "JP-13"  # for audiences; no street, no city
+
+    moved = {**customer, "updated_at": "2030-01-01T00:00:00+09:00"}
+    moved["default_address"] = {**customer["default_address"], "province_code": "JP-27"}
+    send_webhook("customers/update", moved)
+    assert rows(db, Customer)[0].province_code == "JP-27"
+
+    partial = {k: v for k, v in moved.items() if k != "default_address"} | {"updated_at": "2030-01-02T00:00:00+09:00"}
+    send_webhook("customers/update", partial)  # an embedded, partial customer keeps what it had
+    assert rows(db, Customer)[0].province_code == "JP-27"
