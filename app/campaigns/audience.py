@@ -1,9 +1,11 @@
 """Who a campaign reaches: the audience (the seam to the audience service) less exclusions.
 
-`recipients_for` is the plug-in point: today it understands `{"kind": "all"}` (every friend
-of the shop) and `{"kind": "friends", "ids": [...]}` (an explicit list); the audience service
-(`app/audiences`, `members(session=, shop=, definition=)`) replaces its body at merge, with
-the same contract: friend ids of the shop, ascending, in batches.
+`recipients_for` reads the audience when the campaign is planned (never a stored copy):
+`{"kind": "all"}` (every friend of the shop), `{"kind": "friends", "ids": [...]}` (an explicit
+list) or `{"kind": "segment", "segment_id": N}` (a saved segment: its conditions through the
+audience service, or a Shopify customer segment's members read from Shopify now and matched to
+linked friends). Friend ids of the shop, ascending, in batches. A segment deleted since (here
+or in Shopify) raises `AudienceGone`: the campaign fails with that reason and sends nothing.
 
 `tally` walks those batches once and leaves out, with a reason each: blocked friends,
 opted-out friends (配信停止, never exempt), and friends at the marketing cap (unless the
@@ -23,12 +25,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from ..audiences import service as audiences
+from ..audiences import shopify_segments
+from ..audiences.definition import is_shopify
 from ..flows.config import policy_settings
 from ..models import Campaign, CampaignChunk, ChunkStatus, Notification, Shop
 
 BATCH = 20_000
 EVERYONE = "all"
 LISTED = "friends"
+SEGMENT = "segment"
+
+
+class AudienceGone(LookupError):
+    """The campaign's saved segment, or the Shopify segment behind it, no longer exists."""
 
 
 def is_everyone(campaign: Campaign) -> bool:
@@ -41,8 +51,10 @@ def recipients_for(*, session: Session, shop: Shop, campaign: Campaign) -> Itera
     audience = campaign.audience or {}
     if audience.get("kind", EVERYONE) == LISTED:
         ids = sorted({int(i) for i in audience.get("ids") or []})
-        for start in range(0, len(ids), BATCH):
-            yield ids[start : start + BATCH]
+        yield from _batches(ids)
+        return
+    if audience.get("kind") == SEGMENT:
+        yield from _batches(_segment_members(session=session, shop=shop, segment_id=audience.get("segment_id")))
         return
     after = 0
     while True:  # keyset pages over the shop's friends: no OFFSET, no cursor held open
@@ -51,6 +63,31 @@ def recipients_for(*, session: Session, shop: Shop, campaign: Campaign) -> Itera
             return
         yield batch
         after = batch[-1]
+
+
+def _batches(ids) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for friend_id in ids:
+        batch.append(friend_id)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _segment_members(*, session: Session, shop: Shop, segment_id) -> Iterator[int]:
+    segment = audiences.segment_of(session=session, shop=shop, segment_id=int(segment_id or 0))
+    if segment is None:
+        raise AudienceGone(f"segment {segment_id}")
+    if not is_shopify(segment.definition):
+        yield from audiences.members(session=session, shop=shop, definition=segment.definition)
+        return
+    try:  # Shopify is asked now, page by page, inside this read (no write transaction is open)
+        customers = list(shopify_segments.members(shop, segment.definition["shopify_segment_id"]))
+    except shopify_segments.SegmentGone as gone:
+        raise AudienceGone(str(gone)) from gone
+    yield from sorted(set(shopify_segments.linked_friend_ids(session=session, shop=shop, shopify_ids=customers)))
 
 
 _PAGE = "SELECT id FROM line_friends WHERE shop_id = :shop AND id > :after ORDER BY id LIMIT :n"

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from ..audiences import service as audiences
 from ..formatting import zone
 from ..models import Campaign, CampaignChunk, Shop
 from ..models import CampaignStatus as CS
@@ -38,7 +39,15 @@ def parse_local(value, shop: Shop) -> datetime | None:
     return as_utc(parsed)
 
 
-def check_draft(body: dict, *, shop: Shop, now: datetime) -> tuple[dict, Errors]:
+def _own_segment(value, *, session: Session, shop: Shop) -> int | None:
+    """A saved segment of this shop, by id (another shop's, or none, is None)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    found = audiences.segment_of(session=session, shop=shop, segment_id=value)
+    return found.id if found is not None else None
+
+
+def check_draft(body: dict, *, session: Session, shop: Shop, now: datetime) -> tuple[dict, Errors]:
     """The draft's fields from a request body, and what is wrong with them."""
     errors: Errors = {}
     values: dict = {}
@@ -58,6 +67,11 @@ def check_draft(body: dict, *, shop: Shop, now: datetime) -> tuple[dict, Errors]
         values["audience"] = {"kind": audience.EVERYONE}
     elif kind == audience.LISTED and _friend_ids(found.get("ids")) is not None:
         values["audience"] = {"kind": audience.LISTED, "ids": _friend_ids(found.get("ids"))}
+    elif kind == audience.SEGMENT and _own_segment(found.get("segment_id"), session=session, shop=shop) is not None:
+        values["audience"] = {
+            "kind": audience.SEGMENT,
+            "segment_id": _own_segment(found.get("segment_id"), session=session, shop=shop),
+        }
     else:
         errors["audience"] = ("campaigns.err.audience", {"n": f"{MAX_LISTED:,}"})
     if body.get("scheduled_at") not in (None, ""):

@@ -92,7 +92,11 @@ def start(*, engine: Engine, campaign_id: int, now: datetime) -> str:
         quota = forecast.read_quota(session=s, shop=shop)
         s.rollback()  # end the read before counting: the quota call may have taken a while
         kept = array("q")
-        counted = audience.tally(session=s, shop=shop, campaign=campaign, now=now, keep=kept.extend)
+        try:
+            counted = audience.tally(session=s, shop=shop, campaign=campaign, now=now, keep=kept.extend)
+        except audience.AudienceGone:
+            log.warning("campaign failed: its segment is gone id=%s", campaign_id)
+            return _fail(engine, campaign_id, "segment_gone")
         chosen = forecast.choose_transport(shop=shop, campaign=campaign, counted=counted)
         room = forecast.room_for(shop, quota)
         uid = campaign.uid

@@ -14,6 +14,7 @@ from sqlmodel import select
 from ... import db
 from ...campaigns import control
 from ...campaigns import forecast as forecasting
+from ...campaigns.audience import AudienceGone
 from ...formatting import local_time
 from ...i18n import has, language, t
 from ...models import Campaign, Shop
@@ -73,10 +74,10 @@ def campaigns_list(shop: Shop):
 @embedded
 def campaign_create(shop: Shop):
     body, lang = read_json(), language(shop=shop)
-    values, found = control.check_draft(body, shop=shop, now=utcnow())
+    session = db.session(write=True)
+    values, found = control.check_draft(body, session=session, shop=shop, now=utcnow())
     if found:
         return invalid(_errors(found, lang))
-    session = db.session(write=True)
     campaign = control.create(session=session, shop=shop, values=values)
     session.commit()
     return jsonify(ok=True, errors={}, message="", campaign=describe(campaign, shop, lang)), 201
@@ -94,7 +95,7 @@ def campaign_update(shop: Shop, campaign_id: int):
     body, lang = read_json(), language(shop=shop)
     session = db.session(write=True)
     campaign = _owned(session, shop, campaign_id)
-    values, found = control.check_draft(body, shop=shop, now=utcnow())
+    values, found = control.check_draft(body, session=session, shop=shop, now=utcnow())
     if found:
         return invalid(_errors(found, lang))
     if not control.update_draft(session=session, campaign=campaign, values=values):
@@ -107,7 +108,13 @@ def _forecast(shop: Shop, campaign_id: int, lang: str) -> tuple[Campaign, foreca
     session = db.session()  # a read: LINE's quota is asked with no write transaction open
     campaign = _owned(session, shop, campaign_id)
     quota = forecasting.read_quota(session=session, shop=shop)
-    fresh = forecasting.forecast(session=session, shop=shop, campaign=campaign, now=utcnow(), quota=quota, lang=lang)
+    try:
+        fresh = forecasting.forecast(
+            session=session, shop=shop, campaign=campaign, now=utcnow(), quota=quota, lang=lang
+        )
+    except AudienceGone:
+        session.rollback()
+        abort(invalid({"audience": t("campaigns.reason.segment_gone", lang)}))
     session.rollback()  # end the read before any write
     return campaign, fresh
 

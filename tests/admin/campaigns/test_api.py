@@ -46,7 +46,7 @@ def test_a_draft_is_checked_field_by_field(api, shop):
     )
     assert answer.get_json()["errors"] == {
         "messages[0].text": "本文は5,000文字までです。",
-        "audience": "配信先は「すべての友だち」か、友だちID（10,000件まで）のリストで指定してください。",
+        "audience": "配信先は「すべての友だち」、保存したセグメント、または友だちID（10,000件まで）のリストで指定してください。",
     }
 
 
