@@ -40,7 +40,10 @@ DRAFT = {
         "messages": {"type": "array", "items": _MESSAGE, "description": "1 to 5 LINE message objects"},
         "audience": {
             "type": "object",
-            "description": '{"kind": "all"}, {"kind": "segment", "segment_id": saved segment id} or {"kind": "friends", "ids": [friend ids]}',
+            "description": (
+                '{"kind": "all"}, {"kind": "segment", "segment_id": saved segment id} '
+                'or {"kind": "friends", "ids": [friend ids]}'
+            ),
         },
         "scheduled_at": {"type": "string", "description": "The shop's local time (ISO 8601; an offset wins)"},
         "exempt_from_cap": {"type": "boolean"},

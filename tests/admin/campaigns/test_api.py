@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.i18n import t
 from app.models import Campaign, Shop
 from app.timeutil import utcnow
 from tests.helpers import fresh, make_shop
@@ -46,7 +47,7 @@ def test_a_draft_is_checked_field_by_field(api, shop):
     )
     assert answer.get_json()["errors"] == {
         "messages[0].text": "本文は5,000文字までです。",
-        "audience": "配信先は「すべての友だち」、保存したセグメント、または友だちID（10,000件まで）のリストで指定してください。",
+        "audience": t("campaigns.err.audience", "ja", n="10,000"),
     }
 
 
