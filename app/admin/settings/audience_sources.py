@@ -52,8 +52,8 @@ def followers_import_status(shop: Shop):
 def followers_import_start(shop: Shop):
     """Start the import, or resume a failed one; the worker does the work (202)."""
     lang = language(shop=shop)
-    if settings().demo_mode:  # the demo's LINE is a dry run: it has no followers to list
-        return invalid({}, message=t("admin.settings.followers.demo", lang))
+    if settings().dry_run:  # LINE is not asked in a dry run: there are no followers to list
+        return invalid({}, message=t("admin.settings.followers.dry_run", lang))
     session = db.session(write=True)
     try:
         row = followers.start_import(session=session, shop=session.merge(shop))
