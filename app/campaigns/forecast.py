@@ -25,7 +25,7 @@ from ..i18n import t
 from ..line import channels
 from ..line.client import MULTICAST_MAX, MULTICAST_PER_S, PUSH_PER_S, LineError
 from ..models import Campaign, Shop
-from . import audience, content, pricing, transport
+from . import audience, content, pricing, split, transport
 
 log = logging.getLogger("tsunagu.campaigns")
 HEADROOM = 0.9  # the pacer's share of LINE's rate (app/line/pacing.py)
@@ -112,12 +112,16 @@ def forecast(
 
 
 def choose_transport(*, shop: Shop, campaign: Campaign, counted: audience.Tally) -> transport.Transport:
-    return transport.choose(
-        personal=content.personal_variables(campaign.messages),
+    chosen = transport.choose(
+        personal=content.personal_variables(split.all_messages(campaign)),
         everyone=audience.is_everyone(campaign),
         excluded=counted.left_out_by_choice,
         followers_complete=bool((shop.settings or {}).get("followers_complete")),
     )
+    if chosen.kind == transport.BROADCAST and (campaign.variants or campaign.holdout_share):
+        # A broadcast reaches every friend: no holdout, no variant per friend.
+        return transport.Transport(transport.MULTICAST, "split")
+    return chosen
 
 
 def build(
