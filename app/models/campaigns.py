@@ -116,9 +116,7 @@ class CampaignHoldout(SQLModel, table=True):
 
     __tablename__ = "campaign_holdouts"
 
-    campaign_id: int = Field(
-        foreign_key="campaigns.id", ondelete="CASCADE", primary_key=True, sa_type=BigInteger
-    )
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", primary_key=True, sa_type=BigInteger)
     friend_id: int = Field(
         foreign_key="line_friends.id", ondelete="CASCADE", primary_key=True, index=True, sa_type=BigInteger
     )
