@@ -49,7 +49,9 @@ def test_the_fraction_is_pinned_and_the_same_in_another_process():
 
 def test_groups_are_even_within_tolerance_for_10k_friends():
     campaign = _campaign(
-        variants=[{"name": n, "messages": m} for n, m in zip("ABCD", (A, B, C, D))], test_share=40, holdout_share=10
+        variants=[{"name": n, "messages": m} for n, m in zip("ABCD", (A, B, C, D), strict=True)],
+        test_share=40,
+        holdout_share=10,
     )
     ids = list(range(1, 10_001))
     held, tests, rest = split.divide(campaign, ids)
