@@ -1,7 +1,7 @@
 """Who gets what in an A/B test: held out, in the test (and which variant), or the rest that
 waits for the winner. A pure, stable function of (campaign uid, friend id).
 
-sha256 of the pair gives a fraction in [0, 1), the same on every run, worker and database.
+sha256 of the pair gives a point on a uint64 line (a fraction of [0, 1)), the same on every run, worker and database.
 The fraction is laid out over the audience in one line: [0, holdout) is held out (sent
 nothing), the next `test_share` percent is the test, split evenly across the variants by
 where in that band the fraction falls, and the rest gets the winner once it is chosen.
@@ -20,13 +20,21 @@ from ..models import Campaign, CampaignHoldout
 HOLDOUT = "holdout"
 TEST = "test"
 REST = "rest"
-_SCALE = float(2**64)
+_SPAN = 2**64
+
+
+def _prefix(uid: uuid.UUID) -> bytes:
+    return f"{uid}:".encode()
+
+
+def _point(prefix: bytes, friend_id: int) -> int:
+    """uint64 of sha256("<campaign uid>:<friend id>"): the friend's place on the line."""
+    return int.from_bytes(hashlib.sha256(prefix + b"%d" % friend_id).digest()[:8], "big")
 
 
 def fraction(uid: uuid.UUID, friend_id: int) -> float:
-    """Where the friend falls in [0, 1) for this campaign: uint64 of sha256, scaled."""
-    digest = hashlib.sha256(f"{uid}:{friend_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / _SCALE
+    """Where the friend falls in [0, 1) for this campaign."""
+    return _point(_prefix(uid), friend_id) / _SPAN
 
 
 def variant_count(campaign: Campaign) -> int:
@@ -38,23 +46,27 @@ def has_winner_phase(campaign: Campaign) -> bool:
     return variant_count(campaign) > 1 and (campaign.test_share or 100) < 100
 
 
-def bands(campaign: Campaign) -> tuple[float, float]:
-    """(end of the holdout band, end of the test band) as fractions."""
-    held = min(max(campaign.holdout_share or 0, 0), 100) / 100
-    tested = 1.0 if not has_winner_phase(campaign) else min(held + campaign.test_share / 100, 1.0)
-    return held, tested
+def bands(campaign: Campaign) -> tuple[int, int]:
+    """(end of the holdout band, end of the test band) on the uint64 line: whole percents,
+    so exact integers, the same on every machine (no float rounding at a boundary)."""
+    held = min(max(campaign.holdout_share or 0, 0), 100)
+    if not has_winner_phase(campaign):
+        return held * _SPAN // 100, _SPAN
+    return held * _SPAN // 100, min(held + campaign.test_share, 100) * _SPAN // 100
+
+
+def _place(point: int, held: int, tested: int, n: int) -> tuple[str, int | None]:
+    if point < held:
+        return HOLDOUT, None
+    if point < tested:
+        return TEST, (point - held) * n // (tested - held)
+    return REST, None
 
 
 def group_of(campaign: Campaign, friend_id: int) -> tuple[str, int | None]:
     """(holdout | test | rest, the variant index in the test) of one friend."""
     held, tested = bands(campaign)
-    f = fraction(campaign.uid, friend_id)
-    if f < held:
-        return HOLDOUT, None
-    if f < tested:
-        n = variant_count(campaign)
-        return TEST, min(int((f - held) / (tested - held) * n), n - 1)
-    return REST, None
+    return _place(_point(_prefix(campaign.uid), friend_id), held, tested, variant_count(campaign))
 
 
 def variant_of(campaign: Campaign, friend_id: int) -> int | None:
@@ -100,13 +112,13 @@ def divide(campaign: Campaign, friend_ids) -> tuple[list[int], list[list[int]], 
     out: list[int] = []
     rest: list[int] = []
     tests: list[list[int]] = [[] for _ in range(n)]
-    uid, width = campaign.uid, tested - held
-    for fid in friend_ids:
-        f = fraction(uid, fid)
-        if f < held:
+    prefix, width, sha = _prefix(campaign.uid), tested - held, hashlib.sha256
+    for fid in friend_ids:  # inlined _point: 700,000 friends in about 2 s
+        point = int.from_bytes(sha(prefix + b"%d" % fid).digest()[:8], "big")
+        if point < held:
             out.append(fid)
-        elif f < tested:
-            tests[min(int((f - held) / width * n), n - 1)].append(fid)
+        elif point < tested:
+            tests[(point - held) * n // width].append(fid)
         else:
             rest.append(fid)
     return out, tests, rest
