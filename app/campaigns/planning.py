@@ -126,7 +126,7 @@ def plan(*, engine: Engine, campaign_id: int, now: datetime) -> str:
         # Per-person messages go through the outbox (one Notification each); that sender
         # is not wired yet, and sending one body to everyone would be wrong: refuse.
         return _fail(engine, campaign_id, "push_unavailable")
-    if phase.recipients == 0 and not phase.held and campaign.winner is None:
+    if counted.recipients == 0 and campaign.winner is None:  # nobody at all (a test may wait for the rest)
         _set(engine, campaign_id, status=CS.DONE, reason="no_recipients", excluded=excluded, finished_at=utcnow())
         return "done"
     if chosen.kind == transport.BROADCAST and not phase.divided:

@@ -214,3 +214,21 @@ def test_a_worker_dying_in_the_winner_phase_sends_nobody_twice(app, db, fake_lin
     done = _campaign(db, campaign.id)
     assert (done.status, done.winner, done.sent_count) == (CS.DONE, 0, 1_000)
     assert pick(DECIDE_AT) == {} and send() == {}
+
+
+def test_a_test_share_nobody_falls_in_still_sends_the_rest_after_the_wait(
+    db, fake_line, many_friends, make_campaign, run_campaigns, pick, send
+):
+    friends = many_friends(60)
+    probe = Campaign(shop_id=1, name="probe", uid=UID, variants=VARIANTS, test_share=10)
+    _held, _tests, rest = split.divide(probe, [f.id for f in friends])
+    chosen = rest[:3]  # an audience that lies wholly in the rest: the test is empty
+    campaign = make_campaign(uid=UID, variants=VARIANTS, test_share=10, audience={"kind": "friends", "ids": chosen})
+    assert run_campaigns() == ({"sending": 1}, {})
+    waiting = _campaign(db, campaign.id)
+    assert (waiting.status, waiting.chunks_total, fake_line.multicasts()) == (CS.TESTING, 0, [])
+    assert pick(DECIDE_AT) == {"sending": 1}
+    assert send() == {"sent": 1}
+    user = {f.id: f.line_user_id for f in friends}
+    assert fake_line.multicast_recipients() == {user[i]: 1 for i in chosen}
+    assert _campaign(db, campaign.id).status == CS.DONE
