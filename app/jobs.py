@@ -16,6 +16,7 @@ from flask import Flask
 from . import ext
 from .campaigns.planning import start_due as start_due_campaigns
 from .campaigns.sending import send_due as send_campaign_chunks
+from .campaigns.winner import pick_due as pick_campaign_winners
 from .db import session_scope
 from .ext import engine
 from .flows.dispatcher import dispatch_due
@@ -55,6 +56,10 @@ def _start_campaigns(app: Flask, now: datetime) -> dict:
 
 def _send_campaigns(app: Flask, now: datetime) -> dict:
     return send_campaign_chunks(engine=engine(app), now=now)
+
+
+def _pick_winners(app: Flask, now: datetime) -> dict:
+    return pick_campaign_winners(engine=engine(app), now=now)
 
 
 def _refresh_tokens(app: Flask, now: datetime) -> dict:
@@ -110,6 +115,8 @@ JOBS: list[Job] = [
     # exactly once (app/campaigns), giving way to due order and shipping messages.
     Job("start_campaigns", every_s=1, run=_start_campaigns),
     Job("send_campaigns", every_s=1, run=_send_campaigns),
+    # A/B tests whose time is up: the winner chosen once, then planned for the rest.
+    Job("pick_campaign_winners", every_s=60, run=_pick_winners),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
     # Chat events a request could not finish (crash, time budget, LINE down), and replies
     # LINE did not take in time: handled late, not lost.

@@ -26,6 +26,7 @@ def test_registry_names_every_job_once():
         "send_notifications",
         "start_campaigns",
         "send_campaigns",
+        "pick_campaign_winners",
         "refresh_expiring_tokens",
         "process_line_events",
         "fill_line_profiles",

@@ -41,7 +41,7 @@ from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..models import NotificationStatus as NS
 from ..timeutil import utcnow
-from . import transport
+from . import links, split, transport
 from .audience import plain_rows
 
 log = logging.getLogger("tsunagu.campaigns")
@@ -69,6 +69,7 @@ class Claimed:
     friend_ids: list
     retry_key: str
     attempts: int
+    variant: int = 0
 
 
 @dataclass
@@ -122,10 +123,17 @@ def claim(
             .where(_K.c.id.in_(ids.scalar_subquery()))
             .values(status=KS.SENDING, attempts=_K.c.attempts + 1, claimed_at=wall)
             .returning(
-                _K.c.id, _K.c.campaign_id, _K.c.shop_id, _K.c.number, _K.c.friend_ids, _K.c.retry_key, _K.c.attempts
+                _K.c.id,
+                _K.c.campaign_id,
+                _K.c.shop_id,
+                _K.c.number,
+                _K.c.friend_ids,
+                _K.c.retry_key,
+                _K.c.attempts,
+                _K.c.variant,
             )
         ).all()
-    claimed = [Claimed(r[0], r[1], r[2], r[3], list(r[4] or []), str(r[5]), r[6]) for r in rows]
+    claimed = [Claimed(r[0], r[1], r[2], r[3], list(r[4] or []), str(r[5]), r[6], r[7]) for r in rows]
     return sorted(claimed, key=lambda c: (c.campaign_id, c.number))
 
 
@@ -153,6 +161,7 @@ class Run:
     def __init__(self, engine: Engine, now: datetime):
         self.engine, self.now = engine, now
         self.campaigns: dict[int, Campaign] = {}
+        self.links: dict[int, dict] = {}  # campaign id -> (variant, target) -> token
         self.clients: dict[int, LineClient | Exception] = {}
         self.channels: dict[int, int] = {}
         self.captured: dict[int, list] = {}  # dry run: shop id -> (kind, path, body, retry key)
@@ -164,6 +173,7 @@ class Run:
             for cid in {c.campaign_id for c in chunks} - set(self.campaigns):
                 campaign = s.get(Campaign, cid)
                 self.campaigns[cid] = campaign
+                self.links[cid] = links.tokens(s, cid)
                 if campaign.shop_id not in self.clients:
                     self.clients[campaign.shop_id] = self._client(s, campaign.shop_id)
             users = {}
@@ -188,15 +198,14 @@ class Run:
         client = self.clients[chunk.shop_id]
         if isinstance(client, Exception):
             return Result(chunk, KS.FAILED, error=f"{type(client).__name__}: {client}")
+        messages = links.rewrite(split.messages_of(campaign, chunk.variant), chunk.variant, self.links[campaign.id])
         try:
             if campaign.transport == transport.BROADCAST:
-                sent = client.broadcast(campaign.messages, retry_key=chunk.retry_key)
+                sent = client.broadcast(messages, retry_key=chunk.retry_key)
                 return Result(chunk, KS.SENT, delivered=campaign.recipients, request_id=sent.request_id)
             if not to:  # everyone in it blocked or opted out since planning
                 return Result(chunk, KS.SENT)
-            (sent,) = client.multicast(
-                to, campaign.messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign)
-            )
+            (sent,) = client.multicast(to, messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign))
         except LineError as exc:
             reached = exc.status == 429 and "monthly limit" in str(exc)
             final = not exc.retryable or chunk.attempts >= MAX_ATTEMPTS or reached
@@ -340,18 +349,19 @@ def record(engine: Engine, results: list[Result], run: Run | None = None) -> Cou
 
 
 def _finish(s, campaign_ids: set[int], wall: datetime) -> None:
-    """Campaigns with no chunk left to send are done (the failed chunks are named)."""
+    """Campaigns with no chunk left to send are done (the failed chunks are named); an A/B
+    test's campaign waits for its winner instead (campaigns/winner.py sends the rest)."""
     if not campaign_ids:
         return
     left = select(CampaignChunk.id).where(
         CampaignChunk.campaign_id == Campaign.id, CampaignChunk.status.in_((KS.PENDING, KS.SENDING))
     )
     failed = select(CampaignChunk.id).where(CampaignChunk.campaign_id == Campaign.id, CampaignChunk.status == KS.FAILED)
-    s.execute(
-        update(Campaign)
-        .where(Campaign.id.in_(campaign_ids), Campaign.status.in_((CS.SENDING, CS.PAUSED)), not_(exists(left)))
-        .values(status=CS.DONE, finished_at=wall, updated_at=wall)
-    )
+    finished = and_(Campaign.id.in_(campaign_ids), Campaign.status.in_((CS.SENDING, CS.PAUSED)), not_(exists(left)))
+    awaiting_winner = and_(Campaign.winner.is_(None), Campaign.test_share < 100, Campaign.variants != [])
+    tests = s.execute(select(Campaign.id).where(finished, awaiting_winner)).scalars()
+    s.execute(update(Campaign).where(Campaign.id.in_(list(tests))).values(status=CS.TESTING, updated_at=wall))
+    s.execute(update(Campaign).where(finished).values(status=CS.DONE, finished_at=wall, updated_at=wall))
     s.execute(
         update(Campaign)
         .where(Campaign.id.in_(campaign_ids), Campaign.status == CS.DONE, exists(failed), Campaign.reason.is_(None))
