@@ -43,11 +43,18 @@
   var timeInput = document.getElementById("scheduled-at");
   var seen = null;
 
-  var media = data.app_url + "/media/";
+  var own = data.app_url + "/";  // the app's own links (images in /media/), read from this page's origin
   var messages = JSON.parse(JSON.stringify(data.messages), function (key, value) {
-    return typeof value === "string" && value.indexOf(media) === 0 ? "/media/" + value.slice(media.length) : value;
+    return typeof value === "string" && value.indexOf(own) === 0 ? "/" + value.slice(own.length) : value;
   });
   window.TsunaguFlex.renderMessages(document.getElementById("preview"), messages, { side: "bot" });
+
+  function startsAt(iso) {  // the start in the shop's time zone (quiet hours may have moved it)
+    try {
+      return new Date(iso).toLocaleString(document.documentElement.lang, { timeZone: data.timezone,
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    } catch (err) { return iso; }
+  }
 
   function stat(label, value, extra) {
     return el("div", { "data-figure": extra || "" }, [el("dt", { text: label }), el("dd", { text: value })]);
@@ -68,7 +75,9 @@
     figures.appendChild(stat(text("f_room"), f.room == null ? text("f_no_limit") : number(f.room), "room"));
     figures.appendChild(stat(text("f_cost"), text("f_yen", { n: number(f.cost_yen) }), "cost"));
     figures.appendChild(stat(text("f_calls"), number(f.api_calls), "calls"));
-    figures.appendChild(stat(text("f_duration"), text("f_seconds", { n: number(f.duration_s) }), "duration"));
+    figures.appendChild(stat(text("f_duration"), f.duration_s < 1 ? text("f_under_second") :
+      text("f_seconds", { n: number(Math.round(f.duration_s)) }), "duration"));
+    figures.appendChild(stat(text("f_starts"), startsAt(f.starts_at), "starts"));
     var notes = document.getElementById("notes");
     notes.textContent = "";
     f.notes.forEach(function (n) { notes.appendChild(el("li", { text: n })); });

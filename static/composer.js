@@ -207,9 +207,9 @@
     });
   }
 
-  function local(url) {  // the app's own /media/ links, read from this page's origin
-    var media = data.app_url + "/media/";
-    return typeof url === "string" && url.indexOf(media) === 0 ? "/media/" + url.slice(media.length) : url;
+  function local(url) {  // the app's own links (images in /media/), read from this page's origin
+    var own = data.app_url + "/";
+    return typeof url === "string" && url.indexOf(own) === 0 ? "/" + url.slice(own.length) : url;
   }
   function localised(messages) {
     return JSON.parse(JSON.stringify(messages), function (key, value) { return local(value); });
@@ -251,7 +251,7 @@
           return;
         }
         block.token = b.image.token;
-        uploaded[block.token] = text("uploaded", { width: b.image.width, height: b.image.height, size: (b.image.size / 1048576).toFixed(1) + " MB" });
+        uploaded[block.token] = text("uploaded", { width: b.image.width, height: b.image.height, size: b.image.size < 1048576 ? Math.ceil(b.image.size / 1024) + " KB" : (b.image.size / 1048576).toFixed(1) + " MB" });
         info.textContent = uploaded[block.token];
         changed();
       }, function () { info.textContent = text("network_error"); });

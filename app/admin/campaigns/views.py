@@ -119,5 +119,6 @@ def forecast_page(shop: Shop, campaign_id: int):
             "id": campaign.id,
             "messages": compose.sample(campaign.messages, language(shop=shop)),
             "app_url": settings().app_url,
+            "timezone": shop.timezone or "Asia/Tokyo",
         },
     )
