@@ -8,7 +8,7 @@ forecast reads LINE's quota before any write (no HTTP call inside a write transa
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, abort, jsonify, make_response
 from sqlmodel import select
 
 from ... import db
@@ -128,7 +128,7 @@ def _forecast(shop: Shop, campaign_id: int, lang: str) -> tuple[Campaign, foreca
         )
     except AudienceGone:
         session.rollback()
-        abort(invalid({"audience": t("campaigns.reason.segment_gone", lang)}))
+        abort(make_response(*invalid({"audience": t("campaigns.reason.segment_gone", lang)})))
     session.rollback()  # end the read before any write
     return campaign, fresh
 

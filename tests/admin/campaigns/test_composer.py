@@ -166,3 +166,28 @@ def test_a_test_send_is_checked_limited_and_refused_in_a_dry_run(api, app, db, s
     assert refused.status_code == 409
     assert refused.get_json()["message"] == "LINE への送信がドライラン（記録のみ）のため、テスト送信はできません。"
     assert len(fake_line.pushes()) == composer.TEST_SENDS
+
+
+def test_the_forecast_of_a_draft_whose_segment_was_deleted_says_so(api, db, shop):
+    from app.models import Segment
+
+    segment = Segment(shop_id=shop.id, name="VIP", definition={"match": "all", "groups": []})
+    db.add(segment)
+    db.commit()
+    created = api(
+        "POST",
+        "/api/campaigns",
+        {
+            "name": "VIP へ",
+            "blocks": [{"type": "text", "text": "こんにちは"}],
+            "audience": {"kind": "segment", "segment_id": segment.id},
+        },
+    )
+    assert created.status_code == 201
+    db.delete(segment)
+    db.commit()
+    answer = api("POST", f"/api/campaigns/{created.get_json()['campaign']['id']}/forecast")
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == {
+        "audience": "配信先のセグメントが削除されたため、何も送らずに終了しました（費用はかかっていません）。"
+    }
