@@ -1,7 +1,7 @@
 """The campaign composer in a real browser (demo store, no Shopify CDN): add a text with a
 variable chip, an image (a bad file refused with its reason beside the field, then a good
-one), product cards from the catalog search and a button; the phone preview shows each of
-them; save and reach the forecast."""
+one), product cards from the catalog search, a button and a coupon with a code per
+recipient; the phone preview shows each of them; save and reach the forecast."""
 
 from __future__ import annotations
 
@@ -74,14 +74,24 @@ def test_compose_text_image_products_and_button_with_a_live_preview(demo_server,
     page.locator("[data-field='blocks[3].label']").fill("フェアを見る")
     page.locator("[data-field='blocks[3].url']").fill("https://tsunagu-demo.myshopify.com/collections/green-tea")
     preview.get_by_text("フェアを見る").wait_for()
+
+    page.get_by_role("button", name="＋ クーポン").click()  # the fifth: no more can be added
+    assert page.get_by_role("button", name="＋ テキスト").is_disabled()
+    page.locator("[data-field='blocks[4].mode']").select_option("unique")
+    page.locator("[data-field='blocks[4].discount_id']").fill("1057856")
+    page.locator("[data-field='blocks[4].text']").fill("あなた専用のコード: ")
+    page.locator("[data-block='4'] [data-var=coupon_code]").click()
+    preview.locator(".tf-says", has_text="あなた専用のコード: SAMPLE-1234").wait_for()  # a placeholder code
     page.wait_for_function("document.getElementById('preview-status').textContent === ''")
-    assert preview.locator(".tf-row").count() == 4
+    assert preview.locator(".tf-row").count() == 5
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / "admin-campaigns-composer.png"), full_page=True)
 
     page.get_by_role("button", name="保存して見込みを確認").click()
     page.wait_for_url(re.compile(r".*/campaigns/\d+/forecast$"))
     page.locator("#figures [data-figure=recipients]").wait_for()
-    assert page.locator("#preview .tf-row").count() == 4
+    assert page.locator("#preview .tf-row").count() == 5
+    assert page.locator("#figures [data-figure=transport] dd").inner_text() == "プッシュ"  # a name, a unique code
 
     page.get_by_role("link", name="配信", exact=True).click()
     row = page.locator("tr", has_text="冬の緑茶フェア")
