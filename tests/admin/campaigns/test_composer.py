@@ -191,3 +191,42 @@ def test_the_forecast_of_a_draft_whose_segment_was_deleted_says_so(api, db, shop
     assert answer.get_json()["errors"] == {
         "audience": "配信先のセグメントが削除されたため、何も送らずに終了しました（費用はかかっていません）。"
     }
+
+
+def test_a_composed_campaign_goes_through_the_existing_sender(
+    api, db, shop, fake_line, many_friends, catalog, run_campaigns
+):
+    """Blocks compiled once at saving are what the chunk sender multicasts, unchanged:
+    nothing per person here (the shop's name and a shared code are written in), so multicast."""
+    from datetime import timedelta
+
+    from app.models import Shop
+    from app.timeutil import utcnow
+
+    stored = db.get(Shop, shop.id)
+    stored.settings = {"policies": {"quiet_start": "00:00", "quiet_end": "00:00"}}
+    db.add(stored)
+    db.commit()
+    friends = many_friends(3)
+    made = catalog(product("宇治 煎茶"))
+    token = upload(api, picture()).get_json()["image"]["token"]
+    blocks = [
+        {"type": "text", "text": "{shop_name}より、新茶のお知らせ"},
+        {"type": "image", "token": token},
+        {"type": "products", "product_ids": [made["宇治 煎茶"].id]},
+        {"type": "coupon", "mode": "shared", "code": "SHINCHA", "text": ""},
+        {"type": "button", "text": "詳しくはこちら", "label": "見る", "url": "https://tea.example/new"},
+    ]
+    campaign = api("POST", "/api/campaigns", {"name": "新茶", "blocks": blocks}).get_json()["campaign"]
+    answer = api("POST", f"/api/campaigns/{campaign['id']}/forecast").get_json()
+    assert answer["forecast"]["transport"] == "multicast"
+    assert api("POST", f"/api/campaigns/{campaign['id']}/send", {"confirm": answer["confirm"]}).status_code == 200
+    run_campaigns(utcnow() + timedelta(seconds=1))
+
+    [multicast] = fake_line.multicasts()
+    assert sorted(multicast.to) == sorted(f.line_user_id for f in friends)
+    kinds = [m["type"] for m in multicast.messages]
+    assert kinds == ["text", "image", "flex", "text", "flex"]
+    assert multicast.messages[0]["text"] == "テストショップより、新茶のお知らせ"
+    assert multicast.messages[1]["originalContentUrl"] == f"https://tsunagu.test/media/{token}.jpg"
+    assert multicast.messages[3]["text"] == "クーポンコード: SHINCHA"
