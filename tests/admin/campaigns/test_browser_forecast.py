@@ -52,7 +52,7 @@ def test_forecast_then_schedule(demo_server, page):
     page.wait_for_url(demo_server.url + "/campaigns")
     row = page.locator("tr", has_text="年末セール")
     assert "予約済み" in row.inner_text() and "2030" in row.inner_text()
-    page.screenshot(path=str(SHOTS / "admin-campaigns.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "admin-campaigns-scheduled.png"), full_page=True)
 
 
 def test_over_the_quota_the_button_is_disabled_and_the_page_says_how_many(demo_server, page):
