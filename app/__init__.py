@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # is "not found", never a database error.
     app.url_map.converters["int"] = RowId
     from .admin.blueprints import admin as admin_bp
+    from .campaigns.media import bp as media_bp
     from .cli import register_cli
     from .line.login import bp as line_login_bp
     from .line.webhooks import bp as line_webhooks_bp
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         line_webhooks_bp,
         line_login_bp,
         tracking_bp,
+        media_bp,
     ):
         app.register_blueprint(blueprint)
     register_cli(app)

@@ -11,6 +11,8 @@ from . import http, openapi, pages
 from .audiences import api as audiences_api
 from .audiences import views as audiences_views
 from .campaigns import api as campaigns_api
+from .campaigns import composer as campaigns_composer
+from .campaigns import views as campaigns_views
 from .flows import api as flows_api
 from .flows import views as flows_views
 from .home import api as home_api
@@ -40,7 +42,9 @@ for area in (
     settings_api,
     settings_sources_api,
     privacy_views,
+    campaigns_views,
     campaigns_api,
+    campaigns_composer,
     openapi,
 ):
     admin.register_blueprint(area.bp)

@@ -2,7 +2,7 @@
 
 from .attribution import Attribution, FriendBlock, LinkClick, TrackedLink
 from .audience import Segment
-from .campaigns import Campaign, CampaignChunk, CampaignHoldout, CampaignStatus, ChunkStatus
+from .campaigns import Campaign, CampaignChunk, CampaignHoldout, CampaignImage, CampaignStatus, ChunkStatus
 from .catalog import Product, ProductVariant
 from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
 from .events import ComplianceRequest, WebhookEvent, WebhookStatus
@@ -17,6 +17,7 @@ __all__ = [
     "Campaign",
     "CampaignChunk",
     "CampaignHoldout",
+    "CampaignImage",
     "CampaignStatus",
     "ChunkStatus",
     "FriendBlock",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, Index, LargeBinary, Text, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
 from .base import created, pk, shop_fk, updated, when
@@ -62,6 +62,9 @@ class Campaign(SQLModel, table=True):
     # {"kind": "all"} or {"kind": "friends", "ids": [...]}: campaigns/audience.py reads it.
     audience: dict = Field(default_factory=dict, sa_type=JSONType)
     messages: list = Field(default_factory=list, sa_type=JSONType)  # 1-5 LINE message objects
+    # The composer's blocks (campaigns/compose.py compiles them into `messages`); None when
+    # the messages were posted as LINE objects.
+    blocks: list | None = Field(default=None, sa_type=JSONType)
     scheduled_at: datetime | None = when()  # UTC; the API takes the shop's local time
     exempt_from_cap: bool = False  # never exempt from opt-outs or blocks
     # A/B test (campaigns/split.py): 2-4 {"name", "messages"}; empty: `messages` is variant 0.
@@ -121,3 +124,22 @@ class CampaignHoldout(SQLModel, table=True):
         foreign_key="line_friends.id", ondelete="CASCADE", primary_key=True, index=True, sa_type=BigInteger
     )
     shop_id: int = shop_fk()
+
+
+class CampaignImage(SQLModel, table=True):
+    """An image the merchant uploaded for a campaign, served to LINE from
+    `{APP_URL}/media/<token>.<ext>`: the original (at most 10 MB) and a preview LINE shows
+    in the chat list (at most 1 MB, made here). Shop data, not a person's: shop/redact
+    deletes it with the shop; the random token is the only way to reach it from outside."""
+
+    __tablename__ = "campaign_images"
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    token: str = Field(max_length=64, unique=True)
+    content_type: str = Field(max_length=16)  # image/jpeg | image/png
+    width: int
+    height: int
+    data: bytes = Field(sa_type=LargeBinary)
+    preview: bytes = Field(sa_type=LargeBinary)  # JPEG or PNG, as the original
+    created_at: datetime = created()

@@ -78,10 +78,11 @@ def _price_row(shop: Shop, variant: ProductVariant | None, varies: bool, lang: s
     return {"type": "box", "layout": "baseline", "spacing": "sm", "contents": contents}
 
 
-def product_bubble(shop: Shop, found: Found, lang: str) -> dict:
+def product_bubble(shop: Shop, found: Found, lang: str, utm: dict | None = None) -> dict:
+    """One product's bubble; `utm` overrides the chat's UTM parameters (a campaign's own)."""
     product = found.product
     variant, varies = _offer(found.variants)
-    url = tracked(product.online_store_url or f"https://{shop.domain}/products/{product.handle}")
+    url = tracked(product.online_store_url or f"https://{shop.domain}/products/{product.handle}", **(utm or {}))
     body = [
         {
             "type": "text",
@@ -171,11 +172,23 @@ def see_all_bubble(shop: Shop, query: str, lang: str) -> dict:
     }
 
 
-def carousel(shop: Shop, query: str, found: list[Found], *, more: bool, lang: str) -> dict:
-    bubbles = [product_bubble(shop, f, lang) for f in found[:MAX_PRODUCT_BUBBLES]]
+def carousel(
+    shop: Shop,
+    query: str,
+    found: list[Found],
+    *,
+    more: bool,
+    lang: str,
+    alt: str | None = None,
+    utm: dict | None = None,
+) -> dict:
+    """The products as one carousel. A campaign (the composer) passes its own `alt` lead
+    and `utm` instead of the search's."""
+    bubbles = [product_bubble(shop, f, lang, utm) for f in found[:MAX_PRODUCT_BUBBLES]]
     if more:
         bubbles.append(see_all_bubble(shop, query, lang))
-    alt = t("search.carousel.alt", lang, query=shorten(query, 50)) + " / ".join(f.product.title for f in found)
+    lead = t("search.carousel.alt", lang, query=shorten(query, 50)) if alt is None else alt
+    alt = lead + " / ".join(f.product.title for f in found)
     return {
         "type": "flex",
         "altText": shorten(alt, messages.ALT_TEXT_MAX),

@@ -14,7 +14,7 @@ from app.config import Settings
 from app.models import Campaign, Customer, KeywordRule, LineFriend, Notification, Segment, WebhookEvent
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET
-from tests.helpers import fresh, make_shop
+from tests.helpers import count, fresh, make_shop
 
 RETRY = "X-Shopify-Retry-Invalid-Session-Request"
 PUBLIC = {"/api/openapi.json": "the contract: the same for every shop, holds no shop data"}
@@ -205,3 +205,34 @@ def test_shop_a_cannot_link_its_customer_to_shop_b_friend(client, db, fake_shopi
 
     assert response.status_code == 404
     assert _snapshot(db, rows) == before
+
+
+def test_shop_a_never_finds_nor_uses_shop_b_composer_rows(app, client, db, fake_shopify, fake_line):
+    """The composer's routes carry ids in their bodies and queries, not their paths: shop B's
+    friends, products and images are neither listed to shop A nor usable by it."""
+    from app.campaigns import images
+    from app.models import CampaignImage, Product
+    from tests.campaigns.test_images import picture
+
+    make_shop(db)
+    shop_b = make_shop(db, domain="other-shop.myshopify.com")
+    rows = _shop_b_rows(db, shop_b)
+    data = picture("PNG")
+    checked, _ = images.check(data)
+    image = images.store(session=db, shop=shop_b, data=data, checked=checked)
+    product = Product(shop_id=shop_b.id, shopify_id=1, handle="b", title="B の商品")
+    db.add(product)
+    db.commit()
+    token = fake_shopify.session_token("test-shop")
+    before = _snapshot(db, {**rows, "image": image, "product": product})
+
+    assert _call(client, "GET", "/api/campaign-friends?q=B", token).get_json()["friends"] == []
+    assert _call(client, "GET", "/api/campaign-products?q=B の商品", token).get_json()["products"] == []
+    blocks = [{"type": "image", "token": image.token}, {"type": "products", "product_ids": [product.id]}]
+    preview = _call(client, "POST", "/api/campaigns/preview", token, {"blocks": blocks})
+    assert preview.status_code == 422 and set(preview.get_json()["errors"]) == {"blocks[0].image", "blocks[1].products"}
+    body = {"blocks": [{"type": "text", "text": "x"}], "friend_ids": [rows["friend"].id]}
+    sent = _call(client, "POST", "/api/campaigns/test", token, body)
+    assert sent.status_code == 422 and fake_line.pushes() == []
+    assert _snapshot(db, {**rows, "image": image, "product": product}) == before
+    assert count(db, CampaignImage) == 1

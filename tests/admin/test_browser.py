@@ -19,6 +19,7 @@ PAGES = [
     ("/customers", "customers"),
     ("/messages", "messages"),
     ("/audiences", "audiences"),
+    ("/campaigns", "campaigns"),
     ("/keywords", "keywords"),
     ("/simulator", "simulator"),
     ("/settings", "settings"),

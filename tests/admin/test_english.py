@@ -155,6 +155,8 @@ PAGES = [
     "/messages?from=nope",
     "/audiences",
     "/audiences/new",
+    "/campaigns",
+    "/campaigns/new",
     "/keywords",
     "/simulator",
     "/settings",

@@ -9,7 +9,18 @@ from app.models import ComplianceRequest
 from tests.helpers import make_shop
 
 LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
-PAGES = ["/", "/flows", "/customers", "/messages", "/audiences", "/keywords", "/simulator", "/settings", "/privacy"]
+PAGES = [
+    "/",
+    "/flows",
+    "/customers",
+    "/messages",
+    "/audiences",
+    "/campaigns",
+    "/keywords",
+    "/simulator",
+    "/settings",
+    "/privacy",
+]
 
 
 @pytest.fixture

@@ -675,7 +675,9 @@ def _check_retry_key(endpoint: str, key: str) -> Response | None:
 
 
 def _check_messages(messages) -> Response | None:
-    """1 to 5 message objects with a type; text of 1 to 5,000 UTF-16 units, as LINE counts."""
+    """1 to 5 message objects with a type; text of 1 to 5,000 UTF-16 units, as LINE counts;
+    an image's two URLs HTTPS (at most 2,000 characters); a Flex message's altText of 1 to
+    1,500 characters and its contents."""
     if not isinstance(messages, list) or not 1 <= len(messages) <= 5:
         return _invalid("messages", "Size must be between 1 and 5")
     for i, message in enumerate(messages):
@@ -685,6 +687,16 @@ def _check_messages(messages) -> Response | None:
             units = len(str(message.get("text") or "").encode("utf-16-le")) // 2
             if not 1 <= units <= 5000:
                 return _invalid(f"messages[{i}].text", "Length must be between 1 and 5000")
+        if message["type"] == "image":
+            for key in ("originalContentUrl", "previewImageUrl"):
+                url = message.get(key)
+                if not isinstance(url, str) or not url.startswith("https://") or len(url) > 2000:
+                    return _invalid(f"messages[{i}].{key}", "Must be an HTTPS URL of at most 2000 characters")
+        if message["type"] == "flex":
+            if not 1 <= len(str(message.get("altText") or "")) <= 1500:
+                return _invalid(f"messages[{i}].altText", "Length must be between 1 and 1500")
+            if not isinstance(message.get("contents"), dict):
+                return _invalid(f"messages[{i}].contents", "May not be empty")
     return None
 
 

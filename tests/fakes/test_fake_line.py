@@ -235,6 +235,25 @@ def test_invalid_bodies_are_rejected_like_line(fake):
     assert keyed_reply.status_code == 400 and fake.deliveries == []
 
 
+def test_images_need_https_urls_and_flex_an_alt_text(fake):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+
+    def push(message: dict):
+        return httpx.post(
+            f"{fake.url}/v2/bot/message/push", headers=headers, json={"to": new_user_id(), "messages": [message]}
+        )
+
+    plain = push(
+        {"type": "image", "originalContentUrl": "http://x.test/a.jpg", "previewImageUrl": "https://x.test/p.jpg"}
+    )
+    assert plain.status_code == 400 and plain.json()["details"][0]["property"] == "messages[0].originalContentUrl"
+    no_alt = push({"type": "flex", "altText": "", "contents": {"type": "bubble"}})
+    assert no_alt.status_code == 400 and no_alt.json()["details"][0]["property"] == "messages[0].altText"
+    image = {"type": "image", "originalContentUrl": "https://x.test/a.jpg", "previewImageUrl": "https://x.test/p.jpg"}
+    assert push(image).status_code == 200
+    assert fake.deliveries[0].messages == [image]
+
+
 def test_monthly_quota_is_enforced(fake):
     fake.quota = 2
     api = sdk(fake)

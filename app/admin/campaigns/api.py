@@ -1,6 +1,6 @@
 """Campaigns (配信) as JSON (session token, scoped to its shop): drafts, the forecast,
-confirm-and-send (now or scheduled), cancel, pause, resume and progress. The pages come later;
-the composer posts LINE message objects as they are.
+confirm-and-send (now or scheduled), cancel, pause, resume and progress. A draft carries
+LINE message objects as they are, or the composer's `blocks`, compiled into them.
 
 Routes are thin: the checks, the forecast and the state changes live in app/campaigns. The
 forecast reads LINE's quota before any write (no HTTP call inside a write transaction).
@@ -8,7 +8,7 @@ forecast reads LINE's quota before any write (no HTTP call inside a write transa
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, abort, jsonify, make_response
 from sqlmodel import select
 
 from ... import db
@@ -21,6 +21,7 @@ from ...models import Campaign, Shop
 from ...shopify.auth import embedded
 from ...timeutil import utcnow
 from ..http import invalid, read_json
+from . import composer
 
 bp = Blueprint("campaigns_api", __name__, url_prefix="/api")
 LIST_LIMIT = 100
@@ -37,6 +38,18 @@ def _errors(found: control.Errors, lang: str) -> dict[str, str]:
     return {field: t(key, lang, **values) for field, (key, values) in found.items()}
 
 
+def _draft(body: dict, *, session, shop: Shop, lang: str) -> tuple[dict, dict[str, str]]:
+    """The draft's values and the reasons per field. With composer `blocks`, the messages
+    are compiled from them and their problems are named by the block's field."""
+    body, block_errors = composer.with_blocks(body, session=session, shop=shop, lang=lang)
+    values, found = control.check_draft(body, session=session, shop=shop, now=utcnow())
+    errors = _errors(found, lang)
+    if "blocks" in body:
+        errors = {k: v for k, v in errors.items() if not k.startswith("messages")} | block_errors
+    values["blocks"] = body.get("blocks")  # None: the messages were posted as LINE objects
+    return values, errors
+
+
 def describe(campaign: Campaign, shop: Shop, lang: str) -> dict:
     reason_key = f"campaigns.reason.{campaign.reason}" if campaign.reason else ""
     return {
@@ -45,6 +58,7 @@ def describe(campaign: Campaign, shop: Shop, lang: str) -> dict:
         "status": campaign.status,
         "audience": campaign.audience,
         "messages": campaign.messages,
+        "blocks": campaign.blocks,
         "scheduled_at": campaign.scheduled_at.isoformat() if campaign.scheduled_at else None,
         "scheduled_local": local_time(campaign.scheduled_at, shop.timezone),
         "exempt_from_cap": campaign.exempt_from_cap,
@@ -81,9 +95,9 @@ def campaigns_list(shop: Shop):
 def campaign_create(shop: Shop):
     body, lang = read_json(), language(shop=shop)
     session = db.session(write=True)
-    values, found = control.check_draft(body, session=session, shop=shop, now=utcnow())
-    if found:
-        return invalid(_errors(found, lang))
+    values, errors = _draft(body, session=session, shop=shop, lang=lang)
+    if errors:
+        return invalid(errors)
     campaign = control.create(session=session, shop=shop, values=values)
     session.commit()
     return jsonify(ok=True, errors={}, message="", campaign=describe(campaign, shop, lang)), 201
@@ -101,9 +115,9 @@ def campaign_update(shop: Shop, campaign_id: int):
     body, lang = read_json(), language(shop=shop)
     session = db.session(write=True)
     campaign = _owned(session, shop, campaign_id)
-    values, found = control.check_draft(body, session=session, shop=shop, now=utcnow())
-    if found:
-        return invalid(_errors(found, lang))
+    values, errors = _draft(body, session=session, shop=shop, lang=lang)
+    if errors:
+        return invalid(errors)
     if not control.update_draft(session=session, campaign=campaign, values=values):
         return invalid({}, status=409, message=t("campaigns.refused.state", lang, status=campaign.status))
     session.commit()
@@ -120,7 +134,7 @@ def _forecast(shop: Shop, campaign_id: int, lang: str) -> tuple[Campaign, foreca
         )
     except AudienceGone:
         session.rollback()
-        abort(invalid({"audience": t("campaigns.reason.segment_gone", lang)}))
+        abort(make_response(*invalid({"audience": t("campaigns.reason.segment_gone", lang)})))
     session.rollback()  # end the read before any write
     return campaign, fresh
 

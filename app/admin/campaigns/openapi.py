@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..schemas import VALIDATION, id_parameter, json_body, json_response
+from .composer_openapi import BLOCKS
+from .composer_openapi import PATHS as COMPOSER
 
 _ID = [id_parameter("campaign_id", "A campaign of the token's shop")]
 _INT = {"type": "integer"}
@@ -36,6 +38,7 @@ CAMPAIGN = {
         },
         "audience": {"type": "object"},
         "messages": {"type": "array", "items": _MESSAGE},
+        "blocks": {"type": "array", "nullable": True, "items": {"type": "object"}},
         "scheduled_at": {"type": "string", "nullable": True, "description": "UTC, ISO 8601"},
         "scheduled_local": {"type": "string"},
         "exempt_from_cap": {"type": "boolean"},
@@ -57,6 +60,7 @@ DRAFT = {
     "properties": {
         "name": {"type": "string"},
         "messages": {"type": "array", "items": _MESSAGE, "description": "1 to 5 LINE message objects"},
+        "blocks": {**BLOCKS, "description": "The composer's blocks, compiled into messages (then not given)"},
         "audience": {
             "type": "object",
             "description": (
@@ -239,3 +243,4 @@ PATHS = {
         }
     },
 }
+PATHS.update(COMPOSER)

@@ -1,8 +1,8 @@
 """Campaign A/B tests and holdouts: variants, the test share, the winner rule and the winner
 on campaigns; who was held out (campaign_holdouts); tracked links of a campaign's variants.
 
-Revision ID: 0014
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 07:45:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0014"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
