@@ -153,3 +153,17 @@ def test_a_refused_bulk_link_is_left_for_the_next_run(
     assert count(db, RichMenuLink) == 200
     assert keep_menus() == {"linked": 500, "calls": 1}
     assert all(fake_line.user_menus[f.line_user_id] == live_id(db, members) for f in friends)
+
+
+def test_the_worker_job_keeps_menus_in_step(app, db, make_menu, make_rule, publish_menu, fake_line, linked_friends):
+    from app.jobs import JOBS, run_job
+    from app.timeutil import utcnow
+
+    members = make_menu(drawn_spec("会員"))
+    make_rule(members, "linked")
+    publish_menu(members)
+    friends = linked_friends(3)  # linked after the menu was published
+    job = next(j for j in JOBS if j.name == "keep_rich_menus_in_step")
+    assert run_job(app, job, utcnow()) == {"linked": 3, "calls": 1}
+    assert all(fake_line.user_menus[f.line_user_id] == live_id(db, members) for f in friends)
+    assert run_job(app, job, utcnow()) == {}
