@@ -18,6 +18,7 @@ from .home import views as home_views
 from .people import api as people_api
 from .people import views as people_views
 from .privacy import views as privacy_views
+from .richmenus import api as richmenus_api
 from .search import api as search_api
 from .search import views as search_views
 from .settings import api as settings_api
@@ -41,6 +42,7 @@ for area in (
     settings_sources_api,
     privacy_views,
     campaigns_api,
+    richmenus_api,
     openapi,
 ):
     admin.register_blueprint(area.bp)

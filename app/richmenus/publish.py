@@ -22,7 +22,7 @@ from ..i18n import language, t
 from ..line import channels
 from ..line import richmenus as line_menus
 from ..line.client import LineClient, LineError
-from ..models import RichMenu, Shop
+from ..models import LineFriend, RichMenu, RichMenuLink, Shop
 from ..timeutil import utcnow
 from . import assign
 from .images import image_of
@@ -89,7 +89,7 @@ def publish(*, engine: Engine, shop_id: int, menu_id: int) -> Outcome:
         shop = session.get(Shop, shop_id)
         menu = session.get(RichMenu, menu_id)
         if shop is None or menu is None or menu.shop_id != shop_id:
-            return Outcome(False, [Problem("menu", "name")])
+            return Outcome(False, [Problem("menu", "menu")])
         menus = tab_set_of(session=session, menu=menu)
         problems = check(session=session, menus=menus)
         channel = channels.for_shop(session=session, shop=shop)
@@ -97,7 +97,9 @@ def publish(*, engine: Engine, shop_id: int, menu_id: int) -> Outcome:
     if problems:
         return Outcome(False, problems)
     captured: list = []
-    client = channels.client_for(channel, shop=shop, captured=captured)
+    client = _client(channel, shop, captured)
+    if client is None:
+        return Outcome(False, [Problem("channel", "channel")])
     old = {m.id: m.line_rich_menu_id for m in menus}
     try:
         new = _create_all(client, menus, images)
@@ -190,5 +192,55 @@ def _delete_quietly(client: LineClient, line_ids) -> None:
             log.warning("could not delete rich menu %s: %s", line_id, exc)
 
 
+def _client(channel, shop: Shop, captured: list | None) -> LineClient | None:
+    """The channel's client, or None when no LINE account is connected."""
+    if channel is None:
+        return None
+    try:
+        return channels.client_for(channel, shop=shop, captured=captured)
+    except channels.ChannelUnavailable:
+        return None
+
+
 def _lang(shop: Shop) -> str:
     return language(shop=shop)
+
+
+def unpublish(*, engine: Engine, shop_id: int, menu_id: int) -> Outcome:
+    """Take the menu (and its tab set) off LINE: its friends unlinked (they see the default),
+    the default cancelled if it was, its aliases and menus deleted; the menus stay as drafts."""
+    with Session(engine, expire_on_commit=False) as session:
+        shop = session.get(Shop, shop_id)
+        menu = session.get(RichMenu, menu_id)
+        if shop is None or menu is None or menu.shop_id != shop_id:
+            return Outcome(False, [Problem("menu", "menu")])
+        menus = [m for m in tab_set_of(session=session, menu=menu) if m.line_rich_menu_id]
+        channel = channels.for_shop(session=session, shop=shop)
+        line_ids = {m.line_rich_menu_id for m in menus}
+        rows = session.execute(
+            select(RichMenuLink.friend_id, LineFriend.line_user_id)
+            .join(LineFriend, LineFriend.id == RichMenuLink.friend_id)
+            .where(RichMenuLink.shop_id == shop_id, RichMenuLink.line_rich_menu_id.in_(line_ids))
+        ).all()
+    if not menus:
+        return Outcome(True)
+    client = _client(channel, shop, None)
+    if client is None:
+        return Outcome(False, [Problem("channel", "channel")])
+    try:
+        line_menus.unlink(client, [r.line_user_id for r in rows])
+        assign.record(engine=engine, shop_id=shop_id, friend_ids=[r.friend_id for r in rows], line_menu_id=None)
+        if any(m.is_default for m in menus):
+            line_menus.cancel_default(client)
+        for m in menus:
+            if m.alias_id:
+                line_menus.delete_alias(client, m.alias_id)
+            line_menus.delete(client, m.line_rich_menu_id)
+    except LineError as exc:
+        return Outcome(False, line_answer=str(exc))
+    with session_scope(engine) as session:
+        for m in menus:
+            row = session.get(RichMenu, m.id)
+            row.line_rich_menu_id, row.status, row.publish_error = None, "draft", None
+            session.add(row)
+    return Outcome(True)

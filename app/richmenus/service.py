@@ -9,7 +9,7 @@ from sqlmodel import Session
 from ..models import RichMenu, RichMenuRule, Shop
 from .assign import KINDS, local_period
 from .draw import draw
-from .validate import Problem, check_image, check_menu, image_type
+from .validate import SIZES, Problem, check_drawing, check_image, check_menu, image_type
 
 FIELDS = ("name", "size", "chat_bar_text", "areas", "alias_id", "is_default")
 
@@ -22,14 +22,18 @@ def save_menus(
     `image` (bytes). Nothing is written when any spec has a problem."""
     if tab_set and not 2 <= len(specs) <= 3:
         return [], [Problem("tabs", "tabs")]
+    if not specs or not all(isinstance(s, dict) for s in specs):
+        return [], [Problem("menus", "name")]
     own = {s.get("alias_id") for s in specs if s.get("alias_id")}
     others = _aliases(session=session, shop=shop, excluding=[m.id for m in menus or []])
     problems = [Problem("alias_id", "alias_taken", {"alias": a}) for a in sorted(own & others)]
     rows = []
     for i, spec in enumerate(specs):
         found = check_menu(spec, aliases=own | others)
-        image, content_type = _image(spec)
-        found += check_image(image, spec.get("size") or "large")
+        drawing = spec.get("drawing")
+        found += check_drawing(drawing) if drawing is not None else []
+        image, content_type = (None, None) if found else _image(spec)
+        found += [] if found and drawing is not None else check_image(image, _size(spec))
         prefix = f"tabs[{i}]." if tab_set else ""
         problems += [Problem(prefix + p.field, p.key, p.values) for p in found]
         row = (menus[i] if menus else None) or RichMenu(shop_id=shop.id, name="", chat_bar_text="")
@@ -48,9 +52,13 @@ def save_menus(
     return rows, []
 
 
+def _size(spec: dict) -> str:
+    return spec.get("size") if spec.get("size") in SIZES else "large"
+
+
 def _image(spec: dict) -> tuple[bytes | None, str | None]:
     if spec.get("drawing") is not None:
-        drawn = draw(size=spec.get("size") or "large", areas=spec.get("areas") or [], drawing=spec["drawing"])
+        drawn = draw(size=_size(spec), areas=spec.get("areas") or [], drawing=spec["drawing"])
         return drawn.data, drawn.content_type
     data = spec.get("image")
     return (data, image_type(data)) if data else (None, None)

@@ -78,14 +78,15 @@ def check_menu(spec: dict, *, aliases: set[str]) -> list[Problem]:
     problems = []
     if not 1 <= len(str(spec.get("name") or "").strip()) <= NAME_MAX:
         problems.append(Problem("name", "name"))
-    if spec.get("size") not in SIZES:
+    size = spec.get("size") if isinstance(spec.get("size"), str) else None
+    if size not in SIZES:
         problems.append(Problem("size", "size"))
     if not 1 <= len(str(spec.get("chat_bar_text") or "")) <= CHAT_BAR_MAX:
         problems.append(Problem("chat_bar_text", "chat_bar_text"))
     alias = spec.get("alias_id")
     if alias is not None and not ALIAS_RE.match(str(alias)):
         problems.append(Problem("alias_id", "alias_id"))
-    width, height = SIZES.get(spec.get("size"), SIZES["large"])
+    width, height = SIZES.get(size or "large", SIZES["large"])
     return problems + check_areas(spec.get("areas"), width=width, height=height, aliases=aliases)
 
 
@@ -137,6 +138,37 @@ def check_action(action, *, where: str, aliases: set[str]) -> list[Problem]:
             problems.append(Problem(f"{where}.data", "postback_data", {"max": DATA_MAX}))
     else:
         problems.append(Problem(f"{where}.type", "action_type"))
+    return problems
+
+
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+ICON_NAMES = ("", "cart", "search", "user", "chat", "star", "gift", "truck", "home", "bag")
+
+
+def check_drawing(drawing) -> list[Problem]:
+    """The drawing spec the app renders: colours as #rrggbb, labels ≤ 20, known icons."""
+    if not isinstance(drawing, dict):
+        return [Problem("drawing", "drawing")]
+    tabs = drawing.get("tabs") or {}
+    styles = drawing.get("areas") or []
+    if not isinstance(tabs, dict) or not isinstance(styles, list) or not all(isinstance(s, dict) for s in styles):
+        return [Problem("drawing", "drawing")]
+    labels = tabs.get("labels") or []
+    if not isinstance(labels, list) or not all(isinstance(x, str) and len(x) <= LABEL_MAX for x in labels):
+        return [Problem("drawing.tabs", "drawing")]
+    if not isinstance(tabs.get("active", 0), int):
+        return [Problem("drawing.tabs", "drawing")]
+    problems = []
+    colours = [drawing.get("background"), *(tabs.get(k) for k in ("color", "active_color", "text_color"))]
+    for i, style in enumerate(styles):
+        colours += [style.get("color"), style.get("text_color")]
+        label = style.get("label") or ""
+        if not isinstance(label, str) or len(label) > LABEL_MAX:
+            problems.append(Problem(f"drawing.areas[{i}].label", "label", {"max": LABEL_MAX}))
+        if (style.get("icon") or "") not in ICON_NAMES:
+            problems.append(Problem(f"drawing.areas[{i}].icon", "drawing"))
+    if any(c is not None and not (isinstance(c, str) and COLOUR_RE.match(c)) for c in colours):
+        problems.append(Problem("drawing", "colour"))
     return problems
 
 
