@@ -19,6 +19,7 @@ from .people import api as people_api
 from .people import views as people_views
 from .privacy import views as privacy_views
 from .richmenus import api as richmenus_api
+from .richmenus import views as richmenus_views
 from .search import api as search_api
 from .search import views as search_views
 from .settings import api as settings_api
@@ -42,6 +43,7 @@ for area in (
     settings_sources_api,
     privacy_views,
     campaigns_api,
+    richmenus_views,
     richmenus_api,
     openapi,
 ):

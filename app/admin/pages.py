@@ -19,6 +19,7 @@ NAV = (
     ("admin.people.customers", "admin.nav.customers"),
     ("admin.people.messages", "admin.nav.messages"),
     ("admin.audiences.page", "admin.nav.audiences"),
+    ("admin.richmenus.page", "admin.nav.richmenus"),
     ("admin.search.keywords", "admin.nav.keywords"),
     ("admin.search.simulator", "admin.nav.simulator"),
     ("admin.settings.page", "admin.nav.settings"),

@@ -33,6 +33,7 @@ FONT_CANDIDATES = (
 )
 JP_INDEX = 0  # the .ttc's first face is Noto Sans CJK JP
 GAP = 6  # pixels between areas, in the background colour
+LABEL_MAX_PX = 120  # a label never larger than this, however tall its button
 DEFAULTS = {"background": "#ffffff", "color": "#06c755", "text_color": "#ffffff"}
 
 
@@ -84,12 +85,13 @@ def _cell(canvas: ImageDraw.ImageDraw, bounds: dict, style: dict) -> None:
     ink = style.get("text_color") or DEFAULTS["text_color"]
     canvas.rounded_rectangle([x + GAP, y + GAP, x + w - GAP, y + h - GAP], radius=24, fill=colour)
     label = str(style.get("label") or "")
-    side = min(w, h) * 2 // 5
+    side = min(min(w, h) * 2 // 5, 420)
     icon_top = y + (h - side - (h // 5 if label else 0)) // 2
     drew_icon = draw_icon(canvas, style.get("icon"), (x + (w - side) // 2, icon_top, side), ink)
     if label:
         centre = icon_top + side + h // 8 if drew_icon else y + h // 2
-        _label(canvas, label, x + w // 2, centre, max_width=w - 4 * GAP, max_size=max(28, h // 7), ink=ink)
+        size = min(LABEL_MAX_PX, max(28, h // 7))
+        _label(canvas, label, x + w // 2, centre, max_width=w * 5 // 6, max_size=size, ink=ink)
 
 
 def _tab(canvas: ImageDraw.ImageDraw, bounds: dict, label: str, *, active: bool, tabs: dict) -> None:
