@@ -16,7 +16,7 @@ def test_switch_tabs_in_the_phone_frame_then_draw_save_and_publish_a_menu(demo_s
     page.goto(demo_server.url + "/rich-menus")
     areas = page.locator("#phone-areas .rm-area")
     assert areas.count() == 6  # three tabs and three buttons
-    assert "メニュー" == page.locator("#phone-bar").inner_text()
+    assert page.locator("#phone-bar").inner_text() == "メニュー"
     first_image = page.locator("#phone-image").get_attribute("src")
     assert first_image.startswith("data:image/png;base64,")
     assert "タブ切替: demo-tab-1" in areas.nth(1).get_attribute("title")
