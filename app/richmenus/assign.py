@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -174,15 +174,25 @@ def _apply(engine, shop_id: int, todo: Plan, chunk: list[str], menu: str | None,
 
 
 def record(*, engine: Engine, shop_id: int, friend_ids: list[int], line_menu_id: str | None) -> None:
-    """Note that these friends are now linked to `line_menu_id` on LINE (None: unlinked)."""
-    now = utcnow()
+    """Note that these friends are now linked to `line_menu_id` on LINE (None: unlinked): one
+    UPDATE for those with a row, one INSERT for the rest (Core statements: 100,000 friends
+    through the ORM cost seconds of object building)."""
+    if not friend_ids:
+        return
+    table, now = RichMenuLink.__table__, utcnow()
     with session_scope(engine) as session:
-        rows = session.execute(select(RichMenuLink).where(RichMenuLink.friend_id.in_(friend_ids))).scalars()
-        existing = {row.friend_id: row for row in rows}
-        for friend_id in friend_ids:
-            row = existing.get(friend_id) or RichMenuLink(shop_id=shop_id, friend_id=friend_id)
-            row.line_rich_menu_id, row.linked_at = line_menu_id, now
-            session.add(row)
+        have = set(session.execute(select(table.c.friend_id).where(table.c.friend_id.in_(friend_ids))).scalars())
+        if have:
+            session.execute(
+                update(table).where(table.c.friend_id.in_(have)).values(line_rich_menu_id=line_menu_id, linked_at=now)
+            )
+        new = [
+            {"shop_id": shop_id, "friend_id": f, "line_rich_menu_id": line_menu_id, "linked_at": now}
+            for f in friend_ids
+            if f not in have
+        ]
+        if new:
+            session.execute(insert(table), new)
 
 
 def shops_with_menus(*, engine: Engine) -> list[int]:
