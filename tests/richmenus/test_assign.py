@@ -167,3 +167,20 @@ def test_the_worker_job_keeps_menus_in_step(app, db, make_menu, make_rule, publi
     assert run_job(app, job, utcnow()) == {"linked": 3, "calls": 1}
     assert all(fake_line.user_menus[f.line_user_id] == live_id(db, members) for f in friends)
     assert run_job(app, job, utcnow()) == {}
+
+
+def test_the_menu_a_friend_is_linked_to_is_in_their_data_export(
+    db, shop, make_menu, make_rule, publish_menu, linked_friends
+):
+    from app.privacy.holdings import ShopperRef, holdings_of
+    from app.shopify.export import customer_export
+
+    members = make_menu(drawn_spec("会員"))
+    make_rule(members, "linked")
+    [friend] = linked_friends(1)
+    publish_menu(members)
+    fresh(db)
+    customer = db.get(Customer, friend.customer_id)
+    held = holdings_of(session=db, shop=shop, ref=ShopperRef(customer_shopify_id=customer.shopify_id))
+    export = customer_export(held)
+    assert [row["line_rich_menu_id"] for row in export["rich_menus"]] == [live_id(db, members)]
