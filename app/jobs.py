@@ -26,6 +26,7 @@ from .line.profiles import fill_profiles
 from .line.replies import send_pending
 from .privacy.periods import Periods
 from .privacy.retention import trim_expired
+from .richmenus.assign import keep_all_in_step as keep_rich_menus_in_step
 from .search.index import refresh_best_sellers
 from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
@@ -100,6 +101,10 @@ def _follower_imports(app: Flask, now: datetime) -> dict:
     return advance_imports(engine=engine(app), now=now)
 
 
+def _rich_menus(app: Flask, now: datetime) -> dict:
+    return keep_rich_menus_in_step(engine=engine(app), now=now)
+
+
 def _trim_personal_data(app: Flask, now: datetime) -> dict:
     periods = Periods.from_settings(ext.settings(app))
     return trim_expired(engine=ext.engine(app), now=now, periods=periods)
@@ -130,6 +135,9 @@ JOBS: list[Job] = [
     Job("refresh_best_sellers", every_s=3600, run=_best_sellers),
     # Importing a LINE account's existing followers, page by page, resumable (line/followers.py).
     Job("import_line_followers", every_s=10, run=_follower_imports),
+    # Rich menus: friends whose audience changed (linked, bought, entered a segment, a
+    # period started or ended) get their menu; only they are re-linked (app/richmenus).
+    Job("keep_rich_menus_in_step", every_s=60, run=_rich_menus),
     # Personal data past its retention period: raw bodies, chat texts (app/privacy/retention.py).
     Job("trim_personal_data", every_s=600, run=_trim_personal_data),
 ]

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from app import create_app, ext
 from app.config import Settings
+from tests.fakes.line_richmenus import DATA_PREFIX
 from tests.fakes.server import LiveServer
 from tests.fakes.shopify import FakeShopify
 from tests.helpers import make_shop
@@ -65,9 +66,11 @@ def settings(request, db_url, fake_shopify) -> Settings:
         shopify_api_secret=CLIENT_SECRET,
         shopify_api_base=f"{fake_shopify.url}/{{shop}}",
         line_api_base="http://127.0.0.1:9",
+        line_data_api_base="http://127.0.0.1:9",
     )
     if "fake_line" in request.fixturenames:
-        settings = settings.with_(line_api_base=request.getfixturevalue("fake_line").url)
+        fake_line = request.getfixturevalue("fake_line")
+        settings = settings.with_(line_api_base=fake_line.url, line_data_api_base=fake_line.url + DATA_PREFIX)
     return settings
 
 

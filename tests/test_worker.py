@@ -35,6 +35,7 @@ def test_registry_names_every_job_once():
         "nightly_catalog_syncs",
         "refresh_best_sellers",
         "import_line_followers",
+        "keep_rich_menus_in_step",
         "trim_personal_data",
     ]
     assert all(job.every_s > 0 for job in JOBS)

@@ -20,6 +20,8 @@ from .home import views as home_views
 from .people import api as people_api
 from .people import views as people_views
 from .privacy import views as privacy_views
+from .richmenus import api as richmenus_api
+from .richmenus import views as richmenus_views
 from .search import api as search_api
 from .search import views as search_views
 from .settings import api as settings_api
@@ -45,6 +47,8 @@ for area in (
     campaigns_views,
     campaigns_api,
     campaigns_composer,
+    richmenus_views,
+    richmenus_api,
     openapi,
 ):
     admin.register_blueprint(area.bp)

@@ -23,13 +23,14 @@ from .campaigns.openapi import PATHS as CAMPAIGNS
 from .flows.openapi import PATHS as FLOWS
 from .home.openapi import PATHS as HOME
 from .people.openapi import PATHS as PEOPLE
+from .richmenus.openapi import PATHS as RICH_MENUS
 from .schemas import json_response
 from .search.openapi import PATHS as SEARCH
 from .settings.openapi import PATHS as SETTINGS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
-FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES, CAMPAIGNS)
+FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES, CAMPAIGNS, RICH_MENUS)
 METHODS = ("get", "put", "post", "delete", "patch")
 STATE_CHANGING = ("put", "post", "delete", "patch")
 ID_PARAMETER = re.compile(r"{(\w+)}")

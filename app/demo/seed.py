@@ -33,6 +33,7 @@ from .history import seed_history
 from .line import seed_line
 from .orders import demo_fulfillments, demo_orders
 from .placeholder import write_placeholders
+from .richmenus import publish_rich_menus, seed_rich_menus
 from .shopify_fake import DEMO_ACCESS_TOKEN
 from .words import CONSUMABLE_TYPES
 
@@ -107,9 +108,12 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
         line = seed_line(session=session, shop=shop)
         line.update(seed_history(session=session, shop=shop, now=now))
         line.update(seed_segments(session=session, shop=shop))
+        rich_menus = seed_rich_menus(session=session, shop=shop)
         _demo_flow_settings(shop)
         refresh_best_sellers(session=session, now=now, shop_id=shop.id)
         synced = session.get(CatalogSync, sync_id)
+        shop_id = shop.id
+    line.update(publish_rich_menus(engine=engine, shop_id=shop_id, menu_ids=rich_menus))
     summary = {
         "shop": DEMO_SHOP_DOMAIN,
         "products": synced.done,

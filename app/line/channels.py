@@ -63,6 +63,7 @@ def client_for(
         capture=capture,
         pacer=Pacer.shared(s.line_rate_share),
         api_clients=cache(ApiClients),
+        data_host=s.line_data_api_base,
     )
 
 

@@ -33,6 +33,7 @@ from linebot.v3.messaging import (
     BroadcastRequest,
     Configuration,
     MessagingApi,
+    MessagingApiBlob,
     MulticastRequest,
     PushMessageRequest,
     ReplyMessageRequest,
@@ -125,8 +126,10 @@ class LineClient:
         pacer: Pacer | None = None,
         timeout: tuple[float, float] = TIMEOUT,
         api_clients: ApiClients | None = None,
+        data_host: str | None = None,
     ):
         self._host = host
+        self._data_host = data_host or host
         self._token = access_token
         self._channel_key = channel_key
         self._dry_run = dry_run
@@ -145,6 +148,27 @@ class LineClient:
     @property
     def api(self) -> MessagingApi:
         return MessagingApi(self._api_clients.get(self._host, self._token, retries=self._attempts > 1))
+
+    @property
+    def blob_api(self) -> MessagingApiBlob:
+        """LINE's data host (api-data.line.me): rich menu images."""
+        return MessagingApiBlob(self._api_clients.get(self._data_host, self._token, retries=self._attempts > 1))
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return self._timeout
+
+    def call(self, fn, *, bucket: str, per_second: float | None):
+        """One SDK call with LINE's retry rules, paced in `bucket` below `per_second` (None:
+        not paced, for endpoints limited per hour that are called a few times by hand), for
+        endpoints whose helpers live beside this module (rich menus)."""
+        if per_second is not None:
+            self._pacer.wait(f"{self._channel_key}:{bucket}", per_second)
+        return self._call(fn)
+
+    def capture(self, kind: str, path: str, body: dict) -> Sent:
+        """Record a request in dry run instead of sending it."""
+        return self._captured(kind, path, body, None)
 
     def within(self, seconds: float) -> LineClient:
         """This client for calls that must be over within `seconds` (inside a request): a

@@ -9,6 +9,7 @@ from .events import ComplianceRequest, WebhookEvent, WebhookStatus
 from .followers import FollowerImport, FollowerImportStatus, ImportedFollower
 from .line import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, LinkAudit, LinkNonce
 from .outbox import Notification, NotificationStatus
+from .richmenus import RichMenu, RichMenuLink, RichMenuRule
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .shop import Shop
 
@@ -49,6 +50,9 @@ __all__ = [
     "Order",
     "OrderLineItem",
     "Product",
+    "RichMenu",
+    "RichMenuLink",
+    "RichMenuRule",
     "ProductVariant",
     "Shop",
     "WebhookEvent",

@@ -11,7 +11,17 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 
 from app import create_app, ext
 from app.config import Settings
-from app.models import Campaign, Customer, KeywordRule, LineFriend, Notification, Segment, WebhookEvent
+from app.models import (
+    Campaign,
+    Customer,
+    KeywordRule,
+    LineFriend,
+    Notification,
+    RichMenu,
+    RichMenuRule,
+    Segment,
+    WebhookEvent,
+)
 from app.timeutil import utcnow
 from tests.conftest import CLIENT_SECRET
 from tests.helpers import count, fresh, make_shop
@@ -156,6 +166,11 @@ def _shop_b_rows(db, shop_b) -> dict:
         messages=[{"type": "text", "text": "B"}],
     )
     db.add(rows["notification_id"])
+    rows["menu_id"] = RichMenu(shop_id=shop_b.id, name="B のメニュー", chat_bar_text="メニュー", areas=[])
+    db.add(rows["menu_id"])
+    db.commit()
+    rows["menu_rule_id"] = RichMenuRule(shop_id=shop_b.id, menu_id=rows["menu_id"].id, kind="linked")
+    db.add(rows["menu_rule_id"])
     db.commit()
     return rows
 

@@ -33,6 +33,8 @@ from werkzeug.wrappers import Request, Response
 
 from tests.fakes import line_events as events
 from tests.fakes.line_events import new_user_id  # noqa: F401  (re-exported for tests)
+from tests.fakes.line_richmenus import HOURLY_LIMITS, PER_SECOND_LIMITS, RichMenuEndpoints
+from tests.fakes.line_richmenus import RULES as RICH_MENU_RULES
 
 AUTH_FAILED = "Authentication failed. Confirm that the access token in the authorization header is valid."
 RATE_LIMITED = "The API rate limit has been exceeded. Try again later."
@@ -63,6 +65,7 @@ ROUTES = Map(
         Rule("/v2/bot/channel/webhook/test", methods=["POST"], endpoint="test_endpoint"),
         Rule("/oauth2/v2.1/token", methods=["POST"], endpoint="login_token"),
         Rule("/oauth2/v2.1/verify", methods=["POST"], endpoint="login_verify"),
+        *RICH_MENU_RULES,
     ]
 )
 
@@ -106,7 +109,7 @@ class _Call:
 
 
 @dataclass
-class FakeLine:
+class FakeLine(RichMenuEndpoints):
     """One Messaging API channel (plus its LINE Login channel) as a WSGI app; serve it with
     LiveServer. All shared state is guarded by one lock: the server is threaded."""
 
@@ -156,6 +159,7 @@ class FakeLine:
         self._windows: dict[str, deque] = {}
         self._follower_tokens: dict[str, int] = {}  # continuation token -> offset
         self._outage: _Fault | None = None
+        self._init_richmenus()
 
     # -- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -249,12 +253,14 @@ class FakeLine:
         """LINE's per-channel limits over a sliding one-second window (when enforced)."""
         if not self.enforce_rate_limits or endpoint in PUBLIC:
             return False
-        limit = {"push": self.push_limit_per_s, "multicast": self.multicast_limit_per_s}.get(
+        limit = {"push": self.push_limit_per_s, "multicast": self.multicast_limit_per_s, **PER_SECOND_LIMITS}.get(
             endpoint, self.other_limit_per_s
         )
         span = 1.0
         if endpoint == "broadcast":
             limit, span = self.broadcast_limit_per_h, 3600.0
+        elif endpoint in HOURLY_LIMITS:
+            limit, span = HOURLY_LIMITS[endpoint], 3600.0
         now = self.clock()
         with self._lock:
             window = self._windows.setdefault(endpoint, deque())

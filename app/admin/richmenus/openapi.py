@@ -1,0 +1,209 @@
+"""OpenAPI 3.0 path objects for rich menus (menus, preview, publishing, rules), assembled
+into /api/openapi.json by app.admin.openapi."""
+
+from __future__ import annotations
+
+from ..schemas import OK, VALIDATION, id_parameter, json_body, json_response
+
+_STR = {"type": "string"}
+_NULLABLE_STR = {"type": "string", "nullable": True}
+_AREA = {
+    "type": "object",
+    "description": "LINE's area object: {bounds: {x, y, width, height}, action: {type, ...}}",
+    "properties": {"bounds": {"type": "object"}, "action": {"type": "object"}},
+}
+_MENU_INPUT = {
+    "type": "object",
+    "properties": {
+        "name": _STR,
+        "size": {"type": "string", "enum": ["large", "compact"]},
+        "chat_bar_text": _STR,
+        "areas": {"type": "array", "items": _AREA},
+        "alias_id": _NULLABLE_STR,
+        "is_default": {"type": "boolean"},
+        "drawing": {
+            "type": "object",
+            "nullable": True,
+            "description": "{background, tabs: {labels, active}, areas: [{color, text_color, label, icon}]}",
+        },
+        "image_base64": {"type": "string", "description": "an uploaded JPEG or PNG, base64"},
+    },
+}
+_MENU = {
+    "type": "object",
+    "required": ["id", "name", "size", "chat_bar_text", "areas", "status", "live", "publish_error"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": _STR,
+        "size": _STR,
+        "chat_bar_text": _STR,
+        "areas": {"type": "array", "items": _AREA},
+        "drawing": {"type": "object", "nullable": True},
+        "tab_set": _NULLABLE_STR,
+        "tab_index": {"type": "integer"},
+        "alias_id": _NULLABLE_STR,
+        "is_default": {"type": "boolean"},
+        "status": {"type": "string", "enum": ["draft", "published", "failed"]},
+        "live": {"type": "boolean"},
+        "published_at": {"type": "string", "format": "date-time", "nullable": True},
+        "publish_error": _NULLABLE_STR,
+        "image_bytes": {"type": "integer"},
+        "image": {"type": "string", "nullable": True, "description": "data URL of the stored image"},
+    },
+}
+_RULE = {
+    "type": "object",
+    "required": ["id", "menu_id", "priority", "kind"],
+    "properties": {
+        "id": {"type": "integer"},
+        "menu_id": {"type": "integer"},
+        "priority": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["linked", "unlinked", "segment"]},
+        "segment_id": {"type": "integer", "nullable": True},
+        "starts_at": {"type": "string", "format": "date-time", "nullable": True},
+        "ends_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+_ONE_MENU = {"type": "object", "required": ["ok", "menu"], "properties": {"ok": {"type": "boolean"}, "menu": _MENU}}
+_LINE_REFUSED = json_response(
+    "LINE refused: the previous menu is still live; message is LINE's answer",
+    {
+        "type": "object",
+        "required": ["ok", "errors", "message"],
+        "properties": {"ok": {"type": "boolean"}, "errors": {"type": "object"}, "message": _STR, "menu": _MENU},
+    },
+)
+_ID = [id_parameter("menu_id")]
+
+PATHS = {
+    "/api/rich-menus": {
+        "get": {
+            "summary": "The shop's rich menus and the rules of who sees which",
+            "responses": {
+                "200": json_response(
+                    "Menus and rules",
+                    {
+                        "type": "object",
+                        "required": ["menus", "rules"],
+                        "properties": {
+                            "menus": {"type": "array", "items": _MENU},
+                            "rules": {"type": "array", "items": _RULE},
+                        },
+                    },
+                )
+            },
+        },
+        "post": {
+            "summary": "Create a menu, or a 2–3 tab set ({menus: [...], tab_set}); checked against LINE's limits",
+            "requestBody": json_body(
+                {
+                    "type": "object",
+                    "properties": {
+                        **_MENU_INPUT["properties"],
+                        "menus": {"type": "array", "items": _MENU_INPUT},
+                        "tab_set": _STR,
+                    },
+                }
+            ),
+            "responses": {
+                "201": json_response(
+                    "Saved",
+                    {
+                        "type": "object",
+                        "required": ["ok", "menus"],
+                        "properties": {"ok": {"type": "boolean"}, "menus": {"type": "array", "items": _MENU}},
+                    },
+                ),
+                "422": VALIDATION,
+            },
+        },
+    },
+    "/api/rich-menus/preview": {
+        "post": {
+            "summary": "The image the app would draw (nothing saved)",
+            "requestBody": json_body(_MENU_INPUT),
+            "responses": {
+                "200": json_response(
+                    "Drawn",
+                    {
+                        "type": "object",
+                        "required": ["ok", "image", "bytes", "font_ok"],
+                        "properties": {
+                            "ok": {"type": "boolean"},
+                            "image": _STR,
+                            "bytes": {"type": "integer"},
+                            "font_ok": {"type": "boolean"},
+                        },
+                    },
+                ),
+                "422": VALIDATION,
+            },
+        }
+    },
+    "/api/rich-menus/{menu_id}": {
+        "parameters": _ID,
+        "get": {
+            "summary": "One menu with its image (a data URL)",
+            "responses": {
+                "200": json_response(
+                    "The menu", {"type": "object", "required": ["menu"], "properties": {"menu": _MENU}}
+                )
+            },
+        },
+        "delete": {
+            "summary": "Delete a draft (a live menu answers 409: unpublish it first)",
+            "responses": {"200": json_response("Deleted", OK), "409": VALIDATION},
+        },
+    },
+    "/api/rich-menus/{menu_id}/publish": {
+        "parameters": _ID,
+        "post": {
+            "summary": "Publish on LINE (with its tab set): create, upload, switch aliases/default, delete the old",
+            "responses": {"200": json_response("Live", _ONE_MENU), "422": VALIDATION, "502": _LINE_REFUSED},
+        },
+    },
+    "/api/rich-menus/{menu_id}/unpublish": {
+        "parameters": _ID,
+        "post": {
+            "summary": "Take the menu off LINE (its friends see the default again)",
+            "responses": {"200": json_response("Off LINE", _ONE_MENU), "422": VALIDATION, "502": _LINE_REFUSED},
+        },
+    },
+    "/api/rich-menus/rules": {
+        "post": {
+            "summary": "A rule: who sees a menu (linked, unlinked, a segment), by priority, in an optional period",
+            "requestBody": json_body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "menu_id": {"type": "integer"},
+                        "kind": {"type": "string", "enum": ["linked", "unlinked", "segment"]},
+                        "segment_id": {"type": "integer", "nullable": True},
+                        "priority": {"type": "integer"},
+                        "starts_at": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "local date-time, e.g. 2026-12-10T10:00",
+                        },
+                        "ends_at": {"type": "string", "nullable": True},
+                    },
+                }
+            ),
+            "responses": {
+                "201": json_response(
+                    "Saved",
+                    {
+                        "type": "object",
+                        "required": ["ok", "rule"],
+                        "properties": {"ok": {"type": "boolean"}, "rule": _RULE},
+                    },
+                ),
+                "422": VALIDATION,
+            },
+        }
+    },
+    "/api/rich-menus/rules/{menu_rule_id}": {
+        "parameters": [id_parameter("menu_rule_id")],
+        "delete": {"summary": "Delete a rule", "responses": {"200": json_response("Deleted", OK)}},
+    },
+}

@@ -1,0 +1,31 @@
+"""The rich menu page: the shop's menus in a phone frame (tabs switchable, each area outlined
+with its action), publish and unpublish, and an editor that draws a menu from labels,
+icons and colours with a live preview of the exact image LINE will get."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from sqlmodel import select
+
+from ... import db
+from ...models import Segment, Shop
+from ...richmenus.validate import ICON_NAMES
+from ...shopify.auth import embedded
+from ..pages import render
+from .queries import menu_json, menus_of, rule_json, rules_of
+
+bp = Blueprint("richmenus", __name__)
+
+
+@bp.get("/rich-menus", endpoint="page")
+@embedded
+def page(shop: Shop):
+    session = db.session()
+    segments = session.exec(select(Segment).where(Segment.shop_id == shop.id).order_by(Segment.name)).all()
+    data = {
+        "menus": [menu_json(m, image=True) for m in menus_of(session=session, shop=shop)],
+        "rules": [rule_json(r) for r in rules_of(session=session, shop=shop)],
+        "segments": [{"id": s.id, "name": s.name} for s in segments],
+        "icons": [i for i in ICON_NAMES if i],
+    }
+    return render(shop, "admin/richmenus/page.html", area="richmenus", active="admin.richmenus.page", data=data)
