@@ -32,7 +32,7 @@ from ..models import Campaign, CampaignChunk, Shop
 from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..timeutil import utcnow
-from . import audience, forecast, transport
+from . import audience, coupons, forecast, push, transport
 
 log = logging.getLogger("tsunagu.campaigns")
 PLANNING_STALE = timedelta(minutes=10)
@@ -100,6 +100,14 @@ def start(*, engine: Engine, campaign_id: int, now: datetime) -> str:
         chosen = forecast.choose_transport(shop=shop, campaign=campaign, counted=counted)
         room = forecast.room_for(shop, quota)
         uid = campaign.uid
+        coupon = coupons.coupon_of(campaign)
+        s.expunge(shop)
+    if coupon and counted.recipients:
+        try:  # asked again now: the discount may have been deleted since the draft was checked
+            coupons.check(shop, coupon)
+        except coupons.CouponGone:
+            log.warning("campaign failed: its coupon's discount is gone id=%s", campaign_id)
+            return _fail(engine, campaign_id, "coupon_gone")
     excluded = {k: int(v) for k, v in counted.excluded.items() if v}
     if room is not None and counted.recipients > room:
         _set(
@@ -113,14 +121,11 @@ def start(*, engine: Engine, campaign_id: int, now: datetime) -> str:
         )
         log.warning("campaign refused: quota id=%s recipients=%s room=%s", campaign_id, counted.recipients, room)
         return "quota_exceeded"
-    if chosen.kind == transport.PUSH:
-        # Per-person messages go through the outbox (one Notification each); that sender
-        # is not wired yet, and sending one body to everyone would be wrong: refuse.
-        return _fail(engine, campaign_id, "push_unavailable")
     if counted.recipients == 0:
         _set(engine, campaign_id, status=CS.DONE, reason="no_recipients", excluded=excluded, finished_at=utcnow())
         return "done"
-    groups = [kept[i : i + MULTICAST_MAX] for i in range(0, len(kept), MULTICAST_MAX)]
+    size = push.PUSH_CHUNK if chosen.kind == transport.PUSH else MULTICAST_MAX
+    groups = [kept[i : i + size] for i in range(0, len(kept), size)]
     if chosen.kind == transport.BROADCAST:
         groups = [array("q")]  # one request; LINE fans it out to every friend
     return _write_chunks(engine, campaign_id, uid, shop.id, groups, chosen.kind, counted.recipients, excluded)

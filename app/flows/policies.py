@@ -8,11 +8,15 @@ disconnected channel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
 from ..formatting import zone
-from ..models import LineChannel, LineFriend, Notification, Shop
+from ..models import CampaignChunk, ChunkStatus, LineChannel, LineFriend, Notification, Shop
 from .config import policy_settings
 from .registry import spec
 
@@ -33,6 +37,60 @@ class Sent:
 
     day: int = 0
     month: int = 0
+
+
+def marketing_sent(
+    *, session: Session, shop_ids: Iterable[int], now: datetime, friend_ids: set[int] | None = None
+) -> dict[int, Sent]:
+    """Marketing messages each friend received in the cap windows (the last day, the last 30
+    days): the flows' marketing notifications and the campaign sends, counted together. The
+    one count behind the cap: the dispatcher decides a reminder with it, a campaign leaves
+    capped friends out with it, so neither can push a friend past the cap the other saw.
+    `friend_ids`: only these friends (the dispatcher's batch); None: every friend of the shops.
+    """
+    shop_ids = list(shop_ids)
+    if friend_ids is not None and not friend_ids:
+        return {}
+    since_day, since_month = now - timedelta(days=1), now - timedelta(days=30)
+    sent: dict[int, Sent] = {}
+    for friend, in_month, in_day in session.execute(_notifications(shop_ids, friend_ids, since_day, since_month, now)):
+        sent[friend] = Sent(day=int(in_day or 0), month=int(in_month))
+    chunks = select(CampaignChunk.friend_ids, CampaignChunk.sent_at).where(
+        CampaignChunk.shop_id.in_(shop_ids),
+        CampaignChunk.status == ChunkStatus.SENT,
+        CampaignChunk.sent_at >= since_month,
+        CampaignChunk.sent_at <= now,
+    )
+    for ids, sent_at in session.execute(chunks):
+        for friend in ids if friend_ids is None else friend_ids.intersection(ids):
+            counted = sent.setdefault(friend, Sent())
+            counted.month += 1
+            counted.day += int(sent_at >= since_day)
+    return sent
+
+
+def _notifications(shop_ids, friend_ids, since_day, since_month, now):
+    # Only sent rows have a sent_at. A status condition here would lead SQLite to walk
+    # every sent message by (status, due_at) instead of the friend's index.
+    where = [
+        Notification.marketing.is_(True),
+        Notification.sent_at >= since_month,
+        Notification.sent_at <= now,
+        Notification.friend_id.in_(friend_ids) if friend_ids is not None else Notification.shop_id.in_(shop_ids),
+    ]
+    if friend_ids is None:
+        where.append(Notification.friend_id.is_not(None))
+    return (
+        select(Notification.friend_id, func.count(), func.sum(case((Notification.sent_at >= since_day, 1), else_=0)))
+        .where(*where)
+        .group_by(Notification.friend_id)
+    )
+
+
+def at_cap(shop: Shop, sent: Sent) -> bool:
+    """Has a friend with this count reached the shop's cap (per day or per 30 days)?"""
+    rules = policy_settings(shop)
+    return sent.day >= int(rules["cap_per_day"]) or sent.month >= int(rules["cap_per_30_days"])
 
 
 def _clock(value: str) -> time:
