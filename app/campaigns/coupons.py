@@ -33,6 +33,7 @@ from ..db import insert_ignoring_conflict, session_scope
 from ..ext import settings
 from ..models import Campaign, CampaignCode, Shop
 from ..shopify import client as shopify_client
+from ..shopify.client import ShopifyError
 from ..shopify.queries import COUPON_BY_CODE, COUPON_CODES_ADD, COUPON_CODES_CREATION, COUPON_DISCOUNT
 
 log = logging.getLogger("tsunagu.campaigns")
@@ -51,10 +52,34 @@ class CouponGone(LookupError):
 
 def coupon_of(campaign: Campaign) -> dict | None:
     """The campaign's coupon block, if its composer blocks have one."""
-    for block in getattr(campaign, "blocks", None) or []:
+    return coupon_in(getattr(campaign, "blocks", None))
+
+
+def coupon_in(blocks) -> dict | None:
+    """The coupon block among composer blocks (a request body's or a campaign's)."""
+    for block in blocks if isinstance(blocks, list) else []:
         if isinstance(block, dict) and block.get("type") == "coupon":
             return block
     return None
+
+
+def draft_errors(shop: Shop, coupon: dict | None) -> dict[str, tuple[str, dict]]:
+    """field -> (catalog key, values) when the draft's coupon is not usable in Shopify now.
+    Asks Shopify: call it before the request opens its write transaction."""
+    if not coupon:
+        return {}
+    if coupon.get("mode") not in (SHARED, UNIQUE):
+        return {"coupon.mode": ("campaigns.err.coupon_mode", {})}
+    if not str(coupon.get("discount_id" if is_unique(coupon) else "code") or "").strip():
+        return {"coupon": ("campaigns.err.coupon_missing", {})}
+    try:
+        check(shop, coupon)
+    except CouponGone:
+        return {"coupon": ("campaigns.err.coupon_gone", {"code": str(coupon.get("code") or "")})}
+    except ShopifyError as exc:
+        log.warning("campaign coupon not checked shop=%s: %s", shop.id, exc)
+        return {"coupon": ("campaigns.err.coupon_unchecked", {})}
+    return {}
 
 
 def is_unique(coupon: dict | None) -> bool:

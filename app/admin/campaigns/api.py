@@ -12,7 +12,7 @@ from flask import Blueprint, abort, jsonify
 from sqlmodel import select
 
 from ... import db
-from ...campaigns import control
+from ...campaigns import control, coupons
 from ...campaigns import forecast as forecasting
 from ...campaigns.audience import AudienceGone
 from ...formatting import local_time
@@ -74,8 +74,10 @@ def campaigns_list(shop: Shop):
 @embedded
 def campaign_create(shop: Shop):
     body, lang = read_json(), language(shop=shop)
+    coupon = coupons.draft_errors(shop, coupons.coupon_in(body.get("blocks")))  # Shopify first
     session = db.session(write=True)
     values, found = control.check_draft(body, session=session, shop=shop, now=utcnow())
+    found = {**found, **coupon}
     if found:
         return invalid(_errors(found, lang))
     campaign = control.create(session=session, shop=shop, values=values)
@@ -93,9 +95,11 @@ def campaign_get(shop: Shop, campaign_id: int):
 @embedded
 def campaign_update(shop: Shop, campaign_id: int):
     body, lang = read_json(), language(shop=shop)
+    coupon = coupons.draft_errors(shop, coupons.coupon_in(body.get("blocks")))  # Shopify first
     session = db.session(write=True)
     campaign = _owned(session, shop, campaign_id)
     values, found = control.check_draft(body, session=session, shop=shop, now=utcnow())
+    found = {**found, **coupon}
     if found:
         return invalid(_errors(found, lang))
     if not control.update_draft(session=session, campaign=campaign, values=values):

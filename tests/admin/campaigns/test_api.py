@@ -137,3 +137,26 @@ def test_another_shops_campaigns_are_not_found(api, db, shop):
     ]:
         assert api(method, path).status_code == 404, path
     assert api("GET", "/api/campaigns").get_json() == {"campaigns": []}
+
+
+def test_a_draft_coupon_is_checked_against_shopify(api, app, db, shop, fake_shopify):
+    from app import ext
+
+    stored = db.get(Shop, shop.id)
+    stored.access_token_enc = ext.vault(app).encrypt("shpat_campaign_coupon")
+    stored.access_token_expires_at = utcnow() + timedelta(hours=1)
+    db.add(stored)
+    db.commit()
+    fake_shopify.access_tokens["shpat_campaign_coupon"] = "test-shop"
+    fake_shopify.discounts.add("WINTER10")
+    body = {"name": "クーポン", "messages": [{"type": "text", "text": "{coupon_code} をどうぞ"}]}
+
+    def coupon(**block):
+        return {**body, "blocks": [{"type": "coupon", "text": "クーポン", **block}]}
+
+    gone = api("POST", "/api/campaigns", coupon(mode="shared", code="DELETED5"))
+    assert gone.status_code == 422
+    assert gone.get_json()["errors"] == {"coupon": t("campaigns.err.coupon_gone", "ja", code="DELETED5")}
+    missing = api("POST", "/api/campaigns", coupon(mode="unique"))
+    assert missing.get_json()["errors"] == {"coupon": t("campaigns.err.coupon_missing", "ja")}
+    assert api("POST", "/api/campaigns", coupon(mode="shared", code="winter10")).status_code == 201
