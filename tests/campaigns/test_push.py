@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from app import ext
-from app.campaigns import coupons, forecast, push, transport
+from app.campaigns import control, coupons, forecast, push, transport
 from app.campaigns.sending import claim
 from app.line import channels
 from app.models import Campaign, CampaignChunk, CampaignCode, Customer
@@ -119,6 +119,9 @@ def test_friends_who_blocked_or_opted_out_since_planning_are_skipped_and_counted
     (chunk,) = _chunks(db, campaign.id)
     assert (chunk.status, chunk.delivered, chunk.skipped, chunk.pushed) == (KS.SENT, 8, 2, 10)
     assert db.get(Campaign, campaign.id).sent_count == 8
+    with app.app_context():
+        shown = control.progress(session=db, campaign=db.get(Campaign, campaign.id))
+    assert (shown["sent"], shown["skipped"]) == (8, 2)
 
 
 def test_a_reclaimed_chunk_resumes_where_the_last_claim_recorded_and_nobody_gets_it_twice(

@@ -80,6 +80,7 @@ def test_forecast_then_send_with_the_figures_seen(api, db, shop, anytime, fake_l
         "percent": 100.0,
         "recipients": 601,
         "sent": 601,
+        "skipped": 0,
         "chunks": {"sent": 2},
         "reason": None,
     }
