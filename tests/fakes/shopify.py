@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import jwt
 from werkzeug.wrappers import Request, Response
 
+from app.demo.shopify_discounts import DiscountBook
 from app.demo.shopify_segments import GraphQLErrors, SegmentBook
-from tests.fakes.shopify_discounts import DiscountBook
 
 GRAPHQL_PATH = re.compile(r"^/(?P<shop>[a-z0-9-]+)/admin/api/(?P<version>[^/]+)/graphql\.json$")
 TOKEN_PATH = re.compile(r"^/(?P<shop>[a-z0-9-]+)/admin/oauth/access_token$")

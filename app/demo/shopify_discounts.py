@@ -1,4 +1,5 @@
-"""The fake Shopify's code discounts: lookup by code or id, redeem codes added in bulk.
+"""Code discounts as Shopify keeps them, for the demo's Shopify and the tests' fake: lookup
+by code or id, redeem codes added in bulk.
 
 It answers the coupon documents of `app/shopify/queries.py` as Shopify does: codes are
 found case-insensitively; `discountRedeemCodeBulkAdd` takes at most 250 codes, answers
@@ -13,7 +14,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
-from app.shopify import queries
+from ..shopify import queries
 
 BULK_MAX = 250
 
