@@ -257,6 +257,19 @@ def test_the_coupon_documents_and_the_fakes_answers_are_shopifys(fake_shopify):
     assert answers[queries.COUPON_BY_CODE.strip()]({"code": "winter10"})["codeDiscountNodeByCode"] == {"id": gid}
 
 
-def test_the_forecast_of_a_push_campaign_counts_a_call_per_recipient_at_the_push_rate():
+def test_the_forecast_of_a_push_campaign_counts_a_call_per_recipient_at_the_push_rate(
+    app, db, shop, many_friends, make_campaign
+):
+    many_friends(900)
+    campaign = make_campaign(messages=NAMED, status=CS.DRAFT)
+    with app.app_context():
+        seen = forecast.forecast(session=db, shop=shop, campaign=campaign, now=utcnow(), quota=None)
+    assert (seen.transport, seen.transport_reason, seen.recipients, seen.api_calls) == (
+        "push",
+        "personalised",
+        900,
+        900,
+    )
+    assert seen.duration_s == round(900 / (2_000 * 0.9), 1)  # LINE's push rate, the pacer's headroom
     calls, seconds = forecast.calls_and_seconds(transport.PUSH, 9_000)
     assert calls == 9_000 and seconds == pytest.approx(9_000 / (2_000 * 0.9))
