@@ -27,7 +27,7 @@ from sqlmodel import Session
 from ..audiences import service as audiences
 from ..audiences import shopify_segments
 from ..audiences.definition import is_shopify
-from ..flows.policies import at_cap, marketing_sent
+from ..flows import policies
 from ..models import Campaign, Shop
 
 BATCH = 20_000
@@ -164,6 +164,5 @@ def tally(
 
 def capped_friends(*, session: Session, shop: Shop, now: datetime) -> set[int]:
     """Friends at the shop's marketing cap, by the one count the dispatcher uses too
-    (flows.policies.marketing_sent: flow notifications and campaign sends)."""
-    sent = marketing_sent(session=session, shop_ids=[shop.id], now=now)
-    return {friend for friend, counted in sent.items() if at_cap(shop, counted)}
+    (flows.policies: flow notifications and campaign sends)."""
+    return policies.capped_friends(session=session, shop=shop, now=now)

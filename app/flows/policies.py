@@ -8,11 +8,13 @@ disconnected channel.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlmodel import Session
 
 from ..formatting import zone
@@ -39,34 +41,71 @@ class Sent:
     month: int = 0
 
 
-def marketing_sent(
+def marketing_counts(
     *, session: Session, shop_ids: Iterable[int], now: datetime, friend_ids: set[int] | None = None
-) -> dict[int, Sent]:
-    """Marketing messages each friend received in the cap windows (the last day, the last 30
-    days): the flows' marketing notifications and the campaign sends, counted together. The
-    one count behind the cap: the dispatcher decides a reminder with it, a campaign leaves
-    capped friends out with it, so neither can push a friend past the cap the other saw.
-    `friend_ids`: only these friends (the dispatcher's batch); None: every friend of the shops.
-    """
+) -> tuple[Counter, Counter]:
+    """Marketing messages each friend received in the cap windows, as (last day, last 30
+    days) counters: the flows' marketing notifications and the campaign sends, counted
+    together. The one count behind the cap: the dispatcher decides a reminder with it and a
+    campaign leaves capped friends out with it, so neither pushes a friend past the cap the
+    other saw. `friend_ids`: only these friends (a dispatcher batch); None: every friend."""
     shop_ids = list(shop_ids)
+    day, month = Counter(), Counter()
     if friend_ids is not None and not friend_ids:
-        return {}
+        return day, month
     since_day, since_month = now - timedelta(days=1), now - timedelta(days=30)
-    sent: dict[int, Sent] = {}
     for friend, in_month, in_day in session.execute(_notifications(shop_ids, friend_ids, since_day, since_month, now)):
-        sent[friend] = Sent(day=int(in_day or 0), month=int(in_month))
-    chunks = select(CampaignChunk.friend_ids, CampaignChunk.sent_at).where(
+        month[friend] += int(in_month)
+        day[friend] += int(in_day or 0)
+    window = (
         CampaignChunk.shop_id.in_(shop_ids),
         CampaignChunk.status == ChunkStatus.SENT,
         CampaignChunk.sent_at >= since_month,
         CampaignChunk.sent_at <= now,
     )
-    for ids, sent_at in session.execute(chunks):
-        for friend in ids if friend_ids is None else friend_ids.intersection(ids):
-            counted = sent.setdefault(friend, Sent())
-            counted.month += 1
-            counted.day += int(sent_at >= since_day)
-    return sent
+    chunks = select(CampaignChunk.friend_ids, CampaignChunk.sent_at).where(*window)
+    if friend_ids is not None:  # only the chunks whose id range can hold one of the friends
+        chunks = chunks.where(CampaignChunk.id.in_(_chunks_around(session, window, friend_ids)))
+    for ids, sent_at in session.execute(chunks):  # Counter.update: a campaign to 700,000 stays fast
+        reached = ids if friend_ids is None else friend_ids.intersection(ids)
+        month.update(reached)
+        if sent_at >= since_day:
+            day.update(reached)
+    return day, month
+
+
+def _chunks_around(session: Session, window: tuple, friend_ids: set[int]) -> list[int]:
+    """Chunks (of the window) whose first..last friend id spans one of `friend_ids`: a chunk's
+    ids ascend, so its ends are read by the database, not its whole list by Python."""
+    ids = CampaignChunk.friend_ids
+    if session.get_bind().dialect.name == "sqlite":
+        first, last = func.json_extract(ids, "$[0]"), func.json_extract(ids, "$[#-1]")
+    else:
+        first, last = cast(ids[0].as_string(), BigInteger), cast(ids[-1].as_string(), BigInteger)
+    wanted = sorted(friend_ids)
+    found = []
+    for chunk_id, lo, hi in session.execute(select(CampaignChunk.id, first, last).where(*window)):
+        at = bisect_left(wanted, int(lo)) if lo is not None else len(wanted)
+        if at < len(wanted) and wanted[at] <= int(hi):
+            found.append(chunk_id)
+    return found
+
+
+def marketing_sent(
+    *, session: Session, shop_ids: Iterable[int], now: datetime, friend_ids: set[int]
+) -> dict[int, Sent]:
+    """The dispatcher's view of marketing_counts: a Sent per friend of its batch."""
+    day, month = marketing_counts(session=session, shop_ids=shop_ids, now=now, friend_ids=friend_ids)
+    return {friend: Sent(day=day[friend], month=n) for friend, n in month.items()}
+
+
+def capped_friends(*, session: Session, shop: Shop, now: datetime) -> set[int]:
+    """Friends of the shop at its marketing cap (per day or per 30 days) by marketing_counts:
+    what a campaign leaves out."""
+    rules = policy_settings(shop)
+    day, month = marketing_counts(session=session, shop_ids=[shop.id], now=now)
+    per_day, per_month = int(rules["cap_per_day"]), int(rules["cap_per_30_days"])
+    return {f for f, n in day.items() if n >= per_day} | {f for f, n in month.items() if n >= per_month}
 
 
 def _notifications(shop_ids, friend_ids, since_day, since_month, now):
@@ -85,12 +124,6 @@ def _notifications(shop_ids, friend_ids, since_day, since_month, now):
         .where(*where)
         .group_by(Notification.friend_id)
     )
-
-
-def at_cap(shop: Shop, sent: Sent) -> bool:
-    """Has a friend with this count reached the shop's cap (per day or per 30 days)?"""
-    rules = policy_settings(shop)
-    return sent.day >= int(rules["cap_per_day"]) or sent.month >= int(rules["cap_per_30_days"])
 
 
 def _clock(value: str) -> time:

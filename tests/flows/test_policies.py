@@ -254,3 +254,35 @@ def test_a_flow_reminder_sent_today_leaves_the_friend_out_of_a_campaign(
     done = rows(db, Campaign, Campaign.id == campaign.id)[0]
     assert (done.reason, done.recipients, done.excluded) == ("no_recipients", 0, {"capped": 1})
     assert fake_line.multicasts() == [] and len(fake_line.pushes()) == 1
+
+
+def test_the_cap_count_finds_a_friend_inside_any_sent_chunk_and_nobody_else(db, shop):
+    import uuid
+
+    from app.flows.policies import marketing_counts, marketing_sent
+    from app.models import CampaignChunk
+
+    now = utcnow()
+    campaign = Campaign(shop_id=shop.id, name="範囲")
+    db.add(campaign)
+    db.flush()
+    lists = {0: [3, 5, 9], 1: [20, 40, 60], 2: [61, 90]}
+    sent_at = {0: now - timedelta(hours=2), 1: now - timedelta(days=3), 2: now - timedelta(days=31)}
+    db.add_all(
+        CampaignChunk(
+            shop_id=shop.id,
+            campaign_id=campaign.id,
+            number=n,
+            friend_ids=ids,
+            retry_key=uuid.uuid4(),
+            status="sent",
+            sent_at=sent_at[n],
+        )
+        for n, ids in lists.items()
+    )
+    db.commit()
+
+    got = marketing_sent(session=db, shop_ids=[shop.id], now=now, friend_ids={5, 40, 41, 90, 100})
+    assert {f: (s.day, s.month) for f, s in got.items()} == {5: (1, 1), 40: (0, 1)}
+    day, month = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+    assert set(month) == {3, 5, 9, 20, 40, 60} and set(day) == {3, 5, 9}
