@@ -20,16 +20,15 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from ..audiences import service as audiences
 from ..audiences import shopify_segments
 from ..audiences.definition import is_shopify
-from ..flows.config import policy_settings
-from ..models import Campaign, CampaignChunk, ChunkStatus, Notification, Shop
+from ..flows import policies
+from ..models import Campaign, Shop
 
 BATCH = 20_000
 EVERYONE = "all"
@@ -164,40 +163,6 @@ def tally(
 
 
 def capped_friends(*, session: Session, shop: Shop, now: datetime) -> set[int]:
-    """Friends at the shop's marketing cap (policies: per day, per 30 days), counting the
-    flows' marketing messages and every campaign chunk sent to them in those windows."""
-    rules = policy_settings(shop)
-    per_day, per_month = int(rules["cap_per_day"]), int(rules["cap_per_30_days"])
-    day, month = Counter(), Counter()
-    since_day, since_month = now - timedelta(days=1), now - timedelta(days=30)
-    rows = session.execute(
-        select(
-            Notification.friend_id,
-            func.count(),
-            func.sum(case((Notification.sent_at >= since_day, 1), else_=0)),
-        )
-        .where(
-            Notification.shop_id == shop.id,
-            Notification.marketing.is_(True),
-            Notification.sent_at >= since_month,
-            Notification.sent_at <= now,
-            Notification.friend_id.is_not(None),
-        )
-        .group_by(Notification.friend_id)
-    )
-    for fid, in_month, in_day in rows:
-        month[fid] += int(in_month)
-        day[fid] += int(in_day or 0)
-    chunks = session.execute(
-        select(CampaignChunk.friend_ids, CampaignChunk.sent_at).where(
-            CampaignChunk.shop_id == shop.id,
-            CampaignChunk.status == ChunkStatus.SENT,
-            CampaignChunk.sent_at >= since_month,
-            CampaignChunk.sent_at <= now,
-        )
-    )
-    for ids, sent_at in chunks:
-        month.update(ids)
-        if sent_at >= since_day:
-            day.update(ids)
-    return {f for f, n in day.items() if n >= per_day} | {f for f, n in month.items() if n >= per_month}
+    """Friends at the shop's marketing cap, by the one count the dispatcher uses too
+    (flows.policies: flow notifications and campaign sends)."""
+    return policies.capped_friends(session=session, shop=shop, now=now)

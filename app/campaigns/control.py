@@ -199,13 +199,12 @@ def transition(*, session: Session, campaign: Campaign, action: str) -> bool:
 
 def progress(*, session: Session, campaign: Campaign) -> dict:
     """Chunks done of the total, recipients reached, and the chunks by status."""
-    by_status = dict(
-        session.execute(
-            select(CampaignChunk.status, func.count())
-            .where(CampaignChunk.campaign_id == campaign.id)
-            .group_by(CampaignChunk.status)
-        ).all()
-    )
+    rows = session.execute(
+        select(CampaignChunk.status, func.count(), func.sum(CampaignChunk.skipped))
+        .where(CampaignChunk.campaign_id == campaign.id)
+        .group_by(CampaignChunk.status)
+    ).all()
+    by_status = {status: count for status, count, _skipped in rows}
     total = campaign.chunks_total
     return {
         "status": campaign.status,
@@ -216,6 +215,8 @@ def progress(*, session: Session, campaign: Campaign) -> dict:
         else (100.0 if campaign.status == CS.DONE else 0.0),
         "recipients": campaign.recipients,
         "sent": campaign.sent_count,
+        # left out when sent: blocked or opted out since the recipients were fixed
+        "skipped": sum(int(skipped or 0) for _status, _count, skipped in rows),
         "chunks": {k: int(v) for k, v in by_status.items()},
         "reason": campaign.reason,
     }

@@ -33,7 +33,7 @@ from ..models import Campaign, CampaignChunk, CampaignHoldout, Shop
 from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..timeutil import utcnow
-from . import audience, forecast, links, split, transport
+from . import audience, coupons, forecast, links, push, split, transport
 
 log = logging.getLogger("tsunagu.campaigns")
 PLANNING_STALE = timedelta(minutes=10)
@@ -107,7 +107,15 @@ def plan(*, engine: Engine, campaign_id: int, now: datetime) -> str:
             return _fail(engine, campaign_id, "segment_gone")
         chosen = forecast.choose_transport(shop=shop, campaign=campaign, counted=counted)
         room = forecast.room_for(shop, quota)
+        coupon = coupons.coupon_of(campaign)
         s.expunge(campaign)
+        s.expunge(shop)
+    if coupon and counted.recipients:
+        try:  # asked again now: the discount may have been deleted since the draft was checked
+            coupons.check(shop, coupon)
+        except coupons.CouponGone:
+            log.warning("campaign failed: its coupon's discount is gone id=%s", campaign_id)
+            return _fail(engine, campaign_id, "coupon_gone")
     excluded = {k: int(v) for k, v in counted.excluded.items() if v}
     phase = _divide(campaign, kept)
     if room is not None and phase.recipients > room:
@@ -122,13 +130,11 @@ def plan(*, engine: Engine, campaign_id: int, now: datetime) -> str:
         )
         log.warning("campaign refused: quota id=%s recipients=%s room=%s", campaign_id, phase.recipients, room)
         return "quota_exceeded"
-    if chosen.kind == transport.PUSH:
-        # Per-person messages go through the outbox (one Notification each); that sender
-        # is not wired yet, and sending one body to everyone would be wrong: refuse.
-        return _fail(engine, campaign_id, "push_unavailable")
     if counted.recipients == 0 and campaign.winner is None:  # nobody at all (a test may wait for the rest)
         _set(engine, campaign_id, status=CS.DONE, reason="no_recipients", excluded=excluded, finished_at=utcnow())
         return "done"
+    if chosen.kind == transport.PUSH:  # one push per friend: smaller chunks (one bulk call of codes each)
+        phase.groups = [g for variant, ids in phase.groups for g in _chunked(variant, ids, push.PUSH_CHUNK)]
     if chosen.kind == transport.BROADCAST and not phase.divided:
         phase.groups = [(0, array("q"))]  # one request; LINE fans it out to every friend
     return _write_chunks(engine, campaign, phase, chosen.kind, excluded)
@@ -144,9 +150,9 @@ class Plan:
     divided: bool  # holdout or variants: never one broadcast to everyone
 
 
-def _chunked(variant: int, ids) -> list[tuple[int, array]]:
+def _chunked(variant: int, ids, size: int = MULTICAST_MAX) -> list[tuple[int, array]]:
     ids = ids if isinstance(ids, array) else array("q", ids)
-    return [(variant, ids[i : i + MULTICAST_MAX]) for i in range(0, len(ids), MULTICAST_MAX)]
+    return [(variant, ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
 def _divide(campaign: Campaign, kept: array) -> Plan:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, exists, not_, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, not_, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -41,7 +41,7 @@ from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..models import NotificationStatus as NS
 from ..timeutil import utcnow
-from . import links, split, transport
+from . import coupons, links, push, split, transport
 from .audience import plain_rows
 
 log = logging.getLogger("tsunagu.campaigns")
@@ -81,6 +81,8 @@ class Result:
     error: str | None = None
     captured: tuple = ()
     quota_reached: bool = False
+    skipped: int = 0  # friends left out at send time (blocked or opted out since planning)
+    pushed: int = 0  # push campaigns: friends of the chunk done (push.py)
 
 
 def transactional_due(engine: Engine, now: datetime) -> bool:
@@ -203,16 +205,31 @@ class Run:
             if campaign.transport == transport.BROADCAST:
                 sent = client.broadcast(messages, retry_key=chunk.retry_key)
                 return Result(chunk, KS.SENT, delivered=campaign.recipients, request_id=sent.request_id)
+            if campaign.transport == transport.PUSH:  # one push per friend, each its own key
+                done = push.send_chunk(
+                    engine=self.engine, chunk=chunk, campaign=campaign, client=client, messages=messages
+                )
+                return Result(chunk, KS.SENT, delivered=done.delivered, skipped=done.skipped, pushed=done.pushed)
+            skipped = len(chunk.friend_ids) - len(to)
             if not to:  # everyone in it blocked or opted out since planning
-                return Result(chunk, KS.SENT)
+                return Result(chunk, KS.SENT, skipped=skipped)
             (sent,) = client.multicast(to, messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign))
+        except push.Stop as stop:
+            return _refused(chunk, stop.error)
+        except coupons.CouponGone as gone:  # the discount was deleted mid-campaign
+            return Result(chunk, KS.FAILED, error=f"coupon_gone: {gone}")
         except LineError as exc:
-            reached = exc.status == 429 and "monthly limit" in str(exc)
-            final = not exc.retryable or chunk.attempts >= MAX_ATTEMPTS or reached
-            return Result(
-                chunk, KS.FAILED if final and not reached else KS.PENDING, error=str(exc)[:2000], quota_reached=reached
-            )
-        return Result(chunk, KS.SENT, delivered=len(to), request_id=sent.request_id)
+            return _refused(chunk, exc)
+        return Result(chunk, KS.SENT, delivered=len(to), request_id=sent.request_id, skipped=skipped)
+
+
+def _refused(chunk: Claimed, exc: LineError) -> Result:
+    """LINE said no: retry later, pause at the monthly limit, or fail the chunk for good."""
+    reached = exc.status == 429 and "monthly limit" in str(exc)
+    final = not exc.retryable or chunk.attempts >= MAX_ATTEMPTS or reached
+    return Result(
+        chunk, KS.FAILED if final and not reached else KS.PENDING, error=str(exc)[:2000], quota_reached=reached
+    )
 
 
 def unit_name(campaign: Campaign) -> str:
@@ -268,13 +285,21 @@ def send_due(
     return {k: v for k, v in totals.items() if v}
 
 
+def _kept_if_retried(column, name: str):
+    """A retried chunk keeps what its claim recorded so far (push progress); an outcome
+    that ends the claim writes its own figure."""
+    return case((bindparam("_status") == KS.PENDING, column), else_=bindparam(name))
+
+
 _RECORD = (
     update(_K)
     .where(_K.c.id == bindparam("_id"))
     .values(
         status=bindparam("_status"),
         sent_at=bindparam("_sent", type_=_K.c.sent_at.type),
-        delivered=bindparam("_delivered"),
+        delivered=_kept_if_retried(_K.c.delivered, "_delivered"),
+        skipped=_kept_if_retried(_K.c.skipped, "_skipped"),
+        pushed=_kept_if_retried(_K.c.pushed, "_pushed"),
         request_id=bindparam("_request"),
         error=bindparam("_error"),
     )
@@ -308,6 +333,8 @@ def record(engine: Engine, results: list[Result], run: Run | None = None) -> Cou
                         "_status": r.status,
                         "_sent": wall if r.status == KS.SENT else None,
                         "_delivered": r.delivered,
+                        "_skipped": r.skipped,
+                        "_pushed": r.pushed,
                         "_request": r.request_id,
                         "_error": r.error,
                     }

@@ -29,6 +29,7 @@ from ..shopify import queries
 from ..shopify.http import serve_shopify_with
 from .bulk import as_bulk_lines
 from .catalog import DEMO_SHOP_DOMAIN, DEMO_SHOP_NAME, demo_customers, demo_products
+from .shopify_discounts import DiscountBook
 from .shopify_segments import GraphQLErrors, SegmentBook
 
 # The demo shop's offline token (non-expiring: nothing to refresh); the seed stores it encrypted.
@@ -64,6 +65,7 @@ class DemoShopify(httpx.BaseTransport):
         self.tags: dict[str, set[str]] = {}  # customer gid -> tags
         self.calls: deque[Call] = deque(maxlen=500)
         self.segments = demo_segments()
+        self.discounts = demo_discounts()
         self._answers: dict[str, Callable[[dict], dict]] = {
             queries.SHOP_DETAILS.strip(): self._shop_details,
             queries.PRODUCTS_COUNT.strip(): self._products_count,
@@ -73,6 +75,7 @@ class DemoShopify(httpx.BaseTransport):
             queries.TAGS_ADD.strip(): lambda v: {"tagsAdd": self._tag(v, add=True)},
             queries.TAGS_REMOVE.strip(): lambda v: {"tagsRemove": self._tag(v, add=False)},
             **self.segments.answers(),
+            **self.discounts.answers(),  # campaign coupons: shared codes, unique codes in bulk
         }
 
     # -- HTTP ---------------------------------------------------------------------------
@@ -199,6 +202,15 @@ def demo_segments() -> SegmentBook:
     book.add("リピーター", tagged("リピーター"), query="customer_tags CONTAINS 'リピーター'")
     subscribed = [c["id"] for c in customers if (c.get("email_marketing_consent") or {}).get("state") == "subscribed"]
     book.add("メルマガ購読中のお客様", subscribed, query="email_subscription_status = 'SUBSCRIBED'")
+    return book
+
+
+def demo_discounts() -> DiscountBook:
+    """The demo store's code discounts a campaign coupon can use: a shared code, and a
+    discount that takes one code per recipient."""
+    book = DiscountBook()
+    book.add("WINTER10")
+    book.add("LINE-FRIENDS")
     return book
 
 

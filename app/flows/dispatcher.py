@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from queue import Empty, SimpleQueue
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -221,7 +221,7 @@ class Batch:
         self.friends = {f.id: f for f in s.exec(select(LineFriend).where(LineFriend.id.in_(friend_ids)))}
         # Caps concern marketing only (policies.decide sends transactional rows before
         # looking at them): an all-transactional batch skips this query altogether.
-        self.sent = _marketing_sent(s, marketing_friends, self.now)
+        self.sent = policies.marketing_sent(session=s, shop_ids=shop_ids, friend_ids=marketing_friends, now=self.now)
         self.room: dict[int, int | None] = {}
         s.expunge_all()
 
@@ -305,25 +305,6 @@ def _failure(row: Notification, now: datetime, error: str, *, retry: bool) -> Ou
             due_at=now + timedelta(minutes=BACKOFF_MIN[row.attempts - 1]),
         )
     return Outcome(row.id, St.FAILED, error=error[:2000])
-
-
-def _marketing_sent(s: Session, friend_ids: set[int], now: datetime) -> dict[int, policies.Sent]:
-    if not friend_ids:
-        return {}
-    day = now - timedelta(days=1)
-    rows = s.exec(
-        select(Notification.friend_id, func.count(), func.sum(case((Notification.sent_at >= day, 1), else_=0)))
-        # Only sent rows have a sent_at. A status condition here would lead SQLite to
-        # walk every sent message by (status, due_at) instead of the friend's index.
-        .where(
-            Notification.friend_id.in_(friend_ids),
-            Notification.marketing.is_(True),
-            Notification.sent_at >= now - timedelta(days=30),
-            Notification.sent_at <= now,
-        )
-        .group_by(Notification.friend_id)
-    )
-    return {friend: policies.Sent(day=int(d or 0), month=int(m or 0)) for friend, m, d in rows}
 
 
 _RECORD = (

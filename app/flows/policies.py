@@ -8,11 +8,17 @@ disconnected channel.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import BigInteger, case, cast, func, select
+from sqlmodel import Session
+
 from ..formatting import zone
-from ..models import LineChannel, LineFriend, Notification, Shop
+from ..models import CampaignChunk, ChunkStatus, LineChannel, LineFriend, Notification, Shop
 from .config import policy_settings
 from .registry import spec
 
@@ -33,6 +39,91 @@ class Sent:
 
     day: int = 0
     month: int = 0
+
+
+def marketing_counts(
+    *, session: Session, shop_ids: Iterable[int], now: datetime, friend_ids: set[int] | None = None
+) -> tuple[Counter, Counter]:
+    """Marketing messages each friend received in the cap windows, as (last day, last 30
+    days) counters: the flows' marketing notifications and the campaign sends, counted
+    together. The one count behind the cap: the dispatcher decides a reminder with it and a
+    campaign leaves capped friends out with it, so neither pushes a friend past the cap the
+    other saw. `friend_ids`: only these friends (a dispatcher batch); None: every friend."""
+    shop_ids = list(shop_ids)
+    day, month = Counter(), Counter()
+    if friend_ids is not None and not friend_ids:
+        return day, month
+    since_day, since_month = now - timedelta(days=1), now - timedelta(days=30)
+    for friend, in_month, in_day in session.execute(_notifications(shop_ids, friend_ids, since_day, since_month, now)):
+        month[friend] += int(in_month)
+        day[friend] += int(in_day or 0)
+    window = (
+        CampaignChunk.shop_id.in_(shop_ids),
+        CampaignChunk.status == ChunkStatus.SENT,
+        CampaignChunk.sent_at >= since_month,
+        CampaignChunk.sent_at <= now,
+    )
+    chunks = select(CampaignChunk.friend_ids, CampaignChunk.sent_at).where(*window)
+    if friend_ids is not None:  # only the chunks whose id range can hold one of the friends
+        chunks = chunks.where(CampaignChunk.id.in_(_chunks_around(session, window, friend_ids)))
+    for ids, sent_at in session.execute(chunks):  # Counter.update: a campaign to 700,000 stays fast
+        reached = ids if friend_ids is None else friend_ids.intersection(ids)
+        month.update(reached)
+        if sent_at >= since_day:
+            day.update(reached)
+    return day, month
+
+
+def _chunks_around(session: Session, window: tuple, friend_ids: set[int]) -> list[int]:
+    """Chunks (of the window) whose first..last friend id spans one of `friend_ids`: a chunk's
+    ids ascend, so its ends are read by the database, not its whole list by Python."""
+    ids = CampaignChunk.friend_ids
+    if session.get_bind().dialect.name == "sqlite":
+        first, last = func.json_extract(ids, "$[0]"), func.json_extract(ids, "$[#-1]")
+    else:
+        first, last = cast(ids[0].as_string(), BigInteger), cast(ids[-1].as_string(), BigInteger)
+    wanted = sorted(friend_ids)
+    found = []
+    for chunk_id, lo, hi in session.execute(select(CampaignChunk.id, first, last).where(*window)):
+        at = bisect_left(wanted, int(lo)) if lo is not None else len(wanted)
+        if at < len(wanted) and wanted[at] <= int(hi):
+            found.append(chunk_id)
+    return found
+
+
+def marketing_sent(
+    *, session: Session, shop_ids: Iterable[int], now: datetime, friend_ids: set[int]
+) -> dict[int, Sent]:
+    """The dispatcher's view of marketing_counts: a Sent per friend of its batch."""
+    day, month = marketing_counts(session=session, shop_ids=shop_ids, now=now, friend_ids=friend_ids)
+    return {friend: Sent(day=day[friend], month=n) for friend, n in month.items()}
+
+
+def capped_friends(*, session: Session, shop: Shop, now: datetime) -> set[int]:
+    """Friends of the shop at its marketing cap (per day or per 30 days) by marketing_counts:
+    what a campaign leaves out."""
+    rules = policy_settings(shop)
+    day, month = marketing_counts(session=session, shop_ids=[shop.id], now=now)
+    per_day, per_month = int(rules["cap_per_day"]), int(rules["cap_per_30_days"])
+    return {f for f, n in day.items() if n >= per_day} | {f for f, n in month.items() if n >= per_month}
+
+
+def _notifications(shop_ids, friend_ids, since_day, since_month, now):
+    # Only sent rows have a sent_at. A status condition here would lead SQLite to walk
+    # every sent message by (status, due_at) instead of the friend's index.
+    where = [
+        Notification.marketing.is_(True),
+        Notification.sent_at >= since_month,
+        Notification.sent_at <= now,
+        Notification.friend_id.in_(friend_ids) if friend_ids is not None else Notification.shop_id.in_(shop_ids),
+    ]
+    if friend_ids is None:
+        where.append(Notification.friend_id.is_not(None))
+    return (
+        select(Notification.friend_id, func.count(), func.sum(case((Notification.sent_at >= since_day, 1), else_=0)))
+        .where(*where)
+        .group_by(Notification.friend_id)
+    )
 
 
 def _clock(value: str) -> time:

@@ -2,7 +2,15 @@
 
 from .attribution import Attribution, FriendBlock, LinkClick, TrackedLink
 from .audience import Segment
-from .campaigns import Campaign, CampaignChunk, CampaignHoldout, CampaignImage, CampaignStatus, ChunkStatus
+from .campaigns import (
+    Campaign,
+    CampaignChunk,
+    CampaignCode,
+    CampaignHoldout,
+    CampaignImage,
+    CampaignStatus,
+    ChunkStatus,
+)
 from .catalog import Product, ProductVariant
 from .commerce import Cart, Checkout, Customer, Fulfillment, Order, OrderLineItem
 from .events import ComplianceRequest, WebhookEvent, WebhookStatus
@@ -17,6 +25,7 @@ __all__ = [
     "Attribution",
     "Campaign",
     "CampaignChunk",
+    "CampaignCode",
     "CampaignHoldout",
     "CampaignImage",
     "CampaignStatus",

@@ -110,6 +110,11 @@ class CampaignChunk(SQLModel, table=True):
     delivered: int = 0  # recipients in the request LINE accepted (blocked since planning left out)
     request_id: str | None = Field(default=None, max_length=64)
     error: str | None = Field(default=None, sa_type=Text)
+    # Push campaigns (one request per person): how far into friend_ids a claim got (a
+    # restart resumes there; retry keys make an overlap harmless) and how many of them were
+    # left out at send time because they blocked or opted out since planning.
+    pushed: int = 0
+    skipped: int = 0
 
 
 class CampaignHoldout(SQLModel, table=True):
@@ -142,4 +147,20 @@ class CampaignImage(SQLModel, table=True):
     height: int
     data: bytes = Field(sa_type=LargeBinary)
     preview: bytes = Field(sa_type=LargeBinary)  # JPEG or PNG, as the original
+    created_at: datetime = created()
+
+
+class CampaignCode(SQLModel, table=True):
+    """A recipient's own single-use coupon code, made in Shopify for the campaign's discount
+    and stored here before the push that carries it: a restart sends the stored code again,
+    never a second one. Per-person data: erased with the friend or customer (privacy)."""
+
+    __tablename__ = "campaign_codes"
+    __table_args__ = (UniqueConstraint("campaign_id", "friend_id", name="uq_campaign_codes_campaign_friend"),)
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", sa_type=BigInteger)
+    friend_id: int = Field(foreign_key="line_friends.id", ondelete="CASCADE", sa_type=BigInteger, index=True)
+    code: str = Field(max_length=64)
     created_at: datetime = created()

@@ -69,6 +69,10 @@ def _forget_line(*, session: Session, shop: m.Shop, held: Holdings) -> None:
             session.add(row)
         else:
             session.delete(row)
+    friend_ids = [f.id for f in held.friends]
+    if friend_ids:  # their own campaign coupon codes (the friend row itself stays, anonymous)
+        for code in session.exec(select(m.CampaignCode).where(m.CampaignCode.friend_id.in_(friend_ids))):
+            session.delete(code)
     for friend in held.friends:
         if friend.customer_id is not None:
             unlink(session=session, shop=shop, friend=friend, method="redact", actor="shopify")

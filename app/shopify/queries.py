@@ -131,3 +131,40 @@ query SegmentMembersQuery($id: ID!) {
   customerSegmentMembersQuery(id: $id) { id done currentCount }
 }
 """
+
+# Campaign coupons (read_discounts / write_discounts). A shared code is looked up by itself;
+# unique codes are added in bulk (at most 250 a call, asynchronously) onto the discount the
+# merchant picked, and the creation is polled until done.
+COUPON_BY_CODE = """
+query TsunaguCouponByCode($code: String!) {
+  codeDiscountNodeByCode(code: $code) { id }
+}
+"""
+
+COUPON_DISCOUNT = """
+query TsunaguCouponDiscount($id: ID!) {
+  codeDiscountNode(id: $id) { id }
+}
+"""
+
+COUPON_CODES_ADD = """
+mutation TsunaguCouponCodesAdd($discountId: ID!, $codes: [DiscountRedeemCodeInput!]!) {
+  discountRedeemCodeBulkAdd(discountId: $discountId, codes: $codes) {
+    bulkCreation { id done }
+    userErrors { field code message }
+  }
+}
+"""
+
+COUPON_CODES_CREATION = """
+query TsunaguCouponCodesCreation($id: ID!) {
+  discountRedeemCodeBulkCreation(id: $id) {
+    id
+    done
+    codesCount
+    importedCount
+    failedCount
+    codes(first: 250) { nodes { code errors { field code message } } }
+  }
+}
+"""

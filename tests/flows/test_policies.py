@@ -10,7 +10,7 @@ import pytest
 
 from app.flows.policies import quiet_until
 from app.line import customer_links
-from app.models import Notification, Shop
+from app.models import Campaign, Notification, Shop
 from app.models import NotificationStatus as St
 from app.timeutil import utcnow
 from tests.helpers import rows
@@ -213,3 +213,76 @@ def test_disconnected_channel_sends_nothing(db, channel, friend, put, dispatch, 
     assert dispatch(DAY) == {"skipped": 2}
     assert {(row(db, n).status, row(db, n).reason) for n in notes} == {(St.SKIPPED, "channel_disconnected")}
     assert fake_line.pushes() == []
+
+
+# -- one marketing cap for flows and campaigns ----------------------------------------------
+
+
+@pytest.fixture
+def daytime(db, shop):
+    """Quiet hours off: these tests run at the machine's real time (a chunk's send time)."""
+    shop.settings = {**(shop.settings or {}), "policies": {"quiet_start": "00:00", "quiet_end": "00:00"}}
+    db.add(shop)
+    db.commit()
+
+
+def test_a_campaign_send_blocks_a_flow_reminder_past_the_cap(
+    db, friend, put, dispatch, fake_line, daytime, make_campaign, run_campaigns
+):
+    now = utcnow()
+    campaign = make_campaign(audience={"kind": "friends", "ids": [friend.id]}, scheduled_at=now - timedelta(minutes=1))
+    assert run_campaigns(now) == ({"sending": 1}, {"sent": 1})
+    assert len(fake_line.multicasts()) == 1 and campaign.id
+
+    reminder = put(friend, "abandoned_cart", now + timedelta(minutes=5))
+    dispatch(now + timedelta(minutes=5))
+
+    assert (row(db, reminder).status, row(db, reminder).reason) == (St.SKIPPED, "cap_per_day")
+    assert fake_line.pushes() == []
+
+
+def test_a_flow_reminder_sent_today_leaves_the_friend_out_of_a_campaign(
+    db, friend, put, dispatch, fake_line, daytime, make_campaign, run_campaigns
+):
+    now = utcnow()
+    put(friend, "abandoned_cart", now - timedelta(minutes=30))
+    assert dispatch(now - timedelta(minutes=30)) == {"sent": 1}
+    campaign = make_campaign(audience={"kind": "friends", "ids": [friend.id]}, scheduled_at=now - timedelta(minutes=1))
+
+    assert run_campaigns(now) == ({"done": 1}, {})
+
+    done = rows(db, Campaign, Campaign.id == campaign.id)[0]
+    assert (done.reason, done.recipients, done.excluded) == ("no_recipients", 0, {"capped": 1})
+    assert fake_line.multicasts() == [] and len(fake_line.pushes()) == 1
+
+
+def test_the_cap_count_finds_a_friend_inside_any_sent_chunk_and_nobody_else(db, shop):
+    import uuid
+
+    from app.flows.policies import marketing_counts, marketing_sent
+    from app.models import CampaignChunk
+
+    now = utcnow()
+    campaign = Campaign(shop_id=shop.id, name="範囲")
+    db.add(campaign)
+    db.flush()
+    lists = {0: [3, 5, 9], 1: [20, 40, 60], 2: [61, 90]}
+    sent_at = {0: now - timedelta(hours=2), 1: now - timedelta(days=3), 2: now - timedelta(days=31)}
+    db.add_all(
+        CampaignChunk(
+            shop_id=shop.id,
+            campaign_id=campaign.id,
+            number=n,
+            friend_ids=ids,
+            retry_key=uuid.uuid4(),
+            status="sent",
+            sent_at=sent_at[n],
+        )
+        for n, ids in lists.items()
+    )
+    db.commit()
+
+    got = marketing_sent(session=db, shop_ids=[shop.id], now=now, friend_ids={5, 40, 41, 90, 100})
+    assert {f: (s.day, s.month) for f, s in got.items()} == {5: (1, 1), 40: (0, 1)}
+    day, month = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+    assert set(month) == {3, 5, 9, 20, 40, 60} and set(day) == {3, 5, 9}

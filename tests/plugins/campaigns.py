@@ -80,3 +80,18 @@ def run_campaigns(app):
         return started, sent
 
     return run
+
+
+@pytest.fixture
+def shopify_coupons(app, db, shop, fake_shopify):
+    """The test shop can ask the fake Shopify about its discounts (a campaign's coupon is
+    checked there); returns the fake's discount book to `add(code)` to."""
+    from app.models import Shop
+
+    stored = db.get(Shop, shop.id)
+    stored.access_token_enc = ext.vault(app).encrypt("shpat_campaign_coupon")
+    stored.access_token_expires_at = utcnow() + timedelta(hours=1)
+    db.add(stored)
+    db.commit()
+    fake_shopify.access_tokens["shpat_campaign_coupon"] = "test-shop"
+    return fake_shopify.discounts

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from app.line import customer_links
-from app.models import Customer, LineEvent, LineFriend, LinkAudit
+from app.models import Campaign, CampaignCode, Customer, LineEvent, LineFriend, LinkAudit
 from app.privacy.erasure import erase_shopper
 from app.privacy.holdings import ShopperRef
 from tests.fakes.line import new_user_id
@@ -90,3 +90,21 @@ def test_a_friend_a_merchant_once_linked_by_hand_is_not_taken(db, shop, people):
     [row] = db.exec(select(LineFriend)).all()
     assert row.line_user_id == user_id and row.display_name == "はなこ"
     assert X not in {a.customer_shopify_id for a in db.exec(select(LinkAudit))}
+
+
+def test_the_shoppers_campaign_coupon_codes_go_with_them(db, shop, people, channel):
+    customers, friend = people
+    other = LineFriend(shop_id=shop.id, channel_id=channel.id, line_user_id=new_user_id())
+    campaign = Campaign(shop_id=shop.id, name="クーポン配信")
+    db.add_all([other, campaign])
+    db.flush()
+    db.add_all(
+        CampaignCode(shop_id=shop.id, campaign_id=campaign.id, friend_id=f.id, code=code)
+        for f, code in ((friend, "LINEHANAKO"), (other, "LINEOTHER"))
+    )
+    db.commit()
+    link(db, shop, friend, customers[X], "chat")
+
+    erase(db, shop, X)
+
+    assert [c.code for c in db.exec(select(CampaignCode))] == ["LINEOTHER"]

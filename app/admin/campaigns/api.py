@@ -12,7 +12,7 @@ from flask import Blueprint, abort, jsonify, make_response
 from sqlmodel import select
 
 from ... import db
-from ...campaigns import control
+from ...campaigns import control, coupons
 from ...campaigns import forecast as forecasting
 from ...campaigns.audience import AudienceGone
 from ...formatting import local_time
@@ -48,6 +48,18 @@ def _draft(body: dict, *, session, shop: Shop, lang: str) -> tuple[dict, dict[st
         errors = {k: v for k, v in errors.items() if not k.startswith("messages")} | block_errors
     values["blocks"] = body.get("blocks")  # None: the messages were posted as LINE objects
     return values, errors
+
+
+def _coupon_errors(shop: Shop, body: dict, lang: str) -> dict[str, str]:
+    """The coupon block's discount checked in Shopify, the reason by the block's field."""
+    blocks = body.get("blocks") if isinstance(body, dict) else None
+    coupon = coupons.coupon_in(blocks)
+    found = coupons.draft_errors(shop, coupon)
+    if not found:
+        return {}
+    field = f"blocks[{blocks.index(coupon)}].{'discount_id' if coupons.is_unique(coupon) else 'code'}"
+    key, values = next(iter(found.values()))
+    return {field: t(key, lang, **values)}
 
 
 def describe(campaign: Campaign, shop: Shop, lang: str) -> dict:
@@ -94,8 +106,10 @@ def campaigns_list(shop: Shop):
 @embedded
 def campaign_create(shop: Shop):
     body, lang = read_json(), language(shop=shop)
+    coupon = _coupon_errors(shop, body, lang)  # asks Shopify: before the write transaction
     session = db.session(write=True)
     values, errors = _draft(body, session=session, shop=shop, lang=lang)
+    errors = coupon | errors  # the composer's own reason for the block wins
     if errors:
         return invalid(errors)
     campaign = control.create(session=session, shop=shop, values=values)
@@ -113,9 +127,11 @@ def campaign_get(shop: Shop, campaign_id: int):
 @embedded
 def campaign_update(shop: Shop, campaign_id: int):
     body, lang = read_json(), language(shop=shop)
+    coupon = _coupon_errors(shop, body, lang)  # asks Shopify: before the write transaction
     session = db.session(write=True)
     campaign = _owned(session, shop, campaign_id)
     values, errors = _draft(body, session=session, shop=shop, lang=lang)
+    errors = coupon | errors  # the composer's own reason for the block wins
     if errors:
         return invalid(errors)
     if not control.update_draft(session=session, campaign=campaign, values=values):

@@ -232,6 +232,7 @@ PATHS = {
                                     "percent": {"type": "number"},
                                     "recipients": _INT,
                                     "sent": _INT,
+                                    "skipped": _INT,
                                     "chunks": {"type": "object", "additionalProperties": _INT},
                                     "reason": {"type": "string", "nullable": True},
                                 },

@@ -80,6 +80,7 @@ def test_forecast_then_send_with_the_figures_seen(api, db, shop, anytime, fake_l
         "percent": 100.0,
         "recipients": 601,
         "sent": 601,
+        "skipped": 0,
         "chunks": {"sent": 2},
         "reason": None,
     }
@@ -137,3 +138,18 @@ def test_another_shops_campaigns_are_not_found(api, db, shop):
     ]:
         assert api(method, path).status_code == 404, path
     assert api("GET", "/api/campaigns").get_json() == {"campaigns": []}
+
+
+def test_a_draft_coupon_is_checked_against_shopify(api, shopify_coupons):
+    shopify_coupons.add("WINTER10")
+    body = {"name": "クーポン", "messages": [{"type": "text", "text": "{coupon_code} をどうぞ"}]}
+
+    def coupon(**block):
+        return {**body, "blocks": [{"type": "coupon", "text": "クーポン", **block}]}
+
+    gone = api("POST", "/api/campaigns", coupon(mode="shared", code="DELETED5"))
+    assert gone.status_code == 422
+    assert gone.get_json()["errors"] == {"blocks[0].code": t("campaigns.err.coupon_gone", "ja", code="DELETED5")}
+    missing = api("POST", "/api/campaigns", coupon(mode="unique"))
+    assert missing.get_json()["errors"] == {"blocks[0].discount_id": t("campaigns.err.coupon_discount", "ja")}
+    assert api("POST", "/api/campaigns", coupon(mode="shared", code="winter10")).status_code == 201

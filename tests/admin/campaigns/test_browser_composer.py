@@ -78,7 +78,7 @@ def test_compose_text_image_products_and_button_with_a_live_preview(demo_server,
     page.get_by_role("button", name="＋ クーポン").click()  # the fifth: no more can be added
     assert page.get_by_role("button", name="＋ テキスト").is_disabled()
     page.locator("[data-field='blocks[4].mode']").select_option("unique")
-    page.locator("[data-field='blocks[4].discount_id']").fill("1057856")
+    page.locator("[data-field='blocks[4].discount_id']").fill("2")
     page.locator("[data-field='blocks[4].text']").fill("あなた専用のコード: ")
     page.locator("[data-block='4'] [data-var=coupon_code]").click()
     preview.locator(".tf-says", has_text="あなた専用のコード: SAMPLE-1234").wait_for()  # a placeholder code

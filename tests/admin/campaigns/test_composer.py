@@ -63,7 +63,8 @@ def test_an_image_over_lines_10_mb_is_refused_by_the_field(api, db, shop):
     assert upload(api, b"\xff\xd8\xff" + b"\0" * (11 * 1024 * 1024)).status_code == 413
 
 
-def test_preview_and_draft_are_compiled_from_the_blocks(api, db, shop, catalog):
+def test_preview_and_draft_are_compiled_from_the_blocks(api, db, shop, catalog, shopify_coupons):
+    discount = shopify_coupons.add("NEWTEA").rsplit("/", 1)[1]  # the number Shopify's admin shows
     made = catalog(product("宇治 煎茶"), product("ほうじ茶"))
     token = upload(api, picture()).get_json()["image"]["token"]
     found = api("GET", "/api/campaign-products?q=煎茶").get_json()["products"]
@@ -72,7 +73,7 @@ def test_preview_and_draft_are_compiled_from_the_blocks(api, db, shop, catalog):
         {"type": "text", "text": "{customer_name}さん 🎍 新茶です"},
         {"type": "image", "token": token},
         {"type": "products", "product_ids": [found[0]["id"], made["ほうじ茶"].id]},
-        {"type": "coupon", "mode": "unique", "discount_id": "12345", "text": "あなたのコード {coupon_code}"},
+        {"type": "coupon", "mode": "unique", "discount_id": discount, "text": "あなたのコード {coupon_code}"},
         {"type": "button", "label": "ストアへ", "url": "https://tea.example/"},
     ]
     preview = api("POST", "/api/campaigns/preview", {"blocks": blocks}).get_json()
@@ -194,8 +195,9 @@ def test_the_forecast_of_a_draft_whose_segment_was_deleted_says_so(api, db, shop
 
 
 def test_a_composed_campaign_goes_through_the_existing_sender(
-    api, db, shop, fake_line, many_friends, catalog, run_campaigns
+    api, db, shop, fake_line, many_friends, catalog, run_campaigns, shopify_coupons
 ):
+    shopify_coupons.add("SHINCHA")
     """Blocks compiled once at saving are what the chunk sender multicasts, unchanged:
     nothing per person here (the shop's name and a shared code are written in), so multicast."""
     from datetime import timedelta

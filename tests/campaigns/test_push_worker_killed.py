@@ -1,0 +1,138 @@
+"""A push campaign survives its worker being SIGKILLed mid-chunk: every recipient exactly
+once, and the restart resumes each chunk near where the dead worker got to.
+
+The harness of test_worker_killed.py (real worker processes, configured from the
+environment), with a campaign whose messages name each recipient, so it goes by push: one
+request per friend, under the key uuid5(campaign uid, "<chunk>:<friend>"). The fake LINE
+answers each push slowly, so the workers are known to be inside their chunks (progress
+written, some pushes accepted whose answers they never read) when one is killed. Its
+replacement reclaims the chunks, resumes from their recorded progress, and LINE answers 409
+for the pushes it had already accepted.
+"""
+
+from __future__ import annotations
+
+import io
+import signal
+import time
+from collections import Counter
+
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from app import create_app, ext
+from app.campaigns.push import PROGRESS_EVERY, PUSH_CHUNK
+from app.config import Settings
+from app.models import Campaign, LineFriend
+from app.models import CampaignStatus as CS
+from tests.campaigns.test_worker_killed import TOKEN, crash_url, plan, seed, sending, status, wait_for, worker
+from tests.fakes.line import FakeLine, new_user_id
+from tests.fakes.server import LiveServer
+
+__all__ = ["crash_url"]  # the fixture, shared with the multicast test
+
+N = 4 * PUSH_CHUNK  # 4 chunks: each of two workers holds two
+LATENCY_S = 0.03
+
+
+class SlowPush:
+    """WSGI middleware before FakeLine: each push waits LATENCY_S after LINE accepted it."""
+
+    def __init__(self, fake: FakeLine):
+        self.fake = fake
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/v2/bot/message/push":
+            return self.fake(environ, start_response)
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        answer = self.fake(environ, start_response)
+        time.sleep(LATENCY_S)
+        return answer
+
+
+def personalise(app, campaign_id: int) -> dict[str, str]:
+    """Name every friend and make the campaign's message name them: it goes by push."""
+    names = {}
+    with Session(ext.engine(app)) as db:
+        for i, friend in enumerate(db.exec(select(LineFriend))):
+            friend.display_name = names[friend.line_user_id] = f"友だち{i}"
+            db.add(friend)
+        campaign = db.get(Campaign, campaign_id)
+        campaign.messages = [{"type": "text", "text": "{customer_name}さん、セールのお知らせです"}]
+        db.add(campaign)
+        db.commit()
+    return names
+
+
+def least_progress(engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT min(pushed) FROM campaign_chunks WHERE status = 'sending'")) or 0
+
+
+def test_a_worker_killed_mid_chunk_and_its_replacement_push_to_everyone_exactly_once(crash_url):
+    fake = FakeLine(access_token=TOKEN, quota=None)
+    key = Fernet.generate_key().decode()
+    is_pg = crash_url.startswith("postgresql")
+    with LiveServer(SlowPush(fake)) as server:
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "APP_ENV": "test",
+            "DATABASE_URL": crash_url,
+            "LINE_API_BASE": server.url,
+            "DELIVERY_MODE": "live",
+            "SECRET_KEY": "s" * 40,
+            "ENCRYPTION_KEYS": key,
+            "SHOPIFY_API_KEY": "crash-test-key",
+            "SHOPIFY_API_SECRET": "crash-test-secret-0123456789",
+            "LOG_LEVEL": "WARNING",
+        }
+        app = create_app(
+            Settings(
+                env="test",
+                database_url=crash_url,
+                secret_key="s" * 40,
+                encryption_keys=(key,),
+                shopify_api_key="crash-test-key",
+                line_api_base=server.url,
+            )
+        )
+        engine = ext.engine(app)
+        users = [new_user_id() for _ in range(N)]
+        campaign_id = seed(app, users)
+        names = personalise(app, campaign_id)
+        workers = [worker(env, 300.0) for _ in range(2 if is_pg else 1)]
+        replacement = None
+        try:
+            plan(app)
+            # Every worker holds two chunks, each at least two progress writes in.
+            wait_for(
+                lambda: sending(engine) == 2 * len(workers) and least_progress(engine) >= 2 * PROGRESS_EVERY,
+                "workers mid-chunk",
+            )
+            workers[0].send_signal(signal.SIGKILL)
+            workers[0].wait()
+            assert sending(engine) >= 2
+            time.sleep(1.0)
+            replacement = worker(env, 1.0)  # its claims are over a second old: the dead one's
+            wait_for(lambda: status(engine, campaign_id) == CS.DONE, "the campaign to finish", timeout=120)
+        finally:
+            for proc in [*workers, replacement]:
+                if proc is not None and proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        reached = Counter(d.to for d in fake.pushes())
+        assert set(reached) == set(users), "someone was missed"
+        assert set(reached.values()) == {1}, "someone received it twice"
+        assert all(d.messages[0]["text"] == f"{names[d.to]}さん、セールのお知らせです" for d in fake.pushes())
+        requests = sum(1 for r in fake.requests if r.path == "/v2/bot/message/push")
+        # The dead worker's two chunks resume at their last progress write: at most
+        # PROGRESS_EVERY pushes (and the one in flight) each are asked again, not a chunk.
+        assert N <= requests <= N + 2 * (PROGRESS_EVERY + 1)
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT chunks_done, chunks_total, sent_count FROM campaigns WHERE id = :id"), {"id": campaign_id}
+            ).one()
+        assert tuple(row) == (4, 4, N)
+    engine.dispose()
