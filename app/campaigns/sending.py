@@ -43,6 +43,7 @@ from ..models import NotificationStatus as NS
 from ..timeutil import utcnow
 from . import transport
 from .audience import plain_rows
+from .insight import unit_name
 
 log = logging.getLogger("tsunagu.campaigns")
 STALE_SENDING = timedelta(minutes=5)
@@ -69,6 +70,7 @@ class Claimed:
     friend_ids: list
     retry_key: str
     attempts: int
+    variant: int = 0
 
 
 @dataclass
@@ -122,10 +124,17 @@ def claim(
             .where(_K.c.id.in_(ids.scalar_subquery()))
             .values(status=KS.SENDING, attempts=_K.c.attempts + 1, claimed_at=wall)
             .returning(
-                _K.c.id, _K.c.campaign_id, _K.c.shop_id, _K.c.number, _K.c.friend_ids, _K.c.retry_key, _K.c.attempts
+                _K.c.id,
+                _K.c.campaign_id,
+                _K.c.shop_id,
+                _K.c.number,
+                _K.c.friend_ids,
+                _K.c.retry_key,
+                _K.c.attempts,
+                _K.c.variant,
             )
         ).all()
-    claimed = [Claimed(r[0], r[1], r[2], r[3], list(r[4] or []), str(r[5]), r[6]) for r in rows]
+    claimed = [Claimed(r[0], r[1], r[2], r[3], list(r[4] or []), str(r[5]), r[6], r[7]) for r in rows]
     return sorted(claimed, key=lambda c: (c.campaign_id, c.number))
 
 
@@ -195,7 +204,7 @@ class Run:
             if not to:  # everyone in it blocked or opted out since planning
                 return Result(chunk, KS.SENT)
             (sent,) = client.multicast(
-                to, campaign.messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign)
+                to, campaign.messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign.id, chunk.variant)
             )
         except LineError as exc:
             reached = exc.status == 429 and "monthly limit" in str(exc)
@@ -204,11 +213,6 @@ class Run:
                 chunk, KS.FAILED if final and not reached else KS.PENDING, error=str(exc)[:2000], quota_reached=reached
             )
         return Result(chunk, KS.SENT, delivered=len(to), request_id=sent.request_id)
-
-
-def unit_name(campaign: Campaign) -> str:
-    """LINE's customAggregationUnits name: a-z, 0-9 and _, at most 30 characters."""
-    return f"campaign_{campaign.id}"[:30]
 
 
 def send_due(
