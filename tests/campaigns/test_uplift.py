@@ -11,7 +11,15 @@ from app.campaigns.uplift import Sums, conversion_difference, t_quantile_975, we
 
 @pytest.mark.parametrize(
     ("df", "table"),
-    [(3, 3.182446), (4, 2.776445), (5, 2.570582), (10, 2.228139), (30, 2.042272), (120, 1.979930), (math.inf, 1.959964)],
+    [
+        (3, 3.182446),
+        (4, 2.776445),
+        (5, 2.570582),
+        (10, 2.228139),
+        (30, 2.042272),
+        (120, 1.979930),
+        (math.inf, 1.959964),
+    ],
 )
 def test_t_quantile_matches_the_tables(df, table):
     assert t_quantile_975(df) == pytest.approx(table, abs=0.005 if df == 3 else 0.001)

@@ -78,6 +78,7 @@ class Recorded:
     path: str
     headers: dict
     body: dict  # JSON body, or the form for LINE Login endpoints
+    query: dict = field(default_factory=dict)  # the query string's parameters
 
 
 @dataclass
@@ -172,7 +173,9 @@ class FakeLine:
         request = Request(environ)
         call = _Call(request, str(uuid.uuid4()), _body(request), request.headers.get("X-Line-Retry-Key"))
         with self._lock:
-            self.requests.append(Recorded(request.method, request.path, dict(request.headers), call.body))
+            self.requests.append(
+                Recorded(request.method, request.path, dict(request.headers), call.body, request.args.to_dict())
+            )
         response = self._dispatch(call)
         response.headers["x-line-request-id"] = call.request_id
         return response(environ, start_response)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import jwt
 from werkzeug.wrappers import Request, Response
 
+from app.demo.shopify_marketing import MarketingBook
 from app.demo.shopify_segments import GraphQLErrors, SegmentBook
 
 GRAPHQL_PATH = re.compile(r"^/(?P<shop>[a-z0-9-]+)/admin/api/(?P<version>[^/]+)/graphql\.json$")
@@ -53,6 +54,8 @@ class FakeShopify:
     files: dict[str, str] = field(default_factory=dict)  # path -> body (bulk operation results)
     # Customer segments and their members (the segment documents answer from it).
     segments: SegmentBook = field(default_factory=SegmentBook)
+    # External marketing activities (campaigns reported to Shopify's marketing reports).
+    marketing: MarketingBook = field(default_factory=MarketingBook)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -150,7 +153,11 @@ class FakeShopify:
                 }
             )
         document = body.get("query", "").strip()
-        resolver = self.resolvers.get(document) or self.segments.answers().get(document)
+        resolver = (
+            self.resolvers.get(document)
+            or self.segments.answers().get(document)
+            or self.marketing.answers().get(document)
+        )
         try:
             data = resolver(body.get("variables") or {}) if resolver else self._shop_data(shop)
         except GraphQLErrors as refused:  # Shopify's top-level errors, e.g. a deleted segment
