@@ -11,6 +11,8 @@ from . import http, openapi, pages
 from .audiences import api as audiences_api
 from .audiences import views as audiences_views
 from .campaigns import api as campaigns_api
+from .campaigns.results import api as campaign_results_api
+from .campaigns.results import views as campaign_results_views
 from .flows import api as flows_api
 from .flows import views as flows_views
 from .home import api as home_api
@@ -41,6 +43,8 @@ for area in (
     settings_sources_api,
     privacy_views,
     campaigns_api,
+    campaign_results_views,
+    campaign_results_api,
     openapi,
 ):
     admin.register_blueprint(area.bp)
