@@ -293,7 +293,8 @@ def _total(rows: list[VariantResult]) -> VariantResult:
     for v in rows:
         for name in ("recipients", "messages", "orders", "revenue", "blocks", "cost_yen"):
             setattr(total, name, getattr(total, name) + getattr(v, name))
-        total.insight_known = total.insight_known or v.insight_known
+    # A total of withheld parts is not "< 20" (two could make 38): a number or nothing.
+    total.insight_known = False
     total.opened = _sum_known([v.opened for v in rows])
     total.clicked = _sum_known([v.clicked for v in rows])
     clicks = [v.tracked_clicks for v in rows if v.tracked_clicks is not None]
