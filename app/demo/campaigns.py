@@ -19,10 +19,13 @@ from sqlmodel import Session, select
 
 from .. import models
 from ..campaigns.insight import unit_name
-from ..models import Campaign, CampaignChunk, CampaignInsight, LineFriend, Shop
+from ..models import Campaign, CampaignChunk, CampaignInsight, Customer, LineFriend, Shop
 from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
+from ..sync.orders import upsert_order
 from .catalog import JST
+
+ORDER_IDS = 5_900_000_000_000  # the campaigns' orders, apart from the demo's history
 
 SALE_A = [{"type": "text", "text": "【年末セール】全品 20% OFF！12/31 まで。いつもありがとうございます。"}]
 SALE_B = [{"type": "text", "text": "【年末セール】送料無料＋全品 20% OFF。お気に入りを見つけてください。"}]
@@ -38,6 +41,42 @@ def _friends(session: Session, shop: Shop) -> list[int]:
         .order_by(LineFriend.id)
     )
     return list(rows.all())
+
+
+def _noon(now: datetime, days_ago: int, hour: int) -> datetime:
+    return (now - timedelta(days=days_ago)).astimezone(JST).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _orders_after(session: Session, shop: Shop, campaign: Campaign, groups: dict[int, list[int]], plan: dict) -> None:
+    """Orders some recipients placed in the days after the campaign, through the same upsert
+    the orders webhook uses: `plan` is variant -> [(hours after, yen), ...], one recipient
+    (linked, in id order) each. The demo's own history is mostly credited to its flows."""
+    at, order_id = campaign.started_at, ORDER_IDS + campaign.id * 1_000
+    for variant, orders in plan.items():
+        linked = session.exec(
+            select(Customer.shopify_id)
+            .join(LineFriend, LineFriend.customer_id == Customer.id)
+            .where(LineFriend.id.in_(groups[variant]))
+            .order_by(LineFriend.id)
+        ).all()
+        for (hours, yen), customer in zip(orders, linked, strict=False):
+            order_id += 1
+            when = (at + timedelta(hours=hours)).isoformat()
+            payload = {
+                "id": order_id,
+                "name": f"#{order_id % 100_000}",
+                "customer": {"id": customer},
+                "currency": "JPY",
+                "subtotal_price": str(yen),
+                "total_price": str(yen),
+                "financial_status": "paid",
+                "processed_at": when,
+                "created_at": when,
+                "updated_at": when,
+                "source_name": "web",
+                "line_items": [],
+            }
+            upsert_order(session=session, shop=shop, payload=payload)
 
 
 def _set(campaign: Campaign, **fields) -> None:
@@ -90,26 +129,32 @@ def _insight(session: Session, shop: Shop, campaign: Campaign, figures: dict, at
 
 
 def _ab_test(session: Session, shop: Shop, friends: list[int], now: datetime) -> Campaign:
-    at = (now - timedelta(days=12)).astimezone(JST).replace(hour=12, minute=0, second=0, microsecond=0)
+    at = _noon(now, 12, hour=12)
     campaign = Campaign(shop_id=shop.id, name="年末セール（A/B テスト）", messages=SALE_A, scheduled_at=at)
     _set(
         campaign,
         variants=[{"name": "A 割引を強調", "messages": SALE_A}, {"name": "B 送料無料を強調", "messages": SALE_B}],
         winner=1,
     )
-    _sent(session, shop, campaign, {0: friends[0::2], 1: friends[1::2]}, at)
+    groups = {0: friends[0::2], 1: friends[1::2]}
+    _sent(session, shop, campaign, groups, at)
+    _orders_after(
+        session, shop, campaign, groups, {0: [(3, 4_980), (30, 2_480)], 1: [(2, 6_800), (20, 3_200), (70, 5_500)]}
+    )
     _insight(session, shop, campaign, {0: (31, None), 1: (38, 21)}, now)
     return campaign
 
 
 def _with_holdout(session: Session, shop: Shop, friends: list[int], now: datetime) -> Campaign:
-    at = (now - timedelta(days=6)).astimezone(JST).replace(hour=18, minute=30, second=0, microsecond=0)
+    at = _noon(now, 6, hour=18)
     campaign = Campaign(
         shop_id=shop.id, name="冬の新作のお知らせ（ホールドアウト 10%）", messages=WINTER, scheduled_at=at
     )
     _set(campaign, holdout_share=10)
     held = friends[9::10]
-    _sent(session, shop, campaign, {0: [f for f in friends if f not in set(held)]}, at)
+    groups = {0: [f for f in friends if f not in set(held)]}
+    _sent(session, shop, campaign, groups, at)
+    _orders_after(session, shop, campaign, groups, {0: [(1, 3_980), (26, 7_200), (50, 2_980)]})
     campaign.excluded = {"holdout": len(held)}
     holdout_table = getattr(models, "CampaignHoldout", None)
     if holdout_table is not None:

@@ -59,11 +59,14 @@ mutation TsunaguMarketingActivityUpdate($remoteId: String!, $input: MarketingAct
 
 
 def campaign_slug(campaign_id: int, name: str) -> str:
-    """utm_campaign of a campaign: the ASCII letters of its name, kebab-cased, and its id
-    (a Japanese name has none: "campaign-12"); the id keeps two same-named campaigns apart."""
+    """utm_campaign of a campaign: the ASCII words of its name, kebab-cased, and its id (a
+    name without an ASCII word, as most Japanese ones: "campaign-12"); the id keeps two
+    same-named campaigns apart (Shopify refuses a UTM campaign used twice)."""
     ascii_name = unicodedata.normalize("NFKC", name or "").encode("ascii", "ignore").decode().lower()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:40].strip("-")
-    return f"{words or 'campaign'}-{campaign_id}"
+    if not re.search(r"[a-z]{2}", words):  # "A/B" or "10%" alone say nothing
+        words = "campaign"
+    return f"{words}-{campaign_id}"
 
 
 def remote_id(campaign: Campaign) -> str:

@@ -46,6 +46,7 @@ def test_slugs_are_ascii_and_keep_campaigns_apart():
     assert ma.campaign_slug(12, "Winter Sale 冬のセール!") == "winter-sale-12"
     assert ma.campaign_slug(13, "年末セール") == "campaign-13"
     assert ma.campaign_slug(14, "ＢＩＧ　ＳＡＬＥ") == "big-sale-14"  # full-width letters count
+    assert ma.campaign_slug(15, "年末セール（A/B テスト 10%）") == "campaign-15"
 
 
 def test_documents_and_answers_match_shopifys_schema(app, db, shop):

@@ -62,7 +62,7 @@ def variant_row(v: VariantResult, *, many: bool, currency: str, lang: str) -> di
 
 
 def _signed_points(value: float) -> str:
-    return f"{value * 100:+.1f}"
+    return f"{value * 100:+.1f}".replace("-", "−")
 
 
 def _signed_money(value: float, currency: str) -> str:
