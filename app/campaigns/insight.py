@@ -76,7 +76,7 @@ def _due(s: Session, now: datetime) -> list[Asked]:
     rows = s.execute(
         select(Campaign)
         .where(
-            Campaign.status.in_((CS.SENDING, CS.PAUSED, CS.DONE)),
+            Campaign.status.in_((CS.SENDING, CS.PAUSED, CS.DONE, "testing")),  # testing: A/B, winner pending
             Campaign.started_at.is_not(None),
             or_(Campaign.finished_at.is_(None), Campaign.finished_at >= now - KEEP_COUNTING),
             or_(fetched.is_(None), fetched <= now - REFRESH),

@@ -36,6 +36,8 @@ ACTIVE, INACTIVE = "ACTIVE", "INACTIVE"
 MAX_ATTEMPTS = 8
 PER_RUN = 20
 UTM_SOURCE, UTM_MEDIUM = "line", "message"
+# Still going: "testing" is an A/B test's campaign waiting for its winner to go to the rest.
+SENDING_STATES = (CS.PLANNING, CS.SENDING, CS.PAUSED, "testing")
 # A create whose answer was lost and is sent again finds its own activity: already reported.
 REMOTE_ID_TAKEN = "MARKETING_ACTIVITY_WITH_REMOTE_ID_ALREADY_EXISTS"
 
@@ -78,7 +80,7 @@ def wanted_status(campaign: Campaign) -> str | None:
     INACTIVE once it is over."""
     if campaign.started_at is None:
         return None
-    return ACTIVE if campaign.status in (CS.SENDING, CS.PAUSED, CS.PLANNING) else INACTIVE
+    return ACTIVE if campaign.status in SENDING_STATES else INACTIVE
 
 
 @dataclass
