@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -115,6 +115,11 @@ def _due(s: Session, now: datetime) -> list[Report]:
         .outerjoin(CampaignMarketing, CampaignMarketing.campaign_id == Campaign.id)
         .where(
             Campaign.started_at.is_not(None),
+            or_(  # behind: never reported, or reported as what it no longer is
+                CampaignMarketing.reported.is_(None),
+                and_(CampaignMarketing.reported == ACTIVE, Campaign.status.not_in(SENDING_STATES)),
+                and_(CampaignMarketing.reported == INACTIVE, Campaign.status.in_(SENDING_STATES)),
+            ),
             or_(CampaignMarketing.id.is_(None), CampaignMarketing.attempts < MAX_ATTEMPTS),
             or_(CampaignMarketing.next_at.is_(None), CampaignMarketing.next_at <= now),
         )
