@@ -17,6 +17,7 @@ from . import ext
 from .campaigns.insight import refresh_due as refresh_campaign_insight
 from .campaigns.planning import start_due as start_due_campaigns
 from .campaigns.sending import send_due as send_campaign_chunks
+from .campaigns.winner import pick_due as pick_campaign_winners
 from .db import session_scope
 from .ext import engine
 from .flows.dispatcher import dispatch_due
@@ -65,6 +66,10 @@ def _campaign_insight(app: Flask, now: datetime) -> dict:
 
 def _marketing_activities(app: Flask, now: datetime) -> dict:
     return report_marketing_activities(engine=engine(app), now=now)
+
+
+def _pick_winners(app: Flask, now: datetime) -> dict:
+    return pick_campaign_winners(engine=engine(app), now=now)
 
 
 def _refresh_tokens(app: Flask, now: datetime) -> dict:
@@ -124,6 +129,8 @@ JOBS: list[Job] = [
     # weeks after it ends), and each campaign's marketing activity in Shopify (retried).
     Job("refresh_campaign_insight", every_s=300, run=_campaign_insight),
     Job("report_marketing_activities", every_s=30, run=_marketing_activities),
+    # A/B tests whose time is up: the winner chosen once, then planned for the rest.
+    Job("pick_campaign_winners", every_s=60, run=_pick_winners),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
     # Chat events a request could not finish (crash, time budget, LINE down), and replies
     # LINE did not take in time: handled late, not lost.

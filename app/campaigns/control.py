@@ -21,7 +21,7 @@ from ..models import Campaign, CampaignChunk, Shop
 from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..timeutil import as_utc, utcnow
-from . import audience, content
+from . import audience, content, variants
 from .forecast import Forecast
 
 MAX_NAME = 255
@@ -58,8 +58,14 @@ def check_draft(body: dict, *, session: Session, shop: Shop, now: datetime) -> t
         errors["name"] = ("campaigns.err.too_long", {"n": MAX_NAME})
     else:
         values["name"] = name.strip()
+    tested, test_errors = variants.check(body)
+    errors.update(test_errors)
+    values.update(tested)
     messages = body.get("messages")
-    errors.update(content.errors(messages))
+    if tested["variants"] and not messages:  # a test's first variant stands for the campaign
+        messages = tested["variants"][0]["messages"]
+    else:
+        errors.update(content.errors(messages))
     values["messages"] = messages
     found = body.get("audience", {"kind": audience.EVERYONE})
     kind = found.get("kind") if isinstance(found, dict) else None
@@ -161,7 +167,7 @@ def _number(value):
 
 
 TRANSITIONS = {
-    "cancel": ((CS.DRAFT, CS.SCHEDULED, CS.PLANNING, CS.SENDING, CS.PAUSED), CS.CANCELLED),
+    "cancel": ((CS.DRAFT, CS.SCHEDULED, CS.PLANNING, CS.SENDING, CS.PAUSED, CS.TESTING), CS.CANCELLED),
     "pause": ((CS.SENDING,), CS.PAUSED),
     "resume": ((CS.PAUSED,), CS.SENDING),
 }

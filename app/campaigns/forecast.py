@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -25,7 +26,7 @@ from ..i18n import t
 from ..line import channels
 from ..line.client import MULTICAST_MAX, MULTICAST_PER_S, PUSH_PER_S, LineError
 from ..models import Campaign, Shop
-from . import audience, content, pricing, transport
+from . import audience, content, pricing, split, transport
 
 log = logging.getLogger("tsunagu.campaigns")
 HEADROOM = 0.9  # the pacer's share of LINE's rate (app/line/pacing.py)
@@ -72,6 +73,9 @@ class Forecast:
     quiet_hours: bool  # the start was moved out of quiet hours
     fits: bool
     could_reach: int
+    held_out: int = 0  # the holdout: in the audience, sent nothing, not charged
+    tested: int = 0  # recipients of the A/B test (all recipients when there is no winner phase)
+    rest: int = 0  # recipients who get the winner once it is chosen
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -107,34 +111,53 @@ def calls_and_seconds(kind: str, recipients: int, share: float = 1.0) -> tuple[i
 def forecast(
     *, session: Session, shop: Shop, campaign: Campaign, now: datetime, quota: Quota | None, lang: str = "ja"
 ) -> Forecast:
-    counted = audience.tally(session=session, shop=shop, campaign=campaign, now=now)
-    return build(shop=shop, campaign=campaign, counted=counted, now=now, quota=quota, lang=lang)
+    if not campaign.variants and not campaign.holdout_share:
+        counted = audience.tally(session=session, shop=shop, campaign=campaign, now=now)
+        return build(shop=shop, campaign=campaign, counted=counted, now=now, quota=quota, lang=lang)
+    kept = array("q")
+    counted = audience.tally(session=session, shop=shop, campaign=campaign, now=now, keep=kept.extend)
+    held, tests, rest = split.divide(campaign, kept)
+    groups = (len(held), sum(len(ids) for ids in tests), len(rest))
+    return build(shop=shop, campaign=campaign, counted=counted, now=now, quota=quota, lang=lang, groups=groups)
 
 
 def choose_transport(*, shop: Shop, campaign: Campaign, counted: audience.Tally) -> transport.Transport:
-    return transport.choose(
-        personal=content.personal_variables(campaign.messages),
+    chosen = transport.choose(
+        personal=content.personal_variables(split.all_messages(campaign)),
         everyone=audience.is_everyone(campaign),
         excluded=counted.left_out_by_choice,
         followers_complete=bool((shop.settings or {}).get("followers_complete")),
     )
+    if chosen.kind == transport.BROADCAST and (campaign.variants or campaign.holdout_share):
+        # A broadcast reaches every friend: no holdout, no variant per friend.
+        return transport.Transport(transport.MULTICAST, "split")
+    return chosen
 
 
 def build(
-    *, shop: Shop, campaign: Campaign, counted: audience.Tally, now: datetime, quota: Quota | None, lang: str = "ja"
+    *,
+    shop: Shop,
+    campaign: Campaign,
+    counted: audience.Tally,
+    now: datetime,
+    quota: Quota | None,
+    lang: str = "ja",
+    groups: tuple[int, int, int] | None = None,
 ) -> Forecast:
+    """`groups`: (held out, in the test, the rest) when the campaign splits its audience."""
+    held, tested, rest = groups or (0, counted.recipients, 0)
     chosen = choose_transport(shop=shop, campaign=campaign, counted=counted)
     plan = pricing.plan_of(shop)
     start = max(now, campaign.scheduled_at or now)
     moved = quiet_until(shop, start)
     room = room_for(shop, quota)
-    messages = counted.recipients
+    messages = tested + rest  # the holdout is never sent, never counted
     calls, seconds = calls_and_seconds(chosen.kind, messages, float(ext.settings().line_rate_share))
     fits = room is None or messages <= room
     result = Forecast(
         audience=counted.audience,
         excluded={k: int(counted.excluded[k]) for k in ("blocked", "opted_out", "capped")},
-        recipients=counted.recipients,
+        recipients=messages,
         messages=messages,
         transport=chosen.kind,
         transport_reason=chosen.reason,
@@ -149,6 +172,9 @@ def build(
         quiet_hours=moved is not None,
         fits=fits,
         could_reach=messages if fits else room,
+        held_out=held,
+        tested=tested,
+        rest=rest,
     )
     result.notes = notes(result, lang)
     return result
@@ -166,6 +192,10 @@ def notes(f: Forecast, lang: str) -> list[str]:
         said.append(t("campaigns.forecast.quota", lang, used=f"{f.quota_used:,}", limit=f"{f.quota_limit:,}"))
     elif f.quota_used is None:
         said.append(t("campaigns.forecast.quota_unknown", lang))
+    if f.held_out:
+        said.append(t("campaigns.forecast.holdout", lang, n=f"{f.held_out:,}"))
+    if f.rest:
+        said.append(t("campaigns.forecast.test", lang, tested=f"{f.tested:,}", rest=f"{f.rest:,}"))
     if f.quiet_hours:
         said.append(t("campaigns.forecast.quiet_hours", lang))
     if not f.fits:

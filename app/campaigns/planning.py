@@ -18,9 +18,10 @@ import logging
 import uuid
 from array import array
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -28,15 +29,16 @@ from ..db import session_scope
 from ..flows.policies import quiet_until
 from ..line import channels
 from ..line.client import MULTICAST_MAX
-from ..models import Campaign, CampaignChunk, Shop
+from ..models import Campaign, CampaignChunk, CampaignHoldout, Shop
 from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..timeutil import utcnow
-from . import audience, forecast, transport
+from . import audience, forecast, links, split, transport
 
 log = logging.getLogger("tsunagu.campaigns")
 PLANNING_STALE = timedelta(minutes=10)
 INSERT_BATCH = 200  # chunks per INSERT statement
+HOLDOUT_BATCH = 5_000  # held-out friends per INSERT statement
 
 
 def retry_key(uid: uuid.UUID, number: int) -> uuid.UUID:
@@ -77,6 +79,12 @@ def start(*, engine: Engine, campaign_id: int, now: datetime) -> str:
         ).rowcount
     if not won:
         return "taken"
+    return plan(engine=engine, campaign_id=campaign_id, now=now)
+
+
+def plan(*, engine: Engine, campaign_id: int, now: datetime) -> str:
+    """Fix the recipients of a campaign this worker holds `planning`: all of them, the A/B
+    test's share, or (once its winner is chosen) the rest with the winner."""
     with Session(engine) as s:
         campaign = s.get(Campaign, campaign_id)
         shop = s.get(Shop, campaign.shop_id)
@@ -99,9 +107,10 @@ def start(*, engine: Engine, campaign_id: int, now: datetime) -> str:
             return _fail(engine, campaign_id, "segment_gone")
         chosen = forecast.choose_transport(shop=shop, campaign=campaign, counted=counted)
         room = forecast.room_for(shop, quota)
-        uid = campaign.uid
+        s.expunge(campaign)
     excluded = {k: int(v) for k, v in counted.excluded.items() if v}
-    if room is not None and counted.recipients > room:
+    phase = _divide(campaign, kept)
+    if room is not None and phase.recipients > room:
         _set(
             engine,
             campaign_id,
@@ -111,35 +120,71 @@ def start(*, engine: Engine, campaign_id: int, now: datetime) -> str:
             excluded=excluded,
             forecast={**(campaign.forecast or {}), "could_reach": room},
         )
-        log.warning("campaign refused: quota id=%s recipients=%s room=%s", campaign_id, counted.recipients, room)
+        log.warning("campaign refused: quota id=%s recipients=%s room=%s", campaign_id, phase.recipients, room)
         return "quota_exceeded"
     if chosen.kind == transport.PUSH:
         # Per-person messages go through the outbox (one Notification each); that sender
         # is not wired yet, and sending one body to everyone would be wrong: refuse.
         return _fail(engine, campaign_id, "push_unavailable")
-    if counted.recipients == 0:
+    if counted.recipients == 0 and campaign.winner is None:  # nobody at all (a test may wait for the rest)
         _set(engine, campaign_id, status=CS.DONE, reason="no_recipients", excluded=excluded, finished_at=utcnow())
         return "done"
-    groups = [kept[i : i + MULTICAST_MAX] for i in range(0, len(kept), MULTICAST_MAX)]
-    if chosen.kind == transport.BROADCAST:
-        groups = [array("q")]  # one request; LINE fans it out to every friend
-    return _write_chunks(engine, campaign_id, uid, shop.id, groups, chosen.kind, counted.recipients, excluded)
+    if chosen.kind == transport.BROADCAST and not phase.divided:
+        phase.groups = [(0, array("q"))]  # one request; LINE fans it out to every friend
+    return _write_chunks(engine, campaign, phase, chosen.kind, excluded)
 
 
-def _write_chunks(engine, campaign_id, uid, shop_id, groups, kind, recipients, excluded) -> str:
+@dataclass
+class Plan:
+    """What this planning sends: (variant, friend ids) per chunk, and who is held out."""
+
+    groups: list[tuple[int, array]]
+    held: list[int]
+    recipients: int
+    divided: bool  # holdout or variants: never one broadcast to everyone
+
+
+def _chunked(variant: int, ids) -> list[tuple[int, array]]:
+    ids = ids if isinstance(ids, array) else array("q", ids)
+    return [(variant, ids[i : i + MULTICAST_MAX]) for i in range(0, len(ids), MULTICAST_MAX)]
+
+
+def _divide(campaign: Campaign, kept: array) -> Plan:
+    """The chunks of this phase: everyone (no test), the test's variants, or, once the winner
+    is chosen, the rest with the winner. The held-out friends are recorded in the first."""
+    if not campaign.variants and not campaign.holdout_share:
+        return Plan(_chunked(0, kept), [], len(kept), False)
+    held, tests, rest = split.divide(campaign, kept)
+    if campaign.winner is not None:
+        return Plan(_chunked(campaign.winner, rest), held, len(rest), True)
+    groups = [g for variant, ids in enumerate(tests) for g in _chunked(variant, ids)]
+    return Plan(groups, held, sum(len(ids) for ids in tests), True)
+
+
+def _first_number(s: Session, campaign: Campaign) -> int:
+    """Chunks of the test phase keep their numbers (and retry keys); the rest follows them."""
+    if campaign.winner is None:
+        s.execute(delete(CampaignChunk).where(CampaignChunk.campaign_id == campaign.id))
+        return 0
+    last = s.scalar(select(func.max(CampaignChunk.number)).where(CampaignChunk.campaign_id == campaign.id))
+    return 0 if last is None else last + 1
+
+
+def _write_chunks(engine: Engine, campaign: Campaign, phase: Plan, kind: str, excluded: dict) -> str:
+    campaign_id, groups = campaign.id, phase.groups
     with session_scope(engine) as s:
-        s.execute(delete(CampaignChunk).where(CampaignChunk.campaign_id == campaign_id))
+        first = _first_number(s, campaign)
         for start in range(0, len(groups), INSERT_BATCH):
             s.execute(
                 insert(CampaignChunk.__table__),
                 [
                     {
-                        "shop_id": shop_id,
+                        "shop_id": campaign.shop_id,
                         "campaign_id": campaign_id,
-                        "number": number,
-                        "variant": 0,
-                        "friend_ids": groups[number].tolist(),
-                        "retry_key": retry_key(uid, number),
+                        "number": first + number,
+                        "variant": groups[number][0],
+                        "friend_ids": groups[number][1].tolist(),
+                        "retry_key": retry_key(campaign.uid, first + number),
                         "status": KS.PENDING,
                         "attempts": 0,
                         "delivered": 0,
@@ -147,28 +192,54 @@ def _write_chunks(engine, campaign_id, uid, shop_id, groups, kind, recipients, e
                     for number in range(start, min(start + INSERT_BATCH, len(groups)))
                 ],
             )
+        _hold_out(s, campaign, phase.held)
+        links.record(s, campaign, sorted({variant for variant, _ids in groups}))
         started = s.execute(
             update(Campaign)
             .where(Campaign.id == campaign_id, Campaign.status == CS.PLANNING)  # a cancel meanwhile wins
-            .values(
-                status=CS.SENDING,
-                transport=kind,
-                recipients=recipients,
-                excluded=excluded,
-                chunks_total=len(groups),
-                chunks_done=0,
-                sent_count=0,
-                reason=None,
-                started_at=utcnow(),
-                updated_at=utcnow(),
-            )
+            .values(**_progress(campaign, phase, kind, excluded, first), reason=None, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount
         if not started:
             s.rollback()
             return "taken"
-    log.info("campaign planned id=%s transport=%s recipients=%s chunks=%s", campaign_id, kind, recipients, len(groups))
+    log.info(
+        "campaign planned id=%s transport=%s recipients=%s chunks=%s held_out=%s winner=%s",
+        campaign_id,
+        kind,
+        phase.recipients,
+        len(groups),
+        len(phase.held),
+        campaign.winner,
+    )
     return "sending"
+
+
+def _progress(campaign: Campaign, phase: Plan, kind: str, excluded: dict, first: int) -> dict:
+    """The campaign's counters: fresh for its first phase, added to for the winner's."""
+    values = {"status": CS.SENDING, "transport": kind, "excluded": excluded}
+    if not phase.groups:  # nobody to send in this phase: wait for the winner, or done
+        waits = campaign.winner is None and split.has_winner_phase(campaign)
+        values |= {"status": CS.TESTING} if waits else {"status": CS.DONE, "finished_at": utcnow()}
+    if campaign.winner is None:
+        return values | {
+            "recipients": phase.recipients,
+            "chunks_total": len(phase.groups),
+            "chunks_done": 0,
+            "sent_count": 0,
+            "started_at": utcnow(),
+        }
+    return values | {"recipients": Campaign.recipients + phase.recipients, "chunks_total": first + len(phase.groups)}
+
+
+def _hold_out(s: Session, campaign: Campaign, held: list[int]) -> None:
+    """Record who is held out; the winner's phase adds those who joined since (never twice)."""
+    if campaign.winner is not None:
+        known = set(split.holdout_friend_ids(s, campaign))
+        held = [fid for fid in held if fid not in known]
+    rows = [{"campaign_id": campaign.id, "friend_id": fid, "shop_id": campaign.shop_id} for fid in held]
+    for start in range(0, len(rows), HOLDOUT_BATCH):
+        s.execute(insert(CampaignHoldout.__table__), rows[start : start + HOLDOUT_BATCH])
 
 
 def _fail(engine: Engine, campaign_id: int, reason: str) -> str:

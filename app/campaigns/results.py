@@ -49,7 +49,7 @@ from ..models import ChunkStatus as KS
 from ..timeutil import as_utc
 from ..tracking.attribution import window
 from ..tracking.blocks import BLAME_WINDOW
-from . import pricing
+from . import pricing, split
 from .uplift import Difference, Sums, conversion_difference, welch_difference
 
 
@@ -175,19 +175,21 @@ def _insights(s: Session, campaign: Campaign, variants: dict[int, VariantResult]
 
 
 def _tracked_clicks(s: Session, campaign: Campaign, variants: dict[int, VariantResult]) -> None:
-    """Clicks on the campaign's /r/ links, per variant. The A/B branch gives tracked links
-    `campaign_id` and `variant`; until a campaign's links are tracked this is unknown."""
-    by_campaign = getattr(TrackedLink, "campaign_id", None)
-    by_variant = getattr(TrackedLink, "variant", None)
-    if by_campaign is None:
+    """Clicks on the campaign's /r/ links, per variant (campaigns/links.py makes one link per
+    campaign, variant and target). A campaign without a tracked link leaves this unknown."""
+    links = s.execute(
+        select(TrackedLink.variant, func.count(LinkClick.id))
+        .outerjoin(LinkClick, LinkClick.link_id == TrackedLink.id)
+        .where(TrackedLink.campaign_id == campaign.id)
+        .group_by(TrackedLink.variant)
+    ).all()
+    if not links:
         return
-    query = select(by_variant if by_variant is not None else func.min(0), func.count(LinkClick.id))
-    query = query.join(TrackedLink, TrackedLink.id == LinkClick.link_id).where(by_campaign == campaign.id)
-    rows = s.execute(query.group_by(by_variant) if by_variant is not None else query).all()
     for v in variants.values():
         v.tracked_clicks = 0
-    for variant, clicks in rows:
-        variants.setdefault(variant or 0, VariantResult(variant or 0)).tracked_clicks = clicks
+    for variant, clicks in links:
+        row = variants.setdefault(variant or 0, VariantResult(variant or 0))
+        row.tracked_clicks = (row.tracked_clicks or 0) + clicks
 
 
 def _customers_of(s: Session, shop: Shop, friend_ids: set[int]) -> dict[int, int]:
@@ -309,13 +311,8 @@ def _sum_known(values: list[int | None]) -> int | None:
 
 # -- the holdout -------------------------------------------------------------------------------
 def holdout_friend_ids(session: Session, campaign: Campaign) -> list[int]:
-    """The friends the A/B branch's split kept out of the campaign (app/campaigns/split.py);
-    none while that branch is not here or the campaign has no holdout."""
-    try:
-        from . import split  # noqa: PLC0415  (lands with the A/B branch)
-    except ImportError:
-        return []
-    return list(split.holdout_friend_ids(session, campaign) or [])
+    """The friends the A/B split held out of the campaign, as recorded at planning."""
+    return split.holdout_friend_ids(session, campaign)
 
 
 def holdout_result(

@@ -41,7 +41,7 @@ from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..models import NotificationStatus as NS
 from ..timeutil import utcnow
-from . import transport
+from . import links, split, transport
 from .audience import plain_rows
 from .insight import unit_name
 
@@ -162,6 +162,7 @@ class Run:
     def __init__(self, engine: Engine, now: datetime):
         self.engine, self.now = engine, now
         self.campaigns: dict[int, Campaign] = {}
+        self.links: dict[int, dict] = {}  # campaign id -> (variant, target) -> token
         self.clients: dict[int, LineClient | Exception] = {}
         self.channels: dict[int, int] = {}
         self.captured: dict[int, list] = {}  # dry run: shop id -> (kind, path, body, retry key)
@@ -173,6 +174,7 @@ class Run:
             for cid in {c.campaign_id for c in chunks} - set(self.campaigns):
                 campaign = s.get(Campaign, cid)
                 self.campaigns[cid] = campaign
+                self.links[cid] = links.tokens(s, cid)
                 if campaign.shop_id not in self.clients:
                     self.clients[campaign.shop_id] = self._client(s, campaign.shop_id)
             users = {}
@@ -197,14 +199,15 @@ class Run:
         client = self.clients[chunk.shop_id]
         if isinstance(client, Exception):
             return Result(chunk, KS.FAILED, error=f"{type(client).__name__}: {client}")
+        messages = links.rewrite(split.messages_of(campaign, chunk.variant), chunk.variant, self.links[campaign.id])
         try:
             if campaign.transport == transport.BROADCAST:
-                sent = client.broadcast(campaign.messages, retry_key=chunk.retry_key)
+                sent = client.broadcast(messages, retry_key=chunk.retry_key)
                 return Result(chunk, KS.SENT, delivered=campaign.recipients, request_id=sent.request_id)
             if not to:  # everyone in it blocked or opted out since planning
                 return Result(chunk, KS.SENT)
             (sent,) = client.multicast(
-                to, campaign.messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign.id, chunk.variant)
+                to, messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign.id, chunk.variant)
             )
         except LineError as exc:
             reached = exc.status == 429 and "monthly limit" in str(exc)
@@ -344,18 +347,19 @@ def record(engine: Engine, results: list[Result], run: Run | None = None) -> Cou
 
 
 def _finish(s, campaign_ids: set[int], wall: datetime) -> None:
-    """Campaigns with no chunk left to send are done (the failed chunks are named)."""
+    """Campaigns with no chunk left to send are done (the failed chunks are named); an A/B
+    test's campaign waits for its winner instead (campaigns/winner.py sends the rest)."""
     if not campaign_ids:
         return
     left = select(CampaignChunk.id).where(
         CampaignChunk.campaign_id == Campaign.id, CampaignChunk.status.in_((KS.PENDING, KS.SENDING))
     )
     failed = select(CampaignChunk.id).where(CampaignChunk.campaign_id == Campaign.id, CampaignChunk.status == KS.FAILED)
-    s.execute(
-        update(Campaign)
-        .where(Campaign.id.in_(campaign_ids), Campaign.status.in_((CS.SENDING, CS.PAUSED)), not_(exists(left)))
-        .values(status=CS.DONE, finished_at=wall, updated_at=wall)
-    )
+    finished = and_(Campaign.id.in_(campaign_ids), Campaign.status.in_((CS.SENDING, CS.PAUSED)), not_(exists(left)))
+    awaiting_winner = and_(Campaign.winner.is_(None), Campaign.test_share < 100, Campaign.variants != [])
+    tests = s.execute(select(Campaign.id).where(finished, awaiting_winner)).scalars()
+    s.execute(update(Campaign).where(Campaign.id.in_(list(tests))).values(status=CS.TESTING, updated_at=wall))
+    s.execute(update(Campaign).where(finished).values(status=CS.DONE, finished_at=wall, updated_at=wall))
     s.execute(
         update(Campaign)
         .where(Campaign.id.in_(campaign_ids), Campaign.status == CS.DONE, exists(failed), Campaign.reason.is_(None))

@@ -29,6 +29,11 @@ class TrackedLink(SQLModel, table=True):
     notification_id: uuid.UUID | None = _notification()
     customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger)
     flow: str = Field(max_length=32)
+    # A campaign's link (one per campaign, variant and target; multicast: no customer known).
+    campaign_id: int | None = Field(
+        default=None, foreign_key="campaigns.id", ondelete="CASCADE", index=True, sa_type=BigInteger
+    )
+    variant: int | None = None
     target: str = Field(sa_type=Text)
     clicks: int = 0
     first_clicked_at: datetime | None = when()

@@ -33,8 +33,9 @@ class CampaignStatus:
     DONE = "done"
     CANCELLED = "cancelled"
     FAILED = "failed"  # never started (quota, no channel) or chunks failed for good
+    TESTING = "testing"  # A/B test chunks sent; the rest waits for the winner (campaigns/winner.py)
     EDITABLE = (DRAFT,)
-    CANCELLABLE = (DRAFT, SCHEDULED, SENDING, PAUSED)
+    CANCELLABLE = (DRAFT, SCHEDULED, SENDING, PAUSED, TESTING)
 
 
 class ChunkStatus:
@@ -63,6 +64,13 @@ class Campaign(SQLModel, table=True):
     messages: list = Field(default_factory=list, sa_type=JSONType)  # 1-5 LINE message objects
     scheduled_at: datetime | None = when()  # UTC; the API takes the shop's local time
     exempt_from_cap: bool = False  # never exempt from opt-outs or blocks
+    # A/B test (campaigns/split.py): 2-4 {"name", "messages"}; empty: `messages` is variant 0.
+    variants: list = Field(default_factory=list, sa_type=JSONType)
+    test_share: int = 100  # percent of the audience in the test; 100: a plain split, no winner
+    winner_metric: str = Field(default="clicks", max_length=16)  # clicks | revenue (per recipient)
+    winner_after_hours: int = 24
+    winner: int | None = None  # variant index, set once by the winner job
+    holdout_share: int = 0  # percent of the audience that receives nothing (0-50)
     transport: str | None = Field(default=None, max_length=16)  # multicast | push | broadcast
     forecast: dict = Field(default_factory=dict, sa_type=JSONType)  # what the merchant confirmed
     recipients: int = 0  # fixed at planning
@@ -89,7 +97,7 @@ class CampaignChunk(SQLModel, table=True):
     shop_id: int = shop_fk()
     campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", sa_type=BigInteger)
     number: int
-    variant: int = 0  # A/B variants come later; 0 is the campaign's messages
+    variant: int = 0  # index into campaign.variants (0: the campaign's messages when it has none)
     friend_ids: list = Field(default_factory=list, sa_type=JSONType)  # ascending, at most 500
     retry_key: uuid.UUID = Field(sa_type=Uuid)
     status: str = Field(default=ChunkStatus.PENDING, max_length=16)
@@ -99,6 +107,20 @@ class CampaignChunk(SQLModel, table=True):
     delivered: int = 0  # recipients in the request LINE accepted (blocked since planning left out)
     request_id: str | None = Field(default=None, max_length=64)
     error: str | None = Field(default=None, sa_type=Text)
+
+
+class CampaignHoldout(SQLModel, table=True):
+    """A friend of the audience held out of a campaign: sent nothing, measured against those
+    who were (campaigns/split.py decides who; the results compare their revenue). One row
+    per friend, gone with the friend's row when they are erased."""
+
+    __tablename__ = "campaign_holdouts"
+
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", primary_key=True, sa_type=BigInteger)
+    friend_id: int = Field(
+        foreign_key="line_friends.id", ondelete="CASCADE", primary_key=True, index=True, sa_type=BigInteger
+    )
+    shop_id: int = shop_fk()
 
 
 class CampaignInsight(SQLModel, table=True):

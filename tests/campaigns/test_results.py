@@ -10,16 +10,18 @@ from decimal import Decimal
 
 import pytest
 
-from app.campaigns import results as results_mod
 from app.campaigns.results import as_json, campaign_results
 from app.models import (
     Attribution,
     Campaign,
     CampaignChunk,
+    CampaignHoldout,
     CampaignInsight,
     Customer,
     FriendBlock,
+    LinkClick,
     Order,
+    TrackedLink,
 )
 from app.models import CampaignStatus as CS
 from app.models import ChunkStatus as KS
@@ -111,7 +113,7 @@ def test_orders_blocks_cost_and_withheld_opens_per_variant(db, shop, linked):
     assert v0.revenue_per_message == Decimal("1000.00")
     assert found.total.orders == 3 and found.total.revenue == Decimal("6000")
     assert found.total.opened is None  # one part withheld: no honest total
-    assert v0.tracked_clicks is None and v0.ctr is None  # links not tracked on this branch
+    assert v0.tracked_clicks is None and v0.ctr is None  # no tracked link in this campaign
     assert found.holdout is None
     data = as_json(found)
     assert data["variants"][0]["clicked_withheld"] is True
@@ -120,11 +122,11 @@ def test_orders_blocks_cost_and_withheld_opens_per_variant(db, shop, linked):
     assert data["total"]["revenue"] == "6000.00"
 
 
-def test_holdout_compared_with_the_sent_group(db, shop, linked, monkeypatch):
+def test_holdout_compared_with_the_sent_group(db, shop, linked):
     f = [x.id for x in linked]
     campaign = _sent(db, shop, {0: f[0:2]}, T)
-    # A local stand-in for the A/B branch's split.holdout_friend_ids: f2 and f3 got nothing.
-    monkeypatch.setattr(results_mod, "holdout_friend_ids", lambda session, c: [f[2], f[3]])
+    # f2 and f3 were held out (recorded at planning, as campaigns/split.py does).
+    db.add_all(CampaignHoldout(shop_id=shop.id, campaign_id=campaign.id, friend_id=fid) for fid in (f[2], f[3]))
     _order(db, shop, 1, 9000, 3000, T + timedelta(days=1))
     _order(db, shop, 2, 9001, 1000, T + timedelta(days=1))
     _order(db, shop, 3, 9002, 1000, T + timedelta(days=2))
@@ -140,3 +142,24 @@ def test_holdout_compared_with_the_sent_group(db, shop, linked, monkeypatch):
     assert h.conversion.estimate == pytest.approx(0.5)
     assert h.conversion.high == pytest.approx(1.192952, abs=1e-5)
     assert not h.conversion.significant and not h.revenue_per_person.significant
+
+
+def test_tracked_clicks_per_variant(db, shop, linked):
+    f = [x.id for x in linked]
+    campaign = _sent(db, shop, {0: f[0:3], 1: f[3:6]}, T)
+    for variant, clicks in ((0, 0), (1, 2)):
+        link = TrackedLink(
+            shop_id=shop.id,
+            token=f"t{campaign.id}v{variant}",
+            flow="campaign",
+            target="https://x",
+            campaign_id=campaign.id,
+            variant=variant,
+        )
+        db.add(link)
+        db.flush()
+        db.add_all(LinkClick(shop_id=shop.id, link_id=link.id, flow="campaign") for _ in range(clicks))
+    db.commit()
+    fresh(db)
+    v0, v1 = campaign_results(session=db, shop=shop, campaign=db.get(Campaign, campaign.id)).variants
+    assert (v0.tracked_clicks, v0.ctr, v1.tracked_clicks, v1.ctr) == (0, 0.0, 2, pytest.approx(2 / 3))

@@ -57,6 +57,12 @@ def describe(campaign: Campaign, shop: Shop, lang: str) -> dict:
         "reason": campaign.reason,
         "reason_text": t(reason_key, lang) if reason_key and has(reason_key) else "",
         "forecast": campaign.forecast,
+        "variants": campaign.variants,
+        "test_share": campaign.test_share,
+        "holdout_share": campaign.holdout_share,
+        "winner_metric": campaign.winner_metric,
+        "winner_after_hours": campaign.winner_after_hours,
+        "winner": campaign.winner,
     }
 
 

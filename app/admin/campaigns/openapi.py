@@ -7,6 +7,23 @@ from ..schemas import VALIDATION, id_parameter, json_body, json_response
 _ID = [id_parameter("campaign_id", "A campaign of the token's shop")]
 _INT = {"type": "integer"}
 _MESSAGE = {"type": "object", "description": "A LINE message object (text, image, flex, sticker, template)"}
+_VARIANT = {
+    "type": "object",
+    "required": ["name", "messages"],
+    "properties": {"name": {"type": "string"}, "messages": {"type": "array", "items": _MESSAGE}},
+}
+# A/B test and holdout (app/campaigns/variants.py checks them; split.py applies them).
+TEST = {
+    "variants": {
+        "type": "array",
+        "items": _VARIANT,
+        "description": "2 to 4 variants, or none (the campaign's messages are then the only one)",
+    },
+    "test_share": {"type": "integer", "description": "Percent of the audience in the test, 1-100 (100: no winner)"},
+    "holdout_share": {"type": "integer", "description": "Percent of the audience sent nothing, 0-50"},
+    "winner_metric": {"type": "string", "enum": ["clicks", "revenue"], "description": "Per recipient"},
+    "winner_after_hours": {"type": "integer", "description": "Hours after the test send, 1-720"},
+}
 CAMPAIGN = {
     "type": "object",
     "required": ["id", "name", "status", "messages", "recipients", "chunks_total", "chunks_done", "sent"],
@@ -15,7 +32,7 @@ CAMPAIGN = {
         "name": {"type": "string"},
         "status": {
             "type": "string",
-            "enum": ["draft", "scheduled", "planning", "sending", "paused", "done", "cancelled", "failed"],
+            "enum": ["draft", "scheduled", "planning", "sending", "testing", "paused", "done", "cancelled", "failed"],
         },
         "audience": {"type": "object"},
         "messages": {"type": "array", "items": _MESSAGE},
@@ -31,6 +48,8 @@ CAMPAIGN = {
         "reason": {"type": "string", "nullable": True},
         "reason_text": {"type": "string"},
         "forecast": {"type": "object"},
+        **TEST,
+        "winner": {"type": "integer", "nullable": True, "description": "The winning variant, once chosen"},
     },
 }
 DRAFT = {
@@ -47,6 +66,7 @@ DRAFT = {
         },
         "scheduled_at": {"type": "string", "description": "The shop's local time (ISO 8601; an offset wins)"},
         "exempt_from_cap": {"type": "boolean"},
+        **TEST,
     },
 }
 FORECAST = {
@@ -70,6 +90,9 @@ FORECAST = {
         "quiet_hours": {"type": "boolean"},
         "fits": {"type": "boolean"},
         "could_reach": _INT,
+        "held_out": {"type": "integer", "description": "The holdout: sent nothing, not counted, not charged"},
+        "tested": {"type": "integer", "description": "Recipients of the test (all when there is no winner phase)"},
+        "rest": {"type": "integer", "description": "Recipients of the winner, once chosen"},
         "notes": {"type": "array", "items": {"type": "string"}},
     },
 }

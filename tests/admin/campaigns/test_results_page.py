@@ -12,8 +12,7 @@ import jsonschema_rs
 import pytest
 
 from app.admin.campaigns.results.openapi import PATHS
-from app.campaigns import results as results_mod
-from app.models import Campaign, CampaignChunk, CampaignInsight, Customer, Order
+from app.models import Campaign, CampaignChunk, CampaignHoldout, CampaignInsight, Customer, Order
 from app.models import CampaignStatus as CS
 from app.models import ChunkStatus as KS
 from app.timeutil import utcnow
@@ -83,10 +82,11 @@ def test_the_page_shows_each_variant_and_what_line_withheld(api, sent):
     assert "以内にした注文です" in page  # the attribution rule is stated
 
 
-def test_the_holdout_sentence_says_when_it_is_not_significant(api, sent, many_friends, monkeypatch):
+def test_the_holdout_sentence_says_when_it_is_not_significant(api, db, shop, sent, many_friends):
     campaign, _friends = sent
-    held = [f.id for f in many_friends(3)]  # a stand-in for the A/B branch's recorded holdout
-    monkeypatch.setattr(results_mod, "holdout_friend_ids", lambda session, c: held)
+    held = many_friends(3)  # held out of the campaign, as planning records them
+    db.add_all(CampaignHoldout(shop_id=shop.id, campaign_id=campaign.id, friend_id=f.id) for f in held)
+    db.commit()
     page = api("GET", f"/campaigns/{campaign.id}/results").get_data(as_text=True)
     assert "購入率の差:" in page and "95%区間" in page
     assert page.count("統計的に有意ではありません。") == 2

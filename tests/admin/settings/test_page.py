@@ -61,3 +61,20 @@ def test_the_demo_refuses_to_connect_a_real_channel(demo_app, db, locale, messag
         "/api/line/connect", json={"channel_secret": "x"}, environ_base=LOCAL, headers={"Host": "localhost"}
     )
     assert response.status_code == 422 and message in response.get_json()["message"]
+
+
+def _settings_page(app) -> str:
+    return app.test_client().get("/settings", environ_base=LOCAL, headers={"Host": "localhost"}).get_data(as_text=True)
+
+
+def test_the_follower_import_card_explains_an_account_that_cannot_list_friends(demo_app, db):
+    from app.models import FollowerImport
+
+    shop = make_shop(db, domain="tsunagu-demo.myshopify.com", name="デモ", is_demo=True)
+    assert "既存の友だちの取り込み" in _settings_page(demo_app)
+    assert 'data-import-status="unavailable"' not in _settings_page(demo_app)
+
+    db.add(FollowerImport(shop_id=shop.id, status="unavailable"))
+    db.commit()
+    page = _settings_page(demo_app)
+    assert 'data-import-status="unavailable"' in page and "認証済みアカウント" in page
