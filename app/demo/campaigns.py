@@ -3,11 +3,9 @@ something on first open: an A/B test with a winner, a campaign with a holdout, a
 scheduled for later.
 
 They are written as the sender leaves them (chunks sent, counters moved) and LINE's
-figures as the insight job stores them; orders come from the demo's own order history,
-so what the results page attributes is whatever those orders say. Variants, the winner and
-the holdout use the A/B test's fields and table where this build has them (`variants`,
-`winner`, `holdout_share`, CampaignHoldout); without them the campaigns still show, as
-plain ones.
+figures as the insight job stores them; a few recipients order in the days after (through
+the orders upsert), besides the demo's own history (mostly credited to its flows). Variants,
+the winner and the holdout use the A/B test's fields and its campaign_holdouts table.
 """
 
 from __future__ import annotations
