@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import Flask
 
 from . import ext
+from .campaigns.insight import refresh_due as refresh_campaign_insight
 from .campaigns.planning import start_due as start_due_campaigns
 from .campaigns.sending import send_due as send_campaign_chunks
 from .campaigns.winner import pick_due as pick_campaign_winners
@@ -28,6 +29,7 @@ from .privacy.periods import Periods
 from .privacy.retention import trim_expired
 from .richmenus.assign import keep_all_in_step as keep_rich_menus_in_step
 from .search.index import refresh_best_sellers
+from .shopify.marketing_activity import report_due as report_marketing_activities
 from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
 from .sync.catalog import advance_syncs, nightly_syncs
@@ -57,6 +59,14 @@ def _start_campaigns(app: Flask, now: datetime) -> dict:
 
 def _send_campaigns(app: Flask, now: datetime) -> dict:
     return send_campaign_chunks(engine=engine(app), now=now)
+
+
+def _campaign_insight(app: Flask, now: datetime) -> dict:
+    return refresh_campaign_insight(engine=engine(app), now=now)
+
+
+def _marketing_activities(app: Flask, now: datetime) -> dict:
+    return report_marketing_activities(engine=engine(app), now=now)
 
 
 def _pick_winners(app: Flask, now: datetime) -> dict:
@@ -120,6 +130,10 @@ JOBS: list[Job] = [
     # exactly once (app/campaigns), giving way to due order and shipping messages.
     Job("start_campaigns", every_s=1, run=_start_campaigns),
     Job("send_campaigns", every_s=1, run=_send_campaigns),
+    # Results: LINE's opens and clicks per campaign variant (hourly per campaign, for two
+    # weeks after it ends), and each campaign's marketing activity in Shopify (retried).
+    Job("refresh_campaign_insight", every_s=300, run=_campaign_insight),
+    Job("report_marketing_activities", every_s=30, run=_marketing_activities),
     # A/B tests whose time is up: the winner chosen once, then planned for the rest.
     Job("pick_campaign_winners", every_s=60, run=_pick_winners),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),

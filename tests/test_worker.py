@@ -26,6 +26,8 @@ def test_registry_names_every_job_once():
         "send_notifications",
         "start_campaigns",
         "send_campaigns",
+        "refresh_campaign_insight",
+        "report_marketing_activities",
         "pick_campaign_winners",
         "refresh_expiring_tokens",
         "process_line_events",

@@ -13,6 +13,8 @@ from .audiences import views as audiences_views
 from .campaigns import api as campaigns_api
 from .campaigns import composer as campaigns_composer
 from .campaigns import views as campaigns_views
+from .campaigns.results import api as campaign_results_api
+from .campaigns.results import views as campaign_results_views
 from .flows import api as flows_api
 from .flows import views as flows_views
 from .home import api as home_api
@@ -49,6 +51,8 @@ for area in (
     campaigns_composer,
     richmenus_views,
     richmenus_api,
+    campaign_results_views,
+    campaign_results_api,
     openapi,
 ):
     admin.register_blueprint(area.bp)

@@ -20,6 +20,7 @@ from flask import Blueprint, jsonify
 
 from .audiences.openapi import PATHS as AUDIENCES
 from .campaigns.openapi import PATHS as CAMPAIGNS
+from .campaigns.results.openapi import PATHS as CAMPAIGN_RESULTS
 from .flows.openapi import PATHS as FLOWS
 from .home.openapi import PATHS as HOME
 from .people.openapi import PATHS as PEOPLE
@@ -30,7 +31,7 @@ from .settings.openapi import PATHS as SETTINGS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
-FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES, CAMPAIGNS, RICH_MENUS)
+FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES, CAMPAIGNS, RICH_MENUS, CAMPAIGN_RESULTS)
 METHODS = ("get", "put", "post", "delete", "patch")
 STATE_CHANGING = ("put", "post", "delete", "patch")
 ID_PARAMETER = re.compile(r"{(\w+)}")

@@ -36,6 +36,7 @@ from ..line.client import LineClient, LineError
 from ..models import Campaign, CampaignChunk, Customer, LineFriend, Shop
 from ..models import ChunkStatus as KS
 from . import content, coupons
+from .insight import unit_name
 
 log = logging.getLogger("tsunagu.campaigns")
 PUSH_CHUNK = 100  # friends a push chunk holds: ≤ 250, one bulk call of unique codes
@@ -155,6 +156,7 @@ def send_chunk(*, engine: Engine, chunk, campaign: Campaign, client: LineClient,
                     person.line_user_id,
                     fill(messages, values),
                     retry_key=retry_key(campaign.uid, chunk.number, friend_id),
+                    aggregation_unit=unit_name(campaign.id, chunk.variant),
                 )
                 done.delivered += 1
             except LineError as exc:

@@ -43,6 +43,7 @@ from ..models import NotificationStatus as NS
 from ..timeutil import utcnow
 from . import coupons, links, push, split, transport
 from .audience import plain_rows
+from .insight import unit_name
 
 log = logging.getLogger("tsunagu.campaigns")
 STALE_SENDING = timedelta(minutes=5)
@@ -213,7 +214,9 @@ class Run:
             skipped = len(chunk.friend_ids) - len(to)
             if not to:  # everyone in it blocked or opted out since planning
                 return Result(chunk, KS.SENT, skipped=skipped)
-            (sent,) = client.multicast(to, messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign))
+            (sent,) = client.multicast(
+                to, messages, retry_key=chunk.retry_key, aggregation_unit=unit_name(campaign.id, chunk.variant)
+            )
         except push.Stop as stop:
             return _refused(chunk, stop.error)
         except coupons.CouponGone as gone:  # the discount was deleted mid-campaign
@@ -230,11 +233,6 @@ def _refused(chunk: Claimed, exc: LineError) -> Result:
     return Result(
         chunk, KS.FAILED if final and not reached else KS.PENDING, error=str(exc)[:2000], quota_reached=reached
     )
-
-
-def unit_name(campaign: Campaign) -> str:
-    """LINE's customAggregationUnits name: a-z, 0-9 and _, at most 30 characters."""
-    return f"campaign_{campaign.id}"[:30]
 
 
 def send_due(

@@ -28,6 +28,7 @@ from ..sync.fulfillments import upsert_fulfillment
 from ..sync.orders import upsert_order
 from ..timeutil import utcnow
 from .audiences import seed_segments
+from .campaigns import seed_campaigns
 from .catalog import DEMO_SHOP_DOMAIN, DEMO_SHOP_NAME, demo_customers, demo_products
 from .history import seed_history
 from .line import seed_line
@@ -109,6 +110,7 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
         line.update(seed_history(session=session, shop=shop, now=now))
         line.update(seed_segments(session=session, shop=shop))
         rich_menus = seed_rich_menus(session=session, shop=shop)
+        line.update(seed_campaigns(session=session, shop=shop, now=now))
         _demo_flow_settings(shop)
         refresh_best_sellers(session=session, now=now, shop_id=shop.id)
         synced = session.get(CatalogSync, sync_id)

@@ -30,6 +30,7 @@ from ..shopify.http import serve_shopify_with
 from .bulk import as_bulk_lines
 from .catalog import DEMO_SHOP_DOMAIN, DEMO_SHOP_NAME, demo_customers, demo_products
 from .shopify_discounts import DiscountBook
+from .shopify_marketing import MarketingBook
 from .shopify_segments import GraphQLErrors, SegmentBook
 
 # The demo shop's offline token (non-expiring: nothing to refresh); the seed stores it encrypted.
@@ -66,6 +67,7 @@ class DemoShopify(httpx.BaseTransport):
         self.calls: deque[Call] = deque(maxlen=500)
         self.segments = demo_segments()
         self.discounts = demo_discounts()
+        self.marketing = MarketingBook()
         self._answers: dict[str, Callable[[dict], dict]] = {
             queries.SHOP_DETAILS.strip(): self._shop_details,
             queries.PRODUCTS_COUNT.strip(): self._products_count,
@@ -76,6 +78,7 @@ class DemoShopify(httpx.BaseTransport):
             queries.TAGS_REMOVE.strip(): lambda v: {"tagsRemove": self._tag(v, add=False)},
             **self.segments.answers(),
             **self.discounts.answers(),  # campaign coupons: shared codes, unique codes in bulk
+            **self.marketing.answers(),
         }
 
     # -- HTTP ---------------------------------------------------------------------------

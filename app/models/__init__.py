@@ -8,6 +8,8 @@ from .campaigns import (
     CampaignCode,
     CampaignHoldout,
     CampaignImage,
+    CampaignInsight,
+    CampaignMarketing,
     CampaignStatus,
     ChunkStatus,
 )
@@ -28,6 +30,8 @@ __all__ = [
     "CampaignCode",
     "CampaignHoldout",
     "CampaignImage",
+    "CampaignInsight",
+    "CampaignMarketing",
     "CampaignStatus",
     "ChunkStatus",
     "FriendBlock",

@@ -164,3 +164,40 @@ class CampaignCode(SQLModel, table=True):
     friend_id: int = Field(foreign_key="line_friends.id", ondelete="CASCADE", sa_type=BigInteger, index=True)
     code: str = Field(max_length=64)
     created_at: datetime = created()
+
+
+class CampaignInsight(SQLModel, table=True):
+    """What LINE counted for one variant of a campaign (its aggregation unit): friends who
+    opened and who tapped a link. LINE withholds a figure under 20: it is then None, shown
+    as "< 20". Refreshed by the worker while LINE still counts (app/campaigns/insight.py)."""
+
+    __tablename__ = "campaign_insights"
+    __table_args__ = (UniqueConstraint("campaign_id", "variant", name="uq_campaign_insights_campaign_variant"),)
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", sa_type=BigInteger)
+    variant: int = 0
+    unit: str = Field(max_length=30)  # customAggregationUnits name ("" for a broadcast: by request id)
+    opened: int | None = None  # overview.uniqueImpression
+    clicked: int | None = None  # overview.uniqueClick
+    fetched_at: datetime | None = when()
+    error: str | None = Field(default=None, sa_type=Text)
+
+
+class CampaignMarketing(SQLModel, table=True):
+    """The campaign as an external marketing activity in Shopify (its own marketing
+    reports): what was last reported, so the worker reports each change once and retries
+    a failed report later (app/shopify/marketing_activity.py)."""
+
+    __tablename__ = "campaign_marketing"
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", unique=True, sa_type=BigInteger)
+    activity_id: str | None = Field(default=None, max_length=128)  # gid://shopify/MarketingActivity/...
+    reported: str | None = Field(default=None, max_length=16)  # ACTIVE | INACTIVE, once Shopify took it
+    attempts: int = 0
+    next_at: datetime | None = when()  # a failed report waits until then
+    error: str | None = Field(default=None, sa_type=Text)
+    updated_at: datetime = updated()

@@ -45,7 +45,7 @@ def test_recipients_go_in_chunks_of_500_each_exactly_once(db, fake_line, many_fr
     calls = [r for r in fake_line.requests if r.path == "/v2/bot/message/multicast"]
     assert len(calls) == 3
     assert {r.headers["X-Line-Retry-Key"] for r in calls} == {str(c.retry_key) for c in chunks}
-    assert all(r.body["customAggregationUnits"] == [f"campaign_{campaign.id}"] for r in calls)
+    assert all(r.body["customAggregationUnits"] == [f"campaign_{campaign.id}_v0"] for r in calls)
     assert all(r.body["messages"] == [{"type": "text", "text": "年末セール開催中！"}] for r in calls)
     reached = fake_line.multicast_recipients()
     assert set(reached) == {f.line_user_id for f in friends} and set(reached.values()) == {1}

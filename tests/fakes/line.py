@@ -43,6 +43,9 @@ MONTHLY_LIMIT = "You have reached your monthly limit."
 FOLLOWERS_FORBIDDEN = "Access to this API is not available for your account"
 FOLLOWERS_DEFAULT, FOLLOWERS_MAX = 300, 1000
 RECIPIENT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
+UNIT_RE = re.compile(r"^[a-zA-Z0-9_]{1,30}$")  # customAggregationUnits: 1-30 of [a-zA-Z0-9_]
+DAY_RE = re.compile(r"^\d{8}$")  # yyyyMMdd (UTC+9)
+WITHHELD_UNDER = 20  # LINE answers null for statistics under 20 users
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 RETRYABLE = {"push", "multicast", "broadcast"}  # endpoints that accept X-Line-Retry-Key (of those faked)
 PUBLIC = {"login_token", "login_verify"}  # LINE Login endpoints take no channel token
@@ -58,6 +61,8 @@ ROUTES = Map(
         Rule("/v2/bot/message/quota/consumption", methods=["GET"], endpoint="consumption"),
         Rule("/v2/bot/profile/<user_id>", methods=["GET"], endpoint="profile"),
         Rule("/v2/bot/followers/ids", methods=["GET"], endpoint="followers"),
+        Rule("/v2/bot/insight/message/event/aggregation", methods=["GET"], endpoint="unit_statistics"),
+        Rule("/v2/bot/insight/message/event", methods=["GET"], endpoint="request_statistics"),
         Rule("/v2/bot/user/<user_id>/linkToken", methods=["POST"], endpoint="link_token"),
         Rule("/v2/bot/info", methods=["GET"], endpoint="bot_info"),
         Rule("/v2/bot/channel/webhook/endpoint", methods=["PUT"], endpoint="set_endpoint"),
@@ -76,6 +81,7 @@ class Recorded:
     path: str
     headers: dict
     body: dict  # JSON body, or the form for LINE Login endpoints
+    query: dict = field(default_factory=dict)  # the query string's parameters
 
 
 @dataclass
@@ -148,6 +154,11 @@ class FakeLine(RichMenuEndpoints):
     # Follower ids: verified and premium accounts only (False: 403, as for an unverified one).
     followers_available: bool = True
     follower_starts: list = field(default_factory=list)  # the `start` of each followers/ids call
+    # Statistics per aggregation unit (or per broadcast request id): (opened, clicked) users.
+    # LINE's figures under 20 are answered null. `units_sent`: unit -> recipients accepted.
+    unit_reactions: dict = field(default_factory=dict)
+    request_reactions: dict = field(default_factory=dict)
+    units_sent: Counter = field(default_factory=Counter)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -166,7 +177,9 @@ class FakeLine(RichMenuEndpoints):
         request = Request(environ)
         call = _Call(request, str(uuid.uuid4()), _body(request), request.headers.get("X-Line-Retry-Key"))
         with self._lock:
-            self.requests.append(Recorded(request.method, request.path, dict(request.headers), call.body))
+            self.requests.append(
+                Recorded(request.method, request.path, dict(request.headers), call.body, request.args.to_dict())
+            )
         response = self._dispatch(call)
         response.headers["x-line-request-id"] = call.request_id
         return response(environ, start_response)
@@ -387,7 +400,7 @@ class FakeLine(RichMenuEndpoints):
         to = call.body.get("to")
         if not isinstance(to, str) or not RECIPIENT_ID.match(to):
             return _message(400, "The property, 'to', in the request body is invalid (line: -, column: -)")
-        if invalid := _check_messages(call.body.get("messages")):
+        if invalid := _check_messages(call.body.get("messages")) or _check_units(call.body):
             return invalid
         return self._accept(call, "push", to, recipients=1)
 
@@ -397,7 +410,7 @@ class FakeLine(RichMenuEndpoints):
             return _invalid("to", "Size must be between 1 and 500")
         if not all(isinstance(u, str) and u.startswith("U") and RECIPIENT_ID.match(u) for u in to):
             return _message(400, "The property, 'to', in the request body is invalid (line: -, column: -)")
-        if invalid := _check_messages(call.body.get("messages")):
+        if invalid := _check_messages(call.body.get("messages")) or _check_units(call.body):
             return invalid
         return self._accept(call, "multicast", list(to), recipients=len(to))
 
@@ -425,6 +438,8 @@ class FakeLine(RichMenuEndpoints):
             if self.quota is not None and self.total_usage + recipients > self.quota:
                 return _message(429, MONTHLY_LIMIT)
             self.total_usage += recipients
+            for unit in body.get("customAggregationUnits") or []:
+                self.units_sent[unit] += recipients
             self.deliveries.append(
                 Delivery(
                     kind,
@@ -477,6 +492,32 @@ class FakeLine(RichMenuEndpoints):
                 self._follower_tokens[token] = offset + limit
                 body["next"] = token
         return _json(body)
+
+    def _unit_statistics(self, call: _Call) -> Response:
+        """GET /v2/bot/insight/message/event/aggregation: a unit's opens and clicks between
+        `from` and `to` (yyyyMMdd, at most 30 days apart); null where under 20 users."""
+        args = call.request.args
+        unit = args.get("customAggregationUnit") or ""
+        if not UNIT_RE.match(unit):
+            return _message(400, "The value for the 'customAggregationUnit' parameter is invalid")
+        start, end = args.get("from") or "", args.get("to") or ""
+        if not (DAY_RE.match(start) and DAY_RE.match(end)):
+            return _message(400, "The value for the 'from' or 'to' parameter is invalid")
+        first, last = (datetime.strptime(d, "%Y%m%d") for d in (start, end))
+        if not 0 <= (last - first).days <= 30:
+            return _message(400, "The period must be 30 days or less, and 'to' on or after 'from'")
+        with self._lock:
+            opened, clicked = self.unit_reactions.get(unit, (0, 0))
+        return _json(_statistics(opened, clicked))
+
+    def _request_statistics(self, call: _Call) -> Response:
+        """GET /v2/bot/insight/message/event?requestId=: a broadcast's opens and clicks."""
+        request_id = call.request.args.get("requestId") or ""
+        if not request_id:
+            return _message(400, "The value for the 'requestId' parameter is invalid")
+        with self._lock:
+            opened, clicked = self.request_reactions.get(request_id, (0, 0))
+        return _json(_statistics(opened, clicked))
 
     def _link_token(self, call: _Call, user_id: str) -> Response:
         if not RECIPIENT_ID.match(user_id) or not user_id.startswith("U"):
@@ -704,6 +745,32 @@ def _check_messages(messages) -> Response | None:
             if not isinstance(message.get("contents"), dict):
                 return _invalid(f"messages[{i}].contents", "May not be empty")
     return None
+
+
+def _check_units(body: dict) -> Response | None:
+    """customAggregationUnits: at most one name per request, 1-30 of [a-zA-Z0-9_]."""
+    units = body.get("customAggregationUnits")
+    if units is None:
+        return None
+    if not isinstance(units, list) or len(units) > 1:
+        return _invalid("customAggregationUnits", "Size must be between 0 and 1")
+    if not all(isinstance(u, str) and UNIT_RE.match(u) for u in units):
+        return _invalid("customAggregationUnits[0]", "Invalid unit name")
+    return None
+
+
+def _withheld(value: int) -> int | None:
+    return value if value >= WITHHELD_UNDER else None
+
+
+def _statistics(opened: int, clicked: int) -> dict:
+    overview = {
+        "uniqueImpression": _withheld(opened),
+        "uniqueClick": _withheld(clicked),
+        "uniqueMediaPlayed": None,
+        "uniqueMediaPlayed100Percent": None,
+    }
+    return {"overview": overview, "messages": [], "clicks": []}
 
 
 def _sent_message() -> dict:

@@ -22,6 +22,7 @@ import jwt
 from werkzeug.wrappers import Request, Response
 
 from app.demo.shopify_discounts import DiscountBook
+from app.demo.shopify_marketing import MarketingBook
 from app.demo.shopify_segments import GraphQLErrors, SegmentBook
 
 GRAPHQL_PATH = re.compile(r"^/(?P<shop>[a-z0-9-]+)/admin/api/(?P<version>[^/]+)/graphql\.json$")
@@ -56,6 +57,8 @@ class FakeShopify:
     segments: SegmentBook = field(default_factory=SegmentBook)
     # Code discounts and their redeem codes (the campaign coupon documents answer from it).
     discounts: DiscountBook = field(default_factory=DiscountBook)
+    # External marketing activities (campaigns reported to Shopify's marketing reports).
+    marketing: MarketingBook = field(default_factory=MarketingBook)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -157,6 +160,7 @@ class FakeShopify:
             self.resolvers.get(document)
             or self.segments.answers().get(document)
             or self.discounts.answers().get(document)
+            or self.marketing.answers().get(document)
         )
         try:
             data = resolver(body.get("variables") or {}) if resolver else self._shop_data(shop)

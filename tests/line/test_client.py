@@ -156,3 +156,15 @@ def test_each_worker_paces_at_its_share():
 
     assert waits == pytest.approx([1 / (2000 * 0.9 * 0.5)])
     assert Pacer.shared(0.5) is Pacer.shared(0.5) and Pacer.shared(0.5) is not Pacer.shared(1.0)
+
+
+def test_push_names_its_aggregation_unit_and_its_statistics_are_read(line, fake_line):
+    assert (
+        line.push(new_user_id(), HELLO, retry_key=str(uuid.uuid4()), aggregation_unit="campaign_7_v1").outcome == "sent"
+    )
+    assert fake_line.requests[-1].body["customAggregationUnits"] == ["campaign_7_v1"]
+    assert fake_line.units_sent["campaign_7_v1"] == 1
+    fake_line.unit_reactions["campaign_7_v1"] = (20, 3)
+    assert line.unit_statistics("campaign_7_v1", start="20261201", end="20261202") == {"opened": 20, "clicked": None}
+    fake_line.request_reactions["req-1"] = (19, 0)
+    assert line.broadcast_statistics("req-1") == {"opened": None, "clicked": None}

@@ -26,7 +26,7 @@ def _draft(page, base: str, name: str) -> str:
 
 def test_forecast_then_schedule(demo_server, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    _draft(page, demo_server.url, "年末セール")
+    _draft(page, demo_server.url, "年末の感謝セール")
     recipients = page.locator("#figures [data-figure=recipients] dd")
     recipients.wait_for()
     assert re.fullmatch(r"[\d,]+ 人", recipients.inner_text()) and recipients.inner_text() != "0 人"
@@ -50,7 +50,7 @@ def test_forecast_then_schedule(demo_server, page):
     page.locator("#scheduled-at").fill("2030-01-01T10:00")
     page.get_by_role("button", name="この内容で配信する").click()
     page.wait_for_url(demo_server.url + "/campaigns")
-    row = page.locator("tr", has_text="年末セール")
+    row = page.locator("tr", has_text="年末の感謝セール")
     assert "予約済み" in row.inner_text() and "2030" in row.inner_text()
     page.screenshot(path=str(SHOTS / "admin-campaigns-scheduled.png"), full_page=True)
 

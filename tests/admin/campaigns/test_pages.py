@@ -32,6 +32,8 @@ def test_the_pages_show_the_shops_campaigns_only(client, db, shop, fake_shopify)
     listed = _page(client, fake_shopify, "/campaigns").get_data(as_text=True)
     assert "春の配信" in listed and "送った配信" in listed and "他店の配信" not in listed
     assert 'aria-valuenow="25"' in listed and "配信中" in listed and "1,800" in listed
+    assert f'href="/campaigns/{sent.id}/results" data-results' in listed  # a sent one opens its results
+    assert f'href="/campaigns/{mine.id}/results"' not in listed  # a draft has none yet
 
     composer = _page(client, fake_shopify, f"/campaigns/{mine.id}")
     assert composer.status_code == 200
