@@ -66,7 +66,9 @@ class Order(SQLModel, table=True):
         Index("ix_orders_shop_checkout_token", "shop_id", "checkout_token"),
         Index("ix_orders_shop_cart_token", "shop_id", "cart_token"),
         # A customer's orders in a period, cancelled or not, from the index alone (audiences).
-        Index("ix_orders_shop_customer_processed", "shop_id", "customer_shopify_id", "processed_at", "cancelled_at"),
+        Index(
+            "ix_orders_shop_customer_processed", "shop_id", "customer_shopify_id", "processed_at", "cancelled_at", "id"
+        ),
         # Audiences: who ordered (and did not cancel) in a period, read from the index alone.
         Index("ix_orders_shop_processed_customer", "shop_id", "processed_at", "customer_shopify_id", "cancelled_at"),
     )

@@ -1,6 +1,6 @@
 """Audience speed: indexes that let a live count answer from indexes alone.
 
-- a customer's orders in a period with their cancellation (probed per customer once the
+- a customer's orders in a period with their cancellation and id (probed per customer once the
   cheap tests have narrowed the customers), replacing the same index without cancelled_at;
 - an order's products (did this order hold one of the products);
 - a prefecture's customers with their spending and order counts, replacing the
@@ -22,7 +22,11 @@ branch_labels = None
 depends_on = None
 
 ADDED = [
-    ("orders", "ix_orders_shop_customer_processed", ["shop_id", "customer_shopify_id", "processed_at", "cancelled_at"]),
+    (
+        "orders",
+        "ix_orders_shop_customer_processed",
+        ["shop_id", "customer_shopify_id", "processed_at", "cancelled_at", "id"],
+    ),
     ("order_line_items", "ix_order_line_items_order_product", ["order_id", "product_shopify_id"]),
     ("customers", "ix_customers_shop_province_spent", ["shop_id", "province_code", "total_spent", "orders_count"]),
     (
