@@ -1,9 +1,12 @@
 """A checked definition (definition.py) as SQL: one WHERE clause over `line_friends`.
 
-Every condition is a column test or an `IN (subquery)` that the database works out once
-per statement (a set of customer or friend ids), never a loop over friends in Python and
-never a subquery per friend. Store conditions go through the linked customer
-(`customer_id IN (…)`, false for the unlinked); the negative ones are "linked and not in".
+Every condition is a column test or a subquery the database works out inside the one
+statement, never a loop over friends in Python. Store conditions are tests of the linked
+customer's row (false for the unlinked; the negative ones are "linked and not …"); a group
+gathers them into one `customer_id IN (SELECT customers …)`, so the cheap column tests
+(spent, prefecture) narrow the customers before their orders are read (see OfCustomer).
+The shape follows the database: IN sets on SQLite, correlated EXISTS on PostgreSQL (see
+Compiler), the same friends either way (tests/audiences/test_random_counts.py).
 
 Days are whole days in the shop's time zone, as Shopify's own segments count them:
 "within 30 days" starts at local midnight 30 days before today, so on 12/02 it holds from
@@ -14,6 +17,7 @@ Blocked friends and those who opted out of marketing (配信停止) are never in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -50,54 +54,78 @@ def since(days: int, *, shop: Shop, now: datetime) -> datetime:
     return local_midnight(today - timedelta(days=days), shop.timezone)
 
 
-class Compiler:
-    """`one_friend`: the statement asks about one friend (`contains`). Subqueries are then
-    correlated EXISTS probes through that friend's own rows (index lookups), instead of
-    sets the database builds over the whole shop once per statement (counts, lists)."""
+@dataclass(frozen=True)
+class OfCustomer:
+    """A test of the linked customer's own row (an unlinked friend never passes it). A group
+    gathers its customer tests into ONE `customer_id IN (SELECT customers …)`.
 
-    def __init__(self, *, shop: Shop, now: datetime, one_friend: bool = False):
-        self.shop, self.now, self.one_friend = shop, now, one_friend
+    A test of the customer's orders has two forms. `test` probes the customer's own orders
+    (the orders' (shop, customer, date) index): cheap for the few customers that a group's
+    column tests (spent, prefecture, tags) leave. `whole` is the set of every buyer in the
+    period, built once per statement: cheaper when nothing narrows the customers first."""
+
+    test: ColumnElement
+    whole: ColumnElement | None = None
+
+    def form(self, narrowed: bool) -> ColumnElement:
+        return self.test if narrowed or self.whole is None else self.whole
+
+
+class Compiler:
+    """`probe`: every subquery is a correlated EXISTS (NOT EXISTS for the negative tests).
+    For one friend (`contains`) that reads only their own rows. On PostgreSQL the planner
+    turns each EXISTS into the join it finds cheapest (hash or nested loop) and NOT EXISTS
+    into an anti-join, which NOT IN never becomes. SQLite runs an EXISTS once per row, so
+    for a whole shop it gets IN sets, built once per statement."""
+
+    def __init__(self, *, shop: Shop, now: datetime, probe: bool = False):
+        self.shop, self.now, self.probe = shop, now, probe
 
     def since(self, days: int) -> datetime:
         return since(days, shop=self.shop, now=self.now)
 
     # -- building blocks ------------------------------------------------------------------------
     def member(self, outer, query: Select, inner) -> ColumnElement:
-        """`outer IN query`, or for one friend EXISTS(query WHERE inner = outer)."""
-        return exists(query.where(inner == outer)) if self.one_friend else outer.in_(query)
+        """`outer IN query`, or (probing) EXISTS(query WHERE inner = outer)."""
+        return exists(query.where(inner == outer)) if self.probe else outer.in_(query)
 
-    def customers(self, query: Select, inner=Customer.id) -> ColumnElement:
-        """Linked to one of these customers (false, not NULL, for the unlinked: so NOT works)."""
-        return and_(LineFriend.customer_id.is_not(None), self.member(LineFriend.customer_id, query, inner))
-
-    def not_customers(self, query: Select) -> ColumnElement:
-        return and_(LineFriend.customer_id.is_not(None), not_(self.member(LineFriend.customer_id, query, Customer.id)))
+    def customers(self, tests: list[ColumnElement], match: str) -> ColumnElement:
+        """Linked to a customer of the shop who passes `tests` (false, not NULL, for the
+        unlinked: so NOT works)."""
+        query = select(Customer.id).where(Customer.shop_id == self.shop.id, self.group(match, tests))
+        return and_(LineFriend.customer_id.is_not(None), self.member(LineFriend.customer_id, query, Customer.id))
 
     def friends(self, query: Select, inner) -> ColumnElement:
         return self.member(LineFriend.id, query, inner)
 
-    def customer_ids(self, *where) -> Select:
-        return select(Customer.id).where(Customer.shop_id == self.shop.id, *where)
+    def orders(self, *where, products=None) -> ColumnElement:
+        """The customer has a (not cancelled) order matching `where`, with a line item
+        of one of `products` when given: a probe of the orders' (shop, customer, date) index,
+        then of the order's own items (by its id, never a scan of a product's items)."""
+        query = select(Order.id).where(
+            Order.shop_id == self.shop.id,
+            Order.customer_shopify_id == Customer.shopify_id,
+            Order.cancelled_at.is_(None),
+            *where,
+        )
+        if products is not None:
+            # "+ 0": the order's few items are read by its id and each product looked up in
+            # the set; SQLite would otherwise probe the (order, product) index per product.
+            bought = (OrderLineItem.product_shopify_id + 0).in_(products)
+            query = query.where(exists(select(OrderLineItem.id).where(OrderLineItem.order_id == Order.id, bought)))
+        return exists(query)
 
-    def ordering_customers(self, *where, items=None) -> Select:
-        """Customers with a (not cancelled) order matching `where` (and with a line item
-        matching `items`). For a shop: from the orders' (shop, date, customer) index to the
-        customers' (shop, Shopify id) key. For one friend: their customer's own orders."""
-        mine = and_(Order.shop_id == self.shop.id, Order.cancelled_at.is_(None))
-        if self.one_friend:
-            query = select(Customer.id).join(
-                Order, and_(Order.shop_id == Customer.shop_id, Order.customer_shopify_id == Customer.shopify_id)
-            )
-            if items is not None:
-                query = query.join(OrderLineItem, OrderLineItem.order_id == Order.id).where(items)
-            return query.where(Customer.shop_id == self.shop.id, mine, *where)
-        if items is not None:
+    def buyers(self, *where, products=None) -> ColumnElement:
+        """The same test as `orders`, as the set of the shop's buyers: from the orders'
+        (shop, date, customer) index and, with `products`, the items' (shop, product) index."""
+        if products is not None:
+            items = and_(OrderLineItem.shop_id == self.shop.id, OrderLineItem.product_shopify_id.in_(products))
             where = (*where, Order.id.in_(select(OrderLineItem.order_id).where(items)))
-        buyers = select(Order.customer_shopify_id).where(mine, Order.customer_shopify_id.is_not(None), *where)
-        return self.customer_ids(Customer.shopify_id.in_(buyers))
+        mine = and_(Order.shop_id == self.shop.id, Order.cancelled_at.is_(None), Order.customer_shopify_id.is_not(None))
+        return Customer.shopify_id.in_(select(Order.customer_shopify_id).where(mine, *where))
 
-    def period(self, op: str, inside: Select) -> ColumnElement:
-        return self.customers(inside) if op == "within" else self.not_customers(inside)
+    def period(self, within: bool, probe: ColumnElement, whole: ColumnElement) -> OfCustomer:
+        return OfCustomer(probe, whole) if within else OfCustomer(not_(probe), not_(whole))
 
     # -- one method per field -------------------------------------------------------------------
     def linked(self, cond: dict) -> ColumnElement:
@@ -117,43 +145,33 @@ class Compiler:
         matched = and_(LineFriend.language.is_not(None), matched)
         return matched if cond["op"] == "in" else not_(matched)
 
-    def orders_count(self, cond: dict) -> ColumnElement:
-        return self.customers(self.customer_ids(compare(Customer.orders_count, cond["op"], cond["value"])))
+    def orders_count(self, cond: dict) -> OfCustomer:
+        return OfCustomer(compare(Customer.orders_count, cond["op"], cond["value"]))
 
-    def total_spent(self, cond: dict) -> ColumnElement:
-        return self.customers(self.customer_ids(compare(Customer.total_spent, cond["op"], Decimal(cond["value"]))))
+    def total_spent(self, cond: dict) -> OfCustomer:
+        return OfCustomer(compare(Customer.total_spent, cond["op"], Decimal(cond["value"])))
 
-    def last_order(self, cond: dict) -> ColumnElement:
-        return self.period(cond["op"], self.ordering_customers(Order.processed_at >= self.since(cond["days"])))
+    def last_order(self, cond: dict) -> OfCustomer:
+        edge = Order.processed_at >= self.since(cond["days"])
+        return self.period(cond["op"] == "within", self.orders(edge), self.buyers(edge))
 
-    def first_order(self, cond: dict) -> ColumnElement:
-        if self.one_friend:
-            earliest = (
-                select(func.min(Order.processed_at))
-                .where(
-                    Order.shop_id == self.shop.id,
-                    Order.cancelled_at.is_(None),
-                    Order.customer_shopify_id == Customer.shopify_id,
-                )
-                .scalar_subquery()
-            )
-            return self.period(cond["op"], self.customer_ids(earliest >= self.since(cond["days"])))
+    def first_order(self, cond: dict) -> OfCustomer:
+        """The earliest (not cancelled) order is in the period: one in it and none before."""
+        edge = self.since(cond["days"])
         first = (
             select(Order.customer_shopify_id)
             .where(Order.shop_id == self.shop.id, Order.cancelled_at.is_(None), Order.customer_shopify_id.is_not(None))
             .group_by(Order.customer_shopify_id)
-            .having(func.min(Order.processed_at) >= self.since(cond["days"]))
+            .having(func.min(Order.processed_at) >= edge)
         )
-        return self.period(cond["op"], self.customer_ids(Customer.shopify_id.in_(first)))
+        probe = and_(self.orders(Order.processed_at >= edge), not_(self.orders(Order.processed_at < edge)))
+        return self.period(cond["op"] == "within", probe, Customer.shopify_id.in_(first))
 
-    def bought(self, cond: dict) -> ColumnElement:
-        items = and_(
-            OrderLineItem.shop_id == self.shop.id,
-            OrderLineItem.product_shopify_id.in_(self.products(cond["by"], cond["values"])),
-        )
+    def bought(self, cond: dict) -> OfCustomer:
+        products = self.products(cond["by"], cond["values"])
         where = [Order.processed_at >= self.since(cond["days"])] if cond.get("days") else []
-        buyers = self.ordering_customers(*where, items=items)
-        return self.customers(buyers) if cond["op"] == "bought" else self.not_customers(buyers)
+        probe, whole = self.orders(*where, products=products), self.buyers(*where, products=products)
+        return self.period(cond["op"] == "bought", probe, whole)
 
     def products(self, by: str, values: list):
         if by == "product":
@@ -164,13 +182,13 @@ class Compiler:
         column = Product.product_type if by == "product_type" else Product.vendor
         return select(Product.shopify_id).where(in_shop, column.in_(values))
 
-    def customer_tag(self, cond: dict) -> ColumnElement:
-        tagged = self.customer_ids(or_(*(has_tag(Customer.tags, v) for v in cond["values"])))
-        return self.customers(tagged) if cond["op"] == "any" else self.not_customers(tagged)
+    def customer_tag(self, cond: dict) -> OfCustomer:
+        tagged = or_(*(has_tag(Customer.tags, v) for v in cond["values"]))
+        return OfCustomer(tagged if cond["op"] == "any" else or_(Customer.tags.is_(None), not_(tagged)))
 
-    def prefecture(self, cond: dict) -> ColumnElement:
-        living = self.customer_ids(Customer.province_code.in_(cond["values"]))
-        return self.customers(living) if cond["op"] == "in" else self.not_customers(living)
+    def prefecture(self, cond: dict) -> OfCustomer:
+        living = Customer.province_code.in_(cond["values"])
+        return OfCustomer(living if cond["op"] == "in" else or_(Customer.province_code.is_(None), not_(living)))
 
     def clicked(self, cond: dict) -> ColumnElement:
         edge = self.since(cond["days"])
@@ -185,9 +203,10 @@ class Compiler:
         by_customer = select(LinkClick.customer_id).where(
             LinkClick.shop_id == self.shop.id, LinkClick.clicked_at >= edge, LinkClick.customer_id.is_not(None)
         )
-        clicked = or_(
-            self.friends(by_message, Notification.friend_id), self.customers(by_customer, LinkClick.customer_id)
+        by_friend = and_(
+            LineFriend.customer_id.is_not(None), self.member(LineFriend.customer_id, by_customer, LinkClick.customer_id)
         )
+        clicked = or_(self.friends(by_message, Notification.friend_id), by_friend)
         return clicked if cond["op"] == "within" else not_(clicked)
 
     def received_marketing(self, cond: dict) -> ColumnElement:
@@ -195,7 +214,7 @@ class Compiler:
             select(Notification.friend_id).where(
                 Notification.shop_id == self.shop.id,
                 Notification.sent_at >= self.since(cond["days"]),
-                Notification.marketing.is_(True),
+                Notification.marketing == true(),
                 Notification.status == NotificationStatus.SENT,
                 Notification.friend_id.is_not(None),
             ),
@@ -204,7 +223,7 @@ class Compiler:
         return received if cond["op"] == "within" else not_(received)
 
     # -- the tree -------------------------------------------------------------------------------
-    def condition(self, cond: dict) -> ColumnElement:
+    def condition(self, cond: dict) -> ColumnElement | OfCustomer:
         return getattr(self, cond["field"])(cond)
 
     def group(self, match: str, parts: list[ColumnElement]) -> ColumnElement:
@@ -212,10 +231,18 @@ class Compiler:
             return true()
         return and_(*parts) if match == "all" else or_(*parts)
 
+    def conditions(self, match: str, conditions: list[dict]) -> ColumnElement:
+        """A group: the friend's own tests, and its customer tests as one customer set
+        (column tests first; orders probed per customer when those narrow the customers)."""
+        parts = [self.condition(c) for c in conditions]
+        mine = sorted((p for p in parts if isinstance(p, OfCustomer)), key=lambda p: p.whole is not None)
+        narrowed = self.probe or (match == "all" and any(p.whole is None for p in mine))
+        tests = [p.form(narrowed) for p in mine]
+        own = [p for p in parts if not isinstance(p, OfCustomer)]
+        return self.group(match, [*own, self.customers(tests, match)] if tests else own)
+
     def where(self, definition: dict) -> ColumnElement:
-        groups = [
-            self.group(g["match"], [self.condition(c) for c in g["conditions"]]) for g in definition.get("groups") or []
-        ]
+        groups = [self.conditions(g["match"], g["conditions"]) for g in definition.get("groups") or []]
         return self.group(definition.get("match", "all"), groups)
 
 
@@ -244,13 +271,18 @@ def reachable(shop: Shop) -> list[ColumnElement]:
     ]
 
 
-def audience_filter(definition: dict, *, shop: Shop, now: datetime, one_friend: bool = False) -> list[ColumnElement]:
-    """The WHERE clauses of a checked, local definition (reachable friends included)."""
+def audience_filter(
+    definition: dict, *, shop: Shop, now: datetime, one_friend: bool = False, dialect: str = "sqlite"
+) -> list[ColumnElement]:
+    """The WHERE clauses of a checked, local definition (reachable friends included), for
+    the database `dialect` names (see Compiler)."""
     if is_shopify(definition):
         raise NotLocal("a Shopify customer segment is read from Shopify at send time")
-    return [*reachable(shop), Compiler(shop=shop, now=now, one_friend=one_friend).where(definition)]
+    probe = one_friend or dialect == "postgresql"
+    return [*reachable(shop), Compiler(shop=shop, now=now, probe=probe).where(definition)]
 
 
-def friend_ids(definition: dict, *, shop: Shop, now: datetime) -> Select:
+def friend_ids(definition: dict, *, shop: Shop, now: datetime, dialect: str = "sqlite") -> Select:
     """ONE select of the audience's `line_friends.id`, in id order."""
-    return select(LineFriend.id).where(*audience_filter(definition, shop=shop, now=now)).order_by(LineFriend.id)
+    where = audience_filter(definition, shop=shop, now=now, dialect=dialect)
+    return select(LineFriend.id).where(*where).order_by(LineFriend.id)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from ..models import LineFriend, Segment, Shop
@@ -40,7 +40,7 @@ def count(*, session: Session, shop: Shop, definition: dict, now: datetime | Non
     """Reachable friends in the audience, linked to a customer and not, in one statement."""
     total, linked = session.execute(
         select(func.count(), func.count(LineFriend.customer_id)).where(
-            *audience_filter(definition, shop=shop, now=now or utcnow())
+            *audience_filter(definition, shop=shop, now=now or utcnow(), dialect=dialect(session))
         )
     ).one()
     return Size(linked=int(linked or 0), unlinked=int(total or 0) - int(linked or 0))
@@ -51,7 +51,8 @@ def members(
 ) -> Iterator[int]:
     """The audience's friend ids in id order, fetched `chunk` at a time from one statement
     (a server-side cursor on PostgreSQL), so 700,000 friends never sit in memory at once."""
-    query = friend_ids(definition, shop=shop, now=now or utcnow()).execution_options(yield_per=chunk)
+    query = friend_ids(definition, shop=shop, now=now or utcnow(), dialect=dialect(session))
+    query = query.execution_options(yield_per=chunk)
     for part in session.execute(query).scalars().partitions(chunk):
         yield from part
 
@@ -66,6 +67,18 @@ def contains(*, session: Session, shop: Shop, definition: dict, friend_id: int, 
         .limit(1)
     )
     return session.execute(query).first() is not None
+
+
+def dialect(session: Session) -> str:
+    """The database's name ("sqlite", "postgresql"): the audience's SQL is shaped for it.
+
+    On PostgreSQL, JIT compilation is turned off for the rest of the transaction: the
+    correlated subqueries of an OR get cost estimates far above `jit_above_cost`, and
+    compiling them took seconds, several times what running the statement takes."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+    return name
 
 
 def recount(*, session: Session, shop: Shop, segment: Segment, now: datetime | None = None) -> Size:

@@ -27,7 +27,8 @@ class Customer(SQLModel, table=True):
         # Audiences: spending, order counts and prefectures, without reading every customer.
         Index("ix_customers_shop_total_spent", "shop_id", "total_spent"),
         Index("ix_customers_shop_orders_count", "shop_id", "orders_count"),
-        Index("ix_customers_shop_province", "shop_id", "province_code"),
+        # A prefecture's customers, their spending and order counts from the index alone.
+        Index("ix_customers_shop_province_spent", "shop_id", "province_code", "total_spent", "orders_count"),
     )
 
     id: int | None = pk()
@@ -64,7 +65,10 @@ class Order(SQLModel, table=True):
         UniqueConstraint("shop_id", "shopify_id", name="uq_orders_shop_shopify"),
         Index("ix_orders_shop_checkout_token", "shop_id", "checkout_token"),
         Index("ix_orders_shop_cart_token", "shop_id", "cart_token"),
-        Index("ix_orders_shop_customer", "shop_id", "customer_shopify_id", "processed_at"),
+        # A customer's orders in a period, cancelled or not, from the index alone (audiences).
+        Index(
+            "ix_orders_shop_customer_processed", "shop_id", "customer_shopify_id", "processed_at", "cancelled_at", "id"
+        ),
         # Audiences: who ordered (and did not cancel) in a period, read from the index alone.
         Index("ix_orders_shop_processed_customer", "shop_id", "processed_at", "customer_shopify_id", "cancelled_at"),
     )
@@ -99,6 +103,8 @@ class OrderLineItem(SQLModel, table=True):
         UniqueConstraint("order_id", "shopify_id", name="uq_order_line_items_order_shopify"),
         # Who bought a product (audiences), and a product's sales: the orders from the index alone.
         Index("ix_order_line_items_shop_product_order", "shop_id", "product_shopify_id", "order_id"),
+        # The products of one order from the index alone (did this customer buy one of them).
+        Index("ix_order_line_items_order_product", "order_id", "product_shopify_id"),
     )
 
     id: int | None = pk()

@@ -34,6 +34,8 @@ class Notification(SQLModel, table=True):
         Index("ix_notifications_friend_sent", "friend_id", "sent_at"),
         # What a shop sent in a period: the dashboard's counts and charts.
         Index("ix_notifications_shop_sent", "shop_id", "sent_at"),
+        # Who received marketing in a period (audiences), from the index alone.
+        Index("ix_notifications_shop_marketing_sent", "shop_id", "marketing", "status", "sent_at", "friend_id"),
         # The message log's filters, and a customer's last messages.
         Index("ix_notifications_shop_status_created", "shop_id", "status", "created_at"),
         Index("ix_notifications_shop_flow_created", "shop_id", "flow", "created_at"),

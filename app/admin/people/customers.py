@@ -133,7 +133,7 @@ def _last_sent(*, session: Session, friend_ids: list[int]) -> dict[int, object]:
 
 
 def _attributed_counts(*, session: Session, shop: Shop, shopify_ids: list[int]) -> dict[int, int]:
-    """Orders by ix_orders_shop_customer, joined to attributions by its unique order_id."""
+    """Orders by ix_orders_shop_customer_processed, joined to attributions by its unique order_id."""
     if not shopify_ids:
         return {}
     return dict(
