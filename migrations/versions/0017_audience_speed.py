@@ -7,8 +7,8 @@
   prefecture-only index (SQLite drives a count from a prefecture and tests the rest there);
 - who received marketing in a period (shop, marketing, status, sent_at, friend).
 
-Revision ID: 0016
-Revises: 0011
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02 08:15:00
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0016"
-down_revision = "0011"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
