@@ -43,7 +43,7 @@ def schedule(
         step=step,
         dedupe_key=key,
         friend_id=recipient.friend.id,
-        customer_id=recipient.customer.id,
+        customer_id=recipient.customer.id if recipient.customer else None,
         marketing=sender.marketing,
         **values,
     )

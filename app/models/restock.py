@@ -21,6 +21,10 @@ class BackInStockStatus:
     EXPIRED = "expired"  # nothing came back within the shop's expiry (90 days by default)
 
 
+# A request lapses after this many days unless the shop set its own
+# (`shop.settings["flows"]["back_in_stock"]["expiry_days"]`, the flow registry's default).
+DEFAULT_EXPIRY_DAYS = 90
+
 _WAITING = text("status = 'waiting'")
 
 

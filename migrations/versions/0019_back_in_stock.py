@@ -61,9 +61,7 @@ def upgrade() -> None:
             "stock_levels", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
         ),
     )
-    op.create_index(
-        "ix_product_variants_shop_inventory_item", "product_variants", ["shop_id", "inventory_item_id"]
-    )
+    op.create_index("ix_product_variants_shop_inventory_item", "product_variants", ["shop_id", "inventory_item_id"])
 
 
 def downgrade() -> None:
