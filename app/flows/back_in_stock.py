@@ -32,6 +32,7 @@ from .registry import Flow, spec
 from .templates import render
 
 KEYS = spec(Flow.BACK_IN_STOCK).keys
+_CHUNK = 500  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
 
 
 def expire(*, session: Session, shop: Shop, now: datetime, variant_id: int | None = None) -> int:
@@ -54,21 +55,36 @@ def on_restock(*, session: Session, shop: Shop, variant: ProductVariant, now: da
     product = session.get(Product, variant.product_id)
     if not settings["enabled"] or product is None or product.deleted_at is not None:
         return 0
-    chosen = session.exec(_waiting(shop, variant, limit=notice_limit(variant, int(settings["factor"])))).all()
-    for request, friend in chosen:
-        request.status, request.notified_at = Req.NOTIFIED, now
-        session.add(request)
-        recipient = _recipient(session=session, shop=shop, friend=friend)
-        outbox.schedule(
-            session=session,
-            shop=shop,
-            flow=Flow.BACK_IN_STOCK,
-            step=0,
-            dedupe_key=KEYS.key(request=request.id),
-            due_at=now,
-            recipient=recipient,
-            messages=notice_messages(shop, lang=recipient.lang, name=recipient.name, product=product, variant=variant),
-            context={"request_id": request.id, "product_id": product.shopify_id, "variant_id": variant.shopify_id},
+    # Plain columns, not ORM rows: tens of thousands of friends are read in one go.
+    chosen = [
+        (request_id, LineFriend.model_construct(id=friend_id, language=lang, display_name=shown, customer_id=customer))
+        for request_id, friend_id, lang, shown, customer in session.execute(
+            _waiting(shop, variant, limit=notice_limit(variant, int(settings["factor"])))
+        )
+    ]
+    customers = _customers(session=session, shop=shop, friends=[friend for _id, friend in chosen])
+    with session.no_autoflush:  # one statement per notice, nothing else written in between
+        for request_id, friend in chosen:
+            recipient = _recipient(shop=shop, friend=friend, customer=customers.get(friend.customer_id))
+            outbox.schedule(
+                session=session,
+                shop=shop,
+                flow=Flow.BACK_IN_STOCK,
+                step=0,
+                dedupe_key=KEYS.key(request=request_id),
+                due_at=now,
+                recipient=recipient,
+                messages=notice_messages(
+                    shop, lang=recipient.lang, name=recipient.name, product=product, variant=variant
+                ),
+                context={"request_id": request_id, "product_id": product.shopify_id, "variant_id": variant.shopify_id},
+            )
+    ids = [request_id for request_id, _friend in chosen]
+    for start in range(0, len(ids), _CHUNK):
+        session.execute(
+            update(BackInStockRequest)
+            .where(BackInStockRequest.id.in_(ids[start : start + _CHUNK]))
+            .values(status=Req.NOTIFIED, notified_at=now)
         )
     return len(chosen)
 
@@ -116,7 +132,13 @@ def notice_limit(variant: ProductVariant, factor: int) -> int | None:
 def _waiting(shop: Shop, variant: ProductVariant, *, limit: int | None):
     """Waiting requests of friends who can hear it, first come first served."""
     query = (
-        select(BackInStockRequest, LineFriend)
+        select(
+            BackInStockRequest.id,
+            LineFriend.id,
+            LineFriend.language,
+            LineFriend.display_name,
+            LineFriend.customer_id,
+        )
         .join(LineFriend, LineFriend.id == BackInStockRequest.friend_id)
         .where(
             BackInStockRequest.shop_id == shop.id,
@@ -131,13 +153,23 @@ def _waiting(shop: Shop, variant: ProductVariant, *, limit: int | None):
     return query.limit(limit) if limit is not None else query
 
 
-def _recipient(*, session: Session, shop: Shop, friend: LineFriend) -> Recipient:
-    customer = session.get(Customer, friend.customer_id) if friend.customer_id else None
+def _customers(*, session: Session, shop: Shop, friends: list[LineFriend]) -> dict[int, Customer]:
+    """The linked friends' customers, read in chunks rather than one at a time."""
+    ids = sorted({f.customer_id for f in friends if f.customer_id})
+    found: dict[int, Customer] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found.update(
+            (c.id, c) for c in session.exec(select(Customer).where(Customer.shop_id == shop.id, Customer.id.in_(chunk)))
+        )
+    return found
+
+
+def _recipient(*, shop: Shop, friend: LineFriend, customer: Customer | None) -> Recipient:
     lang = language(shop=shop, friend=friend)
     fallback = friend.display_name or t("flows.recipient.fallback_name", lang)
-    return Recipient(
-        friend=friend, customer=customer, lang=lang, name=customer.display_name(fallback) if customer else fallback
-    )
+    name = customer.display_name(fallback) if customer else fallback
+    return Recipient(friend=friend, customer=customer, lang=lang, name=name)
 
 
 def notice_messages(shop: Shop, *, lang: str, name: str, product: Product, variant: ProductVariant) -> list[dict]:
