@@ -59,6 +59,8 @@ def request(*, session: Session, shop: Shop, friend: LineFriend, variant: Produc
 
 def on_postback(chat: Chat, params: dict) -> None:
     """The shopper tapped the button: ask for them, and say so."""
+    if chat.friend is None:  # a group's member we do not know as a friend: nowhere to push
+        return
     variant = _variant(chat, params.get("variant"))
     if variant is None:
         chat.reply(messages.text(chat.t("line.chat.restock.unknown")))
