@@ -63,22 +63,18 @@ def on_restock(*, session: Session, shop: Shop, variant: ProductVariant, now: da
         )
     ]
     customers = _customers(session=session, shop=shop, friends=[friend for _id, friend in chosen])
-    with session.no_autoflush:  # one statement per notice, nothing else written in between
-        for request_id, friend in chosen:
-            recipient = _recipient(shop=shop, friend=friend, customer=customers.get(friend.customer_id))
-            outbox.schedule(
-                session=session,
-                shop=shop,
-                flow=Flow.BACK_IN_STOCK,
-                step=0,
-                dedupe_key=KEYS.key(request=request_id),
-                due_at=now,
-                recipient=recipient,
-                messages=notice_messages(
-                    shop, lang=recipient.lang, name=recipient.name, product=product, variant=variant
-                ),
-                context={"request_id": request_id, "product_id": product.shopify_id, "variant_id": variant.shopify_id},
+    notices = []
+    for request_id, friend in chosen:
+        recipient = _recipient(shop=shop, friend=friend, customer=customers.get(friend.customer_id))
+        notices.append(
+            (
+                KEYS.key(request=request_id),
+                recipient,
+                notice_messages(shop, lang=recipient.lang, name=recipient.name, product=product, variant=variant),
+                {"request_id": request_id, "product_id": product.shopify_id, "variant_id": variant.shopify_id},
             )
+        )
+    outbox.schedule_many(session=session, shop=shop, flow=Flow.BACK_IN_STOCK, due_at=now, notices=notices)
     ids = [request_id for request_id, _friend in chosen]
     for start in range(0, len(ids), _CHUNK):
         session.execute(

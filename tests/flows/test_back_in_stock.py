@@ -338,27 +338,29 @@ def test_the_search_index_follows_an_inventory_restock(db, shop, tea, send_webho
 
 
 def test_a_crash_mid_notify_leaves_nothing_half_done(db, shop, linked_friends, tea, send_webhook, app, monkeypatch):
-    """The worker dies after scheduling some notices: the webhook's transaction is rolled
-    back (no request marked, no notice), the event stays due, and the next run notifies once."""
+    """The worker dies after the notices are written, before the requests are marked: the
+    webhook's transaction is rolled back (no notice, no request marked), the event stays
+    due, and the next run notifies each request once."""
     friends = linked_friends(4)
     ask(db, shop, friends, variant_of(db, tea))
-    real, calls = back_in_stock.outbox.schedule, []
+    real = back_in_stock.outbox.schedule_many
 
-    def dies_on_the_third(**kwargs):
-        calls.append(kwargs["dedupe_key"])
-        if len(calls) == 3:
-            raise SystemExit("worker killed")
-        return real(**kwargs)
+    def writes_then_dies(**kwargs):
+        real(**kwargs)
+        raise SystemExit("worker killed")
 
-    monkeypatch.setattr(back_in_stock.outbox, "schedule", dies_on_the_third)
+    monkeypatch.setattr(back_in_stock.outbox, "schedule_many", writes_then_dies)
     send_webhook("products/update", stock(tea, 2, "2026-11-21T10:00:00+09:00"), process=False)
     with pytest.raises(SystemExit):
         run_worker(app)
     assert notes(db) == [] and statuses(db) == [Req.WAITING] * 4
+    [event] = rows(db, WebhookEvent, WebhookEvent.topic == "products/update")
+    assert event.status == WebhookStatus.RECEIVED
 
-    monkeypatch.setattr(back_in_stock.outbox, "schedule", real)
+    monkeypatch.setattr(back_in_stock.outbox, "schedule_many", real)
     assert run_worker(app) == {"processed": 1}
     assert notified_friends(db) == [f.id for f in friends]
+    assert len({n.dedupe_key for n in notes(db)}) == len(notes(db)) == 4
 
 
 def test_a_sender_killed_after_pushing_sends_nothing_twice(
