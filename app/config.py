@@ -45,7 +45,7 @@ class Settings:
     # Where Admin API and token requests go; "{shop}" is the shop's subdomain.
     shopify_api_base: str = "https://{shop}.myshopify.com"
     shopify_scopes: str = (
-        "read_products,read_customers,write_customers,read_orders,"
+        "read_products,read_inventory,read_customers,write_customers,read_orders,"
         "read_fulfillments,write_discounts,read_discounts,write_app_proxy,write_marketing_events"
     )
     # LINE: Messaging API, its data API (content), and the browser-facing dialogs/Login.

@@ -18,6 +18,7 @@ from decimal import Decimal
 from ..formatting import money
 from ..models import Fulfillment, Order, OrderLineItem, Product, ProductVariant, Shop
 from . import abandoned, content, orders, shipping
+from . import back_in_stock as back_in_stock_flow  # the builder below takes the flow's name
 from . import repurchase as repurchase_flow  # the builder below takes the flow's name
 from .registry import Flow, spec
 
@@ -87,6 +88,13 @@ def repurchase(
         days=repurchase_flow.cycle_days(settings, sample.product) or STAND_IN_CYCLE_DAYS,
         price=variant.price if variant else STAND_IN_PRICE,
     )
+
+
+def back_in_stock(
+    shop: Shop, sample: Sample, *, lang: str, name: str, settings: dict, template: str | None = None, step: int = 0
+) -> list[dict]:
+    variant = sample.variant or ProductVariant(shop_id=shop.id, product_id=0, shopify_id=0, price=STAND_IN_PRICE)
+    return back_in_stock_flow.notice_messages(shop, lang=lang, name=name, product=sample.product, variant=variant)
 
 
 def _discount(settings: dict, step: int) -> bool:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, update
 
 from ..db import insert_ignoring_conflict
@@ -15,6 +18,7 @@ from .recipients import Recipient
 from .registry import spec
 
 log = logging.getLogger("tsunagu.flows")
+MANY_CHUNK = 1000  # rows per INSERT of `schedule_many`
 _TABLE = Notification.__table__
 
 
@@ -43,7 +47,7 @@ def schedule(
         step=step,
         dedupe_key=key,
         friend_id=recipient.friend.id,
-        customer_id=recipient.customer.id,
+        customer_id=recipient.customer.id if recipient.customer else None,
         marketing=sender.marketing,
         **values,
     )
@@ -64,6 +68,43 @@ def schedule(
         .values(**values, updated_at=utcnow())
     ).rowcount
     return "rescheduled" if changed else "kept"
+
+
+def schedule_many(
+    *, session: Session, shop: Shop, flow: str, due_at: datetime, notices: list[tuple[str, Recipient, list[dict], dict]]
+) -> None:
+    """`schedule` for many messages at once (a restock telling thousands): (dedupe key,
+    recipient, messages, context) each, inserted a chunk per statement, each key once (a
+    key already there is left as it is, as `schedule` leaves it)."""
+    sender, now = spec(flow), utcnow()
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = insert(_TABLE).on_conflict_do_nothing(index_elements=["shop_id", "dedupe_key"])
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "shop_id": shop.id,
+            "friend_id": recipient.friend.id,
+            "customer_id": recipient.customer.id if recipient.customer else None,
+            "flow": sender.flow.value,
+            "step": 0,
+            "dedupe_key": key[:255],
+            "marketing": sender.marketing,
+            "due_at": due_at,
+            "status": St.SCHEDULED,
+            "reason": None,
+            "attempts": 0,
+            "last_error": None,
+            "messages": messages,
+            "context": context,
+            "sent_at": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for key, recipient, messages, context in notices
+    ]
+    for start in range(0, len(rows), MANY_CHUNK):
+        session.execute(statement, rows[start : start + MANY_CHUNK])
+    log.info("notifications scheduled shop=%s flow=%s count=%s due=%s", shop.id, flow, len(rows), due_at.isoformat())
 
 
 def cancel(*, session: Session, shop: Shop, reason: str, key_prefix: str, exclude_key: str | None = None) -> int:

@@ -1,7 +1,8 @@
 """Whether a due notification may go out now, checked by the worker at send time.
 
 Transactional messages (order, shipping) go out at once; marketing obeys quiet hours,
-one cap across all automations per friend, opt-outs, and the monthly quota. Nothing
+one cap across all automations per friend, opt-outs, and the monthly quota; a notice the
+shopper asked for (back in stock) obeys opt-outs and quiet hours only. Nothing
 ever goes to a blocked friend, a customer no longer linked, an uninstalled shop or a
 disconnected channel.
 """
@@ -169,13 +170,15 @@ def decide(
         return Decision("skip", "blocked")
     if row.customer_id is not None and friend.customer_id != row.customer_id:
         return Decision("skip", "unlinked")
-    if not row.marketing:
+    if not row.marketing and not spec(row.flow).considerate:
         return SEND
     if friend.marketing_opt_out_at is not None:
         return Decision("skip", "opted_out")
     until = quiet_until(shop, now)
     if until is not None:
         return Decision("delay", "quiet_hours", until)
+    if not row.marketing:  # asked for by the shopper (back in stock): no caps
+        return SEND
     rules = policy_settings(shop)
     if sent.day >= int(rules["cap_per_day"]):
         if spec(row.flow).delayable:  # may wait for tomorrow instead of being skipped

@@ -14,7 +14,7 @@ from ..models import Customer, LineFriend, Shop
 @dataclass(frozen=True)
 class Recipient:
     friend: LineFriend
-    customer: Customer
+    customer: Customer | None  # None for a friend not linked to a customer (back in stock)
     lang: str
     name: str
 

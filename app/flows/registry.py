@@ -14,8 +14,10 @@ Adding a sender (a broadcast, a step sequence, back-in-stock, browse abandonment
 2. add a `FlowSpec` to `_SPECS` with
    - `kind`: MARKETING obeys quiet hours, the frequency caps, opt-outs and the quota
      reserve; TRANSACTIONAL (a fact the shopper is waiting for) is sent as soon as it is
-     due. `outbox.schedule` stores it on the row (`Notification.marketing`), and the
-     dispatcher and `policies.decide` read only that;
+     due; REQUESTED (a notice the shopper asked for) obeys opt-outs and quiet hours only.
+     `outbox.schedule` stores whether it is marketing on the row (`Notification.marketing`),
+     which the caps and the quota read; `policies.decide` asks the spec (`considerate`)
+     whether opt-outs and quiet hours apply;
    - `defaults`: the settings a shop has not changed (`flow_settings()` merges them), with
      `"steps"` (`{"delay_min": …}` each) for a sender that sends in steps, and `max_steps`;
    - `keys`: its dedupe-key format (`Keys`). Every message it schedules takes
@@ -47,6 +49,8 @@ from functools import cache
 from importlib import import_module
 from typing import Any
 
+from ..models.restock import DEFAULT_EXPIRY_DAYS
+
 KEY_LIMIT = 255  # notifications.dedupe_key is a VARCHAR(255)
 
 
@@ -59,11 +63,15 @@ class Flow(StrEnum):
     SHIPPING_UPDATE = "shipping_update"
     AFTER_DELIVERY = "after_delivery"
     REPURCHASE = "repurchase"
+    BACK_IN_STOCK = "back_in_stock"
 
 
 class Kind(StrEnum):
     MARKETING = "marketing"  # quiet hours, caps, opt-outs and the quota reserve apply
     TRANSACTIONAL = "transactional"  # order and shipping facts: always sent when linked
+    # The shopper asked for it (back in stock): opt-outs and quiet hours apply, the caps
+    # and the quota reserve do not; its rows are not marketing (`Notification.marketing`).
+    REQUESTED = "requested"
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,11 @@ class FlowSpec:
     @property
     def marketing(self) -> bool:
         return self.kind is Kind.MARKETING
+
+    @property
+    def considerate(self) -> bool:
+        """Whether opt-outs and quiet hours apply (marketing, and what the shopper asked for)."""
+        return self.kind is not Kind.TRANSACTIONAL
 
     @property
     def steps(self) -> list[dict]:
@@ -237,6 +250,20 @@ _SPECS = (
             "cycles": {"products": {}, "types": {}, "tags": {}},
         },
         delayable=True,
+    ),
+    FlowSpec(
+        Flow.BACK_IN_STOCK,
+        Kind.REQUESTED,
+        Keys("restock:{request}"),  # once per request, whatever restock notices it
+        "app.flows.builders:back_in_stock",
+        _COMMON | {"product_title", "variant_title", "product_url"},
+        {
+            "enabled": True,
+            # Requests notified per restock: available quantity × factor (the rest wait).
+            "factor": 3,
+            "expiry_days": DEFAULT_EXPIRY_DAYS,
+        },
+        recheck="app.flows.back_in_stock:recheck",
     ),
 )
 

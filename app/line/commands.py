@@ -12,9 +12,11 @@ from urllib.parse import parse_qsl
 
 from sqlmodel import select
 
+from ..flows import restock_requests
 from ..formatting import money
 from ..models import Customer, Fulfillment, Order, OrderLineItem
 from ..search import chat as search_chat
+from ..search import restock as search_restock
 from ..timeutil import utcnow
 from . import account_link, messages, shapes
 from .chat import Chat
@@ -68,6 +70,9 @@ def handle_text(chat: Chat, value: str) -> None:
 
 
 def run(chat: Chat, command: str, params: dict) -> None:
+    if command in WITH_PARAMS:
+        WITH_PARAMS[command](chat, params)
+        return
     COMMANDS.get(command, help_menu)(chat)
 
 
@@ -207,4 +212,9 @@ COMMANDS: dict[str, Callable[[Chat], None]] = {
     "stop": opt_out,
     "resume": opt_in,
     "help": help_menu,
+}
+
+# Postbacks that carry what they are about (`action=restock&variant=…`).
+WITH_PARAMS: dict[str, Callable[[Chat, dict], None]] = {
+    search_restock.ACTION: restock_requests.on_postback,
 }

@@ -19,12 +19,15 @@ from .events import ComplianceRequest, WebhookEvent, WebhookStatus
 from .followers import FollowerImport, FollowerImportStatus, ImportedFollower
 from .line import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, LinkAudit, LinkNonce
 from .outbox import Notification, NotificationStatus
+from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .shop import Shop
 
 __all__ = [
     "Attribution",
+    "BackInStockRequest",
+    "BackInStockStatus",
     "Campaign",
     "CampaignChunk",
     "CampaignCode",

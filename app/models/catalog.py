@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import created, pk, shop_fk, shopify_ref, updated, when
-from .types import Money
+from .types import JSONType, Money
 
 
 class Product(SQLModel, table=True):
@@ -40,7 +40,10 @@ class Product(SQLModel, table=True):
 
 class ProductVariant(SQLModel, table=True):
     __tablename__ = "product_variants"
-    __table_args__ = (UniqueConstraint("shop_id", "shopify_id", name="uq_product_variants_shop_shopify"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "shopify_id", name="uq_product_variants_shop_shopify"),
+        Index("ix_product_variants_shop_inventory_item", "shop_id", "inventory_item_id"),
+    )
 
     id: int | None = pk()
     shop_id: int = shop_fk()
@@ -54,3 +57,10 @@ class ProductVariant(SQLModel, table=True):
     available: bool = True
     position: int = 1
     image_url: str | None = Field(default=None, sa_type=Text)
+    # inventory_levels/update names an inventory item, not a variant: kept from product payloads.
+    inventory_item_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Whether stock decides availability (Shopify tracks it, overselling off); None: not known yet.
+    stock_tracked: bool | None = None
+    # Available quantity by location id ({"24826418": {"available": 6, "at": "…"}}), from
+    # inventory_levels/update; the variant's quantity is their sum once a level is known.
+    stock_levels: dict | None = Field(default=None, sa_type=JSONType)

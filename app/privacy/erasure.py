@@ -57,10 +57,10 @@ def _forget_deliveries(held: Holdings, current: m.WebhookEvent | None) -> None:
 
 
 def _forget_line(*, session: Session, shop: m.Shop, held: Holdings) -> None:
-    """Their chat, searches and dry-run requests go; each LINE friend of theirs is unlinked
+    """Their chat, searches, back-in-stock requests and dry-run requests go; each LINE friend of theirs is unlinked
     and keeps only anonymous follow/block facts."""
     user_ids = set(held.line_user_ids)
-    for row in [*held.chat, *held.searches, *held.link_nonces]:
+    for row in [*held.chat, *held.searches, *held.back_in_stock, *held.link_nonces]:
         session.delete(row)
     for row in held.dry_runs:
         to = row.body.get("to")

@@ -5,7 +5,7 @@ the two can never disagree about what "everything" is. A shopper is named the wa
 Shopify's privacy requests name them: a customer id, an e-mail, a phone number and the
 ids of their orders. From there the rows are found through the links the app itself
 keeps: the LINE friend linked to the customer (or once linked by the shopper's own hand,
-in the chat or with LINE Login), that friend's chat, searches, messages and clicks, the
+in the chat or with LINE Login), that friend's chat, searches, back-in-stock requests, messages and clicks, the
 orders' checkouts, carts and fulfillments, the raw deliveries naming any of them, and
 the dry-run requests that would have gone to their LINE.
 """
@@ -65,6 +65,7 @@ class Holdings:
     chat: list[m.LineEvent] = field(default_factory=list)
     dry_runs: list[m.LineDryRun] = field(default_factory=list)
     searches: list[m.SearchLog] = field(default_factory=list)
+    back_in_stock: list[m.BackInStockRequest] = field(default_factory=list)
     blocks: list[m.FriendBlock] = field(default_factory=list)
     rich_menu_links: list[m.RichMenuLink] = field(default_factory=list)
     deliveries: list[m.WebhookEvent] = field(default_factory=list)
@@ -209,6 +210,12 @@ def _line_rows(*, session: Session, shop: m.Shop, held: Holdings, shopify_id: in
     )
     held.searches = _where(
         session=session, model=m.SearchLog, shop=shop, conditions=(_in(m.SearchLog.friend_id, friend_ids),)
+    )
+    held.back_in_stock = _where(
+        session=session,
+        model=m.BackInStockRequest,
+        shop=shop,
+        conditions=(_in(m.BackInStockRequest.friend_id, friend_ids),),
     )
     held.blocks = _where(
         session=session, model=m.FriendBlock, shop=shop, conditions=(_in(m.FriendBlock.friend_id, friend_ids),)

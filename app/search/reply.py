@@ -9,6 +9,7 @@ from ..formatting import money, shorten
 from ..i18n import t
 from ..line import messages
 from ..models import ProductVariant, Shop
+from . import restock
 from .query import Found
 
 MAX_PRODUCT_BUBBLES = 10  # plus one "see all" bubble: LINE allows 12
@@ -113,23 +114,24 @@ def product_bubble(shop: Shop, found: Found, lang: str, utm: dict | None = None)
                 ],
             }
         )
+    buttons = [
+        {
+            "type": "button",
+            "style": "primary",
+            "height": "sm",
+            "color": "#06C755",
+            "action": {"type": "uri", "label": t("search.carousel.view", lang), "uri": url},
+        }
+    ]
+    waited = None if found.in_stock else restock.sold_out_variant(found.variants)
+    if waited is not None:  # sold out: the shopper may ask to hear when it is back
+        label = t("search.carousel.notify", lang)
+        buttons.append({"type": "button", "style": "link", "height": "sm", "action": restock.postback(waited, label)})
     bubble = {
         "type": "bubble",
         "size": "kilo",
         "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-        "footer": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "height": "sm",
-                    "color": "#06C755",
-                    "action": {"type": "uri", "label": t("search.carousel.view", lang), "uri": url},
-                }
-            ],
-        },
+        "footer": {"type": "box", "layout": "vertical", "spacing": "xs", "contents": buttons},
     }
     image = absolute(product.image_url)
     if image:

@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from ..flows import abandoned, shipping
+from ..flows import abandoned, back_in_stock, shipping
 from ..flows import orders as order_flows
 from ..models import Shop, WebhookEvent
 from ..sync.checkouts import upsert_cart, upsert_checkout
+from ..sync.common import as_int
 from ..sync.customers import delete_customer, upsert_customer
 from ..sync.fulfillments import upsert_fulfillment
+from ..sync.inventory import apply_inventory_level
 from ..sync.orders import upsert_order
 from ..sync.products import delete_product, upsert_product
 from . import compliance, lifecycle
@@ -60,7 +62,17 @@ def on_fulfillment(*, session: Session, shop: Shop, payload: dict, event: Webhoo
 
 
 def on_product_upsert(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
+    sold_out = back_in_stock.sold_out_variants(session=session, shop=shop, product_shopify_id=as_int(payload.get("id")))
     upsert_product(session=session, shop=shop, payload=payload)
+    session.flush()
+    back_in_stock.on_available_again(session=session, shop=shop, variant_ids=sold_out)
+
+
+def on_inventory_level(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
+    change = apply_inventory_level(session=session, shop=shop, payload=payload)
+    if change is not None and not change.was_available and change.variant.available:
+        session.flush()
+        back_in_stock.on_restock(session=session, shop=shop, variant=change.variant)
 
 
 def on_product_delete(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
@@ -97,6 +109,7 @@ TOPIC_HANDLERS: dict[str, Handler] = {
     "products/create": on_product_upsert,
     "products/update": on_product_upsert,
     "products/delete": on_product_delete,
+    "inventory_levels/update": on_inventory_level,
     "customers/data_request": on_customers_data_request,
     "customers/redact": on_customers_redact,
     "shop/redact": on_shop_redact,

@@ -77,6 +77,9 @@ def _replace_variants(*, session: Session, shop: Shop, product: Product, variant
             row.compare_at_price = optional_money(v.get("compare_at_price"))
             row.inventory_quantity = quantity
             row.available = _available(v, quantity)
+            row.inventory_item_id = as_int(v.get("inventory_item_id")) or row.inventory_item_id
+            if "inventory_management" in v or "inventory_policy" in v:
+                row.stock_tracked = _stock_decides(v)
             row.position = as_count(v.get("position")) or position
 
         upsert(session=session, model=ProductVariant, keys={"shop_id": shop.id, "shopify_id": variant_id}, apply=apply)
@@ -85,13 +88,16 @@ def _replace_variants(*, session: Session, shop: Shop, product: Product, variant
     )
 
 
+def _stock_decides(variant: dict) -> bool:
+    """Whether stock decides if it can be sold: Shopify tracks it and overselling is off."""
+    return variant.get("inventory_management") == "shopify" and variant.get("inventory_policy") != "continue"
+
+
 def _available(variant: dict, quantity: int | None) -> bool:
     """Sold out only when Shopify tracks stock, it is gone, and overselling is off."""
     if "available" in variant:
         return bool(variant["available"])
-    tracked = variant.get("inventory_management") == "shopify"
-    oversell = variant.get("inventory_policy") == "continue"
-    return not (tracked and not oversell and quantity is not None and quantity <= 0)
+    return not (_stock_decides(variant) and quantity is not None and quantity <= 0)
 
 
 def delete_product(*, session: Session, shop: Shop, payload: dict, deleted_at=None) -> None:

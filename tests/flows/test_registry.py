@@ -59,6 +59,7 @@ def test_stored_names_never_change():
         "shipping_update",
         "after_delivery",
         "repurchase",
+        "back_in_stock",
     ]
 
 
@@ -66,7 +67,10 @@ def test_kinds_steps_and_what_the_policies_read():
     marketing = {f for f in Flow if spec(f).kind is Kind.MARKETING}
     assert marketing == {Flow.ABANDONED_CHECKOUT, Flow.ABANDONED_CART, Flow.AFTER_DELIVERY, Flow.REPURCHASE}
     assert {f for f in Flow if spec(f).delayable} == {Flow.AFTER_DELIVERY, Flow.REPURCHASE}
-    assert {f for f in Flow if spec(f).recheck} == {Flow.ABANDONED_CHECKOUT, Flow.ABANDONED_CART}
+    assert {f for f in Flow if spec(f).recheck} == {Flow.ABANDONED_CHECKOUT, Flow.ABANDONED_CART, Flow.BACK_IN_STOCK}
+    # Asked for by the shopper: opt-outs and quiet hours (considerate), not the caps (not marketing).
+    assert {f for f in Flow if spec(f).kind is Kind.REQUESTED} == {Flow.BACK_IN_STOCK}
+    assert {f for f in Flow if spec(f).considerate} == marketing | {Flow.BACK_IN_STOCK}
     assert [s["delay_min"] for s in spec(Flow.ABANDONED_CHECKOUT).steps] == [60, 23 * 60]
     assert [s["delay_min"] for s in spec(Flow.ABANDONED_CART).steps] == [120]
     assert spec(Flow.ORDER_CONFIRMATION).steps == []
@@ -190,6 +194,7 @@ SUBJECTS = {
     Flow.SHIPPING_UPDATE: ({"fulfillment": 6001}, {"status": "delivered"}, "ship:6001:delivered"),
     Flow.AFTER_DELIVERY: ({"fulfillment": 6001}, {}, "after:6001:"),
     Flow.REPURCHASE: ({"customer": 3, "product": 7001}, {"order": 5001}, "repurchase:3:7001:5001:"),
+    Flow.BACK_IN_STOCK: ({"request": 42}, {}, "restock:42"),
 }
 
 

@@ -1,6 +1,6 @@
 """A shopper's whole story in one shop, told with marker values through every path that
 stores data: each subscribed webhook topic, the LINE chat (follow, message, postback,
-unfollow),
+unfollow, a back-in-stock request and its notice),
 linking (by the merchant, in the chat, with LINE Login), a cart through the app proxy, a
 flow message and a chat reply in dry run, a click on a tracked link, a data request.
 
@@ -199,6 +199,7 @@ class Story:
         for topic in subscribed_topics():
             if topic not in LAST and topic != "customers/create":
                 self.webhook(topic)
+        self.ask_back_in_stock()
         cart = body_for("carts/create", m, self.domain)["token"]
         assert self.proxy("/cart", {"token": cart}).status_code == 204
         self.in_dry_run()
@@ -206,6 +207,13 @@ class Story:
         self.line(self.fake_line.unfollow_event(m.line_user_id))  # a block after a push
         self.line(self.fake_line.follow_event(m.line_user_id, unblocked=True))
         self.webhook("customers/data_request")
+
+    def ask_back_in_stock(self) -> None:
+        """The shopper asks to hear when the sold-out 200g tea is back; it is restocked."""
+        variant = load_payload("products_create")["variants"][1]
+        self.line(self.fake_line.postback_event(self.markers.line_user_id, f"action=restock&variant={variant['id']}"))
+        level = {**load_payload("inventory_levels_update"), "available": 2, "updated_at": "2026-11-25T10:00:00+09:00"}
+        self.webhook("inventory_levels/update", level)
 
     def link_by_merchant(self) -> None:
         fresh(self.db)

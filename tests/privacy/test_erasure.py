@@ -50,6 +50,8 @@ def test_customer_redact_leaves_no_marker_in_any_table(app, db, shop_a_story, sh
     assert {what for *_, what in before} == set(a.markers.values().keys()), before
     b_rows = shop_rows(_engine(app), b.shop.id)
     customer_pk = _customer_pk(db, a)
+    friends_before = [f.id for f in db.exec(select(LineFriend).where(LineFriend.customer_id == customer_pk))]
+    assert rows_referencing(_engine(app), a.shop.id, {"friend_id": friends_before[0]}, {})["back_in_stock_requests"]
 
     a.webhook("customers/redact", body_for("customers/redact", a.markers, a.domain))
 
@@ -57,6 +59,11 @@ def test_customer_redact_leaves_no_marker_in_any_table(app, db, shop_a_story, sh
     # No column points at them any more; only the privacy requests keep Shopify's id.
     ids = {"customer_id": customer_pk, "customer_shopify_id": a.markers.customer_id}
     assert set(rows_referencing(_engine(app), a.shop.id, ids, {})) == {"compliance_requests"}
+    # The (now anonymous) friend keeps no trace of what they asked for.
+    assert (
+        rows_referencing(_engine(app), a.shop.id, {"friend_id": friends_before[0]}, {}).get("back_in_stock_requests")
+        is None
+    )
     assert shop_rows(_engine(app), b.shop.id) == b_rows
     assert find(_engine(app), b.markers.values())  # the other shop's shopper is all there
     fresh(db)

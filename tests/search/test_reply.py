@@ -55,11 +55,30 @@ def test_bubble_shows_price_sale_sold_out_and_tracked_link(catalog, app, db, sho
     assert "¥1,980" in texts and "¥2,500" in texts and "売り切れ" in texts and "（税込）" in texts
     struck = next(c for c in _walk(bubble) if c.get("text") == "¥2,500")
     assert struck["decoration"] == "line-through"
-    [button] = _buttons(bubble)
+    [button, notify] = _buttons(bubble)
     url = urlsplit(button["action"]["uri"])
     assert button["action"]["label"] == "詳しく見る" and url.path.startswith("/products/")
     assert parse_qs(url.query) == {"utm_source": ["line"], "utm_medium": ["chat"], "utm_campaign": ["keyword_search"]}
     assert bubble["hero"]["url"].startswith("https://cdn.shopify.com/")
+    assert notify["action"]["type"] == "postback" and notify["action"]["label"] == "入荷したら知らせる"
+
+
+def test_a_sold_out_product_offers_a_back_in_stock_request_for_its_first_sold_out_variant(catalog, app, db, shop):
+    gone = product("手摘み 煎茶 詰め合わせ", quantity=0, variants=[("100g", "A"), ("200g", "B")])
+    partly = product("手摘み 煎茶 ティーバッグ", quantity=5, variants=[("10袋", "C"), ("20袋", "D")])
+    partly["variants"][0]["inventory_quantity"] = 0
+    catalog(gone, partly)
+
+    bubbles = {
+        b["body"]["contents"][0]["text"]: b for b in build(app, db, shop, "手摘み", lang="en")["contents"]["contents"]
+    }
+
+    [_view, notify] = _buttons(bubbles["手摘み 煎茶 詰め合わせ"])
+    assert notify["action"]["label"] == "Notify me when back"
+    assert parse_qs(notify["action"]["data"]) == {"action": ["restock"], "variant": [str(gone["variants"][0]["id"])]}
+    assert notify["action"]["displayText"] == "Notify me when back"
+    # One size left is not "sold out": no request button (the shopper can buy the other).
+    assert len(_buttons(bubbles["手摘み 煎茶 ティーバッグ"])) == 1
 
 
 def test_see_all_bubble_links_to_the_stores_search(catalog, app, db, shop):
@@ -83,7 +102,7 @@ def test_an_english_carousel_is_english_around_the_titles(catalog, app, db, shop
     [bubble] = message["contents"]["contents"]
     texts = [c.get("text") for c in _walk(bubble) if c.get("type") == "text"]
     assert "Sold out" in texts and " incl. tax" in texts
-    assert [b["action"]["label"] for b in _buttons(bubble)] == ["View"]
+    assert [b["action"]["label"] for b in _buttons(bubble)] == ["View", "Notify me when back"]
     assert message["altText"] == 'Results for "煎茶": 手摘み 煎茶'
 
     last = build(app, db, shop, "急須", lang="en")["contents"]["contents"][-1]

@@ -87,6 +87,9 @@ def check_settings(flow: str, body: dict, check: Checker, current: dict) -> dict
         result["review_url"] = url
     elif flow == Flow.REPURCHASE:
         result["cycles"] = _cycles(body.get("cycles", current["cycles"]), check)
+    elif flow == Flow.BACK_IN_STOCK:
+        result["factor"] = check.integer("factor", body.get("factor", current["factor"]), 1, 100)
+        result["expiry_days"] = check.integer("expiry_days", body.get("expiry_days", current["expiry_days"]), 1, 365)
     return result
 
 

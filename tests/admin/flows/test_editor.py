@@ -44,7 +44,10 @@ def test_flows_are_listed_with_settings_texts_and_variables(api, shop):
         "shipping_update",
         "after_delivery",
         "repurchase",
+        "back_in_stock",
     }
+    assert flows["back_in_stock"]["settings"] == {"enabled": True, "factor": 3, "expiry_days": 90}
+    assert "product_title" in flows["back_in_stock"]["variables"]
     checkout = flows["abandoned_checkout"]
     assert checkout["settings"]["steps"][0] == {"delay_min": 60, "discount": None}
     assert checkout["variables"][:2] == ["customer_name", "shop_name"] and "discount_code" in checkout["variables"]
@@ -112,6 +115,8 @@ def test_each_kind_of_error_is_named_by_field_and_nothing_is_saved(api, shop, db
         ("abandoned_cart", {"settings": {"enabled": True, "steps": [{"delay_min": 60}] * 4}}, "steps"),
         ("shipping_update", {"settings": {"enabled": True, "statuses": {"delivered": "yes"}}}, "statuses.delivered"),
         ("order_confirmation", {"settings": {"enabled": "yes"}}, "enabled"),
+        ("back_in_stock", {"settings": {"enabled": True, "factor": 0}}, "factor"),
+        ("back_in_stock", {"settings": {"enabled": True, "expiry_days": 400}}, "expiry_days"),
         (
             "order_confirmation",
             {"templates": {"order_confirmation": {"ja": "   ", "en": "Thanks"}}},
@@ -124,6 +129,12 @@ def test_invalid_options_are_refused(api, shop, db, flow, body, field):
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
     assert (stored(db, shop.id).settings or {}) == {}
+
+
+def test_back_in_stock_options_are_saved(api, shop, db):
+    response = api("PUT", "/api/flows/back_in_stock", {"settings": {"enabled": True, "factor": 5, "expiry_days": 30}})
+    assert response.status_code == 200, response.get_json()
+    assert stored(db, shop.id).settings["flows"]["back_in_stock"] == {"enabled": True, "factor": 5, "expiry_days": 30}
 
 
 def test_line_limits_count_the_filled_in_variables(api, shop, db):
