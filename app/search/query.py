@@ -8,23 +8,28 @@ the same SQL on both. (Within "title contains the query", a product whose tags, 
 or vendor match too comes first.) Words under three characters cannot use a trigram
 index; they are looked up as whole pieces of titles, tags, types and vendors in a grams
 index (product_grams / a GIN array), so "茶" or "靴下" are as fast as longer words.
+
+When that finds nothing (or almost nothing), close matches follow (app/search/close.py):
+close spellings of katakana words, then the products matching the most words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Text, and_, case, cast, func, literal, literal_column, or_, select, text, union
+from sqlalchemy import Text, and_, bindparam, case, cast, func, literal, literal_column, or_, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session
 
 from ..models import Product, ProductSearch, ProductVariant, Shop, SynonymGroup
+from .close import Pattern, loosened, subsets
 from .normalize import normalize, terms
 
 TRIGRAM = 3
 # Matches beyond this many per index lookup are not ranked: a word found in tens of
 # thousands of products would otherwise be ranked row by row. Title matches come first.
 CAP = 2000
+CLOSE_BELOW = 3  # exact matches fewer than this: close spellings are added after them
 S = ProductSearch
 
 
@@ -40,9 +45,12 @@ class Results:
     query: str  # normalised
     found: list[Found]
     more: bool  # more matches than were returned
+    close: bool = False  # nothing matched as typed: these are close matches
 
 
 def _like(value: str) -> str:
+    if isinstance(value, Pattern):  # its "_" means any one character
+        return "%" + value + "%"
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -113,8 +121,9 @@ def _driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
     """SQLite: a capped set of candidate ids from the FTS tables: the driving word's
     matches, title matches first so the best-ranked products are never cut off."""
     alts = driving_word(expanded)
-    long_alts, short_alts = [a for a in alts if not _short(a)], [a for a in alts if _short(a)]
-    parts = []
+    long_alts = [a for a in alts if not _short(a) and not isinstance(a, Pattern)]
+    short_alts = [a for a in alts if _short(a)]
+    parts = [_fts_like_ids(p) for p in alts if isinstance(p, Pattern)]
     if long_alts:
         phrase = " OR ".join(_fts_phrase(a) for a in long_alts)
         parts += [_fts_ids("product_fts", f"title : ({phrase})"), _fts_ids("product_fts", f"({phrase})")]
@@ -142,7 +151,17 @@ def _fts_ids(table: str, match: str):
     return (
         select(literal_column("rowid").label("id"))
         .select_from(text(table))
-        .where(text(f"{table} MATCH :match").bindparams(match=match))
+        .where(text(f"{table} MATCH :match").bindparams(bindparam("match", match, unique=True)))
+        .limit(CAP)
+    )
+
+
+def _fts_like_ids(pattern: Pattern):
+    """A close spelling through the trigram index (FTS5 answers LIKE with `_` from it)."""
+    return (
+        select(literal_column("rowid").label("id"))
+        .select_from(text("product_fts"))
+        .where(text("product_fts.doc LIKE :pattern").bindparams(bindparam("pattern", _like(pattern), unique=True)))
         .limit(CAP)
     )
 
@@ -168,11 +187,20 @@ def _sqlite_statement(*, session: Session, shop: Shop, normalized: str, expanded
     )
 
 
+def _contains(c, alternative: str):
+    """One word (or close spelling) in a PostgreSQL candidate row."""
+    if _short(alternative):
+        return func.strpos(c.grams, f" {alternative} ") > 0
+    if isinstance(alternative, Pattern):
+        return c.doc.like(_like(alternative))
+    return func.strpos(c.doc, alternative) > 0
+
+
 def _pg_statement(shop: Shop, normalized: str, expanded: list[list[str]]):
     c = _pg_candidates(shop, expanded).c
     driving = driving_word(expanded)  # matched exactly by the candidates already
     others = [
-        or_(*[func.strpos(c.grams, f" {a} ") > 0 if _short(a) else func.strpos(c.doc, a) > 0 for a in alts])
+        or_(*[_contains(c, a) for a in alts])
         for alts in expanded
         if alts is not driving
     ]
@@ -191,13 +219,43 @@ def search(
     if not words:
         return Results(normalized, [], False)
     expanded = expand(words, synonyms_for(session=session, shop=shop) if groups is None else groups)
+    hits = _matching(session, shop, normalized, expanded, limit + 1)
+    close = False
+    loose = loosened(words, expanded)
+    if loose is not None and len(hits) < CLOSE_BELOW:
+        hits, close = _after(hits, _matching(session, shop, normalized, loose, limit + 1)), not hits
+    if not hits and len(words) > 1:
+        hits = _most_words(session, shop, words, loose or expanded, limit + 1)
+        close = bool(hits)
+    return Results(normalized, _load(session=session, hits=hits[:limit]), len(hits) > limit, close)
+
+
+def _matching(session: Session, shop: Shop, normalized: str, expanded: list[list[str]], n: int) -> list:
+    """Products matching every word (any of its alternatives), best first, at most n."""
     if session.get_bind().dialect.name == "sqlite":
         statement = _sqlite_statement(session=session, shop=shop, normalized=normalized, expanded=expanded)
     else:
         statement = _pg_statement(shop, normalized, expanded)
-    statement = statement.limit(limit + 1)
-    hits = session.execute(statement).all()
-    return Results(normalized, _load(session=session, hits=hits[:limit]), len(hits) > limit)
+    return session.execute(statement.limit(n)).all()
+
+
+def _after(first: list, more: list) -> list:
+    seen = {h.product_id for h in first}
+    return first + [h for h in more if h.product_id not in seen]
+
+
+def _most_words(session: Session, shop: Shop, words: list[str], expanded: list[list[str]], n: int) -> list:
+    """The products matching as many of the words as any product does."""
+    for size in subsets(words):
+        hits: list = []
+        for chosen in size:
+            phrase = " ".join(words[i] for i in chosen)
+            hits = _after(hits, _matching(session, shop, phrase, [expanded[i] for i in chosen], n))
+            if len(hits) >= n:
+                break
+        if hits:
+            return hits
+    return []
 
 
 def _load(*, session: Session, hits) -> list[Found]:
