@@ -41,7 +41,7 @@ def prepare(*, session: Session, shop: Shop, text: str, lang: str) -> Prepared:
     if results.found:
         replies = [carousel(shop, results.query, results.found, more=results.more, lang=lang)]
         if results.close:  # say so: these are not what was typed
-            replies.insert(0, messages.text(t("search.close_matches", lang, query=results.query[:30])))
+            replies.insert(0, messages.text(t("search.close_matches", lang, query=" ".join(text.split())[:30])))
     else:
         words = popular_keywords(session=session, shop=shop, now=utcnow())
         shown = (results.query or text)[:30]

@@ -36,6 +36,14 @@ def test_free_text_gets_a_product_carousel(chat, fake_line, user, teas, db):
     assert (log.query, log.shown, log.results, log.rule_id) == ("煎茶", "煎茶", 1, None)
 
 
+def test_close_matches_are_said_to_be_close(chat, fake_line, user, teas, db):
+    chat(fake_line.text_event(user, "宇治 煎茶 ラーメン"))
+
+    said, shown = fake_line.replies()[-1].messages
+    assert said["type"] == "text" and "近い商品" in said["text"] and "宇治 煎茶 ラーメン" in said["text"]
+    assert shown["contents"]["contents"][0]["body"]["contents"][0]["text"] == "宇治 煎茶"
+
+
 def test_a_rule_wins_over_search(chat, fake_line, user, teas, db, shop):
     db.add(
         KeywordRule(
