@@ -5,7 +5,8 @@ Two fallbacks, both ranked below exact matches and only tried when those are (ne
 - close spellings of a katakana word of 4+ characters: one long-vowel mark (ー) missing or
   extra, a small kana for a large one (ッ/ツ, ャ/ヤ…), or one character dropped. Each is a
   LIKE pattern (`_` for the dropped character) that the trigram indexes (FTS5 on SQLite,
-  pg_trgm on PostgreSQL) answer, so the fallback costs index lookups, not a scan;
+  pg_trgm on PostgreSQL) answer, or, when no run of 3 characters is left ("わん_ーす"),
+  the grams index (its runs as 1-2 character pieces), so the fallback costs index lookups;
 - the most words: when all the words together find nothing, the products matching as
   many of them as possible (a stray word no product has no longer empties the answer).
 """
@@ -20,7 +21,7 @@ MAX_SUBSETS = 12  # word subsets tried by the most-words fallback (8 words would
 # Normalised text holds katakana as hiragana (app/search/normalize.py).
 _SMALL = "ぁぃぅぇぉっゃゅょゎゕゖ"
 _LARGE = "あいうえおつやゆよわかけ"
-SWAP = {**dict(zip(_SMALL, _LARGE)), **dict(zip(_LARGE, _SMALL))}
+SWAP = {**dict(zip(_SMALL, _LARGE, strict=True)), **dict(zip(_LARGE, _SMALL, strict=True))}
 
 
 class Pattern(str):
@@ -31,8 +32,14 @@ def _kana(word: str) -> bool:
     return all("\u3041" <= c <= "\u3096" or c == "ー" for c in word)
 
 
-def _literal_run(pattern: str) -> bool:
+def trigram_ready(pattern: str) -> bool:
+    """A trigram index can answer it: it has a run of 3 plain characters. Others (\"わん_ーす\")
+    are found through the 1-2 character grams of their runs."""
     return any(len(run) >= MIN_LITERAL for run in pattern.split("_"))
+
+
+def runs(pattern: str) -> list[str]:
+    return [run for run in pattern.split("_") if run]
 
 
 def spellings(word: str) -> list[Pattern]:
@@ -49,7 +56,7 @@ def spellings(word: str) -> list[Pattern]:
         if char in SWAP:
             found.setdefault(word[:i] + SWAP[char] + word[i + 1 :], None)
     found.pop(word, None)
-    return [Pattern(p) for p in found if _literal_run(p)]
+    return [Pattern(p) for p in found]
 
 
 def loosened(words: list[str], expanded: list[list[str]]) -> list[list[str]] | None:
@@ -57,7 +64,7 @@ def loosened(words: list[str], expanded: list[list[str]]) -> list[list[str]] | N
     extra = [spellings(w) for w in words]
     if not any(extra):
         return None
-    return [alts + [p for p in more if p not in alts] for alts, more in zip(expanded, extra)]
+    return [alts + [p for p in more if p not in alts] for alts, more in zip(expanded, extra, strict=True)]
 
 
 def subsets(words: list[str]) -> list[list[list[int]]]:

@@ -26,7 +26,7 @@ MAX_QUERY = 100  # characters of a chat message we search for
 # boolean-looking marks (* - ^ %), _, apostrophes, SQL fragments, emoji. Only letters,
 # digits and the long-vowel mark make words; "-" and "." stay inside a word between Latin
 # letters or digits ("ts-kn-l", "2.5kg") so SKUs and sizes still match.
-_WORD = re.compile(r"[0-9a-z]+(?:[-.][0-9a-z]+)+|(?:[^\W_]|\u30fc)+")
+_WORD = re.compile(r"[0-9a-z]+(?:[-.]+[0-9a-z]+)+|(?:[^\W_]|\u30fc)+")
 # "men's", "緑茶's": the clitic after an apostrophe is not a word to look for.
 _CLITIC = re.compile(r"['\u2018\u2019`\u00b4](?:s|t|d|m|ll|re|ve)\b")
 # Boolean words people copy from search engines: never a requirement of their own.
@@ -35,8 +35,8 @@ OPERATORS = frozenset({"or", "and", "not"})
 # query carries SQL punctuation; a product name like "table" typed alone still counts.
 _SQL_MARKS = re.compile(r";|--|=|/\*")
 SQL_WORDS = frozenset(
-    "select drop table union all insert into delete update from where null exec sleep values set"
-    " having order by group limit 1 0 true false".split()
+    {"select", "drop", "table", "union", "all", "insert", "into", "delete", "update", "from", "where"}
+    | {"null", "exec", "sleep", "values", "set", "having", "order", "by", "group", "limit", "1", "0", "true", "false"}
 )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session
 
 from ..models import Product, ProductSearch, ProductVariant, Shop, SynonymGroup
-from .close import Pattern, loosened, subsets
+from .close import Pattern, loosened, runs, subsets, trigram_ready
 from .normalize import normalize, terms
 
 TRIGRAM = 3
@@ -106,9 +106,23 @@ def _has_gram(alternative: str, sqlite: bool):
     return func.string_to_array(S.grams, literal_column("' '")).op("@>")(cast(array([alternative]), ARRAY(Text)))
 
 
+def _by_grams(alternative: str) -> bool:
+    """A close spelling no trigram index can answer: found by the grams of its runs."""
+    return isinstance(alternative, Pattern) and not trigram_ready(alternative)
+
+
+def _one_matches(alternative: str, sqlite: bool):
+    if _short(alternative):
+        return _has_gram(alternative, sqlite)
+    like = S.doc.like(_like(alternative), escape="\\")
+    if _by_grams(alternative):
+        return and_(*[_has_gram(run, sqlite) for run in runs(alternative)], like)
+    return like
+
+
 def _word_matches(alternatives: list[str], sqlite: bool):
-    """Exact condition for one query word (any of its synonyms)."""
-    return or_(*[_has_gram(a, sqlite) if _short(a) else S.doc.like(_like(a), escape="\\") for a in alternatives])
+    """Exact condition for one query word (any of its synonyms or close spellings)."""
+    return or_(*[_one_matches(a, sqlite) for a in alternatives])
 
 
 def driving_word(expanded: list[list[str]]) -> list[str]:
@@ -123,7 +137,8 @@ def _driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
     alts = driving_word(expanded)
     long_alts = [a for a in alts if not _short(a) and not isinstance(a, Pattern)]
     short_alts = [a for a in alts if _short(a)]
-    parts = [_fts_like_ids(p) for p in alts if isinstance(p, Pattern)]
+    parts = [_fts_like_ids(p) for p in alts if isinstance(p, Pattern) and not _by_grams(p)]
+    parts += [_fts_ids("product_grams", " AND ".join(map(_fts_phrase, runs(p)))) for p in alts if _by_grams(p)]
     if long_alts:
         phrase = " OR ".join(_fts_phrase(a) for a in long_alts)
         parts += [_fts_ids("product_fts", f"title : ({phrase})"), _fts_ids("product_fts", f"({phrase})")]
@@ -140,7 +155,13 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]]):
     scoped = [S.shop_id == shop.id, S.searchable.is_(True)]
     title_first = (
         select(*columns)
-        .where(*scoped, or_(*[S.title.like(_like(a), escape="\\") for a in alts if not _short(a)] or [literal(False)]))
+        .where(
+            *scoped,
+            or_(
+                *[S.title.like(_like(a), escape="\\") for a in alts if not _short(a) and not _by_grams(a)]
+                or [literal(False)]
+            ),
+        )
         .limit(CAP)
     )
     anywhere = select(*columns).where(*scoped, _word_matches(alts, False)).limit(CAP)
@@ -199,11 +220,7 @@ def _contains(c, alternative: str):
 def _pg_statement(shop: Shop, normalized: str, expanded: list[list[str]]):
     c = _pg_candidates(shop, expanded).c
     driving = driving_word(expanded)  # matched exactly by the candidates already
-    others = [
-        or_(*[_contains(c, a) for a in alts])
-        for alts in expanded
-        if alts is not driving
-    ]
+    others = [or_(*[_contains(c, a) for a in alts]) for alts in expanded if alts is not driving]
     return (
         select(c.product_id, c.in_stock)
         .where(*others)
