@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Text, and_, bindparam, case, cast, func, literal, literal_column, or_, select, text, union
+from sqlalchemy import Text, and_, bindparam, case, cast, func, literal_column, or_, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlmodel import Session
 
@@ -29,6 +29,11 @@ TRIGRAM = 3
 # Matches beyond this many per index lookup are not ranked: a word found in tens of
 # thousands of products would otherwise be ranked row by row. Title matches come first.
 CAP = 2000
+# PostgreSQL reads its candidates best sellers first (the shop_rank index, or the GIN
+# lookups then a top-N sort, whichever the planner finds cheaper), so fewer of them
+# hold the products the ranking puts on top: reading 2,000 rows of a common word is what
+# made it slow.
+PG_CAP = 300
 CLOSE_BELOW = 3  # exact matches fewer than this: close spellings are added after them
 S = ProductSearch
 
@@ -148,23 +153,19 @@ def _driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
 
 
 def _pg_candidates(shop: Shop, expanded: list[list[str]]):
-    """PostgreSQL: the same capped candidates, carrying every column the ranking needs, so
-    nothing joins back to the table (a join lets the planner pick a scan of every product)."""
+    """PostgreSQL: the capped candidates, carrying every column the ranking needs, so
+    nothing joins back to the table (a join lets the planner pick a scan of every product).
+    Every word is a condition of the index lookups (GIN answers them together: one
+    selective word narrows a common one), so the cap counts real matches only."""
     alts = driving_word(expanded)
-    columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.doc, S.grams)
-    scoped = [S.shop_id == shop.id, S.searchable.is_(True)]
-    title_first = (
-        select(*columns)
-        .where(
-            *scoped,
-            or_(
-                *[S.title.like(_like(a), escape="\\") for a in alts if not _short(a) and not _by_grams(a)]
-                or [literal(False)]
-            ),
-        )
-        .limit(CAP)
-    )
-    anywhere = select(*columns).where(*scoped, _word_matches(alts, False)).limit(CAP)
+    columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta)
+    every = [S.shop_id == shop.id, S.searchable.is_(True), *[_word_matches(a, False) for a in expanded]]
+    in_title = [S.title.like(_like(a), escape="\\") for a in alts if not _short(a) and not _by_grams(a)]
+    best_first = (S.recent_sales.desc(),)  # the order of ix_product_search_shop_rank
+    anywhere = select(*columns).where(*every).order_by(*best_first).limit(PG_CAP)
+    if not in_title:
+        return anywhere.subquery("candidates")
+    title_first = select(*columns).where(*every, or_(*in_title)).order_by(*best_first).limit(PG_CAP)
     return union(title_first, anywhere).subquery("candidates")
 
 
@@ -208,23 +209,10 @@ def _sqlite_statement(*, session: Session, shop: Shop, normalized: str, expanded
     )
 
 
-def _contains(c, alternative: str):
-    """One word (or close spelling) in a PostgreSQL candidate row."""
-    if _short(alternative):
-        return func.strpos(c.grams, f" {alternative} ") > 0
-    if isinstance(alternative, Pattern):
-        return c.doc.like(_like(alternative))
-    return func.strpos(c.doc, alternative) > 0
-
-
 def _pg_statement(shop: Shop, normalized: str, expanded: list[list[str]]):
-    c = _pg_candidates(shop, expanded).c
-    driving = driving_word(expanded)  # matched exactly by the candidates already
-    others = [or_(*[_contains(c, a) for a in alts]) for alts in expanded if alts is not driving]
-    return (
-        select(c.product_id, c.in_stock)
-        .where(*others)
-        .order_by(_tier(normalized, expanded, c), c.in_stock.desc(), c.recent_sales.desc(), c.product_id)
+    c = _pg_candidates(shop, expanded).c  # every word matched there already
+    return select(c.product_id, c.in_stock).order_by(
+        _tier(normalized, expanded, c), c.in_stock.desc(), c.recent_sales.desc(), c.product_id
     )
 
 
@@ -240,7 +228,8 @@ def search(
     close = False
     loose = loosened(words, expanded)
     if loose is not None and len(hits) < CLOSE_BELOW:
-        hits, close = _after(hits, _matching(session, shop, normalized, loose, limit + 1)), not hits
+        closer = _after(hits, _matching(session, shop, normalized, loose, limit + 1))
+        hits, close = closer, bool(closer) and not hits
     if not hits and len(words) > 1:
         hits = _most_words(session, shop, words, loose or expanded, limit + 1)
         close = bool(hits)
