@@ -35,6 +35,7 @@ CAP = 2000
 # made it slow.
 PG_CAP = 300
 CLOSE_BELOW = 3  # exact matches fewer than this: close spellings are added after them
+DESCRIPTION_ONLY = 7  # the tier of a product some word matched only in its description
 S = ProductSearch
 
 
@@ -51,6 +52,7 @@ class Results:
     found: list[Found]
     more: bool  # more matches than were returned
     close: bool = False  # nothing matched as typed: these are close matches
+    description_only: bool = False  # no title, tag, type, vendor or variant had the words
 
 
 def _like(value: str) -> str:
@@ -95,8 +97,12 @@ def _tier(query: str, expanded: list[list[str]], c=S):
         (c.title.like(in_title, escape="\\"), 3),
         (and_(*[_any_in(c.title, alts) for alts in expanded]), 4),
         (and_(*[or_(_any_in(c.title, alts), _any_in(c.meta, alts)) for alts in expanded]), 5),
-        else_=6,
-    )
+        (
+            and_(*[or_(_any_in(c.title, alts), _any_in(c.meta, alts), _any_in(c.variants, alts)) for alts in expanded]),
+            6,
+        ),
+        else_=DESCRIPTION_ONLY,
+    ).label("tier")
 
 
 def _short(value: str) -> bool:
@@ -158,7 +164,7 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]]):
     Every word is a condition of the index lookups (GIN answers them together: one
     selective word narrows a common one), so the cap counts real matches only."""
     alts = driving_word(expanded)
-    columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta)
+    columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.variants)
     every = [S.shop_id == shop.id, S.searchable.is_(True), *[_word_matches(a, False) for a in expanded]]
     in_title = [S.title.like(_like(a), escape="\\") for a in alts if not _short(a) and not _by_grams(a)]
     best_first = (S.recent_sales.desc(),)  # the order of ix_product_search_shop_rank
@@ -197,23 +203,23 @@ def _union(parts: list):
 def _sqlite_statement(*, session: Session, shop: Shop, normalized: str, expanded: list[list[str]]):
     # `shop_id + 0` keeps SQLite's planner off the (shop, searchable) index, which would
     # walk every product of the shop instead of starting from the FTS hits.
+    tier = _tier(normalized, expanded)
     return (
-        select(S.product_id, S.in_stock)
+        select(S.product_id, S.in_stock, tier)
         .where(
             S.shop_id + 0 == shop.id,
             S.searchable.is_(True),
             S.product_id.in_(_driver(session=session, shop=shop, expanded=expanded)),
             *[_word_matches(alts, True) for alts in expanded],
         )
-        .order_by(_tier(normalized, expanded), S.in_stock.desc(), S.recent_sales.desc(), S.product_id)
+        .order_by(tier, S.in_stock.desc(), S.recent_sales.desc(), S.product_id)
     )
 
 
 def _pg_statement(shop: Shop, normalized: str, expanded: list[list[str]]):
     c = _pg_candidates(shop, expanded).c  # every word matched there already
-    return select(c.product_id, c.in_stock).order_by(
-        _tier(normalized, expanded, c), c.in_stock.desc(), c.recent_sales.desc(), c.product_id
-    )
+    tier = _tier(normalized, expanded, c)
+    return select(c.product_id, c.in_stock, tier).order_by(tier, c.in_stock.desc(), c.recent_sales.desc(), c.product_id)
 
 
 def search(
@@ -233,7 +239,8 @@ def search(
     if not hits and len(words) > 1:
         hits = _most_words(session, shop, words, loose or expanded, limit + 1)
         close = bool(hits)
-    return Results(normalized, _load(session=session, hits=hits[:limit]), len(hits) > limit, close)
+    described = bool(hits) and hits[0].tier == DESCRIPTION_ONLY
+    return Results(normalized, _load(session=session, hits=hits[:limit]), len(hits) > limit, close, described)
 
 
 def _matching(session: Session, shop: Shop, normalized: str, expanded: list[list[str]], n: int) -> list:
