@@ -208,7 +208,8 @@ def print_chat(c, products: int) -> None:
     kinds = c.reply_types
     print(f"  webhook answers slower than LINE's 2 s timeout: {sum(ms > 2000 for ms in c.webhook)}")
     print(
-        f"  replies: {kinds.get('flex', 0)} carousels (flex), {kinds.get('text', 0)} 'no results' texts"
+        f"  replies by first message: {kinds.get('flex', 0)} carousels (flex), {kinds.get('text', 0)} texts"
+        " (a miss, or the note before close matches / description-only matches)"
         + "".join(f", {v} {k}" for k, v in kinds.items() if k not in ("flex", "text"))
         + f"; errors {c.errors}, no reply {c.no_reply}, refused by the fake {c.rejected}"
     )
