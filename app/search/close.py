@@ -17,7 +17,7 @@ from itertools import combinations
 
 MIN_KANA_WORD = 4
 MIN_LITERAL = 3  # a pattern needs a run of 3 plain characters for a trigram index to help
-MAX_SUBSETS = 12  # word subsets tried by the most-words fallback (8 words would be 254)
+MAX_SUBSETS = 6  # word subsets tried by the most-words fallback (8 words would be 254)
 # Normalised text holds katakana as hiragana (app/search/normalize.py).
 _SMALL = "ぁぃぅぇぉっゃゅょゎゕゖ"
 _LARGE = "あいうえおつやゆよわかけ"

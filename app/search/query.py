@@ -138,8 +138,16 @@ def _word_matches(alternatives: list[str], sqlite: bool):
 
 def driving_word(expanded: list[list[str]]) -> list[str]:
     """The word whose matches are looked up in an index: one with no short synonyms
-    preferred (the trigram index does the work), then the longest."""
-    return max(expanded, key=lambda a: (not any(_short(x) for x in a), min(len(x) for x in a)))
+    preferred (the trigram index does the work), then one with no close spellings, then
+    the longest."""
+    return max(
+        expanded,
+        key=lambda a: (
+            not any(_short(x) for x in a),
+            not any(isinstance(x, Pattern) for x in a),  # close spellings are many lookups
+            min(len(x) for x in a),
+        ),
+    )
 
 
 def _driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
@@ -237,7 +245,7 @@ def search(
         closer = _after(hits, _matching(session, shop, normalized, loose, limit + 1))
         hits, close = closer, bool(closer) and not hits
     if not hits and len(words) > 1:
-        hits = _most_words(session, shop, words, loose or expanded, limit + 1)
+        hits = _most_words(session, shop, words, expanded, limit + 1)
         close = bool(hits)
     described = bool(hits) and hits[0].tier == DESCRIPTION_ONLY
     return Results(normalized, _load(session=session, hits=hits[:limit]), len(hits) > limit, close, described)
