@@ -12,7 +12,11 @@
    `app.search.query.search`, in-process, warm, sequential, next to a plain LIKE scan of
    the same table in the same run (bench/_search_timing.py). Targets: p95 <= 10 ms and
    scan p95 / search p95 >= 20, on each database.
-3. Chat round trip: the SQLite database (catalog imported) behind `gunicorn -w 2`, the
+3. Relevance: 240 queries of 12 kinds (exact, partial, full/half width, kana, long vowels,
+   multiple words, short words, tags, SKUs, vendors, typed noise, no match) with what a
+   right answer is (bench/_search_relevance.py); target: a right product in the top 3
+   (nothing at all for a no-match query) for >= 95% of them, on each database.
+4. Chat round trip: the SQLite database (catalog imported) behind `gunicorn -w 2`, the
    fake LINE server and seeding of bench/chat.py; signed text events carrying the queries
    (commands left out); latency from the send to the carousel's (or the miss's) arrival
    at the fake. Target: p95 <= 100 ms.
@@ -34,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _chat_support as support
 from bench import _common as common
 from bench import _search_catalog as catalog
+from bench import _search_relevance as relevance
 from bench import _search_report as report
 from bench import _search_timing as timing
 from bench._search_chat import ChatResult, SearchChatSpec, match, run_search_chat
@@ -71,6 +76,7 @@ class Db:
     free_like: timing.Timed | None = None  # PostgreSQL: the scan's SQL, planner left alone
     diagnoses: list = dataclasses.field(default_factory=list)
     scan_plan: list[str] = dataclasses.field(default_factory=list)
+    relevance: dict = dataclasses.field(default_factory=dict)  # kind -> (hits, queries, missed)
 
 
 # -- databases and import ---------------------------------------------------------------------
@@ -145,6 +151,8 @@ def vacuum_analyze(url: str) -> None:
 def measure_queries(db: Db, qs: list[tuple[str, str]]) -> None:
     """search, the forced scan (and on PostgreSQL the planner-free LIKE), then diagnosis
     of the three slowest searches."""
+    from sqlmodel import Session
+
     from app.db import make_engine
 
     engine = make_engine(db.url)
@@ -158,6 +166,7 @@ def measure_queries(db: Db, qs: list[tuple[str, str]]) -> None:
     slowest = sorted(range(len(texts)), key=lambda i: -db.search.ms[i])[:3]
     db.diagnoses = [timing.diagnose(engine, shop, texts[i]) for i in slowest]
     db.scan_plan = timing.scan_plan(engine, shop.id, report.NO_MATCH_PROBE, force_seq=True)
+    db.relevance = relevance.evaluate(lambda: Session(engine), shop, relevance.cases())
     engine.dispose()
     print(f"  timed {len(texts)} queries on {db.name} in {time.monotonic() - t0:.0f} s", flush=True)
 

@@ -40,6 +40,11 @@ def prepare(*, session: Session, shop: Shop, text: str, lang: str) -> Prepared:
     results = search(session=session, shop=shop, query=text)
     if results.found:
         replies = [carousel(shop, results.query, results.found, more=results.more, lang=lang)]
+        typed = " ".join(text.split())[:30]
+        if results.close:  # say so: these are not what was typed
+            replies.insert(0, messages.text(t("search.close_matches", lang, query=typed)))
+        elif results.description_only:  # nothing is named so: say where the word was found
+            replies.insert(0, messages.text(t("search.description_only", lang, query=typed)))
     else:
         words = popular_keywords(session=session, shop=shop, now=utcnow())
         shown = (results.query or text)[:30]

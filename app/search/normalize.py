@@ -22,6 +22,22 @@ _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 MAX_QUERY = 100  # characters of a chat message we search for
+# What a shopper types around a word is never part of it: quotes, brackets, wildcard and
+# boolean-looking marks (* - ^ %), _, apostrophes, SQL fragments, emoji. Only letters,
+# digits and the long-vowel mark make words; "-" and "." stay inside a word between Latin
+# letters or digits ("ts-kn-l", "2.5kg") so SKUs and sizes still match.
+_WORD = re.compile(r"[0-9a-z]+(?:[-.]+[0-9a-z]+)+|(?:[^\W_]|\u30fc)+")
+# "men's", "緑茶's": the clitic after an apostrophe is not a word to look for.
+_CLITIC = re.compile(r"['\u2018\u2019`\u00b4](?:s|t|d|m|ll|re|ve)\b")
+# Boolean words people copy from search engines: never a requirement of their own.
+OPERATORS = frozenset({"or", "and", "not"})
+# Words of an SQL fragment ("' OR 1=1 --", "; DROP TABLE products"): dropped when the
+# query carries SQL punctuation; a product name like "table" typed alone still counts.
+_SQL_MARKS = re.compile(r";|--|=|/\*")
+SQL_WORDS = frozenset(
+    {"select", "drop", "table", "union", "all", "insert", "into", "delete", "update", "from", "where"}
+    | {"null", "exec", "sleep", "values", "set", "having", "order", "by", "group", "limit", "1", "0", "true", "false"}
+)
 
 
 def normalize(text: str | None) -> str:
@@ -35,10 +51,15 @@ def normalize(text: str | None) -> str:
     return _SPACE.sub(" ", value).strip()
 
 
+def words_of(text: str) -> list[str]:
+    """The words of normalised text: everything but letters, digits and ー separates them."""
+    return _WORD.findall(_CLITIC.sub(" ", text))
+
+
 def terms(query: str) -> list[str]:
-    """The words of a query, normalised, de-duplicated, in order (spaces separate words)."""
-    seen: dict[str, None] = {}
-    for word in normalize(query[: MAX_QUERY * 2])[:MAX_QUERY].split(" "):
-        if word:
-            seen.setdefault(word, None)
-    return list(seen)[:8]
+    """The words of a query, normalised, de-duplicated, in order. Punctuation, emoji and
+    operator-looking words ("OR", "AND", "NOT") separate words, never add one."""
+    text = normalize(query[: MAX_QUERY * 2])[:MAX_QUERY]
+    noise = OPERATORS | SQL_WORDS if _SQL_MARKS.search(text) else OPERATORS
+    seen = list(dict.fromkeys(words_of(text)))
+    return ([w for w in seen if w not in noise] or seen)[:8]

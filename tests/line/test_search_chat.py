@@ -36,6 +36,24 @@ def test_free_text_gets_a_product_carousel(chat, fake_line, user, teas, db):
     assert (log.query, log.shown, log.results, log.rule_id) == ("煎茶", "煎茶", 1, None)
 
 
+def test_close_matches_are_said_to_be_close(chat, fake_line, user, teas, db):
+    chat(fake_line.text_event(user, "宇治 煎茶 ラーメン"))
+
+    said, shown = fake_line.replies()[-1].messages
+    assert said["type"] == "text" and "近い商品" in said["text"] and "宇治 煎茶 ラーメン" in said["text"]
+    assert shown["contents"]["contents"][0]["body"]["contents"][0]["text"] == "宇治 煎茶"
+
+
+def test_a_word_only_in_descriptions_is_said_to_be_so(chat, fake_line, user, catalog):
+    catalog(product("湯呑み 白", body="<p>のし紙をおかけします</p>"))
+
+    chat(fake_line.text_event(user, "のし紙"))
+
+    said, shown = fake_line.replies()[-1].messages
+    assert said["type"] == "text" and "説明文" in said["text"] and "のし紙" in said["text"]
+    assert shown["contents"]["contents"][0]["body"]["contents"][0]["text"] == "湯呑み 白"
+
+
 def test_a_rule_wins_over_search(chat, fake_line, user, teas, db, shop):
     db.add(
         KeywordRule(

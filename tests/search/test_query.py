@@ -113,3 +113,25 @@ def test_more_flag_when_over_the_limit(catalog, db, shop):
     results = search(session=db, shop=shop, query="湯呑み")
 
     assert len(results.found) == 10 and results.more is True
+
+
+def test_a_word_only_in_descriptions_is_flagged_and_ranked_last(catalog, db, shop):
+    catalog(
+        product("ドッグフード チキン", body="<p>送料無料でお届けします</p>"),
+        product("湯呑み 白", body="<p>ご自宅にお届け</p>"),
+    )
+
+    described = search(session=db, shop=shop, query="お届け")
+    assert len(described.found) == 2 and described.description_only is True
+
+    catalog(product("お届け便 ギフトセット"))
+    named = search(session=db, shop=shop, query="お届け")
+    assert titles(named)[0] == "お届け便 ギフトセット" and named.description_only is False
+
+
+def test_a_variant_or_sku_match_is_not_a_description_match(catalog, db, shop):
+    catalog(product("Tシャツ", variants=[("M", "TS-NV-M")]), product("靴下", body="<p>ts-nv-m と同じ生地</p>"))
+
+    results = search(session=db, shop=shop, query="TS-NV-M")
+
+    assert titles(results) == ["Tシャツ", "靴下"] and results.description_only is False

@@ -1,0 +1,114 @@
+"""Queries as people type them: noise around words separates them and is never required;
+close spellings of katakana words still find the product; a stray word falls back to the
+products matching the most words (flagged as close); a real miss returns nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.search.close import spellings
+from app.search.normalize import terms
+from app.search.query import search
+from tests.plugins.search import product, titles
+
+NOISE = {
+    "double quotes": '"緑茶"',
+    "japanese quotes": "「緑茶」",
+    "trailing wildcard": "緑茶*",
+    "leading minus": "-緑茶",
+    "caret": "^緑茶",
+    "brackets": "(緑茶)",
+    "lenticular brackets": "【緑茶】",
+    "percent": "緑茶%",
+    "underscore": "_緑茶_",
+    "apostrophe": "緑茶's",
+    "sql fragment": "緑茶' OR 1=1 --",
+    "emoji": "🍵緑茶🍵",
+    "boolean OR": "緑茶 OR",
+    "boolean AND NOT": "AND 緑茶 NOT",
+    "exclamation and question": "緑茶！？",
+    "hash tag": "#緑茶",
+}
+
+
+@pytest.fixture
+def teas(catalog):
+    return catalog(product("宇治 緑茶 100g"), product("ほうじ茶 ティーバッグ"), product("珈琲 ドリップ"))
+
+
+@pytest.mark.parametrize("query", NOISE.values(), ids=NOISE.keys())
+def test_noise_around_a_word_is_a_separator(teas, db, shop, query):
+    assert terms(query) == ["緑茶"]
+    results = search(session=db, shop=shop, query=query)
+    assert titles(results) == ["宇治 緑茶 100g"] and results.close is False
+
+
+def test_an_sql_fragment_finds_the_word_it_was_typed_around(teas, db, shop):
+    # "products" is kept (a shop may sell them); the most-words fallback drops it
+    assert titles(search(session=db, shop=shop, query="緑茶'; DROP TABLE products; --")) == ["宇治 緑茶 100g"]
+
+
+def test_noise_between_words_separates_them(teas, db, shop):
+    for query in ("宇治*緑茶", "宇治/緑茶", "宇治(緑茶)", "宇治 OR 緑茶", "宇治🍵緑茶", "宇治、緑茶"):
+        assert titles(search(session=db, shop=shop, query=query)) == ["宇治 緑茶 100g"], query
+
+
+def test_skus_and_sizes_keep_their_inner_dash_and_dot():
+    assert terms("TS-KN-L") == ["ts-kn-l"]
+    assert terms("2.5kg") == ["2.5kg"]
+
+
+@pytest.mark.parametrize("query", ["OR", "*", "%", "_", "'", "--", "🍵", "()", "\\"])
+def test_noise_alone_never_raises(teas, db, shop, query):
+    search(session=db, shop=shop, query=query)
+
+
+def test_stray_word_falls_back_to_the_most_words(catalog, db, shop):
+    catalog(product("宇治 緑茶 ギフト"), product("宇治 緑茶"), product("ほうじ茶"))
+
+    results = search(session=db, shop=shop, query="宇治 緑茶 ギフト ラーメン")
+
+    assert titles(results) == ["宇治 緑茶 ギフト"] and results.close is True
+
+
+def test_no_match_returns_nothing(catalog, db, shop):
+    catalog(product("宇治 緑茶 ギフト"), product("ドッグフード チキン"))
+
+    for query in ("ラーメン", "ワイヤレスイヤホン", "ラーメン 1", "スマホケース ノートパソコン"):
+        assert titles(search(session=db, shop=shop, query=query)) == [], query
+
+
+CLOSE = {
+    "missing long vowel": ("ドッグフド", "ドッグフード チキン"),
+    "extra long vowel": ("ドッグーフード", "ドッグフード チキン"),
+    "small kana typed large": ("ドツグフード", "ドッグフード チキン"),
+    "large kana typed small": ("キャリーケース", "ハンドキヤリーケース"),
+    "one dropped character": ("ブランケト", "ブランケット ウール"),
+    "hiragana and missing mark": ("どっぐふど", "ドッグフード チキン"),
+    "dropped with no 3-character run left": ("ワンース", "リネン ワンピース"),
+}
+
+
+@pytest.mark.parametrize("typed,title", CLOSE.values(), ids=CLOSE.keys())
+def test_close_katakana_spellings_still_find_the_product(catalog, db, shop, typed, title):
+    catalog(
+        product("ドッグフード チキン"),
+        product("ブランケット ウール"),
+        product("ハンドキヤリーケース"),
+        product("リネン ワンピース"),
+    )
+
+    results = search(session=db, shop=shop, query=typed)
+
+    assert titles(results) == [title] and results.close is True
+
+
+def test_close_spellings_rank_below_exact_matches(catalog, db, shop):
+    catalog(product("ティーポット 白"), product("ティポット 黒"))
+
+    assert titles(search(session=db, shop=shop, query="ティポット")) == ["ティポット 黒", "ティーポット 白"]
+
+
+def test_short_or_non_kana_words_get_no_close_spellings():
+    assert spellings("こーひ") == [] and spellings("緑茶ぎふと") == [] and spellings("abcd") == []
+    assert "どっぐふ_ど" in spellings("どっぐふど")
