@@ -112,10 +112,11 @@
         renderList();
         showMenu(DATA.menus.filter(function (m) { return m.id === data.menu.id; })[0]);
         message.textContent = text(done);
+        message.classList.add("is-ok");
       });
     }).catch(function (error) {
       message.textContent = error.message;
-      message.classList.add("is-error");
+      message.classList.remove("is-ok");
     });
   }
 
@@ -199,10 +200,12 @@
         renderList();
         showMenu(one.menu);
         message.textContent = text("saved");
+        message.classList.add("is-ok");
       });
     }).catch(function (error) {
       showErrors(error.data && error.data.errors);
       message.textContent = error.message;
+      message.classList.remove("is-ok");
     });
   }
 

@@ -53,4 +53,6 @@ def test_switch_tabs_in_the_phone_frame_then_draw_save_and_publish_a_menu(demo_s
     page.get_by_role("button", name="LINE に公開").click()
     page.wait_for_function("document.getElementById('publish-message').textContent.includes('公開しました')")
     assert "公開中" in page.locator("#menu-list li").last.inner_text()
+    assert "is-ok" in page.get_attribute("#publish-message", "class")  # shown as a success, not an error
+    assert "is-ok" in page.get_attribute("#editor-message", "class")
     page.screenshot(path=str(SHOTS / "admin-richmenus-published.png"), full_page=True)
