@@ -54,6 +54,13 @@ def test_forecast_then_schedule(demo_server, page):
     assert "予約済み" in row.inner_text() and "2030" in row.inner_text()
     page.screenshot(path=str(SHOTS / "admin-campaigns-scheduled.png"), full_page=True)
 
+    page.once("dialog", lambda dialog: dialog.accept())  # "cancel this campaign?"
+    row.get_by_role("button", name="配信をやめる").click()
+    page.wait_for_function(
+        "[...document.querySelectorAll('tr')].some(r => r.textContent.includes('年末の感謝セール')"
+        " && r.dataset.status === 'cancelled')"
+    )
+
 
 def test_over_the_quota_the_button_is_disabled_and_the_page_says_how_many(demo_server, page):
     """The demo's LINE is a dry run with no quota: LINE's answer is stood in for at the

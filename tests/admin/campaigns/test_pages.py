@@ -34,6 +34,10 @@ def test_the_pages_show_the_shops_campaigns_only(client, db, shop, fake_shopify)
     assert 'aria-valuenow="25"' in listed and "配信中" in listed and "1,800" in listed
     assert f'href="/campaigns/{sent.id}/results" data-results' in listed  # a sent one opens its results
     assert f'href="/campaigns/{mine.id}/results"' not in listed  # a draft has none yet
+    for action in ("pause", "cancel"):  # a sending campaign can be paused or stopped from the list
+        assert f'data-api="/api/campaigns/{sent.id}/{action}"' in listed
+    assert f'data-api="/api/campaigns/{sent.id}/resume"' not in listed
+    assert f'data-api="/api/campaigns/{mine.id}/cancel"' not in listed  # a draft is edited, not cancelled
 
     composer = _page(client, fake_shopify, f"/campaigns/{mine.id}")
     assert composer.status_code == 200
