@@ -387,11 +387,10 @@ def _finish(s, campaign_ids: set[int], wall: datetime) -> None:
     tests = s.execute(select(Campaign.id).where(finished, awaiting_winner)).scalars()
     s.execute(update(Campaign).where(Campaign.id.in_(list(tests))).values(status=CS.TESTING, updated_at=wall))
     s.execute(update(Campaign).where(finished).values(status=CS.DONE, finished_at=wall, updated_at=wall))
-    s.execute(
-        update(Campaign)
-        .where(Campaign.id.in_(campaign_ids), Campaign.status == CS.DONE, exists(failed), Campaign.reason.is_(None))
-        .values(reason="chunks_failed")
-    )
+    ended = and_(Campaign.id.in_(campaign_ids), Campaign.status == CS.DONE, Campaign.reason.is_(None))
+    gone = failed.where(CampaignChunk.error.like("coupon_gone:%"))  # the discount was deleted mid-send
+    s.execute(update(Campaign).where(ended, exists(gone)).values(reason="coupon_gone"))
+    s.execute(update(Campaign).where(ended, exists(failed)).values(reason="chunks_failed"))
 
 
 def _store_captured(s, run: Run) -> None:

@@ -205,6 +205,28 @@ def test_unique_codes_are_made_in_shopify_in_bulk_and_stored_one_per_recipient(
     assert db.get(Campaign, campaign.id).status == CS.DONE
 
 
+def test_a_unique_code_discount_deleted_after_planning_ends_the_campaign_as_coupon_gone(
+    app, db, shop, fake_shopify, fake_line, many_friends, make_campaign, with_coupon
+):
+    from app.campaigns.planning import start_due
+    from app.campaigns.sending import send_due
+    from tests.plugins.campaigns import NOON_JST
+
+    many_friends(30)
+    gid = fake_shopify.discounts.add("LINEONLY")
+    campaign = make_campaign(messages=PERSONAL)
+    with_coupon(campaign, {"mode": "unique", "discount_id": gid})
+    with app.app_context():
+        start_due(engine=ext.engine(app), now=NOON_JST)  # planned while the discount exists
+        fake_shopify.discounts.delete(gid)
+        send_due(engine=ext.engine(app), now=NOON_JST)
+
+    fresh(db)
+    ended = db.get(Campaign, campaign.id)
+    assert (ended.status, ended.reason, ended.sent_count) == (CS.DONE, "coupon_gone", 0)
+    assert fake_line.pushes() == []  # no code could be made: nobody got a message without one
+
+
 def test_a_restart_after_shopify_made_the_codes_sends_the_same_codes(app, db, shop, fake_shopify, with_coupon):
     gid = fake_shopify.discounts.add("LINEONLY")
     campaign = Campaign(shop_id=shop.id, name="再開", messages=PERSONAL)
