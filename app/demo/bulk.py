@@ -37,5 +37,12 @@ def as_bulk_lines(products: list[dict]) -> Iterator[dict]:
                 or variant.get("inventory_policy") == "continue",
                 "inventoryQuantity": variant.get("inventory_quantity"),
                 "position": variant.get("position"),
+                "inventoryPolicy": str(variant.get("inventory_policy") or "deny").upper(),
+                "inventoryItem": {
+                    "id": f"gid://shopify/InventoryItem/{variant['inventory_item_id']}",
+                    "tracked": variant.get("inventory_management") == "shopify",
+                }
+                if variant.get("inventory_item_id")
+                else None,
                 "__parentId": gid,
             }

@@ -53,7 +53,10 @@ CATALOG_BULK_QUERY = """
         featuredMedia { preview { image { url } } }
         variants {
           edges {
-            node { id title sku price compareAtPrice availableForSale inventoryQuantity position }
+            node {
+              id title sku price compareAtPrice availableForSale inventoryQuantity position
+              inventoryPolicy inventoryItem { id tracked }
+            }
           }
         }
       }

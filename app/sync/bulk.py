@@ -58,7 +58,15 @@ def product_values(node: dict, shop: Shop) -> dict:
 
 def variant_values(node: dict, position: int) -> dict:
     quantity = node.get("inventoryQuantity")
+    item = node.get("inventoryItem") if isinstance(node.get("inventoryItem"), dict) else {}
+    stock = {}
+    if item:  # inventory_levels/update names the item; stock decides when tracked and not oversold
+        stock = {
+            "inventory_item_id": gid_number(item.get("id")),
+            "stock_tracked": bool(item.get("tracked")) and node.get("inventoryPolicy") != "CONTINUE",
+        }
     return {
+        **stock,
         "title": node.get("title") or "",
         "sku": (node.get("sku") or None) and str(node["sku"])[:255],
         "price": money(node.get("price")),

@@ -115,6 +115,26 @@ def test_variant_out_of_order_is_attached_to_its_earlier_product(app, db, shop, 
     assert by_product == {"麦茶": ["1L"], "そば茶": ["100g"]}
 
 
+def test_a_bulk_imported_variant_follows_its_inventory_item(app, db, shop):
+    """Back-in-stock hears restocks as inventory levels, which name the inventory item: the
+    bulk import keeps it (and whether stock decides) so a fresh catalog is not deaf to them."""
+    from app.sync.inventory import apply_inventory_level
+
+    tracked = {**variant(11, 1, available=False), "inventoryPolicy": "DENY"}
+    tracked["inventoryItem"] = {"id": "gid://shopify/InventoryItem/77", "tracked": True}
+    oversold = {**variant(12, 1, "200g"), "inventoryPolicy": "CONTINUE"}
+    oversold["inventoryItem"] = {"id": "gid://shopify/InventoryItem/78", "tracked": True}
+    Importer(engine=ext.engine(app), shop=shop, seen_at=utcnow()).feed_all(
+        parse_lines(jsonl(node(1, "新茶"), tracked, oversold))
+    )
+    kept = {v.shopify_id: (v.inventory_item_id, v.stock_tracked, v.available) for v in rows(db, ProductVariant)}
+    assert kept == {11: (77, True, False), 12: (78, False, True)}
+
+    level = {"inventory_item_id": 77, "location_id": 5, "available": 4, "updated_at": "2026-11-25T09:40:00+09:00"}
+    change = apply_inventory_level(session=db, shop=shop, payload=level)
+    assert change is not None and (change.was_available, change.variant.available) == (False, True)
+
+
 def test_bad_lines_are_skipped(app, db, shop):
     lines = ["{not json", "", "[1, 2]"] + jsonl(node(1, "昆布茶"), variant(11, 1))
 
