@@ -47,6 +47,21 @@ def _own_segment(value, *, session: Session, shop: Shop) -> int | None:
     return found.id if found is not None else None
 
 
+def _audience(found, *, session: Session, shop: Shop) -> dict | None:
+    """The audience as stored: everyone, listed friend ids, or one of the shop's own saved
+    segments (each read once); None when it is none of these."""
+    kind = found.get("kind") if isinstance(found, dict) else None
+    if kind == audience.EVERYONE:
+        return {"kind": audience.EVERYONE}
+    if kind == audience.LISTED:
+        ids = _friend_ids(found.get("ids"))
+        return None if ids is None else {"kind": audience.LISTED, "ids": ids}
+    if kind == audience.SEGMENT:
+        segment_id = _own_segment(found.get("segment_id"), session=session, shop=shop)
+        return None if segment_id is None else {"kind": audience.SEGMENT, "segment_id": segment_id}
+    return None
+
+
 def check_draft(body: dict, *, session: Session, shop: Shop, now: datetime) -> tuple[dict, Errors]:
     """The draft's fields from a request body, and what is wrong with them."""
     errors: Errors = {}
@@ -67,19 +82,11 @@ def check_draft(body: dict, *, session: Session, shop: Shop, now: datetime) -> t
     else:
         errors.update(content.errors(messages))
     values["messages"] = messages
-    found = body.get("audience", {"kind": audience.EVERYONE})
-    kind = found.get("kind") if isinstance(found, dict) else None
-    if kind == audience.EVERYONE:
-        values["audience"] = {"kind": audience.EVERYONE}
-    elif kind == audience.LISTED and _friend_ids(found.get("ids")) is not None:
-        values["audience"] = {"kind": audience.LISTED, "ids": _friend_ids(found.get("ids"))}
-    elif kind == audience.SEGMENT and _own_segment(found.get("segment_id"), session=session, shop=shop) is not None:
-        values["audience"] = {
-            "kind": audience.SEGMENT,
-            "segment_id": _own_segment(found.get("segment_id"), session=session, shop=shop),
-        }
-    else:
+    chosen = _audience(body.get("audience", {"kind": audience.EVERYONE}), session=session, shop=shop)
+    if chosen is None:
         errors["audience"] = ("campaigns.err.audience", {"n": f"{MAX_LISTED:,}"})
+    else:
+        values["audience"] = chosen
     if body.get("scheduled_at") not in (None, ""):
         try:
             when = parse_local(body["scheduled_at"], shop)
