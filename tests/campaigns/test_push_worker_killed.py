@@ -17,18 +17,15 @@ import signal
 import time
 from collections import Counter
 
-from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from app import create_app, ext
+from app import ext
 from app.campaigns.push import PROGRESS_EVERY, PUSH_CHUNK
-from app.config import Settings
 from app.models import Campaign, LineFriend
 from app.models import CampaignStatus as CS
-from tests.campaigns.test_worker_killed import TOKEN, crash_url, plan, seed, sending, status, wait_for, worker
+from tests.campaigns.test_worker_killed import crash_url, plan, rig, seed, sending, status, wait_for, worker
 from tests.fakes.line import FakeLine, new_user_id
-from tests.fakes.server import LiveServer
 
 __all__ = ["crash_url"]  # the fixture, shared with the multicast test
 
@@ -72,33 +69,8 @@ def least_progress(engine) -> int:
 
 
 def test_a_worker_killed_mid_chunk_and_its_replacement_push_to_everyone_exactly_once(crash_url):
-    fake = FakeLine(access_token=TOKEN, quota=None)
-    key = Fernet.generate_key().decode()
     is_pg = crash_url.startswith("postgresql")
-    with LiveServer(SlowPush(fake)) as server:
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "APP_ENV": "test",
-            "DATABASE_URL": crash_url,
-            "LINE_API_BASE": server.url,
-            "DELIVERY_MODE": "live",
-            "SECRET_KEY": "s" * 40,
-            "ENCRYPTION_KEYS": key,
-            "SHOPIFY_API_KEY": "crash-test-key",
-            "SHOPIFY_API_SECRET": "crash-test-secret-0123456789",
-            "LOG_LEVEL": "WARNING",
-        }
-        app = create_app(
-            Settings(
-                env="test",
-                database_url=crash_url,
-                secret_key="s" * 40,
-                encryption_keys=(key,),
-                shopify_api_key="crash-test-key",
-                line_api_base=server.url,
-            )
-        )
-        engine = ext.engine(app)
+    with rig(crash_url, SlowPush) as (fake, env, app, engine):
         users = [new_user_id() for _ in range(N)]
         campaign_id = seed(app, users)
         names = personalise(app, campaign_id)

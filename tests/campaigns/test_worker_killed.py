@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -163,11 +164,13 @@ def status(engine, campaign_id: int) -> str:
         return conn.scalar(text("SELECT status FROM campaigns WHERE id = :id"), {"id": campaign_id})
 
 
-def test_a_killed_worker_and_its_replacement_send_everyone_exactly_once(crash_url):
+@contextmanager
+def rig(crash_url: str, middleware):
+    """The fake LINE behind `middleware` on a live server, the workers' environment, and an
+    app on the same database: (fake, env, app, engine)."""
     fake = FakeLine(access_token=TOKEN, quota=None)
     key = Fernet.generate_key().decode()
-    is_pg = crash_url.startswith("postgresql")
-    with LiveServer(Slow(fake)) as server:
+    with LiveServer(middleware(fake)) as server:
         env = {
             "PATH": "/usr/bin:/bin",
             "APP_ENV": "test",
@@ -190,7 +193,12 @@ def test_a_killed_worker_and_its_replacement_send_everyone_exactly_once(crash_ur
                 line_api_base=server.url,
             )
         )
-        engine = ext.engine(app)
+        yield fake, env, app, ext.engine(app)
+
+
+def test_a_killed_worker_and_its_replacement_send_everyone_exactly_once(crash_url):
+    is_pg = crash_url.startswith("postgresql")
+    with rig(crash_url, Slow) as (fake, env, app, engine):
         users = [new_user_id() for _ in range(N)]
         campaign_id = seed(app, users)
         # SQLite: one worker (one writer); PostgreSQL: two share the chunks (SKIP LOCKED).
