@@ -124,3 +124,8 @@ def test_results_count_taps_per_web_button_within_the_period(api, shop, channel,
     assert body["areas"][0]["target"].endswith(f"utm_campaign=sale-menu-{menu['id']}&utm_content=area-1")
     longer = api("GET", f"/api/rich-menus/{menu['id']}/results?days=60").get_json()
     assert [(a["area"], a["taps"]) for a in longer["areas"]] == [(1, 3), (3, 2)]
+    page = api("GET", "/rich-menus")
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    assert 'data-area="1"><td>Sale menu</td><td>ボタン 1</td>' in html
+    assert '<td class="num" data-cell="taps">3</td>' in html and "ボタンのタップ数 (過去 30 日)" in html
