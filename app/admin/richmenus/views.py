@@ -44,6 +44,7 @@ def page(shop: Shop):
         "rules": [rule_json(r) for r in rules_of(session=session, shop=shop)],
         "segments": [{"id": s.id, "name": s.name} for s in segments],
         "icons": [i for i in ICON_NAMES if i],
+        "search_url": f"https://{shop.domain}/search",  # the Online Store's search page
     }
     return render(
         shop,
