@@ -6,7 +6,7 @@
   var DATA = JSON.parse(document.getElementById("richmenu-data").textContent);
   var SIZES = { large: [2500, 1686], compact: [2500, 843] };
   var GRIDS = { 1: [1], 2: [2], 3: [3], 4: [2, 2], 5: [3, 2], 6: [3, 3] };
-  var ACTIONS = ["uri", "message", "postback"];
+  var ACTIONS = ["uri", "search", "message", "postback"];
   var shown = null;
 
   function $(id) { return document.getElementById(id); }
@@ -157,12 +157,19 @@
     for (var i = 0; i < count; i++) box.appendChild(buttonRow(i));
   }
 
+  // "Open the store's search": a link to the Online Store's /search (with the words typed, if any).
+  function searchAction(label, words) {
+    var q = (words || "").trim();
+    return { type: "uri", label: label, uri: DATA.search_url + (q ? "?q=" + encodeURIComponent(q) : "") };
+  }
+
   function spec() {
     var size = $("rm-size").value, bounds = layout(size, Number($("rm-count").value));
     var rows = Array.prototype.slice.call(document.querySelectorAll(".rm-button"));
     function val(row, key) { return row.querySelector("[data-key=" + key + "]").value; }
     var areas = rows.map(function (row, i) {
       var type = val(row, "type"), action = { type: type, label: val(row, "label").slice(0, 20) };
+      if (type === "search") return { bounds: bounds[i], action: searchAction(action.label, val(row, "value")) };
       action[{ uri: "uri", message: "text", postback: "data" }[type]] = val(row, "value");
       return { bounds: bounds[i], action: action };
     });

@@ -34,6 +34,11 @@ class TrackedLink(SQLModel, table=True):
         default=None, foreign_key="campaigns.id", ondelete="CASCADE", index=True, sa_type=BigInteger
     )
     variant: int | None = None
+    # A rich menu's link (one per menu, area and target; everyone sees the menu: no customer).
+    rich_menu_id: int | None = Field(
+        default=None, foreign_key="rich_menus.id", ondelete="CASCADE", index=True, sa_type=BigInteger
+    )
+    area: int | None = None  # the menu area's index (0-based) the link stands for
     target: str = Field(sa_type=Text)
     clicks: int = 0
     first_clicked_at: datetime | None = when()

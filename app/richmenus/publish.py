@@ -24,7 +24,7 @@ from ..line import richmenus as line_menus
 from ..line.client import LineClient, LineError
 from ..models import LineFriend, RichMenu, RichMenuLink, Shop
 from ..timeutil import utcnow
-from . import assign
+from . import assign, links
 from .images import image_of
 from .validate import MENUS_PER_CHANNEL, SIZES, Problem, check_image, check_menu
 
@@ -72,14 +72,15 @@ def check(*, session: Session, menus: list[RichMenu]) -> list[Problem]:
     return problems
 
 
-def line_body(menu: RichMenu) -> dict:
+def line_body(menu: RichMenu, tokens: dict[int, str] | None = None) -> dict:
+    """What LINE is sent: the menu, its web buttons through /r/<token> (`tokens`: area → token)."""
     width, height = SIZES[menu.size]
     return {
         "size": {"width": width, "height": height},
         "selected": False,
         "name": menu.name,
         "chatBarText": menu.chat_bar_text,
-        "areas": menu.areas,
+        "areas": links.rewrite(menu.areas, tokens or {}),
     }
 
 
@@ -101,8 +102,9 @@ def publish(*, engine: Engine, shop_id: int, menu_id: int) -> Outcome:
     if client is None:
         return Outcome(False, [Problem("channel", "channel")])
     old = {m.id: m.line_rich_menu_id for m in menus}
+    tokens = _record_links(engine, menus)
     try:
-        new = _create_all(client, menus, images)
+        new = _create_all(client, menus, images, tokens)
     except LineError as exc:
         return _failed(engine, menus, exc, lang=_lang(shop))
     try:
@@ -116,14 +118,21 @@ def publish(*, engine: Engine, shop_id: int, menu_id: int) -> Outcome:
     return Outcome(True)
 
 
-def _create_all(client: LineClient, menus: list[RichMenu], images: list[tuple]) -> dict[int, str]:
+def _record_links(engine: Engine, menus: list[RichMenu]) -> dict[int, dict[int, str]]:
+    """menu id → (area → token) of each menu's tracked web buttons, written (and committed)
+    before LINE is called."""
+    with session_scope(engine) as session:
+        return {menu.id: links.record(session, menu) for menu in menus}
+
+
+def _create_all(client: LineClient, menus: list[RichMenu], images: list[tuple], tokens) -> dict[int, str]:
     """Create and upload every menu; on a failure, delete the ones made so far and re-raise."""
     if line_menus.count(client) + len(menus) > MENUS_PER_CHANNEL:
         raise LineError(f"LINE holds at most {MENUS_PER_CHANNEL} rich menus", status=400)
     made: dict[int, str] = {}
     try:
         for menu, (data, content_type) in zip(menus, images, strict=True):
-            made[menu.id] = line_menus.create(client, line_body(menu))
+            made[menu.id] = line_menus.create(client, line_body(menu, tokens.get(menu.id)))
             line_menus.upload_image(client, made[menu.id], data, content_type)
     except LineError:
         _delete_quietly(client, made.values())

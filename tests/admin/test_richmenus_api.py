@@ -96,3 +96,36 @@ def test_rules_take_a_local_period_and_refuse_an_end_before_the_start(api, shop)
     listed = api("GET", "/api/rich-menus").get_json()
     assert [r["kind"] for r in listed["rules"]] == ["linked"]
     assert api("DELETE", f"/api/rich-menus/rules/{listed['rules'][0]['id']}").status_code == 200
+
+
+def test_results_count_taps_per_web_button_within_the_period(api, shop, channel, fake_line, click, db):
+    from datetime import timedelta
+
+    from app.models import LinkClick, TrackedLink
+    from app.timeutil import utcnow
+    from tests.helpers import rows
+
+    spec = drawn_spec("Sale menu", is_default=True)
+    spec["areas"][0]["action"] = {"type": "uri", "uri": "https://test-shop.myshopify.com/collections/sale"}
+    spec["areas"][2]["action"] = {"type": "uri", "uri": "https://test-shop.myshopify.com/"}
+    menu = api("POST", "/api/rich-menus", spec).get_json()["menus"][0]
+    assert api("POST", f"/api/rich-menus/{menu['id']}/publish").status_code == 200
+    links = {r.area: r for r in rows(db, TrackedLink, TrackedLink.rich_menu_id == menu["id"])}
+    old = LinkClick(shop_id=shop.id, link_id=links[3].id, flow="richmenu", clicked_at=utcnow() - timedelta(days=40))
+    db.add(old)
+    db.commit()
+    for _ in range(3):
+        click(links[1].token)
+    click(links[3].token)
+
+    body = api("GET", f"/api/rich-menus/{menu['id']}/results").get_json()
+    assert body["days"] == 30
+    assert [(a["area"], a["taps"]) for a in body["areas"]] == [(1, 3), (3, 1)]
+    assert body["areas"][0]["target"].endswith(f"utm_campaign=sale-menu-{menu['id']}&utm_content=area-1")
+    longer = api("GET", f"/api/rich-menus/{menu['id']}/results?days=60").get_json()
+    assert [(a["area"], a["taps"]) for a in longer["areas"]] == [(1, 3), (3, 2)]
+    page = api("GET", "/rich-menus")
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    assert 'data-area="1"><td>Sale menu</td><td>ボタン 1</td>' in html
+    assert '<td class="num" data-cell="taps">3</td>' in html and "ボタンのタップ数 (過去 30 日)" in html

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import timedelta
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, abort, jsonify, request
 
 from ... import db
 from ...ext import engine
@@ -16,9 +17,11 @@ from ...i18n import language
 from ...models import RichMenu, RichMenuRule, Shop
 from ...richmenus import publish as publishing
 from ...richmenus.draw import draw
+from ...richmenus.results import taps_per_area
 from ...richmenus.service import save_menus, save_rule
 from ...richmenus.validate import SIZES, Problem, check_areas, check_drawing, explain
 from ...shopify.auth import embedded
+from ...timeutil import utcnow
 from ..http import invalid, read_json
 from .queries import menu_json, menus_of, rule_json, rules_of
 
@@ -101,6 +104,20 @@ def preview(shop: Shop):
 @embedded
 def get_menu(shop: Shop, menu_id: int):
     return jsonify(menu=menu_json(_own(db.session(), shop, RichMenu, menu_id), image=True))
+
+
+@bp.get("/rich-menus/<int:menu_id>/results")
+@embedded
+def menu_results(shop: Shop, menu_id: int):
+    """Taps per web button over the last `days` days (1–365, default 30)."""
+    days = request.args.get("days", default=30, type=int)
+    days = min(max(days or 30, 1), 365)
+    session = db.session()
+    menu = _own(session, shop, RichMenu, menu_id)
+    end = utcnow()
+    start = end - timedelta(days=days)
+    areas = taps_per_area(session, menu, start, end)
+    return jsonify(menu_id=menu.id, days=days, start=start.isoformat(), end=end.isoformat(), areas=areas)
 
 
 @bp.delete("/rich-menus/<int:menu_id>")

@@ -51,6 +51,24 @@ _MENU = {
         "image": {"type": "string", "nullable": True, "description": "data URL of the stored image"},
     },
 }
+_RESULTS = {
+    "type": "object",
+    "required": ["menu_id", "days", "start", "end", "areas"],
+    "properties": {
+        "menu_id": {"type": "integer"},
+        "days": {"type": "integer"},
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "areas": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["area", "target", "taps"],
+                "properties": {"area": {"type": "integer"}, "target": _STR, "taps": {"type": "integer"}},
+            },
+        },
+    },
+}
 _RULE = {
     "type": "object",
     "required": ["id", "menu_id", "priority", "kind"],
@@ -153,6 +171,16 @@ PATHS = {
         "delete": {
             "summary": "Delete a draft (a live menu answers 409: unpublish it first)",
             "responses": {"200": json_response("Deleted", OK), "409": VALIDATION},
+        },
+    },
+    "/api/rich-menus/{menu_id}/results": {
+        "parameters": _ID,
+        "get": {
+            "summary": "Taps per web button (tracked /r/ links) over the last `days` days",
+            "parameters": [
+                {"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 365}}
+            ],
+            "responses": {"200": json_response("Taps per area", _RESULTS)},
         },
     },
     "/api/rich-menus/{menu_id}/publish": {

@@ -4,17 +4,33 @@ icons and colours with a live preview of the exact image LINE will get."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint
 from sqlmodel import select
 
 from ... import db
 from ...models import Segment, Shop
+from ...richmenus.results import taps_per_area
 from ...richmenus.validate import ICON_NAMES
 from ...shopify.auth import embedded
+from ...timeutil import utcnow
 from ..pages import render
 from .queries import menu_json, menus_of, rule_json, rules_of
 
 bp = Blueprint("richmenus", __name__)
+TAPS_DAYS = 30
+
+
+def taps_rows(session, menus) -> list[dict]:
+    """Taps per web button of every menu over the last TAPS_DAYS days (the page's table)."""
+    end = utcnow()
+    start = end - timedelta(days=TAPS_DAYS)
+    return [
+        {"menu_id": menu.id, "menu": menu.name, **row}
+        for menu in menus
+        for row in taps_per_area(session, menu, start, end)
+    ]
 
 
 @bp.get("/rich-menus", endpoint="page")
@@ -22,10 +38,20 @@ bp = Blueprint("richmenus", __name__)
 def page(shop: Shop):
     session = db.session()
     segments = session.exec(select(Segment).where(Segment.shop_id == shop.id).order_by(Segment.name)).all()
+    menus = menus_of(session=session, shop=shop)
     data = {
-        "menus": [menu_json(m, image=True) for m in menus_of(session=session, shop=shop)],
+        "menus": [menu_json(m, image=True) for m in menus],
         "rules": [rule_json(r) for r in rules_of(session=session, shop=shop)],
         "segments": [{"id": s.id, "name": s.name} for s in segments],
         "icons": [i for i in ICON_NAMES if i],
+        "search_url": f"https://{shop.domain}/search",  # the Online Store's search page
     }
-    return render(shop, "admin/richmenus/page.html", area="richmenus", active="admin.richmenus.page", data=data)
+    return render(
+        shop,
+        "admin/richmenus/page.html",
+        area="richmenus",
+        active="admin.richmenus.page",
+        data=data,
+        taps=taps_rows(session, menus),
+        taps_days=TAPS_DAYS,
+    )

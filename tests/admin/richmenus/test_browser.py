@@ -47,6 +47,9 @@ def test_switch_tabs_in_the_phone_frame_then_draw_save_and_publish_a_menu(demo_s
     page.screenshot(path=str(SHOTS / "admin-richmenus-refused.png"), full_page=True)
 
     button.locator("[data-key=value]").fill("https://tsunagu-demo.myshopify.com/collections/new")
+    search = page.locator(".rm-button").nth(1)
+    search.locator("[data-key=type]").select_option("search")  # the store's search, with the words typed
+    search.locator("[data-key=value]").fill("コート")
     page.get_by_role("button", name="保存").click()
     page.wait_for_function("document.getElementById('editor-message').textContent.includes('保存しました')")
     assert page.locator("#menu-list li").count() == 3  # the tab set, the unlinked menu, the new one
@@ -56,3 +59,5 @@ def test_switch_tabs_in_the_phone_frame_then_draw_save_and_publish_a_menu(demo_s
     assert "is-ok" in page.get_attribute("#publish-message", "class")  # shown as a success, not an error
     assert "is-ok" in page.get_attribute("#editor-message", "class")
     page.screenshot(path=str(SHOTS / "admin-richmenus-published.png"), full_page=True)
+    search_area = page.locator("#phone-areas .rm-area").nth(1).get_attribute("title")
+    assert "リンクを開く: https://tsunagu-demo.myshopify.com/search?q=%E3%82%B3%E3%83%BC%E3%83%88" in search_area
