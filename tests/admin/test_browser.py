@@ -20,6 +20,7 @@ PAGES = [
     ("/messages", "messages"),
     ("/audiences", "audiences"),
     ("/campaigns", "campaigns"),
+    ("/rich-menus", "richmenus"),
     ("/keywords", "keywords"),
     ("/simulator", "simulator"),
     ("/settings", "settings"),

@@ -16,6 +16,7 @@ PAGES = [
     "/messages",
     "/audiences",
     "/campaigns",
+    "/rich-menus",
     "/keywords",
     "/simulator",
     "/settings",

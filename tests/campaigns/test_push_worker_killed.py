@@ -68,6 +68,11 @@ def least_progress(engine) -> int:
         return conn.scalar(text("SELECT min(pushed) FROM campaign_chunks WHERE status = 'sending'")) or 0
 
 
+def chunk_states(engine) -> list:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT number, status, pushed, attempts FROM campaign_chunks ORDER BY number")).all()
+
+
 def test_a_worker_killed_mid_chunk_and_its_replacement_push_to_everyone_exactly_once(crash_url):
     is_pg = crash_url.startswith("postgresql")
     with rig(crash_url, SlowPush) as (fake, env, app, engine):
@@ -79,10 +84,13 @@ def test_a_worker_killed_mid_chunk_and_its_replacement_push_to_everyone_exactly_
         try:
             plan(app)
             # Every worker holds two chunks, each at least two progress writes in.
-            wait_for(
-                lambda: sending(engine) == 2 * len(workers) and least_progress(engine) >= 2 * PROGRESS_EVERY,
-                "workers mid-chunk",
-            )
+            try:
+                wait_for(
+                    lambda: sending(engine) == 2 * len(workers) and least_progress(engine) >= 2 * PROGRESS_EVERY,
+                    "workers mid-chunk",
+                )
+            except AssertionError as timed_out:  # say where the workers were (this has timed out under load)
+                raise AssertionError(f"{timed_out}: {chunk_states(engine)}, {len(fake.pushes())} pushes") from None
             workers[0].send_signal(signal.SIGKILL)
             workers[0].wait()
             assert sending(engine) >= 2

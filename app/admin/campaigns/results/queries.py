@@ -28,7 +28,7 @@ def _line_figure(v: VariantResult, value: int | None, lang: str) -> str:
     """LINE's figure; "< 20" once LINE answered null; "–" before LINE was asked."""
     if value is not None:
         return f"{value:,}"
-    return t("admin.campaign_results.withheld", lang) if v.insight_known else "–"
+    return t("admin.campaigns.results.withheld", lang) if v.insight_known else "–"
 
 
 def _percent(value: float | None) -> str:
@@ -37,10 +37,10 @@ def _percent(value: float | None) -> str:
 
 def _label(v: VariantResult, many: bool, lang: str) -> str:
     if v.variant < 0:
-        return t("admin.campaign_results.total", lang)
+        return t("admin.campaigns.results.total", lang)
     if not many:
-        return t("admin.campaign_results.single", lang)
-    return t("admin.campaign_results.variant_name", lang, letter=LETTERS[v.variant % len(LETTERS)])
+        return t("admin.campaigns.results.single", lang)
+    return t("admin.campaigns.results.variant_name", lang, letter=LETTERS[v.variant % len(LETTERS)])
 
 
 def variant_row(v: VariantResult, *, many: bool, currency: str, lang: str) -> dict:
@@ -71,12 +71,12 @@ def _signed_money(value: float, currency: str) -> str:
 
 def _sentence(diff: Difference | None, key: str, fmt, lang: str) -> dict:
     if diff is None:
-        return {"text": t("admin.campaign_results.too_few", lang), "significant": None, "verdict": ""}
+        return {"text": t("admin.campaigns.results.too_few", lang), "significant": None, "verdict": ""}
     verdict = "significant" if diff.significant else "not_significant"
     return {
         "text": t(key, lang, estimate=fmt(diff.estimate), low=fmt(diff.low), high=fmt(diff.high)),
         "significant": diff.significant,
-        "verdict": t(f"admin.campaign_results.{verdict}", lang),
+        "verdict": t(f"admin.campaigns.results.{verdict}", lang),
     }
 
 
@@ -88,7 +88,7 @@ def holdout_view(found: CampaignResults, currency: str, lang: str) -> dict | Non
     for key, g in (("group_sent", h.sent), ("group_holdout", h.holdout)):
         groups.append(
             {
-                "label": t(f"admin.campaign_results.{key}", lang),
+                "label": t(f"admin.campaigns.results.{key}", lang),
                 "people": _count(g.people),
                 "converted": _count(g.converted),
                 "conversion": _percent(g.conversion),
@@ -97,10 +97,10 @@ def holdout_view(found: CampaignResults, currency: str, lang: str) -> dict | Non
         )
     return {
         "groups": groups,
-        "conversion": _sentence(h.conversion, "admin.campaign_results.conversion_diff", _signed_points, lang),
+        "conversion": _sentence(h.conversion, "admin.campaigns.results.conversion_diff", _signed_points, lang),
         "revenue": _sentence(
             h.revenue_per_person,
-            "admin.campaign_results.revenue_diff",
+            "admin.campaigns.results.revenue_diff",
             lambda value: _signed_money(value, currency),
             lang,
         ),
@@ -111,10 +111,10 @@ def shopify_view(session: Session, campaign: Campaign, lang: str) -> dict:
     row = session.exec(select(CampaignMarketing).where(CampaignMarketing.campaign_id == campaign.id)).first()
     utm = f"utm_campaign={campaign_slug(campaign.id, campaign.name)}&utm_source=line&utm_medium=message"
     if row is not None and row.reported:
-        return {"state": "reported", "text": t("admin.campaign_results.shopify_reported", lang, utm=utm)}
+        return {"state": "reported", "text": t("admin.campaigns.results.shopify_reported", lang, utm=utm)}
     if row is not None and row.error:
-        return {"state": "failed", "text": t("admin.campaign_results.shopify_failed", lang, error=row.error[:200])}
-    return {"state": "pending", "text": t("admin.campaign_results.shopify_pending", lang, utm=utm)}
+        return {"state": "failed", "text": t("admin.campaigns.results.shopify_failed", lang, error=row.error[:200])}
+    return {"state": "pending", "text": t("admin.campaigns.results.shopify_pending", lang, utm=utm)}
 
 
 def page(*, session: Session, shop: Shop, campaign: Campaign, lang: str) -> dict:
@@ -125,7 +125,7 @@ def page(*, session: Session, shop: Shop, campaign: Campaign, lang: str) -> dict
     rows = [variant_row(v, many=many, currency=currency, lang=lang) for v in found.variants]
     return {
         "campaign": campaign,
-        "status": t(f"admin.campaign_results.state.{campaign.status}", lang),
+        "status": t(f"admin.campaigns.results.state.{campaign.status}", lang),
         "started": local_time(campaign.started_at, shop.timezone),
         "finished": local_time(campaign.finished_at, shop.timezone),
         "scheduled": local_time(campaign.scheduled_at, shop.timezone),

@@ -23,4 +23,4 @@ def results_page(shop: Shop, campaign_id: int):
     if campaign is None:
         abort(404)
     view = queries.page(session=session, shop=shop, campaign=campaign, lang=language(shop=shop))
-    return render(shop, "admin/campaigns/results.html", area="campaign_results", active="admin.campaigns.page", **view)
+    return render(shop, "admin/campaigns/results.html", area="campaigns.results", active="admin.campaigns.page", **view)
