@@ -33,6 +33,7 @@ from .shopify.marketing_activity import report_due as report_marketing_activitie
 from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
 from .sync.catalog import advance_syncs, nightly_syncs
+from .sync.policies import refresh_due_policies
 from .sync.tags import sync_line_tags
 
 log = logging.getLogger("tsunagu.jobs")
@@ -101,6 +102,10 @@ def _nightly_syncs(app: Flask, now: datetime) -> dict:
     return nightly_syncs(engine=engine(app), now=now)
 
 
+def _shop_policies(app: Flask, now: datetime) -> dict:
+    return refresh_due_policies(engine=engine(app), now=now)
+
+
 def _best_sellers(app: Flask, now: datetime) -> dict:
     with session_scope(engine(app)) as session:
         changed = refresh_best_sellers(session=session, now=now)
@@ -147,6 +152,8 @@ JOBS: list[Job] = [
     Job("advance_catalog_syncs", every_s=10, run=_catalog_syncs),
     Job("nightly_catalog_syncs", every_s=3600, run=_nightly_syncs),
     Job("refresh_best_sellers", every_s=3600, run=_best_sellers),
+    # The shop's policies, read again at install and after shop/update (store questions in the chat).
+    Job("refresh_shop_policies", every_s=10, run=_shop_policies),
     # Importing a LINE account's existing followers, page by page, resumable (line/followers.py).
     Job("import_line_followers", every_s=10, run=_follower_imports),
     # Rich menus: friends whose audience changed (linked, bought, entered a segment, a

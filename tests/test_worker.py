@@ -36,6 +36,7 @@ def test_registry_names_every_job_once():
         "advance_catalog_syncs",
         "nightly_catalog_syncs",
         "refresh_best_sellers",
+        "refresh_shop_policies",
         "import_line_followers",
         "keep_rich_menus_in_step",
         "trim_personal_data",

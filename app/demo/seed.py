@@ -26,6 +26,7 @@ from ..sync.catalog import ACTIVE, advance_sync, request_sync
 from ..sync.customers import upsert_customer
 from ..sync.fulfillments import upsert_fulfillment
 from ..sync.orders import upsert_order
+from ..sync.policies import refresh_policies, request_policies
 from ..timeutil import utcnow
 from .audiences import seed_segments
 from .campaigns import seed_campaigns
@@ -96,7 +97,10 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
         session.add(shop)
         session.flush()
         sync_id = request_sync(session=session, shop=shop, trigger="demo").id
+        request_policies(shop=shop, now=now)
+        demo_id = shop.id
     _sync_catalog(engine, sync_id)
+    refresh_policies(engine=engine, shop_id=demo_id, now=now)  # read from its Shopify, as at any install
     with session_scope(engine) as session:
         shop = demo_shop(session=session)
         for upsert, payloads in (

@@ -29,6 +29,7 @@ from ..shopify import queries
 from ..shopify.http import serve_shopify_with
 from .bulk import as_bulk_lines
 from .catalog import DEMO_SHOP_DOMAIN, DEMO_SHOP_NAME, demo_customers, demo_products
+from .policies import demo_policies
 from .shopify_discounts import DiscountBook
 from .shopify_marketing import MarketingBook
 from .shopify_segments import GraphQLErrors, SegmentBook
@@ -70,6 +71,7 @@ class DemoShopify(httpx.BaseTransport):
         self.marketing = MarketingBook()
         self._answers: dict[str, Callable[[dict], dict]] = {
             queries.SHOP_DETAILS.strip(): self._shop_details,
+            queries.SHOP_POLICIES.strip(): lambda _v: {"shop": {"shopPolicies": demo_policies()}},
             queries.PRODUCTS_COUNT.strip(): self._products_count,
             queries.BULK_RUN.strip(): self._bulk_run,
             queries.BULK_STATUS.strip(): self._bulk_status,

@@ -19,6 +19,7 @@ from .events import ComplianceRequest, WebhookEvent, WebhookStatus
 from .followers import FollowerImport, FollowerImportStatus, ImportedFollower
 from .line import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFriend, LinkAudit, LinkNonce
 from .outbox import Notification, NotificationStatus
+from .policies import ShopPolicy
 from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
@@ -71,6 +72,7 @@ __all__ = [
     "RichMenuRule",
     "ProductVariant",
     "Shop",
+    "ShopPolicy",
     "WebhookEvent",
     "WebhookStatus",
 ]

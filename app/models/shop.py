@@ -30,6 +30,8 @@ class Shop(SQLModel, table=True):
     installed_at: datetime | None = when()
     uninstalled_at: datetime | None = when()
     is_demo: bool = False
+    # When set, the worker reads the shop's policies again (install, shop/update); see sync/policies.py.
+    policies_due_at: datetime | None = when(index=True)
     # Per-shop preferences later issues add to (quiet hours, caps, language...).
     settings: dict = Field(default_factory=dict, sa_type=JSONType)
     created_at: datetime = created()

@@ -1,4 +1,5 @@
-"""Product search in the LINE chat: rules first, then search, then a friendly miss."""
+"""Product search in the LINE chat: the merchant's rules first, then store questions
+(answered from the shop's policies), then search, then a friendly miss."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..models import Shop
 from ..timeutil import utcnow
 from .normalize import normalize
 from .query import search
+from .questions import matching_question, question_reply
 from .reply import carousel
 from .rules import matching_rule, rule_reply
 from .stats import log_search, popular_keywords
@@ -31,12 +33,18 @@ class Prepared:
 
 
 def prepare(*, session: Session, shop: Shop, text: str, lang: str) -> Prepared:
-    """Rules first, then search, then a friendly miss: the replies and what to log."""
+    """The merchant's rules first, then store questions, then search, then a friendly miss:
+    the replies and what to log."""
     rule = matching_rule(session=session, shop=shop, text=text)
     if rule is not None:
         replies, shown = rule_reply(session=session, shop=shop, rule=rule, text=text, lang=lang)
         if replies:
             return Prepared(text, lang, replies, normalize(text), max(shown, 1), rule.id)
+    asked = matching_question(shop=shop, text=text)
+    if asked is not None:  # a store question: the shop's policy answers, not product descriptions
+        item, keyword = asked
+        replies = question_reply(session=session, shop=shop, item=item, keyword=keyword, lang=lang)
+        return Prepared(text, lang, replies, normalize(text), 1)
     results = search(session=session, shop=shop, query=text)
     if results.found:
         replies = [carousel(shop, results.query, results.found, more=results.more, lang=lang)]

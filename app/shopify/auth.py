@@ -29,7 +29,9 @@ from .. import db
 from ..ext import settings
 from ..models import Shop
 from ..sync.catalog import request_sync
+from ..sync.policies import request_policies
 from ..sync.shop import refresh_shop_details
+from ..timeutil import utcnow
 from .client import for_shop
 from .domains import from_handle, myshopify_domain
 from .intake import shop_id_for
@@ -106,8 +108,10 @@ def _verified_shop() -> tuple[Shop | None, Response | None, dict]:
 
 
 def _first_load(shop: Shop) -> None:
-    """A new (or returning) install: learn the shop's details, sync its catalog."""
+    """A new (or returning) install: learn the shop's details, sync its catalog, have the
+    worker read its policies."""
     refresh_shop_details(client=for_shop(shop), shop=shop)
+    request_policies(shop=shop, now=utcnow())
     request_sync(session=db.session(write=True), shop=shop, trigger="install")
 
 

@@ -15,7 +15,9 @@ from ..sync.customers import delete_customer, upsert_customer
 from ..sync.fulfillments import upsert_fulfillment
 from ..sync.inventory import apply_inventory_level
 from ..sync.orders import upsert_order
+from ..sync.policies import request_policies
 from ..sync.products import delete_product, upsert_product
+from ..timeutil import utcnow
 from . import compliance, lifecycle
 
 Handler = Callable[..., None]
@@ -27,6 +29,11 @@ def on_app_uninstalled(*, session: Session, shop: Shop, payload: dict, event: We
 
 def on_app_scopes_update(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
     lifecycle.update_scopes(shop=shop, payload=payload)
+
+
+def on_shop_update(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
+    """Policies have no webhook of their own: a shop update has the worker read them again."""
+    request_policies(shop=shop, now=utcnow())
 
 
 def on_customer_upsert(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:
@@ -94,6 +101,7 @@ def on_shop_redact(*, session: Session, shop: Shop, payload: dict, event: Webhoo
 TOPIC_HANDLERS: dict[str, Handler] = {
     "app/uninstalled": on_app_uninstalled,
     "app/scopes_update": on_app_scopes_update,
+    "shop/update": on_shop_update,
     "customers/create": on_customer_upsert,
     "customers/update": on_customer_upsert,
     "customers/delete": on_customer_delete,

@@ -39,7 +39,7 @@ def process_event(*, session: Session, event: WebhookEvent, now: datetime | None
             payload = _payload(event.body)
             shop = session.get(Shop, event.shop_id)
             signed.check(topic=event.topic, shop=shop, payload=payload)
-            if handler is not None:  # shop/update has none: checked, then ignored
+            if handler is not None:
                 handler(session=session, shop=shop, payload=payload, event=event)
             session.flush()
     except signed.Refused as exc:

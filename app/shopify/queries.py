@@ -11,6 +11,16 @@ query ShopDetails {
 }
 """
 
+# The shop's published policies (refunds, shipping, contact, legal notice…): store questions
+# in the chat are answered from them (app/sync/policies.py).
+SHOP_POLICIES = """
+query ShopPolicies {
+  shop {
+    shopPolicies { type title body url updatedAt }
+  }
+}
+"""
+
 TAGS_ADD = """
 mutation TagsAdd($id: ID!, $tags: [String!]!) {
   tagsAdd(id: $id, tags: $tags) {

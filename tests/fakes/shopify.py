@@ -24,6 +24,7 @@ from werkzeug.wrappers import Request, Response
 from app.demo.shopify_discounts import DiscountBook
 from app.demo.shopify_marketing import MarketingBook
 from app.demo.shopify_segments import GraphQLErrors, SegmentBook
+from app.shopify import queries
 
 GRAPHQL_PATH = re.compile(r"^/(?P<shop>[a-z0-9-]+)/admin/api/(?P<version>[^/]+)/graphql\.json$")
 TOKEN_PATH = re.compile(r"^/(?P<shop>[a-z0-9-]+)/admin/oauth/access_token$")
@@ -59,6 +60,9 @@ class FakeShopify:
     discounts: DiscountBook = field(default_factory=DiscountBook)
     # External marketing activities (campaigns reported to Shopify's marketing reports).
     marketing: MarketingBook = field(default_factory=MarketingBook)
+    # The shop's published policies (shop.shopPolicies), per shop handle: ShopPolicy objects
+    # in Shopify's shape ({type, title, body, url, updatedAt}).
+    policies: dict[str, list[dict]] = field(default_factory=dict)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -163,7 +167,10 @@ class FakeShopify:
             or self.marketing.answers().get(document)
         )
         try:
-            data = resolver(body.get("variables") or {}) if resolver else self._shop_data(shop)
+            if resolver is None and document == queries.SHOP_POLICIES.strip():
+                data = {"shop": {"shopPolicies": list(self.policies.get(shop, []))}}
+            else:
+                data = resolver(body.get("variables") or {}) if resolver else self._shop_data(shop)
         except GraphQLErrors as refused:  # Shopify's top-level errors, e.g. a deleted segment
             return _json({"data": None, "errors": refused.errors, "extensions": {"cost": cost}})
         return _json({"data": data, "extensions": {"cost": cost}})

@@ -116,10 +116,11 @@ def test_a_body_naming_this_shop_is_acted_on(victim, send_webhook, payload, db, 
         assert not rows(db, m.Shop)[0].is_installed
 
 
-def test_shop_update_naming_this_shop_is_checked_then_ignored(victim, send_webhook, payload, db):
+def test_shop_update_naming_this_shop_is_checked_then_acted_on(victim, send_webhook, payload, db):
     send_webhook("shop/update", body_of("shop/update", payload, VICTIM), shop=VICTIM)
 
-    assert the_event(db, "shop/update").status == WebhookStatus.IGNORED
+    assert the_event(db, "shop/update").status == WebhookStatus.PROCESSED
+    assert rows(db, m.Shop, m.Shop.id == victim.id)[0].policies_due_at is not None  # its policies are read again
 
 
 @pytest.mark.parametrize(
