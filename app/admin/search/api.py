@@ -6,14 +6,17 @@ from flask import Blueprint, abort, jsonify
 from sqlmodel import select
 
 from ... import db
-from ...i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ...i18n import DEFAULT_LANGUAGE, LANGUAGES, language, t
 from ...line import commands
 from ...line.chat import Chat
 from ...line.client import LineClient
 from ...models import CatalogSync, KeywordRule, LineEvent, LineFriend, Shop, SynonymGroup
 from ...shopify.auth import embedded
 from ...sync.catalog import request_sync
+from ...sync.policies import request_policies
+from ...timeutil import utcnow
 from ..http import invalid, read_json
+from .questions import questions_json, save_questions, validate_questions
 from .rules import message, validate_rule, words
 
 bp = Blueprint("search_api", __name__, url_prefix="/api")
@@ -120,6 +123,37 @@ def save_synonyms(shop: Shop):
     session.add_all(SynonymGroup(shop_id=shop.id, terms=g) for g in groups)
     session.commit()
     return jsonify(ok=True, groups=groups)
+
+
+@bp.get("/store-questions")
+@embedded
+def list_questions(shop: Shop):
+    return jsonify(questions=questions_json(session=db.session(), shop=shop))
+
+
+@bp.put("/store-questions")
+@embedded
+def save_store_questions(shop: Shop):
+    """The five store questions' keywords, fixed texts and switches, checked whole."""
+    session = db.session(write=True)
+    shop = session.get(Shop, shop.id)
+    saved, errors = validate_questions(body=read_json(), shop=shop)
+    if errors:
+        return invalid(errors)
+    save_questions(shop=shop, saved=saved)
+    session.add(shop)
+    session.commit()
+    return jsonify(ok=True, questions=questions_json(session=session, shop=shop))
+
+
+@bp.post("/shop-policies/refresh")
+@embedded
+def refresh_shop_policies(shop: Shop):
+    """Have the worker read the shop's policies from Shopify again (within seconds)."""
+    session = db.session(write=True)
+    request_policies(shop=session.get(Shop, shop.id), now=utcnow())
+    session.commit()
+    return jsonify(ok=True, message=t("admin.search.questions.refreshed", language(shop=shop))), 202
 
 
 @bp.post("/catalog/sync")

@@ -3,6 +3,7 @@ sync, the chat simulator), assembled into /api/openapi.json by app.admin.openapi
 
 from __future__ import annotations
 
+from ...search.questions import TOPICS
 from ..schemas import OK, VALIDATION, id_parameter, json_body, json_response
 from .rules import ANSWERS
 
@@ -53,6 +54,45 @@ _SYNC = {
     },
 }
 _RULE_ID = [id_parameter("rule_id")]
+_LANG_TEXTS = {"type": "object", "required": ["ja", "en"], "properties": {"ja": _STR, "en": _STR}}
+_QUESTION = {
+    "type": "object",
+    "required": ["topic", "enabled", "keywords", "text", "default_keywords", "default_text", "policy"],
+    "properties": {
+        "topic": {"type": "string", "enum": list(TOPICS)},
+        "enabled": {"type": "boolean"},
+        "keywords": {"type": "array", "items": _STR},
+        "text": {**_LANG_TEXTS, "description": "the merchant's fixed texts; empty means the default"},
+        "default_keywords": {"type": "array", "items": _STR},
+        "default_text": _LANG_TEXTS,
+        "policy": {
+            "type": "object",
+            "nullable": True,
+            "required": ["type", "title", "url"],
+            "properties": {"type": _STR, "title": _STR, "url": {"type": "string", "nullable": True}},
+        },
+    },
+}
+_QUESTIONS = {
+    "type": "object",
+    "required": ["questions"],
+    "properties": {"ok": {"type": "boolean"}, "questions": {"type": "array", "items": _QUESTION}},
+}
+_QUESTIONS_INPUT = {
+    "type": "object",
+    "description": "per topic: <topic>_keywords, <topic>_text_ja, <topic>_text_en, <topic>_enabled; "
+    "a topic without any of them is left as it is",
+    "properties": {
+        f"{topic}_{field}": schema
+        for topic in TOPICS
+        for field, schema in (
+            ("keywords", _WORDS),
+            ("text_ja", _STR),
+            ("text_en", _STR),
+            ("enabled", {"type": "boolean"}),
+        )
+    },
+}
 PATHS = {
     "/api/keyword-rules": {
         "get": {
@@ -127,6 +167,32 @@ PATHS = {
                     },
                 ),
                 "422": VALIDATION,
+            },
+        }
+    },
+    "/api/store-questions": {
+        "get": {
+            "summary": "Store questions (shipping, returns, payment, contact, points) and the policies answering them",
+            "responses": {"200": json_response("Questions", _QUESTIONS)},
+        },
+        "put": {
+            "summary": "Edit store questions' keywords, fixed texts and switches (checked whole)",
+            "requestBody": json_body(_QUESTIONS_INPUT),
+            "responses": {"200": json_response("Saved", _QUESTIONS), "422": VALIDATION},
+        },
+    },
+    "/api/shop-policies/refresh": {
+        "post": {
+            "summary": "Have the worker read the shop's policies from Shopify again",
+            "responses": {
+                "202": json_response(
+                    "Requested",
+                    {
+                        "type": "object",
+                        "required": ["ok", "message"],
+                        "properties": {"ok": {"type": "boolean"}, "message": _STR},
+                    },
+                )
             },
         }
     },

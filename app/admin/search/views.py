@@ -10,6 +10,7 @@ from ...models import Shop
 from ...shopify.auth import embedded
 from ..pages import render
 from .queries import search_page
+from .questions import questions_json
 
 bp = Blueprint("search", __name__)
 
@@ -17,8 +18,11 @@ bp = Blueprint("search", __name__)
 @bp.get("/keywords")
 @embedded
 def keywords(shop: Shop):
-    search = search_page(session=db.session(), shop=shop)
-    return render(shop, "admin/search/keywords.html", area="search", active="admin.search.keywords", search=search)
+    session = db.session()
+    search = search_page(session=session, shop=shop)
+    asked = questions_json(session=session, shop=shop)
+    page = "admin/search/keywords.html"
+    return render(shop, page, area="search", active="admin.search.keywords", search=search, questions=asked)
 
 
 @bp.get("/simulator")
