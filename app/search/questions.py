@@ -118,7 +118,7 @@ def matching_question(*, shop: Shop, text: str) -> tuple[Question, str] | None:
 
 _BREAKS = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr|/dt|/dd)\b[^>]*>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v\u3000]+")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
 def plain_lines(body_html: str) -> list[str]:
