@@ -20,6 +20,7 @@ from .campaigns.sending import send_due as send_campaign_chunks
 from .campaigns.winner import pick_due as pick_campaign_winners
 from .db import session_scope
 from .ext import engine
+from .flows.browse_abandonment import remind_due as remind_browsers
 from .flows.dispatcher import dispatch_due
 from .line.events import process_orphaned_events
 from .line.followers import advance_imports
@@ -51,6 +52,10 @@ def _process_webhooks(app: Flask, now: datetime) -> dict:
 
 def _send_notifications(app: Flask, now: datetime) -> dict:
     return dispatch_due(engine=engine(app), now=now)
+
+
+def _browse_reminders(app: Flask, now: datetime) -> dict:
+    return remind_browsers(engine=engine(app), now=now)
 
 
 def _start_campaigns(app: Flask, now: datetime) -> dict:
@@ -126,6 +131,9 @@ JOBS: list[Job] = [
     # The outbox: due notifications through the policies to LINE (after the webhooks
     # above, so an order that cancels a reminder is seen before the reminder goes).
     Job("send_notifications", every_s=1, run=_send_notifications),
+    # Browse abandonment: customers whose last product view (web pixel) is N hours old get
+    # at most one reminder a day with what they looked at (app/flows/browse_abandonment.py).
+    Job("remind_browsers", every_s=60, run=_browse_reminders),
     # Campaigns: due ones get their recipients fixed into chunks, then the chunks go out
     # exactly once (app/campaigns), giving way to due order and shipping messages.
     Job("start_campaigns", every_s=1, run=_start_campaigns),
