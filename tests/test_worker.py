@@ -24,6 +24,7 @@ def test_registry_names_every_job_once():
     assert names == [
         "process_webhooks",
         "send_notifications",
+        "remind_browsers",
         "start_campaigns",
         "send_campaigns",
         "refresh_campaign_insight",

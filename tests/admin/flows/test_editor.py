@@ -45,7 +45,11 @@ def test_flows_are_listed_with_settings_texts_and_variables(api, shop):
         "after_delivery",
         "repurchase",
         "back_in_stock",
+        "browse_abandonment",
     }
+    assert flows["browse_abandonment"]["settings"] == {"enabled": True, "delay_hours": 4}
+    assert {"product_title", "items"} <= set(flows["browse_abandonment"]["variables"])
+    assert flows["browse_abandonment"]["marketing"] is True
     assert flows["back_in_stock"]["settings"] == {"enabled": True, "factor": 3, "expiry_days": 90}
     assert "product_title" in flows["back_in_stock"]["variables"]
     checkout = flows["abandoned_checkout"]
@@ -117,6 +121,8 @@ def test_each_kind_of_error_is_named_by_field_and_nothing_is_saved(api, shop, db
         ("order_confirmation", {"settings": {"enabled": "yes"}}, "enabled"),
         ("back_in_stock", {"settings": {"enabled": True, "factor": 0}}, "factor"),
         ("back_in_stock", {"settings": {"enabled": True, "expiry_days": 400}}, "expiry_days"),
+        ("browse_abandonment", {"settings": {"enabled": True, "delay_hours": 0}}, "delay_hours"),
+        ("browse_abandonment", {"settings": {"enabled": True, "delay_hours": "soon"}}, "delay_hours"),
         (
             "order_confirmation",
             {"templates": {"order_confirmation": {"ja": "   ", "en": "Thanks"}}},
@@ -135,6 +141,12 @@ def test_back_in_stock_options_are_saved(api, shop, db):
     response = api("PUT", "/api/flows/back_in_stock", {"settings": {"enabled": True, "factor": 5, "expiry_days": 30}})
     assert response.status_code == 200, response.get_json()
     assert stored(db, shop.id).settings["flows"]["back_in_stock"] == {"enabled": True, "factor": 5, "expiry_days": 30}
+
+
+def test_browse_abandonment_delay_is_saved(api, shop, db):
+    response = api("PUT", "/api/flows/browse_abandonment", {"settings": {"enabled": True, "delay_hours": 6}})
+    assert response.status_code == 200, response.get_json()
+    assert stored(db, shop.id).settings["flows"]["browse_abandonment"] == {"enabled": True, "delay_hours": 6}
 
 
 def test_line_limits_count_the_filled_in_variables(api, shop, db):
