@@ -5,10 +5,9 @@ the two can never disagree about what "everything" is. A shopper is named the wa
 Shopify's privacy requests name them: a customer id, an e-mail, a phone number and the
 ids of their orders. From there the rows are found through the links the app itself
 keeps: the LINE friend linked to the customer (or once linked by the shopper's own hand,
-in the chat or with LINE Login), that friend's chat, searches, back-in-stock requests, messages and clicks, the customer's
-product views (web pixel), the
-orders' checkouts, carts and fulfillments, the raw deliveries naming any of them, and
-the dry-run requests that would have gone to their LINE.
+in the chat or with LINE Login), that friend's chat, searches, back-in-stock requests,
+messages and clicks, the customer's product views (web pixel), the orders' checkouts, carts
+and fulfillments, the raw deliveries naming any of them, and the dry-run requests that would have gone to their LINE.
 """
 
 from __future__ import annotations
