@@ -33,6 +33,7 @@ from .search.index import refresh_best_sellers
 from .shopify.marketing_activity import report_due as report_marketing_activities
 from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
+from .shopify.web_pixel import activate_due as activate_web_pixels
 from .sync.catalog import advance_syncs, nightly_syncs
 from .sync.tags import sync_line_tags
 
@@ -72,6 +73,10 @@ def _campaign_insight(app: Flask, now: datetime) -> dict:
 
 def _marketing_activities(app: Flask, now: datetime) -> dict:
     return report_marketing_activities(engine=engine(app), now=now)
+
+
+def _web_pixels(app: Flask, now: datetime) -> dict:
+    return activate_web_pixels(engine=engine(app), now=now)
 
 
 def _pick_winners(app: Flask, now: datetime) -> dict:
@@ -142,6 +147,9 @@ JOBS: list[Job] = [
     # weeks after it ends), and each campaign's marketing activity in Shopify (retried).
     Job("refresh_campaign_insight", every_s=300, run=_campaign_insight),
     Job("report_marketing_activities", every_s=30, run=_marketing_activities),
+    # The storefront's web pixel (browse abandonment) created in each shop that granted
+    # write_pixels, pointing at this APP_URL (app/shopify/web_pixel.py; retried).
+    Job("activate_web_pixels", every_s=60, run=_web_pixels),
     # A/B tests whose time is up: the winner chosen once, then planned for the rest.
     Job("pick_campaign_winners", every_s=60, run=_pick_winners),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),
