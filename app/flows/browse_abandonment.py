@@ -58,7 +58,8 @@ def record_view(
     variant_shopify_id: int | None,
     viewed_at: datetime,
 ) -> str:
-    """Keep a pixel's product view: "recorded", or why not (nothing is stored then)."""
+    """Keep a pixel's product view: "recorded", or why not (nothing is stored then): the flow
+    is off, the customer is not linked (or blocked us, or opted out), the product is unknown."""
     if not flow_settings(shop, FLOW)["enabled"]:
         return "disabled"
     customer_id = session.exec(
@@ -69,6 +70,7 @@ def record_view(
             Customer.shopify_id == customer_shopify_id,
             LineFriend.shop_id == shop.id,
             LineFriend.is_blocked.is_(False),
+            LineFriend.marketing_opt_out_at.is_(None),  # 配信停止: no reminder, so no need to keep views
         )
         .limit(1)
     ).first()

@@ -199,6 +199,44 @@ def test_each_product_once_in_30_days_and_one_reminder_a_day(db, shop, friend, g
     assert len(reminders(db)) == 3
 
 
+def test_the_shops_delay_setting_is_honoured(db, shop, friend, goods, view, remind):
+    set_flow(db, shop, FLOW, {"enabled": True, "delay_hours": 6})
+    view(goods[0]["id"])
+
+    assert remind(hours=5.9) == {}
+    assert remind(hours=6.1) == {"scheduled": 1}
+
+
+def test_marketing_policies_apply_the_cap_holds_the_reminder(
+    db, shop, friend, goods, view, remind, dispatch, fake_line, put
+):
+    shop.settings = {**shop.settings, "policies": {**NO_QUIET, "cap_per_30_days": 1}}
+    db.add(shop)
+    db.commit()
+    put(friend, "repurchase", utcnow())  # a marketing message uses the cap (1 in 30 days)
+    assert dispatch(utcnow() + timedelta(seconds=1)) == {"sent": 1}
+    view(goods[0]["id"])
+    at = utcnow() + timedelta(hours=4.1)
+    assert remind(at=at) == {"scheduled": 1}
+
+    outcome = dispatch(at + timedelta(minutes=1))
+
+    assert outcome.get("sent", 0) == 0 and len(fake_line.pushes()) == 1  # only the repurchase went
+    [reminder] = reminders(db)
+    assert reminder.status == St.SKIPPED and "cap" in reminder.reason
+
+
+def test_an_opted_out_customer_leaves_nothing(db, shop, friend, goods, view, remind):
+    fresh(db)
+    quiet = db.get(type(friend), friend.id)
+    quiet.marketing_opt_out_at = utcnow()
+    db.add(quiet)
+    db.commit()
+
+    assert view(goods[0]["id"]).status_code == 204
+    assert rows(db, ProductView) == []
+
+
 # -- the pixel endpoint ---------------------------------------------------------------------------
 
 
