@@ -1,13 +1,14 @@
 """Browse abandonment (閲覧放棄): a linked customer looked at products and did not buy.
 
 The storefront's web pixel reports `product_viewed` for logged-in customers
-(`app/shopify/pixel.py`); `record_view` keeps one open row per customer and product, and
-only for a customer linked to a LINE friend. Pixel events are unsigned, so nothing here
-trusts them to send: the reminder job (`remind_due`, every minute) takes a customer whose
-last view is `delay_hours` old (4 by default), marks their open views handled, and
-schedules at most one reminder, keyed per customer and day of the shop's zone
-(`browse:{customer}:{day}`), with up to three of the viewed products that are in stock and
-were not in a reminder of theirs in the last 30 days. An order since the first view means
+(`app/shopify/pixel.py`); `record_view` keeps one row per customer and product, and only
+for a customer linked to a LINE friend. Pixel events are unsigned, so nothing here trusts
+them to send: the reminder job (`remind_due`, every minute) takes a customer whose last
+view is `delay_hours` old (4 by default), deletes their views (in the transaction that
+decides, so a crash leaves them for the next run), and schedules at most one reminder,
+keyed per customer and day of the shop's zone (`browse:{customer}:{day}`), with up to
+three of the viewed products that are in stock and were not in a reminder of theirs in the
+last 30 days. An order since the first view means
 no reminder; the worker asks again right before sending (`recheck`). It is marketing:
 quiet hours, the caps, opt-outs and the quota reserve apply. However many events arrive,
 one key per day and the once-per-product rule are what bound the messages.
@@ -30,7 +31,6 @@ from ..formatting import shorten, zone
 from ..line import messages
 from ..models import Customer, LineFriend, Notification, Order, Product, ProductVariant, ProductView, Shop
 from ..models import NotificationStatus as St
-from ..models.browse import OPEN
 from ..search.query import Found
 from ..search.reply import carousel
 from ..timeutil import as_utc, parse_ts, utcnow
@@ -44,7 +44,7 @@ FLOW = Flow.BROWSE_ABANDONMENT
 KEYS = spec(FLOW).keys
 MAX_PRODUCTS = 3  # products in one reminder
 PRODUCT_ONCE_DAYS = 30  # a product is in at most one reminder to a customer in this many days
-OPEN_VIEWS_LIMIT = 50  # distinct products kept per customer until the job handles them
+VIEWS_LIMIT = 50  # distinct products kept per customer until the job decides on them
 CUSTOMERS_PER_RUN = 500  # per shop and job run; the rest wait for the next minute
 UTM = {"utm_medium": "push", "utm_campaign": str(FLOW)}
 
@@ -83,12 +83,12 @@ def record_view(
     ).first()
     if known is None:
         return "unknown_product"
-    open_rows = session.exec(
+    kept = session.exec(
         select(ProductView.product_shopify_id).where(
-            ProductView.shop_id == shop.id, ProductView.customer_id == customer_id, ProductView.handled_at.is_(None)
+            ProductView.shop_id == shop.id, ProductView.customer_id == customer_id
         )
     ).all()
-    if len(open_rows) >= OPEN_VIEWS_LIMIT and product_shopify_id not in set(open_rows):
+    if len(kept) >= VIEWS_LIMIT and product_shopify_id not in set(kept):
         return "too_many"
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     statement = insert(ProductView.__table__).values(
@@ -101,7 +101,6 @@ def record_view(
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["customer_id", "product_shopify_id"],
-            index_where=OPEN,
             set_={name: statement.excluded[name] for name in ("viewed_at", "variant_shopify_id")},
         )
     )
@@ -109,12 +108,12 @@ def record_view(
 
 
 def remind_due(*, engine: Engine, now: datetime | None = None) -> dict:
-    """The job: each customer whose last open view is old enough is decided once, in a
-    transaction of their own (a failure is logged and skipped; the views stay open)."""
+    """The job: each customer whose last view is old enough is decided once, in a
+    transaction of their own (a failure is logged and skipped; their views stay)."""
     now = now or utcnow()
     outcomes: Counter[str] = Counter()
     with Session(engine) as session:
-        shop_ids = session.exec(select(ProductView.shop_id).where(ProductView.handled_at.is_(None)).distinct()).all()
+        shop_ids = session.exec(select(ProductView.shop_id).distinct()).all()
     for shop_id in shop_ids:
         with Session(engine) as session:
             shop = session.get(Shop, shop_id)
@@ -123,7 +122,7 @@ def remind_due(*, engine: Engine, now: datetime | None = None) -> dict:
             cutoff = now - timedelta(hours=_delay_hours(shop))
             due = session.exec(
                 select(ProductView.customer_id)
-                .where(ProductView.shop_id == shop_id, ProductView.handled_at.is_(None))
+                .where(ProductView.shop_id == shop_id)
                 .group_by(ProductView.customer_id)
                 .having(func.max(ProductView.viewed_at) <= cutoff)
                 .limit(CUSTOMERS_PER_RUN)
@@ -140,19 +139,18 @@ def remind_due(*, engine: Engine, now: datetime | None = None) -> dict:
 
 
 def remind(*, session: Session, shop: Shop, customer_id: int, now: datetime) -> str:
-    """Decide one customer's reminder from their open views; what happened."""
+    """Decide one customer's reminder from their views, which go; what happened."""
     settings = flow_settings(shop, FLOW)
     views = session.exec(
         select(ProductView)
-        .where(ProductView.shop_id == shop.id, ProductView.customer_id == customer_id, ProductView.handled_at.is_(None))
+        .where(ProductView.shop_id == shop.id, ProductView.customer_id == customer_id)
         .order_by(ProductView.viewed_at.desc(), ProductView.id.desc())
         .with_for_update()
     ).all()
     if not views or as_utc(views[0].viewed_at) > now - timedelta(hours=_delay_hours(shop)):
         return "browsing"  # another worker took them, or they looked again meanwhile
     for view in views:
-        view.handled_at = now
-        session.add(view)
+        session.delete(view)
     customer = session.get(Customer, customer_id)
     if not settings["enabled"] or not shop.is_installed:
         return "disabled"
