@@ -237,6 +237,27 @@ def test_an_opted_out_customer_leaves_nothing(db, shop, friend, goods, view, rem
     assert rows(db, ProductView) == []
 
 
+def test_a_crash_while_deciding_leaves_the_views_for_the_next_run_and_nothing_twice(
+    db, shop, friend, goods, view, remind, monkeypatch
+):
+    view(goods[0]["id"])
+    real = browse_abandonment.outbox.schedule
+
+    def schedule_then_die(**kwargs):
+        real(**kwargs)
+        raise RuntimeError("worker killed after writing the reminder")
+
+    monkeypatch.setattr(browse_abandonment.outbox, "schedule", schedule_then_die)
+    at = utcnow() + timedelta(hours=4.1)
+    assert remind(at=at) == {"error": 1}
+    assert reminders(db) == [] and len(rows(db, ProductView)) == 1  # rolled back whole
+
+    monkeypatch.setattr(browse_abandonment.outbox, "schedule", real)
+    assert remind(at=at) == {"scheduled": 1}
+    assert remind(at=at) == {}  # decided: the views are gone, nothing is decided twice
+    assert len(reminders(db)) == 1
+
+
 # -- the pixel endpoint ---------------------------------------------------------------------------
 
 
