@@ -13,6 +13,7 @@ from app.flows.config import flow_settings
 from app.models import LineDryRun, Notification, Shop
 from tests.helpers import count, make_shop, rows
 from tests.plugins.flows import notes
+from tests.plugins.search import product
 
 LATER = "2026-11-25T01:30:00+00:00"  # the fixture checkout was updated 00:12 UTC
 
@@ -356,3 +357,17 @@ def test_another_shops_flows_and_friends_are_out_of_reach(api, db, friend, fake_
         shop="other-shop",
     )
     assert sent.status_code == 404 and fake_line.pushes() == []
+
+
+def test_browse_abandonment_preview_is_the_reminder_with_the_product_cards(api, shop, catalog):
+    catalog(product("手摘み 煎茶", price="1980"))
+    preview = api(
+        "POST",
+        "/api/flows/browse_abandonment/preview",
+        {"template_key": "browse_abandonment", "lang": "ja", "text": "{customer_name}様、{product_title} はいかが？"},
+    )
+
+    assert preview.status_code == 200, preview.get_json()
+    intro, cards = preview.get_json()["messages"]
+    assert intro["text"].endswith("はいかが？") and "様、" in intro["text"]
+    assert cards["type"] == "flex" and cards["contents"]["type"] == "carousel"
