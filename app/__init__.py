@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .line.login import bp as line_login_bp
     from .line.webhooks import bp as line_webhooks_bp
     from .shopify.auth import bp as auth_bp
+    from .shopify.pixel import bp as pixel_bp
     from .shopify.proxy import bp as proxy_bp
     from .shopify.webhooks import bp as webhooks_bp
     from .tracking.redirect import bp as tracking_bp
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth_bp,
         admin_bp,
         proxy_bp,
+        pixel_bp,
         line_webhooks_bp,
         line_login_bp,
         tracking_bp,

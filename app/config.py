@@ -46,7 +46,8 @@ class Settings:
     shopify_api_base: str = "https://{shop}.myshopify.com"
     shopify_scopes: str = (
         "read_products,read_inventory,read_customers,write_customers,read_orders,"
-        "read_fulfillments,write_discounts,read_discounts,write_app_proxy,write_marketing_events"
+        "read_fulfillments,write_discounts,read_discounts,write_app_proxy,write_marketing_events,"
+        "write_pixels,read_customer_events"
     )
     # LINE: Messaging API, its data API (content), and the browser-facing dialogs/Login.
     line_api_base: str = "https://api.line.me"

@@ -20,6 +20,7 @@ from .campaigns.sending import send_due as send_campaign_chunks
 from .campaigns.winner import pick_due as pick_campaign_winners
 from .db import session_scope
 from .ext import engine
+from .flows.browse_abandonment import remind_due as remind_browsers
 from .flows.dispatcher import dispatch_due
 from .line.events import process_orphaned_events
 from .line.followers import advance_imports
@@ -32,6 +33,7 @@ from .search.index import refresh_best_sellers
 from .shopify.marketing_activity import report_due as report_marketing_activities
 from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
+from .shopify.web_pixel import activate_due as activate_web_pixels
 from .sync.catalog import advance_syncs, nightly_syncs
 from .sync.policies import refresh_due_policies
 from .sync.tags import sync_line_tags
@@ -54,6 +56,10 @@ def _send_notifications(app: Flask, now: datetime) -> dict:
     return dispatch_due(engine=engine(app), now=now)
 
 
+def _browse_reminders(app: Flask, now: datetime) -> dict:
+    return remind_browsers(engine=engine(app), now=now)
+
+
 def _start_campaigns(app: Flask, now: datetime) -> dict:
     return start_due_campaigns(engine=engine(app), now=now)
 
@@ -68,6 +74,10 @@ def _campaign_insight(app: Flask, now: datetime) -> dict:
 
 def _marketing_activities(app: Flask, now: datetime) -> dict:
     return report_marketing_activities(engine=engine(app), now=now)
+
+
+def _web_pixels(app: Flask, now: datetime) -> dict:
+    return activate_web_pixels(engine=engine(app), now=now)
 
 
 def _pick_winners(app: Flask, now: datetime) -> dict:
@@ -131,6 +141,9 @@ JOBS: list[Job] = [
     # The outbox: due notifications through the policies to LINE (after the webhooks
     # above, so an order that cancels a reminder is seen before the reminder goes).
     Job("send_notifications", every_s=1, run=_send_notifications),
+    # Browse abandonment: customers whose last product view (web pixel) is N hours old get
+    # at most one reminder a day with what they looked at (app/flows/browse_abandonment.py).
+    Job("remind_browsers", every_s=60, run=_browse_reminders),
     # Campaigns: due ones get their recipients fixed into chunks, then the chunks go out
     # exactly once (app/campaigns), giving way to due order and shipping messages.
     Job("start_campaigns", every_s=1, run=_start_campaigns),
@@ -139,6 +152,9 @@ JOBS: list[Job] = [
     # weeks after it ends), and each campaign's marketing activity in Shopify (retried).
     Job("refresh_campaign_insight", every_s=300, run=_campaign_insight),
     Job("report_marketing_activities", every_s=30, run=_marketing_activities),
+    # The storefront's web pixel (browse abandonment) created in each shop that granted
+    # write_pixels, pointing at this APP_URL (app/shopify/web_pixel.py; retried).
+    Job("activate_web_pixels", every_s=60, run=_web_pixels),
     # A/B tests whose time is up: the winner chosen once, then planned for the rest.
     Job("pick_campaign_winners", every_s=60, run=_pick_winners),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),

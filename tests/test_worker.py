@@ -24,10 +24,12 @@ def test_registry_names_every_job_once():
     assert names == [
         "process_webhooks",
         "send_notifications",
+        "remind_browsers",
         "start_campaigns",
         "send_campaigns",
         "refresh_campaign_insight",
         "report_marketing_activities",
+        "activate_web_pixels",
         "pick_campaign_winners",
         "refresh_expiring_tokens",
         "process_line_events",

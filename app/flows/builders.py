@@ -17,8 +17,10 @@ from decimal import Decimal
 
 from ..formatting import money
 from ..models import Fulfillment, Order, OrderLineItem, Product, ProductVariant, Shop
+from ..search.query import Found
 from . import abandoned, content, orders, shipping
 from . import back_in_stock as back_in_stock_flow  # the builder below takes the flow's name
+from . import browse_abandonment as browse_flow
 from . import repurchase as repurchase_flow  # the builder below takes the flow's name
 from .registry import Flow, spec
 
@@ -95,6 +97,14 @@ def back_in_stock(
 ) -> list[dict]:
     variant = sample.variant or ProductVariant(shop_id=shop.id, product_id=0, shopify_id=0, price=STAND_IN_PRICE)
     return back_in_stock_flow.notice_messages(shop, lang=lang, name=name, product=sample.product, variant=variant)
+
+
+def browse_abandonment(
+    shop: Shop, sample: Sample, *, lang: str, name: str, settings: dict, template: str | None = None, step: int = 0
+) -> list[dict]:
+    variant = sample.variant or ProductVariant(shop_id=shop.id, product_id=0, shopify_id=0, price=STAND_IN_PRICE)
+    found = [Found(sample.product, [variant], True)]
+    return browse_flow.reminder_messages(shop, lang=lang, name=name, found=found)
 
 
 def _discount(settings: dict, step: int) -> bool:

@@ -64,6 +64,7 @@ class Flow(StrEnum):
     AFTER_DELIVERY = "after_delivery"
     REPURCHASE = "repurchase"
     BACK_IN_STOCK = "back_in_stock"
+    BROWSE_ABANDONMENT = "browse_abandonment"
 
 
 class Kind(StrEnum):
@@ -264,6 +265,21 @@ _SPECS = (
             "expiry_days": DEFAULT_EXPIRY_DAYS,
         },
         recheck="app.flows.back_in_stock:recheck",
+    ),
+    FlowSpec(
+        Flow.BROWSE_ABANDONMENT,
+        Kind.MARKETING,
+        # One reminder per customer per day of the shop's zone, however many views: the
+        # key, not a count, is what stops a flood of (forged) pixel events from sending more.
+        Keys("browse:{customer}:{day}"),
+        "app.flows.builders:browse_abandonment",
+        _COMMON | {"product_title", "items"},
+        {
+            "enabled": True,
+            # Hours after the customer's last product view without an order since.
+            "delay_hours": 4,
+        },
+        recheck="app.flows.browse_abandonment:recheck",
     ),
 )
 

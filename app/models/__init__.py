@@ -2,6 +2,7 @@
 
 from .attribution import Attribution, FriendBlock, LinkClick, TrackedLink
 from .audience import Segment
+from .browse import ProductView
 from .campaigns import (
     Campaign,
     CampaignChunk,
@@ -67,6 +68,7 @@ __all__ = [
     "Order",
     "OrderLineItem",
     "Product",
+    "ProductView",
     "RichMenu",
     "RichMenuLink",
     "RichMenuRule",

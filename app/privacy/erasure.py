@@ -38,6 +38,8 @@ def erase_shopper(
         if row.topic == "customers/data_request":
             row.export, row.status = None, "redacted"
             session.add(row)
+    for row in held.product_views:
+        session.delete(row)
     if held.customer is not None:
         session.delete(held.customer)
     session.flush()

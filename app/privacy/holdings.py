@@ -5,9 +5,9 @@ the two can never disagree about what "everything" is. A shopper is named the wa
 Shopify's privacy requests name them: a customer id, an e-mail, a phone number and the
 ids of their orders. From there the rows are found through the links the app itself
 keeps: the LINE friend linked to the customer (or once linked by the shopper's own hand,
-in the chat or with LINE Login), that friend's chat, searches, back-in-stock requests, messages and clicks, the
-orders' checkouts, carts and fulfillments, the raw deliveries naming any of them, and
-the dry-run requests that would have gone to their LINE.
+in the chat or with LINE Login), that friend's chat, searches, back-in-stock requests,
+messages and clicks, the customer's product views (web pixel), the orders' checkouts, carts
+and fulfillments, the raw deliveries naming any of them, and the dry-run requests that would have gone to their LINE.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class Holdings:
     dry_runs: list[m.LineDryRun] = field(default_factory=list)
     searches: list[m.SearchLog] = field(default_factory=list)
     back_in_stock: list[m.BackInStockRequest] = field(default_factory=list)
+    product_views: list[m.ProductView] = field(default_factory=list)
     blocks: list[m.FriendBlock] = field(default_factory=list)
     rich_menu_links: list[m.RichMenuLink] = field(default_factory=list)
     deliveries: list[m.WebhookEvent] = field(default_factory=list)
@@ -95,6 +96,10 @@ def holdings_of(*, session: Session, shop: m.Shop, ref: ShopperRef) -> Holdings:
         session=session, shop=shop, customer_id=ref.customer_shopify_id, checkouts=held.checkouts, orders=held.orders
     )
     _order_rows(session=session, shop=shop, held=held)
+    if held.customer is not None:  # the web pixel's product views (browse abandonment)
+        held.product_views = _where(
+            session=session, model=m.ProductView, shop=shop, conditions=(m.ProductView.customer_id == held.customer.id,)
+        )
     _line_rows(session=session, shop=shop, held=held, shopify_id=ref.customer_shopify_id)
     _tracking_rows(session=session, shop=shop, held=held)
     terms = {ref.customer_shopify_id, *emails, *phones, *(o.shopify_id for o in held.orders)}

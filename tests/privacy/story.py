@@ -200,6 +200,7 @@ class Story:
             if topic not in LAST and topic != "customers/create":
                 self.webhook(topic)
         self.ask_back_in_stock()
+        self.view_product()
         cart = body_for("carts/create", m, self.domain)["token"]
         assert self.proxy("/cart", {"token": cart}).status_code == 204
         self.in_dry_run()
@@ -214,6 +215,15 @@ class Story:
         self.line(self.fake_line.postback_event(self.markers.line_user_id, f"action=restock&variant={variant['id']}"))
         level = {**load_payload("inventory_levels_update"), "available": 2, "updated_at": "2026-11-25T10:00:00+09:00"}
         self.webhook("inventory_levels/update", level)
+
+    def view_product(self) -> None:
+        """The storefront's web pixel reports that they looked at the tea (browse abandonment)."""
+        body = {
+            "shop": self.domain,
+            "customer_id": f"gid://shopify/Customer/{self.markers.customer_id}",
+            "product_id": load_payload("products_create")["id"],
+        }
+        assert self.client.post("/pixel/product-viewed", json=body).status_code == 204
 
     def link_by_merchant(self) -> None:
         fresh(self.db)

@@ -52,6 +52,7 @@ def test_customer_redact_leaves_no_marker_in_any_table(app, db, shop_a_story, sh
     customer_pk = _customer_pk(db, a)
     friends_before = [f.id for f in db.exec(select(LineFriend).where(LineFriend.customer_id == customer_pk))]
     assert rows_referencing(_engine(app), a.shop.id, {"friend_id": friends_before[0]}, {})["back_in_stock_requests"]
+    assert rows_referencing(_engine(app), a.shop.id, {"customer_id": customer_pk}, {})["product_views"]
 
     a.webhook("customers/redact", body_for("customers/redact", a.markers, a.domain))
 

@@ -75,6 +75,7 @@ def test_export_cross_checks_with_every_table_holding_the_shopper(app, db, shop_
         "line_dry_runs",
         "friend_blocks",
         "back_in_stock_requests",
+        "product_views",
     } <= set(held)
     for table, keys in held.items():
         assert keys <= exported.get(table, set()), (table, keys - exported.get(table, set()))

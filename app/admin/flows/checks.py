@@ -90,6 +90,8 @@ def check_settings(flow: str, body: dict, check: Checker, current: dict) -> dict
     elif flow == Flow.BACK_IN_STOCK:
         result["factor"] = check.integer("factor", body.get("factor", current["factor"]), 1, 100)
         result["expiry_days"] = check.integer("expiry_days", body.get("expiry_days", current["expiry_days"]), 1, 365)
+    elif flow == Flow.BROWSE_ABANDONMENT:
+        result["delay_hours"] = check.integer("delay_hours", body.get("delay_hours", current["delay_hours"]), 1, 72)
     return result
 
 

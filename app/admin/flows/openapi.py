@@ -39,6 +39,7 @@ _SETTINGS = {
         "skip_if_ordered_within_h": {"type": "integer", "minimum": 0, "maximum": 720},
         "statuses": {"type": "object", "additionalProperties": _BOOL},
         "delay_days": {"type": "integer", "minimum": 1, "maximum": 90},
+        "delay_hours": {"type": "integer", "minimum": 1, "maximum": 72},
         "review_url": {"type": "string", "description": "empty, or an https:// URL"},
         "cycles": {"type": "object", "properties": {"products": _DAYS, "types": _DAYS, "tags": _DAYS}},
     },

@@ -13,6 +13,7 @@ from app.flows.config import flow_settings
 from app.models import LineDryRun, Notification, Shop
 from tests.helpers import count, make_shop, rows
 from tests.plugins.flows import notes
+from tests.plugins.search import product
 
 LATER = "2026-11-25T01:30:00+00:00"  # the fixture checkout was updated 00:12 UTC
 
@@ -45,7 +46,11 @@ def test_flows_are_listed_with_settings_texts_and_variables(api, shop):
         "after_delivery",
         "repurchase",
         "back_in_stock",
+        "browse_abandonment",
     }
+    assert flows["browse_abandonment"]["settings"] == {"enabled": True, "delay_hours": 4}
+    assert {"product_title", "items"} <= set(flows["browse_abandonment"]["variables"])
+    assert flows["browse_abandonment"]["marketing"] is True
     assert flows["back_in_stock"]["settings"] == {"enabled": True, "factor": 3, "expiry_days": 90}
     assert "product_title" in flows["back_in_stock"]["variables"]
     checkout = flows["abandoned_checkout"]
@@ -117,6 +122,8 @@ def test_each_kind_of_error_is_named_by_field_and_nothing_is_saved(api, shop, db
         ("order_confirmation", {"settings": {"enabled": "yes"}}, "enabled"),
         ("back_in_stock", {"settings": {"enabled": True, "factor": 0}}, "factor"),
         ("back_in_stock", {"settings": {"enabled": True, "expiry_days": 400}}, "expiry_days"),
+        ("browse_abandonment", {"settings": {"enabled": True, "delay_hours": 0}}, "delay_hours"),
+        ("browse_abandonment", {"settings": {"enabled": True, "delay_hours": "soon"}}, "delay_hours"),
         (
             "order_confirmation",
             {"templates": {"order_confirmation": {"ja": "   ", "en": "Thanks"}}},
@@ -135,6 +142,12 @@ def test_back_in_stock_options_are_saved(api, shop, db):
     response = api("PUT", "/api/flows/back_in_stock", {"settings": {"enabled": True, "factor": 5, "expiry_days": 30}})
     assert response.status_code == 200, response.get_json()
     assert stored(db, shop.id).settings["flows"]["back_in_stock"] == {"enabled": True, "factor": 5, "expiry_days": 30}
+
+
+def test_browse_abandonment_delay_is_saved(api, shop, db):
+    response = api("PUT", "/api/flows/browse_abandonment", {"settings": {"enabled": True, "delay_hours": 6}})
+    assert response.status_code == 200, response.get_json()
+    assert stored(db, shop.id).settings["flows"]["browse_abandonment"] == {"enabled": True, "delay_hours": 6}
 
 
 def test_line_limits_count_the_filled_in_variables(api, shop, db):
@@ -344,3 +357,17 @@ def test_another_shops_flows_and_friends_are_out_of_reach(api, db, friend, fake_
         shop="other-shop",
     )
     assert sent.status_code == 404 and fake_line.pushes() == []
+
+
+def test_browse_abandonment_preview_is_the_reminder_with_the_product_cards(api, shop, catalog):
+    catalog(product("手摘み 煎茶", price="1980"))
+    preview = api(
+        "POST",
+        "/api/flows/browse_abandonment/preview",
+        {"template_key": "browse_abandonment", "lang": "ja", "text": "{customer_name}様、{product_title} はいかが？"},
+    )
+
+    assert preview.status_code == 200, preview.get_json()
+    intro, cards = preview.get_json()["messages"]
+    assert intro["text"].endswith("はいかが？") and "様、" in intro["text"]
+    assert cards["type"] == "flex" and cards["contents"]["type"] == "carousel"

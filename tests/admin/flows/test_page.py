@@ -100,3 +100,11 @@ def test_cycle_suggestions_come_from_repeat_purchases(demo_app, demo_shop, db):
 
     assert "国産 ほうじ茶 100g" in page and "40日" in page
     assert "提案に十分なリピート購入がまだありません" not in page
+
+
+def test_browse_abandonment_is_on_the_page_with_its_delay_and_preview(demo_app, demo_shop, db):
+    page = _page(demo_app, "/flows")
+
+    assert "閲覧放棄" in page
+    assert 'data-setting="delay_hours"' in page and 'value="4"' in page
+    assert "最後に商品を見てから何時間後に送るか" in page and "ウェブピクセル" in page
