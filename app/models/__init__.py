@@ -21,11 +21,13 @@ from .line import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFrien
 from .outbox import Notification, NotificationStatus
 from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
+from .rollups import DailyRollup
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .shop import Shop
 
 __all__ = [
     "Attribution",
+    "DailyRollup",
     "BackInStockRequest",
     "BackInStockStatus",
     "Campaign",

@@ -13,9 +13,11 @@ from sqlmodel import Session, select
 from ...flows.config import flow_settings
 from ...flows.registry import Flow, flows, spec
 from ...flows.repurchase import cycle_days, suggest_cycles
+from ...formatting import zone
 from ...models import LineFriend, Notification, Product, Shop
 from ...models import NotificationStatus as St
 from ...timeutil import utcnow
+from ...tracking import daily
 
 STATUSES = (St.SCHEDULED, St.SENT, St.SKIPPED, St.CANCELLED, St.FAILED)
 
@@ -38,15 +40,14 @@ class CycleSuggestion:
     current: int | None
 
 
-def flows_overview(*, session: Session, shop: Shop, days: int = 30) -> list[FlowRow]:
-    since = utcnow() - timedelta(days=days)
-    counts: dict[str, dict[str, int]] = {}
-    for flow, status, n in session.exec(
-        select(Notification.flow, Notification.status, func.count())
-        .where(Notification.shop_id == shop.id, Notification.created_at >= since)
-        .group_by(Notification.flow, Notification.status)
-    ):
-        counts.setdefault(flow, {})[status] = n
+def flows_overview(*, session: Session, shop: Shop, days: int = 30, now: datetime | None = None) -> list[FlowRow]:
+    """Each flow's notifications created in the last `days` local days, today included, by
+    status: the daily rollups for the past days, the raw rows for today."""
+    now = now or utcnow()
+    today = now.astimezone(zone(shop.timezone)).date()
+    since = daily.midnight(shop, today - timedelta(days=days - 1), now.tzinfo)
+    until = daily.midnight(shop, today + timedelta(days=1), now.tzinfo)
+    counts = daily.status_counts(session=session, shop=shop, since=since, until=until)
     next_due = dict(
         session.exec(
             select(Notification.flow, func.min(Notification.due_at))

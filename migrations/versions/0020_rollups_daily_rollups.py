@@ -1,0 +1,61 @@
+"""Daily rollups: per shop, local day and flow (campaign, sequence, source), the counts the
+dashboard and the Flows page show, kept in the same transactions as the rows they count.
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-02 12:50:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+COUNTS = (
+    "created_scheduled",
+    "created_sending",
+    "created_sent",
+    "created_skipped",
+    "created_cancelled",
+    "created_failed",
+    "sent",
+    "clicks",
+    "orders",
+    "recovered",
+    "blocks",
+)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "daily_rollups",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("shop_id", sa.BigInteger(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("scope", sa.String(length=96), nullable=False),
+        sa.Column("flow", sa.String(length=32), nullable=False),
+        sa.Column("campaign_id", sa.BigInteger(), nullable=True),
+        sa.Column("sequence_id", sa.BigInteger(), nullable=True),
+        sa.Column("source_id", sa.BigInteger(), nullable=True),
+        *[sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS],
+        sa.Column("revenue", sa.Numeric(14, 2), nullable=False),
+        sa.Column("recovered_revenue", sa.Numeric(14, 2), nullable=False),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("shop_id", "day", "scope", name="uq_daily_rollups_shop_day_scope"),
+    )
+    with op.batch_alter_table("daily_rollups", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_daily_rollups_shop_id"), ["shop_id"], unique=False)
+        batch_op.create_index("ix_daily_rollups_shop_flow_day", ["shop_id", "flow", "day"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("daily_rollups", schema=None) as batch_op:
+        batch_op.drop_index("ix_daily_rollups_shop_flow_day")
+        batch_op.drop_index(batch_op.f("ix_daily_rollups_shop_id"))
+    op.drop_table("daily_rollups")
