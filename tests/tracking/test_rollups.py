@@ -258,7 +258,7 @@ def test_dashboard_figures_read_through_rollups_equal_the_raw_computation(app, d
                 assert getattr(daily, name)(**span) == getattr(stats, name)(**span), name
             assert sum(sum(d.values()) for d in daily.sent_by_flow(**span).values()) > 0
             raw_counts = {}
-            for flow, status, n in db.exec(
+            for flow, status, _id in db.exec(
                 select(Notification.flow, Notification.status, Notification.id).where(
                     Notification.shop_id == shop.id,
                     Notification.created_at >= since,
