@@ -28,7 +28,8 @@ STATUS_COUNTERS = (
     "created_failed",
 )
 # Outcomes, counted on the local day they happened (Home and the dashboard API).
-OUTCOME_COUNTERS = ("sent", "clicks", "orders", "revenue", "recovered", "recovered_revenue", "blocks")
+# `follows`: friends whose (latest) follow fell on the day, as LineFriend.followed_at counts them.
+OUTCOME_COUNTERS = ("sent", "clicks", "orders", "revenue", "recovered", "recovered_revenue", "blocks", "follows")
 COUNTERS = STATUS_COUNTERS + OUTCOME_COUNTERS
 
 
@@ -60,3 +61,4 @@ class DailyRollup(SQLModel, table=True):
     recovered: int = 0
     recovered_revenue: Decimal = Field(default=Decimal("0"), sa_type=Money)
     blocks: int = 0
+    follows: int = 0

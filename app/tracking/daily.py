@@ -119,6 +119,16 @@ def blocks_by_day(*, session: Session, shop: Shop, since: datetime, until: datet
     return found
 
 
+def follows_by_day(*, session: Session, shop: Shop, since: datetime, until: datetime) -> dict[date, int]:
+    s = split(shop, since, until)
+    found = dict.fromkeys(stats.local_days(shop, since, until), 0)
+    for day, n in _past(session, shop, s, _R.follows, group=(_R.day,)):
+        found[day] += int(n or 0)
+    for day, n in stats.follows_by_day(session=session, shop=shop, **_raw(s)).items():
+        found[day] += n
+    return found
+
+
 def attributed_by_flow(*, session: Session, shop: Shop, since: datetime, until: datetime) -> dict[str | None, Totals]:
     s = split(shop, since, until)
     found: dict[str | None, Totals] = {}

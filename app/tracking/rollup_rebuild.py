@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select, text
 from sqlmodel import Session
 
-from ..models import Attribution, FriendBlock, LinkClick, Notification, TrackedLink
+from ..models import Attribution, FriendBlock, LineFriend, LinkClick, Notification, TrackedLink
 from ..models.rollups import COUNTERS, DailyRollup
 from ..timeutil import as_utc
 from . import rollups
@@ -29,7 +29,7 @@ def _stream(session: Session, query):
 
 def recount(*, session: Session, shop_ids: list[int]) -> rollups.Deltas:
     deltas = rollups.Deltas(session)
-    for row in _stream(session, select(*rollups.NOTE_COLUMNS).where(Notification.shop_id.in_(shop_ids))):
+    for row in _stream(session, select(*rollups.NOTE_COLUMNS[1:]).where(Notification.shop_id.in_(shop_ids))):
         rollups.note_moves(deltas, None, rollups.state_of(row))
     clicks = (
         select(LinkClick.shop_id, LinkClick.clicked_at, LinkClick.flow, TrackedLink.campaign_id)
@@ -48,6 +48,11 @@ def recount(*, session: Session, shop_ids: list[int]) -> rollups.Deltas:
     )
     for shop_id, at, flow in _stream(session, blocks):
         deltas.add(shop_id, at, rollups.Scope(flow or ""), blocks=1)
+    follows = select(LineFriend.shop_id, LineFriend.followed_at).where(
+        LineFriend.shop_id.in_(shop_ids), LineFriend.followed_at.is_not(None)
+    )
+    for shop_id, at in _stream(session, follows):
+        deltas.add(shop_id, at, rollups.Scope(), follows=1)
     return deltas
 
 

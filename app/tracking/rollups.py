@@ -3,7 +3,7 @@
 Every write that changes a counted row calls here inside its own transaction: a status
 change of a notification (`notes_moved`: out of its old status, into its new one, so a
 retried row going failed → scheduled → sent moves one count, never adds two), a click, an
-attribution written, changed or removed (`attribution_changed`), a block. Each change is
+attribution written, changed or removed (`attribution_changed`), a block, a follow. Each change is
 summed per (shop, local day, scope) in Python and added with one
 INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x per row, which works the same on
 SQLite and PostgreSQL. Rows are written in key order so two workers adding to the same rows
@@ -75,12 +75,20 @@ class Deltas:
         self.session = session
         self.rows: dict[tuple[int, date, Scope], dict[str, int | Decimal]] = defaultdict(dict)
         self._zones: dict[int, object] = {}
+        self._days: dict[tuple[int, int], date] = {}
 
     def day(self, shop_id: int, at: datetime) -> date:
-        if shop_id not in self._zones:
-            tz = self.session.execute(select(Shop.timezone).where(Shop.id == shop_id)).scalar()
-            self._zones[shop_id] = zone(tz)
-        return as_utc(at).astimezone(self._zones[shop_id]).date()
+        """The shop's local day of `at`. Every zone's offset is a multiple of 15 minutes, so
+        the answer is remembered per quarter hour (a recount asks it a million times)."""
+        at = as_utc(at)
+        key = (shop_id, int(at.timestamp()) // 900)
+        found = self._days.get(key)
+        if found is None:
+            if shop_id not in self._zones:
+                tz = self.session.execute(select(Shop.timezone).where(Shop.id == shop_id)).scalar()
+                self._zones[shop_id] = zone(tz)
+            found = self._days[key] = at.astimezone(self._zones[shop_id]).date()
+        return found
 
     def add(self, shop_id: int, at: datetime, scope: Scope, **counts) -> None:
         row = self.rows[(shop_id, self.day(shop_id, at), scope)]
@@ -199,6 +207,16 @@ def click(*, session: Session, shop_id: int, at: datetime, flow: str, campaign_i
 def block(*, session: Session, shop_id: int, at: datetime, flow: str | None) -> None:
     deltas = Deltas(session)
     deltas.add(shop_id, at, Scope(flow or ""), blocks=1)
+    deltas.write()
+
+
+def followed(*, session: Session, shop_id: int, before: datetime | None, after: datetime | None) -> None:
+    """A friend's follow time moved (a first follow: from None; a re-follow: from the last)."""
+    deltas = Deltas(session)
+    if before is not None:
+        deltas.add(shop_id, before, Scope(), follows=-1)
+    if after is not None:
+        deltas.add(shop_id, after, Scope(), follows=1)
     deltas.write()
 
 

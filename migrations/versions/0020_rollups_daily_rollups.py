@@ -1,5 +1,6 @@
 """Daily rollups: per shop, local day and flow (campaign, sequence, source), the counts the
-dashboard and the Flows page show, kept in the same transactions as the rows they count.
+dashboard and the Flows page show, kept in the same transactions as the rows they count;
+and two partial indexes of waiting notifications (next due per flow, held for the quota).
 
 Revision ID: 0020
 Revises: 0019
@@ -28,10 +29,31 @@ COUNTS = (
     "orders",
     "recovered",
     "blocks",
+    "follows",
 )
 
 
+WAITING = sa.text("status = 'scheduled'")
+HELD = sa.text("status = 'scheduled' AND reason = 'quota_held'")
+
+
 def upgrade() -> None:
+    # The Flows page and Home read what waits (next due per flow, held for the quota) from
+    # these instead of the whole notification history.
+    op.create_index(
+        "ix_notifications_waiting_flow_due",
+        "notifications",
+        ["shop_id", "flow", "due_at"],
+        sqlite_where=WAITING,
+        postgresql_where=WAITING,
+    )
+    op.create_index(
+        "ix_notifications_quota_held",
+        "notifications",
+        ["shop_id", "status", "reason"],
+        sqlite_where=HELD,
+        postgresql_where=HELD,
+    )
     op.create_table(
         "daily_rollups",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -59,3 +81,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_daily_rollups_shop_flow_day")
         batch_op.drop_index(batch_op.f("ix_daily_rollups_shop_id"))
     op.drop_table("daily_rollups")
+    op.drop_index("ix_notifications_quota_held", table_name="notifications")
+    op.drop_index("ix_notifications_waiting_flow_due", table_name="notifications")

@@ -10,6 +10,7 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import select
@@ -18,6 +19,7 @@ from app import ext
 from app.admin.people import messages as merchant
 from app.flows import dispatcher, outbox
 from app.flows.recipients import Recipient
+from app.line import handlers
 from app.models import Customer, DailyRollup, LineFriend, Notification, Order, TrackedLink
 from app.models import NotificationStatus as St
 from app.privacy.erasure import erase_shopper
@@ -181,6 +183,17 @@ class Mix:
         blocks.record_block(session=self.db, friend=friend, blocked_at=self.clock.at)
         self.db.commit()
 
+    def follow(self):
+        """LINE's follow event through its handler: a first follow or a re-follow moves the day."""
+        shop = self.rng.choice(self.shops)
+        friend, _ = self.rng.choice(self.friends[shop.id])
+        event = {"timestamp": int(self.clock.at.timestamp() * 1000), "follow": {"isUnblocked": self.rng.random() < 0.5}}
+        chat = SimpleNamespace(
+            friend=friend, event=event, session=self.db, prefetched={}, shop=shop, t=lambda key, **_: key, reply=print
+        )
+        handlers.on_follow(chat)
+        self.db.commit()
+
     def redact(self):
         shop = self.rng.choice(self.shops)
         if not self.friends[shop.id]:
@@ -208,6 +221,7 @@ def test_rollups_equal_a_recount_after_a_random_mix(app, db, shops, monkeypatch)
         mix.order,
         mix.edit_order,
         mix.block,
+        mix.follow,
     ]
     with app.app_context():
         for i in range(160):
@@ -222,6 +236,7 @@ def test_rollups_equal_a_recount_after_a_random_mix(app, db, shops, monkeypatch)
         }
         assert moved and any("clicks" in v for v in expected.values()) and any("orders" in v for v in expected.values())
         assert any("sent" in v for v in expected.values()) and any("blocks" in v for v in expected.values())
+        assert any("follows" in v for v in expected.values())
         assert stored(session=db, shop_ids=ids) == expected
 
         lifecycle.uninstall(session=db, shop=shops[0])
@@ -237,7 +252,15 @@ def test_dashboard_figures_read_through_rollups_equal_the_raw_computation(app, d
         for _ in range(120):
             clock.at += timedelta(hours=rng.randint(1, 4))
             rng.choice(
-                [mix.schedule, mix.dispatch, mix.dispatch, lambda: mix.click(monkeypatch), mix.order, mix.block]
+                [
+                    mix.schedule,
+                    mix.dispatch,
+                    mix.dispatch,
+                    lambda: mix.click(monkeypatch),
+                    mix.order,
+                    mix.block,
+                    mix.follow,
+                ]
             )()
         fresh(db)
         for shop in shops:
@@ -251,6 +274,7 @@ def test_dashboard_figures_read_through_rollups_equal_the_raw_computation(app, d
                 "clicks_by_flow",
                 "blocks_by_flow",
                 "blocks_by_day",
+                "follows_by_day",
                 "attributed_by_flow",
                 "recovered_checkouts",
                 "revenue_by_day",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, literal_column
 from sqlmodel import Session, select
 
 from ...flows.config import flow_settings
@@ -48,13 +48,7 @@ def flows_overview(*, session: Session, shop: Shop, days: int = 30, now: datetim
     since = daily.midnight(shop, today - timedelta(days=days - 1), now.tzinfo)
     until = daily.midnight(shop, today + timedelta(days=1), now.tzinfo)
     counts = daily.status_counts(session=session, shop=shop, since=since, until=until)
-    next_due = dict(
-        session.exec(
-            select(Notification.flow, func.min(Notification.due_at))
-            .where(Notification.shop_id == shop.id, Notification.status == St.SCHEDULED)
-            .group_by(Notification.flow)
-        ).all()
-    )
+    next_due = {flow: _next_due(session=session, shop=shop, flow=flow) for flow in flows()}
     return [
         FlowRow(
             flow=flow,
@@ -67,14 +61,26 @@ def flows_overview(*, session: Session, shop: Shop, days: int = 30, now: datetim
     ]
 
 
-def quota_held(*, session: Session, shop: Shop) -> int:
-    """Marketing messages waiting because the month's LINE quota is nearly used."""
+# Literal, not bound: a partial index is used only when the query names its condition.
+_WAITING = Notification.status == literal_column("'scheduled'")
+_HELD = Notification.reason == literal_column("'quota_held'")
+
+
+def _next_due(*, session: Session, shop: Shop, flow: str) -> datetime | None:
+    """One seek in ix_notifications_waiting_flow_due per flow."""
     return session.exec(
-        select(func.count())
-        .select_from(Notification)
-        .where(
-            Notification.shop_id == shop.id, Notification.status == St.SCHEDULED, Notification.reason == "quota_held"
-        )
+        select(Notification.due_at)
+        .where(Notification.shop_id == shop.id, Notification.flow == flow, _WAITING)
+        .order_by(Notification.due_at)
+        .limit(1)
+    ).first()
+
+
+def quota_held(*, session: Session, shop: Shop) -> int:
+    """Marketing messages waiting because the month's LINE quota is nearly used
+    (ix_notifications_quota_held: only those rows)."""
+    return session.exec(
+        select(func.count()).select_from(Notification).where(Notification.shop_id == shop.id, _WAITING, _HELD)
     ).one()
 
 

@@ -22,7 +22,7 @@ from ...line import channels
 from ...line.channels import ChannelUnavailable
 from ...line.client import LineError
 from ...models import Customer, LineFriend, Shop
-from ...tracking import daily, stats
+from ...tracking import daily
 from ..labels import OTHER  # attributions and blocks that no flow's push explains
 
 PERIODS = (7, 30, 90)
@@ -134,7 +134,7 @@ def _audience(*, session: Session, shop: Shop, f: Figures, span: dict) -> None:
         session=session, model=LineFriend, where=(LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
     )
     f.customers = _count(session=session, model=Customer, where=(Customer.shop_id == shop.id,))
-    f.follows_by_day = list(stats.follows_by_day(**span).values())
+    f.follows_by_day = list(daily.follows_by_day(**span).values())
     f.blocks_by_day = list(daily.blocks_by_day(**span).values())
     f.follows, f.blocks = sum(f.follows_by_day), sum(f.blocks_by_day)
     for flow, n in daily.blocks_by_flow(**span).items():
