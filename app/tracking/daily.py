@@ -50,12 +50,17 @@ def split(shop: Shop, since: datetime, until: datetime) -> Split:
     return Split(since, cut, until, first, cut.astimezone(tz).date())
 
 
-def _past(session: Session, shop: Shop, s: Split, *columns, group=(_R.flow, _R.day)):
+# Home's messages sent are the outbox's (as the raw rows count them); campaigns' sends are
+# kept apart under their campaign.
+OUTBOX = (_R.campaign_id.is_(None),)
+
+
+def _past(session: Session, shop: Shop, s: Split, *columns, group=(_R.flow, _R.day), where=()):
     if s.cut_day <= s.first_day:
         return []
     return session.execute(
         select(*group, *(func.sum(c) for c in columns))
-        .where(_R.shop_id == shop.id, _R.day >= s.first_day, _R.day < s.cut_day)
+        .where(_R.shop_id == shop.id, _R.day >= s.first_day, _R.day < s.cut_day, *where)
         .group_by(*group)
     ).all()
 
@@ -75,7 +80,7 @@ def sent_by_flow(*, session: Session, shop: Shop, since: datetime, until: dateti
         return found
     days = stats.local_days(shop, since, until)
     found = {}
-    for flow, day, n in _past(session, shop, s, _R.sent):
+    for flow, day, n in _past(session, shop, s, _R.sent, where=OUTBOX):
         if n:
             found.setdefault(flow, dict.fromkeys(days, 0))[day] += int(n)
     for flow, by_day in stats.sent_by_flow(session=session, shop=shop, **_raw(s)).items():
@@ -161,7 +166,7 @@ def revenue_by_day(*, session: Session, shop: Shop, since: datetime, until: date
 def sent_between(*, session: Session, shop: Shop, since: datetime, now: datetime) -> int:
     """Messages sent from a local midnight `since` up to `now` (inclusive): the quota's month."""
     s = split(shop, since, now + timedelta(microseconds=1))
-    past = _past(session, shop, s, _R.sent, group=())
+    past = _past(session, shop, s, _R.sent, group=(), where=OUTBOX)
     today = session.execute(
         select(func.count())
         .select_from(Notification)

@@ -15,7 +15,8 @@ from decimal import Decimal
 from sqlalchemy import delete, select, text
 from sqlmodel import Session
 
-from ..models import Attribution, FriendBlock, LineFriend, LinkClick, Notification, TrackedLink
+from ..models import Attribution, CampaignChunk, FriendBlock, LineFriend, LinkClick, Notification, TrackedLink
+from ..models import ChunkStatus as KS
 from ..models.rollups import COUNTERS, DailyRollup
 from ..timeutil import as_utc
 from . import rollups
@@ -53,6 +54,11 @@ def recount(*, session: Session, shop_ids: list[int]) -> rollups.Deltas:
     )
     for shop_id, at in _stream(session, follows):
         deltas.add(shop_id, at, rollups.Scope(), follows=1)
+    chunks = select(
+        CampaignChunk.shop_id, CampaignChunk.campaign_id, CampaignChunk.sent_at, CampaignChunk.delivered
+    ).where(CampaignChunk.shop_id.in_(shop_ids), CampaignChunk.status == KS.SENT, CampaignChunk.sent_at.is_not(None))
+    for shop_id, campaign_id, at, delivered in _stream(session, chunks):
+        deltas.add(shop_id, at, rollups.Scope(rollups.CAMPAIGN_FLOW, campaign_id), sent=delivered)
     return deltas
 
 

@@ -3,7 +3,8 @@
 Every write that changes a counted row calls here inside its own transaction: a status
 change of a notification (`notes_moved`: out of its old status, into its new one, so a
 retried row going failed → scheduled → sent moves one count, never adds two), a click, an
-attribution written, changed or removed (`attribution_changed`), a block, a follow. Each change is
+attribution written, changed or removed (`attribution_changed`), a block, a follow, a
+campaign chunk LINE accepted (`campaign_sent`). Each change is
 summed per (shop, local day, scope) in Python and added with one
 INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x per row, which works the same on
 SQLite and PostgreSQL. Rows are written in key order so two workers adding to the same rows
@@ -217,6 +218,18 @@ def followed(*, session: Session, shop_id: int, before: datetime | None, after: 
         deltas.add(shop_id, before, Scope(), follows=-1)
     if after is not None:
         deltas.add(shop_id, after, Scope(), follows=1)
+    deltas.write()
+
+
+CAMPAIGN_FLOW = "campaign"  # what campaigns' tracked links name as their flow (campaigns/links.py)
+
+
+def campaign_sent(*, session: Session, sent: list[tuple[int, int, datetime, int]]) -> None:
+    """Campaign chunks LINE accepted: (shop, campaign, when, recipients) each. Kept under the
+    campaign's scope: Home's `sent` counts the outbox's notifications only, as it always has."""
+    deltas = Deltas(session)
+    for shop_id, campaign_id, at, recipients in sent:
+        deltas.add(shop_id, at, Scope(CAMPAIGN_FLOW, campaign_id), sent=recipients)
     deltas.write()
 
 

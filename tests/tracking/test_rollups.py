@@ -17,10 +17,12 @@ from sqlmodel import select
 
 from app import ext
 from app.admin.people import messages as merchant
+from app.campaigns import sending
 from app.flows import dispatcher, outbox
 from app.flows.recipients import Recipient
 from app.line import handlers
-from app.models import Customer, DailyRollup, LineFriend, Notification, Order, TrackedLink
+from app.models import Campaign, CampaignChunk, Customer, DailyRollup, LineFriend, Notification, Order, TrackedLink
+from app.models import CampaignStatus as CS
 from app.models import NotificationStatus as St
 from app.privacy.erasure import erase_shopper
 from app.privacy.holdings import ShopperRef
@@ -320,3 +322,43 @@ def test_rebuild_restores_rollups_lost_or_wrong(app, db, shops, monkeypatch):
         assert stored(session=db, shop_ids=ids) == expected
         bad = app.test_cli_runner().invoke(args=["rebuild-rollups", "--shop", "nobody.myshopify.com"])
         assert bad.exit_code != 0
+
+
+def test_campaign_chunks_sent_are_counted_under_their_campaign_and_not_in_home_sent(app, db, shops):
+    shop = shops[0]
+    campaign = Campaign(shop_id=shop.id, name="冬のセール", status=CS.SENDING, started_at=NOW)
+    db.add(campaign)
+    db.flush()
+    for number in range(3):
+        db.add(
+            CampaignChunk(
+                shop_id=shop.id,
+                campaign_id=campaign.id,
+                number=number,
+                friend_ids=[1, 2, 3, 4][: number + 2],
+                retry_key=uuid.uuid4(),
+            )
+        )
+    db.commit()
+    with app.app_context():
+        engine = ext.engine()
+        first = sending.claim(engine, now=NOW, size=3)
+        outcomes = ["sent", "pending", "failed"]
+        sending.record(
+            engine,
+            [sending.Result(c, status, delivered=len(c.friend_ids)) for c, status in zip(first, outcomes, strict=True)],
+        )
+        again = sending.claim(engine, now=NOW, size=3)  # the retried chunk, sent this time
+        assert [c.number for c in again] == [1]
+        sending.record(engine, [sending.Result(again[0], "sent", delivered=3)])
+        fresh(db)
+        ids = [shop.id]
+        mine = {k: v for k, v in stored(session=db, shop_ids=ids).items() if k[2] == f"campaign|{campaign.id}||"}
+        assert [v["sent"] for v in mine.values()] == [2 + 3]  # the failed chunk's 4 never counted as sent
+        assert stored(session=db, shop_ids=ids) == _recount(db, ids)
+        day = NOW.astimezone(daily.zone(shop.timezone)).date()
+        span = {"session": db, "shop": shop, "since": daily.midnight(shop, day - timedelta(days=6), UTC)}
+        span["until"] = daily.midnight(shop, day + timedelta(days=1), UTC)
+        rebuild(session=db, shop_ids=ids)
+        db.commit()
+        assert "campaign" not in daily.sent_by_flow(**span) and daily.sent_by_flow(**span) == stats.sent_by_flow(**span)
