@@ -2,6 +2,7 @@
 
     python bench/admin.py           # full: 100,000 customers, 1,000,000 notifications
     python bench/admin.py --quick   # same code, 3,000 customers, 30,000 notifications, 10 requests
+    python bench/admin.py --backend sqlite|postgresql   # one database (each reports as it ends)
 
 One shop (the demo store: loopback requests get it without a session token, which is the
 `embedded` decorator's other branch) is seeded on SQLite and on PostgreSQL (database
@@ -173,6 +174,12 @@ def report(rows: list) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3,000 customers, 30,000 notifications, 10 requests")
+    parser.add_argument(
+        "--backend",
+        choices=("both", "sqlite", "postgresql"),
+        default="both",
+        help="one database only (two runs can then go side by side); each reports as it ends",
+    )
     args = parser.parse_args()
     global REQUESTS
     customers, notifications = (3_000, 30_000) if args.quick else (100_000, 1_000_000)
@@ -181,13 +188,12 @@ def main() -> None:
         f"workload: 1 shop, {customers:,} customers, {notifications:,} notifications over 90 days, "
         f"{REQUESTS} requests per target after a warm-up"
     )
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        rows += run_backend("sqlite", f"sqlite:///{tmp}/admin.db", customers, notifications)
-    pg = _pg_url()
+    if args.backend in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            report(run_backend("sqlite", f"sqlite:///{tmp}/admin.db", customers, notifications))
+    pg = _pg_url() if args.backend in ("both", "postgresql") else None
     if pg:
-        rows += run_backend("postgresql", pg, customers, notifications)
-    report(rows)
+        report(run_backend("postgresql", pg, customers, notifications))
 
 
 if __name__ == "__main__":
