@@ -362,3 +362,40 @@ def test_campaign_chunks_sent_are_counted_under_their_campaign_and_not_in_home_s
         rebuild(session=db, shop_ids=ids)
         db.commit()
         assert "campaign" not in daily.sent_by_flow(**span) and daily.sent_by_flow(**span) == stats.sent_by_flow(**span)
+
+
+def test_a_worker_that_dies_mid_batch_is_resumed_and_counted_once(app, db, shops, monkeypatch):
+    clock, rng = Clock(), random.Random(5)
+    monkeypatch.setattr(outbox, "utcnow", clock)
+    mix = Mix(db, shops, rng, clock)
+    with app.app_context():
+        for _ in range(3):
+            mix.schedule()
+        ids = [s.id for s in shops]
+        engine = ext.engine()
+        claimed = dispatcher.claim(engine, clock.at, 50)
+        assert claimed and stored(session=db, shop_ids=ids) == _recount(db, ids)
+
+        # The record step dies after its UPDATE: the transaction rolls back, counts included.
+        def boom(**_):
+            raise RuntimeError("worker killed")
+
+        with monkeypatch.context() as m:
+            m.setattr(dispatcher.rollups, "notes_moved", boom)
+            with pytest.raises(RuntimeError):
+                dispatcher._record(engine, [dispatcher.Outcome(r.id, St.SENT, sent_at=clock.at) for r in claimed])
+        fresh(db)
+        assert {n.status for n in db.exec(select(Notification)).all()} == {St.SENDING}
+        assert stored(session=db, shop_ids=ids) == _recount(db, ids)
+
+        # Another worker, after STALE_SENDING, claims the same rows again and sends them.
+        later = datetime.now(UTC) + dispatcher.STALE_SENDING + timedelta(minutes=1)
+        monkeypatch.setattr(dispatcher, "utcnow", lambda: later)
+        again = dispatcher.claim(engine, clock.at, 50)
+        assert sorted(r.id for r in again) == sorted(r.id for r in claimed)
+        dispatcher._record(engine, [dispatcher.Outcome(r.id, St.SENT, sent_at=clock.at) for r in again])
+        fresh(db)
+        counted = stored(session=db, shop_ids=ids)
+        assert counted == _recount(db, ids)
+        assert sum(v.get("sent", 0) for v in counted.values()) == len(claimed)
+        assert sum(v.get("created_sending", 0) for v in counted.values()) == 0
