@@ -35,8 +35,9 @@ class Notification(SQLModel, table=True):
         Index("ix_notifications_shop_created", "shop_id", "created_at"),
         # A friend's recent messages: the marketing caps count them for every batch.
         Index("ix_notifications_friend_sent", "friend_id", "sent_at"),
-        # What a shop sent in a period: the dashboard's counts and charts.
-        Index("ix_notifications_shop_sent", "shop_id", "sent_at"),
+        # What a shop sent in a period: the dashboard's counts and charts (today's, beside the
+        # rollups), from the index alone (status and flow included).
+        Index("ix_notifications_shop_sent", "shop_id", "sent_at", "status", "flow"),
         # Who received marketing in a period (audiences), from the index alone.
         Index("ix_notifications_shop_marketing_sent", "shop_id", "marketing", "status", "sent_at", "friend_id"),
         # The message log's filters, and a customer's last messages.

@@ -1,6 +1,7 @@
 """Daily rollups: per shop, local day and flow (campaign, sequence, source), the counts the
 dashboard and the Flows page show, kept in the same transactions as the rows they count;
-and two partial indexes of waiting notifications (next due per flow, held for the quota).
+two partial indexes of waiting notifications (next due per flow, held for the quota), and
+ix_notifications_shop_sent widened to cover today's sent counts; line_friends by follow time.
 
 Revision ID: 0020
 Revises: 0019
@@ -38,6 +39,10 @@ HELD = sa.text("status = 'scheduled' AND reason = 'quota_held'")
 
 
 def upgrade() -> None:
+    # Today's sent counts (beside the rollups) read from the index alone: status and flow in it.
+    op.drop_index("ix_notifications_shop_sent", table_name="notifications")
+    op.create_index("ix_notifications_shop_sent", "notifications", ["shop_id", "sent_at", "status", "flow"])
+    op.create_index("ix_line_friends_shop_followed", "line_friends", ["shop_id", "followed_at"])
     # The Flows page and Home read what waits (next due per flow, held for the quota) from
     # these instead of the whole notification history.
     op.create_index(
@@ -83,3 +88,6 @@ def downgrade() -> None:
     op.drop_table("daily_rollups")
     op.drop_index("ix_notifications_quota_held", table_name="notifications")
     op.drop_index("ix_notifications_waiting_flow_due", table_name="notifications")
+    op.drop_index("ix_line_friends_shop_followed", table_name="line_friends")
+    op.drop_index("ix_notifications_shop_sent", table_name="notifications")
+    op.create_index("ix_notifications_shop_sent", "notifications", ["shop_id", "sent_at"])
