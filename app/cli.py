@@ -1,4 +1,4 @@
-"""Flask commands: migrate, worker, run-due, demo."""
+"""Flask commands: migrate, worker, run-due, rebuild-rollups, demo."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(migrate)
     app.cli.add_command(worker)
     app.cli.add_command(run_due)
+    app.cli.add_command(rebuild_rollups)
     app.cli.add_command(demo)
     app.cli.add_command(chat)
     app.cli.add_command(simulate)
@@ -89,6 +90,29 @@ def _parse_now(text: str | None) -> datetime:
         return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
         raise click.BadParameter(f"not an ISO 8601 time: {text!r}", param_hint="--now") from None
+
+
+@click.command("rebuild-rollups")
+@click.option("--shop", "domain", default=None, help="One shop's *.myshopify.com domain (default: every shop).")
+@with_appcontext
+def rebuild_rollups(domain: str | None) -> None:
+    """Recount the dashboard's daily rollups from the raw rows, a shop per transaction."""
+    from sqlmodel import select
+
+    from .db import session_scope
+    from .models import Shop
+    from .tracking.rollup_rebuild import rebuild
+
+    engine = ext.engine()
+    with session_scope(engine) as s:
+        query = select(Shop.id, Shop.domain).order_by(Shop.id)
+        shops = s.exec(query.where(Shop.domain == domain) if domain else query).all()
+    if domain and not shops:
+        raise click.ClickException(f"no shop {domain!r}")
+    for shop_id, name in shops:
+        with session_scope(engine) as s:
+            written = rebuild(session=s, shop_ids=[shop_id])
+        click.echo(f"{name}: {written} rollup rows")
 
 
 @click.command("demo")

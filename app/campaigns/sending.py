@@ -41,6 +41,7 @@ from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..models import NotificationStatus as NS
 from ..timeutil import utcnow
+from ..tracking import rollups
 from . import coupons, links, push, split, transport
 from .audience import plain_rows
 from .insight import unit_name
@@ -348,6 +349,10 @@ def record(engine: Engine, results: list[Result], run: Run | None = None) -> Cou
                 moved = progress.setdefault(c.campaign_id, [0, 0])
                 moved[0] += 1
                 moved[1] += r.delivered
+        rollups.campaign_sent(
+            session=s,
+            sent=[(r.chunk.shop_id, r.chunk.campaign_id, wall, r.delivered) for r in mine if r.status == KS.SENT],
+        )
         for cid, (chunks, delivered) in progress.items():
             s.execute(
                 update(Campaign)

@@ -31,7 +31,7 @@ from ..models import (
     TrackedLink,
 )
 from ..models import NotificationStatus as St
-from ..tracking import attribution, blocks, tracked_urls
+from ..tracking import attribution, blocks, rollup_rebuild, tracked_urls
 
 PREFIX = "demo:history:"
 DAYS = 90
@@ -80,6 +80,8 @@ def seed_history(*, session: Session, shop: Shop, now: datetime, seed: int = 7) 
     for order, _ in _recent_orders(session=session, shop=shop, customer_ids=set(by_customer), now=now):
         made[f"attributed_{attribution.attribute_order(session=session, shop=shop, order=order)}"] += 1
     made.pop("attributed_None", None)
+    session.flush()
+    rollup_rebuild.rebuild(session=session, shop_ids=[shop.id])  # the history was written as rows, not sends
     return {"history_" + key: value for key, value in sorted(made.items())}
 
 

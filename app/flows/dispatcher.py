@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from queue import Empty, SimpleQueue
 
@@ -30,7 +30,7 @@ from ..line.client import LineClient, LineError
 from ..models import LineChannel, LineDryRun, LineFriend, Notification, Shop
 from ..models import NotificationStatus as St
 from ..timeutil import utcnow
-from ..tracking import tracked_urls
+from ..tracking import rollups, tracked_urls
 from . import discounts, moot, policies, quota
 from .config import policy_settings
 
@@ -96,14 +96,14 @@ def claim(engine: Engine, now: datetime, size: int) -> list[Notification]:
     Each kind is one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING:
     rows are locked, marked and read back in a single round trip."""
     with session_scope(engine) as s:
-        rows = _mark_sending(s, stale_query(size))
+        rows = _mark_sending(s, stale_query(size), was=St.SENDING)
         if len(rows) < size:
-            rows += _mark_sending(s, due_query(now, size - len(rows)))
+            rows += _mark_sending(s, due_query(now, size - len(rows)), was=St.SCHEDULED)
         s.expunge_all()
     return rows
 
 
-def _mark_sending(s: Session, query) -> list[Notification]:
+def _mark_sending(s: Session, query, *, was: str) -> list[Notification]:
     ids = query.with_only_columns(Notification.id)
     marked = s.scalars(
         update(Notification)
@@ -112,6 +112,11 @@ def _mark_sending(s: Session, query) -> list[Notification]:
         .returning(Notification),
         execution_options={"synchronize_session": False},
     ).all()
+    if was != St.SENDING:  # a stale row stays `sending`: nothing moves
+        rollups.notes_moved(
+            session=s,
+            changes=[(replace(rollups.state_of(r), status=was), rollups.state_of(r)) for r in marked],
+        )
     # RETURNING has no order; the policies count a friend's caps in due order within a batch.
     return sorted(marked, key=lambda r: (r.due_at, str(r.id)))
 
@@ -328,6 +333,8 @@ def _record(engine: Engine, outcomes: list[Outcome]) -> None:
         return
     wall = utcnow()
     with session_scope(engine) as s:
+        # Read (and lock) what each row was, so the rollups move from its real status.
+        before = rollups.locked_states(session=s, where=(Notification.id.in_([o.id for o in outcomes]),))
         s.connection().execute(
             _RECORD,
             [
@@ -345,6 +352,14 @@ def _record(engine: Engine, outcomes: list[Outcome]) -> None:
             ],
         )
         s.add_all([c for o in outcomes for c in o.captured])
+        rollups.notes_moved(
+            session=s,
+            changes=[
+                (before[o.id], replace(before[o.id], status=o.status, sent_at=o.sent_at))
+                for o in outcomes
+                if o.id in before
+            ],
+        )
     for o in outcomes:
         if o.status == St.FAILED:
             log.warning("notification failed id=%s error=%s", o.id, o.error)

@@ -14,6 +14,7 @@ from ..db import insert_ignoring_conflict
 from ..models import Notification, Shop
 from ..models import NotificationStatus as St
 from ..timeutil import utcnow
+from ..tracking import rollups
 from .recipients import Recipient
 from .registry import spec
 
@@ -54,6 +55,7 @@ def schedule(
     statement = insert_ignoring_conflict(session.get_bind().dialect.name, _TABLE, ("shop_id", "dedupe_key"))
     created = session.execute(statement, row.model_dump()).first()
     if created is not None:
+        rollups.notes_created(session=session, rows=[rollups.state_of(row)])
         log.info("notification scheduled shop=%s flow=%s step=%s due=%s", shop.id, flow, step, due_at.isoformat())
         return "scheduled"
     if not refresh:
@@ -78,7 +80,7 @@ def schedule_many(
     key already there is left as it is, as `schedule` leaves it)."""
     sender, now = spec(flow), utcnow()
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    statement = insert(_TABLE).on_conflict_do_nothing(index_elements=["shop_id", "dedupe_key"])
+    statement = insert(_TABLE).on_conflict_do_nothing(index_elements=["shop_id", "dedupe_key"]).returning(_TABLE.c.id)
     rows = [
         {
             "id": uuid.uuid4(),
@@ -102,8 +104,11 @@ def schedule_many(
         }
         for key, recipient, messages, context in notices
     ]
+    created = 0
     for start in range(0, len(rows), MANY_CHUNK):
-        session.execute(statement, rows[start : start + MANY_CHUNK])
+        created += len(session.execute(statement, rows[start : start + MANY_CHUNK]).all())
+    state = rollups.NoteState(shop.id, sender.flow.value, now, St.SCHEDULED)
+    rollups.notes_created(session=session, rows=[state] * created)
     log.info("notifications scheduled shop=%s flow=%s count=%s due=%s", shop.id, flow, len(rows), due_at.isoformat())
 
 
@@ -116,12 +121,8 @@ def cancel(*, session: Session, shop: Shop, reason: str, key_prefix: str, exclud
     ]
     if exclude_key:
         where.append(Notification.dedupe_key != exclude_key)
-    count = (
-        session.execute(
-            update(Notification).where(*where).values(status=St.CANCELLED, reason=reason, updated_at=utcnow())
-        ).rowcount
-        or 0
-    )
+    values = {"status": St.CANCELLED, "reason": reason, "updated_at": utcnow()}
+    count = rollups.set_status(session=session, where=tuple(where), values=values)
     if count:
         log.info("notifications cancelled shop=%s prefix=%s reason=%s count=%s", shop.id, key_prefix, reason, count)
     return count

@@ -27,6 +27,7 @@ from sqlmodel import Session, select, update
 from ..ext import settings
 from ..models import LineChannel, LineFriend, LinkNonce, Shop
 from ..timeutil import utcnow
+from ..tracking import rollups
 from . import customer_links, messages
 from .chat import Chat
 
@@ -256,6 +257,7 @@ def link_from_login(*, session: Session, shop: Shop, channel: LineChannel, row: 
         )
         session.add(friend)
         session.flush()
+        rollups.followed(session=session, shop_id=shop.id, before=None, after=friend.followed_at)
     customer = customer_links.customer_by_shopify_id(session=session, shop=shop, shopify_id=row.customer_shopify_id)
     customer_links.link(
         session=session, shop=shop, friend=friend, customer=customer, method="login", actor=f"line:{user_id}"

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from ..models import LineEvent
 from ..timeutil import utcnow
-from ..tracking import blocks
+from ..tracking import blocks, rollups
 from . import account_link, commands, messages, profiles
 from .chat import Chat
 
@@ -28,6 +28,7 @@ def on_follow(chat: Chat) -> None:
     friend, when = chat.friend, _when(chat)
     unblocked = bool((chat.event.get("follow") or {}).get("isUnblocked"))
     friend.is_blocked, friend.blocked_at = False, None
+    rollups.followed(session=chat.session, shop_id=friend.shop_id, before=friend.followed_at, after=when)
     friend.followed_at = when
     if "profile" in chat.prefetched:
         profiles.apply(friend, chat.prefetched["profile"])

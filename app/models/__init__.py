@@ -23,11 +23,13 @@ from .outbox import Notification, NotificationStatus
 from .policies import ShopPolicy
 from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
+from .rollups import DailyRollup
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .shop import Shop
 
 __all__ = [
     "Attribution",
+    "DailyRollup",
     "BackInStockRequest",
     "BackInStockStatus",
     "Campaign",

@@ -49,6 +49,8 @@ class LineFriend(SQLModel, table=True):
         # Audiences: the reachable friends (not blocked, not opted out) and their link,
         # counted from the index alone.
         Index("ix_line_friends_audience", "shop_id", "is_blocked", "marketing_opt_out_at", "customer_id"),
+        # Today's follows beside the rollups (Home's follows series).
+        Index("ix_line_friends_shop_followed", "shop_id", "followed_at"),
     )
 
     id: int | None = pk()

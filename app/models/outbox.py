@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, Uuid, text
 from sqlmodel import Field, SQLModel
 
 from .base import created, shop_fk, updated, when
 from .types import JSONType
+
+_WAITING = text("status = 'scheduled'")
+_HELD = text("status = 'scheduled' AND reason = 'quota_held'")
 
 
 class NotificationStatus:
@@ -32,14 +35,26 @@ class Notification(SQLModel, table=True):
         Index("ix_notifications_shop_created", "shop_id", "created_at"),
         # A friend's recent messages: the marketing caps count them for every batch.
         Index("ix_notifications_friend_sent", "friend_id", "sent_at"),
-        # What a shop sent in a period: the dashboard's counts and charts.
-        Index("ix_notifications_shop_sent", "shop_id", "sent_at"),
+        # What a shop sent in a period: the dashboard's counts and charts (today's, beside the
+        # rollups), from the index alone (status and flow included).
+        Index("ix_notifications_shop_sent", "shop_id", "sent_at", "status", "flow"),
         # Who received marketing in a period (audiences), from the index alone.
         Index("ix_notifications_shop_marketing_sent", "shop_id", "marketing", "status", "sent_at", "friend_id"),
         # The message log's filters, and a customer's last messages.
         Index("ix_notifications_shop_status_created", "shop_id", "status", "created_at"),
         Index("ix_notifications_shop_flow_created", "shop_id", "flow", "created_at"),
         Index("ix_notifications_customer_created", "customer_id", "created_at"),
+        # What is waiting, per flow (the Flows page's next due), and what waits for the quota:
+        # partial, so they hold only waiting rows, not the whole history.
+        Index(
+            "ix_notifications_waiting_flow_due",
+            "shop_id",
+            "flow",
+            "due_at",
+            sqlite_where=_WAITING,
+            postgresql_where=_WAITING,
+        ),
+        Index("ix_notifications_quota_held", "shop_id", "status", "reason", sqlite_where=_HELD, postgresql_where=_HELD),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from .. import models as m
 from ..line.customer_links import unlink
 from ..timeutil import utcnow
+from ..tracking import rollups
 from .deliveries import REDACTED, summary
 from .holdings import Holdings, ShopperRef, holdings_of
 
@@ -99,13 +100,16 @@ def _forget_messages(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     """Messages stay as counts: pending ones are cancelled, every text is blanked; their
     links lead to the store's front page from now on (an order-status or checkout URL
     opens the shopper's own details)."""
-    now = utcnow()
+    now, moved = utcnow(), []
     for note in held.notifications:
         if note.status in m.NotificationStatus.PENDING:
+            before = rollups.state_of(note)
             note.status, note.reason = m.NotificationStatus.CANCELLED, "customer_redacted"
+            moved.append((before, rollups.state_of(note)))
         note.messages, note.context, note.last_error, note.customer_id = [], {}, None, None
         note.updated_at = now
         session.add(note)
+    rollups.notes_moved(session=session, changes=moved)
     for link in held.tracked_links:
         link.customer_id, link.target = None, f"https://{shop.domain}/"
         session.add(link)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, update
+from sqlmodel import Session
 
 from ..models import Notification, NotificationStatus, Shop
 from ..sync.common import text
 from ..timeutil import utcnow
+from ..tracking import rollups
 
 
 def uninstall(*, session: Session, shop: Shop, at: datetime | None = None) -> int:
@@ -23,12 +24,11 @@ def uninstall(*, session: Session, shop: Shop, at: datetime | None = None) -> in
     shop.refresh_token_expires_at = None
     shop.uninstalled_at = at or now
     session.add(shop)
-    result = session.execute(
-        update(Notification)
-        .where(Notification.shop_id == shop.id, Notification.status.in_(NotificationStatus.PENDING))
-        .values(status=NotificationStatus.CANCELLED, reason="app_uninstalled", updated_at=now)
+    return rollups.set_status(
+        session=session,
+        where=(Notification.shop_id == shop.id, Notification.status.in_(NotificationStatus.PENDING)),
+        values={"status": NotificationStatus.CANCELLED, "reason": "app_uninstalled", "updated_at": now},
     )
-    return result.rowcount or 0
 
 
 def update_scopes(*, shop: Shop, payload: dict) -> None:

@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..models import NotificationStatus as St
 from ..timeutil import as_utc, utcnow
+from . import rollups
 
 DEFAULT_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 90
@@ -61,10 +62,11 @@ def ordered_at(order: Order) -> datetime:
 
 
 def attribute_order(*, session: Session, shop: Shop, order: Order) -> str | None:
-    """Credit (or un-credit) this order; the kind it was credited with, or None."""
+    """Credit (or un-credit) this order; the kind it was credited with, or None. The
+    rollups move from what the order was credited with to what it is now."""
+    before = _credited(session=session, order=order)
     if order.cancelled_at is not None:
-        session.execute(delete(Attribution).where(Attribution.order_id == order.id))
-        return None
+        return _uncredit(session=session, order=order, before=before)
     when = ordered_at(order)
     credit = (
         recovered_checkout(session=session, shop=shop, order=order, when=when)
@@ -72,10 +74,33 @@ def attribute_order(*, session: Session, shop: Shop, order: Order) -> str | None
         or click(session=session, shop=shop, order=order, when=when)
     )
     if credit is None:
-        session.execute(delete(Attribution).where(Attribution.order_id == order.id))
-        return None
+        return _uncredit(session=session, order=order, before=before)
     _upsert(session=session, shop=shop, order=order, credit=credit, when=when)
+    after = rollups.Credited(shop.id, credit.flow, credit.kind, order.total_price, when)
+    rollups.attribution_changed(session=session, before=before, after=after)
     return credit.kind
+
+
+def _credited(*, session: Session, order: Order) -> rollups.Credited | None:
+    """What the order is credited with now, locked (PostgreSQL) so that two order topics
+    running at once move the rollups one after the other. The order row is locked first:
+    with no attribution yet there is no row to lock."""
+    pg = session.get_bind().dialect.name == "postgresql"
+    if pg:
+        session.execute(select(Order.id).where(Order.id == order.id).with_for_update())
+    query = select(
+        Attribution.shop_id, Attribution.flow, Attribution.kind, Attribution.revenue, Attribution.ordered_at
+    ).where(Attribution.order_id == order.id)
+    row = session.execute(query.with_for_update() if pg else query).first()
+    if row is None:
+        return None
+    return rollups.Credited(row.shop_id, row.flow, row.kind, row.revenue, as_utc(row.ordered_at))
+
+
+def _uncredit(*, session: Session, order: Order, before: rollups.Credited | None) -> None:
+    session.execute(delete(Attribution).where(Attribution.order_id == order.id))
+    rollups.attribution_changed(session=session, before=before, after=None)
+    return None
 
 
 def recovered_checkout(*, session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from ..models import FriendBlock, LineFriend, Notification
 from ..models import NotificationStatus as St
+from . import rollups
 
 BLAME_WINDOW = timedelta(hours=24)
 
@@ -40,4 +41,5 @@ def record_block(*, session: Session, friend: LineFriend, blocked_at: datetime) 
         flow=push.flow if push else None,
     )
     session.add(block)
+    rollups.block(session=session, shop_id=friend.shop_id, at=blocked_at, flow=block.flow)
     return block

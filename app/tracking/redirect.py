@@ -23,6 +23,7 @@ from sqlmodel import select
 from .. import db
 from ..models import LinkClick, TrackedLink
 from ..timeutil import utcnow
+from . import rollups
 
 log = logging.getLogger("tsunagu.tracking")
 bp = Blueprint("tracking", __name__)
@@ -89,4 +90,5 @@ def count_click(*, session, link) -> None:
             clicked_at=now,
         )
     )
+    rollups.click(session=session, shop_id=link.shop_id, at=now, flow=link.flow, campaign_id=link.campaign_id)
     session.commit()

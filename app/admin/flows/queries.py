@@ -7,15 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, literal_column
 from sqlmodel import Session, select
 
 from ...flows.config import flow_settings
 from ...flows.registry import Flow, flows, spec
 from ...flows.repurchase import cycle_days, suggest_cycles
+from ...formatting import zone
 from ...models import LineFriend, Notification, Product, Shop
 from ...models import NotificationStatus as St
 from ...timeutil import utcnow
+from ...tracking import daily
 
 STATUSES = (St.SCHEDULED, St.SENT, St.SKIPPED, St.CANCELLED, St.FAILED)
 
@@ -38,22 +40,15 @@ class CycleSuggestion:
     current: int | None
 
 
-def flows_overview(*, session: Session, shop: Shop, days: int = 30) -> list[FlowRow]:
-    since = utcnow() - timedelta(days=days)
-    counts: dict[str, dict[str, int]] = {}
-    for flow, status, n in session.exec(
-        select(Notification.flow, Notification.status, func.count())
-        .where(Notification.shop_id == shop.id, Notification.created_at >= since)
-        .group_by(Notification.flow, Notification.status)
-    ):
-        counts.setdefault(flow, {})[status] = n
-    next_due = dict(
-        session.exec(
-            select(Notification.flow, func.min(Notification.due_at))
-            .where(Notification.shop_id == shop.id, Notification.status == St.SCHEDULED)
-            .group_by(Notification.flow)
-        ).all()
-    )
+def flows_overview(*, session: Session, shop: Shop, days: int = 30, now: datetime | None = None) -> list[FlowRow]:
+    """Each flow's notifications created in the last `days` local days, today included, by
+    status: the daily rollups for the past days, the raw rows for today."""
+    now = now or utcnow()
+    today = now.astimezone(zone(shop.timezone)).date()
+    since = daily.midnight(shop, today - timedelta(days=days - 1), now.tzinfo)
+    until = daily.midnight(shop, today + timedelta(days=1), now.tzinfo)
+    counts = daily.status_counts(session=session, shop=shop, since=since, until=until)
+    next_due = {flow: _next_due(session=session, shop=shop, flow=flow) for flow in flows()}
     return [
         FlowRow(
             flow=flow,
@@ -66,14 +61,26 @@ def flows_overview(*, session: Session, shop: Shop, days: int = 30) -> list[Flow
     ]
 
 
-def quota_held(*, session: Session, shop: Shop) -> int:
-    """Marketing messages waiting because the month's LINE quota is nearly used."""
+# Literal, not bound: a partial index is used only when the query names its condition.
+_WAITING = Notification.status == literal_column("'scheduled'")
+_HELD = Notification.reason == literal_column("'quota_held'")
+
+
+def _next_due(*, session: Session, shop: Shop, flow: str) -> datetime | None:
+    """One seek in ix_notifications_waiting_flow_due per flow."""
     return session.exec(
-        select(func.count())
-        .select_from(Notification)
-        .where(
-            Notification.shop_id == shop.id, Notification.status == St.SCHEDULED, Notification.reason == "quota_held"
-        )
+        select(Notification.due_at)
+        .where(Notification.shop_id == shop.id, Notification.flow == flow, _WAITING)
+        .order_by(Notification.due_at)
+        .limit(1)
+    ).first()
+
+
+def quota_held(*, session: Session, shop: Shop) -> int:
+    """Marketing messages waiting because the month's LINE quota is nearly used
+    (ix_notifications_quota_held: only those rows)."""
+    return session.exec(
+        select(func.count()).select_from(Notification).where(Notification.shop_id == shop.id, _WAITING, _HELD)
     ).one()
 
 

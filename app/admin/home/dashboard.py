@@ -1,7 +1,8 @@
 """The Home dashboard's figures for a period (7, 30 or 90 days) and this month's messages
-against the LINE plan. Every figure over the period comes from app.tracking.stats (one
-function per figure, which any other page reads too); this module picks the window (the
-shop's local days), counts today's audience and puts the figures together.
+against the LINE plan. Every figure over the period comes from app.tracking.daily (the
+daily rollups for whole past days, the raw rows for today; one function per figure, which any
+other page reads too); this module picks the window (the shop's local days), counts today's
+audience and puts the figures together.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from ...formatting import zone
 from ...line import channels
 from ...line.channels import ChannelUnavailable
 from ...line.client import LineError
-from ...models import Customer, LineFriend, Notification, NotificationStatus, Shop
-from ...tracking import stats
+from ...models import Customer, LineFriend, Shop
+from ...tracking import daily
 from ..labels import OTHER  # attributions and blocks that no flow's push explains
 
 PERIODS = (7, 30, 90)
@@ -133,32 +134,32 @@ def _audience(*, session: Session, shop: Shop, f: Figures, span: dict) -> None:
         session=session, model=LineFriend, where=(LineFriend.shop_id == shop.id, LineFriend.customer_id.is_not(None))
     )
     f.customers = _count(session=session, model=Customer, where=(Customer.shop_id == shop.id,))
-    f.follows_by_day = list(stats.follows_by_day(**span).values())
-    f.blocks_by_day = list(stats.blocks_by_day(**span).values())
+    f.follows_by_day = list(daily.follows_by_day(**span).values())
+    f.blocks_by_day = list(daily.blocks_by_day(**span).values())
     f.follows, f.blocks = sum(f.follows_by_day), sum(f.blocks_by_day)
-    for flow, n in stats.blocks_by_flow(**span).items():
+    for flow, n in daily.blocks_by_flow(**span).items():
         if flow:  # a block after no push is no flow's doing
             f.flow(flow).blocks += n
 
 
 def _messages(f: Figures, span: dict) -> None:
-    for flow, days in stats.sent_by_flow(**span).items():
+    for flow, days in daily.sent_by_flow(**span).items():
         f.sent_by_day[flow] = list(days.values())
         f.flow(flow).sent += sum(days.values())
     f.sent = sum(x.sent for x in f.flows.values())
-    for flow, n in stats.clicks_by_flow(**span).items():
+    for flow, n in daily.clicks_by_flow(**span).items():
         f.flow(flow).clicks += n
         f.clicks += n
 
 
 def _orders(f: Figures, span: dict) -> None:
-    for flow, totals in stats.attributed_by_flow(**span).items():
+    for flow, totals in daily.attributed_by_flow(**span).items():
         figures = f.flow(flow)
         figures.orders, figures.revenue = figures.orders + totals.orders, figures.revenue + totals.revenue
         f.orders, f.revenue = f.orders + totals.orders, f.revenue + totals.revenue
-    recovered = stats.recovered_checkouts(**span)
+    recovered = daily.recovered_checkouts(**span)
     f.recovered, f.recovered_revenue = recovered.orders, recovered.revenue
-    f.revenue_by_day = list(stats.revenue_by_day(**span).values())
+    f.revenue_by_day = list(daily.revenue_by_day(**span).values())
 
 
 def figures(*, session: Session, shop: Shop, period: int, now: datetime) -> Figures:
@@ -190,16 +191,7 @@ def month_start(shop: Shop, now: datetime) -> datetime:
 
 def pushes_this_month(*, session: Session, shop: Shop, now: datetime) -> int:
     """Messages sent this (local) month: what LINE counts against the quota."""
-    return _count(
-        session=session,
-        model=Notification,
-        where=(
-            Notification.shop_id == shop.id,
-            Notification.status == NotificationStatus.SENT,
-            Notification.sent_at >= month_start(shop, now),
-            Notification.sent_at <= now,
-        ),
-    )
+    return daily.sent_between(session=session, shop=shop, since=month_start(shop, now), now=now)
 
 
 # LINE Official Account plans in Japan (monthly fee in yen, messages included, yen per extra

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from ...flows.registry import flows
@@ -33,6 +33,7 @@ from ...models import (
 )
 from ...models import NotificationStatus as St
 from ...timeutil import as_utc, utcnow
+from ...tracking import rollups
 from ..labels import flow_name, status_name
 
 PAGE = 50
@@ -216,30 +217,22 @@ def find_message(*, session: Session, shop: Shop, text_id: str) -> Notification 
 
 def cancel_message(*, session: Session, shop: Shop, row: Notification) -> bool:
     """Only while it waits: the status in the WHERE loses to a worker that claimed it first."""
-    done = session.execute(
-        update(Notification)
-        .where(
-            Notification.id == row.id,
-            Notification.shop_id == shop.id,
-            Notification.status == St.SCHEDULED,
-        )
-        .values(status=St.CANCELLED, reason=MERCHANT_CANCELLED, updated_at=utcnow())
-    ).rowcount
+    done = rollups.set_status(
+        session=session,
+        where=(Notification.id == row.id, Notification.shop_id == shop.id, Notification.status == St.SCHEDULED),
+        values={"status": St.CANCELLED, "reason": MERCHANT_CANCELLED, "updated_at": utcnow()},
+    )
     return bool(done)
 
 
 def retry_message(*, session: Session, shop: Shop, row: Notification) -> bool:
     """Due now, attempts from zero; the id, LINE's retry key, stays, so it cannot double-send."""
     now = utcnow()
-    done = session.execute(
-        update(Notification)
-        .where(
-            Notification.id == row.id,
-            Notification.shop_id == shop.id,
-            Notification.status == St.FAILED,
-        )
-        .values(status=St.SCHEDULED, due_at=now, attempts=0, reason=None, updated_at=now)
-    ).rowcount
+    done = rollups.set_status(
+        session=session,
+        where=(Notification.id == row.id, Notification.shop_id == shop.id, Notification.status == St.FAILED),
+        values={"status": St.SCHEDULED, "due_at": now, "attempts": 0, "reason": None, "updated_at": now},
+    )
     return bool(done)
 
 

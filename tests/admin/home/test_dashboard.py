@@ -28,6 +28,7 @@ from app.models import (
     TrackedLink,
 )
 from app.timeutil import utcnow
+from app.tracking.rollup_rebuild import rebuild
 from tests.helpers import fresh, make_shop
 
 UTC = UTC
@@ -92,7 +93,10 @@ class Rows:
         return self.add(FriendBlock(shop_id=self.shop.id, flow=flow, blocked_at=at))
 
     def add(self, row):
+        """Rows written by hand, so the rollups are recounted as `flask rebuild-rollups` would."""
         self.db.add(row)
+        self.db.commit()
+        rebuild(session=self.db, shop_ids=[self.shop.id])
         self.db.commit()
         return row
 
