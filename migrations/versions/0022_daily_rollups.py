@@ -3,8 +3,8 @@ dashboard and the Flows page show, kept in the same transactions as the rows the
 two partial indexes of waiting notifications (next due per flow, held for the quota), and
 ix_notifications_shop_sent widened to cover today's sent counts; line_friends by follow time.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-02 12:50:00
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
