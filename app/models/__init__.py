@@ -22,6 +22,7 @@ from .outbox import Notification, NotificationStatus
 from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
+from .sequences import RunStatus, Sequence, SequenceRun, SequenceSegmentMember, SequenceStep, Trigger
 from .shop import Shop
 
 __all__ = [
@@ -44,6 +45,12 @@ __all__ = [
     "KeywordRule",
     "ProductSearch",
     "SearchLog",
+    "RunStatus",
+    "Sequence",
+    "SequenceRun",
+    "SequenceSegmentMember",
+    "SequenceStep",
+    "Trigger",
     "Segment",
     "SynonymGroup",
     "Cart",
