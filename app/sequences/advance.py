@@ -209,7 +209,7 @@ def _fact(*, session: Session, run: SequenceRun, step: SequenceStep, friend: Lin
             .where(
                 Notification.shop_id == run.shop_id,
                 Notification.dedupe_key.startswith(
-                    spec(Flow.SEQUENCE).keys.prefix(sequence=run.sequence_id, run=run.id) + ":", autoescape=True
+                    spec(Flow.SEQUENCE).keys.prefix(sequence=run.sequence_id, run=run.id), autoescape=True
                 ),
                 Notification.step < step.position,
                 Notification.status == St.SENT,

@@ -119,18 +119,25 @@ def exit_runs(
     now: datetime | None = None,
 ) -> int:
     """End the friend's active runs (of one sequence, or of those that exit on `purchase`)
-    and cancel their scheduled steps; how many runs ended."""
+    and cancel their scheduled steps; how many runs ended. A finished run's last step may
+    still wait in the outbox (quiet hours, the cap): it is cancelled too."""
     query = select(SequenceRun).where(
-        SequenceRun.shop_id == shop.id, SequenceRun.friend_id == friend_id, SequenceRun.status == Run.ACTIVE
+        SequenceRun.shop_id == shop.id,
+        SequenceRun.friend_id == friend_id,
+        SequenceRun.status.in_((Run.ACTIVE, Run.DONE)),
     )
     if sequence_id is not None:
         query = query.where(SequenceRun.sequence_id == sequence_id)
     if purchase:
         query = query.join(Sequence, Sequence.id == SequenceRun.sequence_id).where(Sequence.exit_on_purchase.is_(True))
-    runs = session.exec(query).all()
-    for run in runs:
-        end(session=session, shop=shop, run=run, reason=reason, now=now)
-    return len(runs)
+    ended = 0
+    for run in session.exec(query).all():
+        if run.status == Run.ACTIVE:
+            end(session=session, shop=shop, run=run, reason=reason, now=now)
+            ended += 1
+        else:
+            _cancel_steps(session=session, shop=shop, run=run, reason=reason)
+    return ended
 
 
 def end(*, session: Session, shop: Shop, run: SequenceRun, reason: str, now: datetime | None = None) -> None:
@@ -138,14 +145,13 @@ def end(*, session: Session, shop: Shop, run: SequenceRun, reason: str, now: dat
     run.status, run.reason = Run.EXITED, reason
     run.next_due_at, run.finished_at = None, now or utcnow()
     session.add(run)
-    keys = spec(Flow.SEQUENCE).keys
-    outbox.cancel(
-        session=session,
-        shop=shop,
-        reason=f"sequence_{reason}",
-        key_prefix=keys.prefix(sequence=run.sequence_id, run=run.id) + ":",
-    )
+    _cancel_steps(session=session, shop=shop, run=run, reason=reason)
     log.info("sequence exited shop=%s run=%s reason=%s", shop.id, run.id, reason)
+
+
+def _cancel_steps(*, session: Session, shop: Shop, run: SequenceRun, reason: str) -> int:
+    prefix = spec(Flow.SEQUENCE).keys.prefix(sequence=run.sequence_id, run=run.id)
+    return outbox.cancel(session=session, shop=shop, reason=f"sequence_{reason}", key_prefix=prefix)
 
 
 def on_order(*, session: Session, shop: Shop, order: Order, now: datetime | None = None) -> list[SequenceRun]:
