@@ -10,10 +10,11 @@ from sqlmodel import Session
 
 from ..campaigns import compose, materials, push
 from ..flows import templates
+from ..flows.registry import Flow, spec
 from ..i18n import t
 from ..models import Customer, LineFriend, Shop
 
-UTM = {"utm_medium": "sequence", "utm_campaign": "line_sequence"}
+UTM = {"utm_medium": str(Flow.SEQUENCE), "utm_campaign": "line_step_sequence"}
 
 
 def sources(*, session: Session, shop: Shop, blocks, lang: str) -> compose.Sources:
@@ -43,5 +44,7 @@ def sample(
 ) -> list[dict]:
     """The registry's builder: a stand-in step (a sequence's own steps are previewed by
     their blocks on the sequences page)."""
-    text = templates.render(shop, template or "sequence", lang, {"customer_name": name, "shop_name": shop.name})
+    text = templates.render(
+        shop, template or spec(Flow.SEQUENCE).template(), lang, {"customer_name": name, "shop_name": shop.name}
+    )
     return [{"type": "text", "text": text}]

@@ -45,6 +45,13 @@ def payload(shop: Shop) -> dict:
     }
 
 
+def exists(*, session: Session, shop: Shop) -> bool:
+    return (
+        session.exec(select(Sequence.id).where(Sequence.shop_id == shop.id, Sequence.preset == PRESET)).first()
+        is not None
+    )
+
+
 def ensure(*, session: Session, shop: Shop) -> Sequence | None:
     """The shop's welcome sequence, made (switched off) when the page first asks; None when
     its name is taken by one of the merchant's own."""

@@ -60,14 +60,26 @@ def test_stored_names_never_change():
         "after_delivery",
         "repurchase",
         "back_in_stock",
+        "sequence",
     ]
 
 
 def test_kinds_steps_and_what_the_policies_read():
     marketing = {f for f in Flow if spec(f).kind is Kind.MARKETING}
-    assert marketing == {Flow.ABANDONED_CHECKOUT, Flow.ABANDONED_CART, Flow.AFTER_DELIVERY, Flow.REPURCHASE}
+    assert marketing == {
+        Flow.ABANDONED_CHECKOUT,
+        Flow.ABANDONED_CART,
+        Flow.AFTER_DELIVERY,
+        Flow.REPURCHASE,
+        Flow.SEQUENCE,
+    }
     assert {f for f in Flow if spec(f).delayable} == {Flow.AFTER_DELIVERY, Flow.REPURCHASE}
-    assert {f for f in Flow if spec(f).recheck} == {Flow.ABANDONED_CHECKOUT, Flow.ABANDONED_CART, Flow.BACK_IN_STOCK}
+    assert {f for f in Flow if spec(f).recheck} == {
+        Flow.ABANDONED_CHECKOUT,
+        Flow.ABANDONED_CART,
+        Flow.BACK_IN_STOCK,
+        Flow.SEQUENCE,
+    }
     # Asked for by the shopper: opt-outs and quiet hours (considerate), not the caps (not marketing).
     assert {f for f in Flow if spec(f).kind is Kind.REQUESTED} == {Flow.BACK_IN_STOCK}
     assert {f for f in Flow if spec(f).considerate} == marketing | {Flow.BACK_IN_STOCK}
@@ -195,6 +207,7 @@ SUBJECTS = {
     Flow.AFTER_DELIVERY: ({"fulfillment": 6001}, {}, "after:6001:"),
     Flow.REPURCHASE: ({"customer": 3, "product": 7001}, {"order": 5001}, "repurchase:3:7001:5001:"),
     Flow.BACK_IN_STOCK: ({"request": 42}, {}, "restock:42"),
+    Flow.SEQUENCE: ({"sequence": 3, "run": 9}, {"step": 2}, "seq:3:9:2"),
 }
 
 
