@@ -33,7 +33,7 @@
 
   // -- the sequence's own fields ---------------------------------------------------------------------
   var trigger = $("seq-trigger");
-  data.triggers.forEach(function (k) { trigger.appendChild(el("option", { value: k, text: text("trigger_" + k) })); });
+  data.triggers.forEach(function (k) { trigger.appendChild(el("option", { value: k, text: text("trigger." + k) })); });
   [$("seq-segment"), $("seq-entry")].forEach(function (select, i) {
     if (i === 1) select.appendChild(el("option", { value: "", text: text("no_segment") }));
     data.segments.forEach(function (s) { select.appendChild(el("option", { value: String(s.id), text: s.name })); });

@@ -34,7 +34,7 @@ def page(shop: Shop):
         area="sequences",
         active="admin.sequences.page",
         sequences=queries.sequences_of(session=session, shop=shop),
-        trigger_names={k: t(f"admin.sequences.js.trigger_{k}", language(shop=shop)) for k in Trigger.ALL},
+        trigger_names={k: t(f"admin.sequences.js.trigger.{k}", language(shop=shop)) for k in Trigger.ALL},
     )
 
 
