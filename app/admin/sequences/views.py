@@ -28,6 +28,7 @@ def page(shop: Shop):
         writing = db.session(write=True)
         welcome.ensure(session=writing, shop=shop)
         writing.commit()
+        session.rollback()  # end the read begun before it, so the list sees it
     return render(
         shop,
         "admin/sequences/list.html",
