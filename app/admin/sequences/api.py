@@ -79,10 +79,11 @@ def update_sequence(shop: Shop, sequence_id: int):
 def switch_sequence(shop: Shop, sequence_id: int):
     """{"enabled": true|false}: off ends the runs still going (their waiting steps cancelled)."""
     body = read_json()
-    if not isinstance(body.get("enabled"), bool):
-        return invalid({"enabled": t("sequences.err.flag", language(shop=shop))})
     session = db.session(write=True)
     sequence = _own(session, shop, sequence_id)
+    if not isinstance(body.get("enabled"), bool):
+        session.rollback()
+        return invalid({"enabled": t("sequences.err.flag", language(shop=shop))})
     ended = 0
     if sequence.enabled and not body["enabled"]:
         ended = editor.switch_off(session=session, shop=shop, sequence=sequence)
