@@ -30,6 +30,8 @@ from .privacy.periods import Periods
 from .privacy.retention import trim_expired
 from .richmenus.assign import keep_all_in_step as keep_rich_menus_in_step
 from .search.index import refresh_best_sellers
+from .sequences.advance import advance_due as advance_sequences
+from .sequences.segments import check_segments as check_sequence_segments
 from .shopify.marketing_activity import report_due as report_marketing_activities
 from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
@@ -104,6 +106,14 @@ def _line_tags(app: Flask, now: datetime) -> dict:
         return {k: v for k, v in sync_line_tags(session=session, now=now).items() if v}
 
 
+def _sequences(app: Flask, now: datetime) -> dict:
+    return advance_sequences(engine=engine(app), now=now)
+
+
+def _sequence_segments(app: Flask, now: datetime) -> dict:
+    return check_sequence_segments(engine=engine(app), now=now)
+
+
 def _catalog_syncs(app: Flask, now: datetime) -> dict:
     return advance_syncs(engine=engine(app), now=now)
 
@@ -140,6 +150,11 @@ JOBS: list[Job] = [
     Job("process_webhooks", every_s=1, run=_process_webhooks),
     # The outbox: due notifications through the policies to LINE (after the webhooks
     # above, so an order that cancels a reminder is seen before the reminder goes).
+    # Step sequences: due runs put their step in the outbox (after the webhooks, so an order
+    # that ends a run is seen first; before the sender, which sends the step in the same tick);
+    # segment-triggered sequences look for new members.
+    Job("advance_sequences", every_s=5, run=_sequences),
+    Job("check_sequence_segments", every_s=300, run=_sequence_segments),
     Job("send_notifications", every_s=1, run=_send_notifications),
     # Browse abandonment: customers whose last product view (web pixel) is N hours old get
     # at most one reminder a day with what they looked at (app/flows/browse_abandonment.py).

@@ -37,6 +37,7 @@ pytest_plugins = [
     "tests.plugins.people",
     "tests.plugins.browser",
     "tests.plugins.campaigns",
+    "tests.plugins.sequences",
 ]
 
 CLIENT_ID = "test-client-id"

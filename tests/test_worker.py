@@ -23,6 +23,8 @@ def test_registry_names_every_job_once():
     names = [job.name for job in JOBS]
     assert names == [
         "process_webhooks",
+        "advance_sequences",
+        "check_sequence_segments",
         "send_notifications",
         "remind_browsers",
         "start_campaigns",

@@ -26,6 +26,8 @@ from .richmenus import api as richmenus_api
 from .richmenus import views as richmenus_views
 from .search import api as search_api
 from .search import views as search_views
+from .sequences import api as sequences_api
+from .sequences import views as sequences_views
 from .settings import api as settings_api
 from .settings import audience_sources as settings_sources_api
 from .settings import views as settings_views
@@ -51,6 +53,8 @@ for area in (
     campaigns_composer,
     richmenus_views,
     richmenus_api,
+    sequences_views,
+    sequences_api,
     campaign_results_views,
     campaign_results_api,
     openapi,

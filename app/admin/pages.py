@@ -20,6 +20,7 @@ NAV = (
     ("admin.people.messages", "admin.nav.messages"),
     ("admin.audiences.page", "admin.nav.audiences"),
     ("admin.campaigns.page", "admin.nav.campaigns"),
+    ("admin.sequences.page", "admin.nav.sequences"),
     ("admin.richmenus.page", "admin.nav.richmenus"),
     ("admin.search.keywords", "admin.nav.keywords"),
     ("admin.search.simulator", "admin.nav.simulator"),

@@ -180,6 +180,11 @@ def decide(
     if not row.marketing:  # asked for by the shopper (back in stock): no caps
         return SEND
     rules = policy_settings(shop)
+    capped = _cap_reached(sent, rules)
+    wait = _wait_until(row)
+    if capped and wait is not None:  # waits for the next day's slot up to its limit (sequence steps)
+        tomorrow = now + timedelta(days=1)
+        return Decision("delay", capped, tomorrow) if tomorrow <= wait else Decision("skip", capped)
     if sent.day >= int(rules["cap_per_day"]):
         if spec(row.flow).delayable:  # may wait for tomorrow instead of being skipped
             return Decision("delay", "cap_per_day", now + timedelta(days=1))
@@ -187,3 +192,20 @@ def decide(
     if sent.month >= int(rules["cap_per_30_days"]):
         return Decision("skip", "cap_per_30_days")
     return SEND
+
+
+def _cap_reached(sent: Sent, rules: dict) -> str | None:
+    if sent.day >= int(rules["cap_per_day"]):
+        return "cap_per_day"
+    if sent.month >= int(rules["cap_per_30_days"]):
+        return "cap_per_30_days"
+    return None
+
+
+def _wait_until(row: Notification) -> datetime | None:
+    """How long a capped message may wait (`context["wait_until"]`, ISO), if its sender says."""
+    value = (row.context or {}).get("wait_until")
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -65,6 +65,7 @@ class Flow(StrEnum):
     REPURCHASE = "repurchase"
     BACK_IN_STOCK = "back_in_stock"
     BROWSE_ABANDONMENT = "browse_abandonment"
+    SEQUENCE = "sequence"  # a step of a step sequence (app/sequences)
 
 
 class Kind(StrEnum):
@@ -125,6 +126,8 @@ class FlowSpec:
     max_steps: int = 1
     delayable: bool = False  # held by the daily cap, it waits for tomorrow instead of being skipped
     recheck: str | None = None  # "module:function": why a due message is moot now, or None
+    # Listed and edited on the 自動配信 page (a sender with its own page, sequences, is not).
+    automation: bool = True
 
     @property
     def marketing(self) -> bool:
@@ -281,6 +284,19 @@ _SPECS = (
         },
         recheck="app.flows.browse_abandonment:recheck",
     ),
+    FlowSpec(
+        Flow.SEQUENCE,
+        Kind.MARKETING,
+        # Once per run and step: a step is scheduled once, whatever worker or retry gets there.
+        Keys("seq:{sequence}:{run}:{step}"),
+        "app.sequences.render:sample",
+        _COMMON,
+        {"enabled": True},
+        max_steps=10,
+        # Held back by a cap, a step waits a day at a time until its row's `wait_until`.
+        recheck="app.sequences.advance:recheck",
+        automation=False,
+    ),
 )
 
 REGISTRY: dict[Flow, FlowSpec] = {spec.flow: spec for spec in _SPECS}
@@ -289,6 +305,11 @@ REGISTRY: dict[Flow, FlowSpec] = {spec.flow: spec for spec in _SPECS}
 def flows() -> tuple[Flow, ...]:
     """Every flow, in the order the admin lists them."""
     return tuple(REGISTRY)
+
+
+def automations() -> tuple[Flow, ...]:
+    """The flows the 自動配信 page lists and edits (not senders with a page of their own)."""
+    return tuple(flow for flow, entry in REGISTRY.items() if entry.automation)
 
 
 def spec(flow: str) -> FlowSpec:

@@ -17,6 +17,7 @@ from ..formatting import money
 from ..models import Customer, Fulfillment, Order, OrderLineItem
 from ..search import chat as search_chat
 from ..search import restock as search_restock
+from ..sequences import enroll as sequences
 from ..timeutil import utcnow
 from . import account_link, messages, shapes
 from .chat import Chat
@@ -118,6 +119,7 @@ def opt_out(chat: Chat) -> None:
         return
     chat.friend.marketing_opt_out_at = utcnow()
     chat.session.add(chat.friend)
+    sequences.exit_runs(session=chat.session, shop=chat.shop, friend_id=chat.friend.id, reason="opted_out")
     chat.reply(messages.text(chat.t("line.chat.opted_out"), quick=menu(chat)))
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from ..models import Customer, LineFriend, LinkAudit, Shop
+from ..models import Customer, LineFriend, LinkAudit, Shop, Trigger
+from ..sequences import enroll as sequences
 from ..timeutil import utcnow
 
 
@@ -66,6 +67,7 @@ def link(*, session: Session, shop: Shop, friend: LineFriend, customer: Customer
         ]
     )
     session.flush()
+    sequences.on_event(Trigger.ACCOUNT_LINKED, session=session, shop=shop, friend=friend)
     return action
 
 
@@ -91,6 +93,7 @@ def unlink(
     friend.customer_id, friend.linked_at, friend.link_method = None, None, None
     session.add(friend)
     session.flush()
+    sequences.exit_runs(session=session, shop=shop, friend_id=friend.id, reason="unlinked")
     return True
 
 

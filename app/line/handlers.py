@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl
 
 from sqlmodel import select
 
-from ..models import LineEvent
+from ..models import LineEvent, Trigger
+from ..sequences import enroll as sequences
 from ..timeutil import utcnow
 from ..tracking import blocks, rollups
 from . import account_link, commands, messages, profiles
@@ -35,6 +36,9 @@ def on_follow(chat: Chat) -> None:
     else:  # LINE did not answer in time: greeted without the name, asked again by the worker
         friend.profile_due_at = utcnow()
     chat.session.add(friend)
+    chat.session.flush()
+    trigger = Trigger.FRIEND_READDED if unblocked else Trigger.FRIEND_ADDED
+    sequences.on_event(trigger, session=chat.session, shop=chat.shop, friend=friend, now=when)
     greeting = chat.t("line.chat.welcome_back" if unblocked else "line.chat.greeting")
     coupon = (chat.shop.settings or {}).get("line_coupon_code")
     if coupon and not unblocked:
@@ -53,6 +57,7 @@ def on_unfollow(chat: Chat) -> None:
     chat.session.add(chat.friend)
     if not already:
         blocks.record_block(session=chat.session, friend=chat.friend, blocked_at=chat.friend.blocked_at)
+    sequences.exit_runs(session=chat.session, shop=chat.shop, friend_id=chat.friend.id, reason="blocked")
 
 
 def on_message(chat: Chat) -> None:

@@ -25,6 +25,7 @@ from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
 from .rollups import DailyRollup
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
+from .sequences import RunStatus, Sequence, SequenceRun, SequenceSegmentMember, SequenceStep, Trigger
 from .shop import Shop
 
 __all__ = [
@@ -48,6 +49,12 @@ __all__ = [
     "KeywordRule",
     "ProductSearch",
     "SearchLog",
+    "RunStatus",
+    "Sequence",
+    "SequenceRun",
+    "SequenceSegmentMember",
+    "SequenceStep",
+    "Trigger",
     "Segment",
     "SynonymGroup",
     "Cart",

@@ -69,6 +69,7 @@ class Holdings:
     product_views: list[m.ProductView] = field(default_factory=list)
     blocks: list[m.FriendBlock] = field(default_factory=list)
     rich_menu_links: list[m.RichMenuLink] = field(default_factory=list)
+    sequence_runs: list[m.SequenceRun] = field(default_factory=list)
     deliveries: list[m.WebhookEvent] = field(default_factory=list)
     requests: list[m.ComplianceRequest] = field(default_factory=list)
 
@@ -227,6 +228,9 @@ def _line_rows(*, session: Session, shop: m.Shop, held: Holdings, shopify_id: in
     )
     held.rich_menu_links = _where(
         session=session, model=m.RichMenuLink, shop=shop, conditions=(_in(m.RichMenuLink.friend_id, friend_ids),)
+    )
+    held.sequence_runs = _where(
+        session=session, model=m.SequenceRun, shop=shop, conditions=(_in(m.SequenceRun.friend_id, friend_ids),)
     )
     by_customer = m.LinkAudit.customer_shopify_id == shopify_id if shopify_id is not None else None
     held.link_audits = _where(

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from ..flows import abandoned, back_in_stock, shipping
 from ..flows import orders as order_flows
 from ..models import Shop, WebhookEvent
+from ..sequences import enroll as sequences
 from ..sync.checkouts import upsert_cart, upsert_checkout
 from ..sync.common import as_int
 from ..sync.customers import delete_customer, upsert_customer
@@ -48,6 +49,8 @@ def on_order(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent
     order = upsert_order(session=session, shop=shop, payload=payload)
     session.flush()
     order_flows.on_order(session=session, shop=shop, order=order, topic=event.topic)
+    if event.topic == "orders/create":
+        sequences.on_order(session=session, shop=shop, order=order)
 
 
 def on_checkout(*, session: Session, shop: Shop, payload: dict, event: WebhookEvent) -> None:

@@ -20,6 +20,7 @@ from app.models import (
     RichMenu,
     RichMenuRule,
     Segment,
+    Sequence,
     WebhookEvent,
 )
 from app.timeutil import utcnow
@@ -153,6 +154,7 @@ def _shop_b_rows(db, shop_b) -> dict:
         "friend": friend,
         "campaign_id": Campaign(shop_id=shop_b.id, name="B の配信", messages=[{"type": "text", "text": "B"}]),
         "segment_id": Segment(shop_id=shop_b.id, name="B の上得意様", definition={"match": "all", "groups": []}),
+        "sequence_id": Sequence(shop_id=shop_b.id, name="B のステップ配信", trigger="friend_added", enabled=True),
     }
     db.add_all(rows.values())
     db.commit()

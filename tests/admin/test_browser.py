@@ -20,6 +20,7 @@ PAGES = [
     ("/messages", "messages"),
     ("/audiences", "audiences"),
     ("/campaigns", "campaigns"),
+    ("/sequences", "sequences"),
     ("/rich-menus", "richmenus"),
     ("/keywords", "keywords"),
     ("/simulator", "simulator"),

@@ -16,6 +16,7 @@ PAGES = [
     "/messages",
     "/audiences",
     "/campaigns",
+    "/sequences",
     "/rich-menus",
     "/keywords",
     "/simulator",

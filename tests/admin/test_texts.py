@@ -32,6 +32,7 @@ SCRIPT_AREAS = {
     "customers.js": "people",
     "messages.js": "people",
     "audiences.js": "audiences",
+    "sequences.js": "sequences",
 }
 JAPANESE = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 

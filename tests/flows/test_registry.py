@@ -61,6 +61,7 @@ def test_stored_names_never_change():
         "repurchase",
         "back_in_stock",
         "browse_abandonment",
+        "sequence",
     ]
 
 
@@ -72,6 +73,7 @@ def test_kinds_steps_and_what_the_policies_read():
         Flow.AFTER_DELIVERY,
         Flow.REPURCHASE,
         Flow.BROWSE_ABANDONMENT,
+        Flow.SEQUENCE,
     }
     assert {f for f in Flow if spec(f).delayable} == {Flow.AFTER_DELIVERY, Flow.REPURCHASE}
     assert {f for f in Flow if spec(f).recheck} == {
@@ -79,6 +81,7 @@ def test_kinds_steps_and_what_the_policies_read():
         Flow.ABANDONED_CART,
         Flow.BACK_IN_STOCK,
         Flow.BROWSE_ABANDONMENT,
+        Flow.SEQUENCE,
     }
     # Asked for by the shopper: opt-outs and quiet hours (considerate), not the caps (not marketing).
     assert {f for f in Flow if spec(f).kind is Kind.REQUESTED} == {Flow.BACK_IN_STOCK}
@@ -208,6 +211,7 @@ SUBJECTS = {
     Flow.REPURCHASE: ({"customer": 3, "product": 7001}, {"order": 5001}, "repurchase:3:7001:5001:"),
     Flow.BACK_IN_STOCK: ({"request": 42}, {}, "restock:42"),
     Flow.BROWSE_ABANDONMENT: ({"customer": 3}, {"day": "2026-12-02"}, "browse:3:2026-12-02"),
+    Flow.SEQUENCE: ({"sequence": 3, "run": 9}, {"step": 2}, "seq:3:9:2"),
 }
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify
 
 from ... import db
 from ...flows.config import flow_settings
-from ...flows.registry import Flow, flows, spec
+from ...flows.registry import Flow, automations, spec
 from ...i18n import LANGUAGES, language
 from ...line import channels
 from ...line.client import LineError
@@ -22,7 +22,7 @@ bp = Blueprint("flows_api", __name__, url_prefix="/api")
 
 
 def _flow(flow: str) -> Flow:
-    if flow not in set(flows()):
+    if flow not in set(automations()):
         abort(404)
     return Flow(flow)
 
@@ -30,7 +30,7 @@ def _flow(flow: str) -> Flow:
 @bp.get("/flows")
 @embedded
 def flows_list(shop: Shop):
-    return jsonify(flows=[editor.describe(shop, flow) for flow in flows()])
+    return jsonify(flows=[editor.describe(shop, flow) for flow in automations()])
 
 
 @bp.get("/flows/<flow>")

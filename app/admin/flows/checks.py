@@ -8,10 +8,10 @@ import copy
 import math
 from urllib.parse import urlparse
 
-from ...flows.registry import Flow, flows, spec
+from ...flows.registry import Flow, automations, spec
 from ...i18n import t
 
-MAX_STEPS = max(spec(flow).max_steps for flow in flows())
+MAX_STEPS = max(spec(flow).max_steps for flow in automations())
 DELAY_MIN = (1, 7 * 24 * 60)  # a minute to a week
 
 

@@ -3,7 +3,7 @@ assembled into /api/openapi.json by app.admin.openapi."""
 
 from __future__ import annotations
 
-from ...flows.registry import flows
+from ...flows.registry import automations
 from ...i18n import LANGUAGES
 from ..schemas import MAX_ID, json_body, json_response
 from .checks import DELAY_MIN, MAX_STEPS
@@ -68,7 +68,7 @@ _FLOW = {
     "type": "object",
     "required": ["flow", "marketing", "settings", "templates", "defaults", "variables"],
     "properties": {
-        "flow": {"type": "string", "enum": [str(flow) for flow in flows()]},
+        "flow": {"type": "string", "enum": [str(flow) for flow in automations()]},
         "marketing": _BOOL,
         "settings": _SETTINGS,
         "templates": _TEXTS,
@@ -106,7 +106,7 @@ _FLOW_PARAM = [
         "name": "flow",
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "enum": [str(flow) for flow in flows()]},
+        "schema": {"type": "string", "enum": [str(flow) for flow in automations()]},
         "description": "unknown flows answer 404",
     }
 ]

@@ -11,7 +11,7 @@ from sqlalchemy import func, literal_column
 from sqlmodel import Session, select
 
 from ...flows.config import flow_settings
-from ...flows.registry import Flow, flows, spec
+from ...flows.registry import Flow, automations, spec
 from ...flows.repurchase import cycle_days, suggest_cycles
 from ...formatting import zone
 from ...models import LineFriend, Notification, Product, Shop
@@ -57,7 +57,7 @@ def flows_overview(*, session: Session, shop: Shop, days: int = 30, now: datetim
             counts={s: counts.get(flow, {}).get(s, 0) for s in STATUSES},
             next_due=next_due.get(flow),
         )
-        for flow in flows()
+        for flow in automations()
     ]
 
 

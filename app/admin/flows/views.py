@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ... import db
-from ...flows.registry import flows
+from ...flows.registry import automations
 from ...models import Shop
 from ...shopify.auth import embedded
 from ..pages import render
@@ -27,6 +27,6 @@ def flows_page(shop: Shop):
         flows=queries.flows_overview(session=session, shop=shop),
         held=queries.quota_held(session=session, shop=shop),
         suggestions=queries.cycle_suggestions(session=session, shop=shop),
-        editor=[editor.describe(shop, flow) for flow in flows()],
+        editor=[editor.describe(shop, flow) for flow in automations()],
         friends=queries.friends_for_test(session=session, shop=shop),
     )

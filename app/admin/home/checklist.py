@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ...flows.config import flow_settings
-from ...flows.registry import flows
+from ...flows.registry import automations
 from ...formatting import local_time
 from ...models import LineChannel, LineFriend, Product, Shop
 from ...sync.catalog import last_sync
@@ -71,7 +71,7 @@ def _catalog_item(*, session: Session, shop: Shop) -> ChecklistItem:
 
 
 def _flows_item(shop: Shop) -> ChecklistItem:
-    on = [flow for flow in flows() if flow_settings(shop, flow).get("enabled")]
+    on = [flow for flow in automations() if flow_settings(shop, flow).get("enabled")]
     return ChecklistItem("check.flows", bool(on), "check.flows.ok" if on else "check.flows.todo", {"count": len(on)})
 
 
