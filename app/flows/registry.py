@@ -64,6 +64,7 @@ class Flow(StrEnum):
     AFTER_DELIVERY = "after_delivery"
     REPURCHASE = "repurchase"
     BACK_IN_STOCK = "back_in_stock"
+    SHOPIFY_FLOW = "shopify_flow"
 
 
 class Kind(StrEnum):
@@ -264,6 +265,17 @@ _SPECS = (
             "expiry_days": DEFAULT_EXPIRY_DAYS,
         },
         recheck="app.flows.back_in_stock:recheck",
+    ),
+    FlowSpec(
+        # Sent by the merchant's Shopify Flow workflows ("Send LINE message"): once per
+        # action run. The action says whether a message is marketing; its rows then carry
+        # that (`outbox.schedule(marketing=…)`), so the caps and opt-outs apply to them.
+        Flow.SHOPIFY_FLOW,
+        Kind.TRANSACTIONAL,
+        Keys("shopify-flow:{run}"),
+        "app.flows.builders:shopify_flow",
+        _COMMON | {"message"},
+        {"enabled": True},
     ),
 )
 

@@ -23,6 +23,7 @@ from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .shop import Shop
+from .shopify_flow import ShopifyFlowRun, ShopifyFlowTrigger, ShopifyFlowTriggerCall, TriggerCallStatus
 
 __all__ = [
     "Attribution",
@@ -71,6 +72,10 @@ __all__ = [
     "RichMenuRule",
     "ProductVariant",
     "Shop",
+    "ShopifyFlowRun",
+    "ShopifyFlowTrigger",
+    "ShopifyFlowTriggerCall",
+    "TriggerCallStatus",
     "WebhookEvent",
     "WebhookStatus",
 ]

@@ -45,7 +45,9 @@ def test_flows_are_listed_with_settings_texts_and_variables(api, shop):
         "after_delivery",
         "repurchase",
         "back_in_stock",
+        "shopify_flow",
     }
+    assert flows["shopify_flow"]["variables"] == ["customer_name", "shop_name", "message"]
     assert flows["back_in_stock"]["settings"] == {"enabled": True, "factor": 3, "expiry_days": 90}
     assert "product_title" in flows["back_in_stock"]["variables"]
     checkout = flows["abandoned_checkout"]
