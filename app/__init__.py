@@ -48,12 +48,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .line.login import bp as line_login_bp
     from .line.webhooks import bp as line_webhooks_bp
     from .shopify.auth import bp as auth_bp
+    from .shopify.flow_action import bp as shopify_flow_bp
     from .shopify.proxy import bp as proxy_bp
     from .shopify.webhooks import bp as webhooks_bp
     from .tracking.redirect import bp as tracking_bp
 
     for blueprint in (
         webhooks_bp,
+        shopify_flow_bp,
         auth_bp,
         admin_bp,
         proxy_bp,

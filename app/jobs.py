@@ -29,6 +29,7 @@ from .privacy.periods import Periods
 from .privacy.retention import trim_expired
 from .richmenus.assign import keep_all_in_step as keep_rich_menus_in_step
 from .search.index import refresh_best_sellers
+from .shopify.flow_triggers import send_due as send_shopify_flow_triggers
 from .shopify.marketing_activity import report_due as report_marketing_activities
 from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
@@ -67,6 +68,10 @@ def _campaign_insight(app: Flask, now: datetime) -> dict:
 
 def _marketing_activities(app: Flask, now: datetime) -> dict:
     return report_marketing_activities(engine=engine(app), now=now)
+
+
+def _shopify_flow_triggers(app: Flask, now: datetime) -> dict:
+    return send_shopify_flow_triggers(engine=engine(app), now=now)
 
 
 def _pick_winners(app: Flask, now: datetime) -> dict:
@@ -134,6 +139,8 @@ JOBS: list[Job] = [
     # weeks after it ends), and each campaign's marketing activity in Shopify (retried).
     Job("refresh_campaign_insight", every_s=300, run=_campaign_insight),
     Job("report_marketing_activities", every_s=30, run=_marketing_activities),
+    # LINE events that start the shop's Shopify Flow workflows (only triggers it uses), retried.
+    Job("send_shopify_flow_triggers", every_s=5, run=_shopify_flow_triggers),
     # A/B tests whose time is up: the winner chosen once, then planned for the rest.
     Job("pick_campaign_winners", every_s=60, run=_pick_winners),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),

@@ -28,6 +28,7 @@ def test_registry_names_every_job_once():
         "send_campaigns",
         "refresh_campaign_insight",
         "report_marketing_activities",
+        "send_shopify_flow_triggers",
         "pick_campaign_winners",
         "refresh_expiring_tokens",
         "process_line_events",

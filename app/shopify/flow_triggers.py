@@ -1,0 +1,195 @@
+"""Shopify Flow triggers: LINE events that start the merchant's workflows.
+
+An event (a friend added, a customer linked, a link clicked, …) becomes a row of
+`shopify_flow_trigger_calls` in the transaction that records the event, and only when the
+shop has an enabled workflow starting with that trigger (Flow's lifecycle callback, kept in
+`shopify_flow_triggers`): a shop that does not use Flow costs one indexed read per event and
+no Shopify call. The row's dedupe key (the event's own id) makes an event seen twice one call.
+
+The worker (`send_due`, every few seconds) sends due calls with `flowTriggerReceive`, with
+no transaction open while Shopify answers. A failure (Shopify down, a 5xx, throttled beyond
+the client's own retries, a token being refreshed) waits 1, 5, 15, 60… minutes and is tried
+again, up to MAX_ATTEMPTS; Shopify's user errors (a payload it refuses) are final. A call is
+claimed for LEASE before it is sent, so two workers never send it at once; a worker that
+dies after Shopify took the call but before recording it sends it once more after the lease
+(Flow has no idempotency key for triggers: at least once, never lost).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ..db import insert_ignoring_conflict, session_scope
+from ..models import Customer, LineFriend, Shop, ShopifyFlowTrigger, ShopifyFlowTriggerCall
+from ..models import TriggerCallStatus as St
+from ..timeutil import parse_ts, utcnow
+from .client import ShopifyError, for_shop
+from .queries import FLOW_TRIGGER_RECEIVE
+
+log = logging.getLogger("tsunagu.shopify.flow")
+
+FRIEND_ADDED = "line-friend-added"
+CUSTOMER_LINKED = "line-customer-linked"
+CUSTOMER_UNLINKED = "line-customer-unlinked"
+FRIEND_BLOCKED = "line-friend-blocked"
+LINK_CLICKED = "line-link-clicked"
+SEARCH_NO_RESULT = "line-search-no-result"
+BACK_IN_STOCK_REQUESTED = "line-back-in-stock-request"
+HANDLES = (
+    FRIEND_ADDED,
+    CUSTOMER_LINKED,
+    CUSTOMER_UNLINKED,
+    FRIEND_BLOCKED,
+    LINK_CLICKED,
+    SEARCH_NO_RESULT,
+    BACK_IN_STOCK_REQUESTED,
+)
+MAX_ATTEMPTS = 8
+BACKOFF_MIN = (1, 5, 15, 60, 180, 360, 720)
+LEASE = timedelta(minutes=5)
+PER_RUN = 100
+_CALLS = ShopifyFlowTriggerCall.__table__
+
+
+def set_enabled(*, session: Session, shop: Shop, handle: str, enabled: bool, at: str = "") -> bool:
+    """Record Flow's lifecycle callback; False when it is older than the one kept."""
+    when = parse_ts(at) or utcnow()
+    row = session.execute(
+        select(ShopifyFlowTrigger).where(ShopifyFlowTrigger.shop_id == shop.id, ShopifyFlowTrigger.handle == handle)
+    ).scalar_one_or_none()
+    if row is not None and row.changed_at > when:
+        return False
+    row = row or ShopifyFlowTrigger(shop_id=shop.id, handle=handle, changed_at=when)
+    row.enabled, row.changed_at = enabled, when
+    session.add(row)
+    log.info("Shopify Flow trigger shop=%s handle=%s enabled=%s", shop.id, handle, enabled)
+    return True
+
+
+def enabled_handles(*, session: Session, shop_id: int) -> set[str]:
+    return set(
+        session.execute(
+            select(ShopifyFlowTrigger.handle).where(
+                ShopifyFlowTrigger.shop_id == shop_id, ShopifyFlowTrigger.enabled.is_(True)
+            )
+        ).scalars()
+    )
+
+
+def fire(
+    *,
+    session: Session,
+    shop_id: int,
+    handle: str,
+    key: str,
+    friend: LineFriend | None = None,
+    customer_id: int | None = None,
+    fields: dict | None = None,
+) -> bool:
+    """Queue the trigger for the shop if one of its enabled workflows starts with it; True
+    when queued now. `key` names the event (a repeated event is queued once); the payload
+    carries the customer reference (`customer_id`, Shopify's id) when the friend is linked."""
+    if handle not in HANDLES:
+        raise ValueError(f"unknown Shopify Flow trigger {handle!r}")
+    if handle not in enabled_handles(session=session, shop_id=shop_id):
+        return False
+    payload = {**(fields or {})}
+    if friend is not None:
+        payload["LINE friend ID"] = str(friend.id)
+        customer_id = customer_id if customer_id is not None else friend.customer_id
+    shopify_customer = session.get(Customer, customer_id) if customer_id else None
+    if shopify_customer is not None:
+        payload["customer_id"] = shopify_customer.shopify_id
+    now = utcnow()
+    values = {
+        "shop_id": shop_id,
+        "handle": handle,
+        "dedupe_key": f"{handle}:{key}"[:255],
+        "payload": payload,
+        "status": St.PENDING,
+        "attempts": 0,
+        "next_at": now,
+        "error": None,
+        "sent_at": None,
+        "created_at": now,
+    }
+    statement = insert_ignoring_conflict(session.get_bind().dialect.name, _CALLS, ("shop_id", "dedupe_key"))
+    return session.execute(statement, values).first() is not None
+
+
+@dataclass
+class Due:
+    id: int
+    shop: Shop
+    handle: str
+    payload: dict
+    attempts: int
+
+
+def _claim(engine: Engine, now: datetime, limit: int) -> list[Due]:
+    with session_scope(engine) as s:
+        query = (
+            select(ShopifyFlowTriggerCall)
+            .where(ShopifyFlowTriggerCall.status == St.PENDING, ShopifyFlowTriggerCall.next_at <= now)
+            .order_by(ShopifyFlowTriggerCall.next_at, ShopifyFlowTriggerCall.id)
+            .limit(limit)
+        )
+        if s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = s.execute(query).scalars().all()
+        shops = {row.shop_id: s.get(Shop, row.shop_id) for row in rows}
+        due = []
+        for row in rows:
+            row.next_at = now + LEASE  # claimed: another worker leaves it alone until then
+            due.append(Due(row.id, shops[row.shop_id], row.handle, dict(row.payload), row.attempts))
+        s.flush()
+        s.expunge_all()
+    return due
+
+
+def _send(due: Due) -> None:
+    """One flowTriggerReceive; raises ShopifyError (user errors with code "user_errors")."""
+    data = for_shop(due.shop).query(FLOW_TRIGGER_RECEIVE, {"handle": due.handle, "payload": due.payload})
+    problems = (data.get("flowTriggerReceive") or {}).get("userErrors") or []
+    if problems:
+        raise ShopifyError("; ".join(str(p.get("message")) for p in problems), code="user_errors", errors=problems)
+
+
+def send_due(*, engine: Engine, now: datetime, limit: int = PER_RUN) -> dict[str, int]:
+    """Send the due trigger calls; each failure is kept for a later try (or given up)."""
+    counts = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0}
+    for due in _claim(engine, now, limit):
+        if not due.shop.is_installed:
+            counts["dropped"] += _record(engine, due, St.FAILED, "app_uninstalled", now)
+            continue
+        try:
+            _send(due)
+        except Exception as exc:  # isolate: one shop's failure never stops the others
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            final = isinstance(exc, ShopifyError) and exc.code == "user_errors"
+            final = final or due.attempts + 1 >= MAX_ATTEMPTS
+            log.warning("Shopify Flow trigger failed call=%s handle=%s error=%s", due.id, due.handle, error)
+            counts["failed" if final else "retry"] += _record(engine, due, St.FAILED if final else None, error, now)
+            continue
+        counts["sent"] += _record(engine, due, St.SENT, None, now)
+    return {k: v for k, v in counts.items() if v}
+
+
+def _record(engine: Engine, due: Due, status: str | None, error: str | None, now: datetime) -> int:
+    attempts = due.attempts + 1
+    values: dict = {"attempts": attempts, "error": error}
+    if status == St.SENT:
+        values |= {"status": St.SENT, "sent_at": now}
+    elif status == St.FAILED:
+        values |= {"status": St.FAILED}
+    else:
+        values |= {"next_at": now + timedelta(minutes=BACKOFF_MIN[min(attempts, len(BACKOFF_MIN)) - 1])}
+    with session_scope(engine) as s:
+        s.execute(update(ShopifyFlowTriggerCall).where(ShopifyFlowTriggerCall.id == due.id).values(**values))
+    return 1
