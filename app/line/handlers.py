@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from sqlmodel import select
 
 from ..models import LineEvent
+from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
 from ..tracking import blocks
 from . import account_link, commands, messages, profiles
@@ -23,6 +24,11 @@ def _when(chat: Chat) -> datetime:
     return datetime.fromtimestamp(millis / 1000, tz=UTC) if isinstance(millis, (int, float)) else utcnow()
 
 
+def _event_key(chat: Chat) -> str:
+    """The event's own id (LINE's webhookEventId), else the friend and the event's time."""
+    return str(chat.event.get("webhookEventId") or f"{chat.friend.id}:{chat.event.get('timestamp')}")
+
+
 def on_follow(chat: Chat) -> None:
     """A new friend, or one who unblocked us: record it, learn their name, greet them."""
     friend, when = chat.friend, _when(chat)
@@ -34,6 +40,15 @@ def on_follow(chat: Chat) -> None:
     else:  # LINE did not answer in time: greeted without the name, asked again by the worker
         friend.profile_due_at = utcnow()
     chat.session.add(friend)
+    chat.session.flush()
+    flow_triggers.fire(
+        session=chat.session,
+        shop_id=chat.shop.id,
+        handle=flow_triggers.FRIEND_ADDED,
+        key=_event_key(chat),
+        friend=friend,
+        fields={"Unblocked": unblocked},
+    )
     greeting = chat.t("line.chat.welcome_back" if unblocked else "line.chat.greeting")
     coupon = (chat.shop.settings or {}).get("line_coupon_code")
     if coupon and not unblocked:
@@ -52,6 +67,14 @@ def on_unfollow(chat: Chat) -> None:
     chat.session.add(chat.friend)
     if not already:
         blocks.record_block(session=chat.session, friend=chat.friend, blocked_at=chat.friend.blocked_at)
+        chat.session.flush()
+        flow_triggers.fire(
+            session=chat.session,
+            shop_id=chat.shop.id,
+            handle=flow_triggers.FRIEND_BLOCKED,
+            key=_event_key(chat),
+            friend=chat.friend,
+        )
 
 
 def on_message(chat: Chat) -> None:

@@ -25,8 +25,8 @@ from .. import db
 from ..flows import shopify_flow
 from ..i18n import language, t
 from ..models import Shop
+from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
-from . import flow_triggers
 from .domains import myshopify_domain
 from .sdk import request_input, shopify_app
 
@@ -139,7 +139,11 @@ def _field_errors(session: Session, shop: Shop | None, properties, lang: str) ->
         if bad.field == "template" or bad.code == "unknown_template":
             key = "template"
         return [{"id": bad.field, "message": t(f"shopify.flow.invalid.{key}", lang)}]
-    if template and shop is not None and shopify_flow.saved_template(session=session, shop=shop, template=template) is None:
+    if (
+        template
+        and shop is not None
+        and shopify_flow.saved_template(session=session, shop=shop, template=template) is None
+    ):
         return [{"id": "template", "message": t("shopify.flow.refused.unknown_template", lang)}]
     return []
 
