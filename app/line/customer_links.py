@@ -92,14 +92,15 @@ def unlink(
     )
     session.add(audit)
     session.flush()
-    flow_triggers.fire(  # the customer it was linked to: the link is gone from the friend below
-        session=session,
-        shop_id=shop.id,
-        handle=flow_triggers.CUSTOMER_UNLINKED,
-        key=f"audit:{audit.id}",
-        friend=friend,
-        customer_id=friend.customer_id,
-    )
+    if method != "redact":  # an erased shopper is not handed to the merchant's workflows
+        flow_triggers.fire(  # the customer it was linked to: the link is gone from the friend below
+            session=session,
+            shop_id=shop.id,
+            handle=flow_triggers.CUSTOMER_UNLINKED,
+            key=f"audit:{audit.id}",
+            friend=friend,
+            customer_id=friend.customer_id,
+        )
     friend.customer_id, friend.linked_at, friend.link_method = None, None, None
     session.add(friend)
     session.flush()

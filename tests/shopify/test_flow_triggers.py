@@ -127,7 +127,9 @@ def test_a_search_without_results_names_the_keyword(chat, user, db, shop, friend
     assert call.payload["Keyword"] == "存在しない商品ぴよぴよ" and call.payload["customer_id"] == CUSTOMER_ID
 
 
-def test_calls_are_sent_and_retried_after_a_shopify_5xx(app, db, shop, friend, enable, chat, user, tokened, fake_shopify):
+def test_calls_are_sent_and_retried_after_a_shopify_5xx(
+    app, db, shop, friend, enable, chat, user, tokened, fake_shopify
+):
     enable(triggers.FRIEND_BLOCKED)
     chat(unfollow_event(user))
     fake_shopify.fail_next_graphql_calls = 3  # shopifyapp itself tries three times
@@ -162,3 +164,16 @@ def test_the_mutation_and_its_answer_match_shopifys_schema():
     as_shopify_answers(FLOW_TRIGGER_RECEIVE, variables, {"flowTriggerReceive": {"userErrors": []}})
     refused = {"flowTriggerReceive": {"userErrors": [{"field": ["payload"], "message": "Invalid"}]}}
     as_shopify_answers(FLOW_TRIGGER_RECEIVE, variables, refused)
+
+
+def test_an_erased_shopper_leaves_no_trigger_call(app, db, shop, friend, enable, chat, user):
+    from app.privacy.erasure import erase_shopper
+    from app.privacy.holdings import ShopperRef
+
+    enable(triggers.FRIEND_BLOCKED, triggers.CUSTOMER_UNLINKED)
+    chat(unfollow_event(user))
+    assert count(db, ShopifyFlowTriggerCall) == 1
+    with app.app_context():
+        erase_shopper(session=db, shop=shop, ref=ShopperRef(customer_shopify_id=CUSTOMER_ID))
+        db.commit()
+    assert count(db, ShopifyFlowTriggerCall) == 0  # the queued call went, and the unlink queued none
