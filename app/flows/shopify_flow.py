@@ -79,6 +79,11 @@ def parse_properties(properties: dict) -> tuple[int | None, str, str, bool]:
     message = properties.get("message") or ""
     template = properties.get("template") or ""
     kind = str(properties.get("kind") or MARKETING).strip().lower()
+    transactional = properties.get("transactional")  # the extension's checkbox (a boolean)
+    if transactional is not None and "kind" not in properties:
+        if transactional not in (True, False, "true", "false"):
+            raise Invalid("transactional", "invalid")
+        kind = TRANSACTIONAL if transactional in (True, "true") else MARKETING
     if not isinstance(message, str) or not isinstance(template, (str, int)):
         raise Invalid("message" if not isinstance(message, str) else "template", "invalid")
     if kind not in (MARKETING, TRANSACTIONAL):

@@ -40,6 +40,19 @@ HANDLES = (
     SEARCH_NO_RESULT,
     BACK_IN_STOCK_REQUESTED,
 )
+# The payload's fields per trigger besides the customer reference (`customer_id`), as the
+# trigger extensions declare them (extensions/shopify-flow-*/shopify.extension.toml; a test
+# keeps the two the same). Flow refuses a payload with a field its trigger does not declare.
+FRIEND = "LINE friend ID"
+FIELDS: dict[str, tuple[str, ...]] = {
+    FRIEND_ADDED: (FRIEND, "Unblocked"),
+    CUSTOMER_LINKED: (FRIEND, "Link method"),
+    CUSTOMER_UNLINKED: (FRIEND,),
+    FRIEND_BLOCKED: (FRIEND,),
+    LINK_CLICKED: ("URL", "Message kind"),
+    SEARCH_NO_RESULT: (FRIEND, "Keyword"),
+    BACK_IN_STOCK_REQUESTED: (FRIEND, "Product title", "Product ID", "Variant ID"),
+}
 _CALLS = ShopifyFlowTriggerCall.__table__
 
 
@@ -81,13 +94,14 @@ def fire(
     """Queue the trigger for the shop if one of its enabled workflows starts with it; True
     when queued now. `key` names the event (a repeated event is queued once); the payload
     carries the customer reference (`customer_id`, Shopify's id) when the friend is linked."""
-    if handle not in HANDLES:
-        raise ValueError(f"unknown Shopify Flow trigger {handle!r}")
+    if handle not in HANDLES or set(fields or {}) - set(FIELDS[handle]):
+        raise ValueError(f"unknown Shopify Flow trigger or field {handle!r} {sorted(fields or {})}")
     if handle not in enabled_handles(session=session, shop_id=shop_id):
         return False
     payload = {**(fields or {})}
     if friend is not None:
-        payload["LINE friend ID"] = str(friend.id)
+        if FRIEND in FIELDS[handle]:
+            payload[FRIEND] = str(friend.id)
         customer_id = customer_id if customer_id is not None else friend.customer_id
     shopify_customer = session.get(Customer, customer_id) if customer_id else None
     if shopify_customer is not None:

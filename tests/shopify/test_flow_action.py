@@ -106,6 +106,7 @@ def test_invalid_fields_and_unknown_shop(post, db, shop, friend):
     too_long = post(_body(shop, _props(message="あ" * 5001)))
     assert too_long.status_code == 422 and too_long.get_json()["error"] == "shopify.flow.invalid"
     assert post(_body(shop, _props(kind="spam"))).status_code == 422
+    assert post(_body(shop, _props(transactional="maybe"))).status_code == 422
     assert post(_body(shop, {"customer_id": str(CUSTOMER_ID), "message": "  "})).status_code == 422
     stranger = _body(shop, _props())
     stranger["shopify_domain"] = "someone-else.myshopify.com"
@@ -118,7 +119,8 @@ def test_transactional_message_goes_to_an_opted_out_shopper_in_quiet_hours(post,
     friend.marketing_opt_out_at = utcnow()
     db.add(friend)
     db.commit()
-    assert post(_body(shop, _props(kind="transactional", message="ご注文の入金を確認しました。"))).status_code == 200
+    # the extension's checkbox (a boolean); `kind` says the same in words
+    assert post(_body(shop, _props(transactional=True, message="ご注文の入金を確認しました。"))).status_code == 200
     (note,) = rows(db, Notification)
     assert note.marketing is False
     dispatch(datetime(2026, 12, 2, 14, 0, tzinfo=UTC))  # 23:00 in Tokyo: quiet hours
@@ -127,7 +129,7 @@ def test_transactional_message_goes_to_an_opted_out_shopper_in_quiet_hours(post,
 
 
 def test_marketing_message_waits_out_quiet_hours(post, db, shop, friend, dispatch):
-    assert post(_body(shop, _props())).status_code == 200
+    assert post(_body(shop, _props(transactional=False))).status_code == 200
     dispatch(datetime(2026, 12, 2, 14, 0, tzinfo=UTC))  # 23:00 in Tokyo
     fresh(db)
     (note,) = rows(db, Notification)
