@@ -29,6 +29,7 @@ from .search import views as search_views
 from .settings import api as settings_api
 from .settings import audience_sources as settings_sources_api
 from .settings import views as settings_views
+from .shopify_flow import views as shopify_flow_views
 
 admin = Blueprint("admin", __name__)
 for area in (
@@ -46,6 +47,7 @@ for area in (
     settings_api,
     settings_sources_api,
     privacy_views,
+    shopify_flow_views,
     campaigns_views,
     campaigns_api,
     campaigns_composer,
