@@ -31,7 +31,7 @@ from .domains import myshopify_domain
 from .sdk import request_input, shopify_app
 
 log = logging.getLogger("tsunagu.shopify.flow")
-bp = Blueprint("shopify_flow", __name__)
+bp = Blueprint("shopify_flow_action", __name__)
 ACTION_HANDLE = "send-line-message"
 RUNTIME_PATH = "/flow/actions/send-line-message"
 
@@ -120,14 +120,25 @@ def run_action():
 @bp.post(f"{RUNTIME_PATH}/validate")
 def validate_action():
     """Flow's custom validation, asked when the merchant saves the action: field errors as
-    `{"errors": [{"id": <field key>, "message": …}]}`, an empty list when all is well."""
+    `{"errors": [{"id": <field key>, "message": …}]}`, an empty list when all is well. The
+    fields are read from `properties`, or per step from `steps[].properties` (each error
+    then names its `step_reference`)."""
     parsed, failed = _verified_body()
     if failed:
         return failed
     with db.session_scope() as session:
         shop = _shop(session, parsed)
         lang = language(shop=shop) if shop else "ja"
-        errors = _field_errors(session, shop, parsed.get("properties"), lang)
+        steps = parsed.get("steps")
+        if isinstance(steps, list):  # one action's fields per step, named by its step_reference
+            errors = [
+                {**error, "step_reference": step.get("step_reference")}
+                for step in steps
+                if isinstance(step, dict)
+                for error in _field_errors(session, shop, step.get("properties"), lang)
+            ]
+        else:
+            errors = _field_errors(session, shop, parsed.get("properties"), lang)
     return jsonify(errors=errors), 200
 
 

@@ -60,6 +60,7 @@ def test_stored_names_never_change():
         "after_delivery",
         "repurchase",
         "back_in_stock",
+        "shopify_flow",
     ]
 
 
@@ -73,6 +74,8 @@ def test_kinds_steps_and_what_the_policies_read():
     assert {f for f in Flow if spec(f).considerate} == marketing | {Flow.BACK_IN_STOCK}
     assert [s["delay_min"] for s in spec(Flow.ABANDONED_CHECKOUT).steps] == [60, 23 * 60]
     assert [s["delay_min"] for s in spec(Flow.ABANDONED_CART).steps] == [120]
+    # Shopify Flow's runs say per message whether it is marketing (`outbox.schedule(marketing=…)`).
+    assert spec(Flow.SHOPIFY_FLOW).kind is Kind.TRANSACTIONAL
     assert spec(Flow.ORDER_CONFIRMATION).steps == []
 
 
@@ -195,6 +198,7 @@ SUBJECTS = {
     Flow.AFTER_DELIVERY: ({"fulfillment": 6001}, {}, "after:6001:"),
     Flow.REPURCHASE: ({"customer": 3, "product": 7001}, {"order": 5001}, "repurchase:3:7001:5001:"),
     Flow.BACK_IN_STOCK: ({"request": 42}, {}, "restock:42"),
+    Flow.SHOPIFY_FLOW: ({"run": "b7e1-42"}, {}, "shopify-flow:b7e1-42"),
 }
 
 

@@ -159,4 +159,7 @@ def test_custom_validation_names_the_field(post, db, shop, friend):
     assert [e["id"] for e in errors(_props(message="x" * 5001))] == ["message"]
     assert [e["id"] for e in errors(_props(kind="other"))] == ["kind"]
     assert [e["id"] for e in errors(_props(template="999999"))] == ["template"]
+    steps = {"shopify_domain": shop.domain, "steps": [{"step_reference": "s1", "properties": _props(message="")}]}
+    answer = post(steps, path=f"{PATH}/validate").get_json()["errors"]
+    assert [(e["id"], e["step_reference"]) for e in answer] == [("message", "s1")]
     assert count(db, Notification) == 0 and count(db, LineFriend) == 1

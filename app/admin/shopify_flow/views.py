@@ -12,7 +12,7 @@ from ...timeutil import utcnow
 from ..pages import render
 from . import queries
 
-bp = Blueprint("shopify_flow", __name__)
+bp = Blueprint("shopify_flow_admin", __name__)
 
 
 @bp.get("/shopify-flow", endpoint="page")
@@ -23,7 +23,7 @@ def shopify_flow_page(shop: Shop):
     return render(
         shop,
         "admin/shopify_flow/page.html",
-        area="shopify_flow",
+        area="shopify_flow_admin",  # no scripts: no admin.<area>.js.* texts
         active="admin.flows.page",
         triggers=queries.trigger_use(session=session, shop=shop, now=now),
         outcomes=queries.action_outcomes(session=session, shop=shop, now=now),
