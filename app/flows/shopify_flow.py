@@ -26,7 +26,7 @@ from ..line import texts
 from ..models import Campaign, Customer, LineChannel, Notification, Shop, ShopifyFlowRun
 from . import outbox
 from .config import flow_settings
-from .recipients import linked
+from .recipients import recipient_of
 from .registry import Flow, spec
 from .templates import render
 
@@ -156,7 +156,7 @@ def _decide(*, session: Session, shop: Shop, run: ActionRun, now: datetime) -> A
     ).first()
     if customer is None:
         return _refuse("unknown_customer")
-    recipient = linked(session=session, shop=shop, customer_shopify_id=run.customer_id)
+    recipient = recipient_of(session=session, shop=shop, customer=customer)
     if recipient is None:
         return _refuse("unlinked")
     if recipient.friend.is_blocked:
