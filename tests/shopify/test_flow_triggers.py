@@ -177,3 +177,17 @@ def test_an_erased_shopper_leaves_no_trigger_call(app, db, shop, friend, enable,
         erase_shopper(session=db, shop=shop, ref=ShopperRef(customer_shopify_id=CUSTOMER_ID))
         db.commit()
     assert count(db, ShopifyFlowTriggerCall) == 0  # the queued call went, and the unlink queued none
+
+
+def test_trigger_calls_are_deleted_after_the_chat_retention(app, db, shop, friend, enable, chat, user):
+    from app.privacy.periods import Periods
+    from app.privacy.retention import trim_expired
+
+    enable(triggers.FRIEND_BLOCKED)
+    chat(unfollow_event(user))
+    periods = Periods(deliveries=timedelta(days=7), failed=timedelta(days=30), chat=timedelta(days=90))
+    with app.app_context():
+        assert "shopify_flow_trigger_calls" not in trim_expired(engine=ext.engine(app), now=utcnow(), periods=periods)
+        later = utcnow() + timedelta(days=91)
+        assert trim_expired(engine=ext.engine(app), now=later, periods=periods)["shopify_flow_trigger_calls"] == 1
+    assert count(db, ShopifyFlowTriggerCall) == 0
