@@ -191,3 +191,18 @@ def test_trigger_calls_are_deleted_after_the_chat_retention(app, db, shop, frien
         later = utcnow() + timedelta(days=91)
         assert trim_expired(engine=ext.engine(app), now=later, periods=periods)["shopify_flow_trigger_calls"] == 1
     assert count(db, ShopifyFlowTriggerCall) == 0
+
+
+def test_a_worker_that_died_mid_call_leaves_it_to_another_after_the_lease(
+    app, db, shop, friend, enable, chat, user, tokened
+):
+    enable(triggers.FRIEND_BLOCKED)
+    chat(unfollow_event(user))
+    now = utcnow()
+    with app.app_context():
+        (claimed,) = sending._claim(ext.engine(app), now, 10)  # a worker claimed it, then was killed
+    assert claimed.handle == triggers.FRIEND_BLOCKED
+    assert _send(app, now + timedelta(minutes=1)) == {}  # still leased: no second worker sends it meanwhile
+    assert tokened == []
+    assert _send(app, now + sending.LEASE + timedelta(seconds=1)) == {"sent": 1}
+    assert len(tokened) == 1
