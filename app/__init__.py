@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .line.login import bp as line_login_bp
     from .line.webhooks import bp as line_webhooks_bp
     from .shopify.auth import bp as auth_bp
+    from .shopify.flow_action import bp as shopify_flow_bp
     from .shopify.pixel import bp as pixel_bp
     from .shopify.proxy import bp as proxy_bp
     from .shopify.webhooks import bp as webhooks_bp
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     for blueprint in (
         webhooks_bp,
+        shopify_flow_bp,
         auth_bp,
         admin_bp,
         proxy_bp,

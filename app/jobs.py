@@ -32,6 +32,7 @@ from .richmenus.assign import keep_all_in_step as keep_rich_menus_in_step
 from .search.index import refresh_best_sellers
 from .sequences.advance import advance_due as advance_sequences
 from .sequences.segments import check_segments as check_sequence_segments
+from .shopify.flow_triggers import send_due as send_shopify_flow_triggers
 from .shopify.marketing_activity import report_due as report_marketing_activities
 from .shopify.processing import process_due_events
 from .shopify.tokens import refresh_expiring_tokens
@@ -80,6 +81,10 @@ def _marketing_activities(app: Flask, now: datetime) -> dict:
 
 def _web_pixels(app: Flask, now: datetime) -> dict:
     return activate_web_pixels(engine=engine(app), now=now)
+
+
+def _shopify_flow_triggers(app: Flask, now: datetime) -> dict:
+    return send_shopify_flow_triggers(engine=engine(app), now=now)
 
 
 def _pick_winners(app: Flask, now: datetime) -> dict:
@@ -170,6 +175,8 @@ JOBS: list[Job] = [
     # The storefront's web pixel (browse abandonment) created in each shop that granted
     # write_pixels, pointing at this APP_URL (app/shopify/web_pixel.py; retried).
     Job("activate_web_pixels", every_s=60, run=_web_pixels),
+    # LINE events that start the shop's Shopify Flow workflows (only triggers it uses), retried.
+    Job("send_shopify_flow_triggers", every_s=5, run=_shopify_flow_triggers),
     # A/B tests whose time is up: the winner chosen once, then planned for the rest.
     Job("pick_campaign_winners", every_s=60, run=_pick_winners),
     Job("refresh_expiring_tokens", every_s=300, run=_refresh_tokens),

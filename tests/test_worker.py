@@ -32,6 +32,7 @@ def test_registry_names_every_job_once():
         "refresh_campaign_insight",
         "report_marketing_activities",
         "activate_web_pixels",
+        "send_shopify_flow_triggers",
         "pick_campaign_winners",
         "refresh_expiring_tokens",
         "process_line_events",

@@ -31,6 +31,7 @@ from .sequences import views as sequences_views
 from .settings import api as settings_api
 from .settings import audience_sources as settings_sources_api
 from .settings import views as settings_views
+from .shopify_flow import views as shopify_flow_views
 
 admin = Blueprint("admin", __name__)
 for area in (
@@ -48,6 +49,7 @@ for area in (
     settings_api,
     settings_sources_api,
     privacy_views,
+    shopify_flow_views,
     campaigns_views,
     campaigns_api,
     campaigns_composer,

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..formatting import money
+from ..i18n import t
 from ..models import Fulfillment, Order, OrderLineItem, Product, ProductVariant, Shop
 from ..search.query import Found
 from . import abandoned, content, orders, shipping
 from . import back_in_stock as back_in_stock_flow  # the builder below takes the flow's name
 from . import browse_abandonment as browse_flow
 from . import repurchase as repurchase_flow  # the builder below takes the flow's name
+from . import shopify_flow as shopify_flow_flow  # the builder below takes the flow's name
 from .registry import Flow, spec
 
 STAND_IN_PRICE = Decimal(1290)  # a sample product without a variant still shows a price
@@ -135,3 +137,10 @@ def _basket(
         button=button,
         discount=discount,
     )
+
+
+def shopify_flow(
+    shop: Shop, sample: Sample, *, lang: str, name: str, settings: dict, template: str | None = None, step: int = 0
+) -> list[dict]:
+    text = t("flows.shopify_flow.sample", lang, customer_name=name)
+    return shopify_flow_flow.preview(shop, lang=lang, name=name, message=text)

@@ -35,10 +35,12 @@ def schedule(
     messages: list[dict],
     context: dict | None = None,
     refresh: bool = False,
+    marketing: bool | None = None,
 ) -> str:
     """Put a message in the outbox once per dedupe key: "scheduled", or "exists" for a
     duplicate event. With `refresh`, a row still waiting takes the new time and content
-    (a checkout that changed); one already sent or cancelled is left alone ("kept")."""
+    (a checkout that changed); one already sent or cancelled is left alone ("kept").
+    `marketing` overrides the flow's kind for this message (a Shopify Flow action says it)."""
     key = dedupe_key[:255]
     sender = spec(flow)  # a flow the registry does not know is refused here
     values = {"due_at": due_at, "messages": messages, "context": context or {}}
@@ -49,7 +51,7 @@ def schedule(
         dedupe_key=key,
         friend_id=recipient.friend.id,
         customer_id=recipient.customer.id if recipient.customer else None,
-        marketing=sender.marketing,
+        marketing=sender.marketing if marketing is None else marketing,
         **values,
     )
     statement = insert_ignoring_conflict(session.get_bind().dialect.name, _TABLE, ("shop_id", "dedupe_key"))

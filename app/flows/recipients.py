@@ -53,6 +53,16 @@ def linked(
     return Recipient(friend=friend, customer=customer, lang=lang, name=customer.display_name(fallback))
 
 
+def recipient_of(*, session: Session, shop: Shop, customer: Customer) -> Recipient | None:
+    """`linked` for a customer already read: their linked friend, or None."""
+    friend = _friend(session=session, shop=shop, customer=customer)
+    if friend is None:
+        return None
+    lang = language(shop=shop, friend=friend)
+    fallback = friend.display_name or t("flows.recipient.fallback_name", lang)
+    return Recipient(friend=friend, customer=customer, lang=lang, name=customer.display_name(fallback))
+
+
 def _friend(*, session: Session, shop: Shop, customer: Customer) -> LineFriend | None:
     return session.exec(
         select(LineFriend).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)

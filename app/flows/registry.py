@@ -66,6 +66,7 @@ class Flow(StrEnum):
     BACK_IN_STOCK = "back_in_stock"
     BROWSE_ABANDONMENT = "browse_abandonment"
     SEQUENCE = "sequence"  # a step of a step sequence (app/sequences)
+    SHOPIFY_FLOW = "shopify_flow"
 
 
 class Kind(StrEnum):
@@ -296,6 +297,17 @@ _SPECS = (
         # Held back by a cap, a step waits a day at a time until its row's `wait_until`.
         recheck="app.sequences.advance:recheck",
         automation=False,
+    ),
+    FlowSpec(
+        # Sent by the merchant's Shopify Flow workflows ("Send LINE message"): once per
+        # action run. The action says whether a message is marketing; its rows then carry
+        # that (`outbox.schedule(marketing=…)`), so the caps and opt-outs apply to them.
+        Flow.SHOPIFY_FLOW,
+        Kind.TRANSACTIONAL,
+        Keys("shopify-flow:{run}"),
+        "app.flows.builders:shopify_flow",
+        _COMMON | {"message"},
+        {"enabled": True},
     ),
 )
 

@@ -19,6 +19,7 @@ from ..line import messages
 from ..line.chat import Chat
 from ..models import BackInStockRequest, LineFriend, Product, ProductVariant, Shop
 from ..models import BackInStockStatus as Req
+from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
 from .config import flow_settings
 from .registry import Flow
@@ -54,6 +55,18 @@ def request(*, session: Session, shop: Shop, friend: LineFriend, variant: Produc
             session.add(row)
     except IntegrityError:
         return False
+    flow_triggers.fire(
+        session=session,
+        shop_id=shop.id,
+        handle=flow_triggers.BACK_IN_STOCK_REQUESTED,
+        key=f"request:{row.id}",
+        friend=friend,
+        fields={
+            "Product title": product.title if product else "",
+            "Product ID": str(row.product_shopify_id),
+            "Variant ID": str(variant.shopify_id),
+        },
+    )
     return True
 
 

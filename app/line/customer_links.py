@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from ..models import Customer, LineFriend, LinkAudit, Shop, Trigger
 from ..sequences import enroll as sequences
+from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
 
 
@@ -52,22 +53,25 @@ def link(*, session: Session, shop: Shop, friend: LineFriend, customer: Customer
         _mark_tag(session=session, customer_id=friend.customer_id)
     friend.customer_id, friend.linked_at, friend.link_method = customer.id, utcnow(), method
     customer.line_tag_due_at = utcnow()
-    session.add_all(
-        [
-            friend,
-            customer,
-            LinkAudit(
-                shop_id=shop.id,
-                friend_id=friend.id,
-                action=action,
-                customer_shopify_id=customer.shopify_id,
-                method=method,
-                actor=actor,
-            ),
-        ]
+    audit = LinkAudit(
+        shop_id=shop.id,
+        friend_id=friend.id,
+        action=action,
+        customer_shopify_id=customer.shopify_id,
+        method=method,
+        actor=actor,
     )
+    session.add_all([friend, customer, audit])
     session.flush()
     sequences.on_event(Trigger.ACCOUNT_LINKED, session=session, shop=shop, friend=friend)
+    flow_triggers.fire(
+        session=session,
+        shop_id=shop.id,
+        handle=flow_triggers.CUSTOMER_LINKED,
+        key=f"audit:{audit.id}",
+        friend=friend,
+        fields={"Link method": method},
+    )
     return action
 
 
@@ -79,17 +83,26 @@ def unlink(
         return False
     customer = session.get(Customer, friend.customer_id)
     _mark_tag(session=session, customer_id=friend.customer_id)
-    session.add(
-        LinkAudit(
-            shop_id=shop.id,
-            friend_id=friend.id,
-            action="unlink",
-            method=method,
-            actor=actor,
-            customer_shopify_id=customer.shopify_id if customer else None,
-            note=note,
-        )
+    audit = LinkAudit(
+        shop_id=shop.id,
+        friend_id=friend.id,
+        action="unlink",
+        method=method,
+        actor=actor,
+        customer_shopify_id=customer.shopify_id if customer else None,
+        note=note,
     )
+    session.add(audit)
+    session.flush()
+    if method != "redact":  # an erased shopper is not handed to the merchant's workflows
+        flow_triggers.fire(  # the customer it was linked to: the link is gone from the friend below
+            session=session,
+            shop_id=shop.id,
+            handle=flow_triggers.CUSTOMER_UNLINKED,
+            key=f"audit:{audit.id}",
+            friend=friend,
+            customer_id=friend.customer_id,
+        )
     friend.customer_id, friend.linked_at, friend.link_method = None, None, None
     session.add(friend)
     session.flush()

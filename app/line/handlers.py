@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from ..models import LineEvent, Trigger
 from ..sequences import enroll as sequences
+from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
 from ..tracking import blocks, rollups
 from . import account_link, commands, messages, profiles
@@ -22,6 +23,11 @@ log = logging.getLogger("tsunagu.line")
 def _when(chat: Chat) -> datetime:
     millis = chat.event.get("timestamp")
     return datetime.fromtimestamp(millis / 1000, tz=UTC) if isinstance(millis, (int, float)) else utcnow()
+
+
+def _event_key(chat: Chat) -> str:
+    """The event's own id (LINE's webhookEventId), else the friend and the event's time."""
+    return str(chat.event.get("webhookEventId") or f"{chat.friend.id}:{chat.event.get('timestamp')}")
 
 
 def on_follow(chat: Chat) -> None:
@@ -39,6 +45,14 @@ def on_follow(chat: Chat) -> None:
     chat.session.flush()
     trigger = Trigger.FRIEND_READDED if unblocked else Trigger.FRIEND_ADDED
     sequences.on_event(trigger, session=chat.session, shop=chat.shop, friend=friend, now=when)
+    flow_triggers.fire(
+        session=chat.session,
+        shop_id=chat.shop.id,
+        handle=flow_triggers.FRIEND_ADDED,
+        key=_event_key(chat),
+        friend=friend,
+        fields={"Unblocked": unblocked},
+    )
     greeting = chat.t("line.chat.welcome_back" if unblocked else "line.chat.greeting")
     coupon = (chat.shop.settings or {}).get("line_coupon_code")
     if coupon and not unblocked:
@@ -57,6 +71,14 @@ def on_unfollow(chat: Chat) -> None:
     chat.session.add(chat.friend)
     if not already:
         blocks.record_block(session=chat.session, friend=chat.friend, blocked_at=chat.friend.blocked_at)
+        chat.session.flush()
+        flow_triggers.fire(
+            session=chat.session,
+            shop_id=chat.shop.id,
+            handle=flow_triggers.FRIEND_BLOCKED,
+            key=_event_key(chat),
+            friend=chat.friend,
+        )
     sequences.exit_runs(session=chat.session, shop=chat.shop, friend_id=chat.friend.id, reason="blocked")
 
 

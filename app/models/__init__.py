@@ -27,6 +27,7 @@ from .rollups import DailyRollup
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .sequences import RunStatus, Sequence, SequenceRun, SequenceSegmentMember, SequenceStep, Trigger
 from .shop import Shop
+from .shopify_flow import ShopifyFlowRun, ShopifyFlowTrigger, ShopifyFlowTriggerCall, TriggerCallStatus
 
 __all__ = [
     "Attribution",
@@ -84,6 +85,10 @@ __all__ = [
     "ProductVariant",
     "Shop",
     "ShopPolicy",
+    "ShopifyFlowRun",
+    "ShopifyFlowTrigger",
+    "ShopifyFlowTriggerCall",
+    "TriggerCallStatus",
     "WebhookEvent",
     "WebhookStatus",
 ]

@@ -32,6 +32,7 @@ def erase_shopper(
     (its own body names them too). Returns what was found, for the record."""
     held = holdings_of(session=session, shop=shop, ref=ref)
     _forget_deliveries(held, current)
+    _forget_shopify_flow(session=session, shop=shop, held=held)
     _forget_line(session=session, shop=shop, held=held)
     _forget_messages(session=session, shop=shop, held=held)
     _forget_commerce(session=session, shop=shop, held=held)
@@ -90,6 +91,19 @@ def _forget_line(*, session: Session, shop: m.Shop, held: Holdings) -> None:
         if (audit.actor or "").startswith("line:"):
             audit.actor = "line"
         session.add(audit)
+
+
+def _forget_shopify_flow(*, session: Session, shop: m.Shop, held: Holdings) -> None:
+    """Shopify Flow trigger calls naming them (their customer id or LINE friend) go, sent or not."""
+    customer = held.customer.shopify_id if held.customer is not None else None
+    friends = {str(f.id) for f in held.friends}
+    calls = session.exec(select(m.ShopifyFlowTriggerCall).where(m.ShopifyFlowTriggerCall.shop_id == shop.id))
+    for call in calls:
+        payload = call.payload or {}
+        if (customer is not None and payload.get("customer_id") == customer) or payload.get(
+            "LINE friend ID"
+        ) in friends:
+            session.delete(call)
 
 
 def _audits_of(shop: m.Shop, friend: m.LineFriend):

@@ -10,6 +10,7 @@
 - Dry-run requests (what would have gone to LINE: texts, names, user ids) go after `chat`.
 - Searches keep their words as anonymous counts after `chat`: the friend is forgotten.
 - Link requests (nonces) go a day after they expired.
+- Shopify Flow trigger calls (they name a customer, a search's words) go after `chat`.
 
 Each batch is its own short transaction (SQLite has one write lock for the whole file),
 oldest rows first; a run stops after MAX_BATCHES per kind and the next run goes on.
@@ -24,7 +25,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select, update
 
 from ..db import session_scope
-from ..models import LineDryRun, LineEvent, LineEventStatus, LinkNonce, SearchLog, WebhookEvent, WebhookStatus
+from ..models import (
+    LineDryRun,
+    LineEvent,
+    LineEventStatus,
+    LinkNonce,
+    SearchLog,
+    ShopifyFlowTriggerCall,
+    WebhookEvent,
+    WebhookStatus,
+)
 from .deliveries import RETENTION, summary
 from .periods import Periods
 
@@ -45,6 +55,9 @@ def trim_expired(*, engine: Engine, now: datetime, periods: Periods) -> dict[str
             session=s, model=LineDryRun, column=LineDryRun.created_at, cutoff=now - periods.chat
         ),
         "searches": lambda s: _forget_searchers(session=s, cutoff=now - periods.chat),
+        "shopify_flow_trigger_calls": lambda s: _delete_older(
+            session=s, model=ShopifyFlowTriggerCall, column=ShopifyFlowTriggerCall.created_at, cutoff=now - periods.chat
+        ),
         "link_requests": lambda s: _delete_older(
             session=s, model=LinkNonce, column=LinkNonce.expires_at, cutoff=now - periods.nonces
         ),

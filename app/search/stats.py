@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..models import Product, ProductSearch, SearchLog, Shop
+from ..models import LineFriend, Product, ProductSearch, SearchLog, Shop
+from ..shopify_flow import triggers as flow_triggers
 
 WINDOW = timedelta(days=30)
 
@@ -24,16 +25,25 @@ def log_search(
 ) -> None:
     """`friend_id` lets an erasure request take the shopper's words with them."""
     if query:
-        session.add(
-            SearchLog(
-                shop_id=shop.id,
-                query=query[:200],
-                shown=" ".join(shown.split())[:200],
-                results=results,
-                rule_id=rule_id,
-                friend_id=friend_id,
-            )
+        entry = SearchLog(
+            shop_id=shop.id,
+            query=query[:200],
+            shown=" ".join(shown.split())[:200],
+            results=results,
+            rule_id=rule_id,
+            friend_id=friend_id,
         )
+        session.add(entry)
+        if results == 0 and rule_id is None and friend_id is not None:
+            session.flush()
+            flow_triggers.fire(
+                session=session,
+                shop_id=shop.id,
+                handle=flow_triggers.SEARCH_NO_RESULT,
+                key=f"search:{entry.id}",
+                friend=session.get(LineFriend, friend_id),
+                fields={"Keyword": entry.shown},
+            )
 
 
 def popular_keywords(*, session: Session, shop: Shop, now: datetime, limit: int = 5) -> list[str]:

@@ -181,3 +181,14 @@ query TsunaguCouponCodesCreation($id: ID!) {
   }
 }
 """
+
+# Starts the shop's Shopify Flow workflows that begin with one of our triggers
+# (app/shopify/flow_triggers.py): the trigger's handle and its payload (field keys as in
+# the trigger extension's TOML; `customer_id` for the customer reference).
+FLOW_TRIGGER_RECEIVE = """
+mutation TsunaguFlowTriggerReceive($handle: String!, $payload: JSON!) {
+  flowTriggerReceive(handle: $handle, payload: $payload) {
+    userErrors { field message }
+  }
+}
+"""

@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from .. import db
 from ..models import LinkClick, TrackedLink
+from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
 from . import rollups
 
@@ -80,15 +81,24 @@ def count_click(*, session, link) -> None:
             first_clicked_at=func.coalesce(TrackedLink.first_clicked_at, now),
         )
     )
-    session.add(
-        LinkClick(
-            shop_id=link.shop_id,
-            link_id=link.id,
-            notification_id=link.notification_id,
-            customer_id=link.customer_id,
-            flow=link.flow,
-            clicked_at=now,
-        )
+    click = LinkClick(
+        shop_id=link.shop_id,
+        link_id=link.id,
+        notification_id=link.notification_id,
+        customer_id=link.customer_id,
+        flow=link.flow,
+        clicked_at=now,
     )
     rollups.click(session=session, shop_id=link.shop_id, at=now, flow=link.flow, campaign_id=link.campaign_id)
+    session.add(click)
+    if link.customer_id is not None:  # whose click it was is known: Shopify Flow may act on it
+        session.flush()
+        flow_triggers.fire(
+            session=session,
+            shop_id=link.shop_id,
+            handle=flow_triggers.LINK_CLICKED,
+            key=f"click:{click.id}",
+            customer_id=link.customer_id,
+            fields={"URL": link.target[:2000], "Message kind": link.flow},
+        )
     session.commit()

@@ -161,6 +161,7 @@ PAGES = [
     "/simulator",
     "/settings",
     "/privacy",
+    "/shopify-flow",
 ]
 
 

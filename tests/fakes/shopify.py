@@ -52,6 +52,7 @@ class FakeShopify:
     access_tokens: dict[str, str] = field(default_factory=dict)  # token -> shop
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # token -> shop
     fail_next_token_calls: int = 0
+    fail_next_graphql_calls: int = 0  # answered 503, as Shopify does when it is down
     throttled_count: int = 0
     files: dict[str, str] = field(default_factory=dict)  # path -> body (bulk operation results)
     # Customer segments and their members (the segment documents answer from it).
@@ -130,6 +131,11 @@ class FakeShopify:
 
     # -- Admin GraphQL ----------------------------------------------------------------
     def _graphql(self, shop: str, request: Request, body: dict) -> Response:
+        with self._lock:
+            failing = self.fail_next_graphql_calls > 0
+            self.fail_next_graphql_calls -= int(failing)
+        if failing:
+            return _json({"errors": "Service Unavailable"}, 503)
         token = request.headers.get("X-Shopify-Access-Token", "")
         if self.access_tokens.get(token) != shop:
             return _json({"errors": "[API] Invalid API key or access token"}, 401)

@@ -62,6 +62,7 @@ def test_stored_names_never_change():
         "back_in_stock",
         "browse_abandonment",
         "sequence",
+        "shopify_flow",
     ]
 
 
@@ -88,6 +89,8 @@ def test_kinds_steps_and_what_the_policies_read():
     assert {f for f in Flow if spec(f).considerate} == marketing | {Flow.BACK_IN_STOCK}
     assert [s["delay_min"] for s in spec(Flow.ABANDONED_CHECKOUT).steps] == [60, 23 * 60]
     assert [s["delay_min"] for s in spec(Flow.ABANDONED_CART).steps] == [120]
+    # Shopify Flow's runs say per message whether it is marketing (`outbox.schedule(marketing=…)`).
+    assert spec(Flow.SHOPIFY_FLOW).kind is Kind.TRANSACTIONAL
     assert spec(Flow.ORDER_CONFIRMATION).steps == []
 
 
@@ -212,6 +215,7 @@ SUBJECTS = {
     Flow.BACK_IN_STOCK: ({"request": 42}, {}, "restock:42"),
     Flow.BROWSE_ABANDONMENT: ({"customer": 3}, {"day": "2026-12-02"}, "browse:3:2026-12-02"),
     Flow.SEQUENCE: ({"sequence": 3, "run": 9}, {"step": 2}, "seq:3:9:2"),
+    Flow.SHOPIFY_FLOW: ({"run": "b7e1-42"}, {}, "shopify-flow:b7e1-42"),
 }
 
 

@@ -48,7 +48,7 @@ def flows_overview(*, session: Session, shop: Shop, days: int = 30, now: datetim
     since = daily.midnight(shop, today - timedelta(days=days - 1), now.tzinfo)
     until = daily.midnight(shop, today + timedelta(days=1), now.tzinfo)
     counts = daily.status_counts(session=session, shop=shop, since=since, until=until)
-    next_due = {flow: _next_due(session=session, shop=shop, flow=flow) for flow in flows()}
+    next_due = {flow: _next_due(session=session, shop=shop, flow=flow) for flow in automations()}
     return [
         FlowRow(
             flow=flow,

@@ -47,10 +47,12 @@ def test_flows_are_listed_with_settings_texts_and_variables(api, shop):
         "repurchase",
         "back_in_stock",
         "browse_abandonment",
+        "shopify_flow",
     }
     assert flows["browse_abandonment"]["settings"] == {"enabled": True, "delay_hours": 4}
     assert {"product_title", "items"} <= set(flows["browse_abandonment"]["variables"])
     assert flows["browse_abandonment"]["marketing"] is True
+    assert flows["shopify_flow"]["variables"] == ["customer_name", "shop_name", "message"]
     assert flows["back_in_stock"]["settings"] == {"enabled": True, "factor": 3, "expiry_days": 90}
     assert "product_title" in flows["back_in_stock"]["variables"]
     checkout = flows["abandoned_checkout"]

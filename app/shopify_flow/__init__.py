@@ -1,0 +1,1 @@
+"""Shopify Flow, the part every domain may import: recording triggers (triggers.py)."""
