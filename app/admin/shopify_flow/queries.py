@@ -13,7 +13,7 @@ from ...models import Shop, ShopifyFlowRun, ShopifyFlowTriggerCall
 from ...shopify_flow import triggers
 
 # The ready-made workflows, each a Shopify trigger (or ours), a condition and our action.
-RECIPES = ("birthday_coupon", "vip_welcome", "win_back", "browse_abandonment", "low_stock")
+RECIPES = ("birthday_coupon", "vip_welcome", "win_back", "left_without_buying", "low_stock")
 
 
 @dataclass(frozen=True)
