@@ -12,8 +12,8 @@ from sqlmodel import select
 from ..models import LineEvent
 from ..timeutil import utcnow
 from ..tracking import blocks
-from . import account_link, commands, messages, profiles
-from .chat import Chat
+from . import account_link, commands, messages, profiles, source_greeting, texts
+from .chat import Chat, NotYet
 
 log = logging.getLogger("tsunagu.line")
 
@@ -24,9 +24,15 @@ def _when(chat: Chat) -> datetime:
 
 
 def on_follow(chat: Chat) -> None:
-    """A new friend, or one who unblocked us: record it, learn their name, greet them."""
-    friend, when = chat.friend, _when(chat)
+    """A new friend, or one who unblocked us: record it, learn their name, greet them (with
+    their friend source's greeting when a source link brought them: source_greeting)."""
+    friend, when, now = chat.friend, _when(chat), utcnow()
     unblocked = bool((chat.event.get("follow") or {}).get("isUnblocked"))
+    source = source_greeting.claim(session=chat.session, friend=friend, now=now)
+    if source is None and source_greeting.should_wait(
+        session=chat.session, shop_id=chat.shop.id, received_at=chat.row.received_at, now=now
+    ):
+        raise NotYet("friend source login")
     friend.is_blocked, friend.blocked_at = False, None
     friend.followed_at = when
     if "profile" in chat.prefetched:
@@ -35,6 +41,8 @@ def on_follow(chat: Chat) -> None:
         friend.profile_due_at = utcnow()
     chat.session.add(friend)
     greeting = chat.t("line.chat.welcome_back" if unblocked else "line.chat.greeting")
+    if source is not None and source.greeting:
+        greeting = texts.fill(source.greeting, chat.shop, {})
     coupon = (chat.shop.settings or {}).get("line_coupon_code")
     if coupon and not unblocked:
         greeting += "\n\n" + chat.t("line.chat.coupon", coupon_code=coupon)

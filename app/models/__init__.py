@@ -23,6 +23,7 @@ from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .shop import Shop
+from .sources import FriendSource, FriendSourceVisit, VisitOutcome
 
 __all__ = [
     "Attribution",
@@ -38,6 +39,9 @@ __all__ = [
     "CampaignStatus",
     "ChunkStatus",
     "FriendBlock",
+    "FriendSource",
+    "FriendSourceVisit",
+    "VisitOutcome",
     "LinkClick",
     "TrackedLink",
     "CatalogSync",
