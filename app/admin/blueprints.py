@@ -29,6 +29,8 @@ from .search import views as search_views
 from .settings import api as settings_api
 from .settings import audience_sources as settings_sources_api
 from .settings import views as settings_views
+from .sources import api as sources_api
+from .sources import views as sources_views
 
 admin = Blueprint("admin", __name__)
 for area in (
@@ -53,6 +55,8 @@ for area in (
     richmenus_api,
     campaign_results_views,
     campaign_results_api,
+    sources_views,
+    sources_api,
     openapi,
 ):
     admin.register_blueprint(area.bp)

@@ -27,11 +27,12 @@ from .people.openapi import PATHS as PEOPLE
 from .richmenus.openapi import PATHS as RICH_MENUS
 from .schemas import json_response
 from .search.openapi import PATHS as SEARCH
+from .sources.openapi import PATHS as SOURCES
 from .settings.openapi import PATHS as SETTINGS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
-FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES, CAMPAIGNS, RICH_MENUS, CAMPAIGN_RESULTS)
+FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES, CAMPAIGNS, RICH_MENUS, CAMPAIGN_RESULTS, SOURCES)
 METHODS = ("get", "put", "post", "delete", "patch")
 STATE_CHANGING = ("put", "post", "delete", "patch")
 ID_PARAMETER = re.compile(r"{(\w+)}")

@@ -21,6 +21,7 @@ NAV = (
     ("admin.audiences.page", "admin.nav.audiences"),
     ("admin.campaigns.page", "admin.nav.campaigns"),
     ("admin.richmenus.page", "admin.nav.richmenus"),
+    ("admin.sources.page", "admin.nav.sources"),
     ("admin.search.keywords", "admin.nav.keywords"),
     ("admin.search.simulator", "admin.nav.simulator"),
     ("admin.settings.page", "admin.nav.settings"),

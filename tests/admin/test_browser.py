@@ -21,6 +21,7 @@ PAGES = [
     ("/audiences", "audiences"),
     ("/campaigns", "campaigns"),
     ("/rich-menus", "richmenus"),
+    ("/sources", "sources"),
     ("/keywords", "keywords"),
     ("/simulator", "simulator"),
     ("/settings", "settings"),

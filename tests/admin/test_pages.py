@@ -17,6 +17,7 @@ PAGES = [
     "/audiences",
     "/campaigns",
     "/rich-menus",
+    "/sources",
     "/keywords",
     "/simulator",
     "/settings",
