@@ -27,8 +27,8 @@ from .people.openapi import PATHS as PEOPLE
 from .richmenus.openapi import PATHS as RICH_MENUS
 from .schemas import json_response
 from .search.openapi import PATHS as SEARCH
-from .sources.openapi import PATHS as SOURCES
 from .settings.openapi import PATHS as SETTINGS
+from .sources.openapi import PATHS as SOURCES
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
