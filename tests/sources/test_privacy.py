@@ -54,3 +54,29 @@ def test_erasure_keeps_the_visit_as_a_count_without_its_address_hash(db, shop, c
     assert visit.ip_hash == "" and visit.outcome == "new"
     [friend] = db.exec(select(LineFriend)).all()
     assert friend.line_user_id.startswith("erased-") and friend.source_id is not None
+
+
+def test_a_visits_address_hash_is_kept_one_day(app, db, shop, channel):
+    from datetime import timedelta
+
+    from app import ext
+    from app.privacy.periods import Periods
+    from app.privacy.retention import trim_expired
+    from app.timeutil import utcnow
+
+    visit = _arrange(db, shop, channel)
+    recent = FriendSourceVisit(shop_id=shop.id, source_id=visit.source_id, ip_hash="e" * 64)
+    db.add(recent)
+    visit.visited_at = utcnow() - timedelta(days=1, minutes=1)
+    db.add(visit)
+    db.commit()
+
+    with app.app_context():
+        done = trim_expired(
+            engine=ext.engine(app),
+            now=utcnow(),
+            periods=Periods(deliveries=timedelta(days=7), failed=timedelta(days=30), chat=timedelta(days=90)),
+        )
+    assert done.get("source_visit_addresses") == 1
+    fresh(db)
+    assert {v.id: v.ip_hash for v in db.exec(select(FriendSourceVisit))} == {visit.id: "", recent.id: "e" * 64}
