@@ -97,14 +97,20 @@ def figures(
         .where(of_sources, friend.customer_id.is_not(None), friend.linked_at >= since, friend.linked_at < until)
         .group_by(friend.source_id),
     )
+    # From the period's attributions (their (shop, ordered_at) index) to the order, its
+    # customer and the friend linked to them: the few credited orders, never every friend.
     orders = _grouped(
         session,
         select(friend.source_id, func.count(), func.coalesce(func.sum(Attribution.revenue), 0))
-        .join(Customer, Customer.id == friend.customer_id)
-        .join(Order, and_(Order.shop_id == shop.id, Order.customer_shopify_id == Customer.shopify_id))
-        .join(Attribution, Attribution.order_id == Order.id)
+        .select_from(Attribution)
+        .join(Order, Order.id == Attribution.order_id)
+        .join(Customer, and_(Customer.shop_id == shop.id, Customer.shopify_id == Order.customer_shopify_id))
+        .join(friend, and_(friend.shop_id == shop.id, friend.customer_id == Customer.id))
         .where(
-            of_sources, Attribution.shop_id == shop.id, Attribution.ordered_at >= since, Attribution.ordered_at < until
+            Attribution.shop_id == shop.id,
+            Attribution.ordered_at >= since,
+            Attribution.ordered_at < until,
+            friend.source_id.in_(ids),
         )
         .group_by(friend.source_id),
     )
