@@ -29,12 +29,14 @@ from sqlalchemy import Engine, insert  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 from app import create_app, ext  # noqa: E402
+from app.formatting import zone  # noqa: E402
 from app.schema import upgrade  # noqa: E402
 from app.timeutil import utcnow  # noqa: E402
 from bench.admin import PG_ADMIN_URL, _settings  # noqa: E402
 
 PG_DB = "tsunagu_bench_sources"
 TARGET_MS = 200.0
+TIMEZONE = "Asia/Tokyo"
 SOURCES = 10
 DAYS = 120
 CHUNK = 20_000
@@ -68,6 +70,7 @@ def seed(engine: Engine, *, visits: int, friends: int) -> dict[str, int]:
             insert(SQLModel.metadata.tables["shops"])
             .values(
                 domain="tsunagu-demo.myshopify.com",
+                timezone=TIMEZONE,
                 name="ベンチ",
                 is_demo=True,
                 installed_at=now,
@@ -130,12 +133,19 @@ def seed(engine: Engine, *, visits: int, friends: int) -> dict[str, int]:
 
     sizes["line_friends"] = _bulk(engine, "line_friends", (friend(i) for i in range(friends)))
 
+    tz = zone(TIMEZONE)
+    days: dict[tuple[int, object], list[int]] = {}
+
     def visit(k: int) -> dict:
         at = now - timedelta(days=rnd.random() * DAYS)
         new = k % 5 == 0
+        source_id = 1 + rnd.randrange(SOURCES)
+        counts = days.setdefault((source_id, at.astimezone(tz).date()), [0, 0])
+        counts[0] += 1
+        counts[1] += int(new)
         return {
             "shop_id": shop_id,
-            "source_id": 1 + rnd.randrange(SOURCES),
+            "source_id": source_id,
             "visited_at": at,
             "ip_hash": f"{rnd.getrandbits(64):016x}" * 4,
             "route": "login",
@@ -146,6 +156,14 @@ def seed(engine: Engine, *, visits: int, friends: int) -> dict[str, int]:
         }
 
     sizes["friend_source_visits"] = _bulk(engine, "friend_source_visits", (visit(k) for k in range(visits)))
+    sizes["friend_source_days"] = _bulk(
+        engine,
+        "friend_source_days",
+        (
+            {"shop_id": shop_id, "source_id": source_id, "day": day, "visits": v, "new_friends": n}
+            for (source_id, day), (v, n) in days.items()
+        ),
+    )
     sizes["friend_blocks"] = _bulk(
         engine,
         "friend_blocks",

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from ..models import FriendSource, FriendSourceVisit, LineFriend, Shop, VisitOutcome
+from ..sources import rollup
 from ..sources.arrival import add_tag
 
 SOURCES = (
@@ -64,6 +65,14 @@ def seed_sources(*, session: Session, shop: Shop, now: datetime) -> dict:
                         line_friend_id=friend.id if friend else None,
                         greeted_at=at + timedelta(seconds=21),
                     )
+                )
+                rollup.count(
+                    session=session,
+                    shop=shop,
+                    source_id=source.id,
+                    at=at,
+                    visits=1,
+                    new_friends=int(outcome == VisitOutcome.NEW),
                 )
                 visits += 1
     return {"friend_sources": len(SOURCES), "source_visits": visits}

@@ -23,7 +23,7 @@ from .restock import BackInStockRequest, BackInStockStatus
 from .richmenus import RichMenu, RichMenuLink, RichMenuRule
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .shop import Shop
-from .sources import FriendSource, FriendSourceVisit, VisitOutcome
+from .sources import FriendSource, FriendSourceDay, FriendSourceVisit, VisitOutcome
 
 __all__ = [
     "Attribution",
@@ -40,6 +40,7 @@ __all__ = [
     "ChunkStatus",
     "FriendBlock",
     "FriendSource",
+    "FriendSourceDay",
     "FriendSourceVisit",
     "VisitOutcome",
     "LinkClick",

@@ -3,7 +3,7 @@ ad), the visits to each source's short link, and what each visit turned out to b
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -65,3 +65,18 @@ class FriendSourceVisit(SQLModel, table=True):
     )
     # The friend's follow event has been answered for this visit (the greeting is given once).
     greeted_at: datetime | None = when()
+
+
+class FriendSourceDay(SQLModel, table=True):
+    """A source's visits and new friends on one of the shop's local days: kept in the same
+    transaction as the visit it counts, so the sources page reads days, not visits."""
+
+    __tablename__ = "friend_source_days"
+    __table_args__ = (UniqueConstraint("source_id", "day", name="uq_friend_source_days_source_day"),)
+
+    id: int | None = pk()
+    shop_id: int = shop_fk()
+    source_id: int = Field(foreign_key="friend_sources.id", ondelete="CASCADE", sa_type=BigInteger)
+    day: date
+    visits: int = 0
+    new_friends: int = 0

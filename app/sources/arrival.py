@@ -16,7 +16,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from ..models import FriendSource, FriendSourceVisit, LineChannel, LineFriend, VisitOutcome
+from ..models import FriendSource, FriendSourceVisit, LineChannel, LineFriend, Shop, VisitOutcome
+from . import rollup
 
 
 def add_tag(friend: LineFriend, tag: str | None) -> None:
@@ -60,6 +61,8 @@ def resolve(
     if friendship_changed:
         known_before = friend.created_at < visit.visited_at
         visit.outcome = VisitOutcome.READDED if known_before else VisitOutcome.NEW
+        shop = session.get(Shop, visit.shop_id)
+        rollup.count(session=session, shop=shop, source_id=visit.source_id, at=now, new_friends=1)
         if friend.source_id is None:  # the first source is *the* source
             friend.source_id, friend.source_at = visit.source_id, now
         # The follow was already answered (it came first and could not wait): greeted once.

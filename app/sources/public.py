@@ -71,7 +71,7 @@ def visit(shop_key: str, slug: str):
         log.info("source visit not counted (flood) shop=%s source=%s", shop.id, source.id)
         return _no_store(redirect(add_friend, 302)) if add_friend else _page(shop, None, "unknown", 429)
     login = login_ready(channel)
-    row = visits.record(session=session, source=source, ip_hash=ip_hash, login=login, now=now)
+    row = visits.record(session=session, shop=shop, source=source, ip_hash=ip_hash, login=login, now=now)
     target = visits.login_url(channel, row) if login else add_friend
     session.commit()
     if target is None:  # no LINE Login and no basic id: counted, but nowhere to send them

@@ -3,8 +3,9 @@ orders and revenue credited to LINE (the attribution table) from its friends, an
 per new friend; and new friends per local day per source for the chart.
 
 Every figure is one grouped statement over the shop's sources (never a loop per source or
-per friend), each read from an index: visits by (source, time), new friends by (source,
-outcome, time), blocks by the shop's (shop, time), friends by their source.
+per friend): visits and new friends from the daily rollup (friend_source_days, kept with
+the visits), blocks from the shop's (shop, time) index, orders from the period's
+attributions. Periods are whole local days of the shop, as the rollup counts them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from decimal import Decimal
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
-from ..models import Attribution, Customer, FriendBlock, FriendSource, FriendSourceVisit, LineFriend, Order, Shop
-from ..models.sources import VisitOutcome
-from ..tracking.stats import local_days, per_day
-
-BROUGHT = (VisitOutcome.NEW, VisitOutcome.READDED)
+from ..models import Attribution, Customer, FriendBlock, FriendSource, FriendSourceDay, LineFriend, Order, Shop
+from ..tracking.stats import local_days
 
 
 @dataclass
@@ -65,20 +63,16 @@ def figures(
     out = {s.id: SourceFigures(source_id=s.id, cost_yen=s.cost_yen) for s in sources}
     if not ids:
         return out
-    visit = FriendSourceVisit
-    visits = _grouped(
-        session,
-        select(visit.source_id, func.count())
-        .where(visit.source_id.in_(ids), visit.visited_at >= since, visit.visited_at < until)
-        .group_by(visit.source_id),
-    )
-    brought = _grouped(
-        session,
-        select(visit.source_id, func.count())
-        .where(
-            visit.source_id.in_(ids), visit.outcome.in_(BROUGHT), visit.resolved_at >= since, visit.resolved_at < until
+    days = local_days(shop, since, until)
+    counted = (
+        _grouped(
+            session,
+            select(FriendSourceDay.source_id, func.sum(FriendSourceDay.visits), func.sum(FriendSourceDay.new_friends))
+            .where(FriendSourceDay.source_id.in_(ids), FriendSourceDay.day >= days[0], FriendSourceDay.day <= days[-1])
+            .group_by(FriendSourceDay.source_id),
         )
-        .group_by(visit.source_id),
+        if days
+        else {}
     )
     friend = LineFriend
     of_sources = and_(friend.shop_id == shop.id, friend.source_id.in_(ids))
@@ -115,8 +109,8 @@ def figures(
         .group_by(friend.source_id),
     )
     for source_id, f in out.items():
-        f.visits = int(visits.get(source_id, (0,))[0])
-        f.new_friends = int(brought.get(source_id, (0,))[0])
+        visits, brought = counted.get(source_id, (0, 0))
+        f.visits, f.new_friends = int(visits or 0), int(brought or 0)
         f.blocks = int(blocks.get(source_id, (0,))[0])
         f.linked = int(linked.get(source_id, (0,))[0])
         count, revenue = orders.get(source_id, (0, 0))
@@ -130,18 +124,12 @@ def new_friends_by_day(
     """The local days of the period, and per source its new friends on each of them."""
     days = local_days(shop, since, until)
     ids = [s.id for s in sources]
-    rows = (
-        per_day(
-            session=session,
-            shop=shop,
-            since=since,
-            until=until,
-            column=FriendSourceVisit.resolved_at,
-            groups=(FriendSourceVisit.source_id,),
-            value=func.count(),
-            where=(FriendSourceVisit.source_id.in_(ids), FriendSourceVisit.outcome.in_(BROUGHT)),
+    found: dict[tuple[int, date], int] = {}
+    if ids and days:
+        rows = session.exec(
+            select(FriendSourceDay.source_id, FriendSourceDay.day, FriendSourceDay.new_friends).where(
+                FriendSourceDay.source_id.in_(ids), FriendSourceDay.day >= days[0], FriendSourceDay.day <= days[-1]
+            )
         )
-        if ids
-        else {}
-    )
-    return days, {s.id: [int(rows.get((s.id, d), 0)) for d in days] for s in sources}
+        found = {(source_id, day): n for source_id, day, n in rows}
+    return days, {s.id: [int(found.get((s.id, d), 0)) for d in days] for s in sources}

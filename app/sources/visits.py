@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from ..ext import settings
 from ..models import FriendSource, FriendSourceVisit, LineChannel, Shop
 from ..timeutil import utcnow
-from . import links
+from . import links, rollup
 
 FLOOD_WINDOW = timedelta(minutes=1)
 FLOOD_MAX = 10  # counted visits from one address to one shop within FLOOD_WINDOW
@@ -50,7 +50,10 @@ def flooded(*, session: Session, shop: Shop, ip_hash: str, now: datetime) -> boo
     return recent >= FLOOD_MAX
 
 
-def record(*, session: Session, source: FriendSource, ip_hash: str, login: bool, now: datetime) -> FriendSourceVisit:
+def record(
+    *, session: Session, shop: Shop, source: FriendSource, ip_hash: str, login: bool, now: datetime
+) -> FriendSourceVisit:
+    rollup.count(session=session, shop=shop, source_id=source.id, at=now, visits=1)
     visit = FriendSourceVisit(
         shop_id=source.shop_id,
         source_id=source.id,

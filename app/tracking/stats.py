@@ -287,7 +287,3 @@ def _attributed(shop: Shop, since: datetime, until: datetime) -> list:
 
 def _money(value) -> Decimal:
     return Decimal(str(value if value is not None else 0)).quantize(CENT)
-
-
-# Other domains' daily figures (friend sources) count by the shop's local day the same way.
-per_day = _per_day

@@ -1,4 +1,4 @@
-"""Friend sources (流入経路): the sources, their visits, and on the friend the first source,
+"""Friend sources (流入経路): the sources, their visits, their daily counts, and on the friend the first source,
 when it came, and the tags sources gave.
 
 Revision ID: 0020_sources
@@ -62,6 +62,20 @@ def upgrade() -> None:
     op.create_index("ix_friend_source_visits_flood", "friend_source_visits", ["shop_id", "ip_hash", "visited_at"])
     op.create_index("ix_friend_source_visits_resolved", "friend_source_visits", ["source_id", "outcome", "resolved_at"])
     op.create_index("ix_friend_source_visits_pending", "friend_source_visits", ["shop_id", "resolved_at", "visited_at"])
+    op.create_table(
+        "friend_source_days",
+        sa.Column("id", BIG_PK, nullable=False),
+        sa.Column("shop_id", sa.BigInteger(), nullable=False),
+        sa.Column("source_id", sa.BigInteger(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("visits", sa.Integer(), nullable=False),
+        sa.Column("new_friends", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["source_id"], ["friend_sources.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("source_id", "day", name="uq_friend_source_days_source_day"),
+    )
+    op.create_index("ix_friend_source_days_shop_id", "friend_source_days", ["shop_id"])
     with op.batch_alter_table("line_friends", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("source_at", sa.DateTime(timezone=True), nullable=True))
@@ -77,5 +91,6 @@ def downgrade() -> None:
         batch_op.drop_column("tags")
         batch_op.drop_column("source_at")
         batch_op.drop_column("source_id")
+    op.drop_table("friend_source_days")
     op.drop_table("friend_source_visits")
     op.drop_table("friend_sources")

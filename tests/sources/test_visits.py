@@ -13,7 +13,7 @@ from sqlalchemy import update
 from app import ext
 from app.line import events, source_greeting
 from app.line.preview import describe
-from app.models import FriendSource, FriendSourceVisit, LineEvent, LineEventStatus, VisitOutcome
+from app.models import FriendSource, FriendSourceDay, FriendSourceVisit, LineEvent, LineEventStatus, VisitOutcome
 from app.timeutil import utcnow
 from tests.helpers import count, rows
 from tests.plugins.line import friend_of
@@ -72,6 +72,8 @@ def test_a_new_friend_through_the_link_gets_source_tag_and_greeting(
     assert friend.source_id == source.id and friend.tags == "店頭"
     row = the_visit(db)
     assert row.outcome == VisitOutcome.NEW and row.line_friend_id == friend.id and row.greeted_at is not None
+    [day] = rows(db, FriendSourceDay)  # the page's daily figures, kept with the visit
+    assert (day.source_id, day.visits, day.new_friends) == (source.id, 1, 1)
     [text] = greetings(fake_line)
     assert text.startswith("テストショップの店頭POPから友だち追加ありがとうございます！")
 
@@ -135,6 +137,8 @@ def test_an_existing_friend_is_recorded_as_a_visit_without_a_greeting(
     assert len(greetings(fake_line)) == before
     assert friend_of(db, user).source_id is None  # the source did not bring them
     assert friend_of(db, user).tags == "店頭"
+    [day] = rows(db, FriendSourceDay)
+    assert (day.visits, day.new_friends) == (1, 0)
 
 
 def test_a_blocked_friend_who_comes_back_through_a_source_is_readded_and_greeted_by_it(
@@ -202,6 +206,7 @@ def test_a_flood_from_one_address_is_not_counted(client, login_channel, fake_lin
     assert count(db, FriendSourceVisit) == 10
     assert all(urlparse(a.headers["Location"]).path == "/oauth2/v2.1/authorize" for a in answers[:10])
     assert all(a.headers["Location"].startswith("https://line.me/R/ti/p/") for a in answers[10:])
+    assert rows(db, FriendSourceDay)[0].visits == 10
     visit(client, address="192.0.2.10")  # another address is counted
     assert count(db, FriendSourceVisit) == 11
 

@@ -21,7 +21,7 @@ from app.models import (
     Order,
     VisitOutcome,
 )
-from app.sources import links
+from app.sources import links, rollup
 from app.timeutil import utcnow
 from tests.helpers import count, make_shop, rows
 
@@ -135,6 +135,8 @@ def test_figures_per_source_over_the_period(api, shop, db):
         return row
 
     def visited(source_id: int, at, outcome=None, friend_row=None):
+        brought = outcome in (VisitOutcome.NEW, VisitOutcome.READDED)
+        rollup.count(session=db, shop=shop, source_id=source_id, at=at, visits=1, new_friends=int(brought))
         db.add(
             FriendSourceVisit(
                 shop_id=shop.id,
