@@ -64,7 +64,7 @@ def visit(shop_key: str, slug: str):
     if source is None:
         return _page(shop if channel else None, add_friend, "unknown", 404)
     if request.method != "GET" or is_bot(request.headers.get("User-Agent")):
-        return _no_store(redirect(add_friend or links.short_url(shop, source), 302))
+        return _no_store(redirect(add_friend, 302)) if add_friend else _page(shop, None, "unknown", 200)
     now = utcnow()
     ip_hash = visits.address_hash(request.remote_addr)
     if visits.flooded(session=session, shop=shop, ip_hash=ip_hash, now=now):

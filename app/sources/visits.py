@@ -22,7 +22,6 @@ from sqlmodel import Session, select
 
 from ..ext import settings
 from ..models import FriendSource, FriendSourceVisit, LineChannel, Shop
-from ..timeutil import utcnow
 from . import links, rollup
 
 FLOOD_WINDOW = timedelta(minutes=1)
@@ -108,7 +107,3 @@ def take(*, session: Session, visit_id: int, shop_id: int, now: datetime) -> Fri
         .values(resolved_at=now)
     ).rowcount
     return session.get(FriendSourceVisit, visit_id) if taken == 1 else None
-
-
-def now() -> datetime:
-    return utcnow()
