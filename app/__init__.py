@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .shopify.pixel import bp as pixel_bp
     from .shopify.proxy import bp as proxy_bp
     from .shopify.webhooks import bp as webhooks_bp
+    from .sources.public import bp as sources_bp
     from .tracking.redirect import bp as tracking_bp
 
     for blueprint in (
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         line_login_bp,
         tracking_bp,
         media_bp,
+        sources_bp,
     ):
         app.register_blueprint(blueprint)
     register_cli(app)

@@ -39,7 +39,7 @@
   var uid = 0;
 
   var FIELDS = ["linked", "friend_since", "language", "orders_count", "total_spent", "first_order", "last_order",
-    "bought", "customer_tag", "prefecture", "clicked", "received_marketing"];
+    "bought", "customer_tag", "prefecture", "clicked", "received_marketing", "source", "friend_tag"];
   var PERIOD = ["within", "not_within"];
   var COMPARE = ["gte", "gt", "lte", "lt", "eq"];
   var DEFAULTS = {
@@ -54,7 +54,9 @@
     customer_tag: { op: "any", values: [] },
     prefecture: { op: "in", values: [] },
     clicked: { op: "within", days: 30 },
-    received_marketing: { op: "within", days: 30 }
+    received_marketing: { op: "within", days: 30 },
+    source: { op: "in", values: [] },
+    friend_tag: { op: "any", values: [] }
   };
 
   function fresh(field) {
@@ -156,6 +158,12 @@
       return [by, opSelect(cond, ["bought", "not_bought"]),
         valuesInput(cond, text(cond.by === "product" ? "products_hint" : "values_hint"), list), daysInput(cond, true)];
     }
+    if (f === "source") {
+      cond.values = (cond.values || []).map(String);  // stored as ids, offered as strings
+      return [opSelect(cond, ["in", "not_in"]),
+        multiSelect(cond, choices.sources.map(function (s) { return [String(s.id), s.name]; }))];
+    }
+    if (f === "friend_tag") return [opSelect(cond, ["any", "none"]), valuesInput(cond, text("values_hint"))];
     if (f === "customer_tag") return [opSelect(cond, ["any", "none"]), valuesInput(cond, text("values_hint"))];
     if (f === "prefecture") {
       return [opSelect(cond, ["in", "not_in"]),

@@ -32,6 +32,8 @@ from .settings import api as settings_api
 from .settings import audience_sources as settings_sources_api
 from .settings import views as settings_views
 from .shopify_flow import views as shopify_flow_views
+from .sources import api as sources_api
+from .sources import views as sources_views
 
 admin = Blueprint("admin", __name__)
 for area in (
@@ -59,6 +61,8 @@ for area in (
     sequences_api,
     campaign_results_views,
     campaign_results_api,
+    sources_views,
+    sources_api,
     openapi,
 ):
     admin.register_blueprint(area.bp)

@@ -29,10 +29,23 @@ from .schemas import json_response
 from .search.openapi import PATHS as SEARCH
 from .sequences.openapi import PATHS as SEQUENCES
 from .settings.openapi import PATHS as SETTINGS
+from .sources.openapi import PATHS as SOURCES
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
-FRAGMENTS = (SETTINGS, SEARCH, PEOPLE, FLOWS, HOME, AUDIENCES, CAMPAIGNS, RICH_MENUS, CAMPAIGN_RESULTS, SEQUENCES)
+FRAGMENTS = (
+    SETTINGS,
+    SEARCH,
+    PEOPLE,
+    FLOWS,
+    HOME,
+    AUDIENCES,
+    CAMPAIGNS,
+    RICH_MENUS,
+    CAMPAIGN_RESULTS,
+    SEQUENCES,
+    SOURCES,
+)
 METHODS = ("get", "put", "post", "delete", "patch")
 STATE_CHANGING = ("put", "post", "delete", "patch")
 ID_PARAMETER = re.compile(r"{(\w+)}")

@@ -22,6 +22,7 @@ NAV = (
     ("admin.campaigns.page", "admin.nav.campaigns"),
     ("admin.sequences.page", "admin.nav.sequences"),
     ("admin.richmenus.page", "admin.nav.richmenus"),
+    ("admin.sources.page", "admin.nav.sources"),
     ("admin.search.keywords", "admin.nav.keywords"),
     ("admin.search.simulator", "admin.nav.simulator"),
     ("admin.settings.page", "admin.nav.settings"),

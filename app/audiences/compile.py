@@ -222,6 +222,14 @@ class Compiler:
         )
         return received if cond["op"] == "within" else not_(received)
 
+    def source(self, cond: dict) -> ColumnElement:
+        came = LineFriend.source_id.in_(cond["values"])
+        return came if cond["op"] == "in" else or_(LineFriend.source_id.is_(None), not_(came))
+
+    def friend_tag(self, cond: dict) -> ColumnElement:
+        tagged = or_(*(has_tag(LineFriend.tags, v) for v in cond["values"]))
+        return tagged if cond["op"] == "any" else or_(LineFriend.tags.is_(None), not_(tagged))
+
     # -- the tree -------------------------------------------------------------------------------
     def condition(self, cond: dict) -> ColumnElement | OfCustomer:
         return getattr(self, cond["field"])(cond)

@@ -25,8 +25,8 @@ Store conditions (orders, spending, products, customer tags, prefecture) are abo
 customer a friend is linked to: an unlinked friend matches none of them, not even a
 negative one ("did not buy"), because the store knows nothing about them.
 
-The friend's source (流入経路) is not a condition yet: LineFriend has no source column until
-the friend-sources issue adds one; it then becomes one more entry in `FIELDS`.
+    source               {"op": "in" | "not_in", "values": [friend source id, …]}    (the first source, 流入経路)
+    friend_tag           {"op": "any" | "none", "values": […]}                     (tags sources gave the friend)
 
 A Shopify customer segment is the other kind of definition, `{"shopify_segment_id": "gid://…"}`:
 its members live in Shopify and are read at send time by the Shopify segments module, so
@@ -45,7 +45,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ..i18n import language, t
-from ..models import Product, Shop
+from ..models import FriendSource, Product, Shop
 
 MATCHES = ("all", "any")
 MAX_GROUPS = 10
@@ -223,6 +223,23 @@ def _prefecture(check: Check, cond: dict, path: str) -> dict:
     return {"op": check.choice(cond, path, "op", ("in", "not_in")), "values": values}
 
 
+def _source(check: Check, cond: dict, path: str) -> dict:
+    """Friend sources of this shop, by id (a deleted or another shop's source is refused)."""
+    raw = cond.get("values") if isinstance(cond.get("values"), list) else []
+    ids = list(dict.fromkeys(_integer(item) for item in raw))
+    if not ids:
+        check.fail(f"{path}.values", "values_empty")
+    elif len(ids) > MAX_VALUES:
+        check.fail(f"{path}.values", "values_max", max=MAX_VALUES)
+    elif None in ids or len(
+        check.session.exec(
+            select(FriendSource.id).where(FriendSource.shop_id == check.shop.id, FriendSource.id.in_(ids))
+        ).all()
+    ) != len(ids):
+        check.fail(f"{path}.values", "source")
+    return {"op": check.choice(cond, path, "op", ("in", "not_in")), "values": [i for i in ids if i is not None]}
+
+
 FIELDS: dict[str, Callable[[Check, dict, str], dict]] = {
     "linked": _linked,
     "friend_since": _friend_since,
@@ -236,6 +253,8 @@ FIELDS: dict[str, Callable[[Check, dict, str], dict]] = {
     "prefecture": _prefecture,
     "clicked": _period,
     "received_marketing": _period,
+    "source": _source,
+    "friend_tag": _customer_tag,
 }
 
 

@@ -37,6 +37,7 @@ from .orders import demo_fulfillments, demo_orders
 from .placeholder import write_placeholders
 from .richmenus import publish_rich_menus, seed_rich_menus
 from .shopify_fake import DEMO_ACCESS_TOKEN
+from .sources import seed_sources
 from .words import CONSUMABLE_TYPES
 
 log = logging.getLogger("tsunagu.demo")
@@ -113,6 +114,7 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
         line = seed_line(session=session, shop=shop)
         line.update(seed_history(session=session, shop=shop, now=now))
         line.update(seed_segments(session=session, shop=shop))
+        line.update(seed_sources(session=session, shop=shop, now=now))
         rich_menus = seed_rich_menus(session=session, shop=shop)
         line.update(seed_campaigns(session=session, shop=shop, now=now))
         _demo_flow_settings(shop)

@@ -14,8 +14,8 @@ from ..sequences import enroll as sequences
 from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
 from ..tracking import blocks, rollups
-from . import account_link, commands, messages, profiles
-from .chat import Chat
+from . import account_link, commands, messages, profiles, source_greeting, texts
+from .chat import Chat, NotYet
 
 log = logging.getLogger("tsunagu.line")
 
@@ -31,9 +31,15 @@ def _event_key(chat: Chat) -> str:
 
 
 def on_follow(chat: Chat) -> None:
-    """A new friend, or one who unblocked us: record it, learn their name, greet them."""
-    friend, when = chat.friend, _when(chat)
+    """A new friend, or one who unblocked us: record it, learn their name, greet them (with
+    their friend source's greeting when a source link brought them: source_greeting)."""
+    friend, when, now = chat.friend, _when(chat), utcnow()
     unblocked = bool((chat.event.get("follow") or {}).get("isUnblocked"))
+    source = source_greeting.claim(session=chat.session, friend=friend, now=now)
+    if source is None and source_greeting.should_wait(
+        session=chat.session, shop_id=chat.shop.id, received_at=chat.row.received_at, now=now
+    ):
+        raise NotYet("friend source login")
     friend.is_blocked, friend.blocked_at = False, None
     rollups.followed(session=chat.session, shop_id=friend.shop_id, before=friend.followed_at, after=when)
     friend.followed_at = when
@@ -54,6 +60,8 @@ def on_follow(chat: Chat) -> None:
         fields={"Unblocked": unblocked},
     )
     greeting = chat.t("line.chat.welcome_back" if unblocked else "line.chat.greeting")
+    if source is not None and source.greeting:
+        greeting = texts.fill(source.greeting, chat.shop, {})
     coupon = (chat.shop.settings or {}).get("line_coupon_code")
     if coupon and not unblocked:
         greeting += "\n\n" + chat.t("line.chat.coupon", coupon_code=coupon)

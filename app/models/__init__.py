@@ -28,6 +28,7 @@ from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymG
 from .sequences import RunStatus, Sequence, SequenceRun, SequenceSegmentMember, SequenceStep, Trigger
 from .shop import Shop
 from .shopify_flow import ShopifyFlowRun, ShopifyFlowTrigger, ShopifyFlowTriggerCall, TriggerCallStatus
+from .sources import FriendSource, FriendSourceDay, FriendSourceVisit, VisitOutcome
 
 __all__ = [
     "Attribution",
@@ -44,6 +45,10 @@ __all__ = [
     "CampaignStatus",
     "ChunkStatus",
     "FriendBlock",
+    "FriendSource",
+    "FriendSourceDay",
+    "FriendSourceVisit",
+    "VisitOutcome",
     "LinkClick",
     "TrackedLink",
     "CatalogSync",

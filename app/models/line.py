@@ -51,6 +51,7 @@ class LineFriend(SQLModel, table=True):
         Index("ix_line_friends_audience", "shop_id", "is_blocked", "marketing_opt_out_at", "customer_id"),
         # Today's follows beside the rollups (Home's follows series).
         Index("ix_line_friends_shop_followed", "shop_id", "followed_at"),
+        Index("ix_line_friends_source", "source_id"),
     )
 
     id: int | None = pk()
@@ -71,6 +72,12 @@ class LineFriend(SQLModel, table=True):
     customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger)
     linked_at: datetime | None = when()
     link_method: str | None = Field(default=None, max_length=16)  # chat | login | merchant
+    # The friend source (流入経路) that first brought them; later visits are in friend_source_visits.
+    source_id: int | None = Field(
+        default=None, foreign_key="friend_sources.id", ondelete="SET NULL", sa_type=BigInteger
+    )
+    source_at: datetime | None = when()
+    tags: str | None = Field(default=None, sa_type=Text)  # "a, b" as Shopify spells tags; from sources
     created_at: datetime = created()
     updated_at: datetime = updated()
 

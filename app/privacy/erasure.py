@@ -77,6 +77,9 @@ def _forget_line(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     if friend_ids:  # their own campaign coupon codes (the friend row itself stays, anonymous)
         for code in session.exec(select(m.CampaignCode).where(m.CampaignCode.friend_id.in_(friend_ids))):
             session.delete(code)
+    for visit in held.source_visits:  # the visits stay as counts; the address hash goes
+        visit.ip_hash = ""
+        session.add(visit)
     for friend in held.friends:
         if friend.customer_id is not None:
             unlink(session=session, shop=shop, friend=friend, method="redact", actor="shopify")

@@ -68,6 +68,7 @@ class Holdings:
     back_in_stock: list[m.BackInStockRequest] = field(default_factory=list)
     product_views: list[m.ProductView] = field(default_factory=list)
     blocks: list[m.FriendBlock] = field(default_factory=list)
+    source_visits: list[m.FriendSourceVisit] = field(default_factory=list)
     rich_menu_links: list[m.RichMenuLink] = field(default_factory=list)
     sequence_runs: list[m.SequenceRun] = field(default_factory=list)
     deliveries: list[m.WebhookEvent] = field(default_factory=list)
@@ -225,6 +226,12 @@ def _line_rows(*, session: Session, shop: m.Shop, held: Holdings, shopify_id: in
     )
     held.blocks = _where(
         session=session, model=m.FriendBlock, shop=shop, conditions=(_in(m.FriendBlock.friend_id, friend_ids),)
+    )
+    held.source_visits = _where(
+        session=session,
+        model=m.FriendSourceVisit,
+        shop=shop,
+        conditions=(_in(m.FriendSourceVisit.line_friend_id, friend_ids),),
     )
     held.rich_menu_links = _where(
         session=session, model=m.RichMenuLink, shop=shop, conditions=(_in(m.RichMenuLink.friend_id, friend_ids),)

@@ -11,6 +11,8 @@
 - Searches keep their words as anonymous counts after `chat`: the friend is forgotten.
 - Link requests (nonces) go a day after they expired.
 - Shopify Flow trigger calls (they name a customer, a search's words) go after `chat`.
+- Friend source visits keep their visitor's address hash a day (the flood check needs a
+  minute of it); then the visit stays as an anonymous count.
 
 Each batch is its own short transaction (SQLite has one write lock for the whole file),
 oldest rows first; a run stops after MAX_BATCHES per kind and the next run goes on.
@@ -19,13 +21,14 @@ oldest rows first; a run stops after MAX_BATCHES per kind and the next run goes 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select, update
 
 from ..db import session_scope
 from ..models import (
+    FriendSourceVisit,
     LineDryRun,
     LineEvent,
     LineEventStatus,
@@ -41,6 +44,7 @@ from .periods import Periods
 BATCH = 500
 MAX_BATCHES = 20
 HANDLED = (WebhookStatus.PROCESSED, WebhookStatus.IGNORED)
+VISIT_ADDRESS_KEPT = timedelta(days=1)  # a friend source visit's address hash (flood check)
 
 
 def trim_expired(*, engine: Engine, now: datetime, periods: Periods) -> dict[str, int]:
@@ -61,6 +65,7 @@ def trim_expired(*, engine: Engine, now: datetime, periods: Periods) -> dict[str
         "link_requests": lambda s: _delete_older(
             session=s, model=LinkNonce, column=LinkNonce.expires_at, cutoff=now - periods.nonces
         ),
+        "source_visit_addresses": lambda s: _forget_visit_addresses(session=s, cutoff=now - VISIT_ADDRESS_KEPT),
     }
     done = {name: _in_batches(engine, step) for name, step in work.items()}
     return {name: n for name, n in done.items() if n}
@@ -128,6 +133,12 @@ def _trim_chat(*, session: Session, now: datetime, cutoff: datetime) -> int:
 def _delete_older(*, session: Session, model, column, cutoff: datetime) -> int:
     ids = select(model.id).where(column < cutoff).order_by(column).limit(BATCH)
     return session.execute(delete(model).where(model.id.in_(ids.scalar_subquery()))).rowcount or 0
+
+
+def _forget_visit_addresses(*, session: Session, cutoff: datetime) -> int:
+    visit = FriendSourceVisit
+    ids = select(visit.id).where(visit.ip_hash != "", visit.visited_at < cutoff).order_by(visit.visited_at).limit(BATCH)
+    return session.execute(update(visit).where(visit.id.in_(ids.scalar_subquery())).values(ip_hash="")).rowcount or 0
 
 
 def _forget_searchers(*, session: Session, cutoff: datetime) -> int:

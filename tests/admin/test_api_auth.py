@@ -14,6 +14,7 @@ from app.config import Settings
 from app.models import (
     Campaign,
     Customer,
+    FriendSource,
     KeywordRule,
     LineFriend,
     Notification,
@@ -155,6 +156,7 @@ def _shop_b_rows(db, shop_b) -> dict:
         "campaign_id": Campaign(shop_id=shop_b.id, name="B の配信", messages=[{"type": "text", "text": "B"}]),
         "segment_id": Segment(shop_id=shop_b.id, name="B の上得意様", definition={"match": "all", "groups": []}),
         "sequence_id": Sequence(shop_id=shop_b.id, name="B のステップ配信", trigger="friend_added", enabled=True),
+        "source_id": FriendSource(shop_id=shop_b.id, name="B の店頭POP", slug="b-pop"),
     }
     db.add_all(rows.values())
     db.commit()

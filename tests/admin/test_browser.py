@@ -22,6 +22,7 @@ PAGES = [
     ("/campaigns", "campaigns"),
     ("/sequences", "sequences"),
     ("/rich-menus", "richmenus"),
+    ("/sources", "sources"),
     ("/keywords", "keywords"),
     ("/simulator", "simulator"),
     ("/settings", "settings"),

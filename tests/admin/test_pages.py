@@ -18,6 +18,7 @@ PAGES = [
     "/campaigns",
     "/sequences",
     "/rich-menus",
+    "/sources",
     "/keywords",
     "/simulator",
     "/settings",

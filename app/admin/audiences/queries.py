@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from ...audiences import service
 from ...audiences.definition import LANGUAGES, PREFECTURES, validate
 from ...i18n import language, t
-from ...models import Product, Segment, Shop
+from ...models import FriendSource, Product, Segment, Shop
 from ...timeutil import utcnow
 
 NAME_LIMIT = 100
@@ -39,6 +39,10 @@ def editor_choices(*, session: Session, shop: Shop) -> dict:
         "vendors": distinct_values(Product.vendor),
         "prefectures": [{"code": code, "name": t(f"audiences.prefecture.{code}", lang)} for code in PREFECTURES],
         "languages": list(LANGUAGES),
+        "sources": [
+            {"id": s.id, "name": s.name}
+            for s in session.exec(select(FriendSource).where(FriendSource.shop_id == shop.id).order_by(FriendSource.id))
+        ],
     }
 
 

@@ -1,0 +1,1 @@
+"""The friend sources page (流入経路) and its JSON API."""
