@@ -191,7 +191,14 @@ class Mix:
         friend, _ = self.rng.choice(self.friends[shop.id])
         event = {"timestamp": int(self.clock.at.timestamp() * 1000), "follow": {"isUnblocked": self.rng.random() < 0.5}}
         chat = SimpleNamespace(
-            friend=friend, event=event, session=self.db, prefetched={}, shop=shop, t=lambda key, **_: key, reply=print
+            friend=friend,
+            event=event,
+            session=self.db,
+            prefetched={},
+            shop=shop,
+            row=SimpleNamespace(received_at=self.clock.at),  # the stored event (a source login may hold it)
+            t=lambda key, **_: key,
+            reply=print,
         )
         handlers.on_follow(chat)
         self.db.commit()
