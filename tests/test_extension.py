@@ -11,7 +11,7 @@ from pathlib import Path
 EXT = Path(__file__).resolve().parents[1] / "extensions" / "line-notify"
 
 
-BLOCKS = ("line_button.liquid", "cart_reporter.liquid")
+BLOCKS = ("line_button.liquid", "cart_reporter.liquid", "restock_button.liquid")
 
 
 def _schema(block: str = "line_button.liquid") -> dict:
@@ -52,3 +52,14 @@ def test_cart_reporter_is_an_app_embed_that_reports_to_the_proxy(client):
     assert "{%- if customer and cart.item_count > 0 -%}" in liquid  # guests send nothing
     assert "/apps/tsunagu/cart?token=" in liquid
     assert any(rule.rule == "/proxy/cart" for rule in client.application.url_map.iter_rules())
+
+
+def test_restock_button_posts_to_the_proxy_for_logged_in_customers_only(client):
+    liquid = (EXT / "blocks" / "restock_button.liquid").read_text()
+    assert _schema("restock_button.liquid")["target"] == "section"
+    assert "{%- if customer and product -%}" in liquid  # guests see nothing
+    assert "{% if current.available %}hidden{% endif %}" in liquid  # only for a sold-out variant
+    assert '"/apps/tsunagu/restock?variant="' in liquid and 'method: "POST"' in liquid
+    assert any(
+        rule.rule == "/proxy/restock" and "POST" in rule.methods for rule in client.application.url_map.iter_rules()
+    )

@@ -1,7 +1,10 @@
 """Back-in-stock requests from the chat: the shopper tapped "入荷したら知らせる".
 
 The search carousel's button (`app/search/restock.py`) posts back the variant; the chat
-routes it here. One waiting request per friend and variant (a unique index): a second tap,
+routes it here. The store's theme block posts the same request through the app proxy
+(`restock_storefront.py`, for a logged-in customer linked to a friend): the same `request`, and
+the chat's confirmation pushed through the outbox (there is no reply token to answer with).
+One waiting request per friend and variant (a unique index): a second tap,
 or two taps racing, leave one request and get a polite "already" reply. A request lapses
 after the shop's expiry (`expiry_days`, 90 by default); `back_in_stock.py` notifies the
 waiting ones when the variant is restocked.
@@ -29,8 +32,10 @@ def expiry_days(shop: Shop) -> int:
     return int(flow_settings(shop, Flow.BACK_IN_STOCK)["expiry_days"])
 
 
-def request(*, session: Session, shop: Shop, friend: LineFriend, variant: ProductVariant, now: datetime) -> bool:
-    """Record the friend's request; False when one is already waiting."""
+def request(
+    *, session: Session, shop: Shop, friend: LineFriend, variant: ProductVariant, now: datetime
+) -> BackInStockRequest | None:
+    """Record the friend's request; None when one is already waiting."""
     session.execute(  # a lapsed request does not stop the friend from asking again
         update(BackInStockRequest)
         .where(
@@ -54,7 +59,7 @@ def request(*, session: Session, shop: Shop, friend: LineFriend, variant: Produc
         with session.begin_nested():
             session.add(row)
     except IntegrityError:
-        return False
+        return None
     flow_triggers.fire(
         session=session,
         shop_id=shop.id,
@@ -67,7 +72,7 @@ def request(*, session: Session, shop: Shop, friend: LineFriend, variant: Produc
             "Variant ID": str(variant.shopify_id),
         },
     )
-    return True
+    return row
 
 
 def on_postback(chat: Chat, params: dict) -> None:
@@ -83,20 +88,27 @@ def on_postback(chat: Chat, params: dict) -> None:
         chat.reply(messages.text(chat.t("line.chat.restock.in_stock", product_title=title)))
         return
     made = request(session=chat.session, shop=chat.shop, friend=chat.friend, variant=variant, now=utcnow())
-    key = "line.chat.restock.requested" if made else "line.chat.restock.already"
+    key = "line.chat.restock.requested" if made is not None else "line.chat.restock.already"
     chat.reply(messages.text(chat.t(key, product_title=title, days=expiry_days(chat.shop))))
 
 
 def _variant(chat: Chat, value) -> ProductVariant | None:
+    return find_variant(session=chat.session, shop=chat.shop, value=value)
+
+
+def find_variant(*, session: Session, shop: Shop, value) -> ProductVariant | None:
+    """The shop's variant named by `value` (its Shopify id), on a product not deleted."""
     try:
         shopify_id = int(str(value))
     except ValueError:
         return None
-    return chat.session.exec(
+    if not 0 < shopify_id < 2**63:
+        return None
+    return session.exec(
         select(ProductVariant)
         .join(Product, Product.id == ProductVariant.product_id)
         .where(
-            ProductVariant.shop_id == chat.shop.id,
+            ProductVariant.shop_id == shop.id,
             ProductVariant.shopify_id == shopify_id,
             Product.deleted_at.is_(None),
         )
@@ -104,8 +116,12 @@ def _variant(chat: Chat, value) -> ProductVariant | None:
 
 
 def _title(chat: Chat, variant: ProductVariant) -> str:
-    product = chat.session.get(Product, variant.product_id)
+    return title_of(session=chat.session, variant=variant, lang=chat.lang)
+
+
+def title_of(*, session: Session, variant: ProductVariant, lang: str) -> str:
+    product = session.get(Product, variant.product_id)
     title = product.title if product else ""
     if not variant.title or variant.title == "Default Title":
         return title
-    return t("search.restock.item_variant", chat.lang, title=title, variant=variant.title)
+    return t("search.restock.item_variant", lang, title=title, variant=variant.title)

@@ -8,6 +8,9 @@ Both need a logged-in customer; without one they send the shopper to the store's
 and back.
 /proxy/cart   — the theme extension's app embed reports a logged-in shopper's cart token,
                 so an abandoned cart can be tied to a linked customer (no page, 204).
+/proxy/restock — the theme block "入荷したら知らせる" on a sold-out variant (POST, the
+                variant in the signed query): a back-in-stock request for the linked
+                customer (app/flows/restock_storefront.py); JSON the block shows.
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, jsonify, redirect, request
 from sqlmodel import select
 
 from .. import db
-from ..flows import abandoned
+from ..flows import abandoned, restock_storefront
+from ..i18n import t
 from ..line import account_link, channels, pages
 from ..models import Shop
+from ..timeutil import utcnow
 from .domains import from_handle
 from .sdk import as_response, request_input, shopify_app
 
@@ -103,3 +108,26 @@ def cart():
     session.commit()
     log.info("cart tied shop=%s outcome=%s", shop.id, outcome)
     return "", 204
+
+
+@bp.post("/restock")
+def restock():
+    shop, customer, failure = _verified()
+    if failure is not None:
+        return failure
+    lang = pages.visitor_language(shop)
+    variant = request.args.get("variant", "")
+    if not variant.isdigit() or len(variant) > 19:
+        return jsonify(status="invalid", message=t("line.store.restock.bad_request", lang)), 400
+    if customer is None:  # the block shows only to logged-in shoppers; a stale page may not
+        return jsonify(status="login", message=t("line.store.restock.login", lang), login_url="/account/login"), 401
+    session = db.session(write=True)
+    answer = restock_storefront.ask(
+        session=session, shop=shop, customer_shopify_id=customer, variant_value=variant, lang=lang, now=utcnow()
+    )
+    session.commit()
+    log.info("restock request from the store shop=%s outcome=%s", shop.id, answer.status)
+    body = {"status": answer.status, "message": answer.message}
+    if answer.link_url:
+        body.update(link_url=answer.link_url, link_label=t("line.store.restock.link", lang))
+    return jsonify(body)

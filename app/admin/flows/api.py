@@ -15,7 +15,7 @@ from ...line.client import LineError
 from ...models import LineFriend, Shop
 from ...shopify.auth import embedded
 from ..http import invalid, read_json
-from . import editor, preview
+from . import editor, preview, restock
 from .checks import MAX_STEPS, Checker, check_settings
 
 bp = Blueprint("flows_api", __name__, url_prefix="/api")
@@ -144,3 +144,15 @@ def flow_test(shop: Shop, flow: str):
         channels.store_captured(session=write, shop_id=shop.id, channel_id=channel.id, captured=captured)
         write.commit()
     return jsonify(ok=True, errors={}, message="", dry_run=client.dry_run, messages=built)
+
+
+@bp.get("/back-in-stock")
+@embedded
+def back_in_stock(shop: Shop):
+    """Requests waiting per variant and the last 30 days' results."""
+    session = db.session()
+    r = restock.results(session=session, shop=shop)
+    return jsonify(
+        waiting=[{**vars(w), "oldest": w.oldest.isoformat()} for w in restock.waiting(session=session, shop=shop)],
+        results={**vars(r), "revenue": str(r.revenue), "currency": shop.currency},
+    )

@@ -13,6 +13,8 @@ from ...i18n import t
 
 MAX_STEPS = max(spec(flow).max_steps for flow in automations())
 DELAY_MIN = (1, 7 * 24 * 60)  # a minute to a week
+FACTOR = (1, 10)  # back in stock: notices per unit restocked
+EXPIRY_DAYS = (7, 365)  # back in stock: how long a request waits
 
 
 class Checker:
@@ -88,8 +90,10 @@ def check_settings(flow: str, body: dict, check: Checker, current: dict) -> dict
     elif flow == Flow.REPURCHASE:
         result["cycles"] = _cycles(body.get("cycles", current["cycles"]), check)
     elif flow == Flow.BACK_IN_STOCK:
-        result["factor"] = check.integer("factor", body.get("factor", current["factor"]), 1, 100)
-        result["expiry_days"] = check.integer("expiry_days", body.get("expiry_days", current["expiry_days"]), 1, 365)
+        result["factor"] = check.integer("factor", body.get("factor", current["factor"]), *FACTOR)
+        result["expiry_days"] = check.integer(
+            "expiry_days", body.get("expiry_days", current["expiry_days"]), *EXPIRY_DAYS
+        )
     elif flow == Flow.BROWSE_ABANDONMENT:
         result["delay_hours"] = check.integer("delay_hours", body.get("delay_hours", current["delay_hours"]), 1, 72)
     return result

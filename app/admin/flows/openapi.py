@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...flows.registry import automations
 from ...i18n import LANGUAGES
 from ..schemas import MAX_ID, json_body, json_response
-from .checks import DELAY_MIN, MAX_STEPS
+from .checks import DELAY_MIN, EXPIRY_DAYS, FACTOR, MAX_STEPS
 
 _STR, _INT, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 _DAYS = {"type": "object", "additionalProperties": _INT}
@@ -40,6 +40,8 @@ _SETTINGS = {
         "statuses": {"type": "object", "additionalProperties": _BOOL},
         "delay_days": {"type": "integer", "minimum": 1, "maximum": 90},
         "delay_hours": {"type": "integer", "minimum": 1, "maximum": 72},
+        "factor": {"type": "integer", "minimum": FACTOR[0], "maximum": FACTOR[1]},
+        "expiry_days": {"type": "integer", "minimum": EXPIRY_DAYS[0], "maximum": EXPIRY_DAYS[1]},
         "review_url": {"type": "string", "description": "empty, or an https:// URL"},
         "cycles": {"type": "object", "properties": {"products": _DAYS, "types": _DAYS, "tags": _DAYS}},
     },
@@ -128,7 +130,54 @@ _PREVIEW_INPUT = {
 }
 _MESSAGES = {"type": "array", "items": _MESSAGE}
 
+_WAITING_VARIANT = {
+    "type": "object",
+    "required": ["product_id", "variant_id", "title", "variant_title", "waiting", "oldest", "in_stock", "quantity"],
+    "properties": {
+        "product_id": _INT,
+        "variant_id": _INT,
+        "title": _STR,
+        "variant_title": _STR,
+        "waiting": _INT,
+        "oldest": {"type": "string", "format": "date-time"},
+        "in_stock": _BOOL,
+        "quantity": {"type": "integer", "nullable": True},
+    },
+}
+_RESTOCK_RESULTS = {
+    "type": "object",
+    "required": ["days", "requests", "notified", "clicks", "orders", "revenue", "currency", "expired"],
+    "properties": {
+        "days": _INT,
+        "requests": _INT,
+        "notified": _INT,
+        "clicks": _INT,
+        "orders": _INT,
+        "revenue": {"type": "string", "description": "decimal amount attributed to back-in-stock notices"},
+        "currency": _STR,
+        "expired": _INT,
+    },
+}
+
 PATHS = {
+    "/api/back-in-stock": {
+        "get": {
+            "summary": "Back-in-stock requests waiting per variant and the last 30 days' results",
+            "responses": {
+                "200": json_response(
+                    "Requests and results",
+                    {
+                        "type": "object",
+                        "required": ["waiting", "results"],
+                        "properties": {
+                            "waiting": {"type": "array", "items": _WAITING_VARIANT},
+                            "results": _RESTOCK_RESULTS,
+                        },
+                    },
+                )
+            },
+        }
+    },
     "/api/flows": {
         "get": {
             "summary": "Every flow: settings, texts (current and default), variables",

@@ -120,3 +120,55 @@ def test_a_test_send_in_the_demo_is_captured(demo_server, page, engine):
         captured = s.exec(select(LineDryRun).order_by(LineDryRun.id.desc())).first()
     assert "のテストです" in str(captured.body)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_back_in_stock_settings_refused_by_field_then_saved_and_the_card_lists_requests(demo_server, page, engine):
+    from datetime import timedelta
+
+    from app.flows import restock_requests
+    from app.models import LineFriend, ProductVariant
+    from app.timeutil import utcnow
+
+    with Session(engine) as s:  # two demo friends ask for a sold-out variant
+        shop = s.exec(select(Shop).where(Shop.is_demo.is_(True))).first()
+        variant = s.exec(select(ProductVariant).where(ProductVariant.shop_id == shop.id)).first()
+        variant.available, variant.inventory_quantity = False, 0
+        s.add(variant)
+        friends = s.exec(select(LineFriend).where(LineFriend.shop_id == shop.id).limit(2)).all()
+        for i, friend in enumerate(friends):
+            restock_requests.request(
+                session=s, shop=shop, friend=friend, variant=variant, now=utcnow() - timedelta(hours=2 - i)
+            )
+        s.commit()
+        variant_id = variant.shopify_id
+    assert len(friends) == 2
+
+    _open(page, demo_server, "back_in_stock")
+    form = page.locator("#fe-back_in_stock")
+    form.locator('[data-setting="factor"]').fill("11")
+    form.locator('[data-setting="expiry_days"]').fill("3")
+    form.locator("[type=submit]").click()
+    slot = form.locator('[data-error-for="factor"]')
+    slot.wait_for(state="visible")
+    assert "1" in slot.inner_text() and "10" in slot.inner_text()
+    assert "7" in form.locator('[data-error-for="expiry_days"]').inner_text()
+    assert "back_in_stock" not in (_shop_settings(engine).get("flows") or {})
+    slot.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "admin-flows-restock-error.png"), full_page=False)
+
+    form.locator('[data-setting="factor"]').fill("5")
+    form.locator('[data-setting="expiry_days"]').fill("60")
+    form.locator("[type=submit]").click()
+    page.wait_for_function(
+        "document.querySelector('#fe-back_in_stock [data-form-message]').textContent.includes('保存しました')"
+    )
+    stored = _shop_settings(engine)["flows"]["back_in_stock"]
+    assert (stored["factor"], stored["expiry_days"]) == (5, 60)
+
+    card = page.locator("#back-in-stock")
+    row = card.locator(f'tr[data-variant="{variant_id}"]')
+    assert row.locator("td.num").inner_text() == "2"
+    assert "売り切れ" in row.inner_text()
+    assert card.locator('[data-result="requests"]').inner_text() == "2"
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "admin-flows-restock.png"), full_page=False)
