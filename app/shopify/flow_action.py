@@ -167,7 +167,7 @@ def trigger_lifecycle():
     parsed, failed = _verified_body()
     if failed:
         return failed
-    handle = str(parsed.get("flow_trigger_definition_id") or "").strip()
+    handle = flow_triggers.handle_for(str(parsed.get("flow_trigger_definition_id") or ""))
     enabled = parsed.get("has_enabled_flow")
     if not handle or len(handle) > 64 or not isinstance(enabled, bool):
         return _error(400, "invalid-lifecycle")

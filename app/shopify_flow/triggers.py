@@ -40,6 +40,27 @@ HANDLES = (
     SEARCH_NO_RESULT,
     BACK_IN_STOCK_REQUESTED,
 )
+# The triggers' titles, as their extensions name them. Flow's lifecycle callback names a trigger
+# by `flow_trigger_definition_id`: the handle for extensions made with the CLI, while Shopify's
+# older page shows a title there ("Add row to spreadsheet"). Either is taken (handle_for);
+# a test keeps these the same as the extensions' names.
+TITLES: dict[str, str] = {
+    "LINE友だち追加 (LINE friend added)": FRIEND_ADDED,
+    "お客様が LINE と連携 (Customer linked to LINE)": CUSTOMER_LINKED,
+    "お客様が LINE 連携を解除 (Customer unlinked from LINE)": CUSTOMER_UNLINKED,
+    "LINE でブロックされた (LINE friend blocked)": FRIEND_BLOCKED,
+    "LINE メッセージのリンクがクリックされた (LINE message link clicked)": LINK_CLICKED,
+    "チャット検索で商品が見つからない (Chat search found nothing)": SEARCH_NO_RESULT,
+    "再入荷のお知らせ希望 (Back-in-stock request made)": BACK_IN_STOCK_REQUESTED,
+}
+
+
+def handle_for(definition_id: str) -> str:
+    """Our handle for a lifecycle callback's `flow_trigger_definition_id` (a handle or a
+    title); anything else is kept as it came (it then matches no trigger we send)."""
+    return TITLES.get(definition_id.strip(), definition_id.strip())
+
+
 # The payload's fields per trigger besides the customer reference (`customer_id`), as the
 # trigger extensions declare them (extensions/shopify-flow-*/shopify.extension.toml; a test
 # keeps the two the same). Flow refuses a payload with a field its trigger does not declare.

@@ -206,3 +206,14 @@ def test_a_worker_that_died_mid_call_leaves_it_to_another_after_the_lease(
     assert tokened == []
     assert _send(app, now + sending.LEASE + timedelta(seconds=1)) == {"sent": 1}
     assert len(tokened) == 1
+
+
+def test_a_lifecycle_callback_naming_the_trigger_by_title_enables_its_handle(post, db, shop):
+    """Flow's callback names the trigger by `flow_trigger_definition_id`, which Shopify's docs
+    show both as the handle and as the trigger's title: both enable the same trigger."""
+    title = next(t for t, h in triggers.TITLES.items() if h == triggers.FRIEND_BLOCKED)
+    assert (
+        post({**_lifecycle(shop, triggers.FRIEND_BLOCKED, True), "flow_trigger_definition_id": title}).status_code
+        == 200
+    )
+    assert triggers.FRIEND_BLOCKED in triggers.enabled_handles(session=db, shop_id=shop.id)
