@@ -24,12 +24,13 @@ import jwt
 from itsdangerous import BadData, BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session, select, update
 
-from ..ext import settings
+from ..ext import settings, vault
 from ..models import LineChannel, LineFriend, LinkNonce, Shop
 from ..timeutil import utcnow
 from ..tracking import rollups
-from . import customer_links, messages
+from . import channels, customer_links, messages
 from .chat import Chat
+from .client import exchange_login_code
 
 log = logging.getLogger("tsunagu.linking")
 NONCE_TTL = timedelta(minutes=10)
@@ -238,6 +239,21 @@ def verify_id_token(id_token: str, *, channel_id: str, channel_secret: str, nonc
     if not secrets.compare_digest(str(claims.get("nonce") or ""), nonce):
         raise LinkRefused("nonce")
     return claims
+
+
+def login_claims(channel: LineChannel, *, code: str, redirect_uri: str, nonce: str) -> dict:
+    """What a LINE Login return says: its code exchanged at LINE for an ID token (call it with
+    no write transaction open), then the token checked (verify_id_token). Raises LineError
+    when LINE refuses the code, LinkRefused when the token does not hold."""
+    secret = vault().decrypt(channel.login_channel_secret_enc) or ""
+    id_token = exchange_login_code(
+        base=channels.api_base(),
+        code=code,
+        redirect_uri=redirect_uri,
+        client_id=channel.login_channel_id,
+        client_secret=secret,
+    )
+    return verify_id_token(id_token, channel_id=channel.login_channel_id, channel_secret=secret, nonce=nonce)
 
 
 def link_from_login(*, session: Session, shop: Shop, channel: LineChannel, row: LinkNonce, claims: dict) -> LineFriend:

@@ -15,11 +15,11 @@ from flask import Blueprint, make_response, redirect, request
 from sqlmodel import select
 
 from .. import db
-from ..ext import settings, vault
+from ..ext import settings
 from ..models import LineChannel, Shop
 from . import account_link, channels, pages
 from .account_link import BROWSER_COOKIE, LOGIN_PATH, NONCE_TTL, LinkRefused
-from .client import LineError, exchange_login_code
+from .client import LineError
 
 log = logging.getLogger("tsunagu.linking")
 bp = Blueprint("line_login", __name__)
@@ -97,17 +97,12 @@ def _finish():
     session.commit()  # the nonce is used up, and no write transaction waits on LINE below
     if row is None or channel is None or not channel.login_channel_id or request.args.get("error"):
         return _page(shop, "failed", 400)
-    secret = vault().decrypt(channel.login_channel_secret_enc) or ""
     try:
-        id_token = exchange_login_code(
-            base=channels.api_base(),
+        claims = account_link.login_claims(
+            channel,
             code=request.args.get("code", ""),
             redirect_uri=account_link.login_redirect_uri(),
-            client_id=channel.login_channel_id,
-            client_secret=secret,
-        )
-        claims = account_link.verify_id_token(
-            id_token, channel_id=channel.login_channel_id, channel_secret=secret, nonce=row.login_nonce or ""
+            nonce=row.login_nonce or "",
         )
     except (LineError, LinkRefused) as exc:
         log.warning("LINE Login failed shop=%s reason=%s", shop.id, exc)

@@ -18,10 +18,9 @@ from flask import Blueprint, make_response, redirect, request
 from sqlmodel import select
 
 from .. import db
-from ..ext import vault
 from ..line import account_link, channels, pages
 from ..line.account_link import LinkRefused
-from ..line.client import LineError, exchange_login_code
+from ..line.client import LineError
 from ..models import FriendSource, FriendSourceVisit, LineChannel, Shop, VisitOutcome
 from ..timeutil import utcnow
 from ..tracking.redirect import is_bot
@@ -98,17 +97,9 @@ def callback():
         return _page(shop, add_friend, "failed", 400)
     nonce = row.login_nonce or ""
     session.commit()  # the visit is taken; no write transaction waits on LINE below
-    secret = vault().decrypt(channel.login_channel_secret_enc) or ""
     try:
-        id_token = exchange_login_code(
-            base=channels.api_base(),
-            code=request.args.get("code", ""),
-            redirect_uri=links.callback_url(),
-            client_id=channel.login_channel_id,
-            client_secret=secret,
-        )
-        claims = account_link.verify_id_token(
-            id_token, channel_id=channel.login_channel_id, channel_secret=secret, nonce=nonce
+        claims = account_link.login_claims(
+            channel, code=request.args.get("code", ""), redirect_uri=links.callback_url(), nonce=nonce
         )
     except (LineError, LinkRefused) as exc:
         log.warning("source login failed shop=%s reason=%s", shop_id, exc)

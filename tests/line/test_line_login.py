@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from app import ext
-from app.line import account_link, login
+from app.line import account_link
 from app.line.account_link import BROWSER_COOKIE, LOGIN_PATH, LoginState
 from app.models import Customer, LineFriend, LinkAudit, LinkNonce
 from tests.conftest import CLIENT_SECRET
@@ -306,13 +306,13 @@ def test_no_write_transaction_is_open_while_line_is_asked(app, client, login_cha
     with app.test_request_context():
         nonce = account_link.read_state(query["state"]).nonce
     seen: list[bool] = []
-    real = login.exchange_login_code
+    real = account_link.exchange_login_code
 
     def asking_line(**kwargs):
         seen.append(_writer_is_free(ext.engine(app), nonce))
         return real(**kwargs)
 
-    monkeypatch.setattr(login, "exchange_login_code", asking_line)
+    monkeypatch.setattr(account_link, "exchange_login_code", asking_line)
 
     response = finish(client, fake_line.issue_login_code(user, query["nonce"], query["redirect_uri"]), query["state"])
 
