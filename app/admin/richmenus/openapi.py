@@ -63,8 +63,14 @@ _RESULTS = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["area", "target", "taps"],
-                "properties": {"area": {"type": "integer"}, "target": _STR, "taps": {"type": "integer"}},
+                "required": ["area", "kind", "target", "taps", "counted"],
+                "properties": {
+                    "area": {"type": "integer"},
+                    "kind": {"type": "string", "enum": ["web", "postback", "message"]},
+                    "target": _STR,
+                    "taps": {"type": "integer"},
+                    "counted": {"type": "boolean"},
+                },
             },
         },
     },
@@ -176,7 +182,7 @@ PATHS = {
     "/api/rich-menus/{menu_id}/results": {
         "parameters": _ID,
         "get": {
-            "summary": "Taps per web button (tracked /r/ links) over the last `days` days",
+            "summary": "Taps per button (/r/ links, stamped postbacks; message buttons uncounted) over `days` days",
             "parameters": [
                 {"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 365}}
             ],
