@@ -86,6 +86,8 @@ _RULE = {
         "segment_id": {"type": "integer", "nullable": True},
         "starts_at": {"type": "string", "format": "date-time", "nullable": True},
         "ends_at": {"type": "string", "format": "date-time", "nullable": True},
+        "starts_local": _NULLABLE_STR,
+        "ends_local": _NULLABLE_STR,
     },
 }
 _ONE_MENU = {"type": "object", "required": ["ok", "menu"], "properties": {"ok": {"type": "boolean"}, "menu": _MENU}}
@@ -230,6 +232,56 @@ PATHS = {
                         "type": "object",
                         "required": ["ok", "rule"],
                         "properties": {"ok": {"type": "boolean"}, "rule": _RULE},
+                    },
+                ),
+                "422": VALIDATION,
+            },
+        }
+    },
+    "/api/rich-menus/rules/order": {
+        "post": {
+            "summary": "Reorder the rules: every rule id of the shop, first to match first",
+            "requestBody": json_body(
+                {"type": "object", "properties": {"rule_ids": {"type": "array", "items": {"type": "integer"}}}}
+            ),
+            "responses": {
+                "200": json_response(
+                    "Reordered",
+                    {
+                        "type": "object",
+                        "required": ["ok", "rules"],
+                        "properties": {"ok": {"type": "boolean"}, "rules": {"type": "array", "items": _RULE}},
+                    },
+                ),
+                "422": VALIDATION,
+            },
+        }
+    },
+    "/api/rich-menus/tab-sets": {
+        "post": {
+            "summary": "A 2–3 tab set made from drawn menus (copied), each tab with its alias id",
+            "requestBody": json_body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "name": _STR,
+                        "tabs": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"menu_id": {"type": "integer"}, "alias_id": _STR, "label": _STR},
+                            },
+                        },
+                    },
+                }
+            ),
+            "responses": {
+                "201": json_response(
+                    "Saved",
+                    {
+                        "type": "object",
+                        "required": ["ok", "menus"],
+                        "properties": {"ok": {"type": "boolean"}, "menus": {"type": "array", "items": _MENU}},
                     },
                 ),
                 "422": VALIDATION,
