@@ -54,4 +54,5 @@ def page(shop: Shop):
         data=data,
         taps=taps_rows(session, menus),
         taps_days=TAPS_DAYS,
+        shop_timezone=shop.timezone,
     )
