@@ -80,14 +80,15 @@ def web_areas(menu: RichMenu) -> dict[int, str]:
     return found
 
 
-def postback_areas(menu: RichMenu, secret: str = "x" * 16) -> dict[int, str]:
+def postback_areas(menu: RichMenu) -> dict[int, str]:
     """area number → the postback data of each postback/tab-switch button that can carry the
-    stamp within LINE's limit (the token's length does not depend on the secret)."""
+    stamp within LINE's limit (every token has the same length)."""
+    token_length = len(token_for(menu, 1, "", "any secret"))
     found = {}
     for index, area in enumerate(menu.areas or []):
         action = area.get("action") or {}
         data = str(action.get("data") or "")
-        if action.get("type") in STAMPED and data and len(stamp(data, token_for(menu, 1, "", secret))) <= DATA_MAX:
+        if action.get("type") in STAMPED and data and len(stamp(data, "x" * token_length)) <= DATA_MAX:
             found[index + 1] = POSTBACK + data
     return found
 
