@@ -89,12 +89,118 @@
     var list = $("rule-list");
     list.textContent = "";
     if (!DATA.rules.length) list.appendChild(el("li", { "class": "muted", text: text("no_rules") }));
-    DATA.rules.forEach(function (rule) {
+    DATA.rules.forEach(function (rule, i) {
       var line = text("rule_" + rule.kind, { menu: nameOf(rule.menu_id, DATA.menus), segment: nameOf(rule.segment_id, DATA.segments) });
-      if (rule.starts_at || rule.ends_at) {
-        line += text("period", { start: (rule.starts_at || "").slice(0, 16), end: (rule.ends_at || "").slice(0, 16) });
+      if (rule.starts_local || rule.ends_local) {
+        line += text("period", { start: (rule.starts_local || "").replace("T", " "), end: (rule.ends_local || "").replace("T", " ") });
       }
-      list.appendChild(el("li", { text: line }));
+      var item = el("li", { "data-rule": String(rule.id) }, [
+        el("span", { "class": "rm-rule-text", text: line }),
+        el("button", { type: "button", "class": "button rm-mini", "data-move": "-1", text: "↑", title: text("rule_up"), "aria-label": text("rule_up") }),
+        el("button", { type: "button", "class": "button rm-mini", "data-move": "1", text: "↓", title: text("rule_down"), "aria-label": text("rule_down") }),
+        el("button", { type: "button", "class": "button rm-mini", "data-remove": "1", text: "×", title: text("rule_remove"), "aria-label": text("rule_remove") }),
+      ]);
+      item.querySelector('[data-move="-1"]').disabled = i === 0;
+      item.querySelector('[data-move="1"]').disabled = i === DATA.rules.length - 1;
+      item.querySelectorAll("[data-move]").forEach(function (b) {
+        b.addEventListener("click", function () { moveRule(i, Number(b.dataset.move)); });
+      });
+      item.querySelector("[data-remove]").addEventListener("click", function () { removeRule(rule.id); });
+      list.appendChild(item);
+    });
+  }
+
+  function said(id, words, ok) {
+    var node = $(id);
+    node.textContent = words || "";
+    node.classList.toggle("is-ok", !!ok);
+  }
+
+  function moveRule(i, step) {
+    var ids = DATA.rules.map(function (r) { return r.id; }), j = i + step;
+    ids.splice(j, 0, ids.splice(i, 1)[0]);
+    api.call("POST", "/api/rich-menus/rules/order", { rule_ids: ids }).then(function (data) {
+      DATA.rules = data.rules;
+      renderRules();
+      said("rules-message", text("rules_saved"), true);
+    }).catch(function (error) { said("rules-message", error.message, false); });
+  }
+
+  function removeRule(id) {
+    api.call("DELETE", "/api/rich-menus/rules/" + id).then(function () {
+      DATA.rules = DATA.rules.filter(function (r) { return r.id !== id; });
+      renderRules();
+      said("rules-message", text("rules_saved"), true);
+    }).catch(function (error) { said("rules-message", error.message, false); });
+  }
+
+  // Field errors: the node for the field, else for its nearest parent path ("tabs[1].areas[0]" → "tabs[1]").
+  function formErrors(form, errors) {
+    form.querySelectorAll("[data-error]").forEach(function (node) { node.textContent = ""; });
+    Object.keys(errors || {}).forEach(function (field) {
+      var key = field, node = null;
+      while (key && !(node = form.querySelector('[data-error="' + key + '"]'))) {
+        key = key.indexOf(".") > 0 ? key.slice(0, key.lastIndexOf(".")) : "";
+      }
+      if (node && !node.textContent) node.textContent = errors[field];
+    });
+  }
+
+  function options(select, rows, blank) {
+    var kept = select.value;
+    select.textContent = "";
+    if (blank) select.appendChild(el("option", { value: "", text: text("no_menu") }));
+    rows.forEach(function (r) { select.appendChild(el("option", { value: String(r.id), text: r.name })); });
+    if (kept) select.value = kept;
+  }
+
+  function renderForms() {
+    options($("rule-menu"), DATA.menus.filter(function (m) { return !m.tab_set || m.tab_index === 0; }), false);
+    options($("rule-segment"), DATA.segments, false);
+    var drawn = DATA.menus.filter(function (m) { return m.drawing && !m.tab_set; });
+    document.querySelectorAll(".rm-tab").forEach(function (box, i) {
+      options(box.querySelector("[data-key=menu_id]"), drawn, i === 2);
+    });
+  }
+
+  function addRule(event) {
+    event.preventDefault();
+    var kind = $("rule-kind").value, priority = DATA.rules.reduce(function (top, r) { return Math.max(top, r.priority + 1); }, 0);
+    var body = { menu_id: Number($("rule-menu").value) || null, kind: kind, priority: priority,
+      segment_id: kind === "segment" ? Number($("rule-segment").value) || null : null,
+      starts_at: $("rule-start").value || null, ends_at: $("rule-end").value || null };
+    api.call("POST", "/api/rich-menus/rules", body).then(function (data) {
+      formErrors($("rule-form"), {});
+      DATA.rules.push(data.rule);
+      renderRules();
+      said("rule-message", text("rule_added"), true);
+    }).catch(function (error) {
+      formErrors($("rule-form"), error.data && error.data.errors);
+      said("rule-message", error.message, false);
+    });
+  }
+
+  function createTabSet(event) {
+    event.preventDefault();
+    var tabs = [];
+    document.querySelectorAll(".rm-tab").forEach(function (box) {
+      var menu = box.querySelector("[data-key=menu_id]").value;
+      if (!menu) return;
+      tabs.push({ menu_id: Number(menu), label: box.querySelector("[data-key=label]").value,
+        alias_id: box.querySelector("[data-key=alias_id]").value });
+    });
+    api.call("POST", "/api/rich-menus/tab-sets", { name: $("tabset-name").value, tabs: tabs }).then(function (data) {
+      formErrors($("tabset-form"), {});
+      return Promise.all(data.menus.map(function (m) { return api.call("GET", "/api/rich-menus/" + m.id); })).then(function (all) {
+        all.forEach(function (one) { DATA.menus.push(one.menu); });
+        renderList();
+        renderForms();
+        showMenu(all[0].menu);
+        said("tabset-message", text("tabset_saved"), true);
+      });
+    }).catch(function (error) {
+      formErrors($("tabset-form"), error.data && error.data.errors);
+      said("tabset-message", error.message, false);
     });
   }
 
@@ -205,6 +311,7 @@
       return api.call("GET", "/api/rich-menus/" + data.menus[0].id).then(function (one) {
         DATA.menus.push(one.menu);
         renderList();
+        renderForms();
         showMenu(one.menu);
         message.textContent = text("saved");
         message.classList.add("is-ok");
@@ -221,9 +328,13 @@
   $("editor").addEventListener("submit", save);
   $("publish").addEventListener("click", function () { publishing("publish", "published"); });
   $("unpublish").addEventListener("click", function () { publishing("unpublish", "unpublished"); });
+  $("rule-form").addEventListener("submit", addRule);
+  $("rule-kind").addEventListener("change", function () { $("rule-segment-field").hidden = $("rule-kind").value !== "segment"; });
+  $("tabset-form").addEventListener("submit", createTabSet);
   renderButtons();
   renderList();
   renderRules();
+  renderForms();
   var first = DATA.menus.filter(function (m) { return m.is_default; })[0] || DATA.menus[0];
   if (first) showMenu(first); else show("", "large", [], "", null);
 })();

@@ -14,7 +14,7 @@ from ..sequences import enroll as sequences
 from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
 from ..tracking import blocks, rollups
-from . import account_link, commands, messages, profiles, source_greeting, texts
+from . import account_link, commands, menu_taps, messages, profiles, source_greeting, texts
 from .chat import Chat, NotYet
 
 log = logging.getLogger("tsunagu.line")
@@ -98,7 +98,8 @@ def on_message(chat: Chat) -> None:
 
 
 def on_postback(chat: Chat) -> None:
-    data = dict(parse_qsl(str((chat.event.get("postback") or {}).get("data") or "")))
+    raw = str((chat.event.get("postback") or {}).get("data") or "")
+    data = dict(parse_qsl(menu_taps.take(session=chat.session, shop_id=chat.shop.id, data=raw)))
     commands.run(chat, data.pop("action", "help"), data)
 
 

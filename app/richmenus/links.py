@@ -10,6 +10,14 @@ The token is an HMAC of (menu id, area, target) under the app's secret: republis
 unchanged menu keeps its links (the insert ignores rows already there); the body sent to
 LINE reads the rows back rather than deriving tokens again, so a rotated SECRET_KEY cannot
 break a published button. Area numbers start at 1, as the merchant counts the buttons.
+
+Postback buttons (and tab switches, which LINE also answers with a postback) are counted the
+same way: one TrackedLink per (menu, area, data) whose target is "postback:<data>" (never a
+web address, so /r/ refuses it), and the data LINE gets is the merchant's data with
+`&rm=<token>` added (STAMP). The chat's postback handler takes the stamp off before the
+commands see the data (app/line/menu_taps.py, which owns the stamp's shape) and counts a tap. A button whose data would
+pass LINE's 300 characters with the stamp is sent as it is, uncounted. Message buttons send
+the friend's own text: nothing can be stamped, so they are never counted.
 """
 
 from __future__ import annotations
@@ -27,11 +35,14 @@ from sqlmodel import Session
 
 from ..db import insert_ignoring_conflict
 from ..ext import settings
+from ..line.menu_taps import POSTBACK, stamp
 from ..models import RichMenu, TrackedLink
 from ..timeutil import utcnow
 from ..tracking.tracked_urls import TOKEN_BYTES, is_web, short_url
 
 FLOW = "richmenu"
+DATA_MAX = 300  # LINE: postback data ≤ 300 characters
+STAMPED = ("postback", "richmenuswitch")
 UTM_SOURCE, UTM_MEDIUM = "line", "richmenu"
 _TABLE = TrackedLink.__table__
 
@@ -69,6 +80,19 @@ def web_areas(menu: RichMenu) -> dict[int, str]:
     return found
 
 
+def postback_areas(menu: RichMenu) -> dict[int, str]:
+    """area number → the postback data of each postback/tab-switch button that can carry the
+    stamp within LINE's limit (every token has the same length)."""
+    token_length = len(token_for(menu, 1, "", "any secret"))
+    found = {}
+    for index, area in enumerate(menu.areas or []):
+        action = area.get("action") or {}
+        data = str(action.get("data") or "")
+        if action.get("type") in STAMPED and data and len(stamp(data, "x" * token_length)) <= DATA_MAX:
+            found[index + 1] = POSTBACK + data
+    return found
+
+
 def token_for(menu: RichMenu, area: int, target: str, secret: str) -> str:
     message = f"richmenu-link\n{menu.id}\n{area}\n{target}".encode()
     digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
@@ -77,7 +101,7 @@ def token_for(menu: RichMenu, area: int, target: str, secret: str) -> str:
 
 def record(session: Session, menu: RichMenu) -> dict[int, str]:
     """Write the menu's links not there yet (the caller commits); area → token to publish."""
-    wanted = web_areas(menu)
+    wanted = web_areas(menu) | postback_areas(menu)
     if not wanted:
         return {}
     secret, now = settings().secret_key, utcnow()
@@ -109,10 +133,15 @@ def _tokens(session: Session, menu_id: int) -> dict[tuple[int, str], str]:
 
 
 def rewrite(areas: list, tokens: dict[int, str]) -> list:
-    """The areas with each recorded web button sent through /r/<token>."""
+    """The areas with each recorded web button sent through /r/<token> and each recorded
+    postback button's data stamped with its token."""
     if not tokens:
         return areas
     rewritten = copy.deepcopy(areas)
     for area, token in tokens.items():
-        rewritten[area - 1]["action"]["uri"] = short_url(token)
+        action = rewritten[area - 1]["action"]
+        if action.get("type") in STAMPED:
+            action["data"] = stamp(str(action.get("data") or ""), token)
+        else:
+            action["uri"] = short_url(token)
     return rewritten

@@ -71,6 +71,13 @@ def follow(token: str):
 
 
 def count_click(*, session, link) -> None:
+    record_click(session=session, link=link)
+    session.commit()
+
+
+def record_click(*, session, link) -> None:
+    """One click (or rich menu postback tap) on `link`, counted and rolled up in the
+    caller's transaction (the caller commits)."""
     now = utcnow()
     session.execute(
         update(TrackedLink)
@@ -101,4 +108,3 @@ def count_click(*, session, link) -> None:
             customer_id=link.customer_id,
             fields={"URL": link.target[:2000], "Message kind": link.flow},
         )
-    session.commit()

@@ -120,12 +120,18 @@ def test_results_count_taps_per_web_button_within_the_period(api, shop, channel,
 
     body = api("GET", f"/api/rich-menus/{menu['id']}/results").get_json()
     assert body["days"] == 30
-    assert [(a["area"], a["taps"]) for a in body["areas"]] == [(1, 3), (3, 1)]
+    assert [(a["area"], a["kind"], a["taps"], a["counted"]) for a in body["areas"]] == [
+        (1, "web", 3, True),
+        (2, "message", 0, False),  # a message button cannot be counted: listed as such
+        (3, "web", 1, True),
+    ]
     assert body["areas"][0]["target"].endswith(f"utm_campaign=sale-menu-{menu['id']}&utm_content=area-1")
     longer = api("GET", f"/api/rich-menus/{menu['id']}/results?days=60").get_json()
-    assert [(a["area"], a["taps"]) for a in longer["areas"]] == [(1, 3), (3, 2)]
+    assert [(a["area"], a["taps"]) for a in longer["areas"]] == [(1, 3), (2, 0), (3, 2)]
     page = api("GET", "/rich-menus")
     assert page.status_code == 200, page.status_code
     html = page.get_data(as_text=True)
-    assert 'data-area="1"><td>Sale menu</td><td>ボタン 1</td>' in html
+    assert 'data-area="1" data-kind="web"><td>Sale menu</td><td>ボタン 1</td><td>リンク</td>' in html
+    assert 'data-area="2" data-kind="message"><td>Sale menu</td><td>ボタン 2</td><td>メッセージ</td>' in html
+    assert "数えられません (—)" in html
     assert '<td class="num" data-cell="taps">3</td>' in html and "ボタンのタップ数 (過去 30 日)" in html

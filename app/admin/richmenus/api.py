@@ -16,9 +16,11 @@ from ...ext import engine
 from ...i18n import language
 from ...models import RichMenu, RichMenuRule, Shop
 from ...richmenus import publish as publishing
+from ...richmenus.assign import local_period
 from ...richmenus.draw import draw
 from ...richmenus.results import taps_per_area
 from ...richmenus.service import save_menus, save_rule
+from ...richmenus.tab_sets import reorder_rules, tab_set_from
 from ...richmenus.validate import SIZES, Problem, check_areas, check_drawing, explain
 from ...shopify.auth import embedded
 from ...timeutil import utcnow
@@ -59,7 +61,7 @@ def list_menus(shop: Shop):
     session = db.session()
     return jsonify(
         menus=[menu_json(m) for m in menus_of(session=session, shop=shop)],
-        rules=[rule_json(r) for r in rules_of(session=session, shop=shop)],
+        rules=[rule_json(r, timezone=shop.timezone) for r in rules_of(session=session, shop=shop)],
     )
 
 
@@ -172,17 +174,53 @@ def create_rule(shop: Shop):
         return _refused(shop, [Problem("menu_id", "menu")])
     if not all(v is None or isinstance(v, str) for v in (spec["kind"], spec["starts_at"], spec["ends_at"])):
         return _refused(shop, [Problem("kind", "rule_kind")])
+    unreadable = [Problem(k, "rule_time") for k in ("starts_at", "ends_at") if not _readable(spec[k], shop)]
+    if unreadable:
+        return _refused(shop, unreadable)
     session = db.session(write=True)
-    try:
-        rule, problems = save_rule(session=session, shop=shop, spec=spec)
-    except ValueError:  # a period that is not an ISO date-time
-        session.rollback()
-        return _refused(shop, [Problem("starts_at", "rule_period")])
+    rule, problems = save_rule(session=session, shop=shop, spec=spec)
     if problems:
         session.rollback()
         return _refused(shop, problems)
     session.commit()
-    return jsonify(ok=True, rule=rule_json(rule)), 201
+    return jsonify(ok=True, rule=rule_json(rule, timezone=shop.timezone)), 201
+
+
+def _readable(value: str | None, shop: Shop) -> bool:
+    """A period bound the merchant typed is an ISO date-time (local to the shop), or empty."""
+    try:
+        local_period(value, None, shop.timezone)
+    except ValueError:
+        return False
+    return True
+
+
+@bp.post("/rich-menus/rules/order")
+@embedded
+def order_rules(shop: Shop):
+    """{"rule_ids": [...]}: every rule of the shop, top (first to match) to bottom."""
+    session = db.session(write=True)
+    problems = reorder_rules(session=session, shop=shop, rule_ids=read_json().get("rule_ids"))
+    if problems:
+        session.rollback()
+        return _refused(shop, problems)
+    session.commit()
+    return jsonify(ok=True, rules=[rule_json(r, timezone=shop.timezone) for r in rules_of(session=session, shop=shop)])
+
+
+@bp.post("/rich-menus/tab-sets")
+@embedded
+def create_tab_set(shop: Shop):
+    """{"name": ..., "tabs": [{"menu_id", "alias_id", "label"}, ...]}: a 2–3 tab set made
+    from drawn menus (copies; the menus themselves stay)."""
+    body = read_json()
+    session = db.session(write=True)
+    menus, problems = tab_set_from(session=session, shop=shop, name=body.get("name"), tabs=body.get("tabs"))
+    if problems:
+        session.rollback()
+        return _refused(shop, problems)
+    session.commit()
+    return jsonify(ok=True, menus=[menu_json(m) for m in menus]), 201
 
 
 @bp.delete("/rich-menus/rules/<int:menu_rule_id>")

@@ -63,8 +63,14 @@ _RESULTS = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["area", "target", "taps"],
-                "properties": {"area": {"type": "integer"}, "target": _STR, "taps": {"type": "integer"}},
+                "required": ["area", "kind", "target", "taps", "counted"],
+                "properties": {
+                    "area": {"type": "integer"},
+                    "kind": {"type": "string", "enum": ["web", "postback", "message"]},
+                    "target": _STR,
+                    "taps": {"type": "integer"},
+                    "counted": {"type": "boolean"},
+                },
             },
         },
     },
@@ -80,6 +86,8 @@ _RULE = {
         "segment_id": {"type": "integer", "nullable": True},
         "starts_at": {"type": "string", "format": "date-time", "nullable": True},
         "ends_at": {"type": "string", "format": "date-time", "nullable": True},
+        "starts_local": _NULLABLE_STR,
+        "ends_local": _NULLABLE_STR,
     },
 }
 _ONE_MENU = {"type": "object", "required": ["ok", "menu"], "properties": {"ok": {"type": "boolean"}, "menu": _MENU}}
@@ -176,7 +184,7 @@ PATHS = {
     "/api/rich-menus/{menu_id}/results": {
         "parameters": _ID,
         "get": {
-            "summary": "Taps per web button (tracked /r/ links) over the last `days` days",
+            "summary": "Taps per button (/r/ links, stamped postbacks; message buttons uncounted) over `days` days",
             "parameters": [
                 {"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 365}}
             ],
@@ -224,6 +232,56 @@ PATHS = {
                         "type": "object",
                         "required": ["ok", "rule"],
                         "properties": {"ok": {"type": "boolean"}, "rule": _RULE},
+                    },
+                ),
+                "422": VALIDATION,
+            },
+        }
+    },
+    "/api/rich-menus/rules/order": {
+        "post": {
+            "summary": "Reorder the rules: every rule id of the shop, first to match first",
+            "requestBody": json_body(
+                {"type": "object", "properties": {"rule_ids": {"type": "array", "items": {"type": "integer"}}}}
+            ),
+            "responses": {
+                "200": json_response(
+                    "Reordered",
+                    {
+                        "type": "object",
+                        "required": ["ok", "rules"],
+                        "properties": {"ok": {"type": "boolean"}, "rules": {"type": "array", "items": _RULE}},
+                    },
+                ),
+                "422": VALIDATION,
+            },
+        }
+    },
+    "/api/rich-menus/tab-sets": {
+        "post": {
+            "summary": "A 2–3 tab set made from drawn menus (copied), each tab with its alias id",
+            "requestBody": json_body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "name": _STR,
+                        "tabs": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"menu_id": {"type": "integer"}, "alias_id": _STR, "label": _STR},
+                            },
+                        },
+                    },
+                }
+            ),
+            "responses": {
+                "201": json_response(
+                    "Saved",
+                    {
+                        "type": "object",
+                        "required": ["ok", "menus"],
+                        "properties": {"ok": {"type": "boolean"}, "menus": {"type": "array", "items": _MENU}},
                     },
                 ),
                 "422": VALIDATION,

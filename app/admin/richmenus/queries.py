@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from ...models import RichMenu, RichMenuRule, Shop
+from ...timeutil import as_utc
 
 
 def menus_of(*, session: Session, shop: Shop) -> list[RichMenu]:
@@ -48,7 +50,15 @@ def menu_json(menu: RichMenu, *, image: bool = False) -> dict:
     return body
 
 
-def rule_json(rule: RichMenuRule) -> dict:
+def _local(moment, timezone: str | None) -> str | None:
+    """The instant as the shop's local time to the minute ("2026-12-10T10:00"), for the form."""
+    if moment is None or timezone is None:
+        return None
+    return as_utc(moment).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def rule_json(rule: RichMenuRule, *, timezone: str | None = None) -> dict:
+    """The rule; with the shop's `timezone`, its period as local times too."""
     return {
         "id": rule.id,
         "menu_id": rule.menu_id,
@@ -57,4 +67,6 @@ def rule_json(rule: RichMenuRule) -> dict:
         "segment_id": rule.segment_id,
         "starts_at": rule.starts_at.isoformat() if rule.starts_at else None,
         "ends_at": rule.ends_at.isoformat() if rule.ends_at else None,
+        "starts_local": _local(rule.starts_at, timezone),
+        "ends_local": _local(rule.ends_at, timezone),
     }

@@ -41,7 +41,7 @@ def page(shop: Shop):
     menus = menus_of(session=session, shop=shop)
     data = {
         "menus": [menu_json(m, image=True) for m in menus],
-        "rules": [rule_json(r) for r in rules_of(session=session, shop=shop)],
+        "rules": [rule_json(r, timezone=shop.timezone) for r in rules_of(session=session, shop=shop)],
         "segments": [{"id": s.id, "name": s.name} for s in segments],
         "icons": [i for i in ICON_NAMES if i],
         "search_url": f"https://{shop.domain}/search",  # the Online Store's search page
@@ -54,4 +54,5 @@ def page(shop: Shop):
         data=data,
         taps=taps_rows(session, menus),
         taps_days=TAPS_DAYS,
+        shop_timezone=shop.timezone,
     )
