@@ -61,7 +61,7 @@ class BenchFake:
         self.fake = self._new(enforce=True, push_limit=2000)
 
     @staticmethod
-    def _new(*, enforce: bool, push_limit: int):
+    def _new(*, enforce: bool, push_limit: int, reply_token_ttl: float = 60.0):
         from tests.fakes.line import FakeLine
 
         return FakeLine(
@@ -71,6 +71,7 @@ class BenchFake:
             quota=None,
             enforce_rate_limits=enforce,
             push_limit_per_s=push_limit,
+            reply_token_ttl=reply_token_ttl,
         )
 
     def __call__(self, environ, start_response):
@@ -102,9 +103,17 @@ class BenchFake:
         args = json.loads(raw or b"{}")
         if verb == "tokens":  # reply tokens this process will honour, one per user
             answer = {"tokens": [self.fake.issue_reply_token(u) for u in args["users"]]}
+        elif verb == "follow":  # new friends: a profile LINE will answer, and a reply token each
+            for user in args["users"]:
+                self.fake.add_user(user, display_name=f"友だち{user[-4:]}")
+            answer = {"tokens": [self.fake.issue_reply_token(u) for u in args["users"]]}
         elif verb == "reset":  # a fresh channel state: window, counters, keys, arrivals
             with self.lock:
-                self.fake = self._new(enforce=args["enforce"], push_limit=args["push_limit"])
+                self.fake = self._new(
+                    enforce=args["enforce"],
+                    push_limit=args["push_limit"],
+                    reply_token_ttl=args.get("reply_token_ttl", 60.0),
+                )
                 self.arrivals = {}
             answer = {"ok": True}
         else:
