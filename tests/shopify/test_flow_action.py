@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -115,6 +115,12 @@ def test_invalid_fields_and_unknown_shop(post, db, shop, friend):
     assert count(db, Notification) == 0
 
 
+def _tokyo_night_after(note: Notification) -> datetime:
+    """The first 23:00 in Tokyo (14:00 UTC, quiet hours) after the message became due."""
+    late = utcnow().replace(hour=14, minute=0, second=0, microsecond=0)
+    return late if late > note.due_at.replace(tzinfo=UTC) else late + timedelta(days=1)
+
+
 def test_transactional_message_goes_to_an_opted_out_shopper_in_quiet_hours(post, db, shop, friend, dispatch):
     friend.marketing_opt_out_at = utcnow()
     db.add(friend)
@@ -123,17 +129,18 @@ def test_transactional_message_goes_to_an_opted_out_shopper_in_quiet_hours(post,
     assert post(_body(shop, _props(transactional=True, message="ご注文の入金を確認しました。"))).status_code == 200
     (note,) = rows(db, Notification)
     assert note.marketing is False
-    dispatch(datetime(2026, 12, 2, 14, 0, tzinfo=UTC))  # 23:00 in Tokyo: quiet hours
+    dispatch(_tokyo_night_after(note))
     fresh(db)
     assert rows(db, Notification)[0].status == "sent"
 
 
 def test_marketing_message_waits_out_quiet_hours(post, db, shop, friend, dispatch):
     assert post(_body(shop, _props(transactional=False))).status_code == 200
-    dispatch(datetime(2026, 12, 2, 14, 0, tzinfo=UTC))  # 23:00 in Tokyo
+    night = _tokyo_night_after(rows(db, Notification)[0])
+    dispatch(night)
     fresh(db)
     (note,) = rows(db, Notification)
-    assert note.status == "scheduled" and note.due_at > datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
+    assert note.status == "scheduled" and note.due_at.replace(tzinfo=UTC) > night
 
 
 def test_a_saved_campaign_message_is_a_template(post, db, shop, friend):
