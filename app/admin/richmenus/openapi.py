@@ -90,6 +90,17 @@ _RULE = {
         "ends_local": _NULLABLE_STR,
     },
 }
+
+
+def _ok_list(name: str, item: dict) -> dict:
+    """{"ok": true, <name>: [item, …]}: what a save answers with the rows it wrote."""
+    return {
+        "type": "object",
+        "required": ["ok", name],
+        "properties": {"ok": {"type": "boolean"}, name: {"type": "array", "items": item}},
+    }
+
+
 _ONE_MENU = {"type": "object", "required": ["ok", "menu"], "properties": {"ok": {"type": "boolean"}, "menu": _MENU}}
 _LINE_REFUSED = json_response(
     "LINE refused: the previous menu is still live; message is LINE's answer",
@@ -134,11 +145,7 @@ PATHS = {
             "responses": {
                 "201": json_response(
                     "Saved",
-                    {
-                        "type": "object",
-                        "required": ["ok", "menus"],
-                        "properties": {"ok": {"type": "boolean"}, "menus": {"type": "array", "items": _MENU}},
-                    },
+                    _ok_list("menus", _MENU),
                 ),
                 "422": VALIDATION,
             },
@@ -247,11 +254,7 @@ PATHS = {
             "responses": {
                 "200": json_response(
                     "Reordered",
-                    {
-                        "type": "object",
-                        "required": ["ok", "rules"],
-                        "properties": {"ok": {"type": "boolean"}, "rules": {"type": "array", "items": _RULE}},
-                    },
+                    _ok_list("rules", _RULE),
                 ),
                 "422": VALIDATION,
             },
@@ -278,11 +281,7 @@ PATHS = {
             "responses": {
                 "201": json_response(
                     "Saved",
-                    {
-                        "type": "object",
-                        "required": ["ok", "menus"],
-                        "properties": {"ok": {"type": "boolean"}, "menus": {"type": "array", "items": _MENU}},
-                    },
+                    _ok_list("menus", _MENU),
                 ),
                 "422": VALIDATION,
             },
