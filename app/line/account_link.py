@@ -30,7 +30,7 @@ from ..timeutil import utcnow
 from ..tracking import rollups
 from . import channels, customer_links, messages
 from .chat import Chat
-from .client import exchange_login_code
+from .login_token import exchange_login_code
 
 log = logging.getLogger("tsunagu.linking")
 NONCE_TTL = timedelta(minutes=10)

@@ -25,7 +25,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
 import urllib3
 from linebot.v3.insight import ApiClient as InsightApiClient
 from linebot.v3.insight import ApiException as InsightApiException
@@ -46,6 +45,7 @@ from linebot.v3.messaging import (
 )
 
 from ..write_guard import refuse_remote
+from .errors import LineError, api_error, retry_after
 from .pacing import Pacer
 
 log = logging.getLogger("tsunagu.line")
@@ -58,15 +58,6 @@ FOLLOWERS_MAX = 1000  # follower ids per page
 BROADCAST_PER_H = 60  # broadcast and narrowcast: 60 requests an hour per channel
 MAX_ATTEMPTS = 5
 TIMEOUT = (3.0, 10.0)  # connect, read (seconds)
-
-
-class LineError(RuntimeError):
-    """A failed LINE call: status 0 means no answer (timeout, refused)."""
-
-    def __init__(self, message: str, *, status: int = 0, retryable: bool = False):
-        super().__init__(message)
-        self.status = status
-        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -375,8 +366,8 @@ class LineClient:
             try:
                 return fn()
             except (ApiException, InsightApiException) as exc:
-                error = _api_error(exc)
-                delay = _retry_after(exc) if exc.status == 429 else None
+                error = api_error(exc)
+                delay = retry_after(exc) if exc.status == 429 else None
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 error = LineError(f"no answer from LINE ({type(exc).__name__})", retryable=True)
                 delay = None
@@ -394,59 +385,3 @@ def _overview(overview) -> dict:
         "opened": getattr(overview, "unique_impression", None) if overview else None,
         "clicked": getattr(overview, "unique_click", None) if overview else None,
     }
-
-
-def _api_error(exc: ApiException) -> LineError:
-    status = exc.status or 0
-    message = _message(exc.body) or exc.reason or "LINE error"
-    retryable = status >= 500 or status == 429
-    return LineError(f"LINE {status}: {message}", status=status, retryable=retryable)
-
-
-def _message(body) -> str:
-    try:
-        doc = json.loads(body or b"{}")
-    except (ValueError, TypeError):
-        return ""
-    details = "; ".join(f"{d.get('property', '')}: {d.get('message', '')}" for d in doc.get("details") or [])
-    return (doc.get("message") or "") + (f" ({details})" if details else "")
-
-
-def _retry_after(exc: ApiException) -> float:
-    try:
-        value = float((exc.headers or {}).get("Retry-After", ""))
-    except ValueError:
-        value = 1.0
-    return max(0.1, min(value, 30.0))
-
-
-def exchange_login_code(*, base: str, code: str, redirect_uri: str, client_id: str, client_secret: str) -> str:
-    """LINE Login: trade the authorization code for tokens; returns the ID token (a JWT).
-
-    The Messaging API SDK has no LINE Login client, so this one call is made with httpx.
-    """
-    refuse_remote("LINE Login token exchange")
-    try:
-        response = httpx.post(
-            f"{base}/oauth2/v2.1/token",
-            timeout=10.0,
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": redirect_uri,
-                "client_id": client_id,
-                "client_secret": client_secret,
-            },
-        )
-    except httpx.HTTPError as exc:
-        raise LineError(f"no answer from LINE Login ({type(exc).__name__})", retryable=True) from None
-    if response.status_code != 200:
-        try:
-            reason = response.json().get("error") or ""
-        except ValueError:
-            reason = ""
-        raise LineError(f"LINE Login {response.status_code}: {reason}", status=response.status_code)
-    id_token = response.json().get("id_token")
-    if not id_token:
-        raise LineError("LINE Login answered without an ID token", status=200)
-    return id_token
