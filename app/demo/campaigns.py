@@ -21,6 +21,7 @@ from ..models import Campaign, CampaignChunk, CampaignInsight, Customer, LineFri
 from ..models import CampaignStatus as CS
 from ..models import ChunkStatus as KS
 from ..sync.orders import upsert_order
+from ..tracking import rollup_rebuild
 from .catalog import JST
 
 ORDER_IDS = 5_900_000_000_000  # the campaigns' orders, apart from the demo's history
@@ -184,4 +185,6 @@ def seed_campaigns(*, session: Session, shop: Shop, now: datetime) -> dict:
             make()
             made += 1
     session.flush()
+    if made:  # the campaigns' chunks were written as rows, not sends: their rollups too
+        rollup_rebuild.rebuild(session=session, shop_ids=[shop.id])
     return {"campaigns": made}

@@ -13,7 +13,7 @@ from app.models import (
     TrackedLink,
 )
 from app.timeutil import utcnow
-from app.tracking import stats
+from app.tracking import rollup_rebuild, stats
 from tests.helpers import count, rows
 
 
@@ -23,6 +23,10 @@ def test_demo_history_feeds_the_dashboard_and_is_made_once(app, db):
     made = {m: count(db, m) for m in (Notification, TrackedLink, LinkClick, Attribution, FriendBlock)}
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert {m: count(db, m) for m in made} == made  # seeding again adds nothing
+    ids = [s.id for s in rows(db, Shop)]  # the dashboard's rollups agree with the rows the demo wrote
+    assert rollup_rebuild.stored(session=db, shop_ids=ids) == rollup_rebuild.as_table(
+        rollup_rebuild.recount(session=db, shop_ids=ids)
+    )
 
     message_links = len(rows(db, TrackedLink, TrackedLink.notification_id.is_not(None)))
     assert made[Notification] >= 200 and message_links == made[Notification]  # menus have links too
