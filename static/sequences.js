@@ -1,8 +1,10 @@
 // Sequences (ステップ配信): the list's switches, and the editor — trigger, steps on a timeline
-// with real dates for a friend entering now (POST /api/sequences/timeline), each step's LINE
-// preview compiled by the composer's own endpoint (POST /api/campaigns/preview), a test send
-// through the composer's (POST /api/campaigns/test), and the per-step results. The server
-// checks everything: its reasons land next to the fields they name ("steps[1].delay.amount").
+// with real dates for a friend entering now (POST /api/sequences/timeline), each step's
+// messages in the composer's block editor (static/blocks.js; a shared coupon code only: a code
+// per recipient is a campaign's), the LINE preview of the step being edited compiled by the
+// composer's own endpoint (POST /api/campaigns/preview), a test send through the composer's
+// (POST /api/campaigns/test), and the per-step results. The server checks everything: its
+// reasons land next to the fields they name ("steps[1].delay.amount", "steps[1].blocks[0].text").
 (function () {
   var api = window.TsunaguApi;
   var el = api.el;
@@ -28,12 +30,21 @@
   };
   var steps = current.steps;
   var dates = data.dates || [];
+  var titles = data.product_titles || {};
   var shown = Math.max(0, steps.findIndex(function (s) { return !s.greeting; }));  // the step in the preview
   var $ = function (id) { return document.getElementById(id); };
 
   // -- the sequence's own fields ---------------------------------------------------------------------
   var trigger = $("seq-trigger");
   data.triggers.forEach(function (k) { trigger.appendChild(el("option", { value: k, text: text("trigger." + k) })); });
+  var source = $("seq-source");
+  source.appendChild(el("option", { value: "", text: text("source_pick") }));
+  data.sources.forEach(function (s) { source.appendChild(el("option", { value: String(s.id), text: s.name })); });
+  var sourceId = current.trigger.source_id;
+  if (sourceId && !data.sources.some(function (s) { return s.id === sourceId; })) {
+    source.appendChild(el("option", { value: String(sourceId), text: text("source_gone", { id: sourceId }) }));
+  }
+  $("seq-source-none").hidden = data.sources.length > 0;
   [$("seq-segment"), $("seq-entry")].forEach(function (select, i) {
     if (i === 1) select.appendChild(el("option", { value: "", text: text("no_segment") }));
     data.segments.forEach(function (s) { select.appendChild(el("option", { value: String(s.id), text: s.name })); });
@@ -42,7 +53,7 @@
   trigger.value = current.trigger.kind;
   $("seq-n").value = current.trigger.n || 2;
   if (current.trigger.segment_id) $("seq-segment").value = String(current.trigger.segment_id);
-  $("seq-source").value = current.trigger.source_id || "";
+  source.value = sourceId ? String(sourceId) : "";
   $("seq-entry").value = current.entry_segment_id ? String(current.entry_segment_id) : "";
   $("seq-exit").checked = current.exit_on_purchase;
   $("seq-reentry").checked = current.reentry;
@@ -71,8 +82,7 @@
   // -- steps ---------------------------------------------------------------------------------------------
   function slot(name) { return el("p", { "class": "field-error", "data-error": name }); }
   function input(attrs, value, set) {
-    var node = el(attrs.tag || "input", attrs.tag ? {} : attrs);
-    if (attrs.tag) Object.keys(attrs).forEach(function (k) { if (k !== "tag") node.setAttribute(k, attrs[k]); });
+    var node = el("input", attrs);
     node.value = value == null ? "" : value;
     node.addEventListener("input", function () { set(node.value); changed(); });
     node.addEventListener("change", function () { set(node.value); changed(); });
@@ -86,21 +96,22 @@
     return node;
   }
 
-  function blockEditor(step, block, i, field) {
-    var remove = el("button", { type: "button", "class": "button", text: text("remove_block") });
-    remove.addEventListener("click", function () { step.blocks.splice(i, 1); draw(); changed(); });
-    var parts = [];
-    if (block.type === "text") {
-      parts.push(input({ tag: "textarea", "aria-label": text("text") }, block.text, function (v) { block.text = v; }), slot(field + ".text"));
-    } else if (block.type === "button") {
-      parts.push(input({ tag: "textarea", "aria-label": text("text") }, block.text, function (v) { block.text = v; }));
-      parts.push(input({ type: "text", "aria-label": text("button_label"), placeholder: text("button_label") }, block.label, function (v) { block.label = v; }), slot(field + ".label"));
-      parts.push(input({ type: "url", "aria-label": text("button_url"), placeholder: data.url_start }, block.url, function (v) { block.url = v; }), slot(field + ".url"));
-    } else {
-      parts.push(el("p", { "class": "hint", text: text("kept_block") + " (" + block.type + ")" }));
-    }
-    parts.push(slot(field));
-    return el("div", { "class": "seq-block" }, parts.concat([el("div", { "class": "seq-tools" }, [remove])]));
+  // The step's messages: the composer's block editor, its reasons (from saving or from the
+  // preview) beside its fields.
+  function blocksEditor(step, i) {
+    var f = "steps[" + i + "].blocks";
+    var box = el("div", { "class": "seq-blocks" });
+    window.TsunaguBlocks.editor(box, step.blocks, {
+      name: f, limits: data.limits, titles: titles, couponModes: ["shared"],
+      onChange: function () { show(i); changed(); }
+    });
+    return el("div", { "data-blocks": String(i) }, [box, slot(f)]);
+  }
+  function show(i) {  // the step in the preview (and the test send)
+    shown = i;
+    Array.prototype.forEach.call(document.querySelectorAll("#steps > li"), function (li) {
+      li.classList.toggle("seq-active", li.dataset.step === String(i));
+    });
   }
 
   function conditionValue(step) { return step.condition ? step.condition.mode + ":" + step.condition.fact : ""; }
@@ -117,7 +128,7 @@
       var row = el("div", { "class": "seq-row" }, [
         el("span", { text: text("delay") }),
         select([["previous", text("from_previous")], ["trigger", text("from_trigger")]], d.from, function (v) { d.from = v; }, text("delay")),
-        input({ type: "number", min: "0", "aria-label": text("delay") }, d.amount, function (v) { d.amount = v === "" ? null : Number(v); }),
+        input({ type: "number", min: "0", "aria-label": text("delay"), "data-field": f + ".delay.amount" }, d.amount, function (v) { d.amount = v === "" ? null : Number(v); }),
         select(units, d.unit, function (v) { d.unit = v; if (v !== "days") d.at = null; draw(); }, text("delay")),
         d.unit === "days" ? input({ type: "time", "aria-label": text("at") }, d.at, function (v) { d.at = v || null; }) : null
       ]);
@@ -128,15 +139,10 @@
         select(conditions, conditionValue(step), function (v) {
           step.condition = v ? { mode: v.split(":")[0], fact: v.split(":")[1] } : null;
         }, text("condition"))]), slot(f + ".condition"));
-      step.blocks.forEach(function (b, j) { body.push(blockEditor(step, b, j, f + ".blocks[" + j + "]")); });
-      body.push(slot(f + ".blocks"));
-      var addText = el("button", { type: "button", "class": "button", text: "+ " + text("add_text") });
-      addText.addEventListener("click", function () { step.blocks.push({ type: "text", text: "" }); draw(); changed(); });
-      var addButton = el("button", { type: "button", "class": "button", text: "+ " + text("add_button") });
-      addButton.addEventListener("click", function () { step.blocks.push({ type: "button", text: "", label: "", url: data.url_start }); draw(); changed(); });
+      body.push(blocksEditor(step, i));
       var look = el("button", { type: "button", "class": "button", "data-preview": String(i), text: text("show_preview") });
-      look.addEventListener("click", function () { shown = i; draw(); preview(); });
-      body.push(el("div", { "class": "seq-tools" }, [addText, addButton, look]));
+      look.addEventListener("click", function () { show(i); preview(); });
+      body.push(el("div", { "class": "seq-tools" }, [look]));
     }
     var drop = el("button", { type: "button", "class": "button button-critical", text: text("remove_step") });
     drop.addEventListener("click", function () { steps.splice(i, 1); if (shown >= steps.length) shown = 0; draw(); changed(); });
@@ -159,6 +165,7 @@
   }
   $("add-step").addEventListener("click", function () {
     steps.push({ greeting: false, delay: { amount: 1, unit: "days", from: "previous", at: "10:00" }, blocks: [{ type: "text", text: "" }], condition: null });
+    shown = steps.length - 1;
     draw(); changed();
   });
 
@@ -168,25 +175,34 @@
   function timeline() {
     api.call("POST", "/api/sequences/timeline", { steps: steps }).then(function (body) { dates = body.dates; drawDates(); }, function () {});
   }
+  // The composer's endpoints name a step's fields "blocks[0].text": here "steps[1].blocks[0].text".
+  function ofStep(at, errors) {
+    var named = {};
+    Object.keys(errors || {}).forEach(function (k) { named[k.indexOf("blocks") === 0 ? "steps[" + at + "]." + k : k] = errors[k]; });
+    return named;
+  }
   function preview() {
     var box = $("preview");
     var status = $("preview-status");
     var step = steps[shown];
-    $("preview-step").textContent = step ? "(" + text("step_title", { n: shown + 1 }) + ")" : "";
+    var at = shown;
+    $("preview-step").textContent = step ? "(" + text("step_title", { n: at + 1 }) + ")" : "";
     box.textContent = "";
     status.textContent = "";
     if (!step || step.greeting) { status.textContent = step ? text("greeting") : ""; return; }
+    var fields = document.querySelector('[data-blocks="' + at + '"]');
     api.call("POST", "/api/campaigns/preview", { blocks: step.blocks }).then(function (body) {
-      window.TsunaguFlex.renderMessages(box, body.messages);
-    }, function (error) { status.textContent = error.message; });
+      if (fields) window.TsunaguBlocks.showErrors(fields, {});
+      window.TsunaguFlex.renderMessages(box, window.TsunaguBlocks.localised(body.messages, data.app_url), { side: "bot" });
+    }, function (error) {
+      var errors = (error.data || {}).errors;
+      status.textContent = errors ? text("preview_fix") : error.message;
+      if (fields) window.TsunaguBlocks.showErrors(fields, ofStep(at, errors), "steps[" + at + "].blocks");
+    });
   }
 
   // -- saving -----------------------------------------------------------------------------------------
-  function showErrors(errors) {
-    Array.prototype.forEach.call(form.querySelectorAll("[data-error]"), function (node) {
-      node.textContent = (errors || {})[node.dataset.error] || "";
-    });
-  }
+  function showErrors(errors) { window.TsunaguBlocks.showErrors(form, errors, "steps"); }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var out = $("save-message");
@@ -239,7 +255,7 @@
     out.textContent = text("test_sending");
     api.call("POST", "/api/campaigns/test", { blocks: step.blocks, friend_ids: chosen.map(function (f) { return f.id; }) })
       .then(function (body) { out.textContent = body.message; }, function (error) {
-        showErrors((error.data || {}).errors);
+        showErrors(ofStep(shown, (error.data || {}).errors));
         out.textContent = error.message;
       });
   });

@@ -1,7 +1,7 @@
 """Rendering an admin page: the shop's language, the navigation, the demo-mode banner, and the
 texts the page's scripts read. Scripts carry no language of their own: every string they
-show comes from the page (`#texts`: the shared admin.js.* texts and the area's
-admin.<area>.js.*)."""
+show comes from the page (`#texts`: the shared admin.js.* texts, the area's admin.<area>.js.*,
+and, under "<name>.", the texts of each shared component the page uses: admin.<name>.js.*)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,11 @@ NAV = (
 )
 
 
-def render(shop: Shop, template: str, *, area: str, active: str, **context) -> str:
-    """`area` names the page's texts for its scripts; `active` its navigation entry."""
+def render(shop: Shop, template: str, *, area: str, active: str, components: tuple[str, ...] = (), **context) -> str:
+    """`area` names the page's texts for its scripts; `active` its navigation entry;
+    `components` the shared scripts it includes (static/<name>.js), whose texts it carries."""
     lang = language(shop=shop)
+    shared = {f"{name}.{key}": value for name in components for key, value in texts(f"admin.{name}.js.", lang).items()}
     return render_template(
         template,
         shop=shop,
@@ -43,7 +45,7 @@ def render(shop: Shop, template: str, *, area: str, active: str, **context) -> s
         api_key=settings().shopify_api_key,
         demo=settings().demo_mode,
         dry_run=settings().dry_run,
-        script_texts={**texts("admin.js.", lang), **texts(f"admin.{area}.js.", lang)},
+        script_texts={**texts("admin.js.", lang), **texts(f"admin.{area}.js.", lang), **shared},
         **context,
     )
 

@@ -33,6 +33,8 @@ SCRIPT_AREAS = {
     "messages.js": "people",
     "audiences.js": "audiences",
     "sequences.js": "sequences",
+    "composer.js": "campaigns",
+    "blocks.js": "blocks",  # a shared component: its texts are admin.blocks.js.*, on the pages that use it
 }
 JAPANESE = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
@@ -135,7 +137,7 @@ CODE = (
     re.compile(r"^[^A-Za-z]*$"),  # digits and punctuation: "100%", " · ", "—"
 )
 # The literals that are none of these, each plainly not something a merchant reads.
-ALLOWED = {"Accept", "Content-Type", "application/json", "calc(1em + "}
+ALLOWED = {"Accept", "Content-Type", "application/json", "calc(1em + ", "https://", "image/jpeg,image/png"}
 
 
 def is_text(literal: str) -> bool:

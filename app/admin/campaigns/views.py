@@ -8,13 +8,13 @@ from flask import Blueprint, abort, redirect, url_for
 from sqlmodel import select
 
 from ... import db
-from ...campaigns import compose, images, materials
+from ...campaigns import compose
 from ...ext import settings
 from ...i18n import language
-from ...line.messages import BUTTON_LABEL_MAX
 from ...models import Campaign, Segment, Shop
 from ...models import CampaignStatus as CS
 from ...shopify.auth import embedded
+from ..blocks import editor_data
 from ..pages import render
 
 bp = Blueprint("campaigns", __name__)
@@ -78,8 +78,6 @@ def composer_page(shop: Shop, campaign_id: int | None = None):
     if campaign is not None and campaign.status not in CS.EDITABLE:
         return redirect(url_for("admin.campaigns.page"))
     blocks = _blocks_of(campaign) if campaign else []
-    _tokens, ids = compose.wanted(blocks)
-    titles = {i: f.product.title for i, f in materials.products(session=session, shop=shop, ids=ids).items()}
     data = {
         "campaign": None
         if campaign is None
@@ -90,17 +88,18 @@ def composer_page(shop: Shop, campaign_id: int | None = None):
             "blocks": blocks,
             "exempt_from_cap": campaign.exempt_from_cap,
         },
-        "product_titles": titles,
         "segments": [{"id": k, "name": v} for k, v in _segments(session, shop).items()],
-        "app_url": settings().app_url,
-        "limits": {
-            "blocks": compose.MAX_BLOCKS,
-            "products": compose.MAX_PRODUCTS,
-            "label": BUTTON_LABEL_MAX,
-            "image_bytes": images.MAX_ORIGINAL,
-        },
+        **editor_data(session=session, shop=shop, block_lists=[blocks]),
     }
-    return render(shop, "admin/campaigns/composer.html", area="campaigns", active=ACTIVE, data=data, campaign=campaign)
+    return render(
+        shop,
+        "admin/campaigns/composer.html",
+        area="campaigns",
+        active=ACTIVE,
+        components=("blocks",),
+        data=data,
+        campaign=campaign,
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/forecast", endpoint="forecast")

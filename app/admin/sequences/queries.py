@@ -14,6 +14,7 @@ from ...models import Segment, Sequence, SequenceRun, SequenceStep, Shop
 from ...sequences import editor, results
 from ...sequences.advance import steps_of
 from ...sequences.timing import timeline
+from ...sources.service import sources_of
 
 
 def sequences_of(*, session: Session, shop: Shop) -> list[dict]:
@@ -66,3 +67,8 @@ def one(*, session: Session, shop: Shop, sequence: Sequence, now: datetime) -> d
 def segments(*, session: Session, shop: Shop) -> list[dict]:
     rows = session.exec(select(Segment).where(Segment.shop_id == shop.id).order_by(Segment.name)).all()
     return [{"id": s.id, "name": s.name} for s in rows if not audience_definition.is_shopify(s.definition)]
+
+
+def sources(*, session: Session, shop: Shop) -> list[dict]:
+    """The shop's friend sources, for the "came from a friend source" trigger."""
+    return [{"id": s.id, "name": s.name} for s in sources_of(session=session, shop=shop)]

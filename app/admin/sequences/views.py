@@ -1,6 +1,7 @@
 """The sequences page (ステップ配信): the list with a switch per sequence, and the editor
-(trigger, steps on a timeline with real dates for a friend entering now, a LINE preview of
-each step drawn by the composer's own compiler, a test send, per-step results)."""
+(trigger, steps on a timeline with real dates for a friend entering now, each step's
+messages in the composer's block editor with a LINE preview drawn by the composer's own
+compiler, a test send, per-step results)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ...sequences.editor import CONDITIONS, MAX_STEPS
 from ...sequences.timing import MAX_AMOUNT
 from ...shopify.auth import embedded
 from ...timeutil import utcnow
+from ..blocks import editor_data
 from ..pages import render
 from . import queries
 
@@ -49,16 +51,19 @@ def _editor(shop: Shop, sequence: Sequence | None):
         "conditions": list(CONDITIONS),
         "units": list(MAX_AMOUNT),
         "max_steps": MAX_STEPS,
-        "url_start": "https://",  # a new button's link, to be completed
         "segments": queries.segments(session=session, shop=shop),
+        "sources": queries.sources(session=session, shop=shop),
     }
     if sequence is not None:
         data.update(queries.one(session=session, shop=shop, sequence=sequence, now=utcnow()))
+    steps = data["current"]["steps"] if data["current"] else []
+    data.update(editor_data(session=session, shop=shop, block_lists=[s["blocks"] for s in steps]))
     return render(
         shop,
         "admin/sequences/editor.html",
         area="sequences",
         active="admin.sequences.page",
+        components=("blocks",),
         sequence=sequence,
         data=data,
     )
