@@ -99,7 +99,7 @@ def on_message(chat: Chat) -> None:
 
 def on_postback(chat: Chat) -> None:
     raw = str((chat.event.get("postback") or {}).get("data") or "")
-    data = dict(parse_qsl(menu_taps.take(session=chat.session, shop_id=chat.shop.id, data=raw)))
+    data = dict(parse_qsl(menu_taps.take(session=chat.session, shop_id=chat.shop.id, data=raw, friend=chat.friend)))
     commands.run(chat, data.pop("action", "help"), data)
 
 
