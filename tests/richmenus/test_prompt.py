@@ -12,6 +12,7 @@ import pytest
 from app import ext
 from app.line import customer_links
 from app.models import Customer, LineFriend, RichMenuSync, Segment
+from app.richmenus import assign
 from app.richmenus.assign import FULL_EVERY, keep_all_in_step
 from app.timeutil import utcnow
 from tests.helpers import fresh, rows
@@ -48,7 +49,7 @@ def due(db) -> list[int]:
 
 
 def test_a_friend_who_links_is_relinked_alone_by_the_next_run(
-    db, app, shop, two_menus, job, fake_line, many_friends, linked_friends
+    db, app, shop, two_menus, job, fake_line, many_friends, linked_friends, monkeypatch
 ):
     member_id, guest_id = two_menus
     guests = many_friends(600)
@@ -64,8 +65,18 @@ def test_a_friend_who_links_is_relinked_alone_by_the_next_run(
         customer_links.link(session=db, shop=shop, friend=friend, customer=customer, method="chat", actor="test")
     db.commit()
     assert due(db) == [friend.id]
+    decided = []
+    real_desired = assign.desired
 
-    assert job() == {"linked": 1, "calls": 1, "due": 1}  # one friend decided, not 603
+    def spy(**kwargs):
+        wanted, skipped = real_desired(**kwargs)
+        decided.append(sorted(wanted))
+        return wanted, skipped
+
+    monkeypatch.setattr(assign, "desired", spy)
+
+    assert job() == {"linked": 1, "calls": 1, "due": 1}
+    assert decided == [[friend.id]]  # one friend's rules were evaluated, not 603 friends'
 
     assert fake_line.bulk_calls == [("link", member_id, [friend.line_user_id])]
     assert fake_line.user_menus[guests[11].line_user_id] == guest_id
