@@ -1,16 +1,27 @@
 """The demo store's rich menus: a three-tab menu drawn by the app (the default, and what
 linked friends see) and a compact menu inviting unlinked friends to link their account,
-both published in dry run so the page shows them live."""
+both published in dry run so the page shows them live; and a month of what their buttons
+did (taps, a few orders landing from a web button, friends linked through the link button),
+so the results table has something to show."""
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ..models import RichMenu, Shop
+from ..db import session_scope
+from ..models import Attribution, LinkAudit, LinkClick, Order, RichMenu, Shop, TrackedLink
 from ..richmenus.layouts import layout
 from ..richmenus.publish import publish
 from ..richmenus.service import save_menus, save_rule
+from ..tracking import rollups
+from ..tracking.attribution import attribute_order
+from ..tracking.menu_landing import POSTBACK
 
 TAB_SET = "demo-main"
 TABS = ("ホーム", "セール", "会員")
@@ -109,3 +120,65 @@ def seed_rich_menus(*, session: Session, shop: Shop) -> list[int]:
 def publish_rich_menus(*, engine: Engine, shop_id: int, menu_ids: list[int]) -> dict:
     published = sum(publish(engine=engine, shop_id=shop_id, menu_id=menu_id).ok for menu_id in menu_ids)
     return {"rich_menus": published}
+
+
+def seed_menu_results(*, engine: Engine, shop_id: int, now: datetime) -> dict:
+    """Once (nothing when a menu link has a tap): taps over the last 30 days on every counted
+    button, six recent orders that landed from a web button minutes after a tap (credited
+    by the app's own attribution), and friends who tapped the link button just before they
+    linked. Rollups move with every tap, as a real tap moves them."""
+    with session_scope(engine) as session:
+        links = session.exec(
+            select(TrackedLink).where(TrackedLink.shop_id == shop_id, TrackedLink.rich_menu_id.is_not(None))
+        ).all()
+        if not links or session.exec(select(LinkClick).where(LinkClick.link_id.in_([k.id for k in links]))).first():
+            return {}
+        shop, pick = session.get(Shop, shop_id), random.Random(14)
+        for link in links:
+            for _ in range(pick.randint(8, 40)):
+                _tap(session, link, now - timedelta(minutes=pick.randint(10, 30 * 24 * 60)))
+        web = [k for k in links if not k.target.startswith(POSTBACK)]
+        credited = session.exec(select(Attribution.order_id).where(Attribution.shop_id == shop_id))
+        orders = session.exec(
+            select(Order)
+            .where(
+                Order.shop_id == shop_id,
+                Order.cancelled_at.is_(None),
+                Order.processed_at >= now - timedelta(days=25),
+                Order.id.not_in(credited.all()),
+            )
+            .order_by(Order.processed_at.desc())
+            .limit(6)
+        ).all()
+        for index, order in enumerate(orders):
+            link = web[index % len(web)]
+            parts = urlsplit(link.target)
+            order.landing_site = f"{parts.path}?{parts.query}"
+            session.add(order)
+            _tap(session, link, order.processed_at - timedelta(minutes=pick.randint(2, 40)))
+            session.flush()
+            attribute_order(session=session, shop=shop, order=order)
+        linked = _linked_through_button(session, shop_id, links, now)
+    return {"menu_orders": len(orders), "menu_linked": linked}
+
+
+def _linked_through_button(session: Session, shop_id: int, links: list[TrackedLink], now: datetime) -> int:
+    """Recent links of friends get a tap on the link button three minutes before."""
+    button = next((k for k in links if k.target == f"{POSTBACK}action=link"), None)
+    if button is None:
+        return 0
+    audits = session.exec(
+        select(LinkAudit)
+        .where(LinkAudit.shop_id == shop_id, LinkAudit.action == "link")
+        .where(LinkAudit.created_at >= now - timedelta(days=25))
+        .limit(4)
+    ).all()
+    for audit in audits:
+        _tap(session, button, audit.created_at - timedelta(minutes=3), friend_id=audit.friend_id)
+    return len(audits)
+
+
+def _tap(session: Session, link: TrackedLink, at: datetime, *, friend_id: int | None = None) -> None:
+    session.add(LinkClick(shop_id=link.shop_id, link_id=link.id, friend_id=friend_id, flow=link.flow, clicked_at=at))
+    session.execute(update(TrackedLink).where(TrackedLink.id == link.id).values(clicks=TrackedLink.clicks + 1))
+    rollups.click(session=session, shop_id=link.shop_id, at=at, flow=link.flow)

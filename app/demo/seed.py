@@ -35,7 +35,7 @@ from .history import seed_history
 from .line import seed_line
 from .orders import demo_fulfillments, demo_orders
 from .placeholder import write_placeholders
-from .richmenus import publish_rich_menus, seed_rich_menus
+from .richmenus import publish_rich_menus, seed_menu_results, seed_rich_menus
 from .shopify_fake import DEMO_ACCESS_TOKEN
 from .sources import seed_sources
 from .words import CONSUMABLE_TYPES
@@ -122,6 +122,7 @@ def seed_demo(app: Flask, *, reset: bool = False) -> dict:
         synced = session.get(CatalogSync, sync_id)
         shop_id = shop.id
     line.update(publish_rich_menus(engine=engine, shop_id=shop_id, menu_ids=rich_menus))
+    line.update(seed_menu_results(engine=engine, shop_id=shop_id, now=now))
     summary = {
         "shop": DEMO_SHOP_DOMAIN,
         "products": synced.done,

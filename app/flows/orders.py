@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from ..formatting import money
-from ..line import messages
+from ..line import menu_due, messages
 from ..models import Fulfillment, Order, OrderLineItem, Shop
 from ..timeutil import as_utc, utcnow
 from ..tracking import attribution
@@ -22,6 +22,8 @@ def on_order(*, session: Session, shop: Shop, order: Order, topic: str) -> dict:
         "reminders_cancelled": abandoned.on_order(session=session, shop=shop, order=order),
         "attribution": attribution.attribute_order(session=session, shop=shop, order=order),
     }
+    # A purchase can move the buyer into a segment a rich menu rule names: their menu is decided again.
+    menu_due.mark_customer(session=session, shop_id=shop.id, customer_shopify_id=order.customer_shopify_id)
     items = list(session.exec(select(OrderLineItem).where(OrderLineItem.order_id == order.id)))
     if topic == "orders/cancelled" or order.cancelled_at is not None:
         outcome["repurchase_cancelled"] = repurchase.withdraw(session=session, shop=shop, order=order, items=items)

@@ -1,8 +1,8 @@
 """The one place a LINE friend and a store customer are linked or unlinked.
 
 Rules: one friend ↔ one customer per shop; linking again replaces the old link; every
-change leaves a LinkAudit row (who, when, how) and marks the customer's `line-linked`
-tag in Shopify for the worker to add or remove.
+change leaves a LinkAudit row (who, when, how), marks the customer's `line-linked`
+tag in Shopify for the worker to add or remove, and marks the friend's rich menu due.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from ..models import Customer, LineFriend, LinkAudit, Shop, Trigger
 from ..sequences import enroll as sequences
 from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
+from . import menu_due
 
 
 def customer_by_shopify_id(*, session: Session, shop: Shop, shopify_id: int) -> Customer:
@@ -52,6 +53,7 @@ def link(*, session: Session, shop: Shop, friend: LineFriend, customer: Customer
     if friend.customer_id is not None:
         _mark_tag(session=session, customer_id=friend.customer_id)
     friend.customer_id, friend.linked_at, friend.link_method = customer.id, utcnow(), method
+    menu_due.mark(friend)
     customer.line_tag_due_at = utcnow()
     audit = LinkAudit(
         shop_id=shop.id,
@@ -104,6 +106,7 @@ def unlink(
             customer_id=friend.customer_id,
         )
     friend.customer_id, friend.linked_at, friend.link_method = None, None, None
+    menu_due.mark(friend)
     session.add(friend)
     session.flush()
     sequences.exit_runs(session=session, shop=shop, friend_id=friend.id, reason="unlinked")

@@ -14,7 +14,7 @@ from ..sequences import enroll as sequences
 from ..shopify_flow import triggers as flow_triggers
 from ..timeutil import utcnow
 from ..tracking import blocks, rollups
-from . import account_link, commands, menu_taps, messages, profiles, source_greeting, texts
+from . import account_link, commands, menu_due, menu_taps, messages, profiles, source_greeting, texts
 from .chat import Chat, NotYet
 
 log = logging.getLogger("tsunagu.line")
@@ -41,6 +41,7 @@ def on_follow(chat: Chat) -> None:
     ):
         raise NotYet("friend source login")
     friend.is_blocked, friend.blocked_at = False, None
+    menu_due.mark(friend)
     rollups.followed(session=chat.session, shop_id=friend.shop_id, before=friend.followed_at, after=when)
     friend.followed_at = when
     if "profile" in chat.prefetched:
@@ -76,6 +77,7 @@ def on_unfollow(chat: Chat) -> None:
     already = chat.friend.is_blocked
     chat.friend.is_blocked = True
     chat.friend.blocked_at = _when(chat)
+    menu_due.mark(chat.friend)
     chat.session.add(chat.friend)
     if not already:
         blocks.record_block(session=chat.session, friend=chat.friend, blocked_at=chat.friend.blocked_at)
@@ -99,7 +101,7 @@ def on_message(chat: Chat) -> None:
 
 def on_postback(chat: Chat) -> None:
     raw = str((chat.event.get("postback") or {}).get("data") or "")
-    data = dict(parse_qsl(menu_taps.take(session=chat.session, shop_id=chat.shop.id, data=raw)))
+    data = dict(parse_qsl(menu_taps.take(session=chat.session, shop_id=chat.shop.id, data=raw, friend=chat.friend)))
     commands.run(chat, data.pop("action", "help"), data)
 
 

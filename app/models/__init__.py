@@ -22,7 +22,7 @@ from .line import LineChannel, LineDryRun, LineEvent, LineEventStatus, LineFrien
 from .outbox import Notification, NotificationStatus
 from .policies import ShopPolicy
 from .restock import BackInStockRequest, BackInStockStatus
-from .richmenus import RichMenu, RichMenuLink, RichMenuRule
+from .richmenus import RichMenu, RichMenuLink, RichMenuRule, RichMenuSync
 from .rollups import DailyRollup
 from .search import CatalogSync, KeywordRule, ProductSearch, SearchLog, SynonymGroup
 from .sequences import RunStatus, Sequence, SequenceRun, SequenceSegmentMember, SequenceStep, Trigger
@@ -87,6 +87,7 @@ __all__ = [
     "RichMenu",
     "RichMenuLink",
     "RichMenuRule",
+    "RichMenuSync",
     "ProductVariant",
     "Shop",
     "ShopPolicy",

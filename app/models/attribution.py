@@ -51,6 +51,8 @@ class LinkClick(SQLModel, table=True):
     __table_args__ = (
         Index("ix_link_clicks_shop_clicked", "shop_id", "clicked_at"),
         Index("ix_link_clicks_customer_clicked", "customer_id", "clicked_at"),
+        # A rich menu postback tap names its friend, linked or not yet (attribution, menu results).
+        Index("ix_link_clicks_friend_clicked", "friend_id", "clicked_at"),
     )
 
     id: int | None = pk()
@@ -60,6 +62,8 @@ class LinkClick(SQLModel, table=True):
         default=None, foreign_key="notifications.id", ondelete="SET NULL", sa_type=Uuid
     )
     customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger)
+    # The friend who tapped a rich menu postback button (a web click names no friend).
+    friend_id: int | None = Field(default=None, foreign_key="line_friends.id", ondelete="SET NULL", sa_type=BigInteger)
     flow: str = Field(max_length=32)
     clicked_at: datetime = created()
 
@@ -75,7 +79,11 @@ class Attribution(SQLModel, table=True):
     order_id: int = Field(foreign_key="orders.id", ondelete="CASCADE", unique=True, sa_type=BigInteger)
     notification_id: uuid.UUID | None = _notification()
     flow: str | None = Field(default=None, max_length=32)
-    kind: str = Field(max_length=24)  # recovered_checkout | discount_code | click
+    kind: str = Field(max_length=24)  # recovered_checkout | discount_code | menu_landing | click
+    # The tracked link whose click earned a click or menu_landing credit (a rich menu's area).
+    link_id: int | None = Field(
+        default=None, foreign_key="tracked_links.id", ondelete="SET NULL", index=True, sa_type=BigInteger
+    )
     revenue: Decimal = Field(default=Decimal("0"), sa_type=Money)
     currency: str = Field(default="JPY", max_length=3)
     ordered_at: datetime | None = when()

@@ -90,6 +90,9 @@ class Order(SQLModel, table=True):
     discount_codes: list = Field(default_factory=list, sa_type=JSONType)
     order_status_url: str | None = Field(default=None, sa_type=Text)
     source_name: str | None = Field(default=None, max_length=64)
+    # The path and query the buyer's visit began at ("/products/x?utm_medium=richmenu&…"): a rich
+    # menu's UTM there credits the menu (app/tracking/attribution.py).
+    landing_site: str | None = Field(default=None, sa_type=Text)
     cancelled_at: datetime | None = when()
     processed_at: datetime | None = when()
     shopify_updated_at: datetime | None = when()

@@ -52,6 +52,8 @@ class LineFriend(SQLModel, table=True):
         # Today's follows beside the rollups (Home's follows series).
         Index("ix_line_friends_shop_followed", "shop_id", "followed_at"),
         Index("ix_line_friends_source", "source_id"),
+        # Friends whose rich menu must be looked at again (app/richmenus/assign.py).
+        Index("ix_line_friends_menu_due", "shop_id", "menu_due_at"),
     )
 
     id: int | None = pk()
@@ -78,6 +80,9 @@ class LineFriend(SQLModel, table=True):
     )
     source_at: datetime | None = when()
     tags: str | None = Field(default=None, sa_type=Text)  # "a, b" as Shopify spells tags; from sources
+    # Linked, unlinked, bought, followed or blocked since their rich menu was last decided
+    # (app/line/menu_due.py marks, app/richmenus/assign.py decides again and clears).
+    menu_due_at: datetime | None = when()
     created_at: datetime = created()
     updated_at: datetime = updated()
 

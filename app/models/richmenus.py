@@ -82,3 +82,17 @@ class RichMenuLink(SQLModel, table=True):
     friend_id: int = Field(foreign_key="line_friends.id", ondelete="CASCADE", sa_type=BigInteger)
     line_rich_menu_id: str | None = Field(default=None, max_length=64)
     linked_at: datetime = updated()
+
+
+class RichMenuSync(SQLModel, table=True):
+    """A shop's last full keep-in-step run: the rules it decided with (`rules_key`, a hash of
+    the rules and live menus) and when. A run between full ones decides only the friends
+    marked due; a rule change, a period starting or ending, or the time for a full one since
+    `full_at` makes the next run full (app/richmenus/assign.py)."""
+
+    __tablename__ = "rich_menu_syncs"
+
+    id: int | None = pk()
+    shop_id: int = Field(foreign_key="shops.id", ondelete="CASCADE", unique=True, sa_type=BigInteger)
+    rules_key: str | None = Field(default=None, max_length=64)
+    full_at: datetime | None = when()

@@ -130,8 +130,8 @@ def _forget_messages(*, session: Session, shop: m.Shop, held: Holdings) -> None:
     for link in held.tracked_links:
         link.customer_id, link.target = None, f"https://{shop.domain}/"
         session.add(link)
-    for click in held.clicks:
-        click.customer_id = None
+    for click in held.clicks:  # the tap stays counted for its button, naming nobody
+        click.customer_id = click.friend_id = None
         session.add(click)
 
 

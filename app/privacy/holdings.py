@@ -303,5 +303,6 @@ def _tracking_rows(*, session: Session, shop: m.Shop, held: Holdings) -> None:
         conditions=(
             m.LinkClick.customer_id == customer_id if customer_id is not None else None,
             _in(m.LinkClick.link_id, (link.id for link in held.tracked_links)),
+            _in(m.LinkClick.friend_id, friend_ids),  # rich menu postback taps, linked or not yet
         ),
     )

@@ -4,7 +4,8 @@ At publish, every uri action that opens a web page gets the menu's UTM parameter
 (utm_source=line, utm_medium=richmenu, utm_campaign=<menu slug>, utm_content=area-<n>) and
 one TrackedLink per (menu, area, target) with flow="richmenu". Everyone linked to a menu
 sees the same buttons, so a menu link cannot name a customer (like a campaign's multicast
-link): it counts taps, and Shopify's own reports see the UTM of the visit.
+link): it counts taps, and the UTM of the visit comes back on the order as its landing page,
+which credits the order to the button (app/tracking/menu_landing.py reads what is written here).
 
 The token is an HMAC of (menu id, area, target) under the app's secret: republishing an
 unchanged menu keeps its links (the insert ignores rows already there); the body sent to
@@ -38,12 +39,12 @@ from ..ext import settings
 from ..line.menu_taps import POSTBACK, stamp
 from ..models import RichMenu, TrackedLink
 from ..timeutil import utcnow
+from ..tracking.menu_landing import UTM_MEDIUM, UTM_SOURCE
 from ..tracking.tracked_urls import TOKEN_BYTES, is_web, short_url
 
 FLOW = "richmenu"
 DATA_MAX = 300  # LINE: postback data ≤ 300 characters
 STAMPED = ("postback", "richmenuswitch")
-UTM_SOURCE, UTM_MEDIUM = "line", "richmenu"
 _TABLE = TrackedLink.__table__
 
 

@@ -39,6 +39,7 @@ def upsert_order(*, session: Session, shop: Shop, payload: dict) -> Order:
         ]
         row.order_status_url = text(payload.get("order_status_url"))
         row.source_name = text(payload.get("source_name"), 64)
+        row.landing_site = text(payload.get("landing_site"), 2000)
         row.cancelled_at = parse_ts(payload.get("cancelled_at"))
         row.processed_at = parse_ts(payload.get("processed_at") or payload.get("created_at"))
         row.shopify_updated_at = incoming or row.shopify_updated_at

@@ -3,8 +3,19 @@
 In order of priority:
 1. recovered_checkout — the order's checkout (or cart) had a reminder that was sent before it;
 2. discount_code — the order used a code the app created for a reminder (context.discount_issued);
-3. click — the same customer clicked a tracked link within the shop's attribution window
-   (settings["attribution_window_days"], default 7) before the order: the latest click wins.
+3. menu_landing — the visit that placed the order began at a rich menu's web button (its UTM
+   is the order's landing page) and that button was tapped within the shop's attribution
+   window before the order (app/tracking/menu_landing.py);
+4. click — the same customer clicked a tracked link, or tapped a rich menu's postback button
+   (as this customer, or as their LINE friend before they linked), within the shop's
+   attribution window (settings["attribution_window_days"], default 7) before the order:
+   the latest click or tap wins, message or menu.
+
+Messages and the rich menu share this one row per order, so an order is never counted for
+both. A reminder's own checkout or code names the very message the order used, so it beats
+the menu; the menu's landing page names the visit the order was placed in, so it beats an
+earlier message click; between clicks and postback taps the latest wins. A credit to the menu
+has flow "richmenu", no notification and `link_id` naming the button (its menu and area).
 
 Asked on every order topic, so it is idempotent: the row is upserted (a changed total after
 an edit updates the revenue). A cancelled order earns nothing: its attribution is deleted
@@ -17,7 +28,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -36,6 +47,7 @@ from ..models import (
 from ..models import NotificationStatus as St
 from ..timeutil import as_utc, utcnow
 from . import rollups
+from .menu_landing import latest_tap as latest_menu_tap
 
 DEFAULT_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 90
@@ -44,9 +56,10 @@ REMINDER_FLOWS = (Flow.ABANDONED_CHECKOUT, Flow.ABANDONED_CART)
 
 @dataclass(frozen=True)
 class Credit:
-    kind: str  # recovered_checkout | discount_code | click
+    kind: str  # recovered_checkout | discount_code | menu_landing | click
     notification_id: uuid.UUID | None
     flow: str | None
+    link_id: int | None = None  # the tracked link clicked or tapped (click, menu_landing)
 
 
 def window(shop: Shop) -> timedelta:
@@ -71,6 +84,7 @@ def attribute_order(*, session: Session, shop: Shop, order: Order) -> str | None
     credit = (
         recovered_checkout(session=session, shop=shop, order=order, when=when)
         or discount_code(session=session, shop=shop, order=order, when=when)
+        or menu_landing(session=session, shop=shop, order=order, when=when)
         or click(session=session, shop=shop, order=order, when=when)
     )
     if credit is None:
@@ -164,15 +178,24 @@ def discount_code(*, session: Session, shop: Shop, order: Order, when: datetime)
     return None
 
 
+def menu_landing(*, session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
+    """The rich menu web button the order's landing page names, tapped within the window."""
+    tap = latest_menu_tap(session=session, shop=shop, order=order, when=when, window=window(shop))
+    return Credit("menu_landing", None, tap.flow, tap.link_id) if tap else None
+
+
 def click(*, session: Session, shop: Shop, order: Order, when: datetime) -> Credit | None:
-    """The customer's latest click within the window before the order (bounds inclusive)."""
+    """The customer's latest click within the window before the order (bounds inclusive):
+    their own clicks, and the menu postback taps of the friend linked to them now (made
+    before they linked too: the tap named the friend)."""
     customer = _customer(session=session, shop=shop, order=order)
     if customer is None:
         return None
+    friends = select(LineFriend.id).where(LineFriend.shop_id == shop.id, LineFriend.customer_id == customer.id)
     row = session.exec(
         select(LinkClick)
         .where(
-            LinkClick.customer_id == customer.id,
+            or_(LinkClick.customer_id == customer.id, LinkClick.friend_id.in_(friends)),
             LinkClick.shop_id == shop.id,
             LinkClick.clicked_at >= when - window(shop),
             LinkClick.clicked_at <= when,
@@ -180,7 +203,7 @@ def click(*, session: Session, shop: Shop, order: Order, when: datetime) -> Cred
         .order_by(LinkClick.clicked_at.desc(), LinkClick.id.desc())
         .limit(1)
     ).first()
-    return Credit("click", row.notification_id, row.flow) if row else None
+    return Credit("click", row.notification_id, row.flow, row.link_id) if row else None
 
 
 def _customer(*, session: Session, shop: Shop, order: Order) -> Customer | None:
@@ -197,6 +220,7 @@ def _upsert(*, session: Session, shop: Shop, order: Order, credit: Credit, when:
         "notification_id": credit.notification_id,
         "flow": credit.flow,
         "kind": credit.kind,
+        "link_id": credit.link_id,
         "revenue": order.total_price,
         "currency": order.currency or shop.currency,
         "ordered_at": when,

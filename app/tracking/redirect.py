@@ -75,9 +75,10 @@ def count_click(*, session, link) -> None:
     session.commit()
 
 
-def record_click(*, session, link) -> None:
+def record_click(*, session, link, friend=None) -> None:
     """One click (or rich menu postback tap) on `link`, counted and rolled up in the
-    caller's transaction (the caller commits)."""
+    caller's transaction (the caller commits). A postback tap names its `friend`, and their
+    customer when linked, so an order can be credited to it (app/tracking/attribution.py)."""
     now = utcnow()
     session.execute(
         update(TrackedLink)
@@ -92,7 +93,8 @@ def record_click(*, session, link) -> None:
         shop_id=link.shop_id,
         link_id=link.id,
         notification_id=link.notification_id,
-        customer_id=link.customer_id,
+        customer_id=link.customer_id or (friend.customer_id if friend is not None else None),
+        friend_id=friend.id if friend is not None else None,
         flow=link.flow,
         clicked_at=now,
     )

@@ -134,4 +134,4 @@ def test_results_count_taps_per_web_button_within_the_period(api, shop, channel,
     assert 'data-area="1" data-kind="web"><td>Sale menu</td><td>ボタン 1</td><td>リンク</td>' in html
     assert 'data-area="2" data-kind="message"><td>Sale menu</td><td>ボタン 2</td><td>メッセージ</td>' in html
     assert "数えられません (—)" in html
-    assert '<td class="num" data-cell="taps">3</td>' in html and "ボタンのタップ数 (過去 30 日)" in html
+    assert '<td class="num" data-cell="taps">3</td>' in html and "ボタンのタップ数と成果 (過去 30 日)" in html

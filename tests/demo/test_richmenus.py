@@ -23,3 +23,26 @@ def test_the_demo_has_a_published_tab_menu_and_one_for_unlinked_friends(app, db,
     # seeding again adds nothing
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     assert count(db, RichMenu) == 4
+
+
+def test_the_demo_menus_have_a_month_of_results(app, db, seeded):
+    from datetime import timedelta
+
+    from app.models import Attribution, LinkClick, Shop
+    from app.richmenus.results import results
+    from app.timeutil import utcnow
+
+    [shop_of_demo] = rows(db, Shop)
+    [unlinked] = [m for m in rows(db, RichMenu) if not m.tab_set]
+    home = next(m for m in rows(db, RichMenu) if m.tab_index == 0 and m.tab_set)
+    end = utcnow() + timedelta(minutes=1)
+    start = end - timedelta(days=30)
+    credited = rows(db, Attribution, Attribution.kind == "menu_landing")
+    assert len(credited) == 6 and all(a.flow == "richmenu" and a.link_id for a in credited)
+    found = [results(db, shop_of_demo, menu, start, end)["total"] for menu in rows(db, RichMenu)]
+    assert sum(t["orders"] for t in found) == 6
+    assert results(db, shop_of_demo, unlinked, start, end)["total"]["linked"] >= 1
+    assert results(db, shop_of_demo, home, start, end)["total"]["taps"] > 0
+    taps = count(db, LinkClick)
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert count(db, LinkClick) == taps  # seeding again adds nothing

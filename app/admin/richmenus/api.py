@@ -18,7 +18,7 @@ from ...models import RichMenu, RichMenuRule, Shop
 from ...richmenus import publish as publishing
 from ...richmenus.assign import local_period
 from ...richmenus.draw import draw
-from ...richmenus.results import taps_per_area
+from ...richmenus.results import results as menu_results_for
 from ...richmenus.service import save_menus, save_rule
 from ...richmenus.tab_sets import reorder_rules, tab_set_from
 from ...richmenus.validate import SIZES, Problem, check_areas, check_drawing, explain
@@ -111,15 +111,16 @@ def get_menu(shop: Shop, menu_id: int):
 @bp.get("/rich-menus/<int:menu_id>/results")
 @embedded
 def menu_results(shop: Shop, menu_id: int):
-    """Taps per web button over the last `days` days (1–365, default 30)."""
+    """Taps, credited orders and revenue, and accounts linked, per button and in total,
+    over the last `days` days (1–365, default 30)."""
     days = request.args.get("days", default=30, type=int)
     days = min(max(days or 30, 1), 365)
     session = db.session()
     menu = _own(session, shop, RichMenu, menu_id)
     end = utcnow()
     start = end - timedelta(days=days)
-    areas = taps_per_area(session, menu, start, end)
-    return jsonify(menu_id=menu.id, days=days, start=start.isoformat(), end=end.isoformat(), areas=areas)
+    found = menu_results_for(session, shop, menu, start, end)
+    return jsonify(menu_id=menu.id, days=days, start=start.isoformat(), end=end.isoformat(), **found)
 
 
 @bp.delete("/rich-menus/<int:menu_id>")

@@ -51,9 +51,14 @@ _MENU = {
         "image": {"type": "string", "nullable": True, "description": "data URL of the stored image"},
     },
 }
+_EARNED = {
+    "orders": {"type": "integer", "description": "orders credited to the button (app/tracking/attribution.py)"},
+    "revenue": {"type": "string", "description": "decimal revenue of those orders"},
+    "linked": {"type": "integer", "description": "friends who linked their account right after tapping it"},
+}
 _RESULTS = {
     "type": "object",
-    "required": ["menu_id", "days", "start", "end", "areas"],
+    "required": ["menu_id", "days", "start", "end", "areas", "total", "currency"],
     "properties": {
         "menu_id": {"type": "integer"},
         "days": {"type": "integer"},
@@ -63,16 +68,23 @@ _RESULTS = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["area", "kind", "target", "taps", "counted"],
+                "required": ["area", "kind", "target", "taps", "counted", "orders", "revenue", "linked"],
                 "properties": {
                     "area": {"type": "integer"},
                     "kind": {"type": "string", "enum": ["web", "postback", "message"]},
                     "target": _STR,
                     "taps": {"type": "integer"},
                     "counted": {"type": "boolean"},
+                    **_EARNED,
                 },
             },
         },
+        "total": {
+            "type": "object",
+            "required": ["taps", "orders", "revenue", "linked"],
+            "properties": {"taps": {"type": "integer"}, **_EARNED},
+        },
+        "currency": _STR,
     },
 }
 _RULE = {
@@ -191,11 +203,12 @@ PATHS = {
     "/api/rich-menus/{menu_id}/results": {
         "parameters": _ID,
         "get": {
-            "summary": "Taps per button (/r/ links, stamped postbacks; message buttons uncounted) over `days` days",
+            "summary": "Per button and in total over `days` days: taps (/r/ links, stamped postbacks; message "
+            "buttons uncounted), credited orders and revenue, accounts linked",
             "parameters": [
                 {"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 365}}
             ],
-            "responses": {"200": json_response("Taps per area", _RESULTS)},
+            "responses": {"200": json_response("Results per area", _RESULTS)},
         },
     },
     "/api/rich-menus/{menu_id}/publish": {

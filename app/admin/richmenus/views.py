@@ -10,8 +10,9 @@ from flask import Blueprint
 from sqlmodel import select
 
 from ... import db
+from ...formatting import money
 from ...models import Segment, Shop
-from ...richmenus.results import taps_per_area
+from ...richmenus.results import results as menu_results
 from ...richmenus.validate import ICON_NAMES
 from ...shopify.auth import embedded
 from ...timeutil import utcnow
@@ -22,15 +23,19 @@ bp = Blueprint("richmenus", __name__)
 TAPS_DAYS = 30
 
 
-def taps_rows(session, menus) -> list[dict]:
-    """Taps per web button of every menu over the last TAPS_DAYS days (the page's table)."""
+def taps_rows(session, shop: Shop, menus) -> list[dict]:
+    """Every button of every menu with something to show over the last TAPS_DAYS days, and
+    after each menu's buttons its total (`is_total`): the page's table."""
     end = utcnow()
     start = end - timedelta(days=TAPS_DAYS)
-    return [
-        {"menu_id": menu.id, "menu": menu.name, **row}
-        for menu in menus
-        for row in taps_per_area(session, menu, start, end)
-    ]
+    rows = []
+    for menu in menus:
+        found = menu_results(session, shop, menu, start, end)
+        if not found["areas"]:
+            continue
+        rows += [{"menu_id": menu.id, "menu": menu.name, **row} for row in found["areas"]]
+        rows.append({"menu_id": menu.id, "menu": menu.name, "is_total": True, "counted": True, **found["total"]})
+    return rows
 
 
 @bp.get("/rich-menus", endpoint="page")
@@ -52,7 +57,8 @@ def page(shop: Shop):
         area="richmenus",
         active="admin.richmenus.page",
         data=data,
-        taps=taps_rows(session, menus),
+        taps=taps_rows(session, shop, menus),
+        money=lambda amount: money(amount, shop.currency),
         taps_days=TAPS_DAYS,
         shop_timezone=shop.timezone,
     )

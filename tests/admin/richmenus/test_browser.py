@@ -61,3 +61,22 @@ def test_switch_tabs_in_the_phone_frame_then_draw_save_and_publish_a_menu(demo_s
     page.screenshot(path=str(SHOTS / "admin-richmenus-published.png"), full_page=True)
     search_area = page.locator("#phone-areas .rm-area").nth(1).get_attribute("title")
     assert "リンクを開く: https://tsunagu-demo.myshopify.com/search?q=%E3%82%B3%E3%83%BC%E3%83%88" in search_area
+
+
+def test_the_results_table_shows_taps_orders_revenue_and_links_per_button(demo_server, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(demo_server.url + "/rich-menus")
+    table = page.locator("#taps-table")
+    table.scroll_into_view_if_needed()
+    headers = table.locator("thead th").all_inner_texts()
+    assert headers[-3:] == ["注文数", "売上", "連携した友だち"]
+    totals = table.locator("tr[data-total]")
+    assert totals.count() == 4  # one per demo menu (three tabs, the unlinked friends' menu)
+    orders = sum(int(t) for t in totals.locator("[data-cell=orders]").all_inner_texts())
+    assert orders == 6  # the demo's orders that landed from a web button
+    assert any(r.startswith("¥") and r != "¥0" for r in totals.locator("[data-cell=revenue]").all_inner_texts())
+    link_row = table.locator("tr[data-kind=postback]", has_text="action=link")
+    assert int(link_row.locator("[data-cell=linked]").inner_text()) >= 1
+    assert "アトリビューション期間" in page.locator("#results-note").inner_text()
+    table.screenshot(path=str(SHOTS / "admin-richmenus-results.png"))
+    page.screenshot(path=str(SHOTS / "admin-richmenus-results-page.png"), full_page=True)
