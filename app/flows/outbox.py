@@ -61,7 +61,7 @@ def schedule(
     statement = insert_ignoring_conflict(session.get_bind().dialect.name, _TABLE, ("shop_id", "dedupe_key"))
     created = session.execute(statement, row.model_dump()).first()
     if created is not None:
-        rollups.notes_created(session=session, rows=[rollups.state_of(row)])
+        rollups.notes_created(session=session, rows=[rollups.state_of(row)], shop=shop)
         log.info("notification scheduled shop=%s flow=%s step=%s due=%s", shop.id, flow, step, due_at.isoformat())
         return "scheduled"
     if not refresh:
@@ -114,7 +114,7 @@ def schedule_many(
     for start in range(0, len(rows), MANY_CHUNK):
         created += len(session.execute(statement, rows[start : start + MANY_CHUNK]).all())
     state = rollups.NoteState(shop.id, sender.flow.value, now, St.SCHEDULED)
-    rollups.notes_created(session=session, rows=[state] * created)
+    rollups.notes_created(session=session, rows=[state] * created, shop=shop)
     log.info("notifications scheduled shop=%s flow=%s count=%s due=%s", shop.id, flow, len(rows), due_at.isoformat())
 
 
