@@ -36,11 +36,13 @@ def schedule(
     context: dict | None = None,
     refresh: bool = False,
     marketing: bool | None = None,
+    notification_id: uuid.UUID | None = None,
 ) -> str:
     """Put a message in the outbox once per dedupe key: "scheduled", or "exists" for a
     duplicate event. With `refresh`, a row still waiting takes the new time and content
     (a checkout that changed); one already sent or cancelled is left alone ("kept").
-    `marketing` overrides the flow's kind for this message (a Shopify Flow action says it)."""
+    `marketing` overrides the flow's kind for this message (a Shopify Flow action says it);
+    `notification_id` is the new row's id when the caller keeps it (no query to read it back)."""
     key = dedupe_key[:255]
     sender = spec(flow)  # a flow the registry does not know is refused here
     values = {"due_at": due_at, "messages": messages, "context": context or {}}
@@ -54,10 +56,12 @@ def schedule(
         marketing=sender.marketing if marketing is None else marketing,
         **values,
     )
+    if notification_id is not None:
+        row.id = notification_id
     statement = insert_ignoring_conflict(session.get_bind().dialect.name, _TABLE, ("shop_id", "dedupe_key"))
     created = session.execute(statement, row.model_dump()).first()
     if created is not None:
-        rollups.notes_created(session=session, rows=[rollups.state_of(row)])
+        rollups.notes_created(session=session, rows=[rollups.state_of(row)], shop=shop)
         log.info("notification scheduled shop=%s flow=%s step=%s due=%s", shop.id, flow, step, due_at.isoformat())
         return "scheduled"
     if not refresh:
@@ -110,7 +114,7 @@ def schedule_many(
     for start in range(0, len(rows), MANY_CHUNK):
         created += len(session.execute(statement, rows[start : start + MANY_CHUNK]).all())
     state = rollups.NoteState(shop.id, sender.flow.value, now, St.SCHEDULED)
-    rollups.notes_created(session=session, rows=[state] * created)
+    rollups.notes_created(session=session, rows=[state] * created, shop=shop)
     log.info("notifications scheduled shop=%s flow=%s count=%s due=%s", shop.id, flow, len(rows), due_at.isoformat())
 
 

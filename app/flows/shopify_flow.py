@@ -1,9 +1,11 @@
 """Messages asked for by the merchant's Shopify Flow workflows ("LINEでメッセージを送る").
 
-Flow posts an action run (app/shopify/flow_action.py verifies it); here it is decided and,
-when it can go, put in the outbox: one `Notification` per `action_run_id` (its dedupe key),
-recorded with the answer in `shopify_flow_runs` in the same transaction, so Flow resending
-a run gets the same answer and nothing twice. The request only writes rows; the worker
+Flow posts an action run (app/shopify/flow_action.py verifies it); here it is decided
+(`decide`: reads only, outside any write transaction) and then recorded (`record`: when it
+can go, put in the outbox as one `Notification` per `action_run_id`, its dedupe key, and
+the answer kept in `shopify_flow_runs`, both in one short write transaction), so Flow
+resending a run gets the same answer and nothing twice: a twin request deciding at the same
+time meets the unique keys when it records. The request only writes rows; the worker
 sends, re-checking blocks, links and (for marketing) opt-outs, quiet hours and caps.
 
 A refusal is final (Flow retries 5xx and 429, never another 4xx), so only what will not
@@ -20,13 +22,13 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from ..db import insert_ignoring_conflict
+from ..db import insert_ignoring_conflict, session_scope
 from ..line import messages as line_messages
 from ..line import texts
-from ..models import Campaign, Customer, LineChannel, Notification, Shop, ShopifyFlowRun
+from ..models import Campaign, Customer, LineChannel, Shop, ShopifyFlowRun
 from . import outbox
 from .config import flow_settings
-from .recipients import recipient_of
+from .recipients import Recipient, recipient_of
 from .registry import Flow, spec
 from .templates import render
 
@@ -53,6 +55,14 @@ class Answer:
     status: int  # 200 scheduled, 4xx refused (not retried by Flow)
     outcome: str  # "scheduled", "duplicate" or the refusal's code
     notification_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A run decided to go: who gets what (put in the outbox by `record`)."""
+
+    recipient: Recipient
+    messages: list[dict]
 
 
 class Invalid(ValueError):
@@ -118,12 +128,23 @@ def recorded(*, session: Session, shop: Shop, action_run_id: str) -> Answer | No
     return Answer(row.status, row.outcome, row.notification_id) if row else None
 
 
-def run_action(*, session: Session, shop: Shop, run: ActionRun, now: datetime) -> Answer:
-    """Decide the run and schedule its message; recorded with its answer, once per run."""
-    before = recorded(session=session, shop=shop, action_run_id=run.action_run_id)
+def run_action(*, reads: Session, shop: Shop, run: ActionRun, now: datetime) -> Answer:
+    """Decide the run with `reads` (no write lock held while deciding), then schedule its
+    message and keep the answer in one short write transaction of its own: once per run."""
+    before = recorded(session=reads, shop=shop, action_run_id=run.action_run_id)
     if before is not None:
         return before
-    answer = _decide(session=session, shop=shop, run=run, now=now)
+    decided = _decide(session=reads, shop=shop, run=run)
+    with session_scope(reads.get_bind()) as session:
+        return _record(session=session, shop=shop, run=run, decided=decided, now=now)
+
+
+def _record(*, session: Session, shop: Shop, run: ActionRun, decided: Answer | Message, now: datetime) -> Answer:
+    """The run's row first, then its message: a twin request that decided at the same time
+    (and maybe otherwise: the friend blocked in between) finds the row taken and answers
+    what was recorded, scheduling nothing."""
+    message = decided if isinstance(decided, Message) else None
+    answer = Answer(200, "scheduled", uuid.uuid4()) if message else decided
     values = {
         "shop_id": shop.id,
         "action_run_id": run.action_run_id,
@@ -136,14 +157,25 @@ def run_action(*, session: Session, shop: Shop, run: ActionRun, now: datetime) -
     statement = insert_ignoring_conflict(session.get_bind().dialect.name, _RUNS, ("shop_id", "action_run_id"))
     if session.execute(statement, values).first() is None:  # a twin request recorded it first
         return recorded(session=session, shop=shop, action_run_id=run.action_run_id) or answer
+    if message is not None:
+        outbox.schedule(
+            session=session,
+            shop=shop,
+            flow=Flow.SHOPIFY_FLOW,
+            step=0,
+            dedupe_key=KEYS.key(run=run.action_run_id),  # only this run's row leads here
+            due_at=now,
+            recipient=message.recipient,
+            messages=message.messages,
+            context={"action_run_id": run.action_run_id, "kind": MARKETING if run.marketing else TRANSACTIONAL},
+            marketing=run.marketing,
+            notification_id=answer.notification_id,
+        )
     return answer
 
 
-def _refuse(code: str) -> Answer:
-    return Answer(422, code)
-
-
-def _decide(*, session: Session, shop: Shop, run: ActionRun, now: datetime) -> Answer:
+def _decide(*, session: Session, shop: Shop, run: ActionRun) -> Answer | Message:
+    """A refusal, or the message to schedule (reads only)."""
     if not flow_settings(shop, Flow.SHOPIFY_FLOW).get("enabled", True):
         return _refuse("disabled")
     channel = session.exec(select(LineChannel).where(LineChannel.shop_id == shop.id)).first()
@@ -175,23 +207,11 @@ def _decide(*, session: Session, shop: Shop, run: ActionRun, now: datetime) -> A
         built += [_personal(m, shop, values) for m in template.messages]
     if len(built) > 5:  # LINE takes five messages per push
         return _refuse("too_many_messages")
-    key = KEYS.key(run=run.action_run_id)
-    outbox.schedule(
-        session=session,
-        shop=shop,
-        flow=Flow.SHOPIFY_FLOW,
-        step=0,
-        dedupe_key=key,
-        due_at=now,
-        recipient=recipient,
-        messages=built,
-        context={"action_run_id": run.action_run_id, "kind": MARKETING if run.marketing else TRANSACTIONAL},
-        marketing=run.marketing,
-    )
-    notification_id = session.exec(
-        select(Notification.id).where(Notification.shop_id == shop.id, Notification.dedupe_key == key)
-    ).first()
-    return Answer(200, "scheduled", notification_id)
+    return Message(recipient, built)
+
+
+def _refuse(code: str) -> Answer:
+    return Answer(422, code)
 
 
 def _personal(message: dict, shop: Shop, values: dict) -> dict:

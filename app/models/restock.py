@@ -2,7 +2,8 @@
 
 One waiting request per friend and variant (a partial unique index: a notified or expired
 request does not stop the friend from asking again). The oldest waiting requests are
-notified first when the variant is restocked (`ix_back_in_stock_waiting` serves that).
+notified first when the variant is restocked: `ix_back_in_stock_waiting` is in that order
+(created_at, then id) and carries the friend, so the restock reads the index alone.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class BackInStockRequest(SQLModel, table=True):
             sqlite_where=_WAITING,
             postgresql_where=_WAITING,
         ),
-        Index("ix_back_in_stock_waiting", "shop_id", "variant_shopify_id", "status", "created_at"),
+        Index("ix_back_in_stock_waiting", "shop_id", "variant_shopify_id", "status", "created_at", "id", "friend_id"),
     )
 
     id: int | None = pk()

@@ -5,8 +5,9 @@ Each is verified before anything is read: `shopifyapp.verify_flow_action_req` ch
 base64 HMAC-SHA256 of the raw body (client secret, the old one during a rotation) in
 `X-Shopify-Hmac-Sha256`; bad or missing → 401 and nothing stored. The shop is the body's
 `shopify_domain` (a signed fact). The action run is decided and put in the outbox in one
-short transaction (`flows/shopify_flow.py`): the answer goes back well within Flow's
-limit, and LINE is never called from here.
+short write transaction after reading what decides it (`flows/shopify_flow.py`): the
+answer goes back well within Flow's limit, SQLite's write lock is held only for the
+writes, and LINE is never called from here.
 
 Answers: 200 `{"status": "scheduled"}` (or the first answer again for a repeated
 `action_run_id`); 4xx with `{"error", "message"}` for what retrying cannot fix (Flow shows
@@ -92,25 +93,25 @@ def run_action():
     run_id = str(parsed.get("action_run_id") or "").strip()
     if not run_id or len(run_id) > 128:
         return _error(400, "missing-action-run-id")
-    with db.session_scope() as session:
-        shop = _shop(session, parsed)
-        if shop is None:
-            return _error(404, "unknown_shop")
-        lang = language(shop=shop)
-        try:
-            customer, message, template, marketing = shopify_flow.parse_properties(parsed.get("properties"))
-        except shopify_flow.Invalid as bad:
-            code = bad.code if bad.code in _REFUSALS else "invalid"
-            return _error(422, code, lang)
-        run = shopify_flow.ActionRun(
-            action_run_id=run_id,
-            handle=str(parsed.get("handle") or ACTION_HANDLE),
-            customer_id=customer,
-            message=message,
-            template=template,
-            marketing=marketing,
-        )
-        answer = shopify_flow.run_action(session=session, shop=shop, run=run, now=utcnow())
+    reads = db.session()  # deciding only reads; the outcome is written in a short transaction
+    shop = _shop(reads, parsed)
+    if shop is None:
+        return _error(404, "unknown_shop")
+    lang = language(shop=shop)
+    try:
+        customer, message, template, marketing = shopify_flow.parse_properties(parsed.get("properties"))
+    except shopify_flow.Invalid as bad:
+        code = bad.code if bad.code in _REFUSALS else "invalid"
+        return _error(422, code, lang)
+    run = shopify_flow.ActionRun(
+        action_run_id=run_id,
+        handle=str(parsed.get("handle") or ACTION_HANDLE),
+        customer_id=customer,
+        message=message,
+        template=template,
+        marketing=marketing,
+    )
+    answer = shopify_flow.run_action(reads=reads, shop=shop, run=run, now=utcnow())
     if answer.status >= 400:  # the merchant sees why in Flow; the log says it once more
         log.info("Shopify Flow action refused shop=%s run=%s outcome=%s", shop.id, run_id[:40], answer.outcome)
         return _error(answer.status, answer.outcome, lang)

@@ -73,10 +73,11 @@ class NoteState:
 class Deltas:
     """Increments summed per (shop, day, scope) before they are written."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, shop: Shop | None = None):
         self.session = session
         self.rows: dict[tuple[int, date, Scope], dict[str, int | Decimal]] = defaultdict(dict)
-        self._zones: dict[int, object] = {}
+        # The caller's shop spares reading its time zone (a round trip on each single message).
+        self._zones: dict[int, object] = {shop.id: zone(shop.timezone)} if shop is not None else {}
         self._days: dict[tuple[int, int], date] = {}
 
     def day(self, shop_id: int, at: datetime) -> date:
@@ -151,15 +152,17 @@ def note_moves(deltas: Deltas, before: NoteState | None, after: NoteState | None
             deltas.add(after.shop_id, after.sent_at, scope, sent=1)
 
 
-def notes_moved(*, session: Session, changes: list[tuple[NoteState | None, NoteState | None]]) -> None:
-    deltas = Deltas(session)
+def notes_moved(
+    *, session: Session, changes: list[tuple[NoteState | None, NoteState | None]], shop: Shop | None = None
+) -> None:
+    deltas = Deltas(session, shop)
     for before, after in changes:
         note_moves(deltas, before, after)
     deltas.write()
 
 
-def notes_created(*, session: Session, rows: list[NoteState]) -> None:
-    notes_moved(session=session, changes=[(None, row) for row in rows])
+def notes_created(*, session: Session, rows: list[NoteState], shop: Shop | None = None) -> None:
+    notes_moved(session=session, changes=[(None, row) for row in rows], shop=shop)
 
 
 def state_of(row) -> NoteState:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.flows import shopify_flow
 from app.models import Campaign, LineFriend, Notification, ShopifyFlowRun
 from app.timeutil import utcnow
 from tests.conftest import sign
@@ -59,6 +60,33 @@ def test_scheduled_once_per_action_run(post, db, shop, friend):
     assert (run.status, run.outcome, run.notification_id) == (200, "scheduled", note.id)
     assert post(_body(shop, _props())).status_code == 200  # another run: another message
     assert count(db, Notification) == 2
+
+
+def test_a_twin_request_that_decided_before_the_first_was_recorded_gets_its_answer(post, db, shop, friend, monkeypatch):
+    """Deciding reads outside the write transaction: a twin that read "not recorded" (and
+    decided otherwise: the friend unblocked in between) meets the run's unique key when it
+    writes, answers what the first one recorded and schedules nothing."""
+    friend.is_blocked = True
+    db.add(friend)
+    db.commit()
+    body = _body(shop, _props())
+    assert post(body).get_json()["error"] == "shopify.flow.blocked"
+    friend.is_blocked = False
+    db.add(friend)
+    db.commit()
+    real, calls = shopify_flow.recorded, []
+
+    def not_yet_on_first_read(**kw):
+        calls.append(kw["session"])
+        return None if len(calls) == 1 else real(**kw)
+
+    monkeypatch.setattr(shopify_flow, "recorded", not_yet_on_first_read)
+    run = shopify_flow.ActionRun(body["action_run_id"], "send-line-message", CUSTOMER_ID, "こんにちは", "", True)
+    answer = shopify_flow.run_action(reads=db, shop=shop, run=run, now=utcnow())
+    assert len(calls) == 2 and calls[1] is not db  # read again in the write transaction
+    assert (answer.status, answer.outcome) == (422, "blocked")
+    fresh(db)
+    assert count(db, Notification) == 0 and [r.outcome for r in rows(db, ShopifyFlowRun)] == ["blocked"]
 
 
 def test_bad_or_missing_hmac_is_401_and_nothing_is_stored(post, db, shop, friend):
