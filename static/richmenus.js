@@ -102,6 +102,7 @@
       ]);
       item.querySelector('[data-move="-1"]').disabled = i === 0;
       item.querySelector('[data-move="1"]').disabled = i === DATA.rules.length - 1;
+      item.querySelectorAll("[data-move]").forEach(function (b) { b.dataset.edge = b.disabled ? "1" : ""; });
       item.querySelectorAll("[data-move]").forEach(function (b) {
         b.addEventListener("click", function () { moveRule(i, Number(b.dataset.move)); });
       });
@@ -116,22 +117,30 @@
     node.classList.toggle("is-ok", !!ok);
   }
 
+  // While a change is being saved the list's buttons wait: a second click would act on the
+  // order from before the first one.
+  function busyRules(busy) {
+    document.querySelectorAll("#rule-list button").forEach(function (b) { b.disabled = busy || b.dataset.edge === "1"; });
+  }
+
   function moveRule(i, step) {
     var ids = DATA.rules.map(function (r) { return r.id; }), j = i + step;
     ids.splice(j, 0, ids.splice(i, 1)[0]);
+    busyRules(true);
     api.call("POST", "/api/rich-menus/rules/order", { rule_ids: ids }).then(function (data) {
       DATA.rules = data.rules;
       renderRules();
       said("rules-message", text("rules_saved"), true);
-    }).catch(function (error) { said("rules-message", error.message, false); });
+    }).catch(function (error) { busyRules(false); said("rules-message", error.message, false); });
   }
 
   function removeRule(id) {
+    busyRules(true);
     api.call("DELETE", "/api/rich-menus/rules/" + id).then(function () {
       DATA.rules = DATA.rules.filter(function (r) { return r.id !== id; });
       renderRules();
       said("rules-message", text("rules_saved"), true);
-    }).catch(function (error) { said("rules-message", error.message, false); });
+    }).catch(function (error) { busyRules(false); said("rules-message", error.message, false); });
   }
 
   // Field errors: the node for the field, else for its nearest parent path ("tabs[1].areas[0]" → "tabs[1]").

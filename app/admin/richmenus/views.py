@@ -33,9 +33,22 @@ def taps_rows(session, shop: Shop, menus) -> list[dict]:
         found = menu_results(session, shop, menu, start, end)
         if not found["areas"]:
             continue
-        rows += [{"menu_id": menu.id, "menu": menu.name, **row} for row in found["areas"]]
+        named = {"menu_id": menu.id, "menu": menu.name}
+        rows += [{**named, "label": _label(menu, row["area"]), **row} for row in found["areas"]]
         rows.append({"menu_id": menu.id, "menu": menu.name, "is_total": True, "counted": True, **found["total"]})
     return rows
+
+
+def _label(menu, area: int) -> str:
+    """The button's label as the merchant wrote it (its action's label: what the drawn menu
+    shows and LINE reads out), so a row says which button it is, not only its number."""
+    areas = (menu.areas or [])[area - 1 : area]
+    action = (areas[0].get("action") or {}) if areas else {}
+    if action.get("label"):
+        return str(action["label"])
+    tab = str(action.get("data") or "").removeprefix("tab=")  # a tab of a drawn tab strip
+    labels = ((menu.drawing or {}).get("tabs") or {}).get("labels") or []
+    return str(labels[int(tab)]) if tab.isdigit() and int(tab) < len(labels) else ""
 
 
 @bp.get("/rich-menus", endpoint="page")

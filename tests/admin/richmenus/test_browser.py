@@ -77,6 +77,8 @@ def test_the_results_table_shows_taps_orders_revenue_and_links_per_button(demo_s
     assert any(r.startswith("¥") and r != "¥0" for r in totals.locator("[data-cell=revenue]").all_inner_texts())
     link_row = table.locator("tr[data-kind=postback]", has_text="action=link")
     assert int(link_row.locator("[data-cell=linked]").inner_text()) >= 1
+    assert "アカウント連携" in link_row.inner_text()  # the button's own label names the row
+    assert "セール" in table.locator("tr[data-kind=postback]", has_text="tab=1").first.inner_text()  # a tab
     assert "アトリビューション期間" in page.locator("#results-note").inner_text()
     table.screenshot(path=str(SHOTS / "admin-richmenus-results.png"))
     page.screenshot(path=str(SHOTS / "admin-richmenus-results-page.png"), full_page=True)

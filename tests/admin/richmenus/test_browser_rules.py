@@ -40,6 +40,11 @@ def test_add_reorder_and_remove_a_rule_with_a_local_period(demo_server, page):
     assert form.locator('[data-error="ends_at"]').inner_text() == ""
 
     page.locator("#rule-list li").nth(2).get_by_role("button", name="上へ").click()
+    # The list is drawn again once the move is saved: the next click waits for it (clicking
+    # at once, under load, pressed the button of the row before the move).
+    page.wait_for_function(
+        "document.querySelectorAll('#rule-list .rm-rule-text')[1].textContent.includes('2026-12-10 10:00')"
+    )
     page.locator("#rule-list li").nth(1).get_by_role("button", name="上へ").click()
     page.wait_for_function(
         "document.querySelector('#rule-list .rm-rule-text').textContent.includes('2026-12-10 10:00')"
