@@ -17,7 +17,8 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
-from .words import ADDRESSES, BUILDINGS, CATEGORIES, CUSTOMER_TAGS, EXTRA_TAGS, GIVEN_NAMES, KINDS, SURNAMES
+from .people_words import ADDRESSES, BUILDINGS, CUSTOMER_TAGS, GIVEN_NAMES, SURNAMES
+from .words import CATEGORIES, EXTRA_TAGS, KINDS
 
 DEMO_SHOP_DOMAIN = "tsunagu-demo.myshopify.com"
 DEMO_SHOP_NAME = "つなぐ デモストア"

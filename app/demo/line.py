@@ -12,7 +12,7 @@ from ..ext import vault
 from ..line import customer_links
 from ..models import Customer, LineChannel, LineFriend, Shop
 from ..timeutil import utcnow
-from .words import GIVEN_NAMES
+from .people_words import GIVEN_NAMES
 
 DEMO_BOT_USER_ID = "U" + hashlib.sha256(b"tsunagu-demo-bot").hexdigest()[:32]
 FRIENDS = 100

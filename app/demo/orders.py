@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from .catalog import CATALOG_SETTLED, DEMO_SHOP_DOMAIN, DEMO_SHOP_ID, JST, _gid, _ids, _iso, _money
-from .words import CARRIERS, CONSUMABLE_TYPES, DISCOUNT_CODES, REDUCED_TAX_TYPES
+from .people_words import CARRIERS, DISCOUNT_CODES
+from .words import CONSUMABLE_TYPES, REDUCED_TAX_TYPES
 
 DEMO_LOCATION_ID = 71_234_567_890
 STATUS_URL_BASE = f"https://{DEMO_SHOP_DOMAIN}/{DEMO_SHOP_ID}/orders"

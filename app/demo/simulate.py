@@ -24,7 +24,7 @@ from ..models import Checkout, Customer, Fulfillment, LineFriend, Notification, 
 from ..shopify.processing import process_due_events
 from ..timeutil import utcnow
 from .catalog import DEMO_SHOP_DOMAIN
-from .words import CARRIERS
+from .people_words import CARRIERS
 
 EVENTS = ("abandon-checkout", "order", "ship", "deliver")
 
