@@ -194,3 +194,19 @@ def main_with_workdir(argv, *, description: str, quick, full, run, name: str) ->
         status = run(work, Path(tmp))
     print(f"elapsed {time.monotonic() - started:.0f} s")
     return status
+
+
+def bench_line(
+    target: str, measured, unit: str, op: str, value, *, shown: str | None = None, met: bool | None = None
+) -> str:
+    """The line every bench ends with: `BENCH <id> <measured> <unit> target <op> <value> PASS|MISS`.
+    `shown` is the measured figure as the bench writes it; `met` a verdict that asks more than
+    the comparison (e.g. exact per menu, not only the total)."""
+    if met is None:
+        met = {"<=": measured <= value, ">=": measured >= value, "==": measured == value}[op]
+    verdict = "PASS" if met else "MISS"
+    return f"BENCH {target} {shown or _figure(measured)} {unit} target {op} {_figure(value)} {verdict}"
+
+
+def _figure(value) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"

@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import bench_line  # noqa: E402
+
 TOKEN = "bench-line-token-0123456789abcdef"
 RATE = 200  # multicast requests per second the fake LINE allows
 
@@ -288,11 +290,6 @@ def send_phase(db_url: str, line_url: str, key: str, stale_s: float = 300.0) -> 
     proc.stdin.write("go\n")
     proc.stdin.flush()
     return proc
-
-
-def bench_line(target: str, measured: float, unit: str, op: str, value: float) -> str:
-    passed = measured <= value if op == "<=" else measured == value
-    return f"BENCH {target} {measured:g} {unit} target {op} {value:g} {'PASS' if passed else 'MISS'}"
 
 
 def main() -> None:
