@@ -88,8 +88,8 @@ class Deltas:
         found = self._days.get(key)
         if found is None:
             if shop_id not in self._zones:
-                shop = self.session.get(Shop, shop_id)  # usually in the session already: no query
-                self._zones[shop_id] = zone(shop.timezone if shop else None)
+                tz = self.session.execute(select(Shop.timezone).where(Shop.id == shop_id)).scalar()
+                self._zones[shop_id] = zone(tz)
             found = self._days[key] = at.astimezone(self._zones[shop_id]).date()
         return found
 
