@@ -33,6 +33,9 @@ def make_engine(database_url: str, *, strict: bool = True) -> Engine:
     return engine
 
 
+SQLITE_CACHE_KB = 64 * 1024
+
+
 def _sqlite_engine(database_url: str) -> Engine:
     path = make_url(database_url).database
     if path and path != ":memory:":
@@ -49,6 +52,10 @@ def _sqlite_engine(database_url: str) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # SQLite's default page cache is 2 MB a connection: a search ranking a common word's
+        # 2,000 candidates re-read them from the OS every time (4.9 ms; 3.5 ms with 64 MB).
+        # Pages are only taken as they are read, so an idle connection costs nothing.
+        cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -1,6 +1,6 @@
 """Close matches, for when what a shopper typed finds nothing as typed.
 
-Two fallbacks, both ranked below exact matches and only tried when those are (nearly) empty:
+Two fallbacks, both ranked below exact matches (app/search/query.py says when each is tried):
 
 - close spellings of a katakana word of 4+ characters: one long-vowel mark (ー) missing or
   extra, a small kana for a large one (ッ/ツ, ャ/ヤ…), or one character dropped. Each is a
@@ -13,11 +13,8 @@ Two fallbacks, both ranked below exact matches and only tried when those are (ne
 
 from __future__ import annotations
 
-from itertools import combinations
-
 MIN_KANA_WORD = 4
 MIN_LITERAL = 3  # a pattern needs a run of 3 plain characters for a trigram index to help
-MAX_SUBSETS = 6  # word subsets tried by the most-words fallback (8 words would be 254)
 # Normalised text holds katakana as hiragana (app/search/normalize.py).
 _SMALL = "ぁぃぅぇぉっゃゅょゎゕゖ"
 _LARGE = "あいうえおつやゆよわかけ"
@@ -67,22 +64,6 @@ def loosened(words: list[str], expanded: list[list[str]]) -> list[list[str]] | N
     return [alts + [p for p in more if p not in alts] for alts, more in zip(expanded, extra, strict=True)]
 
 
-def subsets(words: list[str]) -> list[list[list[int]]]:
-    """Groups of word positions to try, most words first, one group per size: within a size
-    the more specific words (more characters) first. A group of only 1-character words or
-    digits is never tried alone (it would match noise)."""
-    groups, tried = [], 0
-    for size in range(len(words) - 1, 0, -1):
-        found = [list(c) for c in combinations(range(len(words)), size) if _meaningful([words[i] for i in c])]
-        found.sort(key=lambda c: -sum(len(words[i]) for i in c))
-        found = found[: MAX_SUBSETS - tried]
-        tried += len(found)
-        if found:
-            groups.append(found)
-        if tried >= MAX_SUBSETS:
-            break
-    return groups
-
-
-def _meaningful(chosen: list[str]) -> bool:
+def meaningful(chosen: list[str]) -> bool:
+    """Words worth a search of their own: not only 1-character words or digits."""
     return any(len(w) >= 2 and not w.isdigit() for w in chosen)

@@ -112,3 +112,37 @@ def test_close_spellings_rank_below_exact_matches(catalog, db, shop):
 def test_short_or_non_kana_words_get_no_close_spellings():
     assert spellings("こーひ") == [] and spellings("緑茶ぎふと") == [] and spellings("abcd") == []
     assert "どっぐふ_ど" in spellings("どっぐふど")
+
+
+def test_a_mistyped_word_among_good_ones_is_respelled_alone(catalog, db, shop):
+    catalog(product("ドッグフード チキン"), product("ドッグフード サーモン"), product("キャットフード チキン"))
+
+    results = search(session=db, shop=shop, query="ドッグフド チキン")
+
+    # チキン is spelled as the catalog spells it: only ドッグフド gets close spellings,
+    # and both words still count (not just the products that have チキン)
+    assert titles(results) == ["ドッグフード チキン"] and results.close is True
+
+
+def test_words_that_never_meet_fall_back_to_the_most_of_them(catalog, db, shop):
+    catalog(product("宇治 緑茶 ギフト"), product("宇治 ほうじ茶"), product("有田焼 湯呑み"), product("ギフト 箱"))
+
+    results = search(session=db, shop=shop, query="宇治 緑茶 ギフト 湯呑み")
+
+    # three of the four words meet in one product: it alone answers, not the 2- or 1-word ones
+    assert titles(results) == ["宇治 緑茶 ギフト"] and results.close is True
+
+
+def test_the_most_words_prefers_the_longer_words_when_as_many(catalog, db, shop):
+    catalog(product("宇治 茶"), product("ドッグフード 茶"))
+
+    results = search(session=db, shop=shop, query="宇治 ドッグフード")
+
+    assert titles(results) == ["ドッグフード 茶", "宇治 茶"] and results.close is True
+
+
+def test_one_character_words_alone_are_never_a_close_answer(catalog, db, shop):
+    catalog(product("Tシャツ S"), product("白 タオル"))
+
+    # "s" and "白" each match a product, but a 1-character word is no answer on its own
+    assert titles(search(session=db, shop=shop, query="s 白 ラーメン")) == []
