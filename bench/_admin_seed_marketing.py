@@ -107,6 +107,13 @@ def _sources(engine, rnd, shop_id: int, friends: int, now: datetime) -> dict[str
             ),
             {"n": SOURCES, "shop": shop_id, "tag": "経路1"},
         )
+        conn.execute(  # a friend with a customer was linked (the base seed names the customer only)
+            text(
+                "update line_friends set linked_at = followed_at, link_method = 'chat' "
+                "where shop_id = :shop and customer_id is not null"
+            ),
+            {"shop": shop_id},
+        )
     return sizes
 
 
@@ -159,7 +166,7 @@ def _campaigns(engine, rnd, shop_id: int, friends: int, now: datetime) -> dict[s
     for c in range(CAMPAIGNS):
         cid, created = 1 + c, now - timedelta(days=90 - c * 0.88)
         audience, ids = _campaign_plan(c, friends, rnd)
-        ab, holdout = c % 5 == 0, 10 if c % 10 == 0 else 0
+        ab, holdout = c % 5 == 0, 10 if c % 40 == 0 else 0
         draft = c >= CAMPAIGNS - 2
         held = set(ids[:: 100 // holdout]) if holdout else set()
         sent_ids = [f for f in ids if f not in held]
