@@ -40,6 +40,8 @@ CAP = 300
 MOST_WORDS_CAP = 100
 BEST_SELLERS = 50  # PostgreSQL: the best sellers among a word's matches, ranked whatever the cap
 CLOSE_BELOW = 3  # exact matches fewer than this: close spellings are added after them
+TITLE_FIRST_WORDS = 2  # PostgreSQL: queries of up to this many words try the title lookup alone first
+EVERY_WORD_IN_TITLE = 4  # the tier of a product with every word (not the phrase) in its title
 DESCRIPTION_ONLY = 7  # the tier of a product some word matched only in its description
 S = ProductSearch
 
@@ -106,7 +108,7 @@ def _tier(query: str, expanded: list[list[str]], c=S):
         # "緑茶" in the title of a product whose type or tags say 緑茶 beats a 緑茶 soap
         (and_(contains, or_(*meta)), 2),
         (contains, 3),
-        (and_(*title), 4),
+        (and_(*title), EVERY_WORD_IN_TITLE),
         (and_(*title_or_meta), 5),
         (and_(*anywhere), 6),
         else_=DESCRIPTION_ONLY,
@@ -176,7 +178,7 @@ def _driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
     return _union(parts)
 
 
-def _pg_candidates(shop: Shop, expanded: list[list[str]]):
+def _pg_candidates(shop: Shop, expanded: list[list[str]], *, titled_only: bool = False):
     """PostgreSQL: the capped candidates, carrying every column the ranking needs, so
     nothing joins back to the table (a join lets the planner pick a scan of every product).
     Every word is a condition of the index lookups (GIN answers them together: one
@@ -185,10 +187,19 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]]):
     Three lookups: title matches and any matches, each the first CAP the index gives (no
     order: the bitmap scan stops there), and the best sellers among the matches. An order
     on every match made the planner walk the best-seller index filtering each product's
-    text: 12,000-21,000 rows and 35-45 ms for a word in 1-2 % of 100,000 products."""
-    alts = driving_word(expanded)
+    text: 12,000-21,000 rows and 35-45 ms for a word in 1-2 % of 100,000 products.
+    `titled_only`: the title lookup alone (None when no word can use the title index)."""
     columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.variants)
     shop_rows = [S.shop_id == shop.id, S.searchable.is_(True)]
+    # A product ranked at "every word in the title" or above has every word in its title,
+    # so each word the title index can answer is looked up there (GIN ANDs them: "tomo
+    # coffee" reads 156 rows, not the 3,591 titles with "coffee"); the others keep their
+    # usual condition.
+    titled = [_any_in(S.title, a) for a in expanded if _title_indexable(a)]
+    others = [_word_matches(a, False) for a in expanded if not _title_indexable(a)]
+    in_title = select(*columns).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
+    if titled_only:
+        return in_title.subquery("candidates") if in_title is not None else None
     every = [*shop_rows, *[_word_matches(a, False) for a in expanded]]
     parts = [
         select(*columns).where(*every).limit(CAP),
@@ -197,11 +208,11 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]]):
         .order_by(S.recent_sales.desc())  # the sold products only: a bounded walk of shop_rank
         .limit(BEST_SELLERS),
     ]
-    in_title = [S.title.like(_like(a), escape="\\") for a in alts if not _short(a) and not _by_grams(a)]
-    if in_title:  # the driving word's title condition stands for its condition on doc
-        others = [_word_matches(a, False) for a in expanded if a is not alts]
-        parts.insert(0, select(*columns).where(*shop_rows, or_(*in_title), *others).limit(CAP))
-    return union(*parts).subquery("candidates")
+    return union(*([in_title] if in_title is not None else []), *parts).subquery("candidates")
+
+
+def _title_indexable(alternatives: list[str]) -> bool:
+    return not any(_short(a) or _by_grams(a) for a in alternatives)
 
 
 def _fts_any(alts: list[str], cap: int):
@@ -257,10 +268,28 @@ def _sqlite_statement(*, session: Session, shop: Shop, normalized: str, expanded
     )
 
 
-def _pg_statement(shop: Shop, normalized: str, expanded: list[list[str]]):
-    c = _pg_candidates(shop, expanded).c  # every word matched there already
+def _pg_statement(candidates, normalized: str, expanded: list[list[str]]):
+    c = candidates.c  # every word matched there already
     tier = _tier(normalized, expanded, c)
     return select(c.product_id, c.in_stock, tier).order_by(tier, c.in_stock.desc(), c.recent_sales.desc(), c.product_id)
+
+
+def _pg_matching(
+    session: Session, shop: Shop, normalized: str, expanded: list[list[str]], n: int, title_first: bool
+) -> list:
+    """For one or two words, the title lookup alone first: when it fills the page with
+    products that have every word in their title, nothing outside it could rank above them
+    (a product without a word in its title ranks below "every word in the title"), and the
+    wider lookups are skipped. Three or more words seldom all sit in one title: the second
+    statement would be the rule, so they go straight to the wider lookups (as do the
+    fallbacks, see `_matching`)."""
+    short = len(expanded) <= TITLE_FIRST_WORDS
+    titled = _pg_candidates(shop, expanded, titled_only=True) if title_first and short else None
+    if titled is not None:
+        hits = session.execute(_pg_statement(titled, normalized, expanded).limit(n)).all()
+        if len(hits) == n and hits[-1].tier <= EVERY_WORD_IN_TITLE:
+            return hits
+    return session.execute(_pg_statement(_pg_candidates(shop, expanded), normalized, expanded).limit(n)).all()
 
 
 def search(
@@ -271,7 +300,7 @@ def search(
     if not words:
         return Results(normalized, [], False)
     expanded = expand(words, synonyms_for(session=session, shop=shop) if groups is None else groups)
-    hits = _matching(session, shop, normalized, expanded, limit + 1)
+    hits = _matching(session, shop, normalized, expanded, limit + 1, title_first=True)
     close = False
     if len(words) == 1:
         loose = loosened(words, expanded)
@@ -285,13 +314,16 @@ def search(
     return Results(normalized, _load(session=session, hits=hits[:limit]), len(hits) > limit, close, described)
 
 
-def _matching(session: Session, shop: Shop, normalized: str, expanded: list[list[str]], n: int) -> list:
-    """Products matching every word (any of its alternatives), best first, at most n."""
+def _matching(
+    session: Session, shop: Shop, normalized: str, expanded: list[list[str]], n: int, *, title_first: bool = False
+) -> list:
+    """Products matching every word (any of its alternatives), best first, at most n.
+    `title_first`: the query as typed (the fallbacks' close spellings and subsets seldom
+    fill a page from titles alone)."""
     if session.get_bind().dialect.name == "sqlite":
         statement = _sqlite_statement(session=session, shop=shop, normalized=normalized, expanded=expanded)
-    else:
-        statement = _pg_statement(shop, normalized, expanded)
-    return session.execute(statement.limit(n)).all()
+        return session.execute(statement.limit(n)).all()
+    return _pg_matching(session, shop, normalized, expanded, n, title_first)
 
 
 def _after(first: list, more: list) -> list:
