@@ -32,6 +32,7 @@ HAND_MADE = (
     "ix_product_search_doc_trgm",
     "ix_product_search_title_trgm",
     "ix_product_search_grams",
+    "ix_notifications_key_prefix",  # 0028, PostgreSQL only (text_pattern_ops)
 )
 
 

@@ -43,9 +43,17 @@ class Results:
     steps: list[StepResult]
 
 
-def _mine(shop_id: int, sequence_id: int) -> list:
+def _mine(session: Session, shop_id: int, sequence_id: int) -> list:
+    """The sequence's notifications, through an index on both databases: SQLite compares
+    keys byte by byte, so the prefix is a range of the unique (shop_id, dedupe_key) index;
+    PostgreSQL answers LIKE 'prefix%' from its text_pattern_ops index (migration 0028).
+    A LIKE on SQLite (case-insensitive) or a range under PostgreSQL's collation would read
+    every notification of the table."""
     prefix = spec(Flow.SEQUENCE).keys.prefix(sequence=sequence_id)
-    return [Notification.shop_id == shop_id, Notification.dedupe_key.startswith(prefix, autoescape=True)]
+    key = Notification.dedupe_key  # the prefix ("seq:12:") holds no LIKE wildcard
+    if session.get_bind().dialect.name == "sqlite":
+        return [Notification.shop_id == shop_id, key >= prefix, key < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+    return [Notification.shop_id == shop_id, key.like(prefix + "%")]
 
 
 def results(*, session: Session, sequence: Sequence, positions: list[int]) -> Results:
@@ -54,7 +62,7 @@ def results(*, session: Session, sequence: Sequence, positions: list[int]) -> Re
     def at(position: int) -> StepResult:
         return steps.setdefault(position, StepResult(position))
 
-    mine = _mine(sequence.shop_id, sequence.id)
+    mine = _mine(session, sequence.shop_id, sequence.id)
     for position, status, reason, n in session.exec(
         select(Notification.step, Notification.status, Notification.reason, func.count())
         .where(*mine)
