@@ -357,9 +357,9 @@ def print_push(ceiling: float, rows: list[BurstRow], work: Workload) -> None:
 
 
 def bench_line(target_id: str, measured: float, unit: str, op: str, value: float) -> str:
-    passed = measured <= value if op == "<=" else measured == value
+    """_common's line, with the figure written as this bench's table writes it."""
     shown = f"{measured:.0f}" if unit == "count" else f"{measured:.1f}"
-    return f"BENCH {target_id} {shown} {unit} target {op} {value:g} {'PASS' if passed else 'MISS'}"
+    return common.bench_line(target_id, measured, unit, op, value, shown=shown)
 
 
 def report(chat: ChatOutcome, rows: list[BurstRow], work: Workload) -> None:

@@ -329,8 +329,10 @@ def pct(values: list[float], q: float) -> float:
 
 # -- report -------------------------------------------------------------------------------------
 def bench_line(target_id: str, measured: float, unit: str, op: str, value: float, valid: bool = True) -> str:
-    passed = valid and (measured >= value if op == ">=" else measured <= value)
-    return f"BENCH {target_id} {measured:.1f} {unit} target {op} {value:g} {'PASS' if passed else 'MISS'}"
+    """_common's line; a figure from an invalid run (`valid` False) cannot PASS."""
+    return common.bench_line(
+        target_id, measured, unit, op, value, shown=f"{measured:.1f}", met=None if valid else False
+    )
 
 
 def print_table(phases: list[Phase], base: Phase) -> None:
