@@ -163,8 +163,14 @@ def driving_word(expanded: list[list[str]]) -> list[str]:
 
 
 def _driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
-    """SQLite: a capped set of candidate ids from the FTS tables: the driving word's
-    matches, title matches first so the best-ranked products are never cut off."""
+    """SQLite: a capped set of candidate ids from the FTS tables, title matches first so
+    the best-ranked products are never cut off. When every word is a plain word of 3+
+    characters, FTS5 answers all of them together (AND), so the cap counts real matches;
+    otherwise the driving word's matches are looked up and the other words filter them."""
+    if len(expanded) > 1 and all(_title_indexable(a) and not any(isinstance(x, Pattern) for x in a) for a in expanded):
+        words = ["(" + " OR ".join(map(_fts_phrase, alts)) + ")" for alts in expanded]
+        in_title = " AND ".join(f"title : {w}" for w in words)
+        return _union([_fts_ids("product_fts", in_title), _fts_ids("product_fts", " AND ".join(words))])
     alts = driving_word(expanded)
     long_alts = [a for a in alts if not _short(a) and not isinstance(a, Pattern)]
     short_alts = [a for a in alts if _short(a)]
