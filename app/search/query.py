@@ -338,49 +338,24 @@ def _after(first: list, more: list) -> list:
 
 
 def _closest(session: Session, shop: Shop, words: list[str], expanded: list[list[str]], n: int) -> list:
-    """Several words that no product has together. A word no product has at all is the one
-    mistyped or stray: only it gets close spellings (the others are spelled as the catalog
-    spells them), then the products matching the most of the words that can match."""
-    if loosened(words, expanded) is None:  # nothing to respell: straight to the most words
-        return _most_words(session, shop, words, expanded, n)
-    present = _which_match(session, shop, [[alts] for alts in expanded])
-    if all(present):
-        return _most_words(session, shop, words, expanded, n)
-    loose = loosened([w if not ok else "" for w, ok in zip(words, present, strict=True)], expanded)
-    if loose is not None:
-        hits = _matching(session, shop, " ".join(words), loose, n)
-        if hits:
-            return hits
-        present = [ok or len(alts) > len(before) for ok, alts, before in zip(present, loose, expanded, strict=True)]
-    usable = [i for i, ok in enumerate(present) if ok]
-    chosen, alternatives = [words[i] for i in usable], [(loose or expanded)[i] for i in usable]
-    if len(usable) < len(words):  # the words that can match, all together first
-        if not meaningful(chosen):
-            return []
-        hits = _matching(session, shop, " ".join(chosen), alternatives, n)
-        if hits:
-            return hits
-    return _most_words(session, shop, chosen, alternatives, n)
+    """Several words that no product has together: the products matching the most of them.
+    A word no product has at all is the one mistyped or stray: only it gets close spellings
+    (the others are spelled as the catalog spells them), and if the words then meet in a
+    product, those products answer; if not, the most words again, close spellings counted."""
+    hits, present = _most_words(session, shop, words, expanded, n)
+    loose = loosened([w if not found else "" for w, found in zip(words, present, strict=True)], expanded)
+    if loose is None:
+        return hits
+    return _matching(session, shop, " ".join(words), loose, n) or _most_words(session, shop, words, loose, n)[0]
 
 
-def _which_match(session: Session, shop: Shop, groups: list[list[list[str]]]) -> list[bool]:
-    """For each group of words: does some searchable product of the shop have all of them?
-    One statement of index lookups, no ranking (the fallbacks rank only groups that match)."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    tests = []
-    for expanded in groups:
-        where = [S.shop_id == shop.id, S.searchable.is_(True), *[_word_matches(a, sqlite) for a in expanded]]
-        if sqlite:
-            where[0] = S.shop_id + 0 == shop.id  # start from the index hits, as _sqlite_statement
-            where.append(S.product_id.in_(_driver(session=session, shop=shop, expanded=expanded)))
-        tests.append(select(S.product_id).where(*where).limit(1).exists())
-    return [bool(found) for found in session.execute(select(*tests)).one()]
-
-
-def _most_words(session: Session, shop: Shop, words: list[str], expanded: list[list[str]], n: int) -> list:
+def _most_words(
+    session: Session, shop: Shop, words: list[str], expanded: list[list[str]], n: int
+) -> tuple[list, list[bool]]:
     """The products matching as many of the words as any product does (more specific words
-    first when as many), in one statement over each word's capped index matches. A product
-    that matched only 1-character words or digits is never an answer (noise)."""
+    first when as many), in one statement over each word's capped index matches, and for
+    each word whether any product has it at all. A product that matched only 1-character
+    words or digits is never an answer (noise)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite:
         ids = _union([_fts_any(alts, MOST_WORDS_CAP) for alts in expanded])
@@ -409,8 +384,9 @@ def _most_words(session: Session, shop: Shop, words: list[str], expanded: list[l
     in_title = sum(c[f"t{i}"] for i in range(len(words)))
     count = sum(flags[1:], flags[0]).label("matched")
     tier = case((in_title + c.in_meta > 0, DESCRIPTION_ONLY - 1), else_=DESCRIPTION_ONLY).label("tier")
+    found = [func.max(f).over().label(f"found{i}") for i, f in enumerate(flags)]  # over every row, not the page
     statement = (
-        select(c.product_id, c.in_stock, tier, count)
+        select(c.product_id, c.in_stock, tier, count, *found)
         .where(or_(*[f == 1 for f, w in zip(flags, words, strict=True) if meaningful([w])], false()))
         .order_by(
             count.desc(),
@@ -423,7 +399,9 @@ def _most_words(session: Session, shop: Shop, words: list[str], expanded: list[l
         .limit(n)
     )
     hits = session.execute(statement).all()
-    return [h for h in hits if h.matched == hits[0].matched]
+    if not hits:
+        return [], [False] * len(words)
+    return [h for h in hits if h.matched == hits[0].matched], [bool(x) for x in hits[0][4:]]
 
 
 def _load(*, session: Session, hits) -> list[Found]:
