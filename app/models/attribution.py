@@ -58,8 +58,10 @@ class LinkClick(SQLModel, table=True):
     id: int | None = pk()
     shop_id: int = shop_fk()
     link_id: int = Field(foreign_key="tracked_links.id", ondelete="CASCADE", index=True, sa_type=BigInteger)
+    # Indexed: a flow's or sequence's results count clicks per message (and a message's
+    # removal sets its clicks' notification_id to NULL); without it each was a table scan.
     notification_id: uuid.UUID | None = Field(
-        default=None, foreign_key="notifications.id", ondelete="SET NULL", sa_type=Uuid
+        default=None, foreign_key="notifications.id", ondelete="SET NULL", sa_type=Uuid, index=True
     )
     customer_id: int | None = Field(default=None, foreign_key="customers.id", ondelete="SET NULL", sa_type=BigInteger)
     # The friend who tapped a rich menu postback button (a web click names no friend).

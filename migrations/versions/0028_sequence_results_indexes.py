@@ -1,4 +1,9 @@
-"""Notifications: a PostgreSQL index that answers a dedupe-key prefix (`seq:{id}:%`).
+"""Reading a sequence's results through indexes: link clicks by their message, and (on
+PostgreSQL) notifications by a dedupe-key prefix (`seq:{id}:%`).
+
+Link clicks had no index on notification_id: the results join a sequence's messages to
+their clicks, and on SQLite each message scanned every click (357 s for that one query on
+the admin bench's full-size seed, 250,000 sequence messages and 90,000 clicks).
 
 A sequence's results find its messages by the key prefix `seq:{sequence}:`. On SQLite the
 app asks for that prefix as a range of keys (binary collation), which the unique
@@ -23,9 +28,11 @@ branch_labels = None
 depends_on = None
 
 NAME = "ix_notifications_key_prefix"
+CLICKS = "ix_link_clicks_notification_id"
 
 
 def upgrade() -> None:
+    op.create_index(CLICKS, "link_clicks", ["notification_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"CREATE INDEX {NAME} ON notifications (shop_id, dedupe_key text_pattern_ops)")
 
@@ -33,3 +40,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {NAME}")
+    op.drop_index(CLICKS, table_name="link_clicks")
