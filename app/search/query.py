@@ -405,13 +405,19 @@ def _most_words(
 
 
 def _load(*, session: Session, hits) -> list[Found]:
+    """The products and their variants in one round trip (an outer join, variants in order)."""
     if not hits:
         return []
     ids = [h.product_id for h in hits]
-    products = {p.id: p for p in session.execute(select(Product).where(Product.id.in_(ids))).scalars()}
+    products: dict[int, Product] = {}
     variants: dict[int, list[ProductVariant]] = {}
-    for v in session.execute(
-        select(ProductVariant).where(ProductVariant.product_id.in_(ids)).order_by(ProductVariant.position)
-    ).scalars():
-        variants.setdefault(v.product_id, []).append(v)
+    for product, variant in session.execute(
+        select(Product, ProductVariant)
+        .outerjoin(ProductVariant, ProductVariant.product_id == Product.id)
+        .where(Product.id.in_(ids))
+        .order_by(Product.id, ProductVariant.position)
+    ):
+        products[product.id] = product
+        if variant is not None:
+            variants.setdefault(product.id, []).append(variant)
     return [Found(products[h.product_id], variants.get(h.product_id, []), h.in_stock) for h in hits]
