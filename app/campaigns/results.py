@@ -257,9 +257,9 @@ def _later_campaigns(s, shop, campaign, reached: _Reached, span) -> dict[int, li
     ).all()
     later: dict[int, list[datetime]] = defaultdict(list)
     for friend_ids, sent_at in rows:
-        for fid in friend_ids or []:
-            if fid in reached.friends:
-                later[fid].append(as_utc(sent_at))
+        at = as_utc(sent_at)  # once per chunk, not per friend
+        for fid in reached.friends.keys() & set(friend_ids or ()):
+            later[fid].append(at)
     return later
 
 
