@@ -92,7 +92,8 @@ class Mix:
         engine = ext.engine()
         rows = dispatcher.claim(engine, self.clock.at, 8)
         outcomes = []
-        for row in rows:
+        # ties on due_at are broken by a random uuid in claim(): draw in key order, the same every run
+        for row in sorted(rows, key=lambda r: (r.due_at, r.dedupe_key)):
             pick = self.rng.random()
             if pick < 0.55:
                 outcomes.append(dispatcher.Outcome(row.id, St.SENT, sent_at=self.clock.at))
@@ -108,12 +109,16 @@ class Mix:
     def retry_or_cancel(self):
         shop = self.rng.choice(self.shops)
         failed = self.db.exec(
-            select(Notification).where(Notification.shop_id == shop.id, Notification.status == St.FAILED)
+            select(Notification)
+            .where(Notification.shop_id == shop.id, Notification.status == St.FAILED)
+            .order_by(Notification.dedupe_key)
         ).first()
         if failed is not None:
             merchant.retry_message(session=self.db, shop=shop, row=failed)
         waiting = self.db.exec(
-            select(Notification).where(Notification.shop_id == shop.id, Notification.status == St.SCHEDULED)
+            select(Notification)
+            .where(Notification.shop_id == shop.id, Notification.status == St.SCHEDULED)
+            .order_by(Notification.dedupe_key)
         ).first()
         if waiting is not None:
             merchant.cancel_message(session=self.db, shop=shop, row=waiting)
@@ -128,7 +133,9 @@ class Mix:
     def click(self, monkeypatch):
         shop = self.rng.choice(self.shops)
         sent = self.db.exec(
-            select(Notification).where(Notification.shop_id == shop.id, Notification.status == St.SENT)
+            select(Notification)
+            .where(Notification.shop_id == shop.id, Notification.status == St.SENT)
+            .order_by(Notification.dedupe_key)  # PostgreSQL's heap order moves with every update
         ).all()
         if not sent:
             return
@@ -166,7 +173,7 @@ class Mix:
 
     def edit_order(self):
         shop = self.rng.choice(self.shops)
-        orders = self.db.exec(select(Order).where(Order.shop_id == shop.id)).all()
+        orders = self.db.exec(select(Order).where(Order.shop_id == shop.id).order_by(Order.shopify_id)).all()
         if not orders:
             return
         order = self.rng.choice(orders)
