@@ -24,18 +24,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Text, and_, bindparam, case, cast, false, func, literal_column, or_, select, text, union
-from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy import and_, case, false, func, or_, select, union
 from sqlmodel import Session
 
-from ..models import Product, ProductSearch, ProductVariant, Shop, SynonymGroup
-from .close import Pattern, loosened, meaningful, runs, trigram_ready
+from ..models import Product, ProductVariant, Shop, SynonymGroup
+from .close import loosened, meaningful
+from .conditions import (
+    CAP,
+    S,
+    any_in,
+    driver,
+    fts_any,
+    like,
+    title_indexable,
+    union_ids,
+    word_matches,
+)
 from .normalize import normalize, terms
 
-TRIGRAM = 3
-# Matches beyond this many per index lookup are not ranked: a word found in tens of
-# thousands of products would otherwise be ranked row by row. Title matches come first.
-CAP = 300
 # The most-words fallback scores each candidate on every word: it takes fewer per word.
 MOST_WORDS_CAP = 100
 BEST_SELLERS = 50  # PostgreSQL: the best sellers among a word's matches, ranked whatever the cap
@@ -43,7 +49,6 @@ CLOSE_BELOW = 3  # exact matches fewer than this: close spellings are added afte
 TITLE_FIRST_WORDS = 2  # PostgreSQL: queries of up to this many words try the title lookup alone first
 EVERY_WORD_IN_TITLE = 4  # the tier of a product with every word (not the phrase) in its title
 DESCRIPTION_ONLY = 7  # the tier of a product some word matched only in its description
-S = ProductSearch
 
 
 @dataclass(frozen=True)
@@ -60,16 +65,6 @@ class Results:
     more: bool  # more matches than were returned
     close: bool = False  # nothing matched as typed: these are close matches
     description_only: bool = False  # no title, tag, type, vendor or variant had the words
-
-
-def _like(value: str) -> str:
-    if isinstance(value, Pattern):  # its "_" means any one character
-        return "%" + value + "%"
-    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _fts_phrase(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"'
 
 
 def synonyms_for(*, session: Session, shop: Shop) -> list[list[str]]:
@@ -89,18 +84,14 @@ def expand(words: list[str], groups: list[list[str]]) -> list[list[str]]:
     return expanded
 
 
-def _any_in(column, alternatives: list[str]):
-    return or_(*[column.like(_like(a), escape="\\") for a in alternatives])
-
-
 def _tier(query: str, expanded: list[list[str]], c=S):
-    in_title = _like(query)
+    in_title = like(query)
     # each word's conditions built once and shared by the tiers (building a LIKE is most
     # of a search's Python time)
-    title = [_any_in(c.title, alts) for alts in expanded]
-    meta = [_any_in(c.meta, alts) for alts in expanded]
+    title = [any_in(c.title, alts) for alts in expanded]
+    meta = [any_in(c.meta, alts) for alts in expanded]
     title_or_meta = [or_(t, m) for t, m in zip(title, meta, strict=True)]
-    anywhere = [or_(t, m, _any_in(c.variants, alts)) for t, m, alts in zip(title, meta, expanded, strict=True)]
+    anywhere = [or_(t, m, any_in(c.variants, alts)) for t, m, alts in zip(title, meta, expanded, strict=True)]
     contains = c.title.like(in_title, escape="\\")
     return case(
         (c.title == query, 0),
@@ -113,75 +104,6 @@ def _tier(query: str, expanded: list[list[str]], c=S):
         (and_(*anywhere), 6),
         else_=DESCRIPTION_ONLY,
     ).label("tier")
-
-
-def _short(value: str) -> bool:
-    return len(value) < TRIGRAM
-
-
-def _has_gram(alternative: str, plain: bool):
-    """The product's title/meta has this 1-2 character word piece (an exact token). `plain`:
-    as a LIKE (SQLite's form; on PostgreSQL the cheaper test of rows already found), else
-    PostgreSQL's GIN array form, for finding them."""
-    if plain:
-        return S.grams.like(_like(f" {alternative} "), escape="\\")
-    # The same expression as the GIN index (ix_product_search_grams), so it is used.
-    return func.string_to_array(S.grams, literal_column("' '")).op("@>")(cast(array([alternative]), ARRAY(Text)))
-
-
-def _by_grams(alternative: str) -> bool:
-    """A close spelling no trigram index can answer: found by the grams of its runs."""
-    return isinstance(alternative, Pattern) and not trigram_ready(alternative)
-
-
-def _one_matches(alternative: str, plain: bool):
-    if _short(alternative):
-        return _has_gram(alternative, plain)
-    like = S.doc.like(_like(alternative), escape="\\")
-    if _by_grams(alternative):
-        return and_(*[_has_gram(run, plain) for run in runs(alternative)], like)
-    return like
-
-
-def _word_matches(alternatives: list[str], plain: bool):
-    """Exact condition for one query word (any of its synonyms or close spellings)."""
-    return or_(*[_one_matches(a, plain) for a in alternatives])
-
-
-def driving_word(expanded: list[list[str]]) -> list[str]:
-    """The word whose matches are looked up in an index: one with no short synonyms
-    preferred (the trigram index does the work), then one with no close spellings, then
-    the longest."""
-    return max(
-        expanded,
-        key=lambda a: (
-            not any(_short(x) for x in a),
-            not any(isinstance(x, Pattern) for x in a),  # close spellings are many lookups
-            min(len(x) for x in a),
-        ),
-    )
-
-
-def _driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
-    """SQLite: a capped set of candidate ids from the FTS tables, title matches first so
-    the best-ranked products are never cut off. When every word is a plain word of 3+
-    characters, FTS5 answers all of them together (AND), so the cap counts real matches;
-    otherwise the driving word's matches are looked up and the other words filter them."""
-    if len(expanded) > 1 and all(_title_indexable(a) and not any(isinstance(x, Pattern) for x in a) for a in expanded):
-        words = ["(" + " OR ".join(map(_fts_phrase, alts)) + ")" for alts in expanded]
-        in_title = " AND ".join(f"title : {w}" for w in words)
-        return _union([_fts_ids("product_fts", in_title), _fts_ids("product_fts", " AND ".join(words))])
-    alts = driving_word(expanded)
-    long_alts = [a for a in alts if not _short(a) and not isinstance(a, Pattern)]
-    short_alts = [a for a in alts if _short(a)]
-    parts = [_fts_like_ids(p) for p in alts if isinstance(p, Pattern) and not _by_grams(p)]
-    parts += [_fts_ids("product_grams", " AND ".join(map(_fts_phrase, runs(p)))) for p in alts if _by_grams(p)]
-    if long_alts:
-        phrase = " OR ".join(_fts_phrase(a) for a in long_alts)
-        parts += [_fts_ids("product_fts", f"title : ({phrase})"), _fts_ids("product_fts", f"({phrase})")]
-    if short_alts:
-        parts.append(_fts_ids("product_grams", " OR ".join(_fts_phrase(a) for a in short_alts)))
-    return _union(parts)
 
 
 def _pg_candidates(shop: Shop, expanded: list[list[str]], *, titled_only: bool = False):
@@ -201,12 +123,12 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]], *, titled_only: bool =
     # so each word the title index can answer is looked up there (GIN ANDs them: "tomo
     # coffee" reads 156 rows, not the 3,591 titles with "coffee"); the others keep their
     # usual condition.
-    titled = [_any_in(S.title, a) for a in expanded if _title_indexable(a)]
-    others = [_word_matches(a, False) for a in expanded if not _title_indexable(a)]
+    titled = [any_in(S.title, a) for a in expanded if title_indexable(a)]
+    others = [word_matches(a, False) for a in expanded if not title_indexable(a)]
     in_title = select(*columns).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
     if titled_only:
         return in_title.subquery("candidates") if in_title is not None else None
-    every = [*shop_rows, *[_word_matches(a, False) for a in expanded]]
+    every = [*shop_rows, *[word_matches(a, False) for a in expanded]]
     parts = [
         select(*columns).where(*every).limit(CAP),
         select(*columns)
@@ -215,47 +137,6 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]], *, titled_only: bool =
         .limit(BEST_SELLERS),
     ]
     return union(*([in_title] if in_title is not None else []), *parts).subquery("candidates")
-
-
-def _title_indexable(alternatives: list[str]) -> bool:
-    return not any(_short(a) or _by_grams(a) for a in alternatives)
-
-
-def _fts_any(alts: list[str], cap: int):
-    """SQLite: the capped ids of products with this word anywhere (one FTS lookup a form)."""
-    long_alts = [a for a in alts if not _short(a) and not isinstance(a, Pattern)]
-    parts = [_fts_like_ids(p, cap) for p in alts if isinstance(p, Pattern) and not _by_grams(p)]
-    parts += [_fts_ids("product_grams", " AND ".join(map(_fts_phrase, runs(p))), cap) for p in alts if _by_grams(p)]
-    if long_alts:
-        parts.append(_fts_ids("product_fts", "(" + " OR ".join(_fts_phrase(a) for a in long_alts) + ")", cap))
-    if short := [a for a in alts if _short(a)]:
-        parts.append(_fts_ids("product_grams", " OR ".join(_fts_phrase(a) for a in short), cap))
-    return _union(parts)
-
-
-def _fts_ids(table: str, match: str, cap: int = CAP):
-    return (
-        select(literal_column("rowid").label("id"))
-        .select_from(text(table))
-        .where(text(f"{table} MATCH :match").bindparams(bindparam("match", match, unique=True)))
-        .limit(cap)
-    )
-
-
-def _fts_like_ids(pattern: Pattern, cap: int = CAP):
-    """A close spelling through the trigram index (FTS5 answers LIKE with `_` from it)."""
-    return (
-        select(literal_column("rowid").label("id"))
-        .select_from(text("product_fts"))
-        .where(text("product_fts.doc LIKE :pattern").bindparams(bindparam("pattern", _like(pattern), unique=True)))
-        .limit(cap)
-    )
-
-
-def _union(parts: list):
-    """The ids of several capped lookups (each wrapped: SQLite allows no LIMIT inside UNION)."""
-    wrapped = [select(part.subquery().c.id) for part in parts]
-    return union(*wrapped) if len(wrapped) > 1 else wrapped[0]
 
 
 def _sqlite_statement(*, session: Session, shop: Shop, normalized: str, expanded: list[list[str]]):
@@ -267,8 +148,8 @@ def _sqlite_statement(*, session: Session, shop: Shop, normalized: str, expanded
         .where(
             S.shop_id + 0 == shop.id,
             S.searchable.is_(True),
-            S.product_id.in_(_driver(session=session, shop=shop, expanded=expanded)),
-            *[_word_matches(alts, True) for alts in expanded],
+            S.product_id.in_(driver(session=session, shop=shop, expanded=expanded)),
+            *[word_matches(alts, True) for alts in expanded],
         )
         .order_by(tier, S.in_stock.desc(), S.recent_sales.desc(), S.product_id)
     )
@@ -358,11 +239,11 @@ def _most_words(
     words or digits is never an answer (noise)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite:
-        ids = _union([_fts_any(alts, MOST_WORDS_CAP) for alts in expanded])
+        ids = union_ids([fts_any(alts, MOST_WORDS_CAP) for alts in expanded])
         scope = [S.shop_id + 0 == shop.id, S.searchable.is_(True), S.product_id.in_(ids)]
     else:
         rows = [S.shop_id == shop.id, S.searchable.is_(True)]
-        lookups = [select(S.product_id).where(*rows, _word_matches(a, False)) for a in expanded]
+        lookups = [select(S.product_id).where(*rows, word_matches(a, False)) for a in expanded]
         ids = union(*[lookup.limit(MOST_WORDS_CAP) for lookup in lookups])
         scope = [*rows, S.product_id.in_(ids)]
     # each word's tests once per product (materialised: SQLite would repeat them per use)
@@ -371,9 +252,9 @@ def _most_words(
             S.product_id,
             S.in_stock,
             S.recent_sales,
-            *[case((_word_matches(a, True), 1), else_=0).label(f"w{i}") for i, a in enumerate(expanded)],
-            *[case((_any_in(S.title, a), 1), else_=0).label(f"t{i}") for i, a in enumerate(expanded)],
-            case((or_(*[_any_in(S.meta, a) for a in expanded]), 1), else_=0).label("in_meta"),
+            *[case((word_matches(a, True), 1), else_=0).label(f"w{i}") for i, a in enumerate(expanded)],
+            *[case((any_in(S.title, a), 1), else_=0).label(f"t{i}") for i, a in enumerate(expanded)],
+            case((or_(*[any_in(S.meta, a) for a in expanded]), 1), else_=0).label("in_meta"),
         )
         .where(*scope)
         .cte("scored")
