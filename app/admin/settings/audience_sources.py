@@ -15,7 +15,7 @@ from ...line import followers
 from ...models import FollowerImport, Shop
 from ...models import FollowerImportStatus as St
 from ...shopify.auth import embedded
-from ...shopify.client import ShopifyError
+from ...shopify.client import NOT_CONFIGURED, ShopifyError
 from ...shopify.tokens import TokenUnavailable
 from ..http import invalid
 
@@ -64,7 +64,9 @@ def followers_import_start(shop: Shop):
     return jsonify(ok=True, errors={}, message="", follower_import=import_json(row, lang)), 202 if started else 200
 
 
-def _shopify_failed(lang: str):
+def _shopify_failed(lang: str, exc: Exception):
+    if isinstance(exc, ShopifyError) and exc.code == NOT_CONFIGURED:  # the demo store: no Shopify to ask
+        return invalid({}, status=409, message=t("admin.settings.segments.not_configured", lang))
     return invalid({}, status=502, message=t("admin.settings.segments.shopify_failed", lang))
 
 
@@ -74,8 +76,8 @@ def shopify_segments(shop: Shop):
     lang = language(shop=shop)
     try:
         listed = list_segments(shop)
-    except (ShopifyError, TokenUnavailable):
-        return _shopify_failed(lang)
+    except (ShopifyError, TokenUnavailable) as exc:
+        return _shopify_failed(lang, exc)
     return jsonify(ok=True, errors={}, message="", segments=[{"id": gid, "name": name} for gid, name in listed])
 
 
@@ -89,6 +91,6 @@ def shopify_segment_count(shop: Shop, segment_id: int):
         counted = linked_count(session=db.session(), shop=shop, segment_id=segment_id)
     except SegmentGone:
         return invalid({}, status=404, message=t("admin.settings.segments.gone", lang))
-    except (ShopifyError, TokenUnavailable):
-        return _shopify_failed(lang)
+    except (ShopifyError, TokenUnavailable) as exc:
+        return _shopify_failed(lang, exc)
     return jsonify(ok=True, errors={}, message="", members=counted.members, linked=counted.linked)

@@ -4,8 +4,11 @@ shop's Shopify segments with how many members are linked to LINE."""
 
 from __future__ import annotations
 
+import pytest
+
 from app import ext
 from app.line.followers import Step, advance_imports
+from app.shopify.client import NOT_CONFIGURED, ShopifyError, for_shop
 from app.timeutil import utcnow
 from tests.plugins.people import customer, friend
 
@@ -68,3 +71,27 @@ def test_segments_are_listed_and_counted_with_linked_members(api, db, shop, fake
     ]
     assert counted.status_code == 200 and (counted.get_json()["members"], counted.get_json()["linked"]) == (3, 1)
     assert gone.status_code == 404 and "削除" in gone.get_json()["message"]
+
+
+def test_segments_without_shopify_credentials_are_explained_not_a_500(app, api, shop, monkeypatch):
+    # The demo store has no Shopify credentials, and the package refuses an empty secret. The
+    # session token is still checked with the test's secret: only the Admin API client lacks one.
+    from shopify_app import ShopifyApp
+
+    from app.shopify import client
+
+    monkeypatch.setattr(client, "shopify_app", lambda: ShopifyApp(client_id="demo", client_secret=""))
+    listed = api("GET", "/api/shopify/segments")
+    counted = api("GET", "/api/shopify/segments/1/count")
+
+    for answer in (listed, counted):
+        assert answer.status_code == 409
+        assert "Shopify に接続されていない" in answer.get_json()["message"]
+
+
+def test_a_client_without_credentials_is_a_shopify_error(app, shop):
+    with app.app_context():
+        ext.use_settings(app, ext.settings().with_(shopify_api_secret=""))
+        with pytest.raises(ShopifyError) as raised:
+            for_shop(shop)
+    assert raised.value.code == NOT_CONFIGURED and "secret" not in str(raised.value).lower()
