@@ -143,6 +143,17 @@ def autocommit(bind: Engine) -> Engine:
     return found
 
 
+def tuples(session: Session, statement) -> list[tuple]:
+    """A Core statement's rows as the driver returns them (plain tuples, no type processing
+    of results: for ints and texts). SQLAlchemy binds the parameters; its Row objects, which
+    cost as much as the query itself for tens of thousands of rows, are skipped."""
+    result = session.connection().execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def storable_text(text: str) -> str:
     """`text` as any text or JSON column takes it: NUL dropped (PostgreSQL refuses it), a lone
     surrogate (valid in JSON, not in UTF-8) replaced. Shared by the Shopify upserts and the

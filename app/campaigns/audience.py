@@ -128,6 +128,11 @@ _STATE = (
     "WHERE shop_id = :shop AND id >= :lo AND id <= :hi"
 )
 
+_STATE_PAGE = (
+    "SELECT id, is_blocked, marketing_opt_out_at IS NOT NULL FROM line_friends "
+    "WHERE shop_id = :shop AND id > :after ORDER BY id LIMIT :n"
+)
+
 
 def tally(
     *,
@@ -140,12 +145,7 @@ def tally(
     """Count the audience and its exclusions; hand each batch of recipients to `keep`."""
     result = Tally()
     capped = set() if campaign.exempt_from_cap else capped_friends(session=session, shop=shop, now=now)
-    everyone = is_everyone(campaign)
-    for batch in recipients_for(session=session, shop=shop, campaign=campaign):
-        rows = plain_rows(session, _STATE, shop=shop.id, lo=batch[0], hi=batch[-1])
-        if not everyone:  # a list or segment: only its own friends of the range
-            wanted = set(batch)
-            rows = [row for row in rows if row[0] in wanted]
+    for rows in _states(session=session, shop=shop, campaign=campaign):
         result.audience += len(rows)
         blocked = sum(1 for row in rows if row[1])
         opted = sum(1 for row in rows if row[2] and not row[1])
@@ -160,6 +160,23 @@ def tally(
         if keep is not None and kept:
             keep(kept)
     return result
+
+
+def _states(*, session: Session, shop: Shop, campaign: Campaign) -> Iterator[list[tuple]]:
+    """(id, blocked, opted out) of the audience's friends, in batches by ascending id. Every
+    friend: keyset pages of the states themselves (one read of line_friends, not the ids
+    and then their states); a list or segment: the states of each batch's id range, kept to
+    its own friends."""
+    if is_everyone(campaign):
+        after = 0
+        while rows := plain_rows(session, _STATE_PAGE, shop=shop.id, after=after, n=BATCH):
+            yield rows
+            after = rows[-1][0]
+        return
+    for batch in recipients_for(session=session, shop=shop, campaign=campaign):
+        wanted = set(batch)
+        rows = plain_rows(session, _STATE, shop=shop.id, lo=batch[0], hi=batch[-1])
+        yield [row for row in rows if row[0] in wanted]
 
 
 def capped_friends(*, session: Session, shop: Shop, now: datetime) -> set[int]:

@@ -286,3 +286,47 @@ def test_the_cap_count_finds_a_friend_inside_any_sent_chunk_and_nobody_else(db, 
     assert {f: (s.day, s.month) for f, s in got.items()} == {5: (1, 1), 40: (0, 1)}
     day, month = marketing_counts(session=db, shop_ids=[shop.id], now=now)
     assert set(month) == {3, 5, 9, 20, 40, 60} and set(day) == {3, 5, 9}
+
+
+def test_the_cap_count_of_the_whole_shop_and_of_a_batch_agree_window_by_window(db, shop):
+    # Per friend: what the last day and the last 30 days hold, and rows that never count.
+    from app.flows.policies import marketing_counts
+    from tests.plugins import people
+
+    now = utcnow()
+    other = Shop(domain="other.myshopify.com", timezone="Asia/Tokyo")
+    db.add(other)
+    db.commit()
+    a, b, c = (people.friend(db, shop, name) for name in ("一", "二", "三"))
+    elsewhere = people.friend(db, other, "他")
+    n = iter(range(100))
+
+    def sent(who, ago: timedelta, *, marketing=True, status=St.SENT, shop_id=None):
+        db.add(
+            Notification(
+                shop_id=shop_id or who.shop_id,
+                friend_id=who.id,
+                flow="abandoned_cart",
+                dedupe_key=f"k{next(n)}",
+                marketing=marketing,
+                due_at=now - ago,
+                status=status,
+                sent_at=now - ago if status == St.SENT else None,
+            )
+        )
+
+    sent(a, timedelta(hours=2))  # the last day (and the 30 days)
+    sent(a, timedelta(days=3))
+    sent(a, timedelta(days=29, hours=23))
+    sent(a, timedelta(days=31))  # left the window
+    sent(b, timedelta(days=10))
+    sent(b, timedelta(hours=1), marketing=False)  # an order message: never counted
+    sent(b, timedelta(hours=1), status=St.FAILED)  # not sent: never counted
+    sent(elsewhere, timedelta(hours=1))  # another shop's friend
+    db.commit()
+
+    day, month = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+    one_day, one_month = marketing_counts(session=db, shop_ids=[shop.id], now=now, friend_ids={a.id, b.id, c.id})
+
+    assert (dict(day), dict(month)) == ({a.id: 1}, {a.id: 3, b.id: 1})
+    assert (dict(one_day), dict(one_month)) == (dict(day), dict(month))
