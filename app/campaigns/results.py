@@ -32,6 +32,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ..db import tuples
 from ..models import (
     Attribution,
     Campaign,
@@ -196,11 +197,12 @@ def _customers_of(s: Session, shop: Shop, friend_ids: set[int]) -> dict[int, int
     """Shopify customer id -> friend id, for the linked friends among `friend_ids`."""
     if not friend_ids:
         return {}
-    rows = s.execute(
+    rows = tuples(  # every linked friend of the shop (tens of thousands): plain tuples
+        s,
         select(LineFriend.id, Customer.shopify_id)
         .join(Customer, Customer.id == LineFriend.customer_id)
-        .where(LineFriend.shop_id == shop.id)
-    ).all()
+        .where(LineFriend.shop_id == shop.id),
+    )
     return {shopify_id: fid for fid, shopify_id in rows if fid in friend_ids}
 
 
