@@ -20,7 +20,7 @@ from .http import shared_client
 from .sdk import shopify_app
 from .tokens import access_token
 
-NOT_CONFIGURED = "NOT_CONFIGURED"  # ShopifyError.code: no app credentials (the demo store)
+NOT_CONFIGURED = "NOT_CONFIGURED"  # ShopifyError.code: the app has no Shopify credentials
 DEFAULT_COST = 50  # what we assume a query costs before Shopify has told us
 MAX_THROTTLED_RETRIES = 3
 
@@ -154,7 +154,7 @@ def _error(result: GQLResult, errors: list) -> ShopifyError:
 
 def for_shop(shop) -> AdminClient:
     """A client for one shop with a fresh access token (refreshed first when due).
-    ShopifyError(code=NOT_CONFIGURED) when the app has no Shopify credentials (the demo)."""
+    ShopifyError(code=NOT_CONFIGURED) when the app has no Shopify credentials."""
     try:
         app = shopify_app()
     except ValueError as exc:  # the package refuses an empty client id or secret

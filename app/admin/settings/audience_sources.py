@@ -65,7 +65,7 @@ def followers_import_start(shop: Shop):
 
 
 def _shopify_failed(lang: str, exc: Exception):
-    if isinstance(exc, ShopifyError) and exc.code == NOT_CONFIGURED:  # the demo store: no Shopify to ask
+    if isinstance(exc, ShopifyError) and exc.code == NOT_CONFIGURED:  # no Shopify credentials: nothing to ask
         return invalid({}, status=409, message=t("admin.settings.segments.not_configured", lang))
     return invalid({}, status=502, message=t("admin.settings.segments.shopify_failed", lang))
 
