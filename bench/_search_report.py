@@ -105,6 +105,8 @@ def print_latency(qs, dbs) -> None:
     for db in dbs:
         index = "FTS5 trigram" if db.name == "sqlite" else "pg_trgm GIN"
         print(_latency_row(db.name, f"search() ({index} + ranking)", db.search))
+        if db.search.first:
+            print(_latency_row(db.name, "search(), first pass (info: caches cold)", db.search.first))
         forced = ", seq scan forced" if db.name == "postgresql" else ""
         print(_latency_row(db.name, f"LIKE scan, LIMIT 11{forced} (baseline)", db.scan))
         if db.free_like:

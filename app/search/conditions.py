@@ -1,15 +1,21 @@
 """The pieces search statements are built from: one word's conditions (LIKE on the
 normalised document, whole 1-2 character pieces in the grams index, close spellings) and the
 index lookups that find candidates (FTS5 on SQLite; pg_trgm and the grams GIN index on
-PostgreSQL answer the same conditions). app/search/query.py ranks what they find."""
+PostgreSQL answer the same conditions). app/search/query.py ranks what they find.
+
+Every value goes in as a named parameter kept as a function of the query (app/search/binds.py):
+word i's j-th alternative is `v.alt(i, j, form)`, so a statement built for one query serves
+every query of its shape (`shape`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Text, and_, bindparam, cast, func, literal_column, or_, select, text, union
-from sqlalchemy.dialects.postgresql import ARRAY, array
-from sqlmodel import Session
+from collections.abc import Hashable
 
-from ..models import ProductSearch, Shop
+from sqlalchemy import BindParameter, Text, and_, cast, func, literal_column, or_, select, text, union
+from sqlalchemy.dialects.postgresql import ARRAY, array
+
+from ..models import ProductSearch
+from .binds import Binds, Query
 from .close import Pattern, runs, trigram_ready
 
 TRIGRAM = 3
@@ -29,22 +35,42 @@ def fts_phrase(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def any_in(column, alternatives: list[str]):
-    return or_(*[column.like(like(a), escape="\\") for a in alternatives])
+def any_in(column, v: Binds, i: int, alternatives: list[str]):
+    """Word i (any of its alternatives) in `column`."""
+    return or_(*[column.like(v.alt(i, j, like), escape="\\") for j in range(len(alternatives))])
 
 
 def is_short(value: str) -> bool:
     return len(value) < TRIGRAM
 
 
-def has_gram(alternative: str, plain: bool):
-    """The product's title/meta has this 1-2 character word piece (an exact token). `plain`:
-    as a LIKE (SQLite's form; on PostgreSQL the cheaper test of rows already found), else
-    PostgreSQL's GIN array form, for finding them."""
+def kind(alternative: str) -> Hashable:
+    """What decides how an alternative is looked up (part of a statement's shape)."""
+    if is_short(alternative):
+        return "short"
+    if isinstance(alternative, Pattern):
+        return ("grams", len(runs(alternative))) if by_grams(alternative) else "pattern"
+    return "word"
+
+
+def shape(expanded: list[list[str]]) -> tuple:
+    return tuple(tuple(kind(a) for a in alts) for alts in expanded)
+
+
+def has_gram(v: Binds, i: int, j: int, plain: bool, run: int | None = None):
+    """The product's title/meta has this 1-2 character word piece (an exact token): the
+    alternative itself, or run `run` of a close spelling. `plain`: as a LIKE (SQLite's form;
+    on PostgreSQL the cheaper test of rows already found), else PostgreSQL's GIN array
+    form, for finding them."""
+
+    def piece(alternative: str) -> str:
+        return str(alternative) if run is None else runs(alternative)[run]
+
     if plain:
-        return S.grams.like(like(f" {alternative} "), escape="\\")
+        return S.grams.like(v.alt(i, j, lambda a: like(f" {piece(a)} ")), escape="\\")
     # The same expression as the GIN index (ix_product_search_grams), so it is used.
-    return func.string_to_array(S.grams, literal_column("' '")).op("@>")(cast(array([alternative]), ARRAY(Text)))
+    gram = cast(array([v.alt(i, j, piece)]), ARRAY(Text))
+    return func.string_to_array(S.grams, literal_column("' '")).op("@>")(gram)
 
 
 def by_grams(alternative: str) -> bool:
@@ -52,87 +78,108 @@ def by_grams(alternative: str) -> bool:
     return isinstance(alternative, Pattern) and not trigram_ready(alternative)
 
 
-def one_matches(alternative: str, plain: bool):
+def one_matches(v: Binds, i: int, j: int, alternative: str, plain: bool):
     if is_short(alternative):
-        return has_gram(alternative, plain)
-    in_doc = S.doc.like(like(alternative), escape="\\")
+        return has_gram(v, i, j, plain)
+    in_doc = S.doc.like(v.alt(i, j, like), escape="\\")
     if by_grams(alternative):
-        return and_(*[has_gram(run, plain) for run in runs(alternative)], in_doc)
+        return and_(*[has_gram(v, i, j, plain, k) for k in range(len(runs(alternative)))], in_doc)
     return in_doc
 
 
-def word_matches(alternatives: list[str], plain: bool):
-    """Exact condition for one query word (any of its synonyms or close spellings)."""
-    return or_(*[one_matches(a, plain) for a in alternatives])
+def word_matches(v: Binds, i: int, alternatives: list[str], plain: bool):
+    """Exact condition for word i (any of its synonyms or close spellings)."""
+    return or_(*[one_matches(v, i, j, a, plain) for j, a in enumerate(alternatives)])
 
 
-def driving_word(expanded: list[list[str]]) -> list[str]:
+def driving_word(expanded: list[list[str]]) -> int:
     """The word whose matches are looked up in an index: one with no short synonyms
     preferred (the trigram index does the work), then one with no close spellings, then
     the longest."""
     return max(
-        expanded,
-        key=lambda a: (
-            not any(is_short(x) for x in a),
-            not any(isinstance(x, Pattern) for x in a),  # close spellings are many lookups
-            min(len(x) for x in a),
+        range(len(expanded)),
+        key=lambda i: (
+            not any(is_short(x) for x in expanded[i]),
+            not any(isinstance(x, Pattern) for x in expanded[i]),  # close spellings are many lookups
+            min(len(x) for x in expanded[i]),
         ),
     )
 
 
-def driver(*, session: Session, shop: Shop, expanded: list[list[str]]):
+def driver(v: Binds, expanded: list[list[str]], at: int):
     """SQLite: a capped set of candidate ids from the FTS tables, title matches first so
     the best-ranked products are never cut off. When every word is a plain word of 3+
     characters, FTS5 answers all of them together (AND), so the cap counts real matches;
-    otherwise the driving word's matches are looked up and the other words filter them."""
-    if len(expanded) > 1 and all(title_indexable(a) and not any(isinstance(x, Pattern) for x in a) for a in expanded):
-        words = ["(" + " OR ".join(map(fts_phrase, alts)) + ")" for alts in expanded]
-        in_title = " AND ".join(f"title : {w}" for w in words)
-        return union_ids([fts_ids("product_fts", in_title), fts_ids("product_fts", " AND ".join(words))])
-    alts = driving_word(expanded)
-    long_alts = [a for a in alts if not is_short(a) and not isinstance(a, Pattern)]
-    short_alts = [a for a in alts if is_short(a)]
-    parts = [fts_like_ids(p) for p in alts if isinstance(p, Pattern) and not by_grams(p)]
-    parts += [fts_ids("product_grams", " AND ".join(map(fts_phrase, runs(p)))) for p in alts if by_grams(p)]
-    if long_alts:
-        phrase = " OR ".join(fts_phrase(a) for a in long_alts)
-        parts += [fts_ids("product_fts", f"title : ({phrase})"), fts_ids("product_fts", f"({phrase})")]
-    if short_alts:
-        parts.append(fts_ids("product_grams", " OR ".join(fts_phrase(a) for a in short_alts)))
-    return union_ids(parts)
+    otherwise the matches of word `at` (driving_word) are looked up and the other words
+    filter them."""
+    if every_word_in_fts(expanded):
+        return union_ids(
+            [
+                fts_ids("product_fts", v.of(lambda q: " AND ".join(f"title : {w}" for w in _fts_words(q.expanded)))),
+                fts_ids("product_fts", v.of(lambda q: " AND ".join(_fts_words(q.expanded)))),
+            ]
+        )
+    return fts_word(v, at, expanded[at], CAP, titled=True)
+
+
+def every_word_in_fts(expanded: list[list[str]]) -> bool:
+    return len(expanded) > 1 and all(
+        title_indexable(a) and not any(isinstance(x, Pattern) for x in a) for a in expanded
+    )
+
+
+def _fts_words(expanded: list[list[str]]) -> list[str]:
+    return ["(" + " OR ".join(map(fts_phrase, alts)) + ")" for alts in expanded]
+
+
+def _long(alternative: str) -> bool:
+    return not is_short(alternative) and not isinstance(alternative, Pattern)
 
 
 def title_indexable(alternatives: list[str]) -> bool:
     return not any(is_short(a) or by_grams(a) for a in alternatives)
 
 
-def fts_any(alts: list[str], cap: int):
-    """SQLite: the capped ids of products with this word anywhere (one FTS lookup a form)."""
-    long_alts = [a for a in alts if not is_short(a) and not isinstance(a, Pattern)]
-    parts = [fts_like_ids(p, cap) for p in alts if isinstance(p, Pattern) and not by_grams(p)]
-    parts += [fts_ids("product_grams", " AND ".join(map(fts_phrase, runs(p))), cap) for p in alts if by_grams(p)]
-    if long_alts:
-        parts.append(fts_ids("product_fts", "(" + " OR ".join(fts_phrase(a) for a in long_alts) + ")", cap))
-    if short := [a for a in alts if is_short(a)]:
-        parts.append(fts_ids("product_grams", " OR ".join(fts_phrase(a) for a in short), cap))
+def fts_word(v: Binds, i: int, alts: list[str], cap: int, *, titled: bool = False):
+    """SQLite: the capped ids of products with word i anywhere (one FTS lookup a form);
+    `titled`: its title matches first, in a lookup of their own."""
+
+    def phrase(q: Query) -> str:
+        return " OR ".join(fts_phrase(a) for a in q.expanded[i] if _long(a))
+
+    parts = [
+        fts_like_ids(v.alt(i, j, like), cap) for j, p in enumerate(alts) if isinstance(p, Pattern) and not by_grams(p)
+    ]
+    parts += [
+        fts_ids("product_grams", v.alt(i, j, lambda a: " AND ".join(map(fts_phrase, runs(a)))), cap)
+        for j, p in enumerate(alts)
+        if by_grams(p)
+    ]
+    if any(_long(a) for a in alts):
+        if titled:
+            parts.append(fts_ids("product_fts", v.of(lambda q: f"title : ({phrase(q)})"), cap))
+        parts.append(fts_ids("product_fts", v.of(lambda q: f"({phrase(q)})"), cap))
+    if any(is_short(a) for a in alts):
+        short = v.of(lambda q: " OR ".join(fts_phrase(a) for a in q.expanded[i] if is_short(a)))
+        parts.append(fts_ids("product_grams", short, cap))
     return union_ids(parts)
 
 
-def fts_ids(table: str, match: str, cap: int = CAP):
+def fts_ids(table: str, match: BindParameter, cap: int = CAP):
     return (
         select(literal_column("rowid").label("id"))
         .select_from(text(table))
-        .where(text(f"{table} MATCH :match").bindparams(bindparam("match", match, unique=True)))
+        .where(text(f"{table} MATCH :{match.key}").bindparams(match))
         .limit(cap)
     )
 
 
-def fts_like_ids(pattern: Pattern, cap: int = CAP):
+def fts_like_ids(pattern: BindParameter, cap: int = CAP):
     """A close spelling through the trigram index (FTS5 answers LIKE with `_` from it)."""
     return (
         select(literal_column("rowid").label("id"))
         .select_from(text("product_fts"))
-        .where(text("product_fts.doc LIKE :pattern").bindparams(bindparam("pattern", like(pattern), unique=True)))
+        .where(text(f"product_fts.doc LIKE :{pattern.key}").bindparams(pattern))
         .limit(cap)
     )
 

@@ -28,14 +28,18 @@ from sqlalchemy import and_, case, false, func, or_, select, union
 from sqlmodel import Session
 
 from ..models import Product, ProductVariant, Shop, SynonymGroup
+from . import binds
+from .binds import Binds, Query
 from .close import loosened, meaningful
 from .conditions import (
     CAP,
     S,
     any_in,
     driver,
-    fts_any,
+    driving_word,
+    fts_word,
     like,
+    shape,
     title_indexable,
     union_ids,
     word_matches,
@@ -84,18 +88,22 @@ def expand(words: list[str], groups: list[list[str]]) -> list[list[str]]:
     return expanded
 
 
-def _tier(query: str, expanded: list[list[str]], c=S):
-    in_title = like(query)
-    # each word's conditions built once and shared by the tiers (building a LIKE is most
-    # of a search's Python time)
-    title = [any_in(c.title, alts) for alts in expanded]
-    meta = [any_in(c.meta, alts) for alts in expanded]
+def _tier(v: Binds, expanded: list[list[str]], c=S):
+    text = v.of(lambda q: q.text)
+    in_title = v.of(lambda q: like(q.text))
+    prefix = v.of(lambda q: like(q.text)[1:])
+    # each word's conditions built once and shared by the tiers
+    title = [any_in(c.title, v, i, alts) for i, alts in enumerate(expanded)]
+    meta = [any_in(c.meta, v, i, alts) for i, alts in enumerate(expanded)]
     title_or_meta = [or_(t, m) for t, m in zip(title, meta, strict=True)]
-    anywhere = [or_(t, m, any_in(c.variants, alts)) for t, m, alts in zip(title, meta, expanded, strict=True)]
+    anywhere = [
+        or_(t, m, any_in(c.variants, v, i, alts))
+        for i, (t, m, alts) in enumerate(zip(title, meta, expanded, strict=True))
+    ]
     contains = c.title.like(in_title, escape="\\")
     return case(
-        (c.title == query, 0),
-        (c.title.like(in_title[1:], escape="\\"), 1),
+        (c.title == text, 0),
+        (c.title.like(prefix, escape="\\"), 1),
         # "緑茶" in the title of a product whose type or tags say 緑茶 beats a 緑茶 soap
         (and_(contains, or_(*meta)), 2),
         (contains, 3),
@@ -106,7 +114,7 @@ def _tier(query: str, expanded: list[list[str]], c=S):
     ).label("tier")
 
 
-def _pg_candidates(shop: Shop, expanded: list[list[str]], *, titled_only: bool = False):
+def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = False):
     """PostgreSQL: the capped candidates, carrying every column the ranking needs, so
     nothing joins back to the table (a join lets the planner pick a scan of every product).
     Every word is a condition of the index lookups (GIN answers them together: one
@@ -118,17 +126,17 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]], *, titled_only: bool =
     text: 12,000-21,000 rows and 35-45 ms for a word in 1-2 % of 100,000 products.
     `titled_only`: the title lookup alone (None when no word can use the title index)."""
     columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.variants)
-    shop_rows = [S.shop_id == shop.id, S.searchable.is_(True)]
+    shop_rows = [S.shop_id == v.shop(), S.searchable.is_(True)]
     # A product ranked at "every word in the title" or above has every word in its title,
     # so each word the title index can answer is looked up there (GIN ANDs them: "tomo
     # coffee" reads 156 rows, not the 3,591 titles with "coffee"); the others keep their
     # usual condition.
-    titled = [any_in(S.title, a) for a in expanded if title_indexable(a)]
-    others = [word_matches(a, False) for a in expanded if not title_indexable(a)]
+    titled = [any_in(S.title, v, i, a) for i, a in enumerate(expanded) if title_indexable(a)]
+    others = [word_matches(v, i, a, False) for i, a in enumerate(expanded) if not title_indexable(a)]
     in_title = select(*columns).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
     if titled_only:
         return in_title.subquery("candidates") if in_title is not None else None
-    every = [*shop_rows, *[word_matches(a, False) for a in expanded]]
+    every = [*shop_rows, *[word_matches(v, i, a, False) for i, a in enumerate(expanded)]]
     parts = [
         select(*columns).where(*every).limit(CAP),
         select(*columns)
@@ -139,44 +147,57 @@ def _pg_candidates(shop: Shop, expanded: list[list[str]], *, titled_only: bool =
     return union(*([in_title] if in_title is not None else []), *parts).subquery("candidates")
 
 
-def _sqlite_statement(*, session: Session, shop: Shop, normalized: str, expanded: list[list[str]]):
+def _sqlite_statement(v: Binds, expanded: list[list[str]], n: int):
     # `shop_id + 0` keeps SQLite's planner off the (shop, searchable) index, which would
     # walk every product of the shop instead of starting from the FTS hits.
-    tier = _tier(normalized, expanded)
+    tier = _tier(v, expanded)
     return (
         select(S.product_id, S.in_stock, tier)
         .where(
-            S.shop_id + 0 == shop.id,
+            S.shop_id + 0 == v.shop(),
             S.searchable.is_(True),
-            S.product_id.in_(driver(session=session, shop=shop, expanded=expanded)),
-            *[word_matches(alts, True) for alts in expanded],
+            S.product_id.in_(driver(v, expanded, driving_word(expanded))),
+            *[word_matches(v, i, alts, True) for i, alts in enumerate(expanded)],
         )
         .order_by(tier, S.in_stock.desc(), S.recent_sales.desc(), S.product_id)
+        .limit(n)
     )
 
 
-def _pg_statement(candidates, normalized: str, expanded: list[list[str]]):
+def _pg_statement(v: Binds, expanded: list[list[str]], n: int, *, titled_only: bool = False):
+    candidates = _pg_candidates(v, expanded, titled_only=titled_only)
+    if candidates is None:
+        return None
     c = candidates.c  # every word matched there already
-    tier = _tier(normalized, expanded, c)
-    return select(c.product_id, c.in_stock, tier).order_by(tier, c.in_stock.desc(), c.recent_sales.desc(), c.product_id)
+    tier = _tier(v, expanded, c)
+    return (
+        select(c.product_id, c.in_stock, tier)
+        .order_by(tier, c.in_stock.desc(), c.recent_sales.desc(), c.product_id)
+        .limit(n)
+    )
 
 
-def _pg_matching(
-    session: Session, shop: Shop, normalized: str, expanded: list[list[str]], n: int, title_first: bool
-) -> list:
+def _run(session: Session, key: tuple, query: Query, build) -> list | None:
+    """Build (once per shape) and run a statement; None when `build` has none to give."""
+    built = binds.statement((session.get_bind().dialect.name, *key, shape(query.expanded)), query, build)
+    if built.statement is None:
+        return None
+    return session.execute(built.statement, built.params(query)).all()
+
+
+def _pg_matching(session: Session, query: Query, n: int, title_first: bool) -> list:
     """For one or two words, the title lookup alone first: when it fills the page with
     products that have every word in their title, nothing outside it could rank above them
     (a product without a word in its title ranks below "every word in the title"), and the
     wider lookups are skipped. Three or more words seldom all sit in one title: the second
     statement would be the rule, so they go straight to the wider lookups (as do the
     fallbacks, see `_matching`)."""
-    short = len(expanded) <= TITLE_FIRST_WORDS
-    titled = _pg_candidates(shop, expanded, titled_only=True) if title_first and short else None
-    if titled is not None:
-        hits = session.execute(_pg_statement(titled, normalized, expanded).limit(n)).all()
-        if len(hits) == n and hits[-1].tier <= EVERY_WORD_IN_TITLE:
+    expanded = query.expanded
+    if title_first and len(expanded) <= TITLE_FIRST_WORDS:
+        hits = _run(session, ("titled", n), query, lambda v: _pg_statement(v, expanded, n, titled_only=True))
+        if hits is not None and len(hits) == n and hits[-1].tier <= EVERY_WORD_IN_TITLE:
             return hits
-    return session.execute(_pg_statement(_pg_candidates(shop, expanded), normalized, expanded).limit(n)).all()
+    return _run(session, ("wide", n), query, lambda v: _pg_statement(v, expanded, n))
 
 
 def search(
@@ -207,10 +228,12 @@ def _matching(
     """Products matching every word (any of its alternatives), best first, at most n.
     `title_first`: the query as typed (the fallbacks' close spellings and subsets seldom
     fill a page from titles alone)."""
+    query = Query(normalized, expanded, [], shop.id)
     if session.get_bind().dialect.name == "sqlite":
-        statement = _sqlite_statement(session=session, shop=shop, normalized=normalized, expanded=expanded)
-        return session.execute(statement.limit(n)).all()
-    return _pg_matching(session, shop, normalized, expanded, n, title_first)
+        # the driving word is part of the shape: which word's index finds the candidates
+        key = ("match", n, driving_word(expanded))
+        return _run(session, key, query, lambda v: _sqlite_statement(v, expanded, n))
+    return _pg_matching(session, query, n, title_first)
 
 
 def _after(first: list, more: list) -> list:
@@ -237,13 +260,21 @@ def _most_words(
     first when as many), in one statement over each word's capped index matches, and for
     each word whether any product has it at all. A product that matched only 1-character
     words or digits is never an answer (noise)."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        ids = union_ids([fts_any(alts, MOST_WORDS_CAP) for alts in expanded])
-        scope = [S.shop_id + 0 == shop.id, S.searchable.is_(True), S.product_id.in_(ids)]
+    query = Query(" ".join(words), expanded, words, shop.id)
+    answers = tuple(meaningful([w]) for w in words)  # which words may make an answer
+    hits = _run(session, ("most", n, answers), query, lambda v: _most_words_statement(v, session, expanded, answers, n))
+    if not hits:
+        return [], [False] * len(words)
+    return [h for h in hits if h.matched == hits[0].matched], [bool(x) for x in hits[0][4:]]
+
+
+def _most_words_statement(v: Binds, session: Session, expanded: list[list[str]], answers: tuple[bool, ...], n: int):
+    if session.get_bind().dialect.name == "sqlite":
+        ids = union_ids([fts_word(v, i, alts, MOST_WORDS_CAP) for i, alts in enumerate(expanded)])
+        scope = [S.shop_id + 0 == v.shop(), S.searchable.is_(True), S.product_id.in_(ids)]
     else:
-        rows = [S.shop_id == shop.id, S.searchable.is_(True)]
-        lookups = [select(S.product_id).where(*rows, word_matches(a, False)) for a in expanded]
+        rows = [S.shop_id == v.shop(), S.searchable.is_(True)]
+        lookups = [select(S.product_id).where(*rows, word_matches(v, i, a, False)) for i, a in enumerate(expanded)]
         ids = union(*[lookup.limit(MOST_WORDS_CAP) for lookup in lookups])
         scope = [*rows, S.product_id.in_(ids)]
     # each word's tests once per product (materialised: SQLite would repeat them per use)
@@ -252,37 +283,29 @@ def _most_words(
             S.product_id,
             S.in_stock,
             S.recent_sales,
-            *[case((word_matches(a, True), 1), else_=0).label(f"w{i}") for i, a in enumerate(expanded)],
-            *[case((any_in(S.title, a), 1), else_=0).label(f"t{i}") for i, a in enumerate(expanded)],
-            case((or_(*[any_in(S.meta, a) for a in expanded]), 1), else_=0).label("in_meta"),
+            *[case((word_matches(v, i, a, True), 1), else_=0).label(f"w{i}") for i, a in enumerate(expanded)],
+            *[case((any_in(S.title, v, i, a), 1), else_=0).label(f"t{i}") for i, a in enumerate(expanded)],
+            case((or_(*[any_in(S.meta, v, i, a) for i, a in enumerate(expanded)]), 1), else_=0).label("in_meta"),
         )
         .where(*scope)
         .cte("scored")
         .prefix_with("MATERIALIZED")
     )
     c = scored.c
-    flags = [c[f"w{i}"] for i in range(len(words))]
-    in_title = sum(c[f"t{i}"] for i in range(len(words)))
+    flags = [c[f"w{i}"] for i in range(len(expanded))]
+    in_title = sum(c[f"t{i}"] for i in range(len(expanded)))
     count = sum(flags[1:], flags[0]).label("matched")
     tier = case((in_title + c.in_meta > 0, DESCRIPTION_ONLY - 1), else_=DESCRIPTION_ONLY).label("tier")
     found = [func.max(f).over().label(f"found{i}") for i, f in enumerate(flags)]  # over every row, not the page
-    statement = (
+    specific = sum(f * v.of(lambda q, i=i: len(q.words[i])) for i, f in enumerate(flags))  # longer words first
+    return (
         select(c.product_id, c.in_stock, tier, count, *found)
-        .where(or_(*[f == 1 for f, w in zip(flags, words, strict=True) if meaningful([w])], false()))
+        .where(or_(*[f == 1 for f, answer in zip(flags, answers, strict=True) if answer], false()))
         .order_by(
-            count.desc(),
-            sum(f * len(w) for f, w in zip(flags, words, strict=True)).desc(),
-            in_title.desc(),
-            c.in_stock.desc(),
-            c.recent_sales.desc(),
-            c.product_id,
+            count.desc(), specific.desc(), in_title.desc(), c.in_stock.desc(), c.recent_sales.desc(), c.product_id
         )
         .limit(n)
     )
-    hits = session.execute(statement).all()
-    if not hits:
-        return [], [False] * len(words)
-    return [h for h in hits if h.matched == hits[0].matched], [bool(x) for x in hits[0][4:]]
 
 
 def _load(*, session: Session, hits) -> list[Found]:

@@ -135,3 +135,36 @@ def test_a_variant_or_sku_match_is_not_a_description_match(catalog, db, shop):
     results = search(session=db, shop=shop, query="TS-NV-M")
 
     assert titles(results) == ["Tシャツ", "靴下"] and results.description_only is False
+
+
+def test_a_statement_built_for_one_query_serves_the_next_of_its_shape_with_its_values(catalog, db, shop, app):
+    # Same shape (a 2-character word and a 3-character one): one statement, built once.
+    from app.search import binds
+    from app.sync.products import upsert_product
+
+    catalog(product("緑茶 ギフト"), product("紅茶 ギフト"), product("緑茶 急須"))
+    other = make_shop(db, domain="other-shop.myshopify.com")
+    with app.app_context():
+        upsert_product(session=db, shop=other, payload=product("紅茶 ギフト よその店"))
+        db.commit()
+    binds._built.clear()
+
+    first = titles(search(session=db, shop=shop, query="緑茶 ギフト"))
+    built = dict(binds._built)
+    second = titles(search(session=db, shop=shop, query="紅茶 ギフト"))
+    elsewhere = titles(search(session=db, shop=other, query="紅茶 ギフト"))
+
+    assert (first, second, elsewhere) == (["緑茶 ギフト"], ["紅茶 ギフト"], ["紅茶 ギフト よその店"])
+    assert built and binds._built.keys() == built.keys()
+    assert all(binds._built[key] is built[key] for key in built)  # reused, not rebuilt
+
+
+def test_close_spellings_of_one_shape_keep_their_own_patterns(catalog, db, shop):
+    # Katakana words of one shape with the long-vowel mark missing: twelve patterns each.
+    catalog(product("リップクリーム 無香料"), product("ナイトクリーム 保湿"))
+
+    first = search(session=db, shop=shop, query="リップクリム")
+    second = search(session=db, shop=shop, query="ナイトクリム")
+
+    assert (titles(first), first.close) == (["リップクリーム 無香料"], True)
+    assert (titles(second), second.close) == (["ナイトクリーム 保湿"], True)
