@@ -330,3 +330,56 @@ def test_the_cap_count_of_the_whole_shop_and_of_a_batch_agree_window_by_window(d
 
     assert (dict(day), dict(month)) == ({a.id: 1}, {a.id: 3, b.id: 1})
     assert (dict(one_day), dict(one_month)) == (dict(day), dict(month))
+
+
+def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, shop, monkeypatch):
+    # Sent chunks never change their friends: the cap count reads each list once per process.
+    import uuid
+
+    from sqlalchemy import event
+
+    from app.flows import sent_chunks
+    from app.flows.policies import marketing_counts
+    from app.models import CampaignChunk
+
+    now = utcnow()
+    campaign = Campaign(shop_id=shop.id, name="一度だけ")
+    db.add(campaign)
+    db.flush()
+    lists = {0: [1, 2, 3], 1: [2, 3], 2: [3]}
+    db.add_all(
+        CampaignChunk(
+            shop_id=shop.id,
+            campaign_id=campaign.id,
+            number=n,
+            friend_ids=ids,
+            retry_key=uuid.uuid4(),
+            status="sent",
+            sent_at=now - timedelta(hours=n + 1),
+        )
+        for n, ids in lists.items()
+    )
+    db.commit()
+    sent_chunks.forget()
+    reads = []
+
+    @event.listens_for(db.get_bind(), "before_cursor_execute")
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "campaign_chunks.friend_ids" in statement:
+            reads.append(statement)
+
+    try:
+        first = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+        second = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+        monkeypatch.setattr(sent_chunks, "MAX_IDS", 2)  # room for one list: the others go
+        sent_chunks.forget()
+        squeezed = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+        again = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", seen)
+        sent_chunks.forget()
+
+    expected = {1: 1, 2: 2, 3: 3}
+    assert dict(first[1]) == dict(second[1]) == dict(squeezed[1]) == dict(again[1]) == expected
+    assert dict(first[0]) == dict(again[0]) == expected  # all within the last day
+    assert len(reads) == 3  # the first count, after forget(), the evicted lists: never the second count
