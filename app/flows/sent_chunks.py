@@ -12,57 +12,33 @@ lists go first, and a count that needs them reads them again.
 
 from __future__ import annotations
 
-import threading
 from array import array
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 
 from sqlmodel import Session, select
 
+from ..lru import Lru
 from ..models import CampaignChunk
 
 MAX_IDS = 2_000_000  # 16 MB of ids per process at most
 
-_lists: OrderedDict[tuple, array] = OrderedDict()
-_held = 0
-_lock = threading.Lock()
+_lists: Lru[array] = Lru(MAX_IDS, weight=len)
 
 
 def friends_of(session: Session, chunks: Iterable[tuple[int, Hashable]]) -> dict[tuple, array]:
     """Friend ids of each chunk, by (chunk id, retry key): from memory, or read once."""
     wanted = set(chunks)
-    found: dict[tuple, array] = {}
-    with _lock:
-        for key in wanted:
-            ids = _lists.get(key)
-            if ids is not None:
-                _lists.move_to_end(key)
-                found[key] = ids
+    found = {key: ids for key in wanted if (ids := _lists.get(key)) is not None}
     missing = [chunk_id for chunk_id, _ in wanted - found.keys()]
     if missing:
         statement = select(CampaignChunk.id, CampaignChunk.retry_key, CampaignChunk.friend_ids).where(
             CampaignChunk.id.in_(missing)
         )
-        read = {(chunk_id, key): array("q", ids or ()) for chunk_id, key, ids in session.execute(statement)}
-        found |= read
-        _keep(read)
+        for chunk_id, key, ids in session.execute(statement):
+            found[chunk_id, key] = _lists.put((chunk_id, key), array("q", ids or ()))
     return found
-
-
-def _keep(read: dict[tuple, array]) -> None:
-    global _held
-    with _lock:
-        for key, ids in read.items():
-            if key not in _lists:
-                _lists[key] = ids
-                _held += len(ids)
-        while _held > MAX_IDS and _lists:
-            _held -= len(_lists.popitem(last=False)[1])
 
 
 def forget() -> None:
     """Drop every list (tests)."""
-    global _held
-    with _lock:
-        _lists.clear()
-        _held = 0
+    _lists.clear()

@@ -18,10 +18,8 @@ import copy
 import json
 import logging
 import random
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,6 +42,7 @@ from linebot.v3.messaging import (
     TestWebhookEndpointRequest,
 )
 
+from ..lru import Lru
 from ..write_guard import refuse_remote
 from .errors import LineError, api_error, retry_after
 from .pacing import Pacer
@@ -79,27 +78,21 @@ class ApiClients:
     MAX = 256
 
     def __init__(self):
-        self._clients: OrderedDict[tuple, ApiClient] = OrderedDict()
-        self._lock = threading.Lock()
+        self._clients: Lru[ApiClient] = Lru(self.MAX)
 
     def get(self, host: str, token: str, *, retries: bool = True) -> ApiClient:
         """`retries=False`: urllib3 does not retry either (urllib3's default is 3)."""
-        key = (host, token, retries)
-        with self._lock:
-            client = self._clients.get(key)
-            if client is None:
-                config = Configuration(host=host, access_token=token)
-                # Enough pooled connections for a sending worker's threads (the SDK's default
-                # is five per CPU, and a burst from 32 threads would open new ones).
-                config.connection_pool_maxsize = 32
-                if not retries:
-                    config.retries = False
-                client = ApiClient(config)
-                self._clients[key] = client
-                while len(self._clients) > self.MAX:
-                    self._clients.popitem(last=False)
-            self._clients.move_to_end(key)
-            return client
+
+        def make() -> ApiClient:
+            config = Configuration(host=host, access_token=token)
+            # Enough pooled connections for a sending worker's threads (the SDK's default
+            # is five per CPU, and a burst from 32 threads would open new ones).
+            config.connection_pool_maxsize = 32
+            if not retries:
+                config.retries = False
+            return ApiClient(config)
+
+        return self._clients.get_or_make((host, token, retries), make)
 
 
 class LineClient:

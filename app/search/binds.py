@@ -12,13 +12,13 @@ on values computed from it.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam
+
+from ..lru import Lru
 
 SHAPES = 512  # statements kept per process (least recently used dropped)
 
@@ -55,30 +55,14 @@ class Binds:
         return {f"v{n}": getter(query) for n, getter in enumerate(self.getters, 1)}
 
 
-@dataclass(frozen=True)
-class Built:
-    statement: Any
-    binds: Binds
-
-    def params(self, query: Query) -> dict[str, Any]:
-        return self.binds.values(query)
+_built: Lru[tuple] = Lru(SHAPES)
 
 
-_built: OrderedDict[Hashable, Built] = OrderedDict()
-_lock = threading.Lock()
+def statement(key: Hashable, query: Query, build: Callable[[Binds], Any]) -> tuple[Any, Binds]:
+    """The statement for `key` (a shape) and its Binds, built by `build` on first use."""
 
+    def make() -> tuple[Any, Binds]:
+        binds = Binds(query)
+        return build(binds), binds
 
-def statement(key: Hashable, query: Query, build: Callable[[Binds], Any]) -> Built:
-    """The statement for `key` (a shape), built by `build` on first use."""
-    with _lock:
-        found = _built.get(key)
-        if found is not None:
-            _built.move_to_end(key)
-            return found
-    binds = Binds(query)
-    found = Built(build(binds), binds)
-    with _lock:
-        _built[key] = found
-        while len(_built) > SHAPES:
-            _built.popitem(last=False)
-    return found
+    return _built.get_or_make(key, make)

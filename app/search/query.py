@@ -179,10 +179,10 @@ def _pg_statement(v: Binds, expanded: list[list[str]], n: int, *, titled_only: b
 
 def _run(session: Session, key: tuple, query: Query, build) -> list | None:
     """Build (once per shape) and run a statement; None when `build` has none to give."""
-    built = binds.statement((session.get_bind().dialect.name, *key, shape(query.expanded)), query, build)
-    if built.statement is None:
+    statement, values = binds.statement((session.get_bind().dialect.name, *key, shape(query.expanded)), query, build)
+    if statement is None:
         return None
-    return session.execute(built.statement, built.params(query)).all()
+    return session.execute(statement, values.values(query)).all()
 
 
 def _pg_matching(session: Session, query: Query, n: int, title_first: bool) -> list:

@@ -256,18 +256,15 @@ def test_a_flow_reminder_sent_today_leaves_the_friend_out_of_a_campaign(
     assert fake_line.multicasts() == [] and len(fake_line.pushes()) == 1
 
 
-def test_the_cap_count_finds_a_friend_inside_any_sent_chunk_and_nobody_else(db, shop):
+def sent_chunks(db, shop, chunks: list[tuple[list[int], datetime]]) -> None:
+    """One campaign's sent chunks: (friend ids, sent at) each."""
     import uuid
 
-    from app.flows.policies import marketing_counts, marketing_sent
     from app.models import CampaignChunk
 
-    now = utcnow()
-    campaign = Campaign(shop_id=shop.id, name="範囲")
+    campaign = Campaign(shop_id=shop.id, name="送信済み")
     db.add(campaign)
     db.flush()
-    lists = {0: [3, 5, 9], 1: [20, 40, 60], 2: [61, 90]}
-    sent_at = {0: now - timedelta(hours=2), 1: now - timedelta(days=3), 2: now - timedelta(days=31)}
     db.add_all(
         CampaignChunk(
             shop_id=shop.id,
@@ -276,11 +273,26 @@ def test_the_cap_count_finds_a_friend_inside_any_sent_chunk_and_nobody_else(db, 
             friend_ids=ids,
             retry_key=uuid.uuid4(),
             status="sent",
-            sent_at=sent_at[n],
+            sent_at=sent_at,
         )
-        for n, ids in lists.items()
+        for n, (ids, sent_at) in enumerate(chunks)
     )
     db.commit()
+
+
+def test_the_cap_count_finds_a_friend_inside_any_sent_chunk_and_nobody_else(db, shop):
+    from app.flows.policies import marketing_counts, marketing_sent
+
+    now = utcnow()
+    sent_chunks(
+        db,
+        shop,
+        [
+            ([3, 5, 9], now - timedelta(hours=2)),
+            ([20, 40, 60], now - timedelta(days=3)),
+            ([61, 90], now - timedelta(days=31)),
+        ],
+    )
 
     got = marketing_sent(session=db, shop_ids=[shop.id], now=now, friend_ids={5, 40, 41, 90, 100})
     assert {f: (s.day, s.month) for f, s in got.items()} == {5: (1, 1), 40: (0, 1)}
@@ -334,33 +346,15 @@ def test_the_cap_count_of_the_whole_shop_and_of_a_batch_agree_window_by_window(d
 
 def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, shop, monkeypatch):
     # Sent chunks never change their friends: the cap count reads each list once per process.
-    import uuid
-
     from sqlalchemy import event
 
-    from app.flows import sent_chunks
+    from app.flows import sent_chunks as cache
     from app.flows.policies import marketing_counts
-    from app.models import CampaignChunk
 
     now = utcnow()
-    campaign = Campaign(shop_id=shop.id, name="一度だけ")
-    db.add(campaign)
-    db.flush()
-    lists = {0: [1, 2, 3], 1: [2, 3], 2: [3]}
-    db.add_all(
-        CampaignChunk(
-            shop_id=shop.id,
-            campaign_id=campaign.id,
-            number=n,
-            friend_ids=ids,
-            retry_key=uuid.uuid4(),
-            status="sent",
-            sent_at=now - timedelta(hours=n + 1),
-        )
-        for n, ids in lists.items()
-    )
-    db.commit()
-    sent_chunks.forget()
+    hours = [timedelta(hours=n) for n in (1, 2, 3)]
+    sent_chunks(db, shop, [([1, 2, 3], now - hours[0]), ([2, 3], now - hours[1]), ([3], now - hours[2])])
+    cache.forget()
     reads = []
 
     @event.listens_for(db.get_bind(), "before_cursor_execute")
@@ -371,13 +365,13 @@ def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, sho
     try:
         first = marketing_counts(session=db, shop_ids=[shop.id], now=now)
         second = marketing_counts(session=db, shop_ids=[shop.id], now=now)
-        monkeypatch.setattr(sent_chunks, "MAX_IDS", 2)  # room for one list: the others go
-        sent_chunks.forget()
+        monkeypatch.setattr(cache._lists, "limit", 2)  # room for one list: the others go
+        cache.forget()
         squeezed = marketing_counts(session=db, shop_ids=[shop.id], now=now)
         again = marketing_counts(session=db, shop_ids=[shop.id], now=now)
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", seen)
-        sent_chunks.forget()
+        cache.forget()
 
     expected = {1: 1, 2: 2, 3: 3}
     assert dict(first[1]) == dict(second[1]) == dict(squeezed[1]) == dict(again[1]) == expected

@@ -150,13 +150,14 @@ def test_a_statement_built_for_one_query_serves_the_next_of_its_shape_with_its_v
     binds._built.clear()
 
     first = titles(search(session=db, shop=shop, query="緑茶 ギフト"))
-    built = dict(binds._built)
+    built = dict(binds._built.items())
     second = titles(search(session=db, shop=shop, query="紅茶 ギフト"))
     elsewhere = titles(search(session=db, shop=other, query="紅茶 ギフト"))
+    after = dict(binds._built.items())
 
     assert (first, second, elsewhere) == (["緑茶 ギフト"], ["紅茶 ギフト"], ["紅茶 ギフト よその店"])
-    assert built and binds._built.keys() == built.keys()
-    assert all(binds._built[key] is built[key] for key in built)  # reused, not rebuilt
+    assert built and after.keys() == built.keys()
+    assert all(after[key] is built[key] for key in built)  # reused, not rebuilt
 
 
 def test_close_spellings_of_one_shape_keep_their_own_patterns(catalog, db, shop):
