@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import g
-from sqlalchemy import Table, event, make_url
+from sqlalchemy import Table, event, make_url, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -143,11 +143,14 @@ def autocommit(bind: Engine) -> Engine:
     return found
 
 
-def tuples(session: Session, statement) -> list[tuple]:
-    """A Core statement's rows as the driver returns them (plain tuples, no type processing
-    of results: for ints and texts). SQLAlchemy binds the parameters; its Row objects, which
-    cost as much as the query itself for tens of thousands of rows, are skipped."""
-    result = session.connection().execute(statement)
+def tuples(session: Session, statement, **params) -> list[tuple]:
+    """A statement's rows as the driver returns them (plain tuples, no type processing of
+    results: for ints, booleans and texts). SQLAlchemy binds the parameters; its Row objects,
+    which cost as much as the query itself for tens of thousands of rows, are skipped.
+    `statement`: a Core statement, or SQL text with `:name` parameters given as `params`."""
+    if isinstance(statement, str):
+        statement = text(statement)
+    result = session.connection().execute(statement, params or None)
     try:
         return result.cursor.fetchall()
     finally:

@@ -15,7 +15,6 @@ the ids. Memory stays flat: ids pass in batches of BATCH.
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from sqlmodel import Session
 from ..audiences import service as audiences
 from ..audiences import shopify_segments
 from ..audiences.definition import is_shopify
+from ..db import tuples
 from ..flows import policies
 from ..models import Campaign, Shop
 
@@ -57,7 +57,7 @@ def recipients_for(*, session: Session, shop: Shop, campaign: Campaign) -> Itera
         return
     after = 0
     while True:  # keyset pages over the shop's friends: no OFFSET, no cursor held open
-        batch = [row[0] for row in plain_rows(session, _PAGE, shop=shop.id, after=after, n=BATCH)]
+        batch = [row[0] for row in tuples(session, _PAGE, shop=shop.id, after=after, n=BATCH)]
         if not batch:
             return
         yield batch
@@ -90,23 +90,6 @@ def _segment_members(*, session: Session, shop: Shop, segment_id) -> Iterator[in
 
 
 _PAGE = "SELECT id FROM line_friends WHERE shop_id = :shop AND id > :after ORDER BY id LIMIT :n"
-
-
-def plain_rows(session: Session, sql: str, **params) -> list[tuple]:
-    """Plain tuples straight from the driver: SQLAlchemy's Row objects cost more than the
-    query itself at 700,000 friends. `:name` parameters, as both drivers are given them."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        sql = _NAMED.sub(r"%(\1)s", sql)
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-_NAMED = re.compile(r":(\w+)")
 
 
 @dataclass
@@ -169,13 +152,13 @@ def _states(*, session: Session, shop: Shop, campaign: Campaign) -> Iterator[lis
     its own friends."""
     if is_everyone(campaign):
         after = 0
-        while rows := plain_rows(session, _STATE_PAGE, shop=shop.id, after=after, n=BATCH):
+        while rows := tuples(session, _STATE_PAGE, shop=shop.id, after=after, n=BATCH):
             yield rows
             after = rows[-1][0]
         return
     for batch in recipients_for(session=session, shop=shop, campaign=campaign):
         wanted = set(batch)
-        rows = plain_rows(session, _STATE, shop=shop.id, lo=batch[0], hi=batch[-1])
+        rows = tuples(session, _STATE, shop=shop.id, lo=batch[0], hi=batch[-1])
         yield [row for row in rows if row[0] in wanted]
 
 

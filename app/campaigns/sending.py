@@ -31,7 +31,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ..db import session_scope
+from ..db import session_scope, tuples
 from ..ext import cache
 from ..line import channels
 from ..line.client import LineClient, LineError
@@ -41,7 +41,6 @@ from ..models import ChunkStatus as KS
 from ..models import NotificationStatus as NS
 from ..timeutil import utcnow
 from . import coupons, links, push, split, transport
-from .audience import plain_rows
 from .insight import unit_name
 from .outcomes import Claimed, Result, record
 
@@ -126,11 +125,11 @@ def _reachable(s: Session, shop_id: int, ids: list[int]) -> list[tuple[int, str]
         return []
     if ids[-1] - ids[0] < 4 * len(ids):
         sql = "SELECT id, line_user_id FROM line_friends WHERE shop_id = :shop AND id >= :lo AND id <= :hi"
-        return plain_rows(s, sql + _REACHABLE, shop=shop_id, lo=ids[0], hi=ids[-1], no=False)
+        return tuples(s, sql + _REACHABLE, shop=shop_id, lo=ids[0], hi=ids[-1], no=False)
     names = {f"f{i}": fid for i, fid in enumerate(ids)}
     listed = ", ".join(":" + name for name in names)
     sql = f"SELECT id, line_user_id FROM line_friends WHERE shop_id = :shop AND id IN ({listed})"
-    return plain_rows(s, sql + _REACHABLE, shop=shop_id, no=False, **names)
+    return tuples(s, sql + _REACHABLE, shop=shop_id, no=False, **names)
 
 
 class Run:

@@ -25,6 +25,22 @@ def grams(text: str) -> str:
     return " " + " ".join(found) + " " if found else ""
 
 
+# What `document` reads of a product and of its variants (the bulk import selects only these).
+DOCUMENT_FIELDS = (
+    Product.id,
+    Product.shop_id,
+    Product.title,
+    Product.tags,
+    Product.product_type,
+    Product.vendor,
+    Product.description,
+    Product.deleted_at,
+    Product.status,
+    Product.published_at,
+)
+VARIANT_FIELDS = (ProductVariant.product_id, ProductVariant.title, ProductVariant.sku, ProductVariant.available)
+
+
 def document(product: Product, variants: list[ProductVariant]) -> dict:
     """The product's searchable fields, normalised; `doc` joins them for the index (a
     newline between fields: no query term contains one, so no match spans two fields)."""

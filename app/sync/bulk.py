@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from ..db import session_scope
 from ..models import Product, ProductSearch, ProductVariant, Shop
-from ..search.index import document
+from ..search.index import DOCUMENT_FIELDS, VARIANT_FIELDS, document
 from ..timeutil import parse_ts
 from .common import money, optional_money, plain_text
 
@@ -217,25 +217,10 @@ def _write_variants(*, session: Session, shop: Shop, by_product: dict[int, list[
     _upsert_variants(session=session, shop=shop, wanted=wanted)
 
 
-DOCUMENT_FIELDS = (
-    Product.id,
-    Product.shop_id,
-    Product.title,
-    Product.tags,
-    Product.product_type,
-    Product.vendor,
-    Product.description,
-    Product.deleted_at,
-    Product.status,
-    Product.published_at,
-)
-VARIANT_FIELDS = (ProductVariant.product_id, ProductVariant.title, ProductVariant.sku, ProductVariant.available)
-
-
 def _write_documents(*, session: Session, product_ids: list[int]) -> None:
     if not product_ids:
         return
-    # The fields search.index.document reads, as rows (it reads them by attribute).
+    # Only the fields search.index.document reads, as rows (it reads them by attribute).
     products = list(session.exec(select(*DOCUMENT_FIELDS).where(Product.id.in_(product_ids))))
     variants: dict[int, list] = {}
     for v in session.exec(select(*VARIANT_FIELDS).where(ProductVariant.product_id.in_(product_ids))):
