@@ -3,12 +3,17 @@ and the after-delivery follow-up (marketing, off by default)."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from app.models import Notification
+from app.timeutil import as_utc, utcnow
 from tests.plugins.flows import button, notes, set_flow
 from tests.plugins.tracking import resolve
 
 ORDER_STATUS_URL = "https://test-shop.myshopify.com/548380009/orders/123456abcd/authenticate?key=abcdefg"
 TRACKING_URL = "https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number=401234567890"
+TOKYO = ZoneInfo("Asia/Tokyo")
 NIGHT = "2026-11-25T14:00:00+00:00"  # 23:00 in Tokyo: quiet hours do not hold transactional messages
 
 
@@ -161,13 +166,17 @@ def test_after_delivery_follow_up_comes_seven_days_after_delivery(
     send_webhook("orders/create", payload("orders_create"))
     send_webhook("fulfillments/create", payload("fulfillments_create"))
     # Delivered at 22:30 in Tokyo: the follow-up falls due at 22:30 a week later, in quiet hours.
-    send_webhook("fulfillments/update", fulfillment(payload_copy, "delivered", "2026-11-27T22:30:00+09:00"))
+    # The week ends tomorrow (Tokyo's date), as the messages due at intake ("now") must be due
+    # by the first run below.
+    day = (utcnow() + timedelta(days=1)).astimezone(TOKYO).date()
+    due = datetime.combine(day, time(22, 30), TOKYO)
+    send_webhook("fulfillments/update", fulfillment(payload_copy, "delivered", (due - timedelta(days=7)).isoformat()))
     [follow_up] = notes(db, Notification.flow == "after_delivery")
-    assert follow_up.marketing and follow_up.due_at.isoformat().startswith("2026-12-04T13:30")
+    assert follow_up.marketing and as_utc(follow_up.due_at) == due
 
-    assert dispatch("2026-12-04T13:00:00+00:00").get("sent") == 3  # order, shipped, delivered; not yet the follow-up
-    assert dispatch("2026-12-04T13:30:00+00:00") == {"quiet_hours": 1}
-    assert dispatch("2026-12-05T00:00:00+00:00") == {"sent": 1}  # 09:00 in Tokyo
+    assert dispatch(due - timedelta(minutes=30)).get("sent") == 3  # order, shipped, delivered; not the follow-up
+    assert dispatch(due) == {"quiet_hours": 1}
+    assert dispatch(datetime.combine(day + timedelta(days=1), time(9), TOKYO)) == {"sent": 1}
     card = fake_line.pushes()[-1].messages[0]
     assert "ご感想" in card["altText"]
     review = button(card)
