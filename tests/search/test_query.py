@@ -169,3 +169,31 @@ def test_close_spellings_of_one_shape_keep_their_own_patterns(catalog, db, shop)
 
     assert (titles(first), first.close) == (["リップクリーム 無香料"], True)
     assert (titles(second), second.close) == (["ナイトクリーム 保湿"], True)
+
+
+def test_past_the_cap_title_matches_and_best_sellers_are_still_ranked(catalog, db, shop, monkeypatch):
+    # More matches than the cap: the first ones found are tag matches, the title match and the
+    # best seller come later. The title lookup finds the one (both databases); on PostgreSQL,
+    # the best-seller lookup finds the other (SQLite ranks its capped FTS matches alone).
+    from app.search import binds, conditions, query
+
+    made = catalog(
+        *[product(f"ギフト セット {n}", tags="ルイボス") for n in range(4)],
+        product("ルイボス 100g"),
+        product("ギフト 特選", tags="ルイボス"),
+    )
+    best = made["ギフト 特選"].id
+    db.exec(select(ProductSearch).where(ProductSearch.product_id == best)).one().recent_sales = 40
+    db.commit()
+    for module in (conditions, query):
+        monkeypatch.setattr(module, "CAP", 3)
+    binds._built.clear()
+    try:
+        found = titles(search(session=db, shop=shop, query="ルイボス"))
+    finally:
+        binds._built.clear()  # statements built with the small cap
+
+    assert found[0] == "ルイボス 100g"
+    if db.get_bind().dialect.name == "postgresql":
+        assert found[1] == "ギフト 特選"  # a tag match like the others, and the best seller
+    assert len(found) <= 1 + 3 + 1
