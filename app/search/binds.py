@@ -31,6 +31,7 @@ class Query:
     expanded: list[list[str]]  # each word's alternatives (synonyms, close spellings)
     words: list[str]
     shop_id: int
+    ids: tuple[int, ...] = ()  # products an earlier statement found, for one that ranks them
 
 
 class Binds:
@@ -40,9 +41,9 @@ class Binds:
         self.query = query
         self.getters: list[Callable[[Query], Any]] = []
 
-    def of(self, getter: Callable[[Query], Any]):
+    def of(self, getter: Callable[[Query], Any], type_=None):
         self.getters.append(getter)
-        return bindparam(f"v{len(self.getters)}", getter(self.query))
+        return bindparam(f"v{len(self.getters)}", getter(self.query), type_=type_)
 
     def alt(self, i: int, j: int, form: Callable[[str], Any] = str):
         """The j-th alternative of word i, in `form` (a LIKE pattern, an FTS phrase…)."""

@@ -22,15 +22,16 @@ of thousands.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, case, false, func, or_, select, union
+from sqlalchemy import BigInteger, and_, any_, case, false, func, or_, select, text, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from ..models import Product, ProductVariant, Shop, SynonymGroup
 from . import binds
 from .binds import Binds, Query
-from .close import loosened, meaningful
+from .close import Pattern, loosened, meaningful
 from .conditions import (
     CAP,
     S,
@@ -53,6 +54,7 @@ CLOSE_BELOW = 3  # exact matches fewer than this: close spellings are added afte
 TITLE_FIRST_WORDS = 2  # PostgreSQL: queries of up to this many words try the title lookup alone first
 EVERY_WORD_IN_TITLE = 4  # the tier of a product with every word (not the phrase) in its title
 DESCRIPTION_ONLY = 7  # the tier of a product some word matched only in its description
+CANDIDATE_COLUMNS = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.variants)  # what ranking reads
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,6 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     on every match made the planner walk the best-seller index filtering each product's
     text: 12,000-21,000 rows and 35-45 ms for a word in 1-2 % of 100,000 products.
     `titled_only`: the title lookup alone (None when no word can use the title index)."""
-    columns = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.variants)
     shop_rows = [S.shop_id == v.shop(), S.searchable.is_(True)]
     # A product ranked at "every word in the title" or above has every word in its title,
     # so each word the title index can answer is looked up there (GIN ANDs them: "tomo
@@ -134,23 +135,38 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     # usual condition.
     titled = [any_in(S.title, v, i, a) for i, a in enumerate(expanded) if title_indexable(a)]
     others = [word_matches(v, i, a, False) for i, a in enumerate(expanded) if not title_indexable(a)]
-    in_title = select(*columns).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
+    in_title = select(*CANDIDATE_COLUMNS).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
     if titled_only:
         return in_title.subquery("candidates") if in_title is not None else None
-    every = [*shop_rows, *[word_matches(v, i, a, False) for i, a in enumerate(expanded)]]
-    matches = select(*columns).where(*every).limit(CAP).cte("matches").prefix_with("MATERIALIZED")
+    every = _every(v, expanded)
+    matches = select(*CANDIDATE_COLUMNS).where(*every).limit(CAP).cte("matches").prefix_with("MATERIALIZED")
     # Fewer than CAP matches are every match there is: the title and best-seller lookups
     # (subsets of them) would only repeat the index work, and a one-time filter skips them
     # (a multi-word query that no product matches: 0.3 ms to run, not 2-3).
     more = select(func.count()).select_from(matches).scalar_subquery() >= CAP
     best_sellers = (
-        select(*columns)
+        select(*CANDIDATE_COLUMNS)
         .where(*every, S.recent_sales > 0, more)
         .order_by(S.recent_sales.desc())  # the sold products only: a bounded walk of shop_rank
         .limit(BEST_SELLERS)
     )
     titles = [in_title.where(more)] if in_title is not None else []
     return union(*titles, select(*matches.c), best_sellers).subquery("candidates")
+
+
+def _every(v: Binds, expanded: list[list[str]]) -> list:
+    """PostgreSQL: the conditions of a product of this shop with every word."""
+    return [
+        S.shop_id == v.shop(),
+        S.searchable.is_(True),
+        *[word_matches(v, i, a, False) for i, a in enumerate(expanded)],
+    ]
+
+
+def _pg_listed(v: Binds):
+    """PostgreSQL: the products an earlier statement found (Query.ids), as candidates."""
+    ids = v.of(lambda q: list(q.ids), ARRAY(BigInteger))
+    return select(*CANDIDATE_COLUMNS).where(S.product_id == any_(ids)).subquery("candidates")
 
 
 def _sqlite_statement(v: Binds, expanded: list[list[str]], n: int):
@@ -170,8 +186,9 @@ def _sqlite_statement(v: Binds, expanded: list[list[str]], n: int):
     )
 
 
-def _pg_statement(v: Binds, expanded: list[list[str]], n: int, *, titled_only: bool = False):
-    candidates = _pg_candidates(v, expanded, titled_only=titled_only)
+def _pg_statement(v: Binds, expanded: list[list[str]], n: int, *, titled_only: bool = False, listed: bool = False):
+    """`listed`: rank the products in Query.ids (else look them up: _pg_candidates)."""
+    candidates = _pg_listed(v) if listed else _pg_candidates(v, expanded, titled_only=titled_only)
     if candidates is None:
         return None
     c = candidates.c  # every word matched there already
@@ -203,7 +220,40 @@ def _pg_matching(session: Session, query: Query, n: int, title_first: bool) -> l
         hits = _run(session, ("titled", n), query, lambda v: _pg_statement(v, expanded, n, titled_only=True))
         if hits is not None and len(hits) == n and hits[-1].tier <= EVERY_WORD_IN_TITLE:
             return hits
+    if any(isinstance(a, Pattern) for alts in expanded for a in alts):
+        return _pg_close_matching(session, query, n)
     return _run(session, ("wide", n), query, lambda v: _pg_statement(v, expanded, n))
+
+
+def _pg_close_matching(session: Session, query: Query, n: int) -> list:
+    """Close spellings are a dozen patterns or more a word, and planning each of them in the
+    three lookups of the wide statement took 5-7 ms where running them took under 0.5 ms.
+    So the matches are looked up in one lookup, and the first CAP found are ranked by id
+    (nothing to estimate; no title or best-seller lookup, which would plan every pattern
+    again). The lookup may not scan the table: the planner adds up the patterns'
+    selectivities and expects a scan to meet CAP matches soon, but one pattern's matches are
+    rare and the scan tested every pattern on 20,000 rows (295 ms for "ドリップコーー");
+    the trigram index finds them in a few ms."""
+    expanded = query.expanded
+    ids = _pg_without_seq_scan(session, lambda: _run(session, ("close ids",), query, lambda v: _pg_ids(v, expanded)))
+    if not ids:
+        return []
+    found = replace(query, ids=tuple(r.product_id for r in ids))
+    return _run(session, ("listed", n), found, lambda v: _pg_statement(v, expanded, n, listed=True))
+
+
+def _pg_ids(v: Binds, expanded: list[list[str]]):
+    return select(S.product_id).where(*_every(v, expanded)).limit(CAP)
+
+
+def _pg_without_seq_scan(session: Session, run):
+    """`run()` with sequential scans off for this transaction, then the setting as it was.
+    (If `run` fails, the transaction is rolled back, and the setting with it.)"""
+    switch = "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+    was = session.execute(text(switch)).scalar_one()
+    result = run()
+    session.execute(text("SELECT set_config('enable_seqscan', :was, true)"), {"was": was})
+    return result
 
 
 def search(

@@ -197,3 +197,30 @@ def test_past_the_cap_title_matches_and_best_sellers_are_still_ranked(catalog, d
     if db.get_bind().dialect.name == "postgresql":
         assert found[1] == "ギフト 特選"  # a tag match like the others, and the best seller
     assert len(found) <= 1 + 3 + 1
+
+
+def test_close_spellings_are_looked_up_without_a_table_scan_on_postgresql(catalog, db, shop):
+    # "ドリップコーー" (an extra ー for ヒ): its patterns' estimates add up and the planner
+    # scanned 20,000 products testing each pattern (295 ms at 100,000); the lookup now runs
+    # with sequential scans off, and the setting is as it was once the search is done.
+    from sqlalchemy import event, text
+
+    catalog(product("ドリップコーヒー 深煎り"), product("ドリップバッグ 10袋"), product("紅茶"))
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        results = search(session=db, shop=shop, query="ドリップコーー")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert (titles(results), results.close) == (["ドリップコーヒー 深煎り"], True)
+    if engine.dialect.name == "postgresql":
+        switches = [i for i, s in enumerate(sent) if "set_config('enable_seqscan'" in s]
+        lookup = next(i for i, s in enumerate(sent) if s.startswith("SELECT product_search.product_id"))
+        assert len(switches) == 2 and switches[0] < lookup < switches[1]
+        assert db.execute(text("SHOW enable_seqscan")).scalar_one() == "on"  # same transaction
