@@ -231,8 +231,8 @@ def _pg_close_matching(session: Session, query: Query, n: int) -> list:
     So the matches are looked up in one lookup, and the first CAP found are ranked by id
     (nothing to estimate; no title or best-seller lookup, which would plan every pattern
     again). The lookup may not scan the table: the planner adds up the patterns'
-    selectivities and expects a scan to meet CAP matches soon, but one pattern's matches are
-    rare and the scan tested every pattern on 20,000 rows (295 ms for "ドリップコーー");
+    selectivities and expects a scan to meet CAP matches soon, but the matches are sparse,
+    and the scan tested every pattern on 20,000 rows (295 ms for "ドリップコーー") where
     the trigram index finds them in a few ms."""
     expanded = query.expanded
     ids = _pg_without_seq_scan(session, lambda: _run(session, ("close ids",), query, lambda v: _pg_ids(v, expanded)))
