@@ -128,7 +128,7 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     on every match made the planner walk the best-seller index filtering each product's
     text: 12,000-21,000 rows and 35-45 ms for a word in 1-2 % of 100,000 products.
     `titled_only`: the title lookup alone (None when no word can use the title index)."""
-    shop_rows = [S.shop_id == v.shop(), S.searchable.is_(True)]
+    shop_rows = _shop_rows(v)
     # A product ranked at "every word in the title" or above has every word in its title,
     # so each word the title index can answer is looked up there (GIN ANDs them: "tomo
     # coffee" reads 156 rows, not the 3,591 titles with "coffee"); the others keep their
@@ -138,7 +138,7 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     in_title = select(*CANDIDATE_COLUMNS).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
     if titled_only:
         return in_title.subquery("candidates") if in_title is not None else None
-    every = _every(v, expanded)
+    every = _every(v, expanded, shop_rows)
     matches = select(*CANDIDATE_COLUMNS).where(*every).limit(CAP).cte("matches").prefix_with("MATERIALIZED")
     # Fewer than CAP matches are every match there is: the title and best-seller lookups
     # (subsets of them) would only repeat the index work, and a one-time filter skips them
@@ -154,13 +154,14 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     return union(*titles, select(*matches.c), best_sellers).subquery("candidates")
 
 
-def _every(v: Binds, expanded: list[list[str]]) -> list:
-    """PostgreSQL: the conditions of a product of this shop with every word."""
-    return [
-        S.shop_id == v.shop(),
-        S.searchable.is_(True),
-        *[word_matches(v, i, a, False) for i, a in enumerate(expanded)],
-    ]
+def _shop_rows(v: Binds) -> list:
+    """PostgreSQL: the searchable products of the query's shop."""
+    return [S.shop_id == v.shop(), S.searchable.is_(True)]
+
+
+def _every(v: Binds, expanded: list[list[str]], shop_rows: list | None = None) -> list:
+    """PostgreSQL: a product of the shop with every word (`shop_rows` when built already)."""
+    return [*(shop_rows or _shop_rows(v)), *[word_matches(v, i, a, False) for i, a in enumerate(expanded)]]
 
 
 def _pg_listed(v: Binds):
@@ -329,7 +330,7 @@ def _most_words_statement(v: Binds, session: Session, expanded: list[list[str]],
         ids = union_ids([fts_word(v, i, alts, MOST_WORDS_CAP) for i, alts in enumerate(expanded)])
         scope = [S.shop_id + 0 == v.shop(), S.searchable.is_(True), S.product_id.in_(ids)]
     else:
-        rows = [S.shop_id == v.shop(), S.searchable.is_(True)]
+        rows = _shop_rows(v)
         lookups = [select(S.product_id).where(*rows, word_matches(v, i, a, False)) for i, a in enumerate(expanded)]
         ids = union(*[lookup.limit(MOST_WORDS_CAP) for lookup in lookups])
         scope = [*rows, S.product_id.in_(ids)]
