@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger("tsunagu.db")
 
@@ -38,20 +39,18 @@ class _Write:
 
 _open: dict[int, _Write] = {}  # id(DBAPI connection) -> its open write transaction
 _lock = threading.Lock()
+_strict: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine pool -> strict
 
 
 def track(engine: Engine, *, strict: bool) -> None:
     """Follow `engine`'s write transactions. `strict`: a remote call inside one raises."""
 
+    _strict[engine.pool] = strict  # the engine's option copies share its pool
+
     @event.listens_for(engine, "before_cursor_execute")
     def _statement(conn, _cursor, statement, _params, _context, _many):
-        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            return  # each statement is its own transaction: nothing stays open
-        key = id(conn.connection.dbapi_connection)
-        if key in _open or not _is_write(statement):
-            return
-        with _lock:
-            _open[key] = _Write(threading.get_ident(), strict, " ".join(statement.split()[:3]))
+        if _is_write(statement):
+            note_write(conn, statement)
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
@@ -63,6 +62,19 @@ def track(engine: Engine, *, strict: bool) -> None:
     @event.listens_for(engine, "invalidate")
     def _returned(dbapi_connection, *_args):
         _forget(dbapi_connection)
+
+
+def note_write(conn: Connection, statement: str) -> None:
+    """`conn`'s transaction writes from `statement` on. Called for every write SQLAlchemy
+    executes, and directly for one it does not see (a PostgreSQL COPY, app/db.py)."""
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # each statement is its own transaction: nothing stays open
+    key = id(conn.connection.dbapi_connection)
+    if key in _open:
+        return
+    write = _Write(threading.get_ident(), _strict.get(conn.engine.pool, True), " ".join(statement.split()[:3]))
+    with _lock:
+        _open[key] = write
 
 
 def _is_write(statement: str) -> bool:

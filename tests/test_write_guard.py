@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app import ext
-from app.db import autocommit, make_engine, session_scope, writer
+from app.db import autocommit, column_defaults, insert_rows, make_engine, session_scope, writer
 from app.line.client import LineClient
 from app.models import Shop
 from app.shopify.http import shared_client
@@ -48,6 +48,16 @@ def test_a_write_statement_makes_the_transaction_a_writer_until_commit(engine):
             refuse_remote("Shopify")
         session.rollback()
         refuse_remote("Shopify")
+
+
+def test_a_bulk_insert_counts_as_a_write_copy_included(engine):
+    """app.db.insert_rows writes through COPY on PostgreSQL, which SQLAlchemy never sees."""
+    with Session(engine) as session:
+        insert_rows(session, Shop.__table__, [{**column_defaults(Shop), "domain": "copy.myshopify.com", "name": "c"}])
+        with pytest.raises(RemoteCallInWriteTransaction, match="INSERT INTO shops|COPY shops"):
+            refuse_remote("Shopify")
+        assert session.exec(select(Shop.name).where(Shop.domain == "copy.myshopify.com")).all() == ["c"]
+    refuse_remote("Shopify")
 
 
 def test_an_insert_through_the_orm_counts_as_a_write(engine):

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ..db import session_scope
+from ..db import column_defaults, insert_rows, one_of, session_scope
 from ..models import Product, ProductSearch, ProductVariant, Shop
 from ..search.index import DOCUMENT_FIELDS, VARIANT_FIELDS, document
 from ..timeutil import parse_ts
@@ -143,7 +143,7 @@ def write_chunk(*, session: Session, shop: Shop, chunk: list[Pending], seen_at: 
         p.shopify_id: p
         for p in session.exec(
             select(Product.shopify_id, Product.id, Product.shopify_updated_at).where(
-                Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))
+                Product.shop_id == shop.id, one_of(session, Product.shopify_id, numbers)
             )
         )
     }
@@ -163,20 +163,23 @@ def write_chunk(*, session: Session, shop: Shop, chunk: list[Pending], seen_at: 
         else:
             updates.append({"id": current.id, "synced_at": seen_at, **values})
     if new_rows:
-        defaults = Product(shop_id=shop.id, shopify_id=0).model_dump(exclude={"id", "shopify_id"})
-        session.execute(insert(Product), [{**defaults, **r} for r in new_rows])
+        defaults = column_defaults(Product)
+        insert_rows(session, Product.__table__, [{**defaults, **r} for r in new_rows])
     if updates:
         session.execute(update(Product), updates)
     ids = dict(
         session.exec(
             select(Product.shopify_id, Product.id).where(
-                Product.shop_id == shop.id, Product.shopify_id.in_(list(numbers))
+                Product.shop_id == shop.id, one_of(session, Product.shopify_id, numbers)
             )
         ).all()
     )
     fresh = {n: p for n, p in numbers.items() if p.variants is not None}
-    _write_variants(session=session, shop=shop, by_product={ids[n]: p.variants for n, p in fresh.items()})
-    _write_documents(session=session, product_ids=[ids[n] for n in fresh])
+    created = {ids[n] for n in numbers if n not in existing}  # no variants or document yet
+    _write_variants(
+        session=session, shop=shop, by_product={ids[n]: p.variants for n, p in fresh.items()}, created=created
+    )
+    _write_documents(session=session, product_ids=[ids[n] for n in fresh], created=created)
 
 
 def _variant_rows(by_product: dict[int, list[dict]]) -> dict[int, dict]:
@@ -193,44 +196,54 @@ def _upsert_variants(*, session: Session, shop: Shop, wanted: dict[int, dict]) -
     existing = dict(
         session.exec(
             select(ProductVariant.shopify_id, ProductVariant.id).where(
-                ProductVariant.shop_id == shop.id, ProductVariant.shopify_id.in_(list(wanted) or [0])
+                ProductVariant.shop_id == shop.id, one_of(session, ProductVariant.shopify_id, wanted)
             )
         ).all()
     )
-    new_rows = [{"shop_id": shop.id, "shopify_id": n, **v} for n, v in wanted.items() if n not in existing]
+    defaults = column_defaults(ProductVariant)
+    new_rows = [{**defaults, "shop_id": shop.id, "shopify_id": n, **v} for n, v in wanted.items() if n not in existing]
     changed = [{"id": existing[n], **v} for n, v in wanted.items() if n in existing]
-    if new_rows:
-        session.execute(insert(ProductVariant), new_rows)
+    insert_rows(session, ProductVariant.__table__, new_rows)
     if changed:
         session.execute(update(ProductVariant), changed)
 
 
-def _write_variants(*, session: Session, shop: Shop, by_product: dict[int, list[dict]]) -> None:
-    """The products' variants become exactly these (others are gone from Shopify)."""
+def _write_variants(
+    *, session: Session, shop: Shop, by_product: dict[int, list[dict]], created: set[int] = frozenset()
+) -> None:
+    """The products' variants become exactly these (others are gone from Shopify). Products
+    in `created` were inserted in this transaction: they have no variants to remove."""
     wanted = _variant_rows(by_product)
-    if by_product:
+    known = [p for p in by_product if p not in created]
+    if known:
         session.execute(
             delete(ProductVariant).where(
-                ProductVariant.product_id.in_(list(by_product)), ProductVariant.shopify_id.not_in(list(wanted) or [0])
+                one_of(session, ProductVariant.product_id, known), ~one_of(session, ProductVariant.shopify_id, wanted)
             )
         )
     _upsert_variants(session=session, shop=shop, wanted=wanted)
 
 
-def _write_documents(*, session: Session, product_ids: list[int]) -> None:
+def _write_documents(*, session: Session, product_ids: list[int], created: set[int] = frozenset()) -> None:
+    """Index these products (those in `created`, inserted in this transaction, have no
+    document yet)."""
     if not product_ids:
         return
     # Only the fields search.index.document reads, as rows (it reads them by attribute).
-    products = list(session.exec(select(*DOCUMENT_FIELDS).where(Product.id.in_(product_ids))))
+    products = list(session.exec(select(*DOCUMENT_FIELDS).where(one_of(session, Product.id, product_ids))))
     variants: dict[int, list] = {}
-    for v in session.exec(select(*VARIANT_FIELDS).where(ProductVariant.product_id.in_(product_ids))):
+    for v in session.exec(select(*VARIANT_FIELDS).where(one_of(session, ProductVariant.product_id, product_ids))):
         variants.setdefault(v.product_id, []).append(v)
-    existing = set(session.exec(select(ProductSearch.product_id).where(ProductSearch.product_id.in_(product_ids))))
+    known = [p for p in product_ids if p not in created]
+    existing = (
+        set(session.exec(select(ProductSearch.product_id).where(one_of(session, ProductSearch.product_id, known))))
+        if known
+        else set()
+    )
     docs = [{"product_id": p.id, "shop_id": p.shop_id, **document(p, variants.get(p.id, []))} for p in products]
-    new_docs = [d for d in docs if d["product_id"] not in existing]
-    if new_docs:
-        session.execute(insert(ProductSearch), new_docs)
-    if len(new_docs) < len(docs):
+    defaults = column_defaults(ProductSearch)
+    insert_rows(session, ProductSearch.__table__, [{**defaults, **d} for d in docs if d["product_id"] not in existing])
+    if existing:
         session.execute(update(ProductSearch), [d for d in docs if d["product_id"] in existing])
 
 
@@ -240,7 +253,9 @@ def write_orphan_variants(*, session: Session, shop: Shop, nodes: list[dict]) ->
     ids = {
         p.shopify_id: p.id
         for p in session.exec(
-            select(Product).where(Product.shop_id == shop.id, Product.shopify_id.in_([p for p in parents if p]))
+            select(Product).where(
+                Product.shop_id == shop.id, one_of(session, Product.shopify_id, (p for p in parents if p))
+            )
         )
     }
     by_product: dict[int, list[dict]] = {}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
@@ -133,6 +134,39 @@ def test_a_bulk_imported_variant_follows_its_inventory_item(app, db, shop):
     level = {"inventory_item_id": 77, "location_id": 5, "available": 4, "updated_at": "2026-11-25T09:40:00+09:00"}
     change = apply_inventory_level(session=db, shop=shop, payload=level)
     assert change is not None and (change.was_available, change.variant.available) == (False, True)
+
+
+def test_a_second_import_updates_in_place_and_inserts_only_what_is_new(app, db, shop, monkeypatch):
+    """New rows go in as a bulk insert (COPY on PostgreSQL), known ones are updated: a
+    variant gone from Shopify is removed, documents follow, and values (aware timestamps,
+    prices) come back as they went in."""
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    engine = ext.engine(app)
+    first = jsonl(node(1, "宇治 煎茶"), variant(11, 1), variant(12, 1, "200g"), node(2, "ほうじ茶"), variant(21, 2))
+    Importer(engine=engine, shop=shop, seen_at=utcnow()).feed_all(parse_lines(first))
+    later = "2026-11-20T00:00:00Z"
+    second = jsonl(
+        node(1, "宇治 新茶", updated=later),
+        variant(12, 1, "200g", "2500.00"),
+        variant(13, 1, "500g"),
+        node(2, "ほうじ茶", updated=later),
+        variant(21, 2),
+        node(3, "玄米茶"),
+        variant(31, 3),
+    )
+    assert Importer(engine=engine, shop=shop, seen_at=utcnow()).feed_all(parse_lines(second)) == 3
+
+    db.expire_all()
+    products = {p.shopify_id: p for p in rows(db, Product)}
+    assert sorted(products) == [1, 2, 3]
+    prices = {v.shopify_id: v.price for v in rows(db, ProductVariant, ProductVariant.product_id == products[1].id)}
+    assert prices == {12: Decimal("2500.00"), 13: Decimal("1200.00")}
+    assert products[3].published_at == datetime(2026, 1, 1, tzinfo=UTC)
+    assert products[3].created_at.tzinfo is not None and products[3].synced_at is not None
+    docs = {d.product_id: d for d in rows(db, ProductSearch)}
+    assert sorted(docs) == sorted(p.id for p in products.values())
+    assert "新茶" in docs[products[1].id].title and docs[products[3].id].recent_sales == 0
+    assert [f.product.shopify_id for f in search(session=db, shop=shop, query="玄米茶").found] == [3]
 
 
 def test_bad_lines_are_skipped(app, db, shop):
