@@ -4,6 +4,7 @@ Shopify flattens the nested query into one JSON object per line; a variant names
 product in `__parentId` and follows it. Lines are read one at a time and written in
 chunks of CHUNK products (one transaction each), so memory stays flat however large the
 catalog. A variant whose product was already written (out of order) is applied on its own.
+New rows go in through db.insert_rows (COPY on PostgreSQL), known ones are updated.
 """
 
 from __future__ import annotations
