@@ -4,7 +4,9 @@ Shopify flattens the nested query into one JSON object per line; a variant names
 product in `__parentId` and follows it. Lines are read one at a time and written in
 chunks of CHUNK products (one transaction each), so memory stays flat however large the
 catalog. A variant whose product was already written (out of order) is applied on its own.
-New rows go in through db.insert_rows (COPY on PostgreSQL), known ones are updated.
+New rows go in through db.insert_rows (COPY on PostgreSQL), known ones are updated. On
+SQLite, from the second chunk the search index's segments are merged once at the end
+(search.index.merge_index), not over and over as they pile up.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlmodel import Session, select
 
 from ..db import column_defaults, insert_rows, one_of, session_scope
 from ..models import Product, ProductSearch, ProductVariant, Shop
-from ..search.index import DOCUMENT_FIELDS, VARIANT_FIELDS, document
+from ..search.index import DOCUMENT_FIELDS, VARIANT_FIELDS, defer_index_merges, document, merge_index
 from ..timeutil import parse_ts
 from .common import money, optional_money, plain_text
 
@@ -96,6 +98,7 @@ class Importer:
     _chunk: list[Pending] = field(default_factory=list)
     _by_gid: dict[str, Pending] = field(default_factory=dict)
     _orphans: list[dict] = field(default_factory=list)
+    _merges_deferred: bool = False
 
     def feed(self, obj: dict) -> None:
         parent = obj.get("__parentId")
@@ -112,6 +115,9 @@ class Importer:
 
     def finish(self) -> int:
         self._flush()
+        if self._merges_deferred:
+            merge_index(self.engine)
+            self._merges_deferred = False
         return self.done
 
     def feed_all(self, objects: Iterable[dict]) -> int:
@@ -122,6 +128,8 @@ class Importer:
     def _flush(self) -> None:
         if self._chunk:
             with session_scope(self.engine) as session:
+                if self.done and not self._merges_deferred:  # a second chunk: a large import
+                    self._merges_deferred = defer_index_merges(session)
                 write_chunk(session=session, shop=self.shop, chunk=self._chunk, seen_at=self.seen_at)
             first = self.done == 0
             self.done += len(self._chunk)

@@ -169,6 +169,36 @@ def test_a_second_import_updates_in_place_and_inserts_only_what_is_new(app, db, 
     assert [f.product.shopify_id for f in search(session=db, shop=shop, query="玄米茶").found] == [3]
 
 
+def test_a_large_import_on_sqlite_merges_its_search_index_once_at_the_end(app, db, shop, monkeypatch):
+    """From the second chunk, FTS5 stops merging segments as it goes; at the end its own
+    merging is back on and the index is merged once. PostgreSQL has nothing to defer."""
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    engine = ext.engine(app)
+    sqlite = engine.dialect.name == "sqlite"
+
+    def automerge() -> dict[str, str | None]:
+        with engine.connect() as conn:
+            return {
+                t: conn.exec_driver_sql(f"SELECT v FROM {t}_config WHERE k = 'automerge'").scalar()
+                for t in ("product_fts", "product_grams")
+            }
+
+    during: list[dict] = []
+    progress = (lambda done: during.append(automerge())) if sqlite else (lambda done: None)
+    lines = jsonl(*(o for pid in range(1, 6) for o in (node(pid, f"玄米茶 {pid}号"), variant(pid * 10, pid))))
+    assert Importer(engine=engine, shop=shop, seen_at=utcnow(), on_progress=progress).feed_all(parse_lines(lines)) == 5
+
+    found = search(session=db, shop=shop, query="玄米茶").found
+    assert sorted(f.product.shopify_id for f in found) == [1, 2, 3, 4, 5]
+    if sqlite:
+        assert during[0] == {"product_fts": None, "product_grams": None}  # one chunk: nothing deferred yet
+        assert during[1] == {"product_fts": 16, "product_grams": 16}
+        assert automerge() == {"product_fts": 4, "product_grams": 4}
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO product_fts(product_fts) VALUES ('integrity-check')")
+            conn.exec_driver_sql("INSERT INTO product_grams(product_grams) VALUES ('integrity-check')")
+
+
 def test_bad_lines_are_skipped(app, db, shop):
     lines = ["{not json", "", "[1, 2]"] + jsonl(node(1, "昆布茶"), variant(11, 1))
 
