@@ -232,3 +232,18 @@ def test_an_embedded_page_keeps_the_shop_and_shopifys_admin_as_framers(client, f
         f"frame-ancestors https://{SHOP_DOMAIN} https://admin.shopify.com;"
     )
     assert "X-Frame-Options" not in response.headers  # it would stop Shopify's admin framing it
+
+
+def test_no_request_opens_a_cookie_session(app, client):
+    """Nothing is kept in Flask's signed cookie: a request carrying one is not read, no
+    response sets one, and a write to `flask.session` fails instead of setting a cookie."""
+    client.set_cookie("session", "eyJ4IjoxfQ.forged.signature")
+    for response in (client.get("/r/unknown-token"), client.post("/webhooks/shopify", data=b"{}")):
+        assert "Set-Cookie" not in response.headers
+
+    from flask import session
+
+    with app.test_request_context("/", headers={"Cookie": "session=eyJ4IjoxfQ"}):
+        assert dict(session) == {}
+        with pytest.raises(RuntimeError):
+            session["shop"] = "other-shop.myshopify.com"
