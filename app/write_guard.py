@@ -55,7 +55,8 @@ def track(engine: Engine, *, strict: bool) -> None:
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _ended(conn):
-        _forget(conn.connection.dbapi_connection)
+        if not conn.invalidated:  # a lost connection was forgotten when it was invalidated
+            _forget(conn.connection.dbapi_connection)
 
     @event.listens_for(engine, "checkin")
     @event.listens_for(engine, "reset")

@@ -10,7 +10,7 @@ from app.flows.dispatcher import PushPools
 from app.flows.quota import Readings
 from app.line.client import ApiClients
 from app.shopify.client import Throttle
-from app.shopify.intake import ShopIds
+from app.shopify.intake import HeldConnection, ShopIds
 
 
 def test_accessors_read_the_current_app_or_the_app_given(app, settings):
@@ -26,7 +26,7 @@ def test_without_an_app_context_the_app_must_be_given():
         ext.engine()
 
 
-@pytest.mark.parametrize("kind", [Throttle, Readings, PushPools, ApiClients, ShopIds])
+@pytest.mark.parametrize("kind", [Throttle, Readings, PushPools, ApiClients, ShopIds, HeldConnection])
 def test_each_cache_is_one_per_app_and_a_new_app_starts_empty(app, settings, kind):
     first = ext.cache(kind, app)
     with app.app_context():

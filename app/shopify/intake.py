@@ -2,15 +2,19 @@
 
 The request path must stay short (Shopify waits 5 s, and a busy store sends bursts), so
 it is one INSERT ... ON CONFLICT DO NOTHING through SQLAlchemy Core, with the shop's id
-cached per process. Handlers run in the worker (events.process_due_events).
+cached per process, on an autocommit connection the web process keeps between deliveries.
+Handlers run in the worker (events.process_due_events).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
 from ..db import autocommit, insert_ignoring_conflict
@@ -22,6 +26,37 @@ EVENTS = WebhookEvent.__table__
 
 class ShopIds(dict[str, int]):
     """Shop domain -> shop id, remembered per app (ext.cache) by the web process."""
+
+
+class HeldConnection:
+    """The web process's autocommit connection, kept between deliveries (per app, ext.cache).
+
+    Checking one out of the pool for every webhook cost more than the INSERT on SQLite: the
+    checkout, the switch to AUTOCOMMIT and back on return (a PRAGMA on SQLite), the reset.
+    Nothing is ever left open on it: each statement commits on its own. Only the main thread
+    keeps one (gunicorn's sync workers answer there); a threaded server's request threads
+    check one out per delivery, so they never hold the pool's connections between requests.
+    """
+
+    conn: Connection | None = None
+
+    @contextmanager
+    def connection(self, engine: Engine) -> Iterator[Connection]:
+        if threading.current_thread() is not threading.main_thread():
+            with autocommit(engine).connect() as conn:
+                yield conn
+            return
+        if self.conn is None or self.conn.closed or self.conn.invalidated:
+            self.conn = autocommit(engine).connect()
+        yield self.conn
+
+    def drop(self) -> None:
+        """After a database error: the next delivery starts on a fresh connection."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            conn.close()
 
 
 def shop_id_for(conn: Connection, domain: str) -> int:
@@ -40,6 +75,7 @@ def shop_id_for(conn: Connection, domain: str) -> int:
 def record_delivery(
     *,
     engine: Engine,
+    held: HeldConnection,
     shop_ids: dict[str, int],
     domain: str,
     webhook_id: str,
@@ -48,12 +84,16 @@ def record_delivery(
     triggered_at: datetime | None,
     body: str,
 ) -> bool:
-    """Store the delivery as due now; False when this webhook id was already recorded."""
+    """Store the delivery as due now; False when this webhook id was already recorded.
+
+    A second try follows a lost connection (the database restarted since the last delivery)
+    and a cached shop id whose row is gone; the insert is idempotent, so a retry of one that
+    did commit records nothing twice."""
     for attempt in (1, 2):
         try:
             # Each statement commits on its own; the shop insert is idempotent, so a crash
             # between the two statements leaves nothing half done.
-            with autocommit(engine).connect() as conn:
+            with held.connection(engine) as conn:
                 if domain not in shop_ids:
                     shop_ids[domain] = shop_id_for(conn, domain)
                 now = utcnow()
@@ -72,9 +112,13 @@ def record_delivery(
                 }
                 insert = insert_ignoring_conflict(conn.dialect.name, EVENTS, ("shop_id", "webhook_id"))
                 return conn.execute(insert, values).scalar() is not None
-        except IntegrityError:
-            # The cached shop row is gone (shop/redact ran in another process): look again.
-            shop_ids.pop(domain, None)
+        except DBAPIError as exc:
+            held.drop()
+            if isinstance(exc, IntegrityError):
+                # The cached shop row is gone (shop/redact ran in another process): look again.
+                shop_ids.pop(domain, None)
+            elif not exc.connection_invalidated:
+                raise
             if attempt == 2:
                 raise
     return False

@@ -16,7 +16,7 @@ from .. import db
 from ..ext import cache
 from ..timeutil import parse_ts
 from .domains import myshopify_domain
-from .intake import ShopIds, record_delivery
+from .intake import HeldConnection, ShopIds, record_delivery
 from .sdk import request_input, shopify_app
 
 log = logging.getLogger("tsunagu.webhooks")
@@ -59,6 +59,7 @@ def receive():
 
     created = record_delivery(
         engine=db.engine(),
+        held=cache(HeldConnection),
         shop_ids=cache(ShopIds),
         domain=domain,
         webhook_id=webhook_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -256,3 +257,39 @@ def test_shop_redact_in_a_batch_leaves_other_shops_events_alone(send_webhook, pa
         "products/create": "processed",
     }
     assert count(db, Order) == 1
+
+
+def test_the_intake_keeps_its_connection_and_gets_a_new_one_when_it_was_lost(send_webhook, payload, db, app):
+    """Each web thread keeps one autocommit connection between deliveries; when the database
+    dropped it (a restart), the next delivery is still recorded, once, on a new connection."""
+    from app.shopify.intake import HeldConnection
+
+    held = ext.cache(HeldConnection, app)
+    assert send_webhook("orders/create", payload("orders_create"), webhook_id="wh-1", process=False).status_code == 200
+    first = held.conn
+    assert send_webhook("orders/create", payload("orders_create"), webhook_id="wh-2", process=False).status_code == 200
+    assert held.conn is first and not first.closed
+
+    raw = first.connection.dbapi_connection
+    if first.dialect.name == "postgresql":
+        with ext.engine(app).connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({raw.info.backend_pid})")
+    else:
+        raw.close()
+    response = send_webhook("orders/create", payload("orders_create"), webhook_id="wh-3", process=False)
+
+    assert response.status_code == 200 and response.get_json() == {"status": "received"}
+    assert held.conn is not first
+    assert sorted(e.webhook_id for e in rows(db, WebhookEvent)) == ["wh-1", "wh-2", "wh-3"]
+
+    # A threaded server's request thread checks one out per delivery and gives it back.
+    pool, kept = ext.engine(app).pool, held.conn
+    out_before = pool.checkedout()
+    answers = []
+    thread = threading.Thread(
+        target=lambda: answers.append(send_webhook("orders/create", payload("orders_create"), process=False))
+    )
+    thread.start()
+    thread.join()
+    assert answers[0].status_code == 200 and held.conn is kept and pool.checkedout() == out_before
+    assert count(db, WebhookEvent) == 4
