@@ -31,8 +31,9 @@ class ShopIds(dict[str, int]):
 class HeldConnection:
     """The web process's autocommit connection, kept between deliveries (per app, ext.cache).
 
-    Checking one out of the pool for every webhook cost more than the INSERT on SQLite: the
-    checkout, the switch to AUTOCOMMIT and back on return (a PRAGMA on SQLite), the reset.
+    Checking one out of the pool for every webhook cost almost as much as the INSERT itself
+    on SQLite: the checkout, the switch to AUTOCOMMIT and back on return (a PRAGMA on
+    SQLite), the reset.
     Nothing is ever left open on it: each statement commits on its own. Only the main thread
     keeps one (gunicorn's sync workers answer there); a threaded server's request threads
     check one out per delivery, so they never hold the pool's connections between requests.
