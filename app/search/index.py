@@ -32,9 +32,7 @@ def defer_index_merges(session: Session) -> bool:
     if session.get_bind().dialect.name != "sqlite":
         return False
     for table in FTS_TABLES:
-        session.connection().exec_driver_sql(
-            f"INSERT INTO {table}({table}, rank) VALUES ('automerge', {BULK_AUTOMERGE})"
-        )
+        _set_automerge(session, table, BULK_AUTOMERGE)
     return True
 
 
@@ -42,10 +40,13 @@ def merge_index(engine: Engine) -> None:
     """After a large import on SQLite: FTS5's own merging back on, and every segment merged
     into one (`optimize`; about 2.6 s for 100,000 products, one write transaction)."""
     with session_scope(engine) as session:
-        conn = session.connection()
         for table in FTS_TABLES:
-            conn.exec_driver_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', {AUTOMERGE})")
-            conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+            _set_automerge(session, table, AUTOMERGE)
+            session.connection().exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+
+
+def _set_automerge(session: Session, table: str, level: int) -> None:
+    session.connection().exec_driver_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', {level})")
 
 
 def grams(text: str) -> str:

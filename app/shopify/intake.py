@@ -33,17 +33,17 @@ class HeldConnection:
 
     Checking one out of the pool for every webhook cost almost as much as the INSERT itself
     on SQLite: the checkout, the switch to AUTOCOMMIT and back on return (a PRAGMA on
-    SQLite), the reset.
-    Nothing is ever left open on it: each statement commits on its own. Only the main thread
-    keeps one (gunicorn's sync workers answer there); a threaded server's request threads
-    check one out per delivery, so they never hold the pool's connections between requests.
+    SQLite), the reset. Nothing is ever left open on it: each statement commits on its own.
+    Only the main thread keeps one (gunicorn's sync workers answer there); a threaded
+    server's request threads check one out per delivery, so they never hold the pool's
+    connections between requests.
     """
 
     conn: Connection | None = None
 
     @contextmanager
     def connection(self, engine: Engine) -> Iterator[Connection]:
-        if threading.current_thread() is not threading.main_thread():
+        if not _on_main_thread():
             with autocommit(engine).connect() as conn:
                 yield conn
             return
@@ -52,12 +52,14 @@ class HeldConnection:
         yield self.conn
 
     def drop(self) -> None:
-        """After a database error: the next delivery starts on a fresh connection."""
-        if threading.current_thread() is not threading.main_thread():
-            return
-        conn, self.conn = self.conn, None
-        if conn is not None:
+        """After a lost connection: the next delivery starts on a fresh one."""
+        if _on_main_thread() and self.conn is not None:
+            conn, self.conn = self.conn, None
             conn.close()
+
+
+def _on_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def shop_id_for(conn: Connection, domain: str) -> int:
@@ -113,13 +115,13 @@ def record_delivery(
                 }
                 insert = insert_ignoring_conflict(conn.dialect.name, EVENTS, ("shop_id", "webhook_id"))
                 return conn.execute(insert, values).scalar() is not None
+        except IntegrityError:
+            # The cached shop row is gone (shop/redact ran in another process): look again.
+            shop_ids.pop(domain, None)
+            if attempt == 2:
+                raise
         except DBAPIError as exc:
             held.drop()
-            if isinstance(exc, IntegrityError):
-                # The cached shop row is gone (shop/redact ran in another process): look again.
-                shop_ids.pop(domain, None)
-            elif not exc.connection_invalidated:
-                raise
-            if attempt == 2:
+            if not exc.connection_invalidated or attempt == 2:
                 raise
     return False
