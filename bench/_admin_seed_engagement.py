@@ -25,6 +25,7 @@ from app.richmenus.service import save_menus, save_rule
 from app.search.index import index_product
 from app.shopify_flow import triggers
 from bench._admin_seed import _bulk
+from bench._admin_seed_marketing import fix_id_sequences
 
 STEPS = 4
 # (name, trigger, share of the friends who entered): the welcome takes half of them.
@@ -118,19 +119,26 @@ def _sequences(engine, rnd, shop_id: int, friends: int, now: datetime) -> dict[s
         "sequence_steps": _bulk(engine, "sequence_steps", steps),
         "sequence_runs": _bulk(engine, "sequence_runs", run_rows()),
     }
-    sizes["notifications (sequence steps)"] = _bulk(engine, "notifications", _step_messages(rnd, shop_id, messages))
+    sent: list[tuple] = []
+    sizes["notifications (sequence steps)"] = _bulk(
+        engine, "notifications", _step_messages(rnd, shop_id, messages, sent)
+    )
+    sizes.update(_step_outcomes(engine, rnd, shop_id, sent))
     return sizes
 
 
-def _step_messages(rnd, shop_id: int, runs):
+def _step_messages(rnd, shop_id: int, runs, sent: list):
     """Each run's reached steps in the outbox, as advance.py schedules them (one in ten held
-    back by the marketing cap and skipped)."""
+    back by the marketing cap and skipped). `sent` gets (id, friend, sent at) of those sent."""
     for sequence_id, run_id, friend, entered, reached in runs:
         for position in range(1, reached + 1):
             due = entered + timedelta(days=0 if position == 1 else 2 * position)
             skipped = rnd.random() < 0.1
+            message_id = uuid.UUID(int=rnd.getrandbits(128))
+            if not skipped:
+                sent.append((message_id, friend, due + timedelta(seconds=2)))
             yield {
-                "id": uuid.UUID(int=rnd.getrandbits(128)),
+                "id": message_id,
                 "shop_id": shop_id,
                 "friend_id": friend,
                 "customer_id": 2 * friend - 1,
@@ -148,6 +156,108 @@ def _step_messages(rnd, shop_id: int, runs):
                 "created_at": due,
                 "updated_at": due,
             }
+
+
+def _step_outcomes(engine, rnd, shop_id: int, sent: list[tuple]) -> dict[str, int]:
+    """What the sent steps earned, as the app records it (each outcome carries its message's
+    flow): a link in every step, clicked for 5 % of them; an attributed order for one click in
+    five; a block blamed on one step in 300."""
+    with engine.connect() as conn:
+        link_id, order_id = (
+            conn.execute(text(f"select coalesce(max(id), 0) from {t}")).scalar() for t in ("tracked_links", "orders")
+        )
+    clicked = [(k, m) for k, m in enumerate(sent) if rnd.random() < 0.05]
+    ordered = clicked[::5]
+    flow = Flow.SEQUENCE
+    links = _bulk(
+        engine,
+        "tracked_links",
+        (
+            {
+                "id": link_id + 1 + k,
+                "shop_id": shop_id,
+                "token": f"s{k:012d}",
+                "notification_id": m[0],
+                "flow": flow,
+                "target": "https://tsunagu-demo.myshopify.com/products/x",
+                "clicks": 1,
+                "created_at": m[2],
+            }
+            for k, m in clicked
+        ),
+    )
+    clicks = _bulk(
+        engine,
+        "link_clicks",
+        (
+            {
+                "shop_id": shop_id,
+                "link_id": link_id + 1 + k,
+                "notification_id": m[0],
+                "friend_id": m[1],
+                "flow": flow,
+                "clicked_at": m[2] + timedelta(hours=rnd.random() * 24),
+            }
+            for k, m in clicked
+        ),
+    )
+    orders = _bulk(
+        engine,
+        "orders",
+        (
+            {
+                "id": order_id + 1 + j,
+                "shop_id": shop_id,
+                "shopify_id": 70_000_000 + j,
+                "name": f"#S{j}",
+                "currency": "JPY",
+                "created_at": m[2],
+                "updated_at": m[2],
+            }
+            for j, (_k, m) in enumerate(ordered)
+        ),
+    )
+    attributions = _bulk(
+        engine,
+        "attributions",
+        (
+            {
+                "shop_id": shop_id,
+                "order_id": order_id + 1 + j,
+                "notification_id": m[0],
+                "flow": flow,
+                "kind": "click",
+                "revenue": Decimal(3000 + j % 20 * 500),
+                "currency": "JPY",
+                "ordered_at": m[2] + timedelta(days=1),
+                "created_at": m[2] + timedelta(days=1),
+            }
+            for j, (_k, m) in enumerate(ordered)
+        ),
+    )
+    blocks = _bulk(
+        engine,
+        "friend_blocks",
+        (
+            {
+                "shop_id": shop_id,
+                "friend_id": m[1],
+                "notification_id": m[0],
+                "flow": flow,
+                "blocked_at": m[2] + timedelta(hours=3),
+            }
+            for m in sent
+            if rnd.random() < 1 / 300
+        ),
+    )
+    fix_id_sequences(engine, ("tracked_links", "orders"))  # the menus' links are inserted by the app next
+    return {
+        "tracked_links (sequence steps)": links,
+        "link_clicks (sequence steps)": clicks,
+        "orders (sequence steps)": orders,
+        "attributions (sequence steps)": attributions,
+        "friend_blocks (sequence steps)": blocks,
+    }
 
 
 def _menu_spec(name: str, buttons: int, *, tabs: int = 0, tab: int = 0) -> dict:

@@ -33,6 +33,7 @@ HAND_MADE = (
     "ix_product_search_title_trgm",
     "ix_product_search_grams",
     "ix_notifications_key_prefix",  # 0028, PostgreSQL only (text_pattern_ops)
+    "ix_notifications_sequence_steps",  # 0029, partial, per dialect
 )
 
 

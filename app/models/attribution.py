@@ -14,6 +14,13 @@ from .base import created, pk, shop_fk, when
 from .types import Money
 
 
+def outcome_index(table: str) -> Index:
+    """(shop, flow, message) of an outcome: it carries its message's flow (the link's, the
+    credited message's, the blamed push's), so a flow's outcomes are read from this side
+    and each message by its id (app/sequences/results.py)."""
+    return Index(f"ix_{table}_shop_flow_notification", "shop_id", "flow", "notification_id")
+
+
 def _notification():
     return Field(default=None, foreign_key="notifications.id", ondelete="SET NULL", sa_type=Uuid, index=True)
 
@@ -53,6 +60,8 @@ class LinkClick(SQLModel, table=True):
         Index("ix_link_clicks_customer_clicked", "customer_id", "clicked_at"),
         # A rich menu postback tap names its friend, linked or not yet (attribution, menu results).
         Index("ix_link_clicks_friend_clicked", "friend_id", "clicked_at"),
+        # A flow's outcomes from their own side (a sequence's results): see outcome_index.
+        outcome_index("link_clicks"),
     )
 
     id: int | None = pk()
@@ -74,7 +83,7 @@ class Attribution(SQLModel, table=True):
     """An order credited to LINE, and the message that earned it (one per order)."""
 
     __tablename__ = "attributions"
-    __table_args__ = (Index("ix_attributions_shop_ordered", "shop_id", "ordered_at"),)
+    __table_args__ = (Index("ix_attributions_shop_ordered", "shop_id", "ordered_at"), outcome_index("attributions"))
 
     id: int | None = pk()
     shop_id: int = shop_fk()
@@ -96,7 +105,7 @@ class FriendBlock(SQLModel, table=True):
     """An unfollow, and the pushed message within the 24 hours before it (if any)."""
 
     __tablename__ = "friend_blocks"
-    __table_args__ = (Index("ix_friend_blocks_shop_blocked", "shop_id", "blocked_at"),)
+    __table_args__ = (Index("ix_friend_blocks_shop_blocked", "shop_id", "blocked_at"), outcome_index("friend_blocks"))
 
     id: int | None = pk()
     shop_id: int = shop_fk()
