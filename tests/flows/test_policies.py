@@ -368,6 +368,7 @@ def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, sho
         monkeypatch.setattr(cache._lists, "limit", 2)  # room for one list: the others go
         cache.forget()
         squeezed = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+        cache._reached.clear()  # the counts kept (test below): counted again from the lists
         again = marketing_counts(session=db, shop_ids=[shop.id], now=now)
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", seen)
@@ -377,3 +378,49 @@ def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, sho
     assert dict(first[1]) == dict(second[1]) == dict(squeezed[1]) == dict(again[1]) == expected
     assert dict(first[0]) == dict(again[0]) == expected  # all within the last day
     assert len(reads) == 3  # the first count, after forget(), the evicted lists: never the second count
+
+
+def test_a_shops_chunk_counts_are_kept_per_set_of_chunks_and_never_shared(db, shop):
+    """The whole shop's count (forecast, plan) keeps its chunk counts per exact set of chunks
+    (and which were sent within the day): the same chunks read no list and count nothing
+    again; a new chunk, or a chunk leaving the last day, counts anew; callers get copies."""
+    from sqlalchemy import event
+
+    from app.flows import sent_chunks as cache
+    from app.flows.policies import marketing_counts
+
+    now = utcnow()
+    sent_chunks(db, shop, [([1, 2, 3], now - timedelta(hours=2)), ([2, 3], now - timedelta(days=2))])
+    cache.forget()
+    reads = []
+
+    @event.listens_for(db.get_bind(), "before_cursor_execute")
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "campaign_chunks.friend_ids" in statement:
+            reads.append(statement)
+
+    try:
+        day, month = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+        day[1] += 100  # the caller's own counters: what is kept stays as counted
+        month.clear()
+        again = marketing_counts(session=db, shop_ids=[shop.id], now=now)
+        later = marketing_counts(session=db, shop_ids=[shop.id], now=now + timedelta(hours=23))  # first left the day
+        sent_chunks(db, shop, [([3, 4], now)])
+        grown = marketing_counts(session=db, shop_ids=[shop.id], now=now + timedelta(minutes=1))
+        kept = len(cache._reached)
+        cache.MAX_COUNTED, limit = 3, cache.MAX_COUNTED  # 4 friends: counted, not kept
+        cache._reached.clear()
+        try:
+            big = marketing_counts(session=db, shop_ids=[shop.id], now=now + timedelta(minutes=1))
+        finally:
+            cache.MAX_COUNTED = limit
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", seen)
+        cache.forget()
+
+    assert (dict(again[0]), dict(again[1])) == ({1: 1, 2: 1, 3: 1}, {1: 1, 2: 2, 3: 2})
+    assert (dict(later[0]), dict(later[1])) == ({}, {1: 1, 2: 2, 3: 2})
+    assert (dict(grown[0]), dict(grown[1])) == ({1: 1, 2: 1, 3: 2, 4: 1}, {1: 1, 2: 2, 3: 3, 4: 1})
+    assert (dict(big[0]), dict(big[1])) == (dict(grown[0]), dict(grown[1]))
+    assert len(reads) == 2  # the first count's lists, the new chunk's list; `big` found its lists kept
+    assert kept == 3 and len(cache._reached) == 0
