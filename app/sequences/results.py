@@ -68,12 +68,13 @@ def _mine(session: Session, shop_id: int, sequence_id: int) -> list:
 
 
 def _outcomes_of(session: Session, outcome, shop_id: int, sequence_id: int) -> list:
-    """The sequence's outcomes (clicks, attributions, blocks) joined to their messages, read from their own side: the
-    (shop, flow, message) index gives the sequence flow's outcomes, each message is then read
-    by its id and kept when its key has the prefix. An outcome carries its message's flow.
-    Reading from the messages' side read every message of the sequence for each join (91,545
-    for a handful of outcomes). SQLite's planner would start there all the same: on SQLite the
-    message's conditions are written so no index of notifications can serve them."""
+    """The sequence's outcomes (clicks, attributions, blocks) joined to their messages, read
+    from the outcomes' side: the (shop, flow, message) index gives the sequence flow's
+    outcomes (an outcome carries its message's flow), each message is then read by its id
+    and kept when its key has the prefix. From the messages' side, each join read every
+    message of the sequence (91,545 for a few thousand outcomes). SQLite's planner would
+    start there all the same, so on SQLite the message's conditions are written so that no
+    index of notifications can serve them (`+ 0`, `|| ''`)."""
     prefix, after = _bounds(sequence_id)
     key = Notification.dedupe_key
     joined = [outcome.shop_id == shop_id, outcome.flow == _SEQUENCE_FLOW]

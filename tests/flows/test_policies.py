@@ -3,6 +3,7 @@ across flows, opt-outs, blocks, unlinks, uninstalls and disconnected channels.""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -344,25 +345,38 @@ def test_the_cap_count_of_the_whole_shop_and_of_a_batch_agree_window_by_window(d
     assert (dict(one_day), dict(one_month)) == (dict(day), dict(month))
 
 
-def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, shop, monkeypatch):
-    # Sent chunks never change their friends: the cap count reads each list once per process.
+@contextmanager
+def list_reads(db):
+    """The statements that read chunks' friend lists, with the process's lists and counts
+    forgotten before and after."""
     from sqlalchemy import event
 
+    from app.flows import sent_chunks as cache
+
+    reads: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "campaign_chunks.friend_ids" in statement:
+            reads.append(statement)
+
+    cache.forget()
+    event.listen(db.get_bind(), "before_cursor_execute", seen)
+    try:
+        yield reads
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", seen)
+        cache.forget()
+
+
+def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, shop, monkeypatch):
+    # Sent chunks never change their friends: the cap count reads each list once per process.
     from app.flows import sent_chunks as cache
     from app.flows.policies import marketing_counts
 
     now = utcnow()
     hours = [timedelta(hours=n) for n in (1, 2, 3)]
     sent_chunks(db, shop, [([1, 2, 3], now - hours[0]), ([2, 3], now - hours[1]), ([3], now - hours[2])])
-    cache.forget()
-    reads = []
-
-    @event.listens_for(db.get_bind(), "before_cursor_execute")
-    def seen(conn, cursor, statement, parameters, context, executemany):
-        if "campaign_chunks.friend_ids" in statement:
-            reads.append(statement)
-
-    try:
+    with list_reads(db) as reads:
         first = marketing_counts(session=db, shop_ids=[shop.id], now=now)
         second = marketing_counts(session=db, shop_ids=[shop.id], now=now)
         monkeypatch.setattr(cache._lists, "limit", 2)  # room for one list: the others go
@@ -370,9 +384,6 @@ def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, sho
         squeezed = marketing_counts(session=db, shop_ids=[shop.id], now=now)
         cache._reached.clear()  # the counts kept (test below): counted again from the lists
         again = marketing_counts(session=db, shop_ids=[shop.id], now=now)
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", seen)
-        cache.forget()
 
     expected = {1: 1, 2: 2, 3: 3}
     assert dict(first[1]) == dict(second[1]) == dict(squeezed[1]) == dict(again[1]) == expected
@@ -380,26 +391,16 @@ def test_chunk_friend_lists_are_read_once_and_counted_right_when_evicted(db, sho
     assert len(reads) == 3  # the first count, after forget(), the evicted lists: never the second count
 
 
-def test_a_shops_chunk_counts_are_kept_per_set_of_chunks_and_never_shared(db, shop):
+def test_a_shops_chunk_counts_are_kept_per_set_of_chunks_and_never_shared(db, shop, monkeypatch):
     """The whole shop's count (forecast, plan) keeps its chunk counts per exact set of chunks
     (and which were sent within the day): the same chunks read no list and count nothing
     again; a new chunk, or a chunk leaving the last day, counts anew; callers get copies."""
-    from sqlalchemy import event
-
     from app.flows import sent_chunks as cache
     from app.flows.policies import marketing_counts
 
     now = utcnow()
     sent_chunks(db, shop, [([1, 2, 3], now - timedelta(hours=2)), ([2, 3], now - timedelta(days=2))])
-    cache.forget()
-    reads = []
-
-    @event.listens_for(db.get_bind(), "before_cursor_execute")
-    def seen(conn, cursor, statement, parameters, context, executemany):
-        if "campaign_chunks.friend_ids" in statement:
-            reads.append(statement)
-
-    try:
+    with list_reads(db) as reads:
         day, month = marketing_counts(session=db, shop_ids=[shop.id], now=now)
         day[1] += 100  # the caller's own counters: what is kept stays as counted
         month.clear()
@@ -408,15 +409,9 @@ def test_a_shops_chunk_counts_are_kept_per_set_of_chunks_and_never_shared(db, sh
         sent_chunks(db, shop, [([3, 4], now)])
         grown = marketing_counts(session=db, shop_ids=[shop.id], now=now + timedelta(minutes=1))
         kept = len(cache._reached)
-        cache.MAX_COUNTED, limit = 3, cache.MAX_COUNTED  # 4 friends: counted, not kept
+        monkeypatch.setattr(cache, "MAX_COUNTED", 3)  # 4 friends: counted, not kept
         cache._reached.clear()
-        try:
-            big = marketing_counts(session=db, shop_ids=[shop.id], now=now + timedelta(minutes=1))
-        finally:
-            cache.MAX_COUNTED = limit
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", seen)
-        cache.forget()
+        big = marketing_counts(session=db, shop_ids=[shop.id], now=now + timedelta(minutes=1))
 
     assert (dict(again[0]), dict(again[1])) == ({1: 1, 2: 1, 3: 1}, {1: 1, 2: 2, 3: 2})
     assert (dict(later[0]), dict(later[1])) == ({}, {1: 1, 2: 2, 3: 2})
