@@ -32,7 +32,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..db import tuples
+from ..db import one_of, tuples
+from ..flows import sent_chunks
 from ..models import (
     Attribution,
     Campaign,
@@ -132,8 +133,7 @@ def campaign_results(*, session: Session, shop: Shop, campaign: Campaign) -> Cam
     reached = _reached(session, campaign, variants)
     _insights(session, campaign, variants, result)
     _tracked_clicks(session, campaign, variants)
-    customers = _customers_of(session, shop, set(reached.friends))
-    _orders(session, shop, campaign, reached, customers, span, variants)
+    _orders(session, shop, campaign, reached, span, variants)
     _blocks(session, shop, reached, variants)
     _costs(shop, campaign, variants)
     winner = getattr(campaign, "winner", None)  # the A/B test's chosen variant, once it has one
@@ -193,24 +193,18 @@ def _tracked_clicks(s: Session, campaign: Campaign, variants: dict[int, VariantR
         row.tracked_clicks = (row.tracked_clicks or 0) + clicks
 
 
-def _customers_of(s: Session, shop: Shop, friend_ids: set[int]) -> dict[int, int]:
-    """Shopify customer id -> friend id, for the linked friends among `friend_ids`."""
+LOOKUP = 5_000  # customers looked up per statement (SQLite takes at most 32,766 parameters)
+
+
+def _orders_of(s: Session, shop: Shop, start: datetime, end: datetime, friend_ids: set[int]) -> list:
+    """(order id, friend id, total, ordered at) of uncancelled orders in [start, end] whose
+    customer is linked to one of `friend_ids`. The window's orders first, then the friends
+    of their customers only: reading every linked friend of the shop with its customer
+    (50,000 rows joined to 100,000 customers) took 69 ms of a campaign's results on
+    PostgreSQL."""
     if not friend_ids:
-        return {}
-    rows = tuples(  # every linked friend of the shop (tens of thousands): plain tuples
-        s,
-        select(LineFriend.id, Customer.shopify_id)
-        .join(Customer, Customer.id == LineFriend.customer_id)
-        .where(LineFriend.shop_id == shop.id),
-    )
-    return {shopify_id: fid for fid, shopify_id in rows if fid in friend_ids}
-
-
-def _shop_orders(s: Session, shop: Shop, start: datetime, end: datetime, customers) -> list:
-    """(order id, customer, total, ordered at) of uncancelled orders in [start, end]."""
-    if not customers:
         return []
-    rows = s.execute(
+    orders = s.execute(
         select(Order.id, Order.customer_shopify_id, Order.total_price, Order.processed_at).where(
             Order.shop_id == shop.id,
             Order.processed_at >= start,
@@ -219,13 +213,29 @@ def _shop_orders(s: Session, shop: Shop, start: datetime, end: datetime, custome
             Order.customer_shopify_id.is_not(None),
         )
     ).all()
-    return [(i, c, Decimal(total or 0), as_utc(at)) for i, c, total, at in rows if c in customers]
+    wanted = sorted({customer for _, customer, _, _ in orders})
+    linked: dict[int, int] = {}
+    for at in range(0, len(wanted), LOOKUP):
+        linked.update(
+            tuples(
+                s,
+                select(Customer.shopify_id, LineFriend.id)
+                .join(LineFriend, (LineFriend.shop_id == shop.id) & (LineFriend.customer_id == Customer.id))
+                .where(Customer.shop_id == shop.id, one_of(s, Customer.shopify_id, wanted[at : at + LOOKUP])),
+            )
+        )
+    found = []
+    for order_id, customer, total, ordered_at in orders:
+        friend = linked.get(customer)
+        if friend in friend_ids:
+            found.append((order_id, friend, Decimal(total or 0), as_utc(ordered_at)))
+    return found
 
 
-def _orders(s, shop, campaign, reached: _Reached, customers, span, variants) -> None:
+def _orders(s, shop, campaign, reached: _Reached, span, variants) -> None:
     if reached.first is None:
         return
-    found = _shop_orders(s, shop, reached.first, reached.last + span, customers)
+    found = _orders_of(s, shop, reached.first, reached.last + span, set(reached.friends))
     ids = [o[0] for o in found]
     by_flow = set()
     if ids:
@@ -235,8 +245,7 @@ def _orders(s, shop, campaign, reached: _Reached, customers, span, variants) -> 
             .all()
         )
     later = _later_campaigns(s, shop, campaign, reached, span)
-    for order_id, customer, total, at in found:
-        fid = customers[customer]
+    for order_id, fid, total, at in found:
         variant, sent_at = reached.friends[fid]
         if not sent_at <= at <= sent_at + span or order_id in by_flow:
             continue
@@ -247,9 +256,11 @@ def _orders(s, shop, campaign, reached: _Reached, customers, span, variants) -> 
 
 
 def _later_campaigns(s, shop, campaign, reached: _Reached, span) -> dict[int, list[datetime]]:
-    """friend id -> when other campaigns reached them after this one began (last touch)."""
+    """friend id -> when other campaigns reached them after this one began (last touch).
+    The chunks' friend lists come from the process's copies (flows/sent_chunks.py), not
+    parsed from JSON on every request."""
     rows = s.execute(
-        select(CampaignChunk.friend_ids, CampaignChunk.sent_at).where(
+        select(CampaignChunk.id, CampaignChunk.retry_key, CampaignChunk.sent_at).where(
             CampaignChunk.shop_id == shop.id,
             CampaignChunk.campaign_id != campaign.id,
             CampaignChunk.status == KS.SENT,
@@ -257,10 +268,12 @@ def _later_campaigns(s, shop, campaign, reached: _Reached, span) -> dict[int, li
             CampaignChunk.sent_at <= reached.last + span,
         )
     ).all()
+    lists = sent_chunks.friends_of(s, ((chunk_id, key) for chunk_id, key, _ in rows))
     later: dict[int, list[datetime]] = defaultdict(list)
-    for friend_ids, sent_at in rows:
+    friends = reached.friends.keys()
+    for chunk_id, key, sent_at in rows:
         at = as_utc(sent_at)  # once per chunk, not per friend
-        for fid in reached.friends.keys() & set(friend_ids or ()):
+        for fid in friends & lists[chunk_id, key]:
             later[fid].append(at)
     return later
 
@@ -325,10 +338,9 @@ def holdout_result(
         return None
     start = as_utc(campaign.started_at)
     sent_ids = set(reached.friends)
-    customers = _customers_of(session, shop, sent_ids | held)
     per_friend: dict[int, Decimal] = defaultdict(Decimal)
-    for _id, customer, total, _at in _shop_orders(session, shop, start, start + span, customers):
-        per_friend[customers[customer]] += total
+    for _id, friend, total, _at in _orders_of(session, shop, start, start + span, sent_ids | held):
+        per_friend[friend] += total
     sent, kept_out = _group(sent_ids, per_friend), _group(held, per_friend)
     return HoldoutResult(
         sent=sent,

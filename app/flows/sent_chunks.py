@@ -1,4 +1,5 @@
-"""The friends of campaign chunks, kept in memory for the marketing cap count.
+"""The friends of campaign chunks, kept in memory for the marketing cap count (and a
+campaign's results: which later campaigns reached its recipients).
 
 A chunk's friend list is written once, when its campaign is planned, and never changed
 (sending, retries, cancellation and privacy erasure change its status and counters, not its
