@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, event, func
 from sqlmodel import Session, select
 
 from app.models import Shop
@@ -14,6 +17,21 @@ def make_shop(db: Session, domain: str = "test-shop.myshopify.com", **fields) ->
     db.add(shop)
     db.commit()
     return shop
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[tuple[str, object]]]:
+    """The (statement, parameters) the engine runs inside the block, for their plans."""
+    seen: list[tuple[str, object]] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def fresh(db: Session) -> None:

@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.models import CampaignStatus as CS
 from app.models import ChunkStatus as KS
-from tests.helpers import fresh
+from tests.helpers import fresh, statements
 from tests.plugins.campaigns import NOON_JST
 
 T = NOON_JST
@@ -168,20 +168,13 @@ def test_tracked_clicks_per_variant(db, shop, linked):
 def test_the_orders_customers_are_looked_up_through_indexes(db, shop, linked):
     """The window's orders first, then only their customers' friends, by index (a scan of
     line_friends per lookup took 2 s on SQLite at the admin bench's size)."""
-    from sqlalchemy import event
-
     f = [x.id for x in linked]
     campaign = _sent(db, shop, {0: f}, T)
     _order(db, shop, 1, 9000, 1000, T + timedelta(days=1))
     db.commit()
-    seen: list[tuple[str, object]] = []
     engine = db.get_bind()
-    listener = lambda *a: seen.append((a[2], a[3]))  # noqa: E731 (conn, cursor, statement, params, ...)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements(engine) as seen:
         found = campaign_results(session=db, shop=shop, campaign=db.get(Campaign, campaign.id))
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert found.variants[0].orders == 1
     lookups = [s for s in seen if "JOIN line_friends" in s[0]]
     assert len(lookups) == 1, seen

@@ -12,6 +12,7 @@ from sqlmodel import select
 from app.models import Attribution, FriendBlock, LinkClick, Notification, Order, Sequence, TrackedLink
 from app.sequences.results import _mine, results
 from app.timeutil import utcnow
+from tests.helpers import statements
 from tests.plugins.people import notification
 
 OUTCOMES = ("link_clicks", "attributions", "friend_blocks")
@@ -103,20 +104,13 @@ def test_the_prefix_is_a_range_of_the_sequence_steps_index_which_answers_alone(d
 
 def test_every_results_query_reads_through_indexes(db, shop, monkeypatch):
     """Each statement the results page runs: no full scan of notifications or link clicks."""
-    from sqlalchemy import event
-
     keyed(db, shop, "seq:1:7:0")
     row = notification(db, shop).model_dump(exclude={"id"})
     db.execute(Notification.__table__.insert(), [{**row, "dedupe_key": f"order:{i}"} for i in range(3000)])
     db.commit()
-    seen: list[tuple[str, object]] = []
     engine = db.get_bind()
-    listener = lambda *a: seen.append((a[2], a[3]))  # noqa: E731 (conn, cursor, statement, params, ...)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements(engine) as seen:
         results(session=db, sequence=Sequence(id=1, shop_id=shop.id, name="s"), positions=[0])
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     conn = db.connection()
     for statement, params in [s for s in seen if "notifications" in s[0]]:
         if engine.dialect.name == "sqlite":
