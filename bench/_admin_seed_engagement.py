@@ -1,8 +1,9 @@
 """The rest of bench/admin.py's shop, in proportion to its friends: 10 step sequences with
-their steps, runs and the step messages they put in the outbox; 5 rich menus (one a tab set
-of two) saved through the app's own service with their rules, each friend's linked menu and
-taps on their buttons; back-in-stock requests over a small catalog; Shopify Flow action runs
-and trigger calls; a few privacy requests.
+their steps, runs, the step messages they put in the outbox and what those earned (links
+clicked, attributed orders, blocks); 5 rich menus (one a tab set of two) saved through the
+app's own service with their rules, each friend's linked menu and taps on their buttons;
+back-in-stock requests over a small catalog; Shopify Flow action runs and trigger calls; a
+few privacy requests.
 
 Menus go through `save_menus` / `save_rule` and `links.record` (real drawings, real tracked
 links); the large tables are bulk inserts through bench/_admin_seed.py's `_bulk`.
