@@ -32,18 +32,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..db import one_of, tuples
 from ..flows import sent_chunks
 from ..models import (
     Attribution,
     Campaign,
     CampaignChunk,
     CampaignInsight,
-    Customer,
     FriendBlock,
-    LineFriend,
     LinkClick,
-    Order,
     Shop,
     TrackedLink,
 )
@@ -52,6 +48,7 @@ from ..timeutil import as_utc
 from ..tracking.attribution import window
 from ..tracking.blocks import BLAME_WINDOW
 from . import pricing, split
+from .friend_orders import orders_of_friends
 from .uplift import Difference, Sums, conversion_difference, welch_difference
 
 
@@ -193,49 +190,10 @@ def _tracked_clicks(s: Session, campaign: Campaign, variants: dict[int, VariantR
         row.tracked_clicks = (row.tracked_clicks or 0) + clicks
 
 
-LOOKUP = 5_000  # customers looked up per statement (SQLite takes at most 32,766 parameters)
-
-
-def _orders_of(s: Session, shop: Shop, start: datetime, end: datetime, friend_ids: set[int]) -> list:
-    """(order id, friend id, total, ordered at) of uncancelled orders in [start, end] whose
-    customer is linked to one of `friend_ids`. The window's orders first, then the friends
-    of their customers only: reading every linked friend of the shop with its customer
-    (50,000 rows joined to 100,000 customers) took 69 ms of a campaign's results on
-    PostgreSQL."""
-    if not friend_ids:
-        return []
-    orders = s.execute(
-        select(Order.id, Order.customer_shopify_id, Order.total_price, Order.processed_at).where(
-            Order.shop_id == shop.id,
-            Order.processed_at >= start,
-            Order.processed_at <= end,
-            Order.cancelled_at.is_(None),
-            Order.customer_shopify_id.is_not(None),
-        )
-    ).all()
-    wanted = sorted({customer for _, customer, _, _ in orders})
-    linked: dict[int, int] = {}
-    for at in range(0, len(wanted), LOOKUP):
-        linked.update(
-            tuples(
-                s,
-                select(Customer.shopify_id, LineFriend.id)
-                .join(LineFriend, (LineFriend.shop_id == shop.id) & (LineFriend.customer_id == Customer.id))
-                .where(Customer.shop_id == shop.id, one_of(s, Customer.shopify_id, wanted[at : at + LOOKUP])),
-            )
-        )
-    found = []
-    for order_id, customer, total, ordered_at in orders:
-        friend = linked.get(customer)
-        if friend in friend_ids:
-            found.append((order_id, friend, Decimal(total or 0), as_utc(ordered_at)))
-    return found
-
-
 def _orders(s, shop, campaign, reached: _Reached, span, variants) -> None:
     if reached.first is None:
         return
-    found = _orders_of(s, shop, reached.first, reached.last + span, set(reached.friends))
+    found = orders_of_friends(s, shop, reached.first, reached.last + span, set(reached.friends))
     ids = [o[0] for o in found]
     by_flow = set()
     if ids:
@@ -339,7 +297,7 @@ def holdout_result(
     start = as_utc(campaign.started_at)
     sent_ids = set(reached.friends)
     per_friend: dict[int, Decimal] = defaultdict(Decimal)
-    for _id, friend, total, _at in _orders_of(session, shop, start, start + span, sent_ids | held):
+    for _id, friend, total, _at in orders_of_friends(session, shop, start, start + span, sent_ids | held):
         per_friend[friend] += total
     sent, kept_out = _group(sent_ids, per_friend), _group(held, per_friend)
     return HoldoutResult(
