@@ -83,6 +83,40 @@ def test_upgrade_from_empty_matches_models_and_downgrade_removes_everything(back
     upgrade(url)
 
 
+@pytest.mark.parametrize("backend", ROUNDTRIP)
+def test_every_existing_shop_gets_a_synonyms_stamp_of_its_own(backend, tmp_path, request):
+    """0031: search keeps a shop's synonym groups under its stamp, so each shop needs one."""
+    url = f"sqlite:///{tmp_path / 'stamps.db'}"
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_migrated")
+    upgrade(url)
+    downgrade(url, "0030")
+    engine = create_engine(url)
+    domains = ["stamp-a.myshopify.com", "stamp-b.myshopify.com"]
+    try:
+        with engine.begin() as conn:
+            for domain in domains:
+                conn.execute(
+                    text(
+                        "INSERT INTO shops (domain, name, timezone, currency, locale, scopes, is_demo, settings,"
+                        " created_at, updated_at) VALUES (:d, '', 'Asia/Tokyo', 'JPY', 'ja', '', false, '{}',"
+                        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"d": domain},
+                )
+        upgrade(url)
+        with engine.connect() as conn:
+            stamps = conn.execute(
+                text("SELECT synonyms_stamp FROM shops WHERE domain IN (:a, :b)"), {"a": domains[0], "b": domains[1]}
+            ).scalars()
+            stamps = list(stamps)
+        assert len(stamps) == 2 and all(stamps) and len(set(stamps)) == 2
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM shops WHERE domain IN (:a, :b)"), {"a": domains[0], "b": domains[1]})
+        engine.dispose()
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # SQLite's own pragmas
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(app):
     engine = ext.engine(app)

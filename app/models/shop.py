@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import uuid4
 
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
 from .base import created, pk, updated, when
 from .types import JSONType
+
+
+def new_synonyms_stamp() -> str:
+    """A shop's synonyms stamp: new whenever its synonym groups change."""
+    return uuid4().hex
 
 
 class Shop(SQLModel, table=True):
@@ -34,6 +40,8 @@ class Shop(SQLModel, table=True):
     policies_due_at: datetime | None = when(index=True)
     # Per-shop preferences later issues add to (quiet hours, caps, language...).
     settings: dict = Field(default_factory=dict, sa_type=JSONType)
+    # Changes whenever the synonym groups do (search keeps the groups per shop and stamp).
+    synonyms_stamp: str | None = Field(default_factory=new_synonyms_stamp, max_length=32)
     created_at: datetime = created()
     updated_at: datetime = updated()
 

@@ -28,7 +28,7 @@ from sqlalchemy import BigInteger, and_, any_, case, false, func, or_, select, t
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
-from ..models import Product, ProductVariant, Shop, SynonymGroup
+from ..models import Product, ProductVariant, Shop
 from . import binds
 from .binds import Binds, Query
 from .close import Pattern, loosened, meaningful
@@ -45,7 +45,8 @@ from .conditions import (
     union_ids,
     word_matches,
 )
-from .normalize import normalize, terms
+from .normalize import terms
+from .synonyms import expand, synonyms_for
 
 # The most-words fallback scores each candidate on every word: it takes fewer per word.
 MOST_WORDS_CAP = 100
@@ -71,23 +72,6 @@ class Results:
     more: bool  # more matches than were returned
     close: bool = False  # nothing matched as typed: these are close matches
     description_only: bool = False  # no title, tag, type, vendor or variant had the words
-
-
-def synonyms_for(*, session: Session, shop: Shop) -> list[list[str]]:
-    groups = session.exec(select(SynonymGroup.terms).where(SynonymGroup.shop_id == shop.id)).scalars().all()
-    return [[normalize(t) for t in group if normalize(t)] for group in groups]
-
-
-def expand(words: list[str], groups: list[list[str]]) -> list[list[str]]:
-    """Each word with the other words of its synonym groups."""
-    expanded = []
-    for word in words:
-        alternatives = [word]
-        for group in groups:
-            if word in group:
-                alternatives += [t for t in group if t not in alternatives]
-        expanded.append(alternatives)
-    return expanded
 
 
 def _tier(v: Binds, expanded: list[list[str]], c=S):

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from app.models import ProductSearch, SynonymGroup
 from app.search.query import search
-from tests.helpers import make_shop
+from tests.helpers import make_shop, statements
 from tests.plugins.search import product, titles
 
 
@@ -68,6 +68,32 @@ def test_synonyms_widen_a_word(catalog, db, shop):
         "ロングスリーブ tee",
     ]
     assert titles(search(session=db, shop=shop, query="リネン tee")) == ["リネン Tシャツ"]
+
+
+def test_a_shops_groups_are_read_once_per_stamp(catalog, db, shop):
+    catalog(product("コットン ティーシャツ"), product("リネン Tシャツ"))
+    db.add(SynonymGroup(shop_id=shop.id, terms=["Tシャツ", "ティーシャツ"]))
+    db.commit()
+    assert len(titles(search(session=db, shop=shop, query="tシャツ"))) == 2
+
+    with statements(db.get_bind()) as seen:
+        again = titles(search(session=db, shop=shop, query="tシャツ"))
+
+    assert len(again) == 2  # the kept groups still widen the word
+    assert not [s for s, _ in seen if "synonym_groups" in s]
+
+
+def test_a_shop_without_a_stamp_reads_its_groups_every_time(catalog, db, shop):
+    catalog(product("コットン ティーシャツ"), product("リネン Tシャツ"))
+    shop.synonyms_stamp = None
+    db.add(shop)
+    db.commit()
+    assert titles(search(session=db, shop=shop, query="tシャツ")) == ["リネン Tシャツ"]
+
+    db.add(SynonymGroup(shop_id=shop.id, terms=["Tシャツ", "ティーシャツ"]))
+    db.commit()
+
+    assert len(titles(search(session=db, shop=shop, query="tシャツ"))) == 2
 
 
 def test_short_words_use_the_fallback_and_still_rank(catalog, db, shop):

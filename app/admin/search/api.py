@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify
-from sqlmodel import select
+from sqlmodel import select, update
 
 from ... import db
 from ...i18n import DEFAULT_LANGUAGE, LANGUAGES, language, t
@@ -11,6 +11,7 @@ from ...line import commands
 from ...line.chat import Chat
 from ...line.client import LineClient
 from ...models import CatalogSync, KeywordRule, LineEvent, LineFriend, Shop, SynonymGroup
+from ...models.shop import new_synonyms_stamp
 from ...shopify.auth import embedded
 from ...sync.catalog import request_sync
 from ...sync.policies import request_policies
@@ -121,6 +122,8 @@ def save_synonyms(shop: Shop):
     for old in session.exec(select(SynonymGroup).where(SynonymGroup.shop_id == shop.id)):
         session.delete(old)
     session.add_all(SynonymGroup(shop_id=shop.id, terms=g) for g in groups)
+    # a new stamp: every process's search reads the new groups (search/synonyms.py)
+    session.execute(update(Shop).where(Shop.id == shop.id).values(synonyms_stamp=new_synonyms_stamp()))
     session.commit()
     return jsonify(ok=True, groups=groups)
 

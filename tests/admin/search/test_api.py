@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from app.models import CatalogSync, KeywordRule, LineFriend, SearchLog, SynonymGroup
-from tests.helpers import count, make_shop, rows
-from tests.plugins.search import product
+from app.search.query import search
+from tests.helpers import count, fresh, make_shop, rows
+from tests.plugins.search import product, titles
 
 
 @pytest.fixture
@@ -92,6 +93,16 @@ def test_synonyms_replace_the_groups(api, shop, db):
         ["tシャツ", "ティーシャツ", "tee"],
         ["パーカー", "フーディー"],
     ]
+
+
+def test_saved_synonyms_reach_a_process_that_kept_the_old_ones(api, shop, db, catalog):
+    catalog(product("コットン ティーシャツ"), product("リネン Tシャツ"))
+    assert titles(search(session=db, shop=shop, query="tシャツ")) == ["リネン Tシャツ"]  # kept: no groups
+
+    assert api("PUT", "/api/synonyms", {"groups": "tシャツ, ティーシャツ"}).status_code == 200
+    fresh(db)
+
+    assert sorted(titles(search(session=db, shop=shop, query="tシャツ"))) == ["コットン ティーシャツ", "リネン Tシャツ"]
 
 
 def test_sync_now_starts_one_sync_at_a_time(api, shop, db):

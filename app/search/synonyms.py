@@ -1,0 +1,44 @@
+"""A shop's synonym groups, and a query's words widened by them.
+
+Every search needs the groups, and they change only when the merchant saves them, so a
+process keeps them per shop under the shop's `synonyms_stamp`: the save gives the shop a
+new stamp in the same transaction (admin/search/api.save_synonyms), and the next search
+sees the new stamp on the shop row it was given and reads the groups again. A shop with
+no stamp (a row written outside the model, as some benches do) is read every time. This
+saves a statement a search: about 0.3 ms of 4 on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..lru import Lru
+from ..models import Shop, SynonymGroup
+from .normalize import normalize
+
+_KEPT: Lru[tuple[tuple[str, ...], ...]] = Lru(limit=2_000)  # shops' groups, by (shop id, stamp)
+
+
+def synonyms_for(*, session: Session, shop: Shop) -> list[list[str]]:
+    stamp = shop.synonyms_stamp
+    if stamp is None:
+        return [list(g) for g in _read(session, shop.id)]
+    return [list(g) for g in _KEPT.get_or_make((shop.id, stamp), lambda: _read(session, shop.id))]
+
+
+def _read(session: Session, shop_id: int) -> tuple[tuple[str, ...], ...]:
+    groups = session.exec(select(SynonymGroup.terms).where(SynonymGroup.shop_id == shop_id)).scalars().all()
+    return tuple(tuple(normalize(t) for t in group if normalize(t)) for group in groups)
+
+
+def expand(words: list[str], groups: list[list[str]]) -> list[list[str]]:
+    """Each word with the other words of its synonym groups."""
+    expanded = []
+    for word in words:
+        alternatives = [word]
+        for group in groups:
+            if word in group:
+                alternatives += [t for t in group if t not in alternatives]
+        expanded.append(alternatives)
+    return expanded
