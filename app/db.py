@@ -30,8 +30,20 @@ def make_engine(database_url: str, *, strict: bool = True) -> Engine:
         # connection dropped by a server restart fails one request, and SQLAlchemy then
         # invalidates the pool; pool_recycle retires connections before idle timeouts do.
         engine = create_engine(database_url, pool_size=5, max_overflow=10, pool_recycle=300, hide_parameters=True)
+        event.listen(engine, "do_execute", _binary_results)
     write_guard.track(engine, strict=strict)
     return engine
+
+
+def _binary_results(cursor, statement, parameters, context) -> bool:
+    """Run a statement executed with the `binary` option asking psycopg for results in
+    PostgreSQL's binary format (True: done here): an int8[] is then read as numbers, not
+    parsed from its text (a forecast's 30 days of sends, 204,000 ids: 78 -> 59 ms from
+    execute to list, medians of 9)."""
+    if not context.execution_options.get("binary"):
+        return False
+    cursor.execute(statement, parameters, binary=True)
+    return True
 
 
 SQLITE_CACHE_KB = 64 * 1024
@@ -186,14 +198,16 @@ def autocommit(bind: Engine) -> Engine:
     return found
 
 
-def tuples(session: Session, statement, **params) -> list[tuple]:
+def tuples(session: Session, statement, *, binary: bool = False, **params) -> list[tuple]:
     """A statement's rows as the driver returns them (plain tuples, no type processing of
-    results: for ints, booleans and texts). SQLAlchemy binds the parameters; its Row objects,
-    which cost as much as the query itself for tens of thousands of rows, are skipped.
-    `statement`: a Core statement, or SQL text with `:name` parameters given as `params`."""
+    results: for ints, booleans, texts and arrays of them). SQLAlchemy binds the parameters;
+    its Row objects, which cost as much as the query itself for tens of thousands of rows,
+    are skipped. `statement`: a Core statement, or SQL text with `:name` parameters given as
+    `params`. `binary`: PostgreSQL sends the results in its binary format (large arrays)."""
     if isinstance(statement, str):
         statement = text(statement)
-    result = session.connection().execute(statement, params or None)
+    options = {"binary": True} if binary else None
+    result = session.connection().execute(statement, params or None, execution_options=options)
     try:
         return result.cursor.fetchall()
     finally:
