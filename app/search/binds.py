@@ -32,6 +32,7 @@ class Query:
     words: list[str]
     shop_id: int
     ids: tuple[int, ...] = ()  # products an earlier statement found, for one that ranks them
+    typed: str = ""  # the phrase as typed, when it differs from `text` (normalize.phrase)
 
 
 class Binds:

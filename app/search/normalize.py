@@ -56,10 +56,27 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(_CLITIC.sub(" ", text))
 
 
+def _typed(query: str) -> str:
+    return normalize(query[: MAX_QUERY * 2])[:MAX_QUERY]
+
+
 def terms(query: str) -> list[str]:
     """The words of a query, normalised, de-duplicated, in order. Punctuation, emoji and
     operator-looking words ("OR", "AND", "NOT") separate words, never add one."""
-    text = normalize(query[: MAX_QUERY * 2])[:MAX_QUERY]
+    text = _typed(query)
     noise = OPERATORS | SQL_WORDS if _SQL_MARKS.search(text) else OPERATORS
     seen = list(dict.fromkeys(words_of(text)))
     return ([w for w in seen if w not in noise] or seen)[:8]
+
+
+def phrase(query: str, words: list[str]) -> str:
+    """The query as typed (normalised) from its first word to its last, when it has several
+    words and what is between them is not just a space: "「ＭＯＲＩ & ＣＯ.」" -> "mori & co",
+    which a brand's titles carry, where the words joined ("mori co") begin "MORI COFFEE".
+    Empty otherwise."""
+    if len(words) < 2:
+        return ""
+    text = _typed(query)
+    found = list(_WORD.finditer(_CLITIC.sub(lambda m: " " * len(m[0]), text)))  # same offsets
+    typed = text[found[0].start() : found[-1].end()] if found else ""
+    return "" if typed == " ".join(words) else typed

@@ -1,7 +1,9 @@
 """Finding products for what a shopper typed: every word must match (AND), synonyms widen a
 word (OR), and the ranking is: exact title, title prefix, title contains the query, every
 word in the title, every word in title/tags/type/vendor, anywhere else; then in stock
-first, then recent best sellers.
+first, then recent best sellers. "The query" is its words joined by spaces and, where the
+shopper typed something else between them ("MORI & CO."), also the phrase as typed, whose
+titles come first within their tier ("mori co" alone begins "MORI COFFEE").
 
 SQLite answers through the FTS5 trigram index, PostgreSQL through pg_trgm; the ranking is
 the same SQL on both. (Within "title contains the query", a product whose tags, type
@@ -45,7 +47,7 @@ from .conditions import (
     union_ids,
     word_matches,
 )
-from .normalize import terms
+from .normalize import phrase, terms
 from .synonyms import expand, synonyms_for
 
 # The most-words fallback scores each candidate on every word: it takes fewer per word.
@@ -75,9 +77,12 @@ class Results:
 
 
 def _tier(v: Binds, expanded: list[list[str]], c=S):
-    text = v.of(lambda q: q.text)
-    in_title = v.of(lambda q: like(q.text))
-    prefix = v.of(lambda q: like(q.text)[1:])
+    # the query as typed, where it differs ("mori & co"), counts as the phrase too (_order
+    # puts its titles first within the tier)
+    phrases = [lambda q: q.text, *([lambda q: q.typed] if v.query.typed else [])]
+    exact = [c.title == v.of(p) for p in phrases]
+    prefix = [c.title.like(v.of(lambda q, p=p: like(p(q))[1:]), escape="\\") for p in phrases]
+    contains = or_(*[c.title.like(v.of(lambda q, p=p: like(p(q))), escape="\\") for p in phrases])
     # each word's conditions built once and shared by the tiers
     title = [any_in(c.title, v, i, alts) for i, alts in enumerate(expanded)]
     meta = [any_in(c.meta, v, i, alts) for i, alts in enumerate(expanded)]
@@ -86,10 +91,9 @@ def _tier(v: Binds, expanded: list[list[str]], c=S):
         or_(t, m, any_in(c.variants, v, i, alts))
         for i, (t, m, alts) in enumerate(zip(title, meta, expanded, strict=True))
     ]
-    contains = c.title.like(in_title, escape="\\")
     return case(
-        (c.title == text, 0),
-        (c.title.like(prefix, escape="\\"), 1),
+        (or_(*exact), 0),
+        (or_(*prefix), 1),
         # "緑茶" in the title of a product whose type or tags say 緑茶 beats a 緑茶 soap
         (and_(contains, or_(*meta)), 2),
         (contains, 3),
@@ -98,6 +102,13 @@ def _tier(v: Binds, expanded: list[list[str]], c=S):
         (and_(*anywhere), 6),
         else_=DESCRIPTION_ONLY,
     ).label("tier")
+
+
+def _order(v: Binds, c, tier) -> list:
+    """Best first: the tier, the title with the phrase as typed (when the query has one),
+    in stock, recent best sellers; the id last, so the order is always the same."""
+    typed = [case((c.title.like(v.of(lambda q: like(q.typed)), escape="\\"), 0), else_=1)] if v.query.typed else []
+    return [tier, *typed, c.in_stock.desc(), c.recent_sales.desc(), c.product_id]
 
 
 def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = False):
@@ -166,7 +177,7 @@ def _sqlite_statement(v: Binds, expanded: list[list[str]], n: int):
             S.product_id.in_(driver(v, expanded, driving_word(expanded))),
             *[word_matches(v, i, alts, True) for i, alts in enumerate(expanded)],
         )
-        .order_by(tier, S.in_stock.desc(), S.recent_sales.desc(), S.product_id)
+        .order_by(*_order(v, S, tier))
         .limit(n)
     )
 
@@ -178,16 +189,13 @@ def _pg_statement(v: Binds, expanded: list[list[str]], n: int, *, titled_only: b
         return None
     c = candidates.c  # every word matched there already
     tier = _tier(v, expanded, c)
-    return (
-        select(c.product_id, c.in_stock, tier)
-        .order_by(tier, c.in_stock.desc(), c.recent_sales.desc(), c.product_id)
-        .limit(n)
-    )
+    return select(c.product_id, c.in_stock, tier).order_by(*_order(v, c, tier)).limit(n)
 
 
 def _run(session: Session, key: tuple, query: Query, build) -> list | None:
     """Build (once per shape) and run a statement; None when `build` has none to give."""
-    statement, values = binds.statement((session.get_bind().dialect.name, *key, shape(query.expanded)), query, build)
+    key = (session.get_bind().dialect.name, *key, shape(query.expanded), bool(query.typed))
+    statement, values = binds.statement(key, query, build)
     if statement is None:
         return None
     return session.execute(statement, values.values(query)).all()
@@ -249,7 +257,7 @@ def search(
     if not words:
         return Results(normalized, [], False)
     expanded = expand(words, synonyms_for(session=session, shop=shop) if groups is None else groups)
-    hits = _matching(session, shop, normalized, expanded, limit + 1, title_first=True)
+    hits = _matching(session, shop, normalized, expanded, limit + 1, title_first=True, typed=phrase(query, words))
     close = False
     if len(words) == 1:
         loose = loosened(words, expanded)
@@ -264,12 +272,19 @@ def search(
 
 
 def _matching(
-    session: Session, shop: Shop, normalized: str, expanded: list[list[str]], n: int, *, title_first: bool = False
+    session: Session,
+    shop: Shop,
+    normalized: str,
+    expanded: list[list[str]],
+    n: int,
+    *,
+    title_first: bool = False,
+    typed: str = "",
 ) -> list:
     """Products matching every word (any of its alternatives), best first, at most n.
     `title_first`: the query as typed (the fallbacks' close spellings and subsets seldom
-    fill a page from titles alone)."""
-    query = Query(normalized, expanded, [], shop.id)
+    fill a page from titles alone); `typed`: its phrase as typed (normalize.phrase)."""
+    query = Query(normalized, expanded, [], shop.id, typed=typed)
     if session.get_bind().dialect.name == "sqlite":
         # the driving word is part of the shape: which word's index finds the candidates
         key = ("match", n, driving_word(expanded))

@@ -5,9 +5,11 @@ products matching the most words (flagged as close); a real miss returns nothing
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
+from app.models import ProductSearch
 from app.search.close import spellings
-from app.search.normalize import terms
+from app.search.normalize import phrase, terms
 from app.search.query import search
 from tests.plugins.search import product, titles
 
@@ -51,6 +53,34 @@ def test_an_sql_fragment_finds_the_word_it_was_typed_around(teas, db, shop):
 def test_noise_between_words_separates_them(teas, db, shop):
     for query in ("宇治*緑茶", "宇治/緑茶", "宇治(緑茶)", "宇治 OR 緑茶", "宇治🍵緑茶", "宇治、緑茶"):
         assert titles(search(session=db, shop=shop, query=query)) == ["宇治 緑茶 100g"], query
+
+
+@pytest.mark.parametrize("query", ["ＭＯＲＩ & ＣＯ.", "「MORI & CO.」", "mori&co"])
+def test_a_brand_typed_with_its_punctuation_ranks_its_titles_first(catalog, db, shop, query):
+    # "mori co" (the words joined) begins "MORI COFFEE", a title prefix, the second tier;
+    # the phrase as typed is the brand's, so its titles come first within that tier
+    made = catalog(
+        product("MORI COFFEE 深煎り 200g", vendor="MORI COFFEE"),
+        product("MORI COFFEE カフェオレベース", vendor="MORI COFFEE"),
+        product("MORI & CO. リネンパーカー", vendor="MORI & CO."),
+        product("mori&co 帆布トート", vendor="mori&co"),
+    )
+    best = made["MORI COFFEE 深煎り 200g"].id  # sells best: it would lead a tie
+    db.exec(select(ProductSearch).where(ProductSearch.product_id == best)).one().recent_sales = 40
+    db.commit()
+
+    found = titles(search(session=db, shop=shop, query=query))
+
+    brand = "mori&co 帆布トート" if query == "mori&co" else "MORI & CO. リネンパーカー"
+    assert found[0] == brand
+    assert set(found) == set(made)  # every title has both words: none is left out
+
+
+def test_words_typed_with_spaces_only_have_no_phrase_of_their_own():
+    assert phrase("緑茶 ほうじ茶", terms("緑茶 ほうじ茶")) == ""
+    assert phrase("緑茶", terms("緑茶")) == ""
+    assert phrase("「ＭＯＲＩ & ＣＯ.」", terms("「ＭＯＲＩ & ＣＯ.」")) == "mori & co"
+    assert phrase("men's シャツ", terms("men's シャツ")) == "men's しゃつ"  # the clitic is part of it
 
 
 def test_skus_and_sizes_keep_their_inner_dash_and_dot():
