@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import g
-from sqlalchemy import ColumnElement, Table, any_, bindparam, event, make_url, text
+from sqlalchemy import ColumnElement, Table, and_, any_, bindparam, event, func, make_url, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -141,6 +141,24 @@ def one_of(session: Session, column, values) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def prefix_bounds(text: str) -> tuple[str, str]:
+    """The strings that start with `text` (not empty) as a B-tree range, (low, high): `low
+    <= s < high` under any collation (LIKE 'q%' needs text_pattern_ops on PostgreSQL). The
+    last character's successor skips the surrogates (no database takes one); after U+10FFFF
+    there is none, and the range is empty."""
+    after = ord(text[-1]) + 1
+    after = 0xE000 if 0xD800 <= after <= 0xDFFF else min(after, 0x10FFFF)
+    return text, text[:-1] + chr(after)
+
+
+def starts_with(column, low, high) -> ColumnElement[bool]:
+    """`column` starts with `low`: the range of `prefix_bounds` (values or parameters) and,
+    to stay exact under any collation, the column's first characters compared, which no
+    index takes for a lookup (a LIKE 'q%' led PostgreSQL to AND the range with a title's
+    trigram index: 1,928 rows read for 50)."""
+    return and_(column >= low, column < high, func.substr(column, 1, func.length(low)) == low)
 
 
 def column_defaults(model) -> dict:

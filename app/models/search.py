@@ -21,7 +21,11 @@ class ProductSearch(SQLModel, table=True):
     """
 
     __tablename__ = "product_search"
-    __table_args__ = (Index("ix_product_search_shop_rank", "shop_id", "searchable", "recent_sales"),)
+    __table_args__ = (
+        Index("ix_product_search_shop_rank", "shop_id", "searchable", "recent_sales"),
+        # titles equal to or starting with the query, as a range (app/search/query.py)
+        Index("ix_product_search_shop_title", "shop_id", "title"),
+    )
 
     product_id: int = Field(foreign_key="products.id", ondelete="CASCADE", primary_key=True, sa_type=BigInteger)
     shop_id: int = shop_fk()

@@ -9,11 +9,12 @@ every query of its shape (`shape`)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from sqlalchemy import BindParameter, Text, and_, cast, func, literal_column, or_, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
+from ..db import prefix_bounds, starts_with
 from ..models import ProductSearch
 from .binds import Binds, Query
 from .close import Pattern, runs, trigram_ready
@@ -22,6 +23,9 @@ TRIGRAM = 3
 # Matches beyond this many per index lookup are not ranked: a word found in tens of
 # thousands of products would otherwise be ranked row by row. Title matches come first.
 CAP = 300
+# Titles equal to or starting with the query, in title order (the exact title first): read
+# besides the capped lookups, which may leave them out when many titles hold the words.
+PREFIX_CAP = 50
 S = ProductSearch
 
 
@@ -38,6 +42,22 @@ def fts_phrase(value: str) -> str:
 def any_in(column, v: Binds, i: int, alternatives: list[str]):
     """Word i (any of its alternatives) in `column`."""
     return or_(*[column.like(v.alt(i, j, like), escape="\\") for j in range(len(alternatives))])
+
+
+def phrases(v: Binds) -> list[Callable[[Query], str]]:
+    """The query as a phrase: its words joined by spaces, and as typed where that differs
+    (Query.typed; part of the statement's shape)."""
+    return [lambda q: q.text, *([lambda q: q.typed] if v.query.typed else [])]
+
+
+def title_starts(v: Binds, phrase: Callable[[Query], str]):
+    """The title is the phrase or starts with it: a range of ix_product_search_shop_title."""
+    return starts_with(S.title, *[v.of(lambda q, k=k: prefix_bounds(phrase(q))[k]) for k in range(2)])
+
+
+def titles_starting(v: Binds, columns, *where) -> list:
+    """A lookup per phrase of the titles starting with it, the exact title first."""
+    return [select(*columns).where(*where, title_starts(v, p)).order_by(S.title).limit(PREFIX_CAP) for p in phrases(v)]
 
 
 def is_short(value: str) -> bool:
@@ -111,15 +131,17 @@ def driver(v: Binds, expanded: list[list[str]], at: int):
     the best-ranked products are never cut off. When every word is a plain word of 3+
     characters, FTS5 answers all of them together (AND), so the cap counts real matches;
     otherwise the matches of word `at` (driving_word) are looked up and the other words
-    filter them."""
+    filter them. The titles starting with the query come from their own index."""
+    starting = titles_starting(v, [S.product_id.label("id")], S.shop_id == v.shop())
     if every_word_in_fts(expanded):
         return union_ids(
             [
                 fts_ids("product_fts", v.of(lambda q: " AND ".join(f"title : {w}" for w in _fts_words(q.expanded)))),
                 fts_ids("product_fts", v.of(lambda q: " AND ".join(_fts_words(q.expanded)))),
+                *starting,
             ]
         )
-    return fts_word(v, at, expanded[at], CAP, titled=True)
+    return union_ids([fts_word(v, at, expanded[at], CAP, titled=True), *starting])
 
 
 def every_word_in_fts(expanded: list[list[str]]) -> bool:

@@ -42,8 +42,10 @@ from .conditions import (
     driving_word,
     fts_word,
     like,
+    phrases,
     shape,
     title_indexable,
+    titles_starting,
     union_ids,
     word_matches,
 )
@@ -79,10 +81,9 @@ class Results:
 def _tier(v: Binds, expanded: list[list[str]], c=S):
     # the query as typed, where it differs ("mori & co"), counts as the phrase too (_order
     # puts its titles first within the tier)
-    phrases = [lambda q: q.text, *([lambda q: q.typed] if v.query.typed else [])]
-    exact = [c.title == v.of(p) for p in phrases]
-    prefix = [c.title.like(v.of(lambda q, p=p: like(p(q))[1:]), escape="\\") for p in phrases]
-    contains = or_(*[c.title.like(v.of(lambda q, p=p: like(p(q))), escape="\\") for p in phrases])
+    exact = [c.title == v.of(p) for p in phrases(v)]
+    prefix = [c.title.like(v.of(lambda q, p=p: like(p(q))[1:]), escape="\\") for p in phrases(v)]
+    contains = or_(*[c.title.like(v.of(lambda q, p=p: like(p(q))), escape="\\") for p in phrases(v)])
     # each word's conditions built once and shared by the tiers
     title = [any_in(c.title, v, i, alts) for i, alts in enumerate(expanded)]
     meta = [any_in(c.meta, v, i, alts) for i, alts in enumerate(expanded)]
@@ -131,8 +132,9 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     titled = [any_in(S.title, v, i, a) for i, a in enumerate(expanded) if title_indexable(a)]
     others = [word_matches(v, i, a, False) for i, a in enumerate(expanded) if not title_indexable(a)]
     in_title = select(*CANDIDATE_COLUMNS).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
+    starting = titles_starting(v, CANDIDATE_COLUMNS, *shop_rows)  # every word is in such a title
     if titled_only:
-        return in_title.subquery("candidates") if in_title is not None else None
+        return union(in_title, *starting).subquery("candidates") if in_title is not None else None
     every = _every(v, expanded, shop_rows)
     matches = select(*CANDIDATE_COLUMNS).where(*every).limit(CAP).cte("matches").prefix_with("MATERIALIZED")
     # Fewer than CAP matches are every match there is: the title and best-seller lookups
@@ -146,6 +148,7 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
         .limit(BEST_SELLERS)
     )
     titles = [in_title.where(more)] if in_title is not None else []
+    titles += [lookup.where(more) for lookup in starting]
     return union(*titles, select(*matches.c), best_sellers).subquery("candidates")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from app.models import ProductSearch, SynonymGroup
@@ -250,3 +251,26 @@ def test_close_spellings_are_looked_up_without_a_table_scan_on_postgresql(catalo
         lookup = next(i for i, s in enumerate(sent) if s.startswith("SELECT product_search.product_id"))
         assert len(switches) == 2 and switches[0] < lookup < switches[1]
         assert db.execute(text("SHOW enable_seqscan")).scalar_one() == "on"  # same transaction
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    """Index lookups capped at 4 candidates (statements are rebuilt for the test and after)."""
+    from app.search import binds, conditions, query
+
+    monkeypatch.setattr(conditions, "CAP", 4)
+    monkeypatch.setattr(query, "CAP", 4)
+    binds._built.clear()
+    yield
+    binds._built.clear()
+
+
+def test_the_exact_and_prefix_titles_are_found_however_many_titles_have_the_word(small_cap, catalog, db, shop):
+    # more titles with the word than a lookup takes, the exact and prefix titles added last:
+    # the capped lookups (title matches first) take the older ones
+    catalog(*[product(f"宇治の緑茶 {n}") for n in range(12)])
+    catalog(product("緑茶 ティーバッグ"), product("緑茶"))
+
+    found = titles(search(session=db, shop=shop, query="緑茶"))
+
+    assert found[:2] == ["緑茶", "緑茶 ティーバッグ"]

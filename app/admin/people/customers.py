@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from ...db import prefix_bounds, starts_with
 from ...formatting import local_time
 from ...models import Attribution, Customer, LineFriend, Notification, Order, Shop
 
@@ -26,10 +27,8 @@ PHONE = re.compile(r"^\+?[\d\-\s()]{3,}$")
 
 
 def prefix(column, text: str):
-    """`column` starts with `text`, as an index range (plus LIKE to stay exact)."""
-    upper = text[:-1] + chr(ord(text[-1]) + 1)
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return and_(column >= text, column < upper, column.like(escaped + "%", escape="\\"))
+    """`column` starts with `text`, as an index range."""
+    return starts_with(column, *prefix_bounds(text))
 
 
 def phone_forms(text: str) -> list[str]:
