@@ -81,9 +81,10 @@ class Results:
 def _tier(v: Binds, expanded: list[list[str]], c=S):
     # the query as typed, where it differs ("mori & co"), counts as the phrase too (_order
     # puts its titles first within the tier)
-    exact = [c.title == v.of(p) for p in phrases(v)]
-    prefix = [c.title.like(v.of(lambda q, p=p: like(p(q))[1:]), escape="\\") for p in phrases(v)]
-    contains = or_(*[c.title.like(v.of(lambda q, p=p: like(p(q))), escape="\\") for p in phrases(v)])
+    said = phrases(v)
+    exact = [c.title == v.of(p) for p in said]
+    prefix = [c.title.like(v.of(lambda q, p=p: like(p(q))[1:]), escape="\\") for p in said]
+    contains = or_(*[c.title.like(v.of(lambda q, p=p: like(p(q))), escape="\\") for p in said])
     # each word's conditions built once and shared by the tiers
     title = [any_in(c.title, v, i, alts) for i, alts in enumerate(expanded)]
     meta = [any_in(c.meta, v, i, alts) for i, alts in enumerate(expanded)]
