@@ -40,6 +40,7 @@ from .conditions import (
     any_in,
     driver,
     driving_word,
+    first,
     fts_word,
     like,
     phrases,
@@ -335,7 +336,7 @@ def _most_words_statement(v: Binds, session: Session, expanded: list[list[str]],
     else:
         rows = _shop_rows(v)
         lookups = [select(S.product_id).where(*rows, word_matches(v, i, a, False)) for i, a in enumerate(expanded)]
-        ids = union(*[lookup.limit(MOST_WORDS_CAP) for lookup in lookups])
+        ids = union(*[first(lookup, MOST_WORDS_CAP, f"word{i}") for i, lookup in enumerate(lookups)])
         scope = [*rows, S.product_id.in_(ids)]
     # each word's tests once per product (materialised: SQLite would repeat them per use)
     scored = (
