@@ -40,6 +40,7 @@ from .conditions import (
     any_in,
     driver,
     driving_word,
+    finding,
     first,
     fts_word,
     like,
@@ -51,6 +52,7 @@ from .conditions import (
     word_matches,
 )
 from .normalize import phrase, terms
+from .pieces import common_pieces, marked
 from .synonyms import expand, synonyms_for
 
 # The most-words fallback scores each candidate on every word: it takes fewer per word.
@@ -132,7 +134,7 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     # coffee" reads 156 rows, not the 3,591 titles with "coffee"); the others keep their
     # usual condition.
     titled = [any_in(S.title, v, i, a) for i, a in enumerate(expanded) if title_indexable(a)]
-    others = [word_matches(v, i, a, False) for i, a in enumerate(expanded) if not title_indexable(a)]
+    others = [word_matches(v, i, a, not finding(expanded, i)) for i, a in enumerate(expanded) if not title_indexable(a)]
     in_title = select(*CANDIDATE_COLUMNS).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
     starting = titles_starting(v, CANDIDATE_COLUMNS, *shop_rows)  # every word is in such a title
     if titled_only:
@@ -161,7 +163,8 @@ def _shop_rows(v: Binds) -> list:
 
 def _every(v: Binds, expanded: list[list[str]], shop_rows: list | None = None) -> list:
     """PostgreSQL: a product of the shop with every word (`shop_rows` when built already)."""
-    return [*(shop_rows or _shop_rows(v)), *[word_matches(v, i, a, False) for i, a in enumerate(expanded)]]
+    rows = shop_rows or _shop_rows(v)
+    return [*rows, *[word_matches(v, i, a, not finding(expanded, i)) for i, a in enumerate(expanded)]]
 
 
 def _pg_listed(v: Binds):
@@ -262,6 +265,7 @@ def search(
     if not words:
         return Results(normalized, [], False)
     expanded = expand(words, synonyms_for(session=session, shop=shop) if groups is None else groups)
+    expanded = marked(expanded, common_pieces(session))
     hits = _matching(session, shop, normalized, expanded, limit + 1, title_first=True, typed=phrase(query, words))
     close = False
     if len(words) == 1:
