@@ -274,3 +274,43 @@ def test_the_exact_and_prefix_titles_are_found_however_many_titles_have_the_word
     found = titles(search(session=db, shop=shop, query="緑茶"))
 
     assert found[:2] == ["緑茶", "緑茶 ティーバッグ"]
+
+
+def test_three_words_are_found_then_ranked_like_every_other_query(catalog, db, shop):
+    # On PostgreSQL, three or more words look their matches up alone and rank the ids found
+    # (no title or best-seller lookups to plan while there are fewer matches than the cap);
+    # the ranking is the same tiers
+    catalog(
+        product("煎茶 詰め合わせ", body="宇治 緑茶 ギフト に"),
+        product("宇治の緑茶", tags="ギフト"),
+        product("緑茶 ギフト 宇治産"),
+        product("特選 宇治 緑茶 ギフト"),
+        product("宇治 緑茶 ギフト 箱入り"),
+        product("宇治 緑茶 ギフト"),
+        product("宇治 ほうじ茶 ギフト"),
+    )
+    with statements(db.get_bind()) as seen:
+        found = titles(search(session=db, shop=shop, query="宇治 緑茶 ギフト"))
+
+    assert found == [
+        "宇治 緑茶 ギフト",  # exact
+        "宇治 緑茶 ギフト 箱入り",  # prefix
+        "特選 宇治 緑茶 ギフト",  # contains the phrase
+        "緑茶 ギフト 宇治産",  # every word in the title
+        "宇治の緑茶",  # title or tags
+    ]  # (a description-only match is left out when others match)
+    if db.get_bind().dialect.name == "postgresql":
+        sql = [s for s, _ in seen]
+        assert not any("matches" in s for s in sql)  # the wide statement did not run
+        assert any("= ANY" in s and "tier" in s for s in sql)  # the ids found, ranked
+
+
+def test_three_words_with_as_many_matches_as_the_cap_get_the_title_lookups(small_cap, catalog, db, shop):
+    catalog(*[product(f"宇治 煎茶 {n}", tags="緑茶 ギフト") for n in range(6)])
+    catalog(product("宇治 緑茶 ギフト"))
+    with statements(db.get_bind()) as seen:
+        found = titles(search(session=db, shop=shop, query="宇治 緑茶 ギフト"))
+
+    assert found[0] == "宇治 緑茶 ギフト"  # added last, past the cap of 4: found by its title
+    if db.get_bind().dialect.name == "postgresql":
+        assert any("matches" in s for s, _ in seen)
