@@ -203,3 +203,22 @@ def test_the_most_words_plans_each_words_lookup_for_all_its_matches_on_postgresq
 
     lookups = [n for n in nodes(plan[0]["Plan"]) if n.get("Subplan Name", "").startswith("CTE word")]
     assert len(lookups) == 4 and all(n["Node Type"] != "Limit" for n in lookups)
+
+
+def test_four_words_most_words_statement_keeps_its_parsed_form_in_psycopg(catalog, db, shop):
+    # psycopg parses a statement again on every execution when it has more than 50
+    # parameters or 4,096 bytes; the flags' 1 and 0 are written into the SQL
+    from psycopg import _queries
+
+    from tests.helpers import statements
+
+    catalog(product("宇治 緑茶 ギフト"), product("有田焼 湯呑み"))
+    with statements(db.get_bind()) as seen:
+        search(session=db, shop=shop, query="宇治 緑茶 ギフト 湯呑み")
+
+    scored = [(s, p) for s, p in seen if "scored" in s]
+    assert scored
+    if db.get_bind().dialect.name == "postgresql":
+        statement, parameters = scored[0]
+        assert len(parameters) <= _queries.MAX_CACHED_STATEMENT_PARAMS
+        assert len(statement.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH
