@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import BigInteger, Integer, and_, any_, case, false, func, literal_column, or_, select, text, union
+from sqlalchemy import BigInteger, and_, any_, case, false, func, or_, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
@@ -40,10 +40,11 @@ from .conditions import (
     any_in,
     driver,
     driving_word,
-    finding,
     first,
+    flag,
     fts_word,
     like,
+    lookup_matches,
     phrases,
     shape,
     title_indexable,
@@ -135,7 +136,7 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     # coffee" reads 156 rows, not the 3,591 titles with "coffee"); the others keep their
     # usual condition.
     titled = [any_in(S.title, v, i, a) for i, a in enumerate(expanded) if title_indexable(a)]
-    others = [word_matches(v, i, a, not finding(expanded, i)) for i, a in enumerate(expanded) if not title_indexable(a)]
+    others = [lookup_matches(v, expanded, i) for i, a in enumerate(expanded) if not title_indexable(a)]
     in_title = select(*CANDIDATE_COLUMNS).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
     starting = titles_starting(v, CANDIDATE_COLUMNS, *shop_rows)  # every word is in such a title
     if titled_only:
@@ -164,8 +165,7 @@ def _shop_rows(v: Binds) -> list:
 
 def _every(v: Binds, expanded: list[list[str]], shop_rows: list | None = None) -> list:
     """PostgreSQL: a product of the shop with every word (`shop_rows` when built already)."""
-    rows = shop_rows or _shop_rows(v)
-    return [*rows, *[word_matches(v, i, a, not finding(expanded, i)) for i, a in enumerate(expanded)]]
+    return [*(shop_rows or _shop_rows(v)), *[lookup_matches(v, expanded, i) for i in range(len(expanded))]]
 
 
 def _pg_listed(v: Binds):
@@ -214,13 +214,9 @@ def _pg_matching(session: Session, query: Query, n: int, title_first: bool) -> l
     """For one or two words, the title lookup alone first: when it fills the page with
     products that have every word in their title, nothing outside it could rank above them
     (a product without a word in its title ranks below "every word in the title"), and the
-    wider lookups are skipped. Three or more words seldom all sit in one title (the second
-    statement would be the rule) and seldom meet in CAP products: their matches are looked
-    up alone, then ranked (`_pg_ranked`); only when they reach the cap does the wide
-    statement (title and best-seller lookups besides) run. The wide statement took 2-3 ms
-    to plan for four words (each lookup's LIKEs estimated), wasted when no product has
-    every word and the most-words fallback follows; the lookup alone plans in under 1 ms
-    and the ranking of listed ids estimates nothing."""
+    wider lookups are skipped. Three or more words seldom all sit in one title or meet in
+    CAP products: their matches are looked up alone, then ranked (`_pg_ranked`), and the
+    wide statement (2-3 ms to plan for four words) runs only when they reach the cap."""
     expanded = query.expanded
     if title_first and len(expanded) <= TITLE_FIRST_WORDS:
         hits = _run(session, ("titled", n), query, lambda v: _pg_statement(v, expanded, n, titled_only=True))
@@ -236,14 +232,11 @@ def _pg_matching(session: Session, query: Query, n: int, title_first: bool) -> l
 
 
 def _pg_close_matching(session: Session, query: Query, n: int) -> list:
-    """Close spellings are a dozen patterns or more a word, and planning each of them in the
-    three lookups of the wide statement took 5-7 ms where running them took under 0.5 ms.
-    So the matches are looked up in one lookup, and the first CAP found are ranked
-    (nothing to estimate; no title or best-seller lookup, which would plan every pattern
-    again). The lookup may not scan the table: the planner adds up the patterns'
-    selectivities and expects a scan to meet CAP matches soon, but the matches are sparse,
-    and the scan tested every pattern on 20,000 rows (295 ms for "ドリップコーー") where
-    the trigram index finds them in a few ms."""
+    """Close spellings are a dozen patterns or more a word: planning them in the wide
+    statement's three lookups took 5-7 ms (running them, under 0.5 ms), so one lookup finds
+    the first CAP matches and they are ranked. It may not scan the table: the planner adds
+    up the patterns' selectivities and expects a scan to meet CAP matches soon, but they are
+    sparse (295 ms for "ドリップコーー", where the trigram index takes a few ms)."""
     expanded = query.expanded
     ids = _pg_without_seq_scan(session, lambda: _run(session, ("close ids",), query, lambda v: _pg_ids(v, expanded)))
     return _pg_ranked(session, query, ids, n)
@@ -362,9 +355,9 @@ def _most_words_statement(v: Binds, session: Session, expanded: list[list[str]],
             S.product_id,
             S.in_stock,
             S.recent_sales,
-            *[_flag(word_matches(v, i, a, True)).label(f"w{i}") for i, a in enumerate(expanded)],
-            *[_flag(any_in(S.title, v, i, a)).label(f"t{i}") for i, a in enumerate(expanded)],
-            _flag(or_(*[any_in(S.meta, v, i, a) for i, a in enumerate(expanded)])).label("in_meta"),
+            *[flag(word_matches(v, i, a, True)).label(f"w{i}") for i, a in enumerate(expanded)],
+            *[flag(any_in(S.title, v, i, a)).label(f"t{i}") for i, a in enumerate(expanded)],
+            flag(or_(*[any_in(S.meta, v, i, a) for i, a in enumerate(expanded)])).label("in_meta"),
         )
         .where(*scope)
         .cte("scored")
@@ -385,13 +378,6 @@ def _most_words_statement(v: Binds, session: Session, expanded: list[list[str]],
         )
         .limit(n)
     )
-
-
-def _flag(condition):
-    """1 or 0, written into the SQL rather than sent as parameters: four words' flags were
-    18 of 53 parameters, and psycopg parses a statement of more than 50 again on every
-    execution (0.14 ms for the most-words statement) instead of keeping its parsed form."""
-    return case((condition, literal_column("1", Integer)), else_=literal_column("0", Integer))
 
 
 def _load(*, session: Session, hits) -> list[Found]:
