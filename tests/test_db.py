@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import column, select, table, text
 
-from app.db import prefix_bounds, starts_with, tuples
+from app.db import column_defaults, insert_rows, prefix_bounds, starts_with, tuples
+from app.models import Shop
 
 
 def test_tuples_reads_arrays_in_binary_when_asked_and_gives_the_same_values(db):
@@ -33,3 +36,32 @@ def test_starts_with_is_exact_and_reads_the_range(db):
     found = {w for (w,) in db.execute(select(words.c.w).where(starts_with(words.c.w, *prefix_bounds("緑茶"))))}
     assert found == {"緑茶", "緑茶 ギフト"}
     assert not list(db.execute(select(words.c.w).where(starts_with(words.c.w, *prefix_bounds("mori")))))
+
+
+def test_insert_rows_writes_many_rows_in_a_few_statements_with_their_values(db):
+    """On SQLite, multi-row INSERTs of power-of-two sizes (FTS5 triggers then index a batch
+    at once, not a segment per row); on PostgreSQL, COPY. Either way each value lands in its
+    column, typed as an INSERT would store it."""
+    installed = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
+    shops = [
+        {**column_defaults(Shop), "domain": f"bulk-{i}.myshopify.com", "name": f"店{i}", "installed_at": installed}
+        for i in range(300)
+    ]
+    shops[7]["installed_at"] = None
+    ran: list[str] = []
+    raw = db.connection().connection.driver_connection
+    if db.get_bind().dialect.name == "sqlite":  # every statement SQLite runs, executemany's rows one by one
+        raw.set_trace_callback(ran.append)
+    try:
+        insert_rows(db, Shop.__table__, shops)
+    finally:
+        if db.get_bind().dialect.name == "sqlite":
+            raw.set_trace_callback(None)
+    found = {d: (n, at) for d, n, at in db.execute(select(Shop.domain, Shop.name, Shop.installed_at))}
+    assert len(found) == 300
+    assert found["bulk-0.myshopify.com"] == ("店0", installed)
+    assert found["bulk-7.myshopify.com"] == ("店7", None)
+    assert found["bulk-299.myshopify.com"][0] == "店299"
+    if db.get_bind().dialect.name == "sqlite":
+        inserts = [s for s in ran if s.startswith("INSERT INTO shops")]
+        assert len(inserts) == 4  # 300 rows = 256 + 32 + 8 + 4, not 300 statements
