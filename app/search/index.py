@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, update
@@ -52,12 +53,11 @@ def _set_automerge(session: Session, table: str, level: int) -> None:
 def grams(text: str) -> str:
     """The distinct 1- and 2-character pieces of each word, space separated and padded
     (" 緑 茶 緑茶 "), so short query words can be looked up as whole tokens."""
-    found: dict[str, None] = {}
+    pieces: list[str] = []
     for word in text.split():
-        for size in (1, 2):
-            for start in range(len(word) - size + 1):
-                found.setdefault(word[start : start + size], None)
-    return " " + " ".join(found) + " " if found else ""
+        pieces.extend(word)
+        pieces.extend(map(operator.add, word, word[1:]))
+    return " " + " ".join(dict.fromkeys(pieces)) + " " if pieces else ""
 
 
 # What `document` reads of a product and of its variants (the bulk import selects only these).
