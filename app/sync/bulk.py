@@ -7,6 +7,12 @@ catalog. A variant whose product was already written (out of order) is applied o
 New rows go in through db.insert_rows (COPY on PostgreSQL), known ones are updated. On
 SQLite, from the second chunk the search index's segments are merged once at the end
 (search.index.merge_index), not over and over as they pile up.
+
+Reading and writing overlap: the caller's thread reads and parses the lines and prepares
+each chunk's values and search documents (plain Python), while one writer thread writes the
+chunk before it (the database's work, during which neither the driver nor the database
+holds the GIL). At most two chunks are in memory; chunks are written in order, each in its
+own transaction, and an error in the writer stops the import at the next chunk.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
@@ -87,6 +95,28 @@ class Pending:
 
 
 @dataclass
+class Prepared:
+    """A chunk's products as values, ready to write: what needs no database."""
+
+    values: dict[int, dict]  # product number -> product_values
+    variants: dict[int, dict[int, dict]]  # product number -> {variant number: variant_values}
+    documents: dict[int, dict]  # product number -> search document (index.document)
+
+
+def prepare(chunk: list[Pending], shop: Shop) -> Prepared:
+    values, variants, documents = {}, {}, {}
+    for pending in chunk:
+        number = gid_number(pending.node.get("id"))
+        if number is None:
+            continue
+        values[number] = product_values(pending.node, shop)
+        variants[number] = _variant_values(pending.variants)
+        rows = [SimpleNamespace(**v) for v in variants[number].values()]
+        documents[number] = document(SimpleNamespace(**values[number]), rows)
+    return Prepared(values, variants, documents)
+
+
+@dataclass
 class Importer:
     """Feed it parsed JSONL objects; it writes in chunks and counts what it wrote."""
 
@@ -99,6 +129,8 @@ class Importer:
     _by_gid: dict[str, Pending] = field(default_factory=dict)
     _orphans: list[dict] = field(default_factory=list)
     _merges_deferred: bool = False
+    _writer: ThreadPoolExecutor | None = None
+    _writing: Future | None = None
 
     def feed(self, obj: dict) -> None:
         parent = obj.get("__parentId")
@@ -115,37 +147,59 @@ class Importer:
 
     def finish(self) -> int:
         self._flush()
+        self._written()
         if self._merges_deferred:
             merge_index(self.engine)
             self._merges_deferred = False
         return self.done
 
     def feed_all(self, objects: Iterable[dict]) -> int:
-        for obj in objects:
-            self.feed(obj)
-        return self.finish()
+        try:
+            for obj in objects:
+                self.feed(obj)
+            return self.finish()
+        finally:  # whatever happened, no chunk is still being written when this returns
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+                self._writer = None
 
     def _flush(self) -> None:
-        if self._chunk:
+        chunk, orphans = self._chunk, self._orphans
+        self._chunk, self._by_gid, self._orphans = [], {}, []
+        if not chunk and not orphans:
+            return
+        prepared = prepare(chunk, self.shop)  # while the writer writes the chunk before
+        self._written()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-import")
+        self._writing = self._writer.submit(self._write, prepared, orphans)
+
+    def _written(self) -> None:
+        """Wait for the chunk being written; its error, if any, is raised here."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            wait([writing])
+            writing.result()
+
+    def _write(self, prepared: Prepared, orphans: list[dict]) -> None:
+        if prepared.values:
             with session_scope(self.engine) as session:
-                if self.done and not self._merges_deferred:  # a second chunk: a large import
-                    self._merges_deferred = defer_index_merges(session)
-                write_chunk(session=session, shop=self.shop, chunk=self._chunk, seen_at=self.seen_at)
+                if self.done:  # a second chunk: a large import
+                    self._merges_deferred = defer_index_merges(session) or self._merges_deferred
+                write_chunk(session=session, shop=self.shop, prepared=prepared, seen_at=self.seen_at)
             first = self.done == 0
-            self.done += len(self._chunk)
+            self.done += len(prepared.values)
             if first:  # with no statistics the planner would re-read the shop for each chunk
                 analyze(self.engine)
             self.on_progress(self.done)
-        if self._orphans:
+        if orphans:
             with session_scope(self.engine) as session:
-                write_orphan_variants(session=session, shop=self.shop, nodes=self._orphans)
-        self._chunk, self._by_gid, self._orphans = [], {}, []
+                write_orphan_variants(session=session, shop=self.shop, nodes=orphans)
 
 
-def write_chunk(*, session: Session, shop: Shop, chunk: list[Pending], seen_at: datetime) -> None:
+def write_chunk(*, session: Session, shop: Shop, prepared: Prepared, seen_at: datetime) -> None:
     """Upsert up to CHUNK products with their variants and search documents, in bulk."""
-    numbers = {gid_number(p.node.get("id")): p for p in chunk}
-    numbers.pop(None, None)
+    numbers = prepared.values
     # Columns, not Product objects: building 100,000 ORM objects only to read three fields
     # was a tenth of the import.
     existing = {
@@ -156,9 +210,8 @@ def write_chunk(*, session: Session, shop: Shop, chunk: list[Pending], seen_at: 
             )
         )
     }
-    new_rows, updates = [], []
-    for number, pending in numbers.items():
-        values = product_values(pending.node, shop)
+    new_rows, updates, fresh = [], [], []
+    for number, values in numbers.items():
         current = existing.get(number)
         if current is None:
             new_rows.append({"shop_id": shop.id, "shopify_id": number, "synced_at": seen_at, **values})
@@ -168,9 +221,10 @@ def write_chunk(*, session: Session, shop: Shop, chunk: list[Pending], seen_at: 
             and values["shopify_updated_at"] < current.shopify_updated_at
         ):
             updates.append({"id": current.id, "synced_at": seen_at})  # ours is newer (a webhook)
-            pending.variants = None  # keep our variants too
+            continue  # keep our variants and document too
         else:
             updates.append({"id": current.id, "synced_at": seen_at, **values})
+        fresh.append(number)
     if new_rows:
         defaults = column_defaults(Product)
         insert_rows(session, Product.__table__, [{**defaults, **r} for r in new_rows])
@@ -183,21 +237,25 @@ def write_chunk(*, session: Session, shop: Shop, chunk: list[Pending], seen_at: 
             )
         ).all()
     )
-    fresh = {n: p for n, p in numbers.items() if p.variants is not None}
     created = {ids[n] for n in numbers if n not in existing}  # no variants or document yet
     _write_variants(
-        session=session, shop=shop, by_product={ids[n]: p.variants for n, p in fresh.items()}, created=created
+        session=session,
+        shop=shop,
+        wanted={v: {"product_id": ids[n], **row} for n in fresh for v, row in prepared.variants[n].items()},
+        products=[ids[n] for n in fresh],
+        created=created,
     )
-    _write_documents(session=session, product_ids=[ids[n] for n in fresh], created=created)
+    documents = {ids[n]: prepared.documents[n] for n in fresh}
+    _store_documents(session=session, shop_id=shop.id, documents=documents, created=created)
 
 
-def _variant_rows(by_product: dict[int, list[dict]]) -> dict[int, dict]:
+def _variant_values(nodes: list[dict]) -> dict[int, dict]:
+    """A product's variants by number, in the file's order."""
     wanted = {}
-    for product_id, nodes in by_product.items():
-        for position, node in enumerate(nodes, start=1):
-            number = gid_number(node.get("id"))
-            if number is not None:
-                wanted[number] = {"product_id": product_id, **variant_values(node, position)}
+    for position, node in enumerate(nodes, start=1):
+        number = gid_number(node.get("id"))
+        if number is not None:
+            wanted[number] = variant_values(node, position)
     return wanted
 
 
@@ -218,12 +276,11 @@ def _upsert_variants(*, session: Session, shop: Shop, wanted: dict[int, dict]) -
 
 
 def _write_variants(
-    *, session: Session, shop: Shop, by_product: dict[int, list[dict]], created: set[int] = frozenset()
+    *, session: Session, shop: Shop, wanted: dict[int, dict], products: list[int], created: set[int]
 ) -> None:
-    """The products' variants become exactly these (others are gone from Shopify). Products
-    in `created` were inserted in this transaction: they have no variants to remove."""
-    wanted = _variant_rows(by_product)
-    known = [p for p in by_product if p not in created]
+    """The products' variants become exactly `wanted` (others are gone from Shopify).
+    Products in `created` were inserted in this transaction: they have no variants to remove."""
+    known = [p for p in products if p not in created]
     if known:
         session.execute(
             delete(ProductVariant).where(
@@ -233,31 +290,28 @@ def _write_variants(
     _upsert_variants(session=session, shop=shop, wanted=wanted)
 
 
-def _write_documents(*, session: Session, product_ids: list[int], created: set[int] = frozenset()) -> None:
-    """Index these products (those in `created`, inserted in this transaction, have no
-    document yet)."""
-    if not product_ids:
-        return
-    # Only the fields search.index.document reads, as rows (it reads them by attribute).
-    products = list(session.exec(select(*DOCUMENT_FIELDS).where(one_of(session, Product.id, product_ids))))
-    variants: dict[int, list] = {}
-    for v in session.exec(select(*VARIANT_FIELDS).where(one_of(session, ProductVariant.product_id, product_ids))):
-        variants.setdefault(v.product_id, []).append(v)
-    known = [p for p in product_ids if p not in created]
+def _store_documents(*, session: Session, shop_id: int, documents: dict[int, dict], created: set[int]) -> None:
+    """Product id -> its search document, stored (products in `created`, inserted in this
+    transaction, have no document yet)."""
+    known = [p for p in documents if p not in created]
     existing = (
         set(session.exec(select(ProductSearch.product_id).where(one_of(session, ProductSearch.product_id, known))))
         if known
         else set()
     )
-    docs = [{"product_id": p.id, "shop_id": p.shop_id, **document(p, variants.get(p.id, []))} for p in products]
     defaults = column_defaults(ProductSearch)
-    insert_rows(session, ProductSearch.__table__, [{**defaults, **d} for d in docs if d["product_id"] not in existing])
+    insert_rows(
+        session,
+        ProductSearch.__table__,
+        [{**defaults, "product_id": p, "shop_id": shop_id, **d} for p, d in documents.items() if p not in existing],
+    )
     if existing:
-        session.execute(update(ProductSearch), [d for d in docs if d["product_id"] in existing])
+        session.execute(update(ProductSearch), [{"product_id": p, **documents[p]} for p in existing])
 
 
 def write_orphan_variants(*, session: Session, shop: Shop, nodes: list[dict]) -> None:
-    """Variants whose product was written in an earlier chunk: added, none removed."""
+    """Variants whose product was written in an earlier chunk: added, none removed; the
+    products' documents are made again from what is stored."""
     parents = {gid_number(n.get("__parentId")) for n in nodes}
     ids = {
         p.shopify_id: p.id
@@ -272,8 +326,17 @@ def write_orphan_variants(*, session: Session, shop: Shop, nodes: list[dict]) ->
         product_id = ids.get(gid_number(node.get("__parentId")))
         if product_id is not None:
             by_product.setdefault(product_id, []).append(node)
-    _upsert_variants(session=session, shop=shop, wanted=_variant_rows(by_product))
-    _write_documents(session=session, product_ids=list(by_product))
+    wanted = {n: {"product_id": p, **v} for p, group in by_product.items() for n, v in _variant_values(group).items()}
+    _upsert_variants(session=session, shop=shop, wanted=wanted)
+    if by_product:
+        # Only the fields search.index.document reads, as rows (it reads them by attribute).
+        ids_ = list(by_product)
+        products = session.exec(select(*DOCUMENT_FIELDS).where(one_of(session, Product.id, ids_)))
+        variants: dict[int, list] = {}
+        for v in session.exec(select(*VARIANT_FIELDS).where(one_of(session, ProductVariant.product_id, ids_))):
+            variants.setdefault(v.product_id, []).append(v)
+        documents = {p.id: document(p, variants.get(p.id, [])) for p in products}
+        _store_documents(session=session, shop_id=shop.id, documents=documents, created=set())
 
 
 def parse_lines(lines: Iterable[str | bytes]) -> Iterable[dict]:

@@ -61,7 +61,7 @@ def shop(db):
 
 
 def test_products_and_variants_stream_in_chunks(app, db, shop, monkeypatch):
-    monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 1)
     pulled, progress = [], []
     lines = jsonl(
         node(1, "宇治 煎茶"),
@@ -88,8 +88,10 @@ def test_products_and_variants_stream_in_chunks(app, db, shop, monkeypatch):
     )
 
     assert done == 4
-    # The first chunk was written before the file was read to its end: it streams.
-    assert progress[0][0] == 2 and progress[0][1] < len(lines)
+    # The first chunk was written before the reader was two chunks past it (the line of
+    # 玄米茶, the third product, is the sixth): it streams, two chunks in memory at most.
+    assert progress[0][0] == 1 and progress[0][1] <= 6 < len(lines)
+    assert [d for d, _ in progress] == [1, 2, 3, 4]
     products = {p.title: p for p in rows(db, Product)}
     assert set(products) == {"宇治 煎茶", "ほうじ茶", "玄米茶", "抹茶"}
     assert sorted(v.title for v in rows(db, ProductVariant, ProductVariant.product_id == products["宇治 煎茶"].id)) == [
@@ -101,6 +103,40 @@ def test_products_and_variants_stream_in_chunks(app, db, shop, monkeypatch):
     assert docs[products["抹茶"].id].searchable is False  # not on the online store
     assert products["宇治 煎茶"].image_url == "https://cdn.shopify.com/1.jpg"
     assert [f.product.title for f in search(session=db, shop=shop, query="煎茶").found] == ["宇治 煎茶"]
+
+
+def test_a_chunk_that_fails_to_write_stops_the_import_and_nothing_after_it_is_written(app, db, shop, monkeypatch):
+    """The writer thread's error reaches the caller at the next chunk: the chunk before it
+    is committed, the failed one rolled back, none after it written, and no writer thread
+    is left running when feed_all raises."""
+    import threading
+
+    monkeypatch.setattr(bulk, "CHUNK", 1)
+    real = bulk.write_chunk
+    attempts = []
+
+    def failing(*, session, shop, prepared, seen_at):
+        attempts.append(sorted(prepared.values))
+        real(session=session, shop=shop, prepared=prepared, seen_at=seen_at)
+        if attempts[-1] == [2]:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(bulk, "write_chunk", failing)
+    pulled = []
+
+    def source():
+        for line in jsonl(*(o for pid in range(1, 7) for o in (node(pid, f"番茶 {pid}"), variant(pid * 10, pid)))):
+            pulled.append(line)
+            yield line
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        Importer(engine=ext.engine(app), shop=shop, seen_at=utcnow()).feed_all(parse_lines(source()))
+
+    assert [p.shopify_id for p in rows(db, Product)] == [1]
+    assert [d.product_id for d in rows(db, ProductSearch)] == [p.id for p in rows(db, Product)]
+    assert attempts == [[1], [2]]  # the third chunk waited for the second, and was never written
+    assert len(pulled) == 7  # the reader stopped at the fourth product's line
+    assert not [t for t in threading.enumerate() if t.name.startswith("bulk-import")]
 
 
 def test_variant_out_of_order_is_attached_to_its_earlier_product(app, db, shop, monkeypatch):
