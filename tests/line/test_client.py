@@ -168,3 +168,25 @@ def test_push_names_its_aggregation_unit_and_its_statistics_are_read(line, fake_
     assert line.unit_statistics("campaign_7_v1", start="20261201", end="20261202") == {"opened": 20, "clicked": None}
     fake_line.request_reactions["req-1"] = (19, 0)
     assert line.broadcast_statistics("req-1") == {"opened": None, "clicked": None}
+
+
+def test_a_reply_goes_out_as_built_after_the_sdk_model_checked_it(line, fake_line):
+    """The reply body is the messages as built (the SDK's model checks them, its slow
+    serialisation is skipped), and a shape LINE would refuse never leaves."""
+    bubble = {
+        "type": "bubble",
+        "hero": {"type": "image", "url": "https://cdn.shopify.com/1.jpg", "size": "full"},
+        "body": {"type": "box", "layout": "vertical", "contents": [{"type": "text", "text": "宇治 煎茶"}]},
+    }
+    carousel = [{"type": "flex", "altText": "宇治 煎茶", "contents": {"type": "carousel", "contents": [bubble]}}]
+    token = fake_line.issue_reply_token(new_user_id())
+
+    assert line.reply(token, carousel).outcome == "sent"
+    [delivery] = fake_line.deliveries
+    assert delivery.kind == "reply" and delivery.reply_token == token
+    assert delivery.messages == carousel  # nothing added ("animated": false is LINE's default)
+
+    broken = [{"type": "flex", "altText": "x", "contents": {"type": "bubble", "body": {"type": "box"}}}]
+    with pytest.raises(ValueError):
+        line.reply(fake_line.issue_reply_token(new_user_id()), broken)
+    assert len(fake_line.requests) == 1
