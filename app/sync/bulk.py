@@ -292,21 +292,36 @@ def _write_variants(
 
 def _store_documents(*, session: Session, shop_id: int, documents: dict[int, dict], created: set[int]) -> None:
     """Product id -> its search document, stored (products in `created`, inserted in this
-    transaction, have no document yet)."""
+    transaction, have no document yet). A stored document that is already the same is left
+    alone: the nightly sync of an unchanged catalog rewrites no index entry (on SQLite each
+    rewrite is a delete and an insert in both FTS5 tables, a statement per row)."""
     known = [p for p in documents if p not in created]
-    existing = (
-        set(session.exec(select(ProductSearch.product_id).where(one_of(session, ProductSearch.product_id, known))))
+    fields = list(next(iter(documents.values()), {}))
+    stored = (
+        {
+            row.product_id: row
+            for row in session.exec(
+                select(ProductSearch.product_id, *(getattr(ProductSearch, f) for f in fields)).where(
+                    one_of(session, ProductSearch.product_id, known)
+                )
+            )
+        }
         if known
-        else set()
+        else {}
     )
     defaults = column_defaults(ProductSearch)
     insert_rows(
         session,
         ProductSearch.__table__,
-        [{**defaults, "product_id": p, "shop_id": shop_id, **d} for p, d in documents.items() if p not in existing],
+        [{**defaults, "product_id": p, "shop_id": shop_id, **d} for p, d in documents.items() if p not in stored],
     )
-    if existing:
-        session.execute(update(ProductSearch), [{"product_id": p, **documents[p]} for p in existing])
+    changed = [
+        {"product_id": p, **documents[p]}
+        for p, row in stored.items()
+        if any(getattr(row, f) != documents[p][f] for f in fields)
+    ]
+    if changed:
+        session.execute(update(ProductSearch), changed)
 
 
 def write_orphan_variants(*, session: Session, shop: Shop, nodes: list[dict]) -> None:

@@ -205,6 +205,36 @@ def test_a_second_import_updates_in_place_and_inserts_only_what_is_new(app, db, 
     assert [f.product.shopify_id for f in search(session=db, shop=shop, query="玄米茶").found] == [3]
 
 
+def test_the_nightly_sync_of_an_unchanged_catalog_rewrites_no_search_document(app, db, shop):
+    """Products are marked seen (synced_at), but a document that is already the same is not
+    written again; one whose product changed is."""
+    from sqlalchemy import event
+
+    engine = ext.engine(app)
+    catalog = [node(1, "宇治 煎茶"), variant(11, 1), node(2, "ほうじ茶"), variant(21, 2)]
+    Importer(engine=engine, shop=shop, seen_at=utcnow()).feed_all(parse_lines(jsonl(*catalog)))
+    writes: list[str] = []
+
+    def seen(conn, cursor, statement, params, context, many):
+        if "product_search" in statement and statement.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        later = utcnow()
+        Importer(engine=engine, shop=shop, seen_at=later).feed_all(parse_lines(jsonl(*catalog)))
+        assert writes == []
+        db.expire_all()
+        assert {p.synced_at for p in rows(db, Product)} == {later}
+        renamed = [node(1, "宇治 新茶", updated="2026-11-20T00:00:00Z"), variant(11, 1), *catalog[2:]]
+        Importer(engine=engine, shop=shop, seen_at=utcnow()).feed_all(parse_lines(jsonl(*renamed)))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(writes) == 1 and writes[0].lstrip().upper().startswith("UPDATE")
+    db.rollback()  # a fresh snapshot (SQLite's read transaction began before the last import)
+    assert [f.product.shopify_id for f in search(session=db, shop=shop, query="新茶").found] == [1]
+
+
 def test_a_large_import_on_sqlite_merges_its_search_index_once_at_the_end(app, db, shop, monkeypatch):
     """From the second chunk, FTS5 stops merging segments as it goes; at the end its own
     merging is back on and the index is merged once. PostgreSQL has nothing to defer."""
