@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -178,14 +178,13 @@ class Importer:
         """Wait for the chunk being written; its error, if any, is raised here."""
         if self._writing is not None:
             writing, self._writing = self._writing, None
-            wait([writing])
             writing.result()
 
     def _write(self, prepared: Prepared, orphans: list[dict]) -> None:
         if prepared.values:
             with session_scope(self.engine) as session:
-                if self.done:  # a second chunk: a large import
-                    self._merges_deferred = defer_index_merges(session) or self._merges_deferred
+                if self.done and not self._merges_deferred:  # a second chunk: a large import
+                    self._merges_deferred = defer_index_merges(session)
                 write_chunk(session=session, shop=self.shop, prepared=prepared, seen_at=self.seen_at)
             first = self.done == 0
             self.done += len(prepared.values)
