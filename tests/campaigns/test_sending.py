@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from app import ext
+from app.campaigns import audience
 from app.campaigns import forecast as forecast_mod
 from app.campaigns.planning import retry_key
 from app.campaigns.sending import claim
@@ -94,6 +95,38 @@ def test_blocked_opted_out_and_capped_friends_are_left_out(
     assert _campaign(db, exempt.id).excluded == {"blocked": 2, "opted_out": 3}
     # The first campaign counts towards the cap: the second reaches only because it is exempt.
     assert fake_line.multicast_recipients()[capped.line_user_id] == 1
+
+
+def test_every_friend_is_read_in_ascending_pages_each_once(db, shop, many_friends, make_campaign, monkeypatch):
+    """A campaign to every friend pages through the sendable ids (4 a page here): each one
+    once, in id order, whatever the database hands a page over as; the blocked, opted-out
+    and capped friends are left out and counted."""
+    monkeypatch.setattr(audience, "BATCH", 4)
+    friends = many_friends(10)
+    many_friends(2, is_blocked=True, blocked_at=utcnow())
+    many_friends(3, marketing_opt_out_at=utcnow())
+    capped = friends[5]
+    db.add(
+        Notification(
+            shop_id=shop.id,
+            friend_id=capped.id,
+            flow="abandoned_cart",
+            dedupe_key="cart:y:0",
+            marketing=True,
+            status="sent",
+            due_at=NOON_JST - timedelta(hours=1),
+            sent_at=NOON_JST - timedelta(hours=1),
+        )
+    )
+    db.commit()
+    kept: list[list[int]] = []
+    result = audience.tally(
+        session=db, shop=shop, campaign=make_campaign(), now=NOON_JST, keep=lambda ids: kept.append(list(ids))
+    )
+    assert [i for page in kept for i in page] == sorted(f.id for f in friends if f is not capped)
+    assert [len(page) for page in kept] == [4, 3, 2]  # the page holding the capped friend is one short
+    assert (result.audience, result.recipients) == (15, 9)
+    assert dict(result.excluded) == {"blocked": 2, "opted_out": 3, "capped": 1}
 
 
 def test_the_forecast_reads_the_quota_and_a_send_past_it_sends_nothing(
