@@ -20,6 +20,7 @@ from app.models import ChunkStatus as KS
 from app.timeutil import utcnow
 from tests.helpers import fresh
 from tests.plugins.campaigns import NOON_JST
+from tests.plugins.people import notification
 
 
 def _campaign(db, campaign_id) -> Campaign:
@@ -31,6 +32,18 @@ def _chunks(db, campaign_id) -> list[CampaignChunk]:
     fresh(db)
     rows = db.exec(select(CampaignChunk).where(CampaignChunk.campaign_id == campaign_id))
     return sorted(rows, key=lambda c: c.number)
+
+
+def _reminder_an_hour_ago(db, shop, friend) -> None:
+    """A marketing reminder sent to `friend` an hour before NOON_JST: at the daily cap of 1."""
+    notification(
+        db,
+        shop,
+        flow="abandoned_cart",
+        friend=friend,
+        marketing=True,
+        created=NOON_JST - timedelta(hours=1, seconds=5),  # sent 5 s after it was created
+    )
 
 
 def test_recipients_go_in_chunks_of_500_each_exactly_once(db, fake_line, many_friends, make_campaign, run_campaigns):
@@ -69,19 +82,7 @@ def test_blocked_opted_out_and_capped_friends_are_left_out(
     blocked = many_friends(2, is_blocked=True, blocked_at=utcnow())
     opted = many_friends(3, marketing_opt_out_at=utcnow())
     capped = friends[0]  # a reminder went out an hour ago: the daily cap is 1
-    db.add(
-        Notification(
-            shop_id=shop.id,
-            friend_id=capped.id,
-            flow="abandoned_cart",
-            dedupe_key="cart:x:0",
-            marketing=True,
-            status="sent",
-            due_at=NOON_JST - timedelta(hours=1),
-            sent_at=NOON_JST - timedelta(hours=1),
-        )
-    )
-    db.commit()
+    _reminder_an_hour_ago(db, shop, capped)
     campaign = make_campaign()
     run_campaigns()
     done = _campaign(db, campaign.id)
@@ -106,19 +107,7 @@ def test_every_friend_is_read_in_ascending_pages_each_once(db, shop, many_friend
     many_friends(2, is_blocked=True, blocked_at=utcnow())
     many_friends(3, marketing_opt_out_at=utcnow())
     capped = friends[5]
-    db.add(
-        Notification(
-            shop_id=shop.id,
-            friend_id=capped.id,
-            flow="abandoned_cart",
-            dedupe_key="cart:y:0",
-            marketing=True,
-            status="sent",
-            due_at=NOON_JST - timedelta(hours=1),
-            sent_at=NOON_JST - timedelta(hours=1),
-        )
-    )
-    db.commit()
+    _reminder_an_hour_ago(db, shop, capped)
     kept: list[list[int]] = []
     result = audience.tally(
         session=db, shop=shop, campaign=make_campaign(), now=NOON_JST, keep=lambda ids: kept.append(list(ids))
