@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 
 from sqlalchemy.engine import Connection, Engine
@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from ..db import autocommit, insert_ignoring_conflict
 from ..models import Shop, WebhookEvent, WebhookStatus
+from ..sqlite_turns import Turns
 from ..timeutil import utcnow
 
 EVENTS = WebhookEvent.__table__
@@ -36,10 +37,12 @@ class HeldConnection:
     SQLite), the reset. Nothing is ever left open on it: each statement commits on its own.
     Only the main thread keeps one (gunicorn's sync workers answer there); a threaded
     server's request threads check one out per delivery, so they never hold the pool's
-    connections between requests.
+    connections between requests. On a SQLite file the kept connection takes turns with
+    the other web processes for its insert (app/sqlite_turns.py).
     """
 
     conn: Connection | None = None
+    turns: Turns | None = None
 
     @contextmanager
     def connection(self, engine: Engine) -> Iterator[Connection]:
@@ -48,14 +51,30 @@ class HeldConnection:
                 yield conn
             return
         if self.conn is None or self.conn.closed or self.conn.invalidated:
+            self.drop()
             self.conn = autocommit(engine).connect()
+            self.turns = Turns.for_connection(self.conn)
         yield self.conn
 
+    def turn(self) -> AbstractContextManager:
+        """The kept connection's turn at the write lock (nothing to wait for otherwise)."""
+        return self.turns.turn() if self.turns is not None and _on_main_thread() else nullcontext()
+
+    def done(self) -> None:
+        if self.turns is not None and self.conn is not None and _on_main_thread():
+            self.turns.done(self.conn)
+
     def drop(self) -> None:
-        """After a lost connection: the next delivery starts on a fresh one."""
+        """After a lost connection: the next delivery starts on a fresh one. The old one is
+        discarded, not given back to the pool: it no longer checkpoints on commit."""
         if _on_main_thread() and self.conn is not None:
             conn, self.conn = self.conn, None
+            if not conn.closed:
+                conn.invalidate()
             conn.close()
+        if _on_main_thread() and self.turns is not None:
+            turns, self.turns = self.turns, None
+            turns.close()
 
 
 def _on_main_thread() -> bool:
@@ -92,6 +111,13 @@ def record_delivery(
     A second try follows a lost connection (the database restarted since the last delivery)
     and a cached shop id whose row is gone; the insert is idempotent, so a retry of one that
     did commit records nothing twice."""
+    delivery = {"webhook_id": webhook_id, "topic": topic, "api_version": api_version, "triggered_at": triggered_at}
+    created = _insert(engine, held, shop_ids, domain, {**delivery, "body": body})
+    held.done()  # after the turn, outside the retries: the delivery is committed
+    return created
+
+
+def _insert(engine: Engine, held: HeldConnection, shop_ids: dict[str, int], domain: str, delivery: dict) -> bool:
     for attempt in (1, 2):
         try:
             # Each statement commits on its own; the shop insert is idempotent, so a crash
@@ -101,20 +127,17 @@ def record_delivery(
                     shop_ids[domain] = shop_id_for(conn, domain)
                 now = utcnow()
                 values = {
+                    **delivery,
                     "shop_id": shop_ids[domain],
-                    "webhook_id": webhook_id,
-                    "topic": topic,
-                    "api_version": api_version,
-                    "triggered_at": triggered_at,
                     "received_at": now,
                     "status": WebhookStatus.RECEIVED,
                     "attempts": 0,
                     "next_attempt_at": now,
-                    "body": body,
                     "updated_at": now,
                 }
                 insert = insert_ignoring_conflict(conn.dialect.name, EVENTS, ("shop_id", "webhook_id"))
-                return conn.execute(insert, values).scalar() is not None
+                with held.turn():
+                    return conn.execute(insert, values).scalar() is not None
         except IntegrityError:
             # The cached shop row is gone (shop/redact ran in another process): look again.
             shop_ids.pop(domain, None)
