@@ -64,7 +64,7 @@ def _verified_body() -> tuple[dict | None, tuple | None]:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, _error(400, "invalid-encoding")
-    verified = shopify_app().verify_flow_action_req(request_input(body))
+    verified = shopify_app().verify_flow_action_req(request_input(body, signed_body=True))
     if not verified.ok:
         log.warning("Shopify Flow request rejected: %s path=%s", verified.log.code, request.path)
         return None, _error(401, "invalid-hmac")

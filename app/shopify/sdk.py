@@ -17,11 +17,14 @@ def shopify_app() -> ShopifyApp:
     )
 
 
-def request_input(body: str = "") -> RequestInput:
+def request_input(body: str = "", *, signed_body: bool = False) -> RequestInput:
+    """The request as the package reads it. Where the signature covers the body alone
+    (webhooks, Flow actions) the URL only goes into the package's log, so it gets the path,
+    not the full URL Werkzeug rebuilds and IRI-decodes (25 µs of a webhook's 400 in-process)."""
     return {
         "method": request.method,
         "headers": dict(request.headers.items()),
-        "url": request.url,
+        "url": request.path if signed_body else request.url,
         "body": body,
     }
 

@@ -41,7 +41,7 @@ def receive():
     except UnicodeDecodeError:
         return _error(400, "shopify.webhook.invalid-encoding")
     try:
-        verified = shopify_app().verify_webhook_req(request_input(body))
+        verified = shopify_app().verify_webhook_req(request_input(body, signed_body=True))
     except RecursionError:  # the package parses the body to redact its log: no body nests that deep
         return _error(400, "shopify.webhook.invalid-json")
     if not verified.ok:
