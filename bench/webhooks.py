@@ -290,6 +290,16 @@ def print_header(work: Workload) -> None:
     )
 
 
+def print_wal(targets: list[Target]) -> None:
+    """SQLite's WAL file while the servers still run (the last one to close removes it): a
+    WAL that is never checkpointed in full is never started over, and only grows."""
+    for t in targets:
+        if t.url and t.url.startswith("sqlite:///"):
+            wal = Path(t.url.removeprefix("sqlite:///") + "-wal")
+            size = wal.stat().st_size / 1e6 if wal.exists() else 0.0
+            print(f"  {t.name}: SQLite's WAL file after the last round, servers still up: {size:.1f} MB", flush=True)
+
+
 def run(work: Workload, tmp: Path) -> int:
     """Prepare, load and report; servers are stopped whatever happens."""
     targets, pg_why = prepare(tmp)
@@ -297,6 +307,7 @@ def run(work: Workload, tmp: Path) -> int:
     try:
         start_all(targets, tmp)
         measure(targets, work)
+        print_wal(targets)
     except RuntimeError as exc:
         print(exc)
         return 1
