@@ -65,3 +65,38 @@ def test_insert_rows_writes_many_rows_in_a_few_statements_with_their_values(db):
     if db.get_bind().dialect.name == "sqlite":
         inserts = [s for s in ran if s.startswith("INSERT INTO shops")]
         assert len(inserts) == 4  # 300 rows = 256 + 32 + 8 + 4, not 300 statements
+
+
+def test_a_prepared_insert_stores_what_the_orm_stores_and_says_whether_a_row_went_in(db, shop):
+    """Typed by the columns' own bind processors: the stored text of a time on SQLite is the
+    ORM's, to the microsecond, so the worker's `next_attempt_at <= now` compares alike."""
+    from app.db import PreparedInsert
+    from app.models import WebhookEvent, WebhookStatus
+
+    events = WebhookEvent.__table__
+    keys = ("shop_id", "webhook_id", "topic", "api_version", "received_at", "status", "next_attempt_at", "body")
+    keys += ("attempts", "updated_at", "triggered_at")
+    prepared = PreparedInsert(events, ("shop_id", "webhook_id"), keys)
+    when = datetime(2026, 12, 6, 18, 0, 0, tzinfo=UTC)  # no microseconds: written out all the same
+    values = dict.fromkeys(("received_at", "next_attempt_at", "updated_at"), when) | {
+        "shop_id": shop.id,
+        "webhook_id": "prepared",
+        "topic": "orders/create",
+        "api_version": "2026-10",
+        "status": WebhookStatus.RECEIVED,
+        "attempts": 0,
+        "body": "{}",
+        "triggered_at": None,
+    }
+    conn = db.connection()
+    assert prepared.run(conn, values) is True
+    assert prepared.run(conn, values | {"topic": "orders/updated"}) is False  # the key exists
+    db.add(WebhookEvent(**values | {"webhook_id": "orm"}))
+    db.commit()
+
+    stored = {r.webhook_id: r for r in db.scalars(select(WebhookEvent))}
+    assert stored["prepared"].topic == "orders/create" and stored["prepared"].triggered_at is None
+    assert stored["prepared"].next_attempt_at == when == stored["orm"].next_attempt_at
+    raw = "SELECT webhook_id, CAST(next_attempt_at AS TEXT) FROM webhook_events WHERE shop_id = :s"
+    texts = dict(db.execute(text(raw), {"s": shop.id}).all())
+    assert texts["prepared"] == texts["orm"]

@@ -1,8 +1,9 @@
 """Recording a verified delivery: the only database work a webhook request does.
 
 The request path must stay short (Shopify waits 5 s, and a busy store sends bursts), so
-it is one INSERT ... ON CONFLICT DO NOTHING through SQLAlchemy Core, with the shop's id
-cached per process, on an autocommit connection the web process keeps between deliveries.
+it is one INSERT ... ON CONFLICT DO NOTHING, compiled once (db.PreparedInsert), with the
+shop's id cached per process, on an autocommit connection the web process keeps between
+deliveries.
 Handlers run in the worker (events.process_due_events).
 """
 
@@ -17,12 +18,29 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
-from ..db import autocommit, insert_ignoring_conflict
+from ..db import PreparedInsert, autocommit, insert_ignoring_conflict
 from ..models import Shop, WebhookEvent, WebhookStatus
 from ..sqlite_turns import Turns
 from ..timeutil import utcnow
 
 EVENTS = WebhookEvent.__table__
+_RECORD = PreparedInsert(
+    EVENTS,
+    ("shop_id", "webhook_id"),
+    (
+        "shop_id",
+        "webhook_id",
+        "topic",
+        "api_version",
+        "triggered_at",
+        "received_at",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "body",
+        "updated_at",
+    ),
+)
 
 
 class ShopIds(dict[str, int]):
@@ -135,9 +153,8 @@ def _insert(engine: Engine, held: HeldConnection, shop_ids: dict[str, int], doma
                     "next_attempt_at": now,
                     "updated_at": now,
                 }
-                insert = insert_ignoring_conflict(conn.dialect.name, EVENTS, ("shop_id", "webhook_id"))
                 with held.turn():
-                    return conn.execute(insert, values).scalar() is not None
+                    return _RECORD.run(conn, values)
         except IntegrityError:
             # The cached shop row is gone (shop/redact ran in another process): look again.
             shop_ids.pop(domain, None)
