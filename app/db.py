@@ -128,8 +128,9 @@ def insert_ignoring_conflict(dialect: str, table: Table, conflict: tuple[str, ..
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id; execute it with the row's values.
 
     It returns the new id, or no row when the key existed: no exception, no rollback, the
-    cheap way to dedupe deliveries on both databases. Built once per table, so SQLAlchemy
-    compiles it once (this sits on the webhook hot path).
+    cheap way to dedupe on both databases. The same statement for a table each time, so
+    SQLAlchemy compiles it once and finds it in its cache after (the webhook intake's own
+    insert skips even that: PreparedInsert).
     """
     insert = sqlite_insert if dialect == "sqlite" else pg_insert
     return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c.id)
