@@ -146,17 +146,18 @@ class PreparedInsert:
 
     def __init__(self, table: Table, conflict: tuple[str, ...], keys: tuple[str, ...]) -> None:
         self.table, self.conflict, self.keys = table, conflict, keys
-        self._by_dialect: dict[str, tuple[str, tuple[str, ...] | None, list]] = {}
+        self._by_dialect: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, list]] = {}
 
     def _compiled(self, dialect) -> tuple[str, tuple[str, ...] | None, list]:
-        found = self._by_dialect.get(dialect.name)
+        key = (dialect.name, dialect.paramstyle)  # the SQL text differs by the driver's style
+        found = self._by_dialect.get(key)
         if found is None:
             insert = sqlite_insert if dialect.name == "sqlite" else pg_insert
             statement = insert(self.table).on_conflict_do_nothing(index_elements=list(self.conflict))
             compiled = statement.compile(dialect=dialect, column_keys=list(self.keys))
             order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
             types = [self.table.c[key].type.dialect_impl(dialect) for key in (order or self.keys)]
-            found = self._by_dialect[dialect.name] = (str(compiled), order, [t.bind_processor(dialect) for t in types])
+            found = self._by_dialect[key] = (str(compiled), order, [t.bind_processor(dialect) for t in types])
         return found
 
     def run(self, conn: Connection, values: dict) -> bool:
