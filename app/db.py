@@ -132,8 +132,12 @@ def insert_ignoring_conflict(dialect: str, table: Table, conflict: tuple[str, ..
     SQLAlchemy compiles it once and finds it in its cache after (the webhook intake's own
     insert skips even that: PreparedInsert).
     """
+    return _on_conflict_do_nothing(dialect, table, conflict).returning(table.c.id)
+
+
+def _on_conflict_do_nothing(dialect: str, table: Table, conflict: tuple[str, ...]):
     insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c.id)
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict))
 
 
 class PreparedInsert:
@@ -152,8 +156,7 @@ class PreparedInsert:
         key = (dialect.name, dialect.paramstyle)  # the SQL text differs by the driver's style
         found = self._by_dialect.get(key)
         if found is None:
-            insert = sqlite_insert if dialect.name == "sqlite" else pg_insert
-            statement = insert(self.table).on_conflict_do_nothing(index_elements=list(self.conflict))
+            statement = _on_conflict_do_nothing(dialect.name, self.table, self.conflict)
             compiled = statement.compile(dialect=dialect, column_keys=list(self.keys))
             order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
             types = [self.table.c[key].type.dialect_impl(dialect) for key in (order or self.keys)]

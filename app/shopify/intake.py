@@ -85,12 +85,14 @@ class HeldConnection:
     def drop(self) -> None:
         """After a lost connection: the next delivery starts on a fresh one. The old one is
         discarded, not given back to the pool: it no longer checkpoints on commit."""
-        if _on_main_thread() and self.conn is not None:
+        if not _on_main_thread():
+            return
+        if self.conn is not None:
             conn, self.conn = self.conn, None
             if not conn.closed:
                 conn.invalidate()
             conn.close()
-        if _on_main_thread() and self.turns is not None:
+        if self.turns is not None:
             turns, self.turns = self.turns, None
             turns.close()
 
@@ -129,8 +131,14 @@ def record_delivery(
     A second try follows a lost connection (the database restarted since the last delivery)
     and a cached shop id whose row is gone; the insert is idempotent, so a retry of one that
     did commit records nothing twice."""
-    delivery = {"webhook_id": webhook_id, "topic": topic, "api_version": api_version, "triggered_at": triggered_at}
-    created = _insert(engine, held, shop_ids, domain, {**delivery, "body": body})
+    delivery = {
+        "webhook_id": webhook_id,
+        "topic": topic,
+        "api_version": api_version,
+        "triggered_at": triggered_at,
+        "body": body,
+    }
+    created = _insert(engine, held, shop_ids, domain, delivery)
     held.done()  # after the turn, outside the retries: the delivery is committed
     return created
 
