@@ -26,7 +26,7 @@ from ..i18n import t
 from ..line import messages as line
 from ..models import Shop
 from ..search import reply
-from ..search.query import Found
+from ..search.found import Found
 from . import content
 
 MAX_BLOCKS = content.MAX_MESSAGES

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from ..ext import settings
 from ..models import Product, ProductVariant, Shop
-from ..search.query import Found
+from ..search.found import Found
 from . import compose, images
 
 

@@ -31,7 +31,7 @@ from ..formatting import shorten, zone
 from ..line import messages
 from ..models import Customer, LineFriend, Notification, Order, Product, ProductVariant, ProductView, Shop
 from ..models import NotificationStatus as St
-from ..search.query import Found
+from ..search.found import Found
 from ..search.reply import carousel
 from ..timeutil import as_utc, parse_ts, utcnow
 from . import content, outbox, recipients

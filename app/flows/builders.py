@@ -18,7 +18,7 @@ from decimal import Decimal
 from ..formatting import money
 from ..i18n import t
 from ..models import Fulfillment, Order, OrderLineItem, Product, ProductVariant, Shop
-from ..search.query import Found
+from ..search.found import Found
 from . import abandoned, content, orders, shipping
 from . import back_in_stock as back_in_stock_flow  # the builder below takes the flow's name
 from . import browse_abandonment as browse_flow

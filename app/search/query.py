@@ -30,7 +30,7 @@ from sqlalchemy import BigInteger, and_, any_, case, false, func, or_, select, t
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
-from ..models import Product, ProductVariant, Shop
+from ..models import Shop
 from . import binds
 from .binds import Binds, Query
 from .close import Pattern, loosened, meaningful
@@ -52,6 +52,7 @@ from .conditions import (
     union_ids,
     word_matches,
 )
+from .found import Found, load
 from .normalize import phrase, terms
 from .pieces import common_pieces, marked
 from .synonyms import expand, synonyms_for
@@ -65,13 +66,6 @@ LOOKUP_FIRST_WORDS = 3  # PostgreSQL: queries of this many words or more find th
 EVERY_WORD_IN_TITLE = 4  # the tier of a product with every word (not the phrase) in its title
 DESCRIPTION_ONLY = 7  # the tier of a product some word matched only in its description
 CANDIDATE_COLUMNS = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.variants)  # what ranking reads
-
-
-@dataclass(frozen=True)
-class Found:
-    product: Product
-    variants: list[ProductVariant]
-    in_stock: bool
 
 
 @dataclass(frozen=True)
@@ -284,7 +278,7 @@ def search(
         hits = _closest(session, shop, words, expanded, limit + 1)
         close = bool(hits)
     described = bool(hits) and hits[0].tier == DESCRIPTION_ONLY
-    return Results(normalized, _load(session=session, hits=hits[:limit]), len(hits) > limit, close, described)
+    return Results(normalized, load(session=session, hits=hits[:limit]), len(hits) > limit, close, described)
 
 
 def _matching(
@@ -378,22 +372,3 @@ def _most_words_statement(v: Binds, session: Session, expanded: list[list[str]],
         )
         .limit(n)
     )
-
-
-def _load(*, session: Session, hits) -> list[Found]:
-    """The products and their variants in one round trip (an outer join, variants in order)."""
-    if not hits:
-        return []
-    ids = [h.product_id for h in hits]
-    products: dict[int, Product] = {}
-    variants: dict[int, list[ProductVariant]] = {}
-    for product, variant in session.execute(
-        select(Product, ProductVariant)
-        .outerjoin(ProductVariant, ProductVariant.product_id == Product.id)
-        .where(Product.id.in_(ids))
-        .order_by(Product.id, ProductVariant.position)
-    ):
-        products[product.id] = product
-        if variant is not None:
-            variants.setdefault(product.id, []).append(variant)
-    return [Found(products[h.product_id], variants.get(h.product_id, []), h.in_stock) for h in hits]

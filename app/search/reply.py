@@ -10,7 +10,7 @@ from ..i18n import t
 from ..line import messages
 from ..models import ProductVariant, Shop
 from . import restock
-from .query import Found
+from .found import Found
 
 MAX_PRODUCT_BUBBLES = 10  # plus one "see all" bubble: LINE allows 12
 TITLE_MAX = 60

@@ -6,8 +6,8 @@ from sqlmodel import Session, select
 
 from ..line import messages
 from ..models import KeywordRule, Product, ProductSearch, ProductVariant, Shop
+from .found import Found
 from .normalize import normalize
-from .query import Found
 from .reply import carousel, collection_card
 
 

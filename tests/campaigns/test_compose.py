@@ -9,7 +9,7 @@ import pytest
 
 from app.campaigns import compose, content
 from app.models import Product, ProductVariant, Shop
-from app.search.query import Found
+from app.search.found import Found
 
 SHOP = Shop(id=1, domain="tea.myshopify.com", name="お茶の店", currency="JPY")
 URL = "https://tsunagu.test"

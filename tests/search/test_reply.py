@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from linebot.v3.messaging import ReplyMessageRequest
+from sqlalchemy.orm.exc import DetachedInstanceError
 
 from app.search.query import search
 from app.search.reply import carousel
+from bench import _search_relevance as relevance
 from tests.plugins.search import product
 
 
@@ -44,6 +47,27 @@ def test_carousel_limits_with_long_titles_and_many_results(catalog, app, db, sho
             assert len(button["action"]["label"]) <= 40
     assert len(bubbles[0]["body"]["contents"][0]["text"]) <= 60
     ReplyMessageRequest.from_dict({"replyToken": "t", "messages": [message]})  # the SDK accepts it
+
+
+def test_a_result_carries_what_the_carousel_and_the_relevance_set_read_without_the_database(catalog, app, db, shop):
+    """search loads only the columns a result shows (found.SHOWN_PRODUCT / SHOWN_VARIANT):
+    detached from its session, a result whose carousel or relevance check needed another
+    column would raise DetachedInstanceError here instead of rendering."""
+    catalog(product("手摘み 煎茶", price="1980", compare_at="2500", quantity=0, tags="緑茶, 静岡"))
+    db.expunge_all()  # nothing the catalog fixture loaded stands in for the search's own load
+    with app.app_context():
+        results = search(session=db, shop=shop, query="煎茶")
+        db.expunge_all()
+
+        message = carousel(shop, results.query, results.found, more=results.more, lang="ja")
+
+    [found] = results.found
+    assert message["contents"]["contents"][0]["body"]["contents"][0]["text"] == "手摘み 煎茶"
+    assert relevance.relevant(relevance.Case("tag", "煎茶", "tag", ("静岡",)), found)
+    assert relevance.relevant(relevance.Case("words", "煎茶", "words", ("煎茶", "緑茶")), found)
+    assert [v.sku for v in found.variants] == [None]  # loaded, and empty
+    with pytest.raises(DetachedInstanceError):  # not loaded: the check above is a real one
+        _ = found.product.description
 
 
 def test_bubble_shows_price_sale_sold_out_and_tracked_link(catalog, app, db, shop):
