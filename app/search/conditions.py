@@ -10,6 +10,7 @@ every query of its shape (`shape`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from itertools import combinations
 
 from sqlalchemy import BindParameter, Integer, Text, and_, case, cast, func, literal_column, or_, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY, array
@@ -28,6 +29,7 @@ CAP = 300
 # besides the capped lookups, which may leave them out when many titles hold the words.
 PREFIX_CAP = 50
 S = ProductSearch
+DESCRIPTION_ONLY = 7  # the tier of a product some word matched only in its description
 
 
 def like(value: str) -> str:
@@ -251,3 +253,19 @@ def union_ids(parts: list):
     """The ids of several capped lookups (each wrapped: SQLite allows no LIMIT inside UNION)."""
     wrapped = [select(part.subquery().c.id) for part in parts]
     return union(*wrapped) if len(wrapped) > 1 else wrapped[0]
+
+
+def shop_rows(v: Binds) -> list:
+    """PostgreSQL: the searchable products of the query's shop."""
+    return [S.shop_id == v.shop(), S.searchable.is_(True)]
+
+
+def fts_all_but_one(v: Binds, cap: int):
+    """SQLite: the capped ids of products with every word but (at most) one, in one FTS
+    lookup; for queries whose every word the FTS index answers (every_word_in_fts)."""
+
+    def match(q: Query) -> str:
+        words = _fts_words(q.expanded)
+        return " OR ".join("(" + " AND ".join(subset) + ")" for subset in combinations(words, len(words) - 1))
+
+    return fts_ids("product_fts", v.of(match), cap)

@@ -13,9 +13,9 @@ index (product_grams / a GIN array), so "茶" or "靴下" are as fast as longer 
 
 When that finds nothing (or almost nothing), close matches follow (app/search/close.py): a
 single word gets close spellings when it finds fewer than three products; several words
-that no product has together first have each word looked up alone (one statement), only a
-word found nowhere gets close spellings, and then the products matching the most words
-are ranked in one statement (each candidate scored on every word once).
+that no product has together get the products matching the most of them, found and ranked
+in one statement (app/search/most.py), and a word none of those products has (mistyped or
+stray) gets close spellings: if the words then meet in a product, it answers.
 
 Candidates are capped per index lookup (CAP, title matches first; PostgreSQL adds the best
 sellers among the matches), so ranking a common word costs a few hundred rows, not tens
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import BigInteger, and_, any_, case, false, func, literal_column, or_, select, text, union
+from sqlalchemy import BigInteger, and_, any_, case, func, or_, select, text, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
@@ -36,35 +36,31 @@ from .binds import Binds, Query
 from .close import Pattern, loosened, meaningful
 from .conditions import (
     CAP,
+    DESCRIPTION_ONLY,
     S,
     any_in,
     driver,
     driving_word,
-    first,
-    flag,
-    fts_word,
     like,
     lookup_matches,
     phrases,
     shape,
+    shop_rows,
     title_indexable,
     titles_starting,
-    union_ids,
     word_matches,
 )
 from .found import Found, load
+from .most import most_words_statement
 from .normalize import phrase, terms
 from .pieces import common_pieces, marked
 from .synonyms import expand, synonyms_for
 
-# The most-words fallback scores each candidate on every word: it takes fewer per word.
-MOST_WORDS_CAP = 100
 BEST_SELLERS = 50  # PostgreSQL: the best sellers among a word's matches, ranked whatever the cap
 CLOSE_BELOW = 3  # exact matches fewer than this: close spellings are added after them
 TITLE_FIRST_WORDS = 2  # PostgreSQL: queries of up to this many words try the title lookup alone first
 LOOKUP_FIRST_WORDS = 3  # PostgreSQL: queries of this many words or more find their matches, then rank them
 EVERY_WORD_IN_TITLE = 4  # the tier of a product with every word (not the phrase) in its title
-DESCRIPTION_ONLY = 7  # the tier of a product some word matched only in its description
 CANDIDATE_COLUMNS = (S.product_id, S.in_stock, S.recent_sales, S.title, S.meta, S.variants)  # what ranking reads
 
 
@@ -124,18 +120,18 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     on every match made the planner walk the best-seller index filtering each product's
     text: 12,000-21,000 rows and 35-45 ms for a word in 1-2 % of 100,000 products.
     `titled_only`: the title lookup alone (None when no word can use the title index)."""
-    shop_rows = _shop_rows(v)
+    rows = shop_rows(v)
     # A product ranked at "every word in the title" or above has every word in its title,
     # so each word the title index can answer is looked up there (GIN ANDs them: "tomo
     # coffee" reads 156 rows, not the 3,591 titles with "coffee"); the others keep their
     # usual condition.
     titled = [any_in(S.title, v, i, a) for i, a in enumerate(expanded) if title_indexable(a)]
     others = [lookup_matches(v, expanded, i) for i, a in enumerate(expanded) if not title_indexable(a)]
-    in_title = select(*CANDIDATE_COLUMNS).where(*shop_rows, *titled, *others).limit(CAP) if titled else None
-    starting = titles_starting(v, CANDIDATE_COLUMNS, *shop_rows)  # every word is in such a title
+    in_title = select(*CANDIDATE_COLUMNS).where(*rows, *titled, *others).limit(CAP) if titled else None
+    starting = titles_starting(v, CANDIDATE_COLUMNS, *rows)  # every word is in such a title
     if titled_only:
         return union(in_title, *starting).subquery("candidates") if in_title is not None else None
-    every = _every(v, expanded, shop_rows)
+    every = _every(v, expanded, rows)
     matches = select(*CANDIDATE_COLUMNS).where(*every).limit(CAP).cte("matches").prefix_with("MATERIALIZED")
     # Fewer than CAP matches are every match there is: the title and best-seller lookups
     # (subsets of them) would only repeat the index work, and a one-time filter skips them
@@ -152,14 +148,9 @@ def _pg_candidates(v: Binds, expanded: list[list[str]], *, titled_only: bool = F
     return union(*titles, select(*matches.c), best_sellers).subquery("candidates")
 
 
-def _shop_rows(v: Binds) -> list:
-    """PostgreSQL: the searchable products of the query's shop."""
-    return [S.shop_id == v.shop(), S.searchable.is_(True)]
-
-
-def _every(v: Binds, expanded: list[list[str]], shop_rows: list | None = None) -> list:
-    """PostgreSQL: a product of the shop with every word (`shop_rows` when built already)."""
-    return [*(shop_rows or _shop_rows(v)), *[lookup_matches(v, expanded, i) for i in range(len(expanded))]]
+def _every(v: Binds, expanded: list[list[str]], rows: list | None = None) -> list:
+    """PostgreSQL: a product of the shop with every word (`rows`: shop_rows, when built already)."""
+    return [*(rows or shop_rows(v)), *[lookup_matches(v, expanded, i) for i in range(len(expanded))]]
 
 
 def _pg_listed(v: Binds):
@@ -309,9 +300,10 @@ def _after(first: list, more: list) -> list:
 
 def _closest(session: Session, shop: Shop, words: list[str], expanded: list[list[str]], n: int) -> list:
     """Several words that no product has together: the products matching the most of them.
-    A word no product has at all is the one mistyped or stray: only it gets close spellings
-    (the others are spelled as the catalog spells them), and if the words then meet in a
-    product, those products answer; if not, the most words again, close spellings counted."""
+    A word none of those has is the one mistyped or stray (for three or four words, the one
+    the products with every other word lack; else a word found nowhere): only it gets close
+    spellings (the others are spelled as the catalog spells them), and if the words then meet
+    in a product, those products answer; if not, the most words again, close spellings counted."""
     hits, present = _most_words(session, shop, words, expanded, n)
     loose = loosened([w if not found else "" for w, found in zip(words, present, strict=True)], expanded)
     if loose is None:
@@ -322,56 +314,13 @@ def _closest(session: Session, shop: Shop, words: list[str], expanded: list[list
 def _most_words(
     session: Session, shop: Shop, words: list[str], expanded: list[list[str]], n: int
 ) -> tuple[list, list[bool]]:
-    """The products matching as many of the words as any product does (more specific words
-    first when as many), in one statement over each word's capped index matches, and for
-    each word whether any product has it at all. A product that matched only 1-character
-    words or digits is never an answer (noise)."""
+    """The products matching the most words (more specific words first when as many; see
+    app/search/most.py), and for each word whether any candidate had it. A product that
+    matched only 1-character words or digits is never an answer (noise)."""
     query = Query(" ".join(words), expanded, words, shop.id)
     answers = tuple(meaningful([w]) for w in words)  # which words may make an answer
-    hits = _run(session, ("most", n, answers), query, lambda v: _most_words_statement(v, session, expanded, answers, n))
+    dialect = session.get_bind().dialect.name
+    hits = _run(session, ("most", n, answers), query, lambda v: most_words_statement(v, dialect, expanded, answers, n))
     if not hits:
         return [], [False] * len(words)
     return [h for h in hits if h.matched == hits[0].matched], [bool(x) for x in hits[0][4:]]
-
-
-def _most_words_statement(v: Binds, session: Session, expanded: list[list[str]], answers: tuple[bool, ...], n: int):
-    # each word's tests once per product (materialised: SQLite would repeat them per use)
-    score = [
-        S.product_id,
-        S.in_stock,
-        S.recent_sales,
-        *[flag(word_matches(v, i, a, True)).label(f"w{i}") for i, a in enumerate(expanded)],
-        *[flag(any_in(S.title, v, i, a)).label(f"t{i}") for i, a in enumerate(expanded)],
-        flag(or_(*[any_in(S.meta, v, i, a) for i, a in enumerate(expanded)])).label("in_meta"),
-    ]
-    if session.get_bind().dialect.name == "sqlite":
-        ids = union_ids([fts_word(v, i, alts, MOST_WORDS_CAP) for i, alts in enumerate(expanded)])
-        scope = [S.shop_id + 0 == v.shop(), S.searchable.is_(True), S.product_id.in_(ids)]
-        scored = select(*score).where(*scope).cte("scored").prefix_with("MATERIALIZED")
-    else:
-        # Each word's lookup gives its rows' addresses (ctid), and the products they found
-        # are read again by address, not through the primary key's index (a TID scan, half
-        # the buffers): the 33 bench queries that end here took 10.1 ms at the median, not
-        # 10.4-10.7, and 13.5-14.2 at p95, not 15.1-15.5 (interleaved, 100,000 products).
-        # Scoring inside each lookup did as well but wrote every test once per word: psycopg
-        # parses a statement of over 4,096 bytes again on every execution.
-        rows = _shop_rows(v)
-        at = literal_column(f"{S.__tablename__}.ctid")
-        lookups = [select(at.label("at")).where(*rows, word_matches(v, i, a, False)) for i, a in enumerate(expanded)]
-        found = union(*[first(lookup, MOST_WORDS_CAP, f"word{i}") for i, lookup in enumerate(lookups)]).subquery()
-        scored = select(*score).join_from(found, S, at == found.c.at).cte("scored").prefix_with("MATERIALIZED")
-    c = scored.c
-    flags = [c[f"w{i}"] for i in range(len(expanded))]
-    in_title = sum(c[f"t{i}"] for i in range(len(expanded)))
-    count = sum(flags[1:], flags[0]).label("matched")
-    tier = case((in_title + c.in_meta > 0, DESCRIPTION_ONLY - 1), else_=DESCRIPTION_ONLY).label("tier")
-    found = [func.max(f).over().label(f"found{i}") for i, f in enumerate(flags)]  # over every row, not the page
-    specific = sum(f * v.of(lambda q, i=i: len(q.words[i])) for i, f in enumerate(flags))  # longer words first
-    return (
-        select(c.product_id, c.in_stock, tier, count, *found)
-        .where(or_(*[f == 1 for f, answer in zip(flags, answers, strict=True) if answer], false()))
-        .order_by(
-            count.desc(), specific.desc(), in_title.desc(), c.in_stock.desc(), c.recent_sales.desc(), c.product_id
-        )
-        .limit(n)
-    )

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from app.models import ProductSearch
 from app.search.close import spellings
+from app.search.most import MOST_WORDS_CAP
 from app.search.normalize import phrase, terms
 from app.search.query import search
 from tests.plugins.search import product, titles
@@ -161,6 +162,36 @@ def test_words_that_never_meet_fall_back_to_the_most_of_them(catalog, db, shop):
 
     # three of the four words meet in one product: it alone answers, not the 2- or 1-word ones
     assert titles(results) == ["宇治 緑茶 ギフト"] and results.close is True
+
+
+@pytest.mark.parametrize("query", ["ヒノキ ラベンダー ハンドクリーム ギフトセット", "ヒノキ ラベンダー ギフトセット"])
+def test_products_missing_one_word_answer_though_each_words_first_matches_miss_them(catalog, db, shop, query):
+    # Each word alone is in more products than the fallback reads of a word, and those come
+    # first in the index; only the last two products have all of the words but one.
+    alone = [product(f"{word} {n}番") for word in query.split() for n in range(MOST_WORDS_CAP + 5)]
+    catalog(*alone, product("ヒノキ ラベンダー ハンドクリーム"), product("ラベンダー ハンドクリーム ギフトセット"))
+
+    results = search(session=db, shop=shop, query=query)
+
+    assert sorted(titles(results)) == ["ヒノキ ラベンダー ハンドクリーム", "ラベンダー ハンドクリーム ギフトセット"]
+    assert results.close is True
+
+
+@pytest.mark.parametrize(
+    "made,query",
+    [
+        (["宇治 緑茶 ギフト", "有田焼 湯呑み", "常滑焼 急須"], "宇治 緑茶 有田焼 急須"),
+        # every word answered by SQLite's FTS index, none given close spellings
+        (["有田焼 波佐見焼 小皿", "信楽焼 花器", "美濃焼 茶碗"], "有田焼 波佐見焼 信楽焼 美濃焼"),
+    ],
+)
+def test_when_no_product_misses_only_one_word_each_words_matches_still_answer(catalog, db, shop, made, query):
+    catalog(*[product(title) for title in made])
+
+    results = search(session=db, shop=shop, query=query)
+
+    # two of the four words at most meet in a product: that product answers
+    assert titles(results) == [made[0]] and results.close is True
 
 
 def test_the_most_words_prefers_the_longer_words_when_as_many(catalog, db, shop):
