@@ -30,6 +30,9 @@ CAP = 300
 PREFIX_CAP = 50
 S = ProductSearch
 DESCRIPTION_ONLY = 7  # the tier of a product some word matched only in its description
+# written into the SQL, not sent as parameters (see `flag`)
+ONE = literal_column("1", Integer)
+ZERO = literal_column("0", Integer)
 
 
 def like(value: str) -> str:
@@ -69,8 +72,14 @@ def first(lookup, n: int, name: str):
     inside, the planner expects a scan of the table to meet n matches early, and for a word
     it thinks is in some % of the products it scans (thousands of rows read where the trigram
     index finds the few hundred matches in a millisecond)."""
-    found = lookup.cte(name).prefix_with("MATERIALIZED")
+    found = materialised(lookup, name)
     return select(*found.c).limit(n)
+
+
+def materialised(lookup, name: str):
+    """PostgreSQL: a lookup as a materialised CTE, planned for all its rows and read only as
+    far as it is needed (see `first`)."""
+    return lookup.cte(name).prefix_with("MATERIALIZED")
 
 
 def is_short(value: str) -> bool:
@@ -147,7 +156,7 @@ def flag(condition):
     """1 or 0, written into the SQL rather than sent as parameters: four words' flags were
     18 of 53 parameters, and psycopg parses a statement of more than 50 again on every
     execution (0.14 ms for the most-words statement) instead of keeping its parsed form."""
-    return case((condition, literal_column("1", Integer)), else_=literal_column("0", Integer))
+    return case((condition, ONE), else_=ZERO)
 
 
 def word_matches(v: Binds, i: int, alternatives: list[str], plain: bool):

@@ -18,12 +18,15 @@ from sqlalchemy import Integer, and_, case, exists, false, func, literal_column,
 from .binds import Binds
 from .conditions import (
     DESCRIPTION_ONLY,
+    ONE,
+    ZERO,
     S,
     any_in,
     every_word_in_fts,
     flag,
     fts_all_but_one,
     fts_word,
+    materialised,
     shop_rows,
     union_ids,
     word_matches,
@@ -33,7 +36,6 @@ MOST_WORDS_CAP = 100  # each candidate is scored on every word: fewer per lookup
 ALL_BUT_ONE = (3, 4)  # queries of these many words look for the products missing one word first
 # Written into the SQL, not sent as parameters (as conditions.flag's 1 and 0): with them
 # four words' statement stays within the 4,096 bytes whose parsed form psycopg keeps.
-ONE = literal_column("1", Integer)
 CAPPED = literal_column(str(MOST_WORDS_CAP), Integer)
 
 
@@ -55,7 +57,7 @@ def most_words_statement(v: Binds, dialect: str, expanded: list[list[str]], answ
     in_title = sum(titled[1:], titled[0])
     count = sum(flags[1:], flags[0]).label("matched")
     described, only_described = (literal_column(str(t), Integer) for t in (DESCRIPTION_ONLY - 1, DESCRIPTION_ONLY))
-    tier = case((in_title + c.in_meta > literal_column("0"), described), else_=only_described).label("tier")
+    tier = case((in_title + c.in_meta > ZERO, described), else_=only_described).label("tier")
     found = [func.max(f).over().label(f"found{i}") for i, f in enumerate(flags)]  # over every row, not the page
     lengths = [f * v.of(lambda q, i=i: len(q.words[i])) for i, f in enumerate(flags)]
     specific = sum(lengths[1:], lengths[0])  # longer words first
@@ -89,10 +91,10 @@ def _pg_scored(v: Binds, expanded: list[list[str]], score: list):
     rows = shop_rows(v)
     at = literal_column(f"{S.__tablename__}.ctid")
     tests = [word_matches(v, i, a, False) for i, a in enumerate(expanded)]
-    words = [_lookup(select(at.label("at")).where(*rows, t), f"word{i}") for i, t in enumerate(tests)]
+    words = [materialised(select(at.label("at")).where(*rows, t), f"word{i}") for i, t in enumerate(tests)]
     capped = [select(word.c.at).limit(CAPPED) for word in words]
     if len(expanded) in ALL_BUT_ONE:
-        but_one = _lookup(select(at.label("at")).where(*rows, _all_but_one(tests)), "but_one")
+        but_one = materialised(select(at.label("at")).where(*rows, _all_but_one(tests)), "but_one")
         each = union(*capped).subquery()
         capped = [select(but_one.c.at).limit(CAPPED), select(each.c.at).where(~exists(but_one.select()))]
     found = union(*capped).subquery()
@@ -112,8 +114,3 @@ def _all_but_one(tests: list):
 def _all_but_one_of(tests: list):
     """Of one or two tests."""
     return or_(*tests) if len(tests) == 2 else true()
-
-
-def _lookup(lookup, name: str):
-    """PostgreSQL: an index lookup read only as far as it is needed (conditions.first)."""
-    return lookup.cte(name).prefix_with("MATERIALIZED")
