@@ -51,6 +51,7 @@ class PhaseResult:
     errors: int = 0
     latencies: list[float] = dataclasses.field(default_factory=list)
     elapsed: float = 0.0
+    cpu_s: float = 0.0  # the generator's own CPU seconds over the timed part
     ran_out: bool = False
     error_samples: list[str] = dataclasses.field(default_factory=list)
 
@@ -228,4 +229,7 @@ def run_phase(spec: PhaseSpec) -> PhaseResult:
     sys.setswitchinterval(0.0005)  # wake I/O threads promptly; less GIL-induced latency
     count = int(spec.rate * spec.seconds) if spec.mode == "fixed" else spec.capacity
     reqs = build_requests(spec, count)
-    return (_fixed_rate if spec.mode == "fixed" else _saturate)(spec, reqs)
+    started = time.process_time()
+    result = (_fixed_rate if spec.mode == "fixed" else _saturate)(spec, reqs)
+    result.cpu_s = time.process_time() - started
+    return result

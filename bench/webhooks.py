@@ -7,6 +7,8 @@ Every server is `gunicorn -w 2 -k sync` on loopback, all started at once; rounds
 interleaved across servers so drift on a noisy machine hits each one alike. A separate
 generator process posts signed, unique `orders/create` webhooks, first open loop at a
 fixed 200 req/s (latency from the scheduled send time), then closed loop at saturation.
+Around each saturated phase it reads /proc: the CPU per answered request of the web workers,
+PostgreSQL's processes and the generator, the profile behind the throughput ratios.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from flask import Flask, jsonify, request
 
 from app import ext
 from bench import _common as common
+from bench import _cpu as cpu
 from bench._load import PhaseResult, PhaseSpec, run_phase
 
 bare_app = Flask("bare")
@@ -63,6 +66,7 @@ class Target:
     url: str | None  # database; None for the bare endpoint
     server: common.Server | None = None
     results: dict[str, list[PhaseResult]] = dataclasses.field(default_factory=lambda: {p: [] for p in PHASES})
+    cpu: list[dict[str, float]] = dataclasses.field(default_factory=list)  # per saturated round
 
     def ok_ids(self) -> list[str]:
         return [i for rs in self.results.values() for r in rs for i in r.ok_ids]
@@ -134,7 +138,7 @@ def measure(targets: list[Target], work: Workload) -> None:
         for r in range(work.rounds):
             for t in targets[r % len(targets) :] + targets[: r % len(targets)]:  # rotate who goes first
                 for phase in ("fixed", "saturate"):
-                    res = gen.run(t, phase)
+                    res = _counting_cpu(t, gen, phase)
                     print(
                         f"  round {r + 1}/{work.rounds} {t.name:<15} {phase:<9}"
                         f" {_ok_rate(res):8.1f} ok/s  p99 {_pct(res.latencies, 0.99):7.1f} ms",
@@ -142,6 +146,41 @@ def measure(targets: list[Target], work: Workload) -> None:
                     )
     finally:
         gen.close()
+
+
+def _counting_cpu(t: Target, gen: Generator, phase: str) -> PhaseResult:
+    """Run a phase; around a saturated one, read what each process group spent (/proc)."""
+    if phase != "saturate" or not cpu.available():
+        return gen.run(t, phase)
+    groups = cpu.Groups(
+        {
+            "web workers": lambda procs: cpu.tree_seconds(t.server.proc.pid, procs),
+            "PostgreSQL": lambda procs: cpu.named_seconds("postgres", procs),
+        }
+    )
+    before = groups.snapshot()
+    res = gen.run(t, phase)
+    t.cpu.append({**cpu.delta(before, groups.snapshot()), "generator": res.cpu_s, "ok": len(res.ok_ids)})
+    return res
+
+
+def print_cpu(targets: list[Target]) -> None:
+    """The profile behind the ratios: CPU per answered request, by process group."""
+    if not all(t.cpu for t in targets):
+        return
+    print(
+        "\nCPU per answered request while saturated (ms; /proc, all rounds; 'other' is the machine's"
+        " busy time not in these groups: the kernel's network work, this script, other processes)"
+    )
+    print(f"{'server':<15} {'web':>6} {'postgres':>8} {'generator':>9} {'other':>6} {'machine':>7} {'busy':>5}")
+    for t in targets:
+        c = cpu.add(t.cpu)
+        ms = {k: 1000 * v / c["ok"] for k, v in c.items() if k != "ok"}
+        other = ms["machine busy"] - ms["web workers"] - ms["PostgreSQL"] - ms["generator"]
+        print(
+            f"{t.name:<15} {ms['web workers']:>6.3f} {ms['PostgreSQL']:>8.3f} {ms['generator']:>9.3f} {other:>6.3f}"
+            f" {ms['machine busy']:>7.3f} {100 * c['machine busy'] / c['machine all']:>4.0f}%"
+        )
 
 
 def _ok_rate(r: PhaseResult) -> float:
@@ -317,6 +356,7 @@ def run(work: Workload, tmp: Path) -> int:
                 print(f"server {t.name} exited early; log tail:\n{t.server.tail()}")
             common.stop(t.server)
     table = print_table(targets, work)
+    print_cpu(targets)
     report_drain(targets, work)
     report(targets, table, pg_why)
     return 0
