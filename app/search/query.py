@@ -53,7 +53,7 @@ from .conditions import (
 from .found import Found, load
 from .most import most_words_statement
 from .normalize import phrase, terms
-from .pieces import common_pieces, marked
+from .pieces import marked, piece_shares
 from .synonyms import expand, synonyms_for
 
 BEST_SELLERS = 50  # PostgreSQL: the best sellers among a word's matches, ranked whatever the cap
@@ -257,7 +257,7 @@ def search(
     if not words:
         return Results(normalized, [], False)
     expanded = expand(words, synonyms_for(session=session, shop=shop) if groups is None else groups)
-    expanded = marked(expanded, common_pieces(session))
+    expanded = marked(expanded, piece_shares(session))
     hits = _matching(session, shop, normalized, expanded, limit + 1, title_first=True, typed=phrase(query, words))
     close = False
     if len(words) == 1:

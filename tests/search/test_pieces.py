@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from app.search import pieces
 from app.search.conditions import finding
-from app.search.pieces import Common, common_pieces, marked
+from app.search.pieces import Common, Frequent, common_pieces, marked, piece_shares
 from app.search.query import search
 from tests.helpers import statements
 from tests.plugins.search import product, titles
@@ -78,6 +78,32 @@ def test_which_words_are_looked_up():
 
 
 def test_only_plain_pieces_are_marked():
-    expanded = marked([["s", "えす"], ["わんぴーす"]], frozenset({"s"}))
-    assert [[type(a) for a in alts] for alts in expanded] == [[Common, str], [str]]
-    assert marked([["s"]], frozenset()) == [["s"]]
+    expanded = marked([["s", "えす"], ["わんぴーす"], ["茶"]], {"s": 0.46, "茶": 0.14})
+    assert [[type(a) for a in alts] for alts in expanded] == [[Common, str], [str], [Frequent]]
+    assert marked([["s"]], {}) == [["s"]]
+
+
+@pytest.fixture
+def teas(catalog, db):
+    """40 products: 茶 in 4 (10 %: frequent, not common), 麻 in 1 (rare); statistics taken."""
+    catalog(*[product(f"茶 {n}") for n in range(4)], product("麻 シャツ"))
+    catalog(*[product(f"シャツ {n}") for n in range(35)])
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("ANALYZE product_search"))
+        db.commit()
+    pieces.forget()
+    yield
+    pieces.forget()
+
+
+def test_a_frequent_piece_alone_is_tested_as_a_substring_before_its_grams(teas, db, shop):
+    """Where the planner answers the capped lookup of a frequent piece with a scan of the
+    table, the cheap substring test rejects the other rows before their grams are split."""
+    found, sql = _search(db, shop, "茶")
+    rare, rare_sql = _search(db, shop, "麻")
+
+    assert sorted(found) == ["茶 0", "茶 1", "茶 2", "茶 3"] and rare == ["麻 シャツ"]
+    if db.get_bind().dialect.name == "postgresql":
+        assert piece_shares(db)["茶"] == pytest.approx(0.1, abs=0.01) and "麻" not in piece_shares(db)
+        assert "strpos(product_search.grams" in sql and "@>" in sql
+        assert "strpos" not in rare_sql and "@>" in rare_sql  # a rare piece: the index alone
