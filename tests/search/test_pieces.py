@@ -20,6 +20,11 @@ def sized(catalog, db):
     """A catalog where "S" is on most products and 麻 on one; the planner's statistics taken."""
     catalog(product("ワンピース S"), product("ワンピース M"), product("麻 ワンピース"), product("首輪 S"))
     catalog(*[product(f"シャツ {n} S") for n in range(10)])
+    yield from _analysed(db)
+
+
+def _analysed(db):
+    """The planner's statistics taken, and read afresh by the search (and after the test)."""
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("ANALYZE product_search"))
         db.commit()
@@ -88,12 +93,7 @@ def teas(catalog, db):
     """40 products: 茶 in 4 (10 %: frequent, not common), 麻 in 1 (rare); statistics taken."""
     catalog(*[product(f"茶 {n}") for n in range(4)], product("麻 シャツ"))
     catalog(*[product(f"シャツ {n}") for n in range(35)])
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("ANALYZE product_search"))
-        db.commit()
-    pieces.forget()
-    yield
-    pieces.forget()
+    yield from _analysed(db)
 
 
 def test_a_frequent_piece_alone_is_tested_as_a_substring_before_its_grams(teas, db, shop):
