@@ -2,12 +2,11 @@
 
 bench/webhooks.py reads it around each saturated phase to show, per answered request, what
 the web workers, PostgreSQL's processes and the load generator each cost, next to the whole
-machine's busy time. On a machine without /proc every figure is None and nothing is printed.
+machine's busy time. On a machine without /proc (`available()` is False) nothing is read.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -63,16 +62,11 @@ def machine_seconds() -> tuple[float, float]:
     return (sum(fields[:8]) - idle) / TICK, sum(fields[:8]) / TICK
 
 
-@dataclasses.dataclass(frozen=True)
-class Groups:
-    """What to count: named process groups, each a function of the process table."""
-
-    parts: dict[str, Callable[[dict[int, tuple[str, int, float]]], float]]
-
-    def snapshot(self) -> dict[str, float]:
-        procs = _processes()
-        busy, total = machine_seconds()
-        return {**{k: f(procs) for k, f in self.parts.items()}, "machine busy": busy, "machine all": total}
+def snapshot(parts: dict[str, Callable[[dict[int, tuple[str, int, float]]], float]]) -> dict[str, float]:
+    """Each named group's CPU seconds so far (a function of the process table), and the machine's."""
+    procs = _processes()
+    busy, total = machine_seconds()
+    return {**{k: f(procs) for k, f in parts.items()}, "machine busy": busy, "machine all": total}
 
 
 def delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:

@@ -152,15 +152,13 @@ def _counting_cpu(t: Target, gen: Generator, phase: str) -> PhaseResult:
     """Run a phase; around a saturated one, read what each process group spent (/proc)."""
     if phase != "saturate" or not cpu.available():
         return gen.run(t, phase)
-    groups = cpu.Groups(
-        {
-            "web workers": lambda procs: cpu.tree_seconds(t.server.proc.pid, procs),
-            "PostgreSQL": lambda procs: cpu.named_seconds("postgres", procs),
-        }
-    )
-    before = groups.snapshot()
+    parts = {
+        "web workers": lambda procs: cpu.tree_seconds(t.server.proc.pid, procs),
+        "PostgreSQL": lambda procs: cpu.named_seconds("postgres", procs),
+    }
+    before = cpu.snapshot(parts)
     res = gen.run(t, phase)
-    t.cpu.append({**cpu.delta(before, groups.snapshot()), "generator": res.cpu_s, "ok": len(res.ok_ids)})
+    t.cpu.append({**cpu.delta(before, cpu.snapshot(parts)), "generator": res.cpu_s, "ok": len(res.ok_ids)})
     return res
 
 

@@ -120,7 +120,7 @@ def has_gram(v: Binds, i: int, j: int, plain: bool, run: int | None = None, *, s
     if not scanned:
         return in_index
     # A substring test first for the rows a scan reads (app/search/pieces.py: "茶" alone
-    # 10.2 -> 6.8 ms). strpos, not LIKE: the planner estimates a LIKE from the column's
+    # 13.0 -> 6.8 ms). strpos, not LIKE: the planner estimates a LIKE from the column's
     # statistics (0.23 ms more planning) and no better.
     spaced = func.strpos(S.grams, v.alt(i, j, lambda a: f" {piece(a)} ")) > ZERO
     return and_(spaced, in_index)
